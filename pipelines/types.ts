@@ -1,0 +1,187 @@
+// The data shapes that flow between connectors, pipelines and workers.
+// They mirror shared/contracts/*.schema.json (normalized post, enriched post, signals file); extra fields are ours.
+
+/** Account fields as a connector sees them (shared/contracts/normalized-post.schema.json `author`). */
+export interface NormalizedAuthor {
+  id: string;
+  handle?: string | null;
+  displayName?: string | null;
+  /** ISO date-time of account creation, if the platform exposes it. */
+  createdAt?: string | null;
+  followers?: number | null;
+  following?: number | null;
+  /** Total posts by the account, if known. */
+  posts?: number | null;
+  /** Self-declared automated account flag. */
+  bot?: boolean | null;
+}
+
+/** One public post from any platform (shared/contracts/normalized-post.schema.json). */
+export interface NormalizedPost {
+  id: string;
+  source: string;
+  url?: string | null;
+  /** Plain text, HTML already stripped; may be empty. */
+  text: string;
+  /** ISO date-time. */
+  createdAt: string;
+  /** Language declared by the platform (BCP-47), often wrong. */
+  lang?: string | null;
+  author: NormalizedAuthor;
+  links?: string[];
+  /** Without the leading #. */
+  hashtags?: string[];
+  replyTo?: string | null;
+  repostOf?: string | null;
+  quoteOf?: string | null;
+}
+
+/** Profile and activity measurements behind the bot score. Null where the platform does not say. */
+export interface AccountSignals {
+  /** Account age at posting time in days (fractional). */
+  ageDays: number | null;
+  /** Total posts divided by account age in days. */
+  postsPerDay: number | null;
+  /** followers / max(following, 1). */
+  followerRatio: number | null;
+  /** Share of digits in the handle's local part, 0..1. */
+  handleDigitShare: number | null;
+  /** True when the handle looks machine-generated (long digit runs, high character entropy). */
+  handleRandom: boolean;
+  /** True when the display name is empty or missing. */
+  emptyDisplayName: boolean;
+  /** Self-declared automated account (news feeds and the like): labelled, not treated as inauthentic. */
+  declaredBot: boolean;
+}
+
+/** Text fingerprints used by the near-duplicate detector. */
+export interface TextFingerprint {
+  /** Hex hash of the normalised text (lower case, no links, mentions, emoji or punctuation). Empty string when no words. */
+  exact: string;
+  /** MinHash signature over word shingles (unsigned 32-bit values); empty when the text has too few words. */
+  minhash: number[];
+  /** Number of words the signature was computed from. */
+  tokenCount: number;
+}
+
+/** A named entity found in the text. */
+export interface Entity {
+  text: string;
+  type: 'person' | 'organization' | 'place' | 'party' | 'institution' | 'topic' | 'other';
+}
+
+/** A fact-check by an independent fact-checker, attached to posts and clusters it matches. */
+export interface FactCheckRef {
+  url: string;
+  publisher: string;
+  rating?: string | null;
+  claim?: string | null;
+}
+
+/** One line of enriched.jsonl (shared/contracts/enriched-post.schema.json) and the value of posts.enriched. */
+export interface EnrichedPost {
+  schemaVersion: 1;
+  id: string;
+  source: string;
+  url: string | null;
+  /** ISO date-time as given by the source. */
+  createdAt: string;
+  /** createdAt in epoch milliseconds. */
+  createdAtMs: number;
+  /** Normalised plain text (NFKC, collapsed whitespace). */
+  text: string;
+  /** Detected language: ISO 639-1 where one exists, else 639-3; 'und' when too little text. */
+  lang: string;
+  langConfidence: number;
+  /** The language the platform declared, kept for comparison. */
+  declaredLang: string | null;
+  author: {
+    /** Pseudonymised (keyed hash) unless configured otherwise. */
+    id: string;
+    handle: string | null;
+    createdAt: string | null;
+    followers: number | null;
+    following: number | null;
+    posts: number | null;
+    bot: boolean;
+  };
+  /** Links as found (input links plus links in the text), de-duplicated. */
+  links: string[];
+  canonicalLinks: string[];
+  /** Lower case, without #. */
+  hashtags: string[];
+  /** Lower case, without @. */
+  mentions: string[];
+  entities: Entity[];
+  fingerprint: TextFingerprint;
+  accountSignals: AccountSignals;
+  botScore: number;
+  botReasons: string[];
+  factchecks: FactCheckRef[];
+  replyTo: string | null;
+  repostOf: string | null;
+  quoteOf: string | null;
+}
+
+/** Kinds of flagged cluster (shared/contracts/signals.schema.json). */
+export type ClusterKind =
+  | 'duplicate_text'
+  | 'co_link'
+  | 'burst'
+  | 'hashtag_push'
+  | 'cross_language'
+  | 'young_account_cohort'
+  | 'other';
+
+/** A flagged cluster as analysts see it (shared/contracts/signals.schema.json `clusters[]`). */
+export interface Cluster {
+  id: string;
+  kinds: ClusterKind[];
+  score: number;
+  pValue: number | null;
+  posts: string[];
+  accounts: string[];
+  /** ISO date-time. */
+  start: string;
+  end: string;
+  reasons: string[];
+  sampleText: string | null;
+  links: string[];
+  hashtags: string[];
+  languages: string[];
+  factchecks: FactCheckRef[];
+}
+
+/** Per-account summary in signals.json. */
+export interface AccountSummary {
+  id: string;
+  botScore: number;
+  botReasons: string[];
+  posts: number;
+  clusters: string[];
+}
+
+/** The signals file (shared/contracts/signals.schema.json). */
+export interface SignalsFile {
+  generatedAt: string;
+  clusters: Cluster[];
+  accounts?: AccountSummary[];
+}
+
+/** A normalized fact-check as fact-check connectors emit it (see docs/ARCHITECTURE.md). */
+export interface NormalizedFactCheck {
+  id: string;
+  source: string;
+  claim: string;
+  claimant: string | null;
+  rating: string | null;
+  publisher: string;
+  reviewUrl: string;
+  lang: string | null;
+  /** ISO date-time the review was published, if known. */
+  reviewedAt: string | null;
+  /** ISO date-time the claim was made, if known. */
+  claimDate: string | null;
+  /** Where the claim appeared (urls), if the review lists them. */
+  appearances: string[];
+}

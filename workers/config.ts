@@ -1,0 +1,161 @@
+// The one validated configuration of mid-monitor: defaults < config file (JSON) < environment variables.
+// Every field has a description and a named default; units live in the names. Problems are reported all at once,
+// each with its path, and the program refuses to start.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Default language candidates for franc: what a Dutch monitoring desk actually sees. */
+export const DEFAULT_LANGUAGE_CANDIDATES = [
+  'nld', 'eng', 'deu', 'fra', 'spa', 'ita', 'por', 'pol', 'tur', 'ron', 'swe', 'dan', 'nob', 'fin',
+  'ces', 'hun', 'ind', 'vie', 'tgl', 'swh', 'som', 'pap', 'fry', 'lim', 'srp', 'hrv', 'slk', 'lit', 'lav', 'est',
+] as const;
+
+const enrichmentSchema = z.object({
+  languageCandidates: z.array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 code'))
+    .min(2).default([...DEFAULT_LANGUAGE_CANDIDATES])
+    .describe('ISO 639-3 languages franc may choose from for Latin-script text. Default: DEFAULT_LANGUAGE_CANDIDATES.'),
+  minLanguageChars: z.number().int().min(1).default(10)
+    .describe('Fewer letters than this (after removing links, mentions and hashtags) gives lang "und". Default 10.'),
+  entitiesForEnglish: z.boolean().default(true)
+    .describe('Run compromise for entities on English posts (about 1.5 ms a post). Default true.'),
+}).prefault({});
+
+const pseudonymSchema = z.object({
+  enabled: z.boolean().default(true)
+    .describe('Replace account ids and handles with a keyed hash (HMAC-SHA256) before storage. Default true.'),
+  key: z.string().min(16, 'at least 16 characters').optional()
+    .describe('Secret key for the keyed hash (env MID_PSEUDONYM_KEY). Embedded mode makes and keeps one in dataDir when unset; cluster mode refuses to start without one.'),
+}).prefault({});
+
+const detectionSchema = z.object({
+  windowSeconds: z.number().int().positive().default(6 * 3600)
+    .describe('How far back detectors keep posts in their window state. Default 21600 (6 h).'),
+}).passthrough().prefault({});
+
+const topicsSchema = z.object({
+  postsRaw: z.string().default('posts.raw').describe('Normalized posts from connectors. Default posts.raw.'),
+  factchecksRaw: z.string().default('factchecks.raw').describe('Normalized fact-checks. Default factchecks.raw.'),
+  postsEnriched: z.string().default('posts.enriched').describe('Enriched posts. Default posts.enriched.'),
+  signals: z.string().default('signals').describe('Cluster updates. Default signals.'),
+  dlq: z.string().default('dlq').describe('Dead letters with their reason. Default dlq.'),
+}).prefault({});
+
+const busSchema = z.object({
+  kind: z.enum(['memory', 'kafka']).default('memory').describe('Message bus adapter (env MID_BUS). Default memory.'),
+  kafkaBrokers: z.array(z.string().min(1)).default([])
+    .describe('Kafka bootstrap servers host:port (env MID_KAFKA_BROKERS, comma separated). Default none.'),
+  clientId: z.string().default('mid-monitor').describe('Kafka client id. Default mid-monitor.'),
+  topics: topicsSchema,
+}).passthrough().prefault({});
+
+const schedulerSchema = z.object({
+  kind: z.enum(['memory', 'bullmq']).default('memory').describe('Scheduler adapter (env MID_SCHEDULER). Default memory.'),
+  redisUrl: z.string().default('redis://127.0.0.1:6379').describe('Redis for BullMQ and state (env MID_REDIS_URL).'),
+}).passthrough().prefault({});
+
+const storeSchema = z.object({
+  kind: z.enum(['sqlite', 'elasticsearch']).default('sqlite').describe('Signal store adapter (env MID_STORE). Default sqlite.'),
+  esUrl: z.string().optional().describe('Elasticsearch URL (env MID_ES_URL).'),
+  retentionDays: z.number().int().positive().default(90)
+    .describe('Posts older than this are purged (ILM in Elasticsearch, purge job in SQLite). Default 90.'),
+}).passthrough().prefault({});
+
+const configSchema = z.object({
+  dataDir: z.string().min(1).default('.mid-data').describe('Local directory for embedded data (env MID_DATA_DIR). Default .mid-data.'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+    .describe('pino log level (env MID_LOG_LEVEL). Default info.'),
+  httpPort: z.number().int().min(0).max(65535).default(8080).describe('HTTP port for health, metrics and the UI (env PORT). Default 8080.'),
+  pseudonymize: pseudonymSchema,
+  enrichment: enrichmentSchema,
+  detection: detectionSchema,
+  bus: busSchema,
+  scheduler: schedulerSchema,
+  store: storeSchema,
+  sources: z.array(z.object({ kind: z.string(), name: z.string() }).passthrough()).default([])
+    .describe('Connector sources to poll (see docs/ARCHITECTURE.md). Default: none beyond the built-in defaults.'),
+}).passthrough();
+
+/** The validated configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+/** Raised when configuration is unusable; `problems` has one line per bad field, with its path. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly retriable = false;
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** Reads the environment variables we honour into the shape of the config file. */
+function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; problems: string[] } {
+  const values: Record<string, any> = {}; // any: nested partial object assembled field by field
+  const problems: string[] = [];
+  const set = (path: string[], v: unknown): void => {
+    let o = values;
+    for (const p of path.slice(0, -1)) o = o[p] ??= {};
+    o[path[path.length - 1]!] = v;
+  };
+  if (env.MID_DATA_DIR) set(['dataDir'], env.MID_DATA_DIR);
+  if (env.MID_LOG_LEVEL) set(['logLevel'], env.MID_LOG_LEVEL);
+  if (env.PORT) {
+    const n = Number(env.PORT);
+    if (!Number.isInteger(n)) problems.push(`PORT: expected an integer, got "${env.PORT}"`);
+    else set(['httpPort'], n);
+  }
+  if (env.MID_PSEUDONYM_KEY) set(['pseudonymize', 'key'], env.MID_PSEUDONYM_KEY);
+  if (env.MID_PSEUDONYMIZE) set(['pseudonymize', 'enabled'], !/^(0|false|no|off)$/i.test(env.MID_PSEUDONYMIZE));
+  if (env.MID_BUS) set(['bus', 'kind'], env.MID_BUS);
+  if (env.MID_KAFKA_BROKERS) set(['bus', 'kafkaBrokers'], env.MID_KAFKA_BROKERS.split(',').map((s) => s.trim()).filter(Boolean));
+  if (env.MID_SCHEDULER) set(['scheduler', 'kind'], env.MID_SCHEDULER);
+  if (env.MID_REDIS_URL) set(['scheduler', 'redisUrl'], env.MID_REDIS_URL);
+  if (env.MID_STORE) set(['store', 'kind'], env.MID_STORE);
+  if (env.MID_ES_URL) set(['store', 'esUrl'], env.MID_ES_URL);
+  return { values, problems };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Path of a JSON config file; default env MID_CONFIG, else none. */
+  file?: string;
+  /** Environment to read; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over file and environment (from command-line flags or tests). */
+  overrides?: Record<string, unknown>;
+}
+
+/** Loads and validates the configuration. Throws {@link ConfigError} listing every problem. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+  let fileValues: Record<string, unknown> = {};
+  const file = options.file ?? env.MID_CONFIG;
+  if (file) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (!isPlainObject(parsed)) problems.push(`${file}: expected a JSON object`);
+      else fileValues = parsed;
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message}`);
+    }
+  }
+  const fromEnvironment = fromEnv(env);
+  problems.push(...fromEnvironment.problems);
+  const merged = merge(merge(fileValues, fromEnvironment.values), options.overrides ?? {});
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result.data!;
+}

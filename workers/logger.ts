@@ -1,0 +1,16 @@
+// The one pino root logger. Components take `logger.child({ component })`; secrets, handles and post text are redacted.
+import pino from 'pino';
+import type { Logger } from 'pino';
+
+/** Paths pino blanks wherever they appear in a log record: never log secrets, raw handles or post text. */
+export const REDACT_PATHS = [
+  'key', '*.key', 'password', '*.password', 'apiKey', '*.apiKey', 'token', '*.token', 'authorization', '*.authorization',
+  'text', '*.text', 'handle', '*.handle', 'displayName', '*.displayName',
+];
+
+/** Creates the root logger; logs go to stderr so stdout stays free for command output (e.g. `mid normalize`). */
+export function createLogger(level = process.env.MID_LOG_LEVEL ?? 'info'): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
+}
+
+export type { Logger };
