@@ -17,7 +17,6 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   start: () => import('./commands/start.ts'),
   stats: () => import('./commands/stats.ts'),
   es: () => import('./commands/es.ts'),
-  eval: () => import('./commands/eval.ts'),
 };
 
 async function help(): Promise<void> {
