@@ -1,0 +1,119 @@
+// Text fingerprints for near-duplicate detection: an exact hash of the normalised words and a 64-value MinHash
+// over word unigrams and bigrams. The normalisation drops what copy-paste campaigns vary (links, mentions, emoji,
+// punctuation, case, a leading "RT"), so "Deel dit!! <text> 🇳🇱" and "<text>" share almost all shingles, while two
+// different posts on the same topic share only a few common words and hardly any bigrams.
+import { createHash } from 'node:crypto';
+import type { TextFingerprint } from './types.ts';
+
+/** Number of values in a MinHash signature. */
+export const MINHASH_SIZE = 64;
+/** Fewer words than this gives an empty MinHash (too little text to compare). */
+export const MIN_FINGERPRINT_TOKENS = 3;
+
+const LINK_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]*/giu;
+const MENTION_RE = /(?<![\p{L}\p{N}_])@[\p{L}\p{N}_.-]+(?:@[\p{L}\p{N}.-]+)?/gu;
+// Words: runs of letters, marks (diacritics) and digits; everything else (emoji, punctuation, #, symbols) separates.
+const WORD_RE = /[\p{L}\p{M}\p{N}]+/gu;
+
+/** Deterministic seeds: a fixed xorshift32 stream, so signatures are stable across runs and processes. */
+const SEEDS_A = new Int32Array(MINHASH_SIZE);
+const SEEDS_B = new Int32Array(MINHASH_SIZE);
+{
+  let x = 0x9e3779b9 | 0;
+  const next = (): number => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return x | 0;
+  };
+  for (let i = 0; i < MINHASH_SIZE; i++) {
+    SEEDS_A[i] = next() | 1; // odd multiplier keeps the map a bijection on 32 bits
+    SEEDS_B[i] = next();
+  }
+}
+
+/** FNV-1a over UTF-16 code units, 32 bit. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h;
+}
+
+/** murmur3 finaliser: spreads the bits of a 32-bit value. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/** The normalised words of a text: lower case, NFKC, diacritics kept, links/mentions/emoji/punctuation removed. */
+export function fingerprintWords(text: string): string[] {
+  const cleaned = text.normalize('NFKC').replace(LINK_RE, ' ').replace(MENTION_RE, ' ').toLowerCase();
+  const words = cleaned.match(WORD_RE) ?? [];
+  // A leading retweet marker ("RT", "RT:") is not part of the message.
+  if (words.length > 1 && words[0] === 'rt') words.shift();
+  return words;
+}
+
+/** Computes the exact hash and the MinHash signature of a post text. */
+export function fingerprintText(text: string): TextFingerprint {
+  const words = fingerprintWords(text);
+  if (words.length === 0) return { exact: '', minhash: [], tokenCount: 0 };
+  const exact = createHash('sha256').update(words.join(' ')).digest('hex').slice(0, 32);
+  if (words.length < MIN_FINGERPRINT_TOKENS) return { exact, minhash: [], tokenCount: words.length };
+
+  // Shingles: every word and every adjacent pair. Unigrams keep similarity high under word edits; bigrams keep
+  // it low between different texts that merely use the same vocabulary.
+  const bases: number[] = [];
+  const seen = new Set<number>();
+  const add = (h: number): void => {
+    if (!seen.has(h)) { seen.add(h); bases.push(h); }
+  };
+  const wordHashes = words.map(fnv1a);
+  for (let i = 0; i < wordHashes.length; i++) {
+    add(fmix(wordHashes[i]!));
+    if (i + 1 < wordHashes.length) add(fmix(Math.imul(wordHashes[i]!, 0x2c1b3c6d) ^ fmix(wordHashes[i + 1]! + 0x7f4a7c15)));
+  }
+
+  const mins = new Array<number>(MINHASH_SIZE).fill(0xffffffff);
+  for (const base of bases) {
+    for (let k = 0; k < MINHASH_SIZE; k++) {
+      const v = fmix((Math.imul(base, SEEDS_A[k]!) + SEEDS_B[k]!) | 0) >>> 0;
+      if (v < mins[k]!) mins[k] = v;
+    }
+  }
+  return { exact, minhash: mins, tokenCount: words.length };
+}
+
+/** Estimated Jaccard similarity of two MinHash signatures, 0..1; 0 if either is empty. */
+export function minhashSimilarity(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return 0;
+  let same = 0;
+  for (let i = 0; i < n; i++) if (a[i] === b[i]) same++;
+  return same / n;
+}
+
+/**
+ * Locality-sensitive hashing keys: the signature is cut into `bands` equal bands (rows = floor(length / bands));
+ * two signatures sharing any key are candidate near-duplicates. The band index is part of each key.
+ */
+export function lshBandKeys(minhash: number[], bands: number): string[] {
+  if (minhash.length === 0 || bands <= 0) return [];
+  const rows = Math.max(1, Math.floor(minhash.length / bands));
+  const keys: string[] = [];
+  for (let b = 0; b < bands && (b + 1) * rows <= minhash.length; b++) {
+    let h = 0x811c9dc5 | 0;
+    let h2 = 0x01000193 | 0;
+    for (let r = b * rows; r < (b + 1) * rows; r++) {
+      h = fmix(h ^ minhash[r]!);
+      h2 = fmix(Math.imul(h2, 31) + minhash[r]!);
+    }
+    keys.push(`${b}:${(h >>> 0).toString(36)}${(h2 >>> 0).toString(36)}`);
+  }
+  return keys;
+}
