@@ -1,0 +1,178 @@
+// `mid analyze --input FILE --out DIR`: a batch run over a JSONL file of normalized posts.
+// Streams the file line by line (bounded memory), enriches each valid post, feeds the coordination detector, and
+// writes DIR/enriched.jsonl (one line per valid post), DIR/signals.json (flagged clusters and account summaries)
+// and DIR/rejected.jsonl (line number, reason, input). Bad lines never stop the run.
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createEnricher } from '../../pipelines/enrich.ts';
+import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import type { SignalsFile } from '../../pipelines/types.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
+import { resolvePseudonymKey } from '../pseudonym-key.ts';
+import { parsePostLine } from '../validate-post.ts';
+
+export const summary = 'Enrich a JSONL file of normalized posts and write enriched.jsonl, signals.json, rejected.jsonl';
+
+const USAGE = 'usage: mid analyze --input FILE --out DIR [--config FILE]';
+
+/** How many rejected lines are echoed on stderr before the rest only go to rejected.jsonl. */
+const MAX_REJECTIONS_ECHOED = 20;
+/** Posts between two detector evaluations (which also expire old window state). */
+const ADVANCE_EVERY_POSTS = 2_000;
+/** Seconds between progress lines on stderr. */
+const PROGRESS_INTERVAL_MS = 2_000;
+
+/** Counts of one analyze run. */
+export interface AnalyzeResult {
+  lines: number;
+  posts: number;
+  rejected: number;
+  clusters: number;
+}
+
+/** Options of {@link analyzeFile}. */
+export interface AnalyzeOptions {
+  input: string;
+  outDir: string;
+  config: Config;
+  /** Called with a progress line now and then; default: none. */
+  onProgress?: (line: string) => void;
+  /** Called for each rejected line; default: none. */
+  onReject?: (lineNumber: number, reason: string) => void;
+}
+
+async function write(stream: WriteStream, chunk: string): Promise<void> {
+  if (!stream.write(chunk)) await once(stream, 'drain');
+}
+
+async function close(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/** Runs the analysis; resolves to the counts. Throws only for unreadable input or unwritable output. */
+export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
+  const { config, outDir } = options;
+  const enrich = createEnricher({ enrichment: config.enrichment, pseudonymKey: resolvePseudonymKey(config) });
+  const detector = createCoordinationDetector(config.detection);
+  mkdirSync(outDir, { recursive: true });
+  const enriched = createWriteStream(join(outDir, 'enriched.jsonl'));
+  const rejected = createWriteStream(join(outDir, 'rejected.jsonl'));
+  const input = createReadStream(options.input, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+
+  const result: AnalyzeResult = { lines: 0, posts: 0, rejected: 0, clusters: 0 };
+  let latestMs = Number.NEGATIVE_INFINITY;
+  const started = Date.now();
+  const progress = options.onProgress
+    ? setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      options.onProgress!(`analyze: ${result.lines} lines, ${result.posts} posts, ${result.rejected} rejected, ${Math.round(result.lines / seconds)} lines/s`);
+    }, PROGRESS_INTERVAL_MS)
+    : undefined;
+  progress?.unref();
+
+  const reject = async (lineNumber: number, reason: string, raw: string): Promise<void> => {
+    result.rejected++;
+    options.onReject?.(lineNumber, reason);
+    await write(rejected, `${JSON.stringify({ line: lineNumber, reason, input: raw.length > 2_000 ? `${raw.slice(0, 2_000)}…` : raw })}\n`);
+  };
+
+  try {
+    for await (const raw of lines) {
+      result.lines++;
+      const lineNumber = result.lines;
+      if (raw.trim() === '') continue; // blank lines (e.g. a trailing newline) are not posts
+      const parsed = parsePostLine(raw);
+      if (!parsed.ok) {
+        await reject(lineNumber, parsed.reason, raw);
+        continue;
+      }
+      let post;
+      try {
+        post = enrich(parsed.post);
+      } catch (err) {
+        await reject(lineNumber, (err as Error).message, raw);
+        continue;
+      }
+      result.posts++;
+      await write(enriched, `${JSON.stringify(post)}\n`);
+      detector.observe(post);
+      if (post.createdAtMs > latestMs) latestMs = post.createdAtMs;
+      if (result.posts % ADVANCE_EVERY_POSTS === 0) detector.advance(latestMs);
+    }
+  } finally {
+    if (progress) clearInterval(progress);
+    lines.close();
+    input.destroy();
+    await Promise.all([close(enriched), close(rejected)]);
+  }
+
+  if (Number.isFinite(latestMs)) detector.advance(latestMs);
+  const signals: SignalsFile = {
+    generatedAt: new Date().toISOString(),
+    clusters: detector.clusters(),
+    accounts: detector.accounts(),
+  };
+  result.clusters = signals.clusters.length;
+  const target = join(outDir, 'signals.json');
+  await writeFile(`${target}.tmp`, `${JSON.stringify(signals, null, 2)}\n`);
+  await rename(`${target}.tmp`, target);
+  return result;
+}
+
+/** CLI entry of `mid analyze`. */
+export async function run(args: string[]): Promise<number> {
+  let values: { input?: string; out?: string; config?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { input: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    process.stderr.write(`mid analyze: ${(err as Error).message} (${USAGE})\n`);
+    return 2;
+  }
+  if (!values.input || !values.out) {
+    process.stderr.write(`mid analyze: --input and --out are required (${USAGE})\n`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig({ file: values.config });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mid analyze: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    if (!statSync(values.input).isFile()) throw new Error('not a regular file');
+  } catch (err) {
+    process.stderr.write(`mid analyze: cannot read ${values.input}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  let echoed = 0;
+  const interactive = process.stderr.isTTY;
+  try {
+    const result = await analyzeFile({
+      input: values.input,
+      outDir: values.out,
+      config,
+      onProgress: (line) => process.stderr.write(interactive ? `\r${line}` : `${line}\n`),
+      onReject: (lineNumber, reason) => {
+        echoed++;
+        if (echoed <= MAX_REJECTIONS_ECHOED) process.stderr.write(`${interactive ? '\r' : ''}line ${lineNumber}: ${reason}\n`);
+        else if (echoed === MAX_REJECTIONS_ECHOED + 1) process.stderr.write(`(further rejected lines only in ${join(values.out!, 'rejected.jsonl')})\n`);
+      },
+    });
+    process.stderr.write(`${interactive ? '\r' : ''}analyze: ${result.posts} posts enriched, ${result.rejected} lines rejected, ${result.clusters} clusters flagged -> ${values.out}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`mid analyze: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
