@@ -18,7 +18,7 @@ describe('normalizeText', () => {
 
   it('survives broken HTML: unclosed tags, stray < and a dangling tag at the end', () => {
     expect(normalizeText('<p>Hallo <b>wereld</p> 3 < 5 en 7 > 2 <a href="https://x').text).toBe('Hallo wereld\n3 < 5 en 7 > 2');
-    expect(normalizeText('<<<>>> tekst <div').text).toBe('<<>>> tekst');
+    expect(normalizeText('<<<>>> tekst <div').text).toBe('<<<>>> tekst');
     expect(normalizeText('<script>alert("x")</script>Echt bericht').text).toBe('Echt bericht');
   });
 
