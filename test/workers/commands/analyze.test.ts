@@ -1,0 +1,111 @@
+// `mid analyze`: outputs follow the shared contracts, bad lines are rejected with line number and reason without
+// stopping the run, unusable arguments and unreadable files give a one-line message and a non-zero exit.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../../workers/config.ts';
+import { analyzeFile } from '../../../workers/commands/analyze.ts';
+import { main } from '../../../workers/cli.ts';
+import enrichedSchema from '../../../pipelines/contracts/enriched-post.schema.json' with { type: 'json' };
+import signalsSchema from '../../../pipelines/contracts/signals.schema.json' with { type: 'json' };
+
+const require = createRequire(import.meta.url);
+const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+const validEnriched = ajv.compile(enrichedSchema);
+const validSignals = ajv.compile(signalsSchema);
+
+const SAMPLE = join(import.meta.dirname, '../../../connectors/data/sample-posts.jsonl');
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'mid-analyze-'));
+}
+
+function readJsonl(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const post = (id: string, extra: Record<string, unknown> = {}): string => JSON.stringify({
+  id, source: 'test', text: 'De opkomst in Rotterdam was vanochtend al hoger dan verwacht, zegt de gemeente.',
+  createdAt: '2023-11-22T09:00:00Z', author: { id: `u-${id}`, handle: 'anne73' }, ...extra,
+});
+
+describe('mid analyze', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes one enriched line per valid post and rejects the rest with line numbers and reasons', async () => {
+    const dir = tmp();
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, [
+      post('a'),
+      '{"id": "broken"',
+      '',
+      post('b', { createdAt: 'not a date' }),
+      post('c', { author: {} }),
+      post('d', { text: '', links: ['https://nos.nl/x'] }),
+      post('e', { author: { id: 'u-e', createdAt: 'gisteren' } }),
+      post('f', { text: '🎉🎉🎉' }),
+    ].join('\n'));
+    const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data') } });
+    const result = await analyzeFile({ input, outDir: join(dir, 'out'), config });
+    expect(result).toMatchObject({ lines: 8, posts: 4, rejected: 3 });
+
+    const enriched = readJsonl(join(dir, 'out', 'enriched.jsonl'));
+    expect(enriched.map((p) => p.id)).toEqual(['a', 'd', 'e', 'f']);
+    for (const p of enriched) expect(validEnriched(p), JSON.stringify(validEnriched.errors)).toBe(true);
+    // Pseudonymised by default: the raw account id never reaches the output.
+    expect(JSON.stringify(enriched)).not.toContain('u-a');
+    expect(enriched[1]!.lang).toBe('und');
+
+    const rejected = readJsonl(join(dir, 'out', 'rejected.jsonl'));
+    expect(rejected.map((r) => r.line)).toEqual([2, 4, 5]);
+    expect(rejected[0]!.reason).toMatch(/not valid JSON/);
+    expect(rejected[1]!.reason).toMatch(/createdAt/);
+    expect(rejected[2]!.reason).toMatch(/author\.id is required/);
+
+    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as unknown;
+    expect(validSignals(signals), JSON.stringify(validSignals.errors)).toBe(true);
+  });
+
+  it('flags the planted campaign in the bundled sample and nothing that is mostly organic', async () => {
+    const dir = tmp();
+    const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data'), MID_PSEUDONYMIZE: 'false' } });
+    const result = await analyzeFile({ input: SAMPLE, outDir: join(dir, 'out'), config });
+    expect(result.rejected).toBe(0);
+    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as { clusters: { accounts: string[]; reasons: string[] }[] };
+    expect(validSignals(signals), JSON.stringify(validSignals.errors)).toBe(true);
+    expect(signals.clusters.length).toBeGreaterThan(0);
+    const campaign = (a: string): boolean => /^sample:user\/c\d+$/.test(a);
+    const flaggedCampaignAccounts = new Set(signals.clusters.flatMap((c) => c.accounts).filter(campaign));
+    expect(flaggedCampaignAccounts.size).toBeGreaterThanOrEqual(25); // of 28 planted
+    for (const c of signals.clusters) {
+      expect(c.reasons.length).toBeGreaterThan(0);
+      expect(c.accounts.filter(campaign).length / c.accounts.length).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('gives the same clusters and ids on a second run', async () => {
+    const dir = tmp();
+    const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data') } });
+    await analyzeFile({ input: SAMPLE, outDir: join(dir, 'one'), config });
+    await analyzeFile({ input: SAMPLE, outDir: join(dir, 'two'), config });
+    const clusters = (d: string): unknown => (JSON.parse(readFileSync(join(dir, d, 'signals.json'), 'utf8')) as { clusters: unknown }).clusters;
+    expect(clusters('two')).toEqual(clusters('one'));
+  });
+
+  it('exits 2 with one line for unusable arguments and 1 for an unreadable file', async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; });
+    expect(await main(['analyze', '--input', SAMPLE])).toBe(2);
+    expect(await main(['analyze', '--bogus'])).toBe(2);
+    expect(await main(['analyze', '--input', '/nonexistent/posts.jsonl', '--out', tmp()])).toBe(1);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/--input and --out are required/);
+    expect(lines[2]).toMatch(/cannot read \/nonexistent\/posts\.jsonl/);
+    for (const l of lines) expect(l.trim().split('\n')).toHaveLength(1);
+  });
+});
