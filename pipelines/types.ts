@@ -34,6 +34,10 @@ export interface NormalizedPost {
   replyTo?: string | null;
   repostOf?: string | null;
   quoteOf?: string | null;
+  /** View count where the platform shows one (Telegram), else absent. */
+  views?: number | null;
+  /** Display name of the channel a forwarded message came from (Telegram), else absent. */
+  forwardedFrom?: string | null;
 }
 
 /** Profile and activity measurements behind the bot score. Null where the platform does not say. */
