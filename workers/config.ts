@@ -3,6 +3,7 @@
 // each with its path, and the program refuses to start.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { sourcesSchema } from '../connectors/source-config.ts';
 
 /** Default language candidates for franc: what a Dutch monitoring desk actually sees. */
 export const DEFAULT_LANGUAGE_CANDIDATES = [
@@ -71,8 +72,7 @@ const configSchema = z.object({
   bus: busSchema,
   scheduler: schedulerSchema,
   store: storeSchema,
-  sources: z.array(z.object({ kind: z.string(), name: z.string() }).passthrough()).default([])
-    .describe('Connector sources to poll (see docs/ARCHITECTURE.md). Default: none beyond the built-in defaults.'),
+  sources: sourcesSchema,
 }).passthrough();
 
 /** The validated configuration. */
