@@ -1,0 +1,165 @@
+// The account co-action graph: an edge joins two accounts that acted on the same item (near-identical text, the
+// same link, the same reposted post) close in time, and keeps every piece of evidence (item, kind, both post ids,
+// both times). One shared item is what a crowd produces; what separates a network from a crowd is the same pair
+// co-acting on several distinct items. Each edge is tested against a null model in which authorship is shuffled
+// over the window's posts (every account keeps its number of posts): the expected number of co-acting post pairs
+// for accounts a and b is E = 2·m_a·m_b·C / N², with N posts and C co-acting pairs in the window, and the edge is
+// kept when P(Poisson(E) >= shared items) is below `edgeAlpha` divided by the number of edges tested (Bonferroni).
+// Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
+import { logPoissonTail } from './tail-probability.ts';
+
+/** How two posts co-acted. */
+export type EvidenceKind = 'text' | 'link' | 'xlang' | 'repost';
+
+/** One co-action: posts `pa` (by the edge's first account) and `pb` (by the second) on `item`. */
+export interface Evidence {
+  item: string;
+  kinds: EvidenceKind[];
+  pa: string;
+  pb: string;
+  ta: number;
+  tb: number;
+}
+
+/** An edge between accounts `a` < `b`. */
+export interface Edge {
+  a: string;
+  b: string;
+  ev: Evidence[];
+}
+
+/** An edge that passed the significance test. */
+export interface SignificantEdge {
+  edge: Edge;
+  /** Distinct items co-acted on (bounded by the distinct posts on each side). */
+  shared: number;
+  /** Expected co-acting pairs under the null. */
+  expected: number;
+  /** Natural log of the edge p-value. */
+  logP: number;
+}
+
+/** Null-model counts of the window. */
+export interface NullCounts {
+  /** Posts in the window (N). */
+  posts: number;
+  /** Co-acting post pairs in the window (C). */
+  pairs: number;
+  /** Posts in the window per account (m). */
+  postsOf: (account: string) => number;
+}
+
+/** Serialised form of a {@link CoactionGraph}. */
+export interface CoactionGraphState {
+  edges: Edge[];
+}
+
+/** Distinct items of an edge, bounded by how many distinct posts each side contributed. */
+export function sharedItems(edge: Edge): number {
+  const items = new Set<string>();
+  const pa = new Set<string>();
+  const pb = new Set<string>();
+  for (const e of edge.ev) { items.add(e.item); pa.add(e.pa); pb.add(e.pb); }
+  return Math.min(items.size, pa.size, pb.size);
+}
+
+/** Expected co-acting pairs of accounts with `ma` and `mb` posts under the authorship-shuffle null. */
+export function expectedCoactions(ma: number, mb: number, counts: Pick<NullCounts, 'posts' | 'pairs'>): number {
+  if (counts.posts <= 0) return 0;
+  return (2 * ma * mb * Math.max(counts.pairs, 1)) / (counts.posts * counts.posts);
+}
+
+/** The co-action graph. */
+export class CoactionGraph {
+  private edges = new Map<string, Edge>();
+
+  constructor(private readonly maxEvidencePerEdge: number) {}
+
+  /** Records that post `pa` of account `a` and post `pb` of account `b` co-acted on `item`. */
+  add(a: string, pa: string, ta: number, b: string, pb: string, tb: number, item: string, kind: EvidenceKind): void {
+    if (a === b) return;
+    if (a > b) return this.add(b, pb, tb, a, pa, ta, item, kind);
+    const key = `${a}\u0001${b}`;
+    let edge = this.edges.get(key);
+    if (!edge) {
+      edge = { a, b, ev: [] };
+      this.edges.set(key, edge);
+    }
+    for (const e of edge.ev) {
+      if (e.item === item && e.pa === pa && e.pb === pb) {
+        if (!e.kinds.includes(kind)) e.kinds.push(kind);
+        return;
+      }
+    }
+    if (edge.ev.length >= this.maxEvidencePerEdge) return;
+    edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
+  }
+
+  /** Number of edges held. */
+  size(): number {
+    return this.edges.size;
+  }
+
+  /** Drops evidence whose later post is older than `cutoffMs`, and edges left without evidence. */
+  expire(cutoffMs: number): void {
+    for (const [key, edge] of this.edges) {
+      if (edge.ev.some((e) => Math.max(e.ta, e.tb) < cutoffMs)) {
+        edge.ev = edge.ev.filter((e) => Math.max(e.ta, e.tb) >= cutoffMs);
+        if (edge.ev.length === 0) this.edges.delete(key);
+      }
+    }
+  }
+
+  /** Edges with at least `minShared` shared items whose null-model p-value is below `alpha / edges`. */
+  significantEdges(counts: NullCounts, minShared: number, alpha: number): SignificantEdge[] {
+    const threshold = Math.log(alpha / Math.max(1, this.edges.size));
+    const out: SignificantEdge[] = [];
+    for (const edge of this.edges.values()) {
+      if (edge.ev.length < minShared) continue;
+      const shared = sharedItems(edge);
+      if (shared < minShared) continue;
+      const expected = expectedCoactions(counts.postsOf(edge.a), counts.postsOf(edge.b), counts);
+      const logP = logPoissonTail(shared, expected);
+      if (logP <= threshold) out.push({ edge, shared, expected, logP });
+    }
+    return out;
+  }
+
+  /** Connected components (sorted account lists, sorted by first account) of the given edges. */
+  static components(edges: SignificantEdge[]): string[][] {
+    const parent = new Map<string, string>();
+    const find = (x: string): string => {
+      let r = x;
+      while (parent.get(r) !== r) r = parent.get(r)!;
+      let c = x;
+      while (c !== r) { const n = parent.get(c)!; parent.set(c, r); c = n; }
+      return r;
+    };
+    for (const { edge } of edges) {
+      if (!parent.has(edge.a)) parent.set(edge.a, edge.a);
+      if (!parent.has(edge.b)) parent.set(edge.b, edge.b);
+      const ra = find(edge.a);
+      const rb = find(edge.b);
+      if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    }
+    const groups = new Map<string, string[]>();
+    for (const x of parent.keys()) {
+      const r = find(x);
+      const g = groups.get(r);
+      if (g) g.push(x); else groups.set(r, [x]);
+    }
+    return [...groups.values()].map((g) => g.sort()).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+  }
+
+  /** Plain JSON-serialisable snapshot. */
+  toJSON(): CoactionGraphState {
+    return { edges: [...this.edges.values()] };
+  }
+
+  /** Rebuilds a graph from {@link toJSON} output. */
+  static from(maxEvidencePerEdge: number, state: CoactionGraphState): CoactionGraph {
+    const g = new CoactionGraph(maxEvidencePerEdge);
+    for (const e of state.edges) g.edges.set(`${e.a}\u0001${e.b}`, e);
+    return g;
+  }
+}

@@ -1,0 +1,122 @@
+// Bursts: a hashtag, link or text group whose rate in the last `burstWindowSeconds` is far above its own baseline
+// (its rate earlier in the window, floored by a prior rate), judged by the Poisson surprise -log10 P(X >= observed).
+// A burst alone is news (a debate makes a hashtag trend); it is flagged only when the composition of who posts it
+// is also unlikely: the share of young accounts or accounts without history, tested against the share among all
+// accounts active in the window (binomial tail), plus whether creation dates cluster within a few days.
+import type { DetectionWindow } from './detection-window.ts';
+import { logBinomialTail, logPoissonTail } from './tail-probability.ts';
+
+/** Settings of the burst detector. */
+export interface BurstConfig {
+  windowSeconds: number;
+  burstWindowSeconds: number;
+  priorPerHour: number;
+  minSurprise: number;
+  minPosts: number;
+  minAccounts: number;
+  youngAccountDays: number;
+  noHistoryPosts: number;
+  creationClusterDays: number;
+  cohortMinShare: number;
+  cohortAlpha: number;
+}
+
+/** Who posted a set of posts: counts an analyst can check against the profiles. */
+export interface Composition {
+  accounts: number;
+  young: number;
+  noHistory: number;
+  /** Accounts that are young or have no history. */
+  cohort: string[];
+  /** Most accounts created within `creationClusterDays` of each other, and that span (ms). */
+  creationCluster: { count: number; fromMs: number; toMs: number } | null;
+}
+
+/** A flagged burst. */
+export interface BurstFinding {
+  key: string;
+  observed: number;
+  expected: number;
+  /** -log10 of the rate p-value. */
+  surprise: number;
+  composition: Composition;
+  /** Natural log of the composition p-value. */
+  logPComposition: number;
+  /** Posts of cohort accounts on the key within the burst window. */
+  posts: string[];
+  startMs: number;
+  endMs: number;
+}
+
+/** Measures the composition of `accounts` from the window's account records. */
+export function composition(window: DetectionWindow, accounts: Iterable<string>, cfg: BurstConfig): Composition {
+  let n = 0;
+  let young = 0;
+  let noHistory = 0;
+  const cohort: string[] = [];
+  const created: number[] = [];
+  for (const a of accounts) {
+    const r = window.accounts.get(a);
+    if (!r) continue;
+    n++;
+    const isYoung = r.ageDays !== null && r.ageDays < cfg.youngAccountDays;
+    const isNew = r.posts !== null && r.posts <= cfg.noHistoryPosts;
+    if (isYoung) young++;
+    if (isNew) noHistory++;
+    if (isYoung || isNew) cohort.push(a);
+    if (r.created !== null) created.push(r.created);
+  }
+  created.sort((x, y) => x - y);
+  let best: Composition['creationCluster'] = null;
+  const span = cfg.creationClusterDays * 86_400_000;
+  for (let i = 0, j = 0; j < created.length; j++) {
+    while (created[j]! - created[i]! > span) i++;
+    const count = j - i + 1;
+    if (!best || count > best.count) best = { count, fromMs: created[i]!, toMs: created[j]! };
+  }
+  return { accounts: n, young, noHistory, cohort: cohort.sort(), creationCluster: best };
+}
+
+/** Share of window accounts that are young or without history (the composition null), floored at 1%. */
+export function baselineCohortShare(window: DetectionWindow, cfg: BurstConfig): number {
+  let n = 0;
+  let c = 0;
+  for (const r of window.accounts.values()) {
+    n++;
+    if ((r.ageDays !== null && r.ageDays < cfg.youngAccountDays) || (r.posts !== null && r.posts <= cfg.noHistoryPosts)) c++;
+  }
+  return n === 0 ? 0.01 : Math.max(0.01, c / n);
+}
+
+/**
+ * Evaluates item `key` at `nowMs`; returns a finding when its rate is surprising and its posters are an unlikely
+ * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round).
+ */
+export function evaluateBurst(
+  window: DetectionWindow, key: string, nowMs: number, cfg: BurstConfig, baseShare: number,
+): BurstFinding | null {
+  const item = window.items.get(key);
+  if (!item || item.acts.length < cfg.minPosts || item.distinct < cfg.minAccounts) return null;
+  const from = nowMs - cfg.burstWindowSeconds * 1000;
+  const recent = item.acts.filter((x) => x.t >= from && x.t <= nowMs);
+  if (recent.length < cfg.minPosts) return null;
+  const older = item.acts.length - recent.length;
+  const windowStart = Math.max(nowMs - cfg.windowSeconds * 1000, window.firstMs ?? nowMs);
+  const historyHours = Math.max(0, (from - windowStart) / 3_600_000);
+  const rate = Math.max(cfg.priorPerHour, historyHours > 0 ? older / historyHours : 0);
+  const expected = rate * (cfg.burstWindowSeconds / 3600);
+  const surprise = -logPoissonTail(recent.length, expected) / Math.LN10;
+  if (surprise < cfg.minSurprise) return null;
+  const accounts = new Set(recent.map((x) => x.a));
+  if (accounts.size < cfg.minAccounts) return null;
+  const comp = composition(window, accounts, cfg);
+  if (comp.cohort.length < cfg.minAccounts || comp.cohort.length < cfg.cohortMinShare * comp.accounts) return null;
+  const logPComposition = logBinomialTail(comp.cohort.length, comp.accounts, baseShare);
+  if (logPComposition > Math.log(cfg.cohortAlpha)) return null;
+  const cohort = new Set(comp.cohort);
+  const posts = recent.filter((x) => cohort.has(x.a));
+  return {
+    key, observed: recent.length, expected, surprise, composition: comp, logPComposition,
+    posts: posts.map((x) => x.p), startMs: posts[0]!.t, endMs: posts[posts.length - 1]!.t,
+  };
+}
