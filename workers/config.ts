@@ -5,16 +5,23 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sourcesSchema } from '../connectors/source-config.ts';
 
-/** Default language candidates for franc: what a Dutch monitoring desk actually sees. */
+/**
+ * Default language candidates for franc (Latin script only; other scripts are decided by script): what a Dutch
+ * monitoring desk actually sees. Codes are franc's (lvs = Latvian, ekk = Estonian, als = Albanian); franc has no
+ * Frisian, Limburgish or Papiamento model. Afrikaans and Scots are left out on purpose: with them franc calls short
+ * Dutch "Afrikaans" and short English "Scots". Measured with npm run eval:lang (docs/enrichment.md).
+ */
 export const DEFAULT_LANGUAGE_CANDIDATES = [
   'nld', 'eng', 'deu', 'fra', 'spa', 'ita', 'por', 'pol', 'tur', 'ron', 'swe', 'dan', 'nob', 'fin',
-  'ces', 'hun', 'ind', 'vie', 'tgl', 'swh', 'som', 'pap', 'fry', 'lim', 'srp', 'hrv', 'slk', 'lit', 'lav', 'est',
+  'ces', 'hun', 'ind', 'vie', 'tgl', 'swh', 'som', 'hrv', 'slk', 'lit', 'lvs', 'ekk', 'als', 'slv',
 ] as const;
 
 const enrichmentSchema = z.object({
   languageCandidates: z.array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 code'))
     .min(2).default([...DEFAULT_LANGUAGE_CANDIDATES])
     .describe('ISO 639-3 languages franc may choose from for Latin-script text. Default: DEFAULT_LANGUAGE_CANDIDATES.'),
+  preferredLanguages: z.array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 code')).default(['nld', 'eng'])
+    .describe('ISO 639-3 languages the stream mostly carries; they win near ties on very short Latin text. Default nld, eng.'),
   minLanguageChars: z.number().int().min(1).default(10)
     .describe('Fewer letters than this (after removing links, mentions and hashtags) gives lang "und". Default 10.'),
   entitiesForEnglish: z.boolean().default(true)

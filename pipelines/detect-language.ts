@@ -1,0 +1,346 @@
+// Language detection for short, messy posts. Links, mentions, hashtags and emoji are removed first; then the
+// writing system decides whatever it can on its own (Greek, Thai, Hangul, kana, Hebrew, ...; distinguishing letters
+// for Cyrillic); only Latin-script text (and the few scripts shared by several languages) goes to franc, restricted
+// to a candidate list. Restricting matters: with all 187 languages franc calls short Dutch "Afrikaans" and short
+// English "Scots". Output is ISO 639-1 where one exists, else ISO 639-3; 'und' when there is too little text.
+import { francAll } from 'franc';
+// franc has no "exports" map, so its trigram data is importable; we score Latin text with it directly (below).
+import { data as francData } from 'franc/data.js';
+import { FUNCTION_WORD_SETS } from './data/function-words.ts';
+
+/** The detected language and how sure we are. */
+export interface LanguageGuess {
+  /** ISO 639-1 code where one exists, else ISO 639-3; 'und' when undetermined. */
+  lang: string;
+  /** 0..1: 1 for unambiguous scripts, from the gap between franc's two best scores otherwise; 0 for 'und'. */
+  confidence: number;
+}
+
+/** Options of {@link detectLanguage}. */
+export interface DetectLanguageOptions {
+  /** ISO 639-3 codes franc may choose from for Latin-script text. */
+  candidates: string[];
+  /** Fewer letters than this (after cleaning) gives 'und'. Han, kana and Hangul characters count three each. */
+  minChars: number;
+  /** ISO 639-3 codes expected most often in the stream; they win close calls on very short Latin text. Default none. */
+  preferred?: string[];
+}
+
+/** ISO 639-3 → ISO 639-1 for every language this module can return (franc's codes included). */
+export const ISO639_3_TO_1: Readonly<Record<string, string>> = {
+  nld: 'nl', eng: 'en', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', por: 'pt', pol: 'pl', tur: 'tr', ron: 'ro',
+  swe: 'sv', dan: 'da', nob: 'nb', nno: 'nn', fin: 'fi', ces: 'cs', hun: 'hu', ind: 'id', vie: 'vi', tgl: 'tl',
+  swh: 'sw', som: 'so', srp: 'sr', hrv: 'hr', bos: 'bs', slk: 'sk', slv: 'sl', lit: 'lt', lvs: 'lv', lav: 'lv',
+  ekk: 'et', est: 'et', als: 'sq', sqi: 'sq', cat: 'ca', glg: 'gl', eus: 'eu', afr: 'af', fry: 'fy', lim: 'li',
+  ltz: 'lb', gle: 'ga', cym: 'cy', isl: 'is', mlt: 'mt', epo: 'eo', zlm: 'ms', msa: 'ms', jav: 'jv', sun: 'su',
+  hau: 'ha', yor: 'yo', ibo: 'ig', zul: 'zu', xho: 'xh', sna: 'sn', kin: 'rw', run: 'rn', lin: 'ln', nya: 'ny',
+  wol: 'wo', ewe: 'ee', tsn: 'tn', sot: 'st', ssw: 'ss', tso: 'ts', ven: 've', hat: 'ht', plt: 'mg', uzn: 'uz',
+  azj: 'az', tuk: 'tk', uig: 'ug', ckb: 'ku', quy: 'qu', quz: 'qu', ayr: 'ay', ful: 'ff', fuv: 'ff', fuf: 'ff',
+  bam: 'bm', lug: 'lg', sag: 'sg', aka: 'ak', orm: 'om', tir: 'ti', amh: 'am', nds: 'nds',
+  rus: 'ru', ukr: 'uk', bel: 'be', bul: 'bg', mkd: 'mk', kaz: 'kk', kir: 'ky', tgk: 'tg', tat: 'tt', khk: 'mn',
+  mon: 'mn', ell: 'el', arb: 'ar', ara: 'ar', pes: 'fa', prs: 'fa', fas: 'fa', urd: 'ur', pbu: 'ps', pus: 'ps',
+  heb: 'he', ydd: 'yi', yid: 'yi', hin: 'hi', mar: 'mr', npi: 'ne', nep: 'ne', ben: 'bn', pan: 'pa', guj: 'gu',
+  ori: 'or', tam: 'ta', tel: 'te', kan: 'kn', mal: 'ml', sin: 'si', tha: 'th', lao: 'lo', khm: 'km', mya: 'my',
+  kat: 'ka', hye: 'hy', bod: 'bo', zho: 'zh', cmn: 'zh', jpn: 'ja', kor: 'ko',
+};
+
+const UND: LanguageGuess = { lang: 'und', confidence: 0 };
+
+const LINK_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]*/giu;
+const MENTION_RE = /(?<![\p{L}\p{N}_])@[\p{L}\p{N}_.-]+(?:@[\p{L}\p{N}.-]+)?/gu;
+const HASHTAG_RE = /[#＃][\p{L}\p{M}\p{N}_]+/gu;
+const EMOJI_RE = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{1F1E6}-\u{1F1FF}\u200d\ufe0f]/gu;
+
+/** Script buckets we count. */
+const enum S {
+  Latin, Cyrillic, Greek, Arabic, Hebrew, Thai, Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu,
+  Kannada, Malayalam, Sinhala, Georgian, Armenian, Ethiopic, Khmer, Lao, Myanmar, Tibetan, Hangul, Kana, Han, Other,
+}
+const SCRIPT_COUNT = S.Other + 1;
+
+/** Unique-script languages (ISO 639-1). */
+const SCRIPT_LANG: Partial<Record<S, string>> = {
+  [S.Greek]: 'el', [S.Thai]: 'th', [S.Bengali]: 'bn', [S.Gurmukhi]: 'pa', [S.Gujarati]: 'gu', [S.Oriya]: 'or',
+  [S.Tamil]: 'ta', [S.Telugu]: 'te', [S.Kannada]: 'kn', [S.Malayalam]: 'ml', [S.Sinhala]: 'si', [S.Georgian]: 'ka',
+  [S.Armenian]: 'hy', [S.Khmer]: 'km', [S.Lao]: 'lo', [S.Myanmar]: 'my', [S.Tibetan]: 'bo',
+};
+/** Scripts shared by several languages: franc decides among these. */
+const SCRIPT_CANDIDATES: Partial<Record<S, string[]>> = {
+  [S.Cyrillic]: ['rus', 'ukr', 'bel', 'bul', 'srp', 'mkd', 'kaz', 'kir', 'tgk', 'tat', 'khk'],
+  [S.Arabic]: ['arb', 'pes', 'urd', 'pbu'],
+  [S.Hebrew]: ['heb', 'ydd'],
+  [S.Devanagari]: ['hin', 'mar', 'npi'],
+  [S.Ethiopic]: ['amh', 'tir'],
+};
+
+function scriptOf(cp: number): S {
+  if (cp < 0x0250) return S.Latin; // callers only pass letters
+  if (cp < 0x0370) return cp >= 0x1e00 ? S.Latin : S.Other;
+  if (cp < 0x0400) return S.Greek;
+  if (cp < 0x0530) return S.Cyrillic;
+  if (cp < 0x0590) return S.Armenian;
+  if (cp < 0x0600) return S.Hebrew;
+  if (cp < 0x0780) return S.Arabic;
+  if (cp < 0x0900) return S.Other;
+  if (cp < 0x0980) return S.Devanagari;
+  if (cp < 0x0a00) return S.Bengali;
+  if (cp < 0x0a80) return S.Gurmukhi;
+  if (cp < 0x0b00) return S.Gujarati;
+  if (cp < 0x0b80) return S.Oriya;
+  if (cp < 0x0c00) return S.Tamil;
+  if (cp < 0x0c80) return S.Telugu;
+  if (cp < 0x0d00) return S.Kannada;
+  if (cp < 0x0d80) return S.Malayalam;
+  if (cp < 0x0e00) return S.Sinhala;
+  if (cp < 0x0e80) return S.Thai;
+  if (cp < 0x0f00) return S.Lao;
+  if (cp < 0x1000) return S.Tibetan;
+  if (cp < 0x10a0) return S.Myanmar;
+  if (cp < 0x1100) return S.Georgian;
+  if (cp < 0x1200) return S.Hangul;
+  if (cp < 0x13a0) return S.Ethiopic;
+  if (cp >= 0x1780 && cp < 0x1800) return S.Khmer;
+  if (cp >= 0x1c90 && cp < 0x1cc0) return S.Georgian;
+  if (cp >= 0x1e00 && cp < 0x1f00) return S.Latin;
+  if (cp >= 0x1f00 && cp < 0x2000) return S.Greek;
+  if (cp >= 0x2d00 && cp < 0x2d30) return S.Georgian;
+  if (cp >= 0x3040 && cp < 0x3100) return S.Kana;
+  if (cp >= 0x3130 && cp < 0x3190) return S.Hangul;
+  if (cp >= 0x31f0 && cp < 0x3200) return S.Kana;
+  if (cp >= 0x3400 && cp < 0xa000) return S.Han;
+  if (cp >= 0xa720 && cp < 0xa800) return S.Latin;
+  if (cp >= 0xac00 && cp < 0xd7b0) return S.Hangul;
+  if (cp >= 0xf900 && cp < 0xfb00) return S.Han;
+  if (cp >= 0xfb1d && cp < 0xfb50) return S.Hebrew;
+  if (cp >= 0xfb50 && cp < 0xfe00) return S.Arabic;
+  if (cp >= 0xfe70 && cp < 0xff00) return S.Arabic;
+  if (cp >= 0xff21 && cp < 0xff5b) return S.Latin;
+  if (cp >= 0xff66 && cp < 0xffa0) return S.Kana;
+  if (cp >= 0x20000 && cp < 0x32000) return S.Han;
+  return S.Other;
+}
+
+const LETTER_RE = /\p{L}/u;
+
+/** Text without links, mentions, hashtags and emoji: what the language is judged on. */
+export function languageText(text: string): string {
+  return text.replace(LINK_RE, ' ').replace(MENTION_RE, ' ').replace(HASHTAG_RE, ' ').replace(EMOJI_RE, ' ');
+}
+
+function iso1(code: string): string {
+  return ISO639_3_TO_1[code] ?? code;
+}
+
+/** Runs franc restricted to `only` and turns the gap between the two best scores into a confidence. */
+function franc(text: string, only: readonly string[]): LanguageGuess {
+  const ranked = francAll(text, { only: [...only], minLength: 1 });
+  const best = ranked[0];
+  if (!best || best[0] === 'und') return UND;
+  const second = ranked[1]?.[1] ?? 0;
+  // franc normalises the best score to 1; a second language within a few percent is a coin toss.
+  const confidence = Math.min(1, Math.max(0, (1 - second) * 4));
+  return { lang: iso1(best[0]), confidence: Math.round(confidence * 1000) / 1000 };
+}
+
+// franc's scoring, specialised for Latin script and a fixed candidate list. Same data, same distance, same
+// normalisation as francAll(text, { only }) (a test checks they agree), but without franc's 30 script regexes per
+// call and with Map lookups: about three times faster, which is most of the enrichment budget.
+const MAX_DIFFERENCE = 300;
+const NOT_IN_MODEL = -1;
+
+/** All candidates' trigram ranks in one table: trigram → rank per candidate (-1 when absent). */
+interface CombinedModel { codes: string[]; ranks: Map<string, Int16Array> }
+const COMBINED = new Map<string, CombinedModel>();
+function combinedModel(candidates: readonly string[]): CombinedModel {
+  const key = candidates.join(',');
+  let m = COMBINED.get(key);
+  if (m) return m;
+  const latin = (francData as Record<string, Record<string, string>>)['Latin'] ?? {};
+  const codes = candidates.filter((c, i) => latin[c] !== undefined && candidates.indexOf(c) === i);
+  const ranks = new Map<string, Int16Array>();
+  codes.forEach((code, ci) => {
+    const grams = latin[code]!.split('|');
+    // franc keeps the first index of a repeated trigram (it assigns from the end down).
+    for (let i = 0; i < grams.length; i++) {
+      let row = ranks.get(grams[i]!);
+      if (!row) { row = new Int16Array(codes.length).fill(NOT_IN_MODEL); ranks.set(grams[i]!, row); }
+      if (row[ci] === NOT_IN_MODEL) row[ci] = i;
+    }
+  });
+  m = { codes, ranks };
+  COMBINED.set(key, m);
+  return m;
+}
+
+const FRANC_PUNCT_RE = /[\u0021-\u0040]+/g;
+const WS_RE = /\s+/g;
+
+interface LatinDistances { codes: string[]; dist: Float64Array; length: number; trigrams: number }
+
+/** franc's raw distances (sum over the text's trigrams of the rank difference, 300 when absent) per candidate. */
+function latinDistances(text: string, candidates: readonly string[]): LatinDistances {
+  const { codes, ranks } = combinedModel(candidates);
+  const value = text.slice(0, 2048);
+  const cleaned = ` ${value.replace(FRANC_PUNCT_RE, ' ').replace(WS_RE, ' ').trim().toLowerCase()} `;
+  const counts = new Map<string, number>();
+  for (let i = 0; i + 3 <= cleaned.length; i++) {
+    const g = cleaned.slice(i, i + 3);
+    counts.set(g, (counts.get(g) ?? 0) + 1);
+  }
+  const dist = new Float64Array(codes.length);
+  for (const [g, c] of counts) {
+    const row = ranks.get(g);
+    if (row === undefined) {
+      for (let k = 0; k < dist.length; k++) dist[k]! += MAX_DIFFERENCE;
+      continue;
+    }
+    for (let k = 0; k < dist.length; k++) {
+      const w = row[k]!;
+      if (w === NOT_IN_MODEL) dist[k]! += MAX_DIFFERENCE;
+      else { const diff = c - w - 1; dist[k]! += diff < 0 ? -diff : diff; }
+    }
+  }
+  return { codes, dist, length: value.length, trigrams: counts.size };
+}
+
+/** Equivalent of francAll(text, { only: candidates, minLength: 1 }) for Latin-script text. */
+export function scoreLatin(text: string, candidates: readonly string[]): [string, number][] {
+  const { codes, dist, length } = latinDistances(text, candidates);
+  if (codes.length === 0) return [['und', 1]];
+  const out: [string, number][] = codes.map((code, k) => [code, dist[k]!]);
+  out.sort((a, b) => a[1] - b[1]);
+  const min = out[0]![1];
+  const max = length * MAX_DIFFERENCE - min;
+  for (const t of out) t[1] = 1 - (t[1] - min) / max || 0;
+  return out;
+}
+
+const WORD_RE = /[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu;
+/** Weight of function-word evidence against franc's mean trigram distance (0..300 per trigram). */
+export const FUNCTION_WORD_WEIGHT = 100;
+/** Bonus for a letter or digraph that (among Latin-script candidates) is typical of one or few languages. */
+export const MARKER_WEIGHT = 15;
+/** Bonus for a preferred language (the stream's usual languages), enough to win a near tie. */
+export const PREFERRED_WEIGHT = 4;
+
+const ENGLISH_I_RE = /(?:^|[^\p{L}])I(?:['’](?:m|ve|ll|d)\b|[^\p{L}'’]|$)/u;
+
+/** Letters (and the Dutch "ij") that point to a language; presence counts once. */
+const MARKERS: Readonly<Record<string, RegExp>> = {
+  nld: /ij/, tur: /[ığİş]/, pol: /[łąęśźżńć]/, ces: /[řůě]/, slk: /[ľĺŕô]/, ron: /[șțşţă]/, deu: /[ßäöü]/,
+  hun: /[őű]/, spa: /[ñ¿¡]/, por: /[ãõ]/, fra: /[çèêœëû]/, ita: /[òìù]/, lit: /[ėįųū]/, lvs: /[āēīķļņģ]/,
+  vie: /[ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/, dan: /[æøå]/, nob: /[æøå]/, swe: /[åäö]/,
+  fin: /[äö]/, ekk: /[õäöü]/, hrv: /[čćđšž]/, bos: /[čćđšž]/, srp: /[čćđšž]/, slv: /[čšž]/,
+};
+
+/**
+ * Ranks Latin-script candidates by franc's mean trigram distance minus FUNCTION_WORD_WEIGHT times the share of the
+ * text's words that are function words of that language. Lower cost is better; returns [code, cost] best first.
+ */
+export function rankLatin(text: string, candidates: readonly string[], preferred: readonly string[] = []): [string, number][] {
+  const { codes, dist, trigrams } = latinDistances(text, candidates);
+  if (codes.length === 0 || trigrams === 0) return [];
+  const words: string[] = [];
+  const lower = text.toLowerCase();
+  for (const m of lower.matchAll(WORD_RE)) {
+    const w = m[0].replace(/’/g, "'");
+    words.push(w);
+    if (w.includes("'")) for (const part of w.split("'")) if (part) words.push(part);
+  }
+  const out: [string, number][] = codes.map((code, k) => {
+    let cost = dist[k]! / trigrams;
+    const set = FUNCTION_WORD_SETS.get(code);
+    if (set && words.length > 0) {
+      let hits = 0;
+      for (const w of words) if (set.has(w)) hits++;
+      cost -= (FUNCTION_WORD_WEIGHT * hits) / words.length;
+    }
+    const marker = MARKERS[code];
+    if (marker && marker.test(lower)) cost -= MARKER_WEIGHT;
+    // A capital "I" standing alone is English; lower-casing would hide it among Slavic and Nordic "i".
+    if (code === 'eng' && ENGLISH_I_RE.test(text)) cost -= MARKER_WEIGHT;
+    if (preferred.includes(code)) cost -= PREFERRED_WEIGHT;
+    return [code, cost];
+  });
+  out.sort((a, b) => a[1] - b[1]);
+  return out;
+}
+
+/** Latin-script guess: best of rankLatin, confidence from the cost gap to the runner-up. */
+function latin(text: string, candidates: readonly string[], preferred: readonly string[]): LanguageGuess {
+  const ranked = rankLatin(text, candidates, preferred);
+  if (ranked.length === 0) return UND;
+  const gap = ranked.length > 1 ? ranked[1]![1] - ranked[0]![1] : 100;
+  // A gap of 25 (a clear function-word hit or a large trigram margin) is treated as certain.
+  return { lang: iso1(ranked[0]![0]), confidence: Math.round(Math.min(1, gap / 25) * 1000) / 1000 };
+}
+
+/** Arabic script: letters that only Pashto, Urdu or Persian use decide; otherwise Arabic. */
+function arabic(text: string): LanguageGuess {
+  if (/[ټډړږښګڼېۍ]/.test(text)) return { lang: 'ps', confidence: 0.9 };
+  if (/[ٹڈڑںے]/.test(text)) return { lang: 'ur', confidence: 0.9 };
+  if (/[پچژگکی]/.test(text)) return { lang: 'fa', confidence: 0.85 };
+  return { lang: 'ar', confidence: 0.9 };
+}
+
+function cyrillic(text: string): LanguageGuess {
+  if (/[ўЎ]/.test(text)) return { lang: 'be', confidence: 0.95 };
+  if (/[їЇєЄґҐ]/.test(text) || (/[іІ]/.test(text) && !/[ыЫэЭ]/.test(text))) {
+    if (/[әғқңөұүһӘҒҚҢӨҰҮҺ]/.test(text)) return { lang: 'kk', confidence: 0.9 };
+    return { lang: 'uk', confidence: 0.95 };
+  }
+  if (/[ѓЃќЌѕЅ]/.test(text)) return { lang: 'mk', confidence: 0.95 };
+  if (/[ђЂћЋ]/.test(text)) return { lang: 'sr', confidence: 0.95 };
+  if (/[әғқңөұүһӘҒҚҢӨҰҮҺ]/.test(text)) return franc(text, ['kaz', 'kir', 'tat', 'tgk', 'khk']);
+  // Serbian and Macedonian have ј љ њ џ and lack й щ ъ ы ь э ю я ё.
+  const southSlav = /[јЈљЉњЊџЏ]/.test(text);
+  const eastSlav = /[йЙщЩъЪыЫьЬэЭюЮяЯёЁ]/.test(text);
+  if (southSlav && !eastSlav) return franc(text, ['srp', 'mkd']);
+  if (/[ыЫэЭёЁ]/.test(text)) return { lang: 'ru', confidence: 0.95 };
+  // Left: Russian or Bulgarian (Bulgarian lacks ы э ё). A ъ inside a word is Bulgarian ("във", "съм", "къде");
+  // Russian uses it only as a rare separator before е ё ю я ("подъезд").
+  if (/ъ(?![еёюяЕЁЮЯ])[\p{L}]/u.test(text)) return { lang: 'bg', confidence: 0.85 };
+  return { lang: 'ru', confidence: 0.7 };
+}
+
+/** Detects the language of a post text; see the file comment for the method. */
+export function detectLanguage(text: string, opts: DetectLanguageOptions): LanguageGuess {
+  if (typeof text !== 'string' || text.length === 0) return UND;
+  const clean = languageText(text);
+  const counts = new Array<number>(SCRIPT_COUNT).fill(0);
+  let letters = 0;
+  let weighted = 0;
+  for (const ch of clean) {
+    const cp = ch.codePointAt(0)!;
+    // ASCII fast path: only A-Z and a-z are letters.
+    if (cp < 0x80) {
+      if ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a) { counts[S.Latin]!++; letters++; weighted++; }
+      continue;
+    }
+    if (!LETTER_RE.test(ch)) continue;
+    const s = scriptOf(cp);
+    counts[s]!++;
+    letters++;
+    weighted += s === S.Han || s === S.Kana || s === S.Hangul ? 3 : 1;
+  }
+  if (letters === 0 || weighted < opts.minChars) return UND;
+
+  let top = S.Latin;
+  for (let s = 0; s < SCRIPT_COUNT; s++) if (counts[s]! > counts[top]!) top = s as S;
+  // East Asian: kana means Japanese even among many Han characters, Hangul means Korean.
+  const cjk = counts[S.Han]! + counts[S.Kana]! + counts[S.Hangul]!;
+  if (cjk > counts[top]! / 2 && (top === S.Han || top === S.Kana || top === S.Hangul)) {
+    if (counts[S.Hangul]! >= counts[S.Kana]! && counts[S.Hangul]! > 0) return { lang: 'ko', confidence: 1 };
+    if (counts[S.Kana]! > 0) return { lang: 'ja', confidence: counts[S.Kana]! * 10 >= cjk ? 1 : 0.8 };
+    return { lang: 'zh', confidence: 0.9 };
+  }
+  const unique = SCRIPT_LANG[top];
+  if (unique) return { lang: unique, confidence: 1 };
+  if (top === S.Cyrillic) return cyrillic(clean);
+  if (top === S.Arabic) return arabic(clean);
+  if (top === S.Hebrew) return { lang: /[װױײ]|פֿ/.test(clean) ? 'yi' : 'he', confidence: 0.95 };
+  const shared = SCRIPT_CANDIDATES[top];
+  if (shared) return franc(clean, shared);
+  if (top === S.Latin) return latin(clean, opts.candidates, opts.preferred ?? []);
+  return UND;
+}
