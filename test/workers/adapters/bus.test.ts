@@ -1,0 +1,7 @@
+// Runs the bus contract against the in-process bus and against Kafka (the kcat mock broker from the global setup).
+import { KafkaBus } from '../../../workers/adapters/kafka-bus.ts';
+import { MemoryBus } from '../../../workers/adapters/memory-bus.ts';
+import { busContract } from './bus.contract.ts';
+
+busContract('memory', () => new MemoryBus({ retryBackoffMs: 20 }));
+busContract('kafka', () => new KafkaBus({ brokers: process.env.MID_KAFKA_BROKERS!.split(','), clientId: 'bus-contract', retryBackoffMs: 100, sessionTimeoutMs: 6000 }), 60_000);

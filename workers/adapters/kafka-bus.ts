@@ -1,0 +1,196 @@
+// The Kafka bus (kafkajs): one producer with acks from all in-sync replicas, consumer groups that commit a batch's
+// offsets explicitly and only after the handler resolved (at least once). Topics are auto-created by the broker on
+// first use (no admin.createTopics: the test broker lacks it; production topics are declared in infra/kafka-topics.md).
+// No idempotent producer either (the test broker lacks InitProducerId): duplicates from producer retries are
+// absorbed by idempotent writes downstream.
+import { Kafka, logLevel as kafkaLogLevel, CompressionTypes } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, LogEntry, Producer } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+import type { Bus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from '../ports/bus.ts';
+import type { StopOptions } from '../ports/lifecycle.ts';
+import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
+
+/** Options of {@link KafkaBus}. */
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: Logger;
+  /** Back-off before a failed batch is handled again, in ms. Default 500. */
+  retryBackoffMs?: number;
+  /** Most messages per produce request. Default 2000. */
+  maxPublishChunk?: number;
+  /** Consumer session timeout: how long a dead member holds its partitions. Default 10000. */
+  sessionTimeoutMs?: number;
+}
+
+/** Raised when the bus is used before start() or after stop(). */
+export class BusNotRunningError extends Error {
+  override name = 'BusNotRunningError';
+  readonly retriable = false;
+  constructor(override readonly cause?: unknown) { super('bus is not running'); }
+}
+
+/** Raised when Kafka did not acknowledge a publish; retriable. */
+export class PublishError extends Error {
+  override name = 'PublishError';
+  readonly retriable = true;
+  constructor(readonly topic: string, override readonly cause?: unknown) { super(`publish to "${topic}" failed: ${(cause as Error)?.message ?? cause}`); }
+}
+
+function headersOf(h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k] = (Array.isArray(v) ? v[0]! : v).toString();
+  return out;
+}
+
+/** kafkajs implementation of the {@link Bus} port. */
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private producer: Producer | null = null;
+  private admin: Admin | null = null;
+  private readonly consumers = new Set<Subscription>();
+  private state: 'new' | 'running' | 'stopped' = 'new';
+
+  constructor(private readonly options: KafkaBusOptions) {
+    const log = options.logger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: kafkaLogLevel.WARN,
+      logCreator: () => ({ namespace, level, log: entry }: LogEntry) => {
+        if (!log) return;
+        const { message, timestamp: _t, logger: _l, ...fields } = entry;
+        const data = { kafka: namespace, ...fields };
+        if (level <= kafkaLogLevel.ERROR) log.warn(data, `kafka: ${message}`); // kafkajs calls rebalances ERROR; we count real losses ourselves
+        else log.debug(data, `kafka: ${message}`);
+      },
+      retry: { retries: 8, initialRetryTime: 100 },
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.state === 'running') return;
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    await this.producer.connect();
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.state = 'running';
+  }
+
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (this.state !== 'running') { this.state = 'stopped'; return; }
+    this.state = 'stopped';
+    const deadlineMs = options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
+    const problems = await guardedStop([
+      ['stop consumers', () => Promise.all([...this.consumers].map((c) => c.stop()))],
+      ['disconnect producer', () => this.producer?.disconnect()],
+      ['disconnect admin', () => this.admin?.disconnect()],
+    ], deadlineMs);
+    for (const p of problems) this.options.logger?.warn({ err: p.message }, 'Kafka bus stop step failed.');
+  }
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (this.state !== 'running' || !this.producer) throw new BusNotRunningError();
+    const chunk = this.options.maxPublishChunk ?? 2000;
+    try {
+      for (let i = 0; i < messages.length; i += chunk) {
+        await this.producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: messages.slice(i, i + chunk).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        });
+      }
+    } catch (err) {
+      throw new PublishError(topic, err);
+    }
+  }
+
+  /** Makes sure the topics exist (auto-created by the broker on a metadata request) before a group subscribes. */
+  private async ensureTopics(topics: string[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.admin!.fetchTopicMetadata({ topics });
+        return;
+      } catch (err) {
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 100 + attempt * 50));
+      }
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    if (this.state !== 'running') throw new BusNotRunningError();
+    await this.ensureTopics(options.topics);
+    const consumer: Consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: true,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 500,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    let running = true;
+    const backoff = this.options.retryBackoffMs ?? 500;
+    const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+      if (batch.messages.length === 0) return;
+      const messages: IncomingMessage[] = batch.messages.map((m) => ({
+        topic: batch.topic, partition: batch.partition, offset: m.offset,
+        key: m.key ? m.key.toString() : null, value: m.value ? m.value.toString() : '', headers: headersOf(m.headers),
+      }));
+      // A throwing handler gets the same batch again (after a back-off) until it succeeds or we stop;
+      // stopping without success leaves the offsets uncommitted, so the batch comes again after restart.
+      for (;;) {
+        try {
+          await options.eachBatch(messages);
+          break;
+        } catch (err) {
+          if (!running || !isRunning() || isStale()) throw err;
+          this.options.logger?.warn({ err: (err as Error).message, topic: batch.topic, partition: batch.partition }, 'Batch handler failed; retrying the batch.');
+          await new Promise((r) => setTimeout(r, backoff));
+          await heartbeat().catch(() => undefined);
+        }
+      }
+      const last = batch.messages[batch.messages.length - 1]!.offset;
+      resolveOffset(last);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    };
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+    let stopping: Promise<void> | null = null;
+    const sub: Subscription = {
+      stop: () => {
+        stopping ??= (async () => {
+          running = false;
+          await consumer.disconnect();
+          this.consumers.delete(sub);
+        })();
+        return stopping;
+      },
+      lag: async () => {
+        if (!this.admin) return 0;
+        let lag = 0;
+        for (const topic of options.topics) {
+          const [ends, committed] = await Promise.all([
+            this.admin.fetchTopicOffsets(topic),
+            this.admin.fetchOffsets({ groupId: options.groupId, topics: [topic] }),
+          ]);
+          const done = new Map<number, bigint>();
+          for (const t of committed) for (const p of t.partitions) done.set(p.partition, BigInt(p.offset));
+          for (const p of ends) {
+            const c = done.get(p.partition) ?? -1n;
+            const start = c < 0n ? BigInt(p.low) : c;
+            const d = BigInt(p.high) - start;
+            if (d > 0n) lag += Number(d);
+          }
+        }
+        return lag;
+      },
+    };
+    this.consumers.add(sub);
+    return sub;
+  }
+}

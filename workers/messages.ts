@@ -1,0 +1,147 @@
+// Topics and messages: what travels on posts.raw, factchecks.raw, posts.enriched, signals and dlq, how each value
+// is encoded (JSON with a schema version `v`) and which key it carries (see docs/streaming.md for why).
+// Decoding never throws: a value that is not what its topic carries becomes a reason for the dead-letter topic.
+import type { Cluster, EnrichedPost, NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
+import type { IncomingMessage, OutgoingMessage } from './ports/bus.ts';
+
+/** Version of every message value; bump on incompatible change and keep reading the previous one. */
+export const MESSAGE_SCHEMA_VERSION = 1;
+
+/** posts.raw: a normalized post, or a tombstone saying the source deleted it. Key: post id. */
+export type RawPostMessage =
+  | { v: 1; kind: 'post'; post: NormalizedPost }
+  | { v: 1; kind: 'tombstone'; id: string; source: string };
+
+/** factchecks.raw: a normalized fact-check. Key: fact-check id. */
+export interface FactCheckMessage { v: 1; kind: 'factcheck'; factcheck: NormalizedFactCheck }
+
+/** posts.enriched: an enriched (pseudonymised) post. Key: post id. */
+export interface EnrichedPostMessage { v: 1; kind: 'enriched'; post: EnrichedPost }
+
+/** signals: the current state of one cluster (last one wins). Key: cluster id, so updates of a cluster stay ordered. */
+export interface ClusterMessage {
+  v: 1;
+  kind: 'cluster';
+  cluster: Cluster;
+  /** Event time (newest post observed, epoch ms) when the detector produced this state. */
+  watermarkMs: number;
+}
+
+/** dlq: a message that could not be processed, with the reason. Key: the original key. */
+export interface DeadLetterMessage {
+  v: 1;
+  kind: 'dead-letter';
+  /** Short machine-readable reason, e.g. "invalid-json", "invalid-post", "enrich-failed", "index-rejected". */
+  reason: string;
+  /** Human detail (validator message, error message); never post text. */
+  detail: string;
+  /** Worker that gave up on it. */
+  worker: string;
+  /** Where it came from. */
+  topic: string;
+  partition: number | null;
+  offset: string | null;
+  key: string | null;
+  /** The original value, so an operator can replay it after a fix. */
+  value: string;
+  /** ISO date-time it was dead-lettered. */
+  at: string;
+}
+
+/** Encodes a message for posts.raw. */
+export function rawPostMessage(post: NormalizedPost): OutgoingMessage {
+  return { key: post.id, value: JSON.stringify({ v: 1, kind: 'post', post } satisfies RawPostMessage) };
+}
+
+/** Encodes a tombstone for posts.raw. */
+export function tombstoneMessage(id: string, source: string): OutgoingMessage {
+  return { key: id, value: JSON.stringify({ v: 1, kind: 'tombstone', id, source } satisfies RawPostMessage) };
+}
+
+/** Encodes a message for factchecks.raw. */
+export function factCheckMessage(factcheck: NormalizedFactCheck): OutgoingMessage {
+  return { key: factcheck.id, value: JSON.stringify({ v: 1, kind: 'factcheck', factcheck } satisfies FactCheckMessage) };
+}
+
+/** Encodes a message for posts.enriched. */
+export function enrichedPostMessage(post: EnrichedPost): OutgoingMessage {
+  return { key: post.id, value: JSON.stringify({ v: 1, kind: 'enriched', post } satisfies EnrichedPostMessage) };
+}
+
+/** Encodes a message for signals. */
+export function clusterMessage(cluster: Cluster, watermarkMs: number): OutgoingMessage {
+  return { key: cluster.id, value: JSON.stringify({ v: 1, kind: 'cluster', cluster, watermarkMs } satisfies ClusterMessage) };
+}
+
+/** Encodes a dead letter for the message `m` that `worker` gave up on. */
+export function deadLetterMessage(m: Pick<IncomingMessage, 'topic' | 'key' | 'value'> & Partial<Pick<IncomingMessage, 'partition' | 'offset'>>, worker: string, reason: string, detail: string, now = new Date()): OutgoingMessage {
+  const value: DeadLetterMessage = {
+    v: 1, kind: 'dead-letter', reason, detail: detail.slice(0, 500), worker, topic: m.topic,
+    partition: m.partition ?? null, offset: m.offset ?? null, key: m.key, value: m.value, at: now.toISOString(),
+  };
+  return { key: m.key, value: JSON.stringify(value) };
+}
+
+/** Result of decoding: the message or the reason it was rejected. */
+export type Decoded<T> = { ok: true; message: T } | { ok: false; reason: string; detail: string };
+
+function parse(value: string): Decoded<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    return { ok: false, reason: 'invalid-json', detail: (err as Error).message };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'invalid-message', detail: 'not a JSON object' };
+  const o = parsed as Record<string, unknown>;
+  if (o.v !== MESSAGE_SCHEMA_VERSION) return { ok: false, reason: 'unknown-schema-version', detail: `v=${JSON.stringify(o.v)}` };
+  return { ok: true, message: o };
+}
+
+/** Decodes a posts.raw value (the post itself is validated by the enrich worker). */
+export function decodeRawPost(value: string): Decoded<RawPostMessage> {
+  const d = parse(value);
+  if (!d.ok) return d;
+  const o = d.message;
+  if (o.kind === 'post' && typeof o.post === 'object' && o.post !== null) return { ok: true, message: o as unknown as RawPostMessage };
+  if (o.kind === 'tombstone' && typeof o.id === 'string' && typeof o.source === 'string') return { ok: true, message: o as unknown as RawPostMessage };
+  return { ok: false, reason: 'invalid-message', detail: `posts.raw carries kind "post" or "tombstone", got ${JSON.stringify(o.kind)}` };
+}
+
+/** Decodes a posts.enriched value. */
+export function decodeEnrichedPost(value: string): Decoded<EnrichedPostMessage> {
+  const d = parse(value);
+  if (!d.ok) return d;
+  const o = d.message;
+  const post = o.post as Record<string, unknown> | undefined;
+  if (o.kind === 'enriched' && post && typeof post.id === 'string' && typeof post.createdAtMs === 'number') return { ok: true, message: o as unknown as EnrichedPostMessage };
+  return { ok: false, reason: 'invalid-message', detail: 'posts.enriched carries kind "enriched" with a post' };
+}
+
+/** Decodes a signals value. */
+export function decodeCluster(value: string): Decoded<ClusterMessage> {
+  const d = parse(value);
+  if (!d.ok) return d;
+  const o = d.message;
+  const c = o.cluster as Record<string, unknown> | undefined;
+  if (o.kind === 'cluster' && c && typeof c.id === 'string' && Array.isArray(c.posts)) return { ok: true, message: o as unknown as ClusterMessage };
+  return { ok: false, reason: 'invalid-message', detail: 'signals carries kind "cluster" with a cluster' };
+}
+
+/** Decodes a dlq value. */
+export function decodeDeadLetter(value: string): Decoded<DeadLetterMessage> {
+  const d = parse(value);
+  if (!d.ok) return d;
+  const o = d.message;
+  if (o.kind === 'dead-letter' && typeof o.reason === 'string') return { ok: true, message: o as unknown as DeadLetterMessage };
+  return { ok: false, reason: 'invalid-message', detail: 'dlq carries kind "dead-letter"' };
+}
+
+/** Decodes a factchecks.raw value. */
+export function decodeFactCheck(value: string): Decoded<FactCheckMessage> {
+  const d = parse(value);
+  if (!d.ok) return d;
+  const o = d.message;
+  if (o.kind === 'factcheck' && typeof o.factcheck === 'object' && o.factcheck !== null) return { ok: true, message: o as unknown as FactCheckMessage };
+  return { ok: false, reason: 'invalid-message', detail: 'factchecks.raw carries kind "factcheck"' };
+}

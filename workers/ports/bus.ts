@@ -1,0 +1,60 @@
+// The message bus port: topics of keyed JSON messages, consumer groups, at-least-once delivery.
+// Adapters: workers/adapters/memory-bus.ts (in-process, embedded mode) and workers/adapters/kafka-bus.ts (kafkajs).
+// Contract (test/workers/adapters/bus.contract.ts): publish resolves only once the messages are acknowledged;
+// messages with the same key keep their order; every consumer group sees every message; a batch handler's offsets
+// are committed only after it resolves, so a handler that throws (or a process that dies) gets the batch again.
+import type { Lifecycle } from './lifecycle.ts';
+
+/** A message to publish. */
+export interface OutgoingMessage {
+  /** Partitioning key: messages with the same key stay in order. Null spreads messages over partitions. */
+  key: string | null;
+  /** The serialized value (JSON text for our topics). */
+  value: string;
+  /** Optional string headers. */
+  headers?: Record<string, string>;
+}
+
+/** A consumed message. */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53 in theory). */
+  offset: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Options of {@link Bus.subscribe}. */
+export interface SubscribeOptions {
+  /** Topics to consume. */
+  topics: string[];
+  /** Consumer group: each group gets every message once (at least once), shared among its members. */
+  groupId: string;
+  /** Start at the earliest offset when the group has no committed offset. Default true. */
+  fromBeginning?: boolean;
+  /**
+   * Handles one batch (messages of one topic-partition, in order). Offsets are committed after it resolves;
+   * when it throws, the batch is delivered again after a back-off.
+   */
+  eachBatch(messages: IncomingMessage[]): Promise<void>;
+}
+
+/** A running subscription. */
+export interface Subscription {
+  /** Stops fetching, waits for the batch in hand, commits, leaves the group. Safe twice. */
+  stop(): Promise<void>;
+  /** Messages published but not yet committed for this group, summed over partitions (consumer lag). */
+  lag(): Promise<number>;
+}
+
+/** The message bus port. */
+export interface Bus extends Lifecycle {
+  /** Which adapter this is, for logs and metrics. */
+  readonly kind: 'memory' | 'kafka';
+  /** Publishes to one topic; resolves when the bus acknowledged every message (Kafka: acks from all in-sync replicas). */
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Joins a consumer group and starts delivering batches. */
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+}
