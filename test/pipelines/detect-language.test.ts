@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { francAll } from 'franc';
+import { detectLanguage, languageText, scoreLatin } from '../../pipelines/detect-language.ts';
+import { DEFAULT_LANGUAGE_CANDIDATES } from '../../workers/config.ts';
+
+const opts = { candidates: [...DEFAULT_LANGUAGE_CANDIDATES], minChars: 10, preferred: ['nld', 'eng'] };
+const lang = (t: string): string => detectLanguage(t, opts).lang;
+
+describe('detectLanguage', () => {
+  it('recognises Dutch and English posts (which franc unrestricted calls Afrikaans and Scots)', () => {
+    expect(lang('Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan.')).toBe('nl');
+    expect(lang('Waarom hoor je hier niets over in de media? Wakker worden mensen!')).toBe('nl');
+    expect(lang('The WHO has admitted that the vaccine was never tested. Share before they delete this!')).toBe('en');
+    expect(lang('I think this is a very bad idea.')).toBe('en');
+  });
+
+  it('recognises other Latin-script languages', () => {
+    expect(lang('Die Bundesregierung hat heute neue Maßnahmen gegen die Inflation beschlossen.')).toBe('de');
+    expect(lang("Le gouvernement a annoncé de nouvelles mesures contre l'inflation aujourd'hui.")).toBe('fr');
+    expect(lang('El gobierno anunció hoy nuevas medidas contra la inflación.')).toBe('es');
+    expect(lang('Hükümet bugün enflasyona karşı yeni önlemler açıkladı.')).toBe('tr');
+    expect(lang('Rząd ogłosił dzisiaj nowe środki przeciwko inflacji.')).toBe('pl');
+  });
+
+  it('decides non-Latin scripts by script and distinguishing letters', () => {
+    expect(lang('Правительство объявило новые меры.')).toBe('ru');
+    expect(lang('Привет, как дела у тебя сегодня?')).toBe('ru');
+    expect(lang('Уряд оголосив нові заходи сьогодні.')).toBe('uk');
+    expect(lang('Днес съм в къщи с децата.')).toBe('bg');
+    expect(lang('Влада је данас објавила нове мере.')).toBe('sr');
+    expect(lang('Η κυβέρνηση ανακοίνωσε νέα μέτρα.')).toBe('el');
+    expect(lang('أعلنت الحكومة عن إجراءات جديدة اليوم')).toBe('ar');
+    expect(lang('دولت امروز تدابیر جدیدی را اعلام کرد')).toBe('fa');
+    expect(lang('הממשלה הודיעה היום על צעדים חדשים')).toBe('he');
+    expect(lang('政府は本日、新しい対策を発表しました')).toBe('ja');
+    expect(lang('政府今天宣布了新的措施')).toBe('zh');
+    expect(lang('정부는 오늘 새로운 조치를 발표했습니다')).toBe('ko');
+    expect(lang('รัฐบาลประกาศมาตรการใหม่วันนี้')).toBe('th');
+    expect(lang('सरकार ने आज नए उपायों की घोषणा की')).toBe('hi');
+    expect(lang('მთავრობამ დღეს ახალი ზომები გამოაცხადა')).toBe('ka');
+  });
+
+  it('returns und with confidence 0 for too little text: empty, emoji, links, mentions, hashtags', () => {
+    for (const t of ['', '   ', '🔥🔥🔥', 'https://t.co/AbC123', 'www.nos.nl/artikel/123', '@kees @jan@mastodon.social', '#stikstof #boeren', 'Ja!', '12:45 3-1 !!!']) {
+      expect(detectLanguage(t, opts)).toEqual({ lang: 'und', confidence: 0 });
+    }
+  });
+
+  it('ignores links, mentions, hashtags and emoji when judging', () => {
+    const t = '@NOS_Nieuws 🔥🔥 Dit is echt schandalig wat hier gebeurt #ophef #english #news https://www.bbc.co.uk/news/world';
+    expect(lang(t)).toBe('nl');
+    expect(languageText(t)).not.toMatch(/bbc|ophef|NOS_Nieuws|🔥/);
+  });
+
+  it('gives confidence in [0,1], higher for a long clear text than for a two-word one', () => {
+    const long = detectLanguage('Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan.', opts);
+    const short = detectLanguage('Tom dronk bier.', opts);
+    for (const g of [long, short]) expect(g.confidence).toBeGreaterThanOrEqual(0);
+    for (const g of [long, short]) expect(g.confidence).toBeLessThanOrEqual(1);
+    expect(long.confidence).toBeGreaterThan(short.confidence);
+  });
+
+  it('respects minChars', () => {
+    expect(detectLanguage('Ik ben moe', { ...opts, minChars: 5 }).lang).toBe('nl');
+    expect(detectLanguage('Ik ben moe', { ...opts, minChars: 20 }).lang).toBe('und');
+  });
+
+  it('copes with 10 kB of text and with broken input', () => {
+    const long = 'Het kabinet wil de stikstofregels nog strenger maken. '.repeat(200);
+    expect(long.length).toBeGreaterThan(10_000);
+    expect(lang(long)).toBe('nl');
+    expect(lang(undefined as unknown as string)).toBe('und');
+    expect(lang('\u0000\uFFFD\uD800 tekst')).toBe('und');
+  });
+});
+
+describe('scoreLatin', () => {
+  it('gives exactly what francAll gives with the same candidates', () => {
+    const texts = [
+      'Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan.',
+      'The WHO has admitted that the vaccine was never tested on pregnant women.',
+      'Die Bundesregierung hat heute neue Maßnahmen beschlossen.',
+      'Ik heb een laptop nodig.',
+      'zzz qqq xxx',
+    ];
+    const candidates = [...DEFAULT_LANGUAGE_CANDIDATES];
+    for (const t of texts) {
+      const ours = scoreLatin(t, candidates);
+      const theirs = francAll(t, { only: candidates, minLength: 1 });
+      // Same score per language (order among exact ties may differ), and the same winner when there is one.
+      const theirMap = new Map(theirs);
+      expect(ours).toHaveLength(theirs.length);
+      for (const [code, score] of ours) expect(score).toBeCloseTo(theirMap.get(code)!, 12);
+      if (theirs[0]![1] !== theirs[1]![1]) expect(ours[0]![0]).toBe(theirs[0]![0]);
+    }
+  });
+});
