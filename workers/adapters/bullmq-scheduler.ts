@@ -1,0 +1,111 @@
+// BullMQ scheduler: one queue per repeatable job (so each source has its own concurrency and rate limit), a BullMQ
+// job scheduler per queue (upsertJobScheduler: one tick per interval however many processes run it), and a Worker
+// that runs the job's function. Several processes may schedule the same job: BullMQ makes each tick run once.
+import { Queue, Worker } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import type { Logger } from '../logger.ts';
+import type { StopOptions } from '../ports/lifecycle.ts';
+import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
+import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
+import { abortableSleep } from './memory-scheduler.ts';
+
+/** Options of {@link BullmqScheduler}. */
+export interface BullmqSchedulerOptions {
+  /** redis:// URL. */
+  redisUrl: string;
+  /** BullMQ key prefix (tests use a fresh one). Default "mid". */
+  prefix?: string;
+  logger?: Logger;
+}
+
+/** Connection options for BullMQ from a redis:// URL (workers need maxRetriesPerRequest null). */
+export function bullmqConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname, port: Number(u.port || 6379), username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined, maxRetriesPerRequest: null,
+  };
+}
+
+/** BullMQ implementation of the {@link Scheduler} port. */
+export class BullmqScheduler implements Scheduler {
+  readonly kind = 'bullmq' as const;
+  onRun?: (name: string, outcome: 'ok' | 'failed', error?: unknown) => void;
+  private readonly jobs = new Map<string, RepeatableJob>();
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers = new Map<string, Worker>();
+  private abort = new AbortController();
+  private running = false;
+  private readonly connection: ConnectionOptions;
+  private readonly prefix: string;
+
+  constructor(private readonly options: BullmqSchedulerOptions) {
+    this.connection = bullmqConnection(options.redisUrl);
+    this.prefix = options.prefix ?? 'mid';
+  }
+
+  private queueName(job: string): string { return `source-${job.replace(/[^A-Za-z0-9_.-]/g, '_')}`; }
+
+  async schedule(job: RepeatableJob): Promise<void> {
+    this.jobs.set(job.name, job);
+    if (this.running) await this.install(job);
+  }
+
+  private async install(job: RepeatableJob): Promise<void> {
+    const name = this.queueName(job.name);
+    let queue = this.queues.get(job.name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(job.name, queue);
+    }
+    await queue.upsertJobScheduler(job.name, { every: job.everyMs }, {
+      name: job.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 },
+    });
+    await this.workers.get(job.name)?.close();
+    const worker = new Worker(name, async () => {
+      const signal = this.abort.signal;
+      await abortableSleep(Math.random() * (job.jitterMs ?? 0), signal);
+      if (signal.aborted) return;
+      await this.jobs.get(job.name)!.run(signal);
+    }, {
+      connection: this.connection, prefix: this.prefix, concurrency: job.concurrency ?? 1,
+      limiter: job.rateLimit ? { max: job.rateLimit.max, duration: job.rateLimit.durationMs } : undefined,
+      // A tick is worth running once: a failed run waits for the next tick rather than retrying.
+      autorun: true,
+    });
+    worker.on('completed', () => this.onRun?.(job.name, 'ok'));
+    worker.on('failed', (_j, err) => this.onRun?.(job.name, 'failed', err));
+    worker.on('error', (err) => this.options.logger?.warn({ err: err.message, job: job.name }, 'BullMQ worker error.'));
+    this.workers.set(job.name, worker);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    for (const job of this.jobs.values()) await this.install(job);
+  }
+
+  /** Removes this scheduler's job schedulers and queues from Redis (tests and decommissioning). */
+  async obliterate(): Promise<void> {
+    for (const [name, q] of this.queues) {
+      await q.removeJobScheduler(name).catch(() => undefined);
+      await q.obliterate({ force: true }).catch(() => undefined);
+    }
+  }
+
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.abort.abort();
+    const problems = await guardedStop([
+      ['close workers', () => Promise.all([...this.workers.values()].map((w) => w.close()))],
+      ['close queues', () => Promise.all([...this.queues.values()].map((q) => q.close()))],
+    ], options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
+    for (const p of problems) this.options.logger?.warn({ err: p.message }, 'Scheduler stop step failed.');
+    this.workers.clear();
+    this.queues.clear();
+  }
+}
