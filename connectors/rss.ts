@@ -74,6 +74,11 @@ function kid(el: Element, ...names: string[]): Element | null {
   return null;
 }
 
+/** The un-prefixed child `name` (RSS <link>, not <atom:link>), else any namespaced one. */
+function plain(el: Element, name: string): Element | null {
+  return kids(el, name).find((c) => c.name.toLowerCase() === name) ?? kid(el, name);
+}
+
 function textOf(el: Element | null): string {
   return el ? DomUtils.textContent(el).trim() : '';
 }
@@ -91,12 +96,12 @@ export function parseFeed(xml: string): ParsedFeed {
     return {
       format: 'rss',
       title: textOf(kid(channel, 'title')) || null,
-      link: textOf(kid(channel, 'link')) || null,
+      link: textOf(plain(channel, 'link')) || null,
       lang: textOf(kid(channel, 'language')) || null,
       entries: kids(itemsParent, 'item').map((item) => {
         const html = textOf(kid(item, 'encoded')) || textOf(kid(item, 'description'));
         const { text, links } = htmlToText(html);
-        const link = textOf(kid(item, 'link')) || null;
+        const link = textOf(plain(item, 'link')) || null;
         return {
           guid: textOf(kid(item, 'guid')) || link,
           title: htmlToText(textOf(kid(item, 'title'))).text,
