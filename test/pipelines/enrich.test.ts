@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { createEnricher, InvalidPostError } from '../../pipelines/enrich.ts';
+import { pseudonymize } from '../../pipelines/pseudonymize.ts';
+import type { NormalizedPost } from '../../pipelines/types.ts';
+import { loadConfig } from '../../workers/config.ts';
+
+const config = loadConfig({ env: {} });
+const key = 'unit-test-key-0123456789';
+const plain = createEnricher({ enrichment: config.enrichment, pseudonymKey: null });
+const pseudo = createEnricher({ enrichment: config.enrichment, pseudonymKey: key });
+
+const base: NormalizedPost = {
+  id: 'mastodon:1', source: 'mastodon', url: 'https://mastodon.social/@jan/1',
+  text: '<p>Deel dit! Het kabinet wil de stikstofregels nog strenger maken terwijl boeren failliet gaan. @NOS <a href="https://www.nos.nl/artikel/123?utm_source=x#top">nos.nl/artikel/123</a> #Stikstof</p>',
+  createdAt: '2025-06-10T12:00:00.000Z', lang: 'en',
+  author: { id: '109876', handle: 'boer84736251', displayName: '', createdAt: '2025-06-07T00:00:00.000Z', followers: 3, following: 500, posts: 900, bot: false },
+  links: ['https://t.co/xyz'], hashtags: ['Boeren'],
+};
+
+describe('createEnricher', () => {
+  it('composes every step into a contract-valid enriched post', () => {
+    const e = plain(base);
+    expect(e.schemaVersion).toBe(1);
+    expect(e.id).toBe('mastodon:1');
+    expect(e.createdAtMs).toBe(Date.parse('2025-06-10T12:00:00.000Z'));
+    expect(e.text).toBe('Deel dit! Het kabinet wil de stikstofregels nog strenger maken terwijl boeren failliet gaan. @NOS nos.nl/artikel/123 #Stikstof');
+    expect(e.lang).toBe('nl');
+    expect(e.declaredLang).toBe('en');
+    expect(e.langConfidence).toBeGreaterThan(0);
+    expect(e.links).toEqual(['https://t.co/xyz']);
+    expect(e.canonicalLinks).toEqual(['https://t.co/xyz']);
+    expect(e.hashtags).toEqual(['boeren', 'stikstof']);
+    expect(e.mentions).toEqual(['nos']);
+    expect(e.entities).toContainEqual({ text: '#stikstof', type: 'topic' });
+    expect(e.fingerprint.minhash).toHaveLength(64);
+    expect(e.accountSignals.ageDays).toBe(3.5);
+    expect(e.botReasons).toContain('account 3 days old at posting time');
+    expect(e.botReasons).toContain('handle has 8 digits');
+    expect(e.factchecks).toEqual([]);
+    expect(e.author).toEqual({ id: '109876', handle: 'boer84736251', createdAt: '2025-06-07T00:00:00.000Z', followers: 3, following: 500, posts: 900, bot: false });
+
+    const schema = JSON.parse(readFileSync('/work/shared/contracts/enriched-post.schema.json', 'utf8'));
+    const ajv = new Ajv2020.default({ strict: false });
+    expect(ajv.validate(schema, e)).toBe(true);
+  });
+
+  it('takes links from the text too and canonicalises them', () => {
+    const e = plain({ ...base, links: [], text: 'Kijk https://www.nos.nl/artikel/123?utm_source=x#top en www.rivm.nl/corona/' });
+    expect(e.links).toEqual(['https://www.nos.nl/artikel/123?utm_source=x#top', 'www.rivm.nl/corona/']);
+    expect(e.canonicalLinks).toEqual(['https://nos.nl/artikel/123', 'https://rivm.nl/corona']);
+  });
+
+  it('pseudonymises author id and handle, after the handle signals were taken', () => {
+    const e = pseudo(base);
+    expect(e.author.id).toBe(pseudonymize('109876', key));
+    expect(e.author.handle).toBe(pseudonymize('boer84736251', key));
+    expect(JSON.stringify(e)).not.toContain('boer84736251');
+    expect(e.accountSignals.handleDigitShare).toBeCloseTo(8 / 12, 3);
+    expect(pseudo({ ...base, author: { id: 'x' } }).author.handle).toBeNull();
+  });
+
+  it('throws InvalidPostError (not retriable) only for an unparsable createdAt', () => {
+    for (const createdAt of ['', 'yesterday', undefined as unknown as string]) {
+      let err: unknown;
+      try { plain({ ...base, createdAt }); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(InvalidPostError);
+      expect((err as InvalidPostError).name).toBe('InvalidPostError');
+      expect((err as InvalidPostError).retriable).toBe(false);
+    }
+  });
+
+  it('turns bad author fields into nulls instead of throwing', () => {
+    const e = plain({ ...base, author: { id: '5', createdAt: 'garbage', followers: -1, following: Number.NaN, posts: 'many' as unknown as number } });
+    expect(e.author).toEqual({ id: '5', handle: null, createdAt: null, followers: null, following: null, posts: null, bot: false });
+    expect(e.accountSignals.ageDays).toBeNull();
+    const noAuthor = plain({ ...base, author: undefined as unknown as NormalizedPost['author'] });
+    expect(noAuthor.author.id).toBe('');
+  });
+
+  it('handles empty, emoji-only, link-only and 10 kB posts', () => {
+    const empty = plain({ ...base, text: '', links: [], hashtags: [] });
+    expect(empty).toMatchObject({ text: '', lang: 'und', langConfidence: 0, links: [], hashtags: [], mentions: [] });
+    expect(empty.fingerprint).toEqual({ exact: '', minhash: [], tokenCount: 0 });
+    expect(plain({ ...base, text: '🔥🔥🇳🇱' }).lang).toBe('und');
+    const linkOnly = plain({ ...base, text: 'https://youtu.be/dQw4w9WgXcQ?si=abc', links: [] });
+    expect(linkOnly.lang).toBe('und');
+    expect(linkOnly.canonicalLinks).toEqual(['https://youtu.be/dQw4w9WgXcQ']);
+    const long = plain({ ...base, text: 'De VVD wil minder regels voor boeren in Gelderland. '.repeat(200) });
+    expect(long.lang).toBe('nl');
+    expect(long.entities).toContainEqual({ text: 'VVD', type: 'party' });
+  });
+
+  it('enriches a real Mastodon status (recorded fixture)', () => {
+    const raw = JSON.parse(readFileSync('/work/shared/fixtures/real/mastodon-status.json', 'utf8')).response.body;
+    const e = plain({
+      id: `mastodon:${raw.id}`, source: 'mastodon', url: raw.url, text: raw.content, createdAt: raw.created_at, lang: raw.language,
+      author: { id: raw.account.id, handle: raw.account.acct, displayName: raw.account.display_name, createdAt: raw.account.created_at, followers: raw.account.followers_count, following: raw.account.following_count, posts: raw.account.statuses_count, bot: raw.account.bot },
+    });
+    expect(e.lang).toBe('en');
+    expect(e.text).not.toMatch(/<|&amp;/);
+    expect(e.links.some((l) => l.startsWith('https://r-consortium.org/posts/'))).toBe(true);
+    expect(e.canonicalLinks.every((l) => !l.includes('#'))).toBe(true);
+    expect(e.accountSignals.ageDays).toBeGreaterThan(0);
+  });
+});
