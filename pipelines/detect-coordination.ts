@@ -169,7 +169,7 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
     for (const h of tags) items.push(`h:${h}`);
     if (post.repostOf) items.push(`r:${post.repostOf}`);
     const created = post.author.createdAt ? Date.parse(post.author.createdAt) : NaN;
-    window.addPost(post.id, { t, a, l: lang, items, g, tags, links }, {
+    window.addPost(post.id, { t, a, l: lang, items, g, tags, links, x: g ? post.fingerprint.exact.slice(0, 12) : '' }, {
       created: Number.isFinite(created) ? created : null,
       ageDays: post.accountSignals?.ageDays ?? (Number.isFinite(created) ? (t - created) / 86_400_000 : null),
       posts: post.author.posts ?? null,
@@ -183,7 +183,10 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
       const g2 = crowd ? null : graph;
       const kind = key[0];
       if (kind === 't') {
-        const partners = window.neighbours(key, index, cfg.textIntervalSeconds * 1000, cfg.partnerLimit);
+        // Identical copies (same exact hash) must be closer in time than paraphrases: see exactCopyIntervalSeconds.
+        const exact = post.fingerprint.exact.slice(0, 12);
+        const partners = window.neighbours(key, index, cfg.textIntervalSeconds * 1000, cfg.partnerLimit)
+          .filter((o) => Math.abs(o.t - t) <= cfg.exactCopyIntervalSeconds * 1000 || window.posts.get(o.p)?.x !== exact);
         if (g2) for (const o of partners) g2.add(a, post.id, t, o.a, o.p, o.t, key, 'text');
         window.countPairs(action, partners.length);
       } else if (kind === 'l') {

@@ -34,6 +34,8 @@ export interface PostRecord {
   items: string[];
   /** Text group key, if any. */
   g: string | null;
+  /** Short exact-text hash when the post is in a text group, else ''. */
+  x: string;
   tags: string[];
   links: string[];
 }

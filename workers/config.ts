@@ -48,12 +48,15 @@ export const detectionSchema = z.object({
   maxRepresentativesPerGroup: z.number().int().min(1).default(4)
     .describe('Most indexed signatures per text group (keeps chains of paraphrases together). Default 4.'),
   textIntervalSeconds: z.number().positive().default(2 * 3600)
-    .describe('Two near-identical posts co-act when at most this far apart (slow drips span hours). Default 7200.'),
+    .describe('Two near-identical (not identical) posts co-act when at most this far apart (slow drips span hours). Default 7200.'),
+  exactCopyIntervalSeconds: z.number().positive().default(1800)
+    .describe('Two posts with identical normalised text co-act only when at most this far apart: identical copies spread over hours are what share buttons produce. Default 1800.'),
   coLinkIntervalSeconds: z.number().positive().nullable().default(null)
     .describe('Co-link coordination interval in seconds; null estimates it from the data (CooRnet-style). Default null.'),
   coLinkDefaultSeconds: z.number().positive().default(30)
     .describe('Co-link interval used until enough samples exist for the estimate. Default 30.'),
-  coLinkMinSeconds: z.number().positive().default(5).describe('Lower bound of the estimated co-link interval. Default 5.'),
+  coLinkMinSeconds: z.number().positive().default(30)
+    .describe('Lower bound of the estimated co-link interval (a ring posting over 15-20 s must not be cut). Default 30.'),
   coLinkMaxSeconds: z.number().positive().default(120).describe('Upper bound of the estimated co-link interval. Default 120.'),
   coLinkEstimateShares: z.number().int().min(2).default(4)
     .describe('The estimate samples each link\'s time from its first to this many shares. Default 4.'),

@@ -75,9 +75,6 @@ const WORDS_NL = ('de het een en van in is dat op te zijn met voor niet aan er m
   'werk bus station plein straat dorp gemeente raad wethouder burgemeester verkiezing partij debat stem peiling ' +
   'belasting salaris pensioen jongeren ouderen studenten leraren verpleging ziekenhuis huisarts wachtlijst ' +
   'gezellig lastig mooi raar slim stom druk rustig eerlijk vreemd duur goedkoop nieuw oud snel traag').split(' ');
-const WORDS_EN = ('the a and of to in is that on for with as at by from this it not but be are was have has news city government ' +
-  'minister train weather market school health rent housing energy price today tomorrow week evening morning ' +
-  'neighbour colleague friend election party debate vote poll tax salary pension students teachers hospital').split(' ');
 
 /** A sentence of `n` random words: organic chatter that does not repeat. */
 function babble(r: () => number, n: number, words = WORDS_NL): string {
@@ -97,19 +94,27 @@ const SYNONYMS: string[][] = [
 const TOPICS = ['stembussen', 'briefstemmen', 'uitslagen', 'stempassen', 'telling', 'volmachten', 'kieslijsten', 'exitpolls',
   'asielcijfers', 'stikstofregels', 'energieprijzen', 'zorgpremies'];
 
-/** A campaign message: a fixed template of ~18 words with synonym slots. */
+/** A campaign message: ~20 message-specific words with four synonym slots (distinct messages share little). */
 function messageTemplate(r: () => number, i: number): string[][] {
   const topic = TOPICS[(i + Math.floor(r() * TOPICS.length)) % TOPICS.length]!;
+  const words = (n: number): string[] => babble(r, n).replace(/[.!]$/, '').toLowerCase().split(' ');
   const slot = (k: number): string[] => SYNONYMS[(k + i) % SYNONYMS.length]!;
-  const filler = (): string[] => [babble(r, 1).replace(/[.!]$/, '').toLowerCase()];
-  return [['Het', 'is'], slot(0), ['dat', 'de', 'waarheid', 'over', 'de', topic], slot(1), ['wordt', 'voor', 'de'], slot(2),
-    ['en', 'de'], slot(5), filler(), ['zwijgen.', 'Er', 'is'], slot(8), ['van'], slot(3), ['rond', 'de', topic, 'bij', 'de'], slot(9),
-    ['en', 'dat', 'moet'], slot(7), ['weten', 'voor', 'de', 'volgende', 'stemming,'], slot(6), ['delen', 'want', 'dit', 'gaat', 'over', 'onze', 'democratie', 'en', topic]];
+  return [['Het', 'is'], slot(0), ['dat', 'de', topic], words(5), slot(1), words(5), slot(3), words(5), ['rond', 'de', topic], slot(2), words(4)];
 }
 
 /** One rendering of a template: `vary` is the probability that a synonym slot differs from the first option. */
 function render(r: () => number, tpl: string[][], vary: number): string {
-  return tpl.map((slot) => (slot.length > 1 && slot.length <= 4 && SYNONYMS.some((s) => s === slot) ? (r() < vary ? slot[1 + Math.floor(r() * (slot.length - 1))]! : slot[0]!) : slot.join(' '))).join(' ');
+  return tpl.map((slot) => (SYNONYMS.includes(slot) ? (r() < vary ? slot[1 + Math.floor(r() * (slot.length - 1))]! : slot[0]!) : slot.join(' '))).join(' ');
+}
+
+/** A paraphrase: synonyms varied, and sometimes the two halves swapped or a clause dropped. */
+function paraphrase(r: () => number, tpl: string[][], vary: number): string {
+  const text = render(r, tpl, vary);
+  const w = text.split(' ');
+  const half = Math.floor(w.length / 2);
+  if (r() < 0.3) return [...w.slice(half), ...w.slice(0, half)].join(' ');
+  if (r() < 0.3) { w.splice(half, 3); return w.join(' '); }
+  return text;
 }
 
 const PREFIXES = ['Deel dit!', '🔥🔥', 'LEES DIT:', 'Wakker worden!', '‼️', 'RT', 'Niet normaal:'];
@@ -293,7 +298,7 @@ export function generateCampaigns(seed: number, params: GeneratorParams): Genera
       for (let m = 0; m < nMsg; m++) {
         const tpl = messageTemplate(r, tplSeq++);
         const t0 = m0 + m * gap;
-        for (const a of accts) emit(a, t0 + r() * params.dripSpreadHours * 3_600_000, smallEdits(r, render(r, tpl, 0.5), params.editRate / 2));
+        for (const a of accts) emit(a, t0 + r() * params.dripSpreadHours * 3_600_000, smallEdits(r, paraphrase(r, tpl, 0.6), params.editRate / 2));
       }
     }
     // Multilingual push: each account posts the same link in two or three languages within minutes.

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { CoactionGraph, expectedCoactions, sharedItems } from '../../pipelines/coaction-graph.ts';
+
+describe('CoactionGraph', () => {
+  it('counts distinct items, bounded by distinct posts on each side (a spammer repeating itself counts once)', () => {
+    const g = new CoactionGraph(64);
+    // a posts 5 times on 5 "items" all co-acting with the same single post of b.
+    for (let i = 0; i < 5; i++) g.add('a', `pa${i}`, i, 'b', 'pb0', 0, `t:${i}`, 'text');
+    const edge = g.toJSON().edges[0]!;
+    expect(sharedItems(edge)).toBe(1);
+    g.add('a', 'pa9', 9, 'b', 'pb9', 9, 'l:x', 'link');
+    expect(sharedItems(g.toJSON().edges[0]!)).toBe(2);
+  });
+
+  it('never links an account to itself and stores evidence once with all its kinds', () => {
+    const g = new CoactionGraph(64);
+    g.add('a', 'p1', 0, 'a', 'p2', 1, 'l:x', 'link');
+    expect(g.size()).toBe(0);
+    g.add('b', 'p2', 1, 'a', 'p1', 0, 'l:x', 'link');
+    g.add('a', 'p1', 0, 'b', 'p2', 1, 'l:x', 'xlang');
+    const [edge] = g.toJSON().edges;
+    expect(edge!.a).toBe('a');
+    expect(edge!.ev).toHaveLength(1);
+    expect(edge!.ev[0]!.kinds).toEqual(['link', 'xlang']);
+  });
+
+  it('keeps pairs that share many items and drops pairs whose sharing chance explains', () => {
+    const g = new CoactionGraph(64);
+    for (let i = 0; i < 4; i++) g.add('a', `a${i}`, i, 'b', `b${i}`, i, `t:${i}`, 'text');
+    for (let i = 0; i < 2; i++) g.add('c', `c${i}`, i, 'd', `d${i}`, i, `t:${i}`, 'text');
+    // E = 2·5·5·400000/10000² = 0.2 per pair: two shared items are plausible (p ≈ 0.018), four are not (p ≈ 6e-5).
+    const quiet = { posts: 10_000, pairs: 400_000, postsOf: () => 5 };
+    const sig = g.significantEdges(quiet, 2, 0.01).map((e) => `${e.edge.a}-${e.edge.b}`);
+    expect(sig).toEqual(['a-b']);
+    // Very active accounts in a window full of co-actions: four shared items are no longer surprising.
+    const busy = { posts: 1_000, pairs: 50_000, postsOf: () => 200 };
+    expect(g.significantEdges(busy, 2, 0.01)).toHaveLength(0);
+  });
+
+  it('expected co-actions grow with activity and with the co-action density of the window', () => {
+    expect(expectedCoactions(10, 10, { posts: 1000, pairs: 100 })).toBeCloseTo(0.02);
+    expect(expectedCoactions(20, 10, { posts: 1000, pairs: 100 })).toBeCloseTo(0.04);
+  });
+
+  it('cuts connected components and expires old evidence', () => {
+    const g = new CoactionGraph(64);
+    g.add('a', 'p1', 100, 'b', 'p2', 100, 'i', 'text');
+    g.add('b', 'p3', 5000, 'c', 'p4', 5000, 'i', 'text');
+    g.add('x', 'p5', 100, 'y', 'p6', 100, 'i', 'text');
+    const all = g.significantEdges({ posts: 1e6, pairs: 1, postsOf: () => 1 }, 1, 1);
+    expect(CoactionGraph.components(all)).toEqual([['a', 'b', 'c'], ['x', 'y']]);
+    g.expire(1000);
+    expect(g.size()).toBe(1);
+  });
+});

@@ -1,0 +1,65 @@
+// Builders for detection tests: enriched posts from a few fields, and seeded organic background chatter.
+import type { EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
+import { simpleEnrich } from '../eval/simple-enrich.ts';
+
+/** Fields a test sets; everything else gets a plain established-account default. */
+export interface PostSpec {
+  id: string;
+  account: string;
+  tMs: number;
+  text?: string;
+  lang?: string;
+  links?: string[];
+  hashtags?: string[];
+  createdAt?: string;
+  posts?: number;
+  bot?: boolean;
+  repostOf?: string;
+}
+
+/** Start of test time: 2024-03-14T08:00:00Z. */
+export const T0 = Date.parse('2024-03-14T08:00:00Z');
+
+/** An EnrichedPost (through the simple stand-in enricher). */
+export function post(s: PostSpec): EnrichedPost {
+  const n: NormalizedPost = {
+    id: s.id, source: 'test', text: s.text ?? '', createdAt: new Date(s.tMs).toISOString(), lang: s.lang ?? 'nl',
+    author: { id: s.account, createdAt: s.createdAt ?? '2015-05-01T00:00:00Z', posts: s.posts ?? 3000, bot: s.bot ?? false, followers: 100, following: 100 },
+    links: s.links ?? [], hashtags: s.hashtags ?? [], repostOf: s.repostOf ?? null,
+  };
+  return simpleEnrich(n);
+}
+
+/** Seeded PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = 'de het een en van in is dat op zijn met voor niet stad regering kabinet trein fiets regen zon markt school zorg huur woning boer wind energie prijs vandaag morgen buurman collega vriend koffie werk bus plein straat dorp gemeente raad partij debat stem belasting pensioen jongeren leraren ziekenhuis gezellig lastig mooi raar druk rustig duur'.split(' ');
+
+/** Random words: unrelated chatter. */
+export function babble(r: () => number, n: number): string {
+  return Array.from({ length: n }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' ');
+}
+
+/** `count` organic posts by `accounts` accounts spread over `hours` from T0. */
+export function background(seed: number, count: number, accounts: number, hours: number): EnrichedPost[] {
+  const r = prng(seed);
+  const out: EnrichedPost[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(post({ id: `bg${seed}-${i}`, account: `bg-${Math.floor(r() * accounts)}`, tMs: T0 + r() * hours * 3_600_000, text: babble(r, 8 + Math.floor(r() * 10)) }));
+  }
+  return out;
+}
+
+/** Sorts posts by time (stable by id). */
+export function byTime(posts: EnrichedPost[]): EnrichedPost[] {
+  return [...posts].sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1));
+}
