@@ -1,6 +1,7 @@
 // Bluesky Jetstream connector against a local WebSocket server (ws) and a local getProfiles endpoint: the real
 // recorded events, a disconnect mid-batch with resume and no loss or duplicates, a cursor resume with rewind,
 // deletes as tombstones, profile batches and their cache.
+import type { ConnectorItem } from '../../connectors/connector.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
@@ -70,7 +71,7 @@ function connector(extra: Record<string, unknown> = {}) {
   } as Parameters<typeof createBlueskyConnector>[0], { http, sleep: async () => undefined });
 }
 
-const postsOf = (items: Array<{ type: string }>): NormalizedPost[] => items.filter((i) => i.type === 'post').map((i) => (i as { post: NormalizedPost }).post);
+const postsOf = (items: ConnectorItem[]): NormalizedPost[] => items.flatMap((i) => (i.type === 'post' ? [i.post] : []));
 
 describe('mapJetstreamEvent', () => {
   it('maps the recorded events: one post with its reply, everything else skipped, nothing rejected', () => {

@@ -2,6 +2,7 @@
 // feed-driven page connector with the host allow-list, the DataFeed read as a stream (also truncated), and the
 // Google Fact Check Tools API against a local server.
 import { Readable } from 'node:stream';
+import type { ConnectorItem } from '../../connectors/connector.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NormalizedFactCheck } from '../../pipelines/types.ts';
 import { createClaimReviewConnector, extractClaimReviews } from '../../connectors/claimreview.ts';
@@ -15,7 +16,7 @@ const article = fixture(OWN_FIXTURES, 'claimreview-article.html');
 const graph = fixture(OWN_FIXTURES, 'claimreview-graph.html');
 const none = fixture(OWN_FIXTURES, 'claimreview-none.html');
 const datafeed = fixture(OWN_FIXTURES, 'factcheck-datafeed.json');
-const fcs = (items: Array<{ type: string }>): NormalizedFactCheck[] => items.map((i) => (i as { factcheck: NormalizedFactCheck }).factcheck);
+const fcs = (items: ConnectorItem[]): NormalizedFactCheck[] => items.flatMap((i) => (i.type === 'factcheck' ? [i.factcheck] : []));
 
 describe('extractClaimReviews', () => {
   it('maps a plain ClaimReview: claim, claimant, rating text, publisher, dates, appearances', () => {

@@ -1,5 +1,6 @@
 // Mastodon connector against the real recorded timeline served locally: mapping, Link pagination, min_id cursor,
 // rate-limit headers, a disabled public timeline (401, empty) and truncated JSON.
+import type { ConnectorItem } from '../../connectors/connector.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceUnavailableError } from '../../connectors/connector.ts';
 import type { NormalizedPost } from '../../pipelines/types.ts';
@@ -24,7 +25,7 @@ function source(extra: Record<string, unknown> = {}) {
   return { kind: 'mastodon' as const, name: 'test', instanceUrl: srv.origin, timeline: 'tag' as const, tag: 'rstats', limit: 5, maxPages: 3, enabled: true, local: false, minRateLimitRemaining: 5, ...extra };
 }
 
-const posts = (items: Array<{ type: string }>): NormalizedPost[] => items.map((i) => (i as { post: NormalizedPost }).post);
+const posts = (items: ConnectorItem[]): NormalizedPost[] => items.flatMap((i) => (i.type === 'post' ? [i.post] : []));
 
 describe('mapMastodonStatus', () => {
   it('maps the real statuses: uri as id, no HTML left, tags, account fields, ISO dates', () => {
