@@ -116,18 +116,51 @@ const busSchema = z.object({
     .describe('Kafka bootstrap servers host:port (env MID_KAFKA_BROKERS, comma separated). Default none.'),
   clientId: z.string().default('mid-monitor').describe('Kafka client id. Default mid-monitor.'),
   topics: topicsSchema,
+  groupPrefix: z.string().default('mid').describe('Consumer groups are named <groupPrefix>-<worker>. Default mid.'),
+  sessionTimeoutMs: z.number().int().min(1000).default(10_000)
+    .describe('Kafka consumer session timeout: how long a dead worker holds its partitions. Default 10000.'),
+  memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
 }).passthrough().prefault({});
+
+const scheduleSchema = z.object({
+  everyMs: z.number().int().min(100).optional().describe('Poll interval in ms. Default scheduler.defaultPollIntervalMs.'),
+  jitterMs: z.number().int().min(0).optional().describe('Random delay before each poll, ms. Default scheduler.defaultJitterMs.'),
+  concurrency: z.number().int().min(1).optional().describe('Polls of this source at once. Default 1.'),
+  rateLimit: z.object({ max: z.number().int().min(1), durationMs: z.number().int().min(1) }).optional()
+    .describe('At most max polls per durationMs. Default none.'),
+});
 
 const schedulerSchema = z.object({
   kind: z.enum(['memory', 'bullmq']).default('memory').describe('Scheduler adapter (env MID_SCHEDULER). Default memory.'),
   redisUrl: z.string().default('redis://127.0.0.1:6379').describe('Redis for BullMQ and state (env MID_REDIS_URL).'),
+  stateStore: z.enum(['auto', 'memory', 'redis']).default('auto')
+    .describe('Window-state store (env MID_STATE): auto = redis when the bus is kafka or the scheduler bullmq, else memory. Default auto.'),
+  keyPrefix: z.string().default('mid').describe('Prefix of every Redis key and BullMQ queue. Default mid.'),
+  defaultPollIntervalMs: z.number().int().min(100).default(60_000).describe('Poll interval of a source without its own. Default 60000.'),
+  defaultJitterMs: z.number().int().min(0).default(5_000).describe('Jitter of a source without its own. Default 5000.'),
+  perSource: z.record(z.string(), scheduleSchema).default({})
+    .describe('Schedule per source name (everyMs, jitterMs, concurrency, rateLimit). Default {}.'),
+  seenTtlMs: z.number().int().min(1000).default(7 * 86_400_000)
+    .describe('How long connector item ids are remembered for duplicate suppression. Default 7 days.'),
+  replayFile: z.string().optional()
+    .describe('A JSONL file of normalized posts replayed as a source named "replay" (mid start: the bundled sample). Default none.'),
+  replayPostsPerRun: z.number().int().min(1).default(400).describe('Posts the replay source emits per run. Default 400.'),
+  replayEveryMs: z.number().int().min(100).default(2_000).describe('Interval of the replay source. Default 2000.'),
 }).passthrough().prefault({});
 
 const storeSchema = z.object({
   kind: z.enum(['sqlite', 'elasticsearch']).default('sqlite').describe('Signal store adapter (env MID_STORE). Default sqlite.'),
   esUrl: z.string().optional().describe('Elasticsearch URL (env MID_ES_URL).'),
+  esUsername: z.string().optional().describe('Elasticsearch user (env MID_ES_USERNAME). Default none.'),
+  esPassword: z.string().optional().describe('Elasticsearch password (env MID_ES_PASSWORD). Default none.'),
+  esApiKey: z.string().optional().describe('Elasticsearch API key, instead of user and password (env MID_ES_API_KEY). Default none.'),
+  esPrefix: z.string().default('mid').describe('Prefix of Elasticsearch indices, templates and the ILM policy. Default mid.'),
+  sqliteFile: z.string().optional().describe('SQLite database file. Default <dataDir>/signals.db.'),
   retentionDays: z.number().int().positive().default(90)
     .describe('Posts older than this are purged (ILM in Elasticsearch, purge job in SQLite). Default 90.'),
+  purgeEveryMs: z.number().int().min(1000).default(3_600_000).describe('How often the index worker runs the retention purge. Default 3600000.'),
+  openClusterHours: z.number().positive().default(24)
+    .describe('A cluster is open while its last post is within this many hours of the newest cluster activity. Default 24.'),
 }).passthrough().prefault({});
 
 const configSchema = z.object({
@@ -180,6 +213,10 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
   if (env.MID_REDIS_URL) set(['scheduler', 'redisUrl'], env.MID_REDIS_URL);
   if (env.MID_STORE) set(['store', 'kind'], env.MID_STORE);
   if (env.MID_ES_URL) set(['store', 'esUrl'], env.MID_ES_URL);
+  if (env.MID_ES_USERNAME) set(['store', 'esUsername'], env.MID_ES_USERNAME);
+  if (env.MID_ES_PASSWORD) set(['store', 'esPassword'], env.MID_ES_PASSWORD);
+  if (env.MID_ES_API_KEY) set(['store', 'esApiKey'], env.MID_ES_API_KEY);
+  if (env.MID_STATE) set(['scheduler', 'stateStore'], env.MID_STATE);
   return { values, problems };
 }
 
