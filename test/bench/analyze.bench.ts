@@ -1,7 +1,7 @@
 // `mid analyze` over 100,000 posts: throughput of the whole batch path (parse, validate, enrich, detect, write) and
 // memory over the run, sampled every second, to show it stays flat. The input is the bundled sample replayed 45
 // times, each copy six hours later with fresh ids.
-import { mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
