@@ -122,6 +122,12 @@ function scriptOf(cp: number): S {
 
 const LETTER_RE = /\p{L}/u;
 
+/** Unicode letter test with a fast path for Latin-1 and Latin Extended (where only × and ÷ are not letters). */
+function isLetter(cp: number): boolean {
+  if (cp < 0x250) return cp >= 0xc0 ? cp !== 0xd7 && cp !== 0xf7 : cp === 0xaa || cp === 0xb5 || cp === 0xba;
+  return LETTER_RE.test(String.fromCodePoint(cp));
+}
+
 /** Text without links, mentions, hashtags and emoji: what the language is judged on. */
 export function languageText(text: string): string {
   return text.replace(LINK_RE, ' ').replace(MENTION_RE, ' ').replace(HASHTAG_RE, ' ').replace(EMOJI_RE, ' ');
@@ -149,7 +155,14 @@ const MAX_DIFFERENCE = 300;
 const NOT_IN_MODEL = -1;
 
 /** All candidates' trigram ranks in one table: trigram → rank per candidate (-1 when absent). */
-interface CombinedModel { codes: string[]; ranks: Map<string, Int16Array> }
+interface CombinedModel {
+  codes: string[];
+  ranks: Map<string, Int16Array>;
+  /** Function word → indexes (into codes) of the candidates it belongs to. */
+  words: Map<string, number[]>;
+  /** Marker regexp per candidate index (undefined when none). */
+  markers: (RegExp | undefined)[];
+}
 const COMBINED = new Map<string, CombinedModel>();
 function combinedModel(candidates: readonly string[]): CombinedModel {
   const key = candidates.join(',');
@@ -167,7 +180,14 @@ function combinedModel(candidates: readonly string[]): CombinedModel {
       if (row[ci] === NOT_IN_MODEL) row[ci] = i;
     }
   });
-  m = { codes, ranks };
+  const words = new Map<string, number[]>();
+  codes.forEach((code, ci) => {
+    for (const w of FUNCTION_WORD_SETS.get(code) ?? []) {
+      const list = words.get(w);
+      if (list) list.push(ci); else words.set(w, [ci]);
+    }
+  });
+  m = { codes, ranks, words, markers: codes.map((c) => MARKERS[c]) };
   COMBINED.set(key, m);
   return m;
 }
@@ -238,30 +258,34 @@ const MARKERS: Readonly<Record<string, RegExp>> = {
  * text's words that are function words of that language. Lower cost is better; returns [code, cost] best first.
  */
 export function rankLatin(text: string, candidates: readonly string[], preferred: readonly string[] = []): [string, number][] {
+  const model = combinedModel(candidates);
   const { codes, dist, trigrams } = latinDistances(text, candidates);
   if (codes.length === 0 || trigrams === 0) return [];
-  const words: string[] = [];
+  const cost = new Float64Array(codes.length);
+  for (let k = 0; k < codes.length; k++) cost[k] = dist[k]! / trigrams;
   const lower = text.toLowerCase();
+  const hits = new Float64Array(codes.length);
+  let nWords = 0;
+  const count = (w: string): void => {
+    const list = model.words.get(w);
+    if (list) for (const ci of list) hits[ci]!++;
+  };
   for (const m of lower.matchAll(WORD_RE)) {
-    const w = m[0].replace(/’/g, "'");
-    words.push(w);
-    if (w.includes("'")) for (const part of w.split("'")) if (part) words.push(part);
+    const w = m[0].includes('’') ? m[0].replace(/’/g, "'") : m[0];
+    nWords++;
+    count(w);
+    if (w.includes("'")) for (const part of w.split("'")) if (part) { nWords++; count(part); }
   }
-  const out: [string, number][] = codes.map((code, k) => {
-    let cost = dist[k]! / trigrams;
-    const set = FUNCTION_WORD_SETS.get(code);
-    if (set && words.length > 0) {
-      let hits = 0;
-      for (const w of words) if (set.has(w)) hits++;
-      cost -= (FUNCTION_WORD_WEIGHT * hits) / words.length;
-    }
-    const marker = MARKERS[code];
-    if (marker && marker.test(lower)) cost -= MARKER_WEIGHT;
+  const englishI = ENGLISH_I_RE.test(text);
+  for (let k = 0; k < codes.length; k++) {
+    if (nWords > 0) cost[k]! -= (FUNCTION_WORD_WEIGHT * hits[k]!) / nWords;
+    const marker = model.markers[k];
+    if (marker && marker.test(lower)) cost[k]! -= MARKER_WEIGHT;
     // A capital "I" standing alone is English; lower-casing would hide it among Slavic and Nordic "i".
-    if (code === 'eng' && ENGLISH_I_RE.test(text)) cost -= MARKER_WEIGHT;
-    if (preferred.includes(code)) cost -= PREFERRED_WEIGHT;
-    return [code, cost];
-  });
+    if (englishI && codes[k] === 'eng') cost[k]! -= MARKER_WEIGHT;
+    if (preferred.includes(codes[k]!)) cost[k]! -= PREFERRED_WEIGHT;
+  }
+  const out: [string, number][] = codes.map((code, k) => [code, cost[k]!]);
   out.sort((a, b) => a[1] - b[1]);
   return out;
 }
@@ -310,14 +334,18 @@ export function detectLanguage(text: string, opts: DetectLanguageOptions): Langu
   const counts = new Array<number>(SCRIPT_COUNT).fill(0);
   let letters = 0;
   let weighted = 0;
-  for (const ch of clean) {
-    const cp = ch.codePointAt(0)!;
+  for (let i = 0; i < clean.length; i++) {
+    let cp = clean.charCodeAt(i);
     // ASCII fast path: only A-Z and a-z are letters.
     if (cp < 0x80) {
       if ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a) { counts[S.Latin]!++; letters++; weighted++; }
       continue;
     }
-    if (!LETTER_RE.test(ch)) continue;
+    if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < clean.length) {
+      cp = clean.codePointAt(i)!;
+      i++;
+    }
+    if (!isLetter(cp)) continue;
     const s = scriptOf(cp);
     counts[s]!++;
     letters++;

@@ -43,7 +43,7 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     minChars: enrichment.minLanguageChars,
     preferred: enrichment.preferredLanguages,
   };
-  const entityOpts = { english: enrichment.entitiesForEnglish };
+  const entityOpts = { english: enrichment.entitiesForEnglish, englishParser: enrichment.englishEntityParser };
 
   return (post: NormalizedPost): EnrichedPost => {
     if (typeof post !== 'object' || post === null) throw new InvalidPostError('post is not an object');

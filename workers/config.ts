@@ -25,7 +25,9 @@ const enrichmentSchema = z.object({
   minLanguageChars: z.number().int().min(1).default(10)
     .describe('Fewer letters than this (after removing links, mentions and hashtags) gives lang "und". Default 10.'),
   entitiesForEnglish: z.boolean().default(true)
-    .describe('Run compromise for entities on English posts (about 1.5 ms a post). Default true.'),
+    .describe('Find people, organisations and places in English posts with compromise. Default true.'),
+  englishEntityParser: z.enum(['lexicon', 'compromise']).default('lexicon')
+    .describe("How: 'lexicon' looks capitalised word runs up in compromise's lexicon (microseconds); 'compromise' runs the full parse (1.2-2 ms a post, caps throughput near 2,500 posts/s). Default lexicon."),
 }).prefault({});
 
 const pseudonymSchema = z.object({

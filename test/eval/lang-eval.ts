@@ -4,7 +4,7 @@
 // hashtag, mention, emoji added), for Dutch joined to post length, and the 'und' rate on link-only/emoji-only input.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { detectLanguage, ISO639_3_TO_1 } from '../../pipelines/detect-language.ts';
 import { loadConfig } from '../../workers/config.ts';
 
@@ -90,4 +90,5 @@ function main(): void {
   console.log(`und on link-only / emoji-only / mention-only input: ${undCount}/${junk.length}`);
 }
 
-main();
+// Run only when executed directly (the enrichment benchmark imports loadSamples).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

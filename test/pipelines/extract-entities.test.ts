@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractEntities, matchGazetteer, wantsEnglishNer } from '../../pipelines/extract-entities.ts';
+import { englishLexiconEntities, extractEntities, matchGazetteer, wantsEnglishNer } from '../../pipelines/extract-entities.ts';
 
 const nl = (text: string, extra: Partial<{ hashtags: string[]; mentions: string[] }> = {}) =>
   extractEntities({ text, lang: 'nl', hashtags: extra.hashtags ?? [], mentions: extra.mentions ?? [] });
@@ -49,10 +49,23 @@ describe('extractEntities', () => {
     ]);
   });
 
-  it('runs compromise on English posts with capitalised words', () => {
-    const e = extractEntities({ text: 'Yesterday Joe Biden met Emmanuel Macron in Paris to discuss Ukraine.', lang: 'en', hashtags: [], mentions: [] });
-    expect(e).toContainEqual({ text: 'Joe Biden', type: 'person' });
-    expect(e.some((x) => x.type === 'place' && /Paris/.test(x.text))).toBe(true);
+  const englishPost = { text: 'Yesterday Joe Biden met Emmanuel Macron in Paris to discuss Ukraine. Microsoft and the FBI stayed silent.', lang: 'en', hashtags: [], mentions: [] };
+
+  it("finds English people, places and organisations with compromise's lexicon (default)", () => {
+    expect(extractEntities(englishPost)).toEqual([
+      { text: 'Joe Biden', type: 'person' }, { text: 'Emmanuel Macron', type: 'person' }, { text: 'Paris', type: 'place' },
+      { text: 'Ukraine', type: 'place' }, { text: 'Microsoft', type: 'organization' }, { text: 'FBI', type: 'organization' },
+    ]);
+  });
+
+  it('finds the same with the full compromise parse', () => {
+    const e = extractEntities(englishPost, { englishParser: 'compromise' });
+    for (const x of [{ text: 'Joe Biden', type: 'person' }, { text: 'Paris', type: 'place' }, { text: 'Microsoft', type: 'organization' }]) expect(e).toContainEqual(x);
+  });
+
+  it('does not take an ordinary capitalised first word for a name', () => {
+    expect(englishLexiconEntities('Yesterday was fine. Will you come? The weather is nice.')).toEqual([]);
+    expect(englishLexiconEntities('Paris is lovely.')).toEqual([{ text: 'Paris', type: 'place' }]);
   });
 
   it('gates compromise: not for other languages, not without capitals, not when switched off', () => {
