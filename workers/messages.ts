@@ -15,8 +15,8 @@ export type RawPostMessage =
 /** factchecks.raw: a normalized fact-check. Key: fact-check id. */
 export interface FactCheckMessage { v: 1; kind: 'factcheck'; factcheck: NormalizedFactCheck }
 
-/** posts.enriched: an enriched (pseudonymised) post. Key: post id. */
-export interface EnrichedPostMessage { v: 1; kind: 'enriched'; post: EnrichedPost }
+/** posts.enriched: an enriched (pseudonymised) post, or a tombstone passed on from posts.raw. Key: post id. */
+export type EnrichedPostMessage = { v: 1; kind: 'enriched'; post: EnrichedPost } | { v: 1; kind: 'tombstone'; id: string; source: string };
 
 /** signals: the current state of one cluster (last one wins). Key: cluster id, so updates of a cluster stay ordered. */
 export interface ClusterMessage {
@@ -68,6 +68,11 @@ export function enrichedPostMessage(post: EnrichedPost): OutgoingMessage {
   return { key: post.id, value: JSON.stringify({ v: 1, kind: 'enriched', post } satisfies EnrichedPostMessage) };
 }
 
+/** Encodes a tombstone for posts.enriched. */
+export function enrichedTombstoneMessage(id: string, source: string): OutgoingMessage {
+  return { key: id, value: JSON.stringify({ v: 1, kind: 'tombstone', id, source } satisfies EnrichedPostMessage) };
+}
+
 /** Encodes a message for signals. */
 export function clusterMessage(cluster: Cluster, watermarkMs: number): OutgoingMessage {
   return { key: cluster.id, value: JSON.stringify({ v: 1, kind: 'cluster', cluster, watermarkMs } satisfies ClusterMessage) };
@@ -115,7 +120,8 @@ export function decodeEnrichedPost(value: string): Decoded<EnrichedPostMessage> 
   const o = d.message;
   const post = o.post as Record<string, unknown> | undefined;
   if (o.kind === 'enriched' && post && typeof post.id === 'string' && typeof post.createdAtMs === 'number') return { ok: true, message: o as unknown as EnrichedPostMessage };
-  return { ok: false, reason: 'invalid-message', detail: 'posts.enriched carries kind "enriched" with a post' };
+  if (o.kind === 'tombstone' && typeof o.id === 'string' && typeof o.source === 'string') return { ok: true, message: o as unknown as EnrichedPostMessage };
+  return { ok: false, reason: 'invalid-message', detail: 'posts.enriched carries kind "enriched" with a post, or "tombstone"' };
 }
 
 /** Decodes a signals value. */

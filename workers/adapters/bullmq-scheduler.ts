@@ -4,6 +4,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger.ts';
+import { setMaxListeners } from 'node:events';
 import type { StopOptions } from '../ports/lifecycle.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
@@ -85,6 +86,7 @@ export class BullmqScheduler implements Scheduler {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    setMaxListeners(0, this.abort.signal); // every running job listens on the one signal
     for (const job of this.jobs.values()) await this.install(job);
   }
 

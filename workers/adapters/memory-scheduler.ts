@@ -1,5 +1,6 @@
 // In-process scheduler for embedded mode: a timer per repeatable job, with jitter, a concurrency limit and a
 // sliding-window rate limit, the same behaviour the BullMQ scheduler gives across processes.
+import { setMaxListeners } from 'node:events';
 import type { StopOptions } from '../ports/lifecycle.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
@@ -36,6 +37,7 @@ export class MemoryScheduler implements Scheduler {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    setMaxListeners(0, this.abort.signal); // every running job listens on the one signal
     for (const e of this.entries.values()) this.arm(e, 0);
   }
 

@@ -23,8 +23,11 @@ const USAGE = 'usage: mid analyze --input FILE --out DIR [--config FILE]';
 
 /** How many rejected lines are echoed on stderr before the rest only go to rejected.jsonl. */
 const MAX_REJECTIONS_ECHOED = 20;
-/** Posts between two detector evaluations (which also expire old window state). */
-const ADVANCE_EVERY_POSTS = 2_000;
+/**
+ * Event time between two detector evaluations (which also expire old window state). Evaluating on event time, not
+ * on post counts, lets the burst detector see a burst while it is recent, as the streaming worker does.
+ */
+const ADVANCE_EVERY_EVENT_MS = 60_000;
 /** Seconds between progress lines on stderr. */
 const PROGRESS_INTERVAL_MS = 2_000;
 
@@ -68,6 +71,7 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
 
   const result: AnalyzeResult = { lines: 0, posts: 0, rejected: 0, clusters: 0 };
   let latestMs = Number.NEGATIVE_INFINITY;
+  let advancedAtMs = Number.NEGATIVE_INFINITY;
   const started = Date.now();
   const progress = options.onProgress
     ? setInterval(() => {
@@ -104,7 +108,10 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
       await write(enriched, `${JSON.stringify(post)}\n`);
       detector.observe(post);
       if (post.createdAtMs > latestMs) latestMs = post.createdAtMs;
-      if (result.posts % ADVANCE_EVERY_POSTS === 0) detector.advance(latestMs);
+      if (latestMs - advancedAtMs >= ADVANCE_EVERY_EVENT_MS) {
+        if (Number.isFinite(advancedAtMs)) detector.advance(latestMs);
+        advancedAtMs = latestMs;
+      }
     }
   } finally {
     if (progress) clearInterval(progress);

@@ -1,0 +1,127 @@
+// The index worker: a consumer group on posts.enriched, signals and dlq that writes into the signal store
+// (SQLite or Elasticsearch). Writes are idempotent (post id, cluster id + watermark, dead letters by offset), so the
+// at-least-once redelivery of a batch changes nothing. Documents the store refuses for good go to dlq with the
+// store's reason; a store that is down makes the batch throw, so it is delivered again later.
+// It also schedules the retention purge (posts older than store.retentionDays).
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { deadLetterMessage, decodeCluster, decodeDeadLetter, decodeEnrichedPost } from './messages.ts';
+import type { DeadLetterMessage } from './messages.ts';
+import type { WorkerMetrics } from './metrics.ts';
+import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
+import type { StopOptions } from './ports/lifecycle.ts';
+import type { Scheduler } from './ports/scheduler.ts';
+import type { SignalStore } from './ports/signal-store.ts';
+import type { EnrichedPost, Cluster } from '../pipelines/types.ts';
+import type { Worker } from './worker.ts';
+
+/** Dependencies of {@link IndexWorker}. */
+export interface IndexWorkerDeps {
+  config: Config;
+  bus: Bus;
+  store: SignalStore;
+  scheduler: Scheduler;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  /** Current time (purge cutoff). Default Date.now. */
+  now?: () => number;
+}
+
+/** The index worker. */
+export class IndexWorker implements Worker {
+  readonly name = 'index';
+  private sub: Subscription | null = null;
+  private running = false;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: IndexWorkerDeps) {
+    this.log = deps.logger.child({ component: 'index-worker' });
+  }
+
+  ready(): boolean { return this.running; }
+  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const { config, bus, scheduler } = this.deps;
+    const { topics } = config.bus;
+    await scheduler.schedule({
+      name: 'retention-purge', everyMs: config.store.purgeEveryMs, jitterMs: 0,
+      run: async () => {
+        const cutoff = (this.deps.now ?? Date.now)() - config.store.retentionDays * 86_400_000;
+        const n = await this.deps.store.purge(cutoff);
+        if (n > 0) this.log.info({ purged: n, retentionDays: config.store.retentionDays }, 'Purged posts past retention.');
+      },
+    });
+    this.sub = await bus.subscribe({
+      topics: [topics.postsEnriched, topics.signals, topics.dlq], groupId: `${config.bus.groupPrefix}-index`,
+      eachBatch: (batch) => this.handleBatch(batch),
+    });
+    this.running = true;
+    this.log.info({ store: this.deps.store.kind }, 'Index worker started.');
+  }
+
+  async stop(_options?: StopOptions): Promise<void> {
+    if (!this.running && !this.sub) return;
+    this.running = false;
+    const sub = this.sub;
+    this.sub = null;
+    await sub?.stop();
+    this.log.info('Index worker stopped.');
+  }
+
+  /** Writes one batch (one topic-partition) to the store. */
+  async handleBatch(batch: IncomingMessage[]): Promise<void> {
+    const { metrics, config, store, bus } = this.deps;
+    const { topics } = config.bus;
+    const end = metrics.batchSeconds.startTimer({ worker: this.name });
+    const dead: OutgoingMessage[] = [];
+    const reject = (m: IncomingMessage, reason: string, detail: string) => {
+      if (m.topic === topics.dlq) { metrics.rejected.inc({ worker: this.name, reason: 'dlq-unreadable' }); return; } // never loop on dlq
+      dead.push(deadLetterMessage(m, this.name, reason, detail));
+      metrics.rejected.inc({ worker: this.name, reason });
+      metrics.dlq.inc({ worker: this.name, reason });
+    };
+    const posts: EnrichedPost[] = [];
+    const postMsgs = new Map<string, IncomingMessage>();
+    const tombstones: string[] = [];
+    const clusters = new Map<string, { cluster: Cluster; watermarkMs: number }>();
+    const letters: DeadLetterMessage[] = [];
+    for (const m of batch) {
+      if (m.topic === topics.postsEnriched) {
+        const d = decodeEnrichedPost(m.value);
+        if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+        if (d.message.kind === 'tombstone') tombstones.push(d.message.id);
+        else { posts.push(d.message.post); postMsgs.set(d.message.post.id, m); }
+      } else if (m.topic === topics.signals) {
+        const d = decodeCluster(m.value);
+        if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+        const prev = clusters.get(d.message.cluster.id);
+        if (!prev || prev.watermarkMs <= d.message.watermarkMs) clusters.set(d.message.cluster.id, { cluster: d.message.cluster, watermarkMs: d.message.watermarkMs });
+      } else if (m.topic === topics.dlq) {
+        const d = decodeDeadLetter(m.value);
+        if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+        letters.push(d.message);
+      }
+    }
+    if (posts.length) {
+      const r = await store.writePosts(posts);
+      for (const { id, reason } of r.rejected) {
+        metrics.bulkFailures.inc({ store: store.kind });
+        const m = postMsgs.get(id);
+        if (m) reject(m, 'index-rejected', reason);
+      }
+      metrics.processed.inc({ worker: this.name, outcome: 'indexed' }, r.written);
+      metrics.processed.inc({ worker: this.name, outcome: 'duplicate' }, r.duplicates);
+    }
+    for (const id of tombstones) await store.deletePost(id);
+    if (clusters.size) {
+      const r = await store.upsertClusters([...clusters.values()]);
+      metrics.bulkFailures.inc({ store: store.kind }, r.rejected.length);
+      metrics.processed.inc({ worker: this.name, outcome: 'cluster' }, r.written);
+    }
+    if (letters.length) await store.writeDeadLetters(letters);
+    if (dead.length) await bus.publish(topics.dlq, dead);
+    end();
+  }
+}

@@ -1,0 +1,32 @@
+// Entry-point helper: starts a Runtime, waits for SIGTERM or SIGINT, stops it within the deadline and returns the
+// exit code. Only command entry points use it (components never handle signals themselves).
+import type { Logger } from './logger.ts';
+import type { Runtime } from './runtime.ts';
+
+/** Default time the process gives itself to shut down after SIGTERM, ms (env MID_STOP_DEADLINE_MS). */
+export const SHUTDOWN_DEADLINE_MS = Number(process.env.MID_STOP_DEADLINE_MS) || 20_000;
+
+/** Runs until a signal; resolves to 0 after a clean stop, 1 when start failed. */
+export async function runUntilSignal(runtime: Runtime, logger: Logger): Promise<number> {
+  let onSignal!: (sig: NodeJS.Signals) => void;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => { onSignal = resolve; });
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    await runtime.start();
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'Start-up failed.');
+    await runtime.stop({ deadlineMs: 5_000 });
+    return 1;
+  }
+  const sig = await signalled;
+  logger.info({ signal: sig, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'Shutting down.');
+  // A second signal while stopping means "now".
+  const hard = () => { logger.warn('Second signal: exiting without a clean stop.'); process.exit(130); };
+  process.once('SIGTERM', hard);
+  process.once('SIGINT', hard);
+  await runtime.stop({ deadlineMs: SHUTDOWN_DEADLINE_MS });
+  process.off('SIGTERM', hard);
+  process.off('SIGINT', hard);
+  return 0;
+}
