@@ -157,11 +157,24 @@ const NOT_IN_MODEL = -1;
 /** All candidates' trigram ranks in one table: trigram → rank per candidate (-1 when absent). */
 interface CombinedModel {
   codes: string[];
-  ranks: Map<string, Int16Array>;
+  /** Keyed by trigramKey(): three code units below 1024 packed into a small integer (a V8 "Smi": no allocation). */
+  ranks: Map<number, Int16Array>;
+  /** Trigrams with a code unit of 1024 or more (Vietnamese and the like), keyed by the string. */
+  wideRanks: Map<string, Int16Array>;
   /** Function word → indexes (into codes) of the candidates it belongs to. */
   words: Map<string, number[]>;
-  /** Marker regexp per candidate index (undefined when none). */
-  markers: (RegExp | undefined)[];
+  /** Marker character → indexes of the candidates it points to (the Dutch "ij" is handled apart). */
+  markerChars: Map<number, number[]>;
+  /** Index of nld in codes, or -1. */
+  dutch: number;
+  /** Index of eng in codes, or -1. */
+  english: number;
+}
+
+/** Packs three code units below 1024 into one 30-bit integer; -1 when one of them is 1024 or more. */
+function trigramKey(s: string, i: number): number {
+  const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2);
+  return (a | b | c) < 1024 ? (a << 20) | (b << 10) | c : -1;
 }
 const COMBINED = new Map<string, CombinedModel>();
 function combinedModel(candidates: readonly string[]): CombinedModel {
@@ -170,13 +183,20 @@ function combinedModel(candidates: readonly string[]): CombinedModel {
   if (m) return m;
   const latin = (francData as Record<string, Record<string, string>>)['Latin'] ?? {};
   const codes = candidates.filter((c, i) => latin[c] !== undefined && candidates.indexOf(c) === i);
-  const ranks = new Map<string, Int16Array>();
+  const ranks = new Map<number, Int16Array>();
+  const wideRanks = new Map<string, Int16Array>();
   codes.forEach((code, ci) => {
     const grams = latin[code]!.split('|');
     // franc keeps the first index of a repeated trigram (it assigns from the end down).
     for (let i = 0; i < grams.length; i++) {
-      let row = ranks.get(grams[i]!);
-      if (!row) { row = new Int16Array(codes.length).fill(NOT_IN_MODEL); ranks.set(grams[i]!, row); }
+      const g = grams[i]!;
+      if (g.length !== 3) continue;
+      const key = trigramKey(g, 0);
+      let row = key >= 0 ? ranks.get(key) : wideRanks.get(g);
+      if (!row) {
+        row = new Int16Array(codes.length).fill(NOT_IN_MODEL);
+        if (key >= 0) ranks.set(key, row); else wideRanks.set(g, row);
+      }
       if (row[ci] === NOT_IN_MODEL) row[ci] = i;
     }
   });
@@ -187,7 +207,14 @@ function combinedModel(candidates: readonly string[]): CombinedModel {
       if (list) list.push(ci); else words.set(w, [ci]);
     }
   });
-  m = { codes, ranks, words, markers: codes.map((c) => MARKERS[c]) };
+  const markerChars = new Map<number, number[]>();
+  codes.forEach((code, ci) => {
+    for (const ch of MARKER_CHARS[code] ?? '') {
+      const list = markerChars.get(ch.charCodeAt(0));
+      if (list) list.push(ci); else markerChars.set(ch.charCodeAt(0), [ci]);
+    }
+  });
+  m = { codes, ranks, wideRanks, words, markerChars, dutch: codes.indexOf('nld'), english: codes.indexOf('eng') };
   COMBINED.set(key, m);
   return m;
 }
@@ -199,17 +226,21 @@ interface LatinDistances { codes: string[]; dist: Float64Array; length: number; 
 
 /** franc's raw distances (sum over the text's trigrams of the rank difference, 300 when absent) per candidate. */
 function latinDistances(text: string, candidates: readonly string[]): LatinDistances {
-  const { codes, ranks } = combinedModel(candidates);
+  const { codes, ranks, wideRanks } = combinedModel(candidates);
   const value = text.slice(0, 2048);
   const cleaned = ` ${value.replace(FRANC_PUNCT_RE, ' ').replace(WS_RE, ' ').trim().toLowerCase()} `;
-  const counts = new Map<string, number>();
+  const counts = new Map<number, number>();
+  const wideCounts = new Map<string, number>();
   for (let i = 0; i + 3 <= cleaned.length; i++) {
-    const g = cleaned.slice(i, i + 3);
-    counts.set(g, (counts.get(g) ?? 0) + 1);
+    const g = trigramKey(cleaned, i);
+    if (g >= 0) counts.set(g, (counts.get(g) ?? 0) + 1);
+    else { const w = cleaned.slice(i, i + 3); wideCounts.set(w, (wideCounts.get(w) ?? 0) + 1); }
   }
   const dist = new Float64Array(codes.length);
-  for (const [g, c] of counts) {
-    const row = ranks.get(g);
+  const entries: [Int16Array | undefined, number][] = [];
+  for (const [g, c] of counts) entries.push([ranks.get(g), c]);
+  for (const [g, c] of wideCounts) entries.push([wideRanks.get(g), c]);
+  for (const [row, c] of entries) {
     if (row === undefined) {
       for (let k = 0; k < dist.length; k++) dist[k]! += MAX_DIFFERENCE;
       continue;
@@ -220,7 +251,7 @@ function latinDistances(text: string, candidates: readonly string[]): LatinDista
       else { const diff = c - w - 1; dist[k]! += diff < 0 ? -diff : diff; }
     }
   }
-  return { codes, dist, length: value.length, trigrams: counts.size };
+  return { codes, dist, length: value.length, trigrams: entries.length };
 }
 
 /** Equivalent of francAll(text, { only: candidates, minLength: 1 }) for Latin-script text. */
@@ -245,12 +276,12 @@ export const PREFERRED_WEIGHT = 4;
 
 const ENGLISH_I_RE = /(?:^|[^\p{L}])I(?:['’](?:m|ve|ll|d)\b|[^\p{L}'’]|$)/u;
 
-/** Letters (and the Dutch "ij") that point to a language; presence counts once. */
-const MARKERS: Readonly<Record<string, RegExp>> = {
-  nld: /ij/, tur: /[ığİş]/, pol: /[łąęśźżńć]/, ces: /[řůě]/, slk: /[ľĺŕô]/, ron: /[șțşţă]/, deu: /[ßäöü]/,
-  hun: /[őű]/, spa: /[ñ¿¡]/, por: /[ãõ]/, fra: /[çèêœëû]/, ita: /[òìù]/, lit: /[ėįųū]/, lvs: /[āēīķļņģ]/,
-  vie: /[ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/, dan: /[æøå]/, nob: /[æøå]/, swe: /[åäö]/,
-  fin: /[äö]/, ekk: /[õäöü]/, hrv: /[čćđšž]/, bos: /[čćđšž]/, srp: /[čćđšž]/, slv: /[čšž]/,
+/** Letters that point to a language (among Latin-script candidates); presence counts once. Dutch "ij" apart. */
+const MARKER_CHARS: Readonly<Record<string, string>> = {
+  tur: 'ığş', pol: 'łąęśźżńć', ces: 'řůě', slk: 'ľĺŕô', ron: 'șțşţă', deu: 'ßäöü', hun: 'őű', spa: 'ñ¿¡', por: 'ãõ',
+  fra: 'çèêœëû', ita: 'òìù', lit: 'ėįųū', lvs: 'āēīķļņģ',
+  vie: 'ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ', dan: 'æøå', nob: 'æøå', swe: 'åäö', fin: 'äö',
+  ekk: 'õäöü', hrv: 'čćđšž', bos: 'čćđšž', srp: 'čćđšž', slv: 'čšž',
 };
 
 /**
@@ -276,13 +307,22 @@ export function rankLatin(text: string, candidates: readonly string[], preferred
     count(w);
     if (w.includes("'")) for (const part of w.split("'")) if (part) { nWords++; count(part); }
   }
-  const englishI = ENGLISH_I_RE.test(text);
+  // Marker letters: one pass over the text, each candidate rewarded once.
+  const marked = new Uint8Array(codes.length);
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 0x69 && lower.charCodeAt(i + 1) === 0x6a && model.dutch >= 0) marked[model.dutch] = 1; // "ij"
+      continue;
+    }
+    const list = model.markerChars.get(c);
+    if (list) for (const ci of list) marked[ci] = 1;
+  }
+  // A capital "I" standing alone is English; lower-casing would hide it among Slavic and Nordic "i".
+  if (model.english >= 0 && ENGLISH_I_RE.test(text)) marked[model.english] = 1;
   for (let k = 0; k < codes.length; k++) {
     if (nWords > 0) cost[k]! -= (FUNCTION_WORD_WEIGHT * hits[k]!) / nWords;
-    const marker = model.markers[k];
-    if (marker && marker.test(lower)) cost[k]! -= MARKER_WEIGHT;
-    // A capital "I" standing alone is English; lower-casing would hide it among Slavic and Nordic "i".
-    if (englishI && codes[k] === 'eng') cost[k]! -= MARKER_WEIGHT;
+    if (marked[k]) cost[k]! -= MARKER_WEIGHT;
     if (preferred.includes(codes[k]!)) cost[k]! -= PREFERRED_WEIGHT;
   }
   const out: [string, number][] = codes.map((code, k) => [code, cost[k]!]);

@@ -68,25 +68,30 @@ export function fingerprintText(text: string): TextFingerprint {
 
   // Shingles: every word and every adjacent pair. Unigrams keep similarity high under word edits; bigrams keep
   // it low between different texts that merely use the same vocabulary.
-  const bases: number[] = [];
+  const wordHashes = new Int32Array(words.length);
+  for (let i = 0; i < words.length; i++) wordHashes[i] = fnv1a(words[i]!);
   const seen = new Set<number>();
-  const add = (h: number): void => {
-    if (!seen.has(h)) { seen.add(h); bases.push(h); }
-  };
-  const wordHashes = words.map(fnv1a);
+  const bases: number[] = [];
   for (let i = 0; i < wordHashes.length; i++) {
-    add(fmix(wordHashes[i]!));
-    if (i + 1 < wordHashes.length) add(fmix(Math.imul(wordHashes[i]!, 0x2c1b3c6d) ^ fmix(wordHashes[i + 1]! + 0x7f4a7c15)));
+    const uni = fmix(wordHashes[i]!);
+    if (!seen.has(uni)) { seen.add(uni); bases.push(uni); }
+    if (i + 1 < wordHashes.length) {
+      const bi = fmix(Math.imul(wordHashes[i]!, 0x2c1b3c6d) ^ fmix(wordHashes[i + 1]! + 0x7f4a7c15));
+      if (!seen.has(bi)) { seen.add(bi); bases.push(bi); }
+    }
   }
 
-  const mins = new Array<number>(MINHASH_SIZE).fill(0xffffffff);
+  // Signed 32-bit minimum over (value XOR 0x80000000) equals the unsigned minimum and stays in small integers.
+  const mins = new Int32Array(MINHASH_SIZE).fill(0x7fffffff);
   for (const base of bases) {
     for (let k = 0; k < MINHASH_SIZE; k++) {
-      const v = fmix((Math.imul(base, SEEDS_A[k]!) + SEEDS_B[k]!) | 0) >>> 0;
+      const v = fmix((Math.imul(base, SEEDS_A[k]!) + SEEDS_B[k]!) | 0) ^ 0x80000000;
       if (v < mins[k]!) mins[k] = v;
     }
   }
-  return { exact, minhash: mins, tokenCount: words.length };
+  const minhash = new Array<number>(MINHASH_SIZE);
+  for (let k = 0; k < MINHASH_SIZE; k++) minhash[k] = (mins[k]! ^ 0x80000000) >>> 0;
+  return { exact, minhash, tokenCount: words.length };
 }
 
 /** Estimated Jaccard similarity of two MinHash signatures, 0..1; 0 if either is empty. */
