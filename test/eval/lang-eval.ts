@@ -28,7 +28,12 @@ export function loadSamples(): Sample[] {
     }
     const mono = /^([a-z]{2})-[\w-]+\.txt$/.exec(file);
     if (mono) {
-      for (const line of text.split('\n')) if (line.trim() && !line.startsWith('#')) out.push({ text: line.trim(), lang: mono[1]!, source: file });
+      for (const line of text.split('\n')) {
+        if (!line.trim() || line.startsWith('# ')) continue; // "# " starts a comment; "#tag" starts a post
+        // Tweebank anonymises links and handles as URL123 / @USER123: put back something that looks like them.
+        const t = line.trim().replace(/\bURL\d+/g, 'https://t.co/x').replace(/@USER\d+/g, '@user');
+        out.push({ text: t, lang: mono[1]!, source: file });
+      }
     }
   }
   return out;
@@ -87,6 +92,13 @@ function main(): void {
     console.log(`${lang.padEnd(5)} ${String(r.n).padStart(4)}   ${pct(r.ok, r.n)}  ${String(r.und).padStart(4)}   ${errs}`);
   }
   console.log(`overall            ${pct(ok, n)}   (n=${n})`);
+  for (const src of [...new Set(samples.map((x) => x.source))]) {
+    const mine = samples.filter((x) => x.source === src);
+    const good = mine.filter((x) => detectLanguage(x.text, opts).lang === x.lang).length;
+    const shortOnes = mine.filter((x) => x.text.length < 60);
+    const shortGood = shortOnes.filter((x) => detectLanguage(x.text, opts).lang === x.lang).length;
+    console.log(`  ${src.padEnd(24)} ${pct(good, mine.length)} (n=${mine.length}; under 60 chars ${pct(shortGood, shortOnes.length).trim()}, n=${shortOnes.length})`);
+  }
   console.log(`under 60 chars     ${pct(shortOk, shortN)}   (n=${shortN})`);
   console.log(`by length: ${buckets.map(([lo, hi], i) => `${lo}-${hi === Infinity ? '' : hi - 1} chars ${pct(bucketOk[i]!, bucketN[i]!).trim()} (n=${bucketN[i]})`).join(', ')}`);
   console.log(`precision when not und ${pct(scoredOk, scored)}   (n=${scored})`);
