@@ -53,6 +53,8 @@ function main(): void {
   let n = 0, ok = 0, shortN = 0, shortOk = 0, postN = 0, postOk = 0, scored = 0, scoredOk = 0;
   const buckets = [[0, 20], [20, 40], [40, 60], [60, Infinity]] as const;
   const bucketN = buckets.map(() => 0), bucketOk = buckets.map(() => 0);
+  const confBuckets = [[0, 0.25], [0.25, 0.5], [0.5, 0.75], [0.75, 1.01]] as const;
+  const confN = confBuckets.map(() => 0), confOk = confBuckets.map(() => 0);
   const dress = ['🔥 ', '', 'RT @nieuwsbot: ', ''];
   const tail = [' https://t.co/Ab12Cd #nieuws', ' 👏👏', ' @kees@mastodon.social', ' www.example.nl/a?utm_source=x'];
   samples.forEach((s, i) => {
@@ -65,6 +67,10 @@ function main(): void {
     if (s.text.length < 60) { shortN++; if (g.lang === s.lang) shortOk++; }
     const b = buckets.findIndex(([lo, hi]) => s.text.length >= lo && s.text.length < hi);
     bucketN[b]!++; if (g.lang === s.lang) bucketOk[b]!++;
+    if (g.lang !== 'und') {
+      const c = confBuckets.findIndex(([lo, hi]) => g.confidence >= lo && g.confidence < hi);
+      confN[c]!++; if (g.lang === s.lang) confOk[c]!++;
+    }
     if (g.lang !== 'und') { scored++; if (g.lang === s.lang) scoredOk++; }
     const post = `${dress[i % 4]}${s.text}${tail[i % 4]}`;
     postN++; if (detectLanguage(post, opts).lang === s.lang) postOk++;
@@ -101,6 +107,7 @@ function main(): void {
   }
   console.log(`under 60 chars     ${pct(shortOk, shortN)}   (n=${shortN})`);
   console.log(`by length: ${buckets.map(([lo, hi], i) => `${lo}-${hi === Infinity ? '' : hi - 1} chars ${pct(bucketOk[i]!, bucketN[i]!).trim()} (n=${bucketN[i]})`).join(', ')}`);
+  console.log(`by confidence (not und): ${confBuckets.map(([lo, hi], i) => `${lo}-${Math.min(hi, 1)} ${pct(confOk[i]!, confN[i]!).trim()} (n=${confN[i]})`).join(', ')}`);
   console.log(`precision when not und ${pct(scoredOk, scored)}   (n=${scored})`);
   console.log(`dressed as posts   ${pct(postOk, postN)}   (link/hashtag/mention/emoji added; n=${postN})`);
   console.log(`Dutch, post length ${pct(joinedOk, joinedN)}   (consecutive nl sentences joined to 80-280 chars; n=${joinedN})`);

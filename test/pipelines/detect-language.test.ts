@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { francAll } from 'franc';
-import { detectLanguage, languageText, scoreLatin } from '../../pipelines/detect-language.ts';
+import { detectLanguage, ISO639_3_TO_1, languageText, scoreLatin } from '../../pipelines/detect-language.ts';
 import { DEFAULT_LANGUAGE_CANDIDATES } from '../../workers/config.ts';
 
 const opts = { candidates: [...DEFAULT_LANGUAGE_CANDIDATES], minChars: 10, preferred: ['nld', 'eng'] };
@@ -93,5 +93,12 @@ describe('scoreLatin', () => {
       for (const [code, score] of ours) expect(score).toBeCloseTo(theirMap.get(code)!, 12);
       if (theirs[0]![1] !== theirs[1]![1]) expect(ours[0]![0]).toBe(theirs[0]![0]);
     }
+  });
+});
+
+describe('ISO639_3_TO_1', () => {
+  it('has a two-letter code for every default candidate and every code the script rules can return', () => {
+    const scriptCodes = ['rus', 'ukr', 'bel', 'bul', 'srp', 'mkd', 'kaz', 'kir', 'tgk', 'tat', 'khk', 'arb', 'pes', 'urd', 'pbu', 'heb', 'ydd', 'hin', 'mar', 'npi', 'amh', 'tir'];
+    for (const code of [...DEFAULT_LANGUAGE_CANDIDATES, ...scriptCodes]) expect(ISO639_3_TO_1[code], code).toMatch(/^[a-z]{2}$/);
   });
 });
