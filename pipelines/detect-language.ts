@@ -157,10 +157,12 @@ const NOT_IN_MODEL = -1;
 /** All candidates' trigram ranks in one table: trigram → rank per candidate (-1 when absent). */
 interface CombinedModel {
   codes: string[];
-  /** Keyed by trigramKey(): three code units below 1024 packed into a small integer (a V8 "Smi": no allocation). */
-  ranks: Map<number, Int16Array>;
+  /** trigramKey() → row in `table`; the key packs three code units below 1024 into a small integer (no allocation). */
+  rows: Map<number, number>;
   /** Trigrams with a code unit of 1024 or more (Vietnamese and the like), keyed by the string. */
-  wideRanks: Map<string, Int16Array>;
+  wideRows: Map<string, number>;
+  /** rows × codes.length ranks, NOT_IN_MODEL where the candidate lacks the trigram. */
+  table: Int16Array;
   /** Function word → indexes (into codes) of the candidates it belongs to. */
   words: Map<string, number[]>;
   /** Marker character → indexes of the candidates it points to (the Dutch "ij" is handled apart). */
@@ -177,29 +179,35 @@ function trigramKey(s: string, i: number): number {
   return (a | b | c) < 1024 ? (a << 20) | (b << 10) | c : -1;
 }
 const COMBINED = new Map<string, CombinedModel>();
+const COMBINED_BY_ARRAY = new WeakMap<readonly string[], CombinedModel>();
 function combinedModel(candidates: readonly string[]): CombinedModel {
+  const cached = COMBINED_BY_ARRAY.get(candidates);
+  if (cached) return cached;
   const key = candidates.join(',');
   let m = COMBINED.get(key);
-  if (m) return m;
+  if (m) { COMBINED_BY_ARRAY.set(candidates, m); return m; }
   const latin = (francData as Record<string, Record<string, string>>)['Latin'] ?? {};
   const codes = candidates.filter((c, i) => latin[c] !== undefined && candidates.indexOf(c) === i);
-  const ranks = new Map<number, Int16Array>();
-  const wideRanks = new Map<string, Int16Array>();
+  const rows = new Map<number, number>();
+  const wideRows = new Map<string, number>();
+  const entries: [number, number, number][] = []; // row, candidate, rank
   codes.forEach((code, ci) => {
     const grams = latin[code]!.split('|');
-    // franc keeps the first index of a repeated trigram (it assigns from the end down).
     for (let i = 0; i < grams.length; i++) {
       const g = grams[i]!;
       if (g.length !== 3) continue;
       const key = trigramKey(g, 0);
-      let row = key >= 0 ? ranks.get(key) : wideRanks.get(g);
-      if (!row) {
-        row = new Int16Array(codes.length).fill(NOT_IN_MODEL);
-        if (key >= 0) ranks.set(key, row); else wideRanks.set(g, row);
+      let row = key >= 0 ? rows.get(key) : wideRows.get(g);
+      if (row === undefined) {
+        row = rows.size + wideRows.size;
+        if (key >= 0) rows.set(key, row); else wideRows.set(g, row);
       }
-      if (row[ci] === NOT_IN_MODEL) row[ci] = i;
+      entries.push([row, ci, i]);
     }
   });
+  const table = new Int16Array((rows.size + wideRows.size) * codes.length).fill(NOT_IN_MODEL);
+  // franc keeps the first index of a repeated trigram (it assigns from the end down).
+  for (const [row, ci, rank] of entries) if (table[row * codes.length + ci] === NOT_IN_MODEL) table[row * codes.length + ci] = rank;
   const words = new Map<string, number[]>();
   codes.forEach((code, ci) => {
     for (const w of FUNCTION_WORD_SETS.get(code) ?? []) {
@@ -214,8 +222,9 @@ function combinedModel(candidates: readonly string[]): CombinedModel {
       if (list) list.push(ci); else markerChars.set(ch.charCodeAt(0), [ci]);
     }
   });
-  m = { codes, ranks, wideRanks, words, markerChars, dutch: codes.indexOf('nld'), english: codes.indexOf('eng') };
+  m = { codes, rows, wideRows, table, words, markerChars, dutch: codes.indexOf('nld'), english: codes.indexOf('eng') };
   COMBINED.set(key, m);
+  COMBINED_BY_ARRAY.set(candidates, m);
   return m;
 }
 
@@ -226,32 +235,36 @@ interface LatinDistances { codes: string[]; dist: Float64Array; length: number; 
 
 /** franc's raw distances (sum over the text's trigrams of the rank difference, 300 when absent) per candidate. */
 function latinDistances(text: string, candidates: readonly string[]): LatinDistances {
-  const { codes, ranks, wideRanks } = combinedModel(candidates);
+  const { codes, rows, wideRows, table } = combinedModel(candidates);
+  const n = codes.length;
   const value = text.slice(0, 2048);
   const cleaned = ` ${value.replace(FRANC_PUNCT_RE, ' ').replace(WS_RE, ' ').trim().toLowerCase()} `;
   const counts = new Map<number, number>();
-  const wideCounts = new Map<string, number>();
+  let wideCounts: Map<string, number> | undefined;
   for (let i = 0; i + 3 <= cleaned.length; i++) {
     const g = trigramKey(cleaned, i);
     if (g >= 0) counts.set(g, (counts.get(g) ?? 0) + 1);
-    else { const w = cleaned.slice(i, i + 3); wideCounts.set(w, (wideCounts.get(w) ?? 0) + 1); }
-  }
-  const dist = new Float64Array(codes.length);
-  const entries: [Int16Array | undefined, number][] = [];
-  for (const [g, c] of counts) entries.push([ranks.get(g), c]);
-  for (const [g, c] of wideCounts) entries.push([wideRanks.get(g), c]);
-  for (const [row, c] of entries) {
-    if (row === undefined) {
-      for (let k = 0; k < dist.length; k++) dist[k]! += MAX_DIFFERENCE;
-      continue;
+    else {
+      const w = cleaned.slice(i, i + 3);
+      wideCounts ??= new Map();
+      wideCounts.set(w, (wideCounts.get(w) ?? 0) + 1);
     }
-    for (let k = 0; k < dist.length; k++) {
-      const w = row[k]!;
+  }
+  const dist = new Float64Array(n);
+  let missing = 0; // trigrams no candidate knows: MAX_DIFFERENCE for everyone, added once at the end
+  const add = (row: number | undefined, c: number): void => {
+    if (row === undefined) { missing++; return; }
+    const base = row * n;
+    for (let k = 0; k < n; k++) {
+      const w = table[base + k]!;
       if (w === NOT_IN_MODEL) dist[k]! += MAX_DIFFERENCE;
       else { const diff = c - w - 1; dist[k]! += diff < 0 ? -diff : diff; }
     }
-  }
-  return { codes, dist, length: value.length, trigrams: entries.length };
+  };
+  for (const [g, c] of counts) add(rows.get(g), c);
+  if (wideCounts) for (const [g, c] of wideCounts) add(wideRows.get(g), c);
+  if (missing > 0) for (let k = 0; k < n; k++) dist[k]! += missing * MAX_DIFFERENCE;
+  return { codes, dist, length: value.length, trigrams: counts.size + (wideCounts?.size ?? 0) };
 }
 
 /** Equivalent of francAll(text, { only: candidates, minLength: 1 }) for Latin-script text. */
