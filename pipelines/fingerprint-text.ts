@@ -70,27 +70,30 @@ export function fingerprintText(text: string): TextFingerprint {
   // it low between different texts that merely use the same vocabulary.
   const wordHashes = new Int32Array(words.length);
   for (let i = 0; i < words.length; i++) wordHashes[i] = fnv1a(words[i]!);
-  const seen = new Set<number>();
-  const bases: number[] = [];
+  // Typed arrays keep the 32-bit values unboxed (V8 small integers are only 31 bits).
+  const bases = new Int32Array(wordHashes.length * 2);
+  let nb = 0;
   for (let i = 0; i < wordHashes.length; i++) {
-    const uni = fmix(wordHashes[i]!);
-    if (!seen.has(uni)) { seen.add(uni); bases.push(uni); }
-    if (i + 1 < wordHashes.length) {
-      const bi = fmix(Math.imul(wordHashes[i]!, 0x2c1b3c6d) ^ fmix(wordHashes[i + 1]! + 0x7f4a7c15));
-      if (!seen.has(bi)) { seen.add(bi); bases.push(bi); }
-    }
+    bases[nb++] = fmix(wordHashes[i]!);
+    if (i + 1 < wordHashes.length) bases[nb++] = fmix(Math.imul(wordHashes[i]!, 0x2c1b3c6d) ^ fmix(wordHashes[i + 1]! + 0x7f4a7c15));
   }
+  // Repeated shingles do not change a minimum, so no de-duplication is needed.
 
-  // Signed 32-bit minimum over (value XOR 0x80000000) equals the unsigned minimum and stays in small integers.
-  const mins = new Int32Array(MINHASH_SIZE).fill(0x7fffffff);
-  for (const base of bases) {
-    for (let k = 0; k < MINHASH_SIZE; k++) {
-      const v = fmix((Math.imul(base, SEEDS_A[k]!) + SEEDS_B[k]!) | 0) ^ 0x80000000;
-      if (v < mins[k]!) mins[k] = v;
+  // Signed 32-bit minimum over (value XOR 0x80000000) equals the unsigned minimum.
+  const mins = new Int32Array(MINHASH_SIZE);
+  for (let k = 0; k < MINHASH_SIZE; k++) {
+    const a = SEEDS_A[k]!, b = SEEDS_B[k]!;
+    let min = 0x7fffffff;
+    for (let j = 0; j < nb; j++) {
+      let h = (Math.imul(bases[j]!, a) + b) | 0;
+      h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+      h ^= -0x80000000;
+      if (h < min) min = h;
     }
+    mins[k] = min;
   }
   const minhash = new Array<number>(MINHASH_SIZE);
-  for (let k = 0; k < MINHASH_SIZE; k++) minhash[k] = (mins[k]! ^ 0x80000000) >>> 0;
+  for (let k = 0; k < MINHASH_SIZE; k++) minhash[k] = (mins[k]! ^ -0x80000000) >>> 0;
   return { exact, minhash, tokenCount: words.length };
 }
 
