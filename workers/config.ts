@@ -99,6 +99,8 @@ export const detectionSchema = z.object({
   maxClusterPosts: z.number().int().min(1).default(5000)
     .describe('Most post ids listed per cluster (the oldest are kept). Default 5000.'),
   maxFactChecks: z.number().int().min(0).default(5000).describe('Fact-checks kept for matching. Default 5000.'),
+  maxRetainedClusters: z.number().int().min(0).default(1000)
+    .describe('Flagged clusters kept (for clusters() and accounts()) after their last post left the window; the oldest go first. Default 1000.'),
 }).prefault({});
 
 /** The validated `detection` section. */
@@ -122,6 +124,10 @@ const busSchema = z.object({
   sessionTimeoutMs: z.number().int().min(1000).default(10_000)
     .describe('Kafka consumer session timeout: how long a dead worker holds its partitions. Default 10000.'),
   memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
+  detectTickMs: z.number().int().min(10).default(1000)
+    .describe('Event-time interval between detector advances in the enrich worker (see docs/streaming.md). Default 1000.'),
+  idleFlushMs: z.number().int().min(100).default(2000)
+    .describe('How often the enrich worker checks for an idle stream and releases every buffered post. Default 2000.'),
 }).passthrough().prefault({});
 
 const scheduleSchema = z.object({

@@ -5,11 +5,12 @@
 //
 // Detector state is shared through the state store so that any number of enrich workers act as one detector:
 // under the lock "detector" a worker loads the state (or reuses its in-memory detector when the stored version is
-// the one it saved last), observes the batch's posts it has not observed before (ids remembered in the state for the
-// window), advances to the event-time watermark (newest createdAt seen, never the wall clock, so a replay gives the
-// same clusters), publishes the changed clusters, saves the state with a new version and releases the lock.
+// the one it saved last), hands the batch's new posts (ids remembered in the state for the window) to the
+// event-time driver (workers/event-time-driver.ts: posts are observed in event-time order and the detector advanced
+// at fixed event-time boundaries, so the clusters do not depend on batching or on the number of workers),
+// publishes the changed clusters, saves the state with a new version and releases the lock.
 // A crash before the save leaves the old state (the batch is redelivered and observed again, once); a crash after it
-// leaves the posts marked as observed (redelivery changes nothing, the cluster updates were already published).
+// leaves the posts marked as seen (redelivery changes nothing; the cluster updates were already published).
 import type { CoordinationDetector } from '../pipelines/detect-coordination.ts';
 import { createCoordinationDetector } from '../pipelines/detect-coordination.ts';
 import { InvalidPostError } from '../pipelines/enrich.ts';
@@ -23,13 +24,16 @@ import type { StopOptions } from './ports/lifecycle.ts';
 import type { StateStore } from './ports/state-store.ts';
 import { validateNormalizedPost } from './validate-post.ts';
 import type { Worker } from './worker.ts';
+import { driveDetector, emptyEventTimeState } from './event-time-driver.ts';
+import type { EventTimeState } from './event-time-driver.ts';
+import type { NormalizedFactCheck } from '../pipelines/types.ts';
 
 /** Key of the serialized detector state in the state store. */
 export const DETECTOR_STATE_KEY = 'detector:state';
 /** Key of the state's version counter. */
 export const DETECTOR_VERSION_KEY = 'detector:version';
 
-interface DetectorSnapshot { version: number; watermarkMs: number; seen: Record<string, number>; detector: unknown }
+interface DetectorSnapshot { version: number; seen: Record<string, number>; driver: EventTimeState; detector: unknown }
 
 /** Dependencies of {@link EnrichWorker}. */
 export interface EnrichWorkerDeps {
@@ -49,8 +53,11 @@ export class EnrichWorker implements Worker {
   readonly name = 'enrich';
   private sub: Subscription | null = null;
   private running = false;
-  private cached: { version: number; detector: CoordinationDetector; watermarkMs: number; seen: Record<string, number> } | null = null;
+  private cached: { version: number; detector: CoordinationDetector; driver: EventTimeState; seen: Record<string, number> } | null = null;
   private readonly log: Logger;
+  private partitions = 1;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
 
   constructor(private readonly deps: EnrichWorkerDeps) {
     this.log = deps.logger.child({ component: 'enrich-worker' });
@@ -62,21 +69,36 @@ export class EnrichWorker implements Worker {
   async start(): Promise<void> {
     if (this.running) return;
     const { topics } = this.deps.config.bus;
+    this.partitions = await this.deps.bus.partitionCount(topics.postsRaw);
     this.sub = await this.deps.bus.subscribe({
       topics: [topics.postsRaw, topics.factchecksRaw], groupId: `${this.deps.config.bus.groupPrefix}-enrich`,
       eachBatch: (batch) => this.handleBatch(batch),
     });
     this.running = true;
-    this.log.info({ topics: [topics.postsRaw, topics.factchecksRaw] }, 'Enrich worker started.');
+    this.flushTimer = setInterval(() => { this.flushing ??= this.flushIfIdle().finally(() => { this.flushing = null; }); }, this.deps.config.bus.idleFlushMs);
+    this.log.info({ topics: [topics.postsRaw, topics.factchecksRaw], partitions: this.partitions }, 'Enrich worker started.');
   }
 
   async stop(_options?: StopOptions): Promise<void> {
     if (!this.running && !this.sub) return;
     this.running = false;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    await this.flushing;
     const sub = this.sub;
     this.sub = null;
     await sub?.stop();
     this.log.info('Enrich worker stopped.');
+  }
+
+  /** When the consumer group has nothing pending, releases every buffered post to the detector. */
+  private async flushIfIdle(): Promise<void> {
+    try {
+      if (!this.running || !this.sub || (await this.sub.lag()) !== 0) return;
+      await this.detect([], [], true);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'Idle flush failed; will try again.');
+    }
   }
 
   /** Handles one batch; exported for tests through the class. Throws only on infrastructure failure (then redelivered). */
@@ -84,10 +106,10 @@ export class EnrichWorker implements Worker {
     const { metrics, config } = this.deps;
     const end = metrics.batchSeconds.startTimer({ worker: this.name });
     const { topics } = config.bus;
-    const enriched: EnrichedPost[] = [];
+    const enriched: Array<{ post: EnrichedPost; partition: number }> = [];
     const outEnriched: OutgoingMessage[] = [];
     const dead: OutgoingMessage[] = [];
-    const factchecks: Array<import('../pipelines/types.ts').NormalizedFactCheck> = [];
+    const factchecks: NormalizedFactCheck[] = [];
     const reject = (m: IncomingMessage, reason: string, detail: string) => {
       dead.push(deadLetterMessage(m, this.name, reason, detail));
       metrics.rejected.inc({ worker: this.name, reason });
@@ -106,7 +128,7 @@ export class EnrichWorker implements Worker {
       if (!v.ok) { reject(m, 'invalid-post', v.reason); continue; }
       try {
         const e = this.deps.enrich(v.post);
-        enriched.push(e);
+        enriched.push({ post: e, partition: m.partition });
         outEnriched.push(enrichedPostMessage(e));
       } catch (err) {
         reject(m, err instanceof InvalidPostError ? 'enrich-refused' : 'enrich-failed', (err as Error).message ?? String(err));
@@ -122,8 +144,8 @@ export class EnrichWorker implements Worker {
     end();
   }
 
-  private async detect(posts: EnrichedPost[], factchecks: Array<import('../pipelines/types.ts').NormalizedFactCheck>): Promise<void> {
-    const { state, config, bus } = this.deps;
+  private async detect(posts: Array<{ post: EnrichedPost; partition: number }>, factchecks: NormalizedFactCheck[], flushAll = false): Promise<void> {
+    const { state, config, bus, metrics } = this.deps;
     const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
     await state.withLock('detector', async () => {
       const storedVersion = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
@@ -131,22 +153,23 @@ export class EnrichWorker implements Worker {
       if (!cur || cur.version !== storedVersion) {
         const raw = storedVersion > 0 ? await state.get(DETECTOR_STATE_KEY) : null;
         const snap: DetectorSnapshot | null = raw ? JSON.parse(raw) as DetectorSnapshot : null;
-        cur = { version: storedVersion, detector: make(config.detection, snap?.detector), watermarkMs: snap?.watermarkMs ?? 0, seen: snap?.seen ?? {} };
+        cur = { version: storedVersion, detector: make(config.detection, snap?.detector), driver: snap?.driver ?? emptyEventTimeState(), seen: snap?.seen ?? {} };
       }
-      this.cached = null; // only trusted again once saved
+      this.cached = null; // trusted again only once saved
+      if (flushAll && cur.driver.buffer.length === 0) { this.cached = cur; return; }
       for (const fc of factchecks) cur.detector.observeFactCheck(fc);
-      for (const p of posts) {
-        if (cur.seen[p.id] !== undefined) continue;
-        cur.detector.observe(p);
-        cur.seen[p.id] = p.createdAtMs;
-        if (p.createdAtMs > cur.watermarkMs) cur.watermarkMs = p.createdAtMs;
-      }
-      const changed = cur.detector.advance(cur.watermarkMs);
-      const horizon = cur.watermarkMs - config.detection.windowSeconds * 1000;
+      const fresh = posts.filter(({ post }) => {
+        if (cur!.seen[post.id] !== undefined) return false;
+        cur!.seen[post.id] = post.createdAtMs;
+        return true;
+      });
+      const r = driveDetector(cur.driver, cur.detector, { posts: fresh, partitions: this.partitions, flushAll, tickMs: config.bus.detectTickMs });
+      if (r.late) metrics.processed.inc({ worker: this.name, outcome: 'late' }, r.late);
+      const horizon = r.watermarkMs - config.detection.windowSeconds * 1000;
       for (const [id, ms] of Object.entries(cur.seen)) if (ms < horizon) delete cur.seen[id];
-      if (changed.length) await bus.publish(config.bus.topics.signals, changed.map((c) => clusterMessage(c, cur!.watermarkMs)));
+      if (r.changed.length) await bus.publish(config.bus.topics.signals, r.changed.map((c) => clusterMessage(c, r.watermarkMs)));
       const version = cur.version + 1;
-      const snap: DetectorSnapshot = { version, watermarkMs: cur.watermarkMs, seen: cur.seen, detector: cur.detector.exportState() };
+      const snap: DetectorSnapshot = { version, seen: cur.seen, driver: cur.driver, detector: cur.detector.exportState() };
       await state.set(DETECTOR_STATE_KEY, JSON.stringify(snap));
       await state.set(DETECTOR_VERSION_KEY, String(version));
       this.cached = { ...cur, version };

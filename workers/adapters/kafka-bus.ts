@@ -120,6 +120,13 @@ export class KafkaBus implements Bus {
     }
   }
 
+  async partitionCount(topic: string): Promise<number> {
+    if (this.state !== 'running') throw new BusNotRunningError();
+    await this.ensureTopics([topic]);
+    const md = await this.admin!.fetchTopicMetadata({ topics: [topic] });
+    return md.topics[0]?.partitions.length ?? 1;
+  }
+
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.state !== 'running') throw new BusNotRunningError();
     await this.ensureTopics(options.topics);

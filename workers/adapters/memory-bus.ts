@@ -100,6 +100,8 @@ export class MemoryBus implements Bus {
     part.base = min;
   }
 
+  async partitionCount(topic: string): Promise<number> { return this.topic(topic).length; }
+
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.stopped) throw new Error('bus stopped');
     let g = this.groups.get(options.groupId);

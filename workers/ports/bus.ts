@@ -55,6 +55,8 @@ export interface Bus extends Lifecycle {
   readonly kind: 'memory' | 'kafka';
   /** Publishes to one topic; resolves when the bus acknowledged every message (Kafka: acks from all in-sync replicas). */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Number of partitions of a topic (creating it with the broker's default when it does not exist yet). */
+  partitionCount(topic: string): Promise<number>;
   /** Joins a consumer group and starts delivering batches. */
   subscribe(options: SubscribeOptions): Promise<Subscription>;
 }

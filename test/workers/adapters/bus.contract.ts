@@ -31,6 +31,14 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       }
     });
 
+    it('knows how many partitions a topic has, and the same number every time', async () => {
+      const topic = `t-${id()}`;
+      const n = await bus.partitionCount(topic);
+      expect(n).toBeGreaterThanOrEqual(1);
+      await bus.publish(topic, [{ key: 'a', value: '1' }]);
+      expect(await bus.partitionCount(topic)).toBe(n);
+    });
+
     it('gives every consumer group every message and carries keys and headers', async () => {
       const topic = `t-${id()}`;
       await bus.publish(topic, [{ key: 'a', value: 'one', headers: { h: 'x' } }, { key: null, value: 'two' }]);

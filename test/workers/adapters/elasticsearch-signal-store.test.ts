@@ -1,10 +1,14 @@
 // The Elasticsearch adapter at the transport level (@elastic/elasticsearch-mock): the exact setup requests, bulk
 // `create` of posts with id = post id (409 = already indexed), doc_as_upsert for clusters, 429 retried, 400 rejected.
-import Mock from '@elastic/elasticsearch-mock';
+import MockModule from '@elastic/elasticsearch-mock';
 import { errors } from '@elastic/elasticsearch';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ElasticsearchSignalStore, ES_CLUSTER_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS } from '../../../workers/adapters/elasticsearch-signal-store.ts';
 import { cluster, enrichedPost } from '../fixtures.ts';
+
+// The package is CommonJS: at run time the default import is the class itself.
+const Mock = MockModule as unknown as typeof MockModule.default;
+type Mock = InstanceType<typeof Mock>;
 
 interface Seen { method: string; path: string; body: unknown; querystring: unknown }
 
@@ -20,7 +24,7 @@ describe('ElasticsearchSignalStore (transport level)', () => {
   beforeEach(() => {
     mock = new Mock();
     seen = [];
-    store = new ElasticsearchSignalStore({ node: 'http://es.test:9200', prefix: 'mid', retentionDays: 30, bulkWaitMs: 10, client: { Connection: mock.getConnection() } });
+    store = new ElasticsearchSignalStore({ node: 'http://es.test:9200', prefix: 'mid', retentionDays: 30, bulkWaitMs: 10, client: { Connection: mock.getConnection() as never } });
   });
   const record = (respond: (p: Seen) => Record<string, unknown> | string) => (p: unknown) => { seen.push(p as Seen); return respond(p as Seen); };
 

@@ -76,16 +76,20 @@ describe('mid analyze', () => {
     const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data'), MID_PSEUDONYMIZE: 'false' } });
     const result = await analyzeFile({ input: SAMPLE, outDir: join(dir, 'out'), config });
     expect(result.rejected).toBe(0);
-    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as { clusters: { accounts: string[]; reasons: string[] }[] };
+    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as { clusters: { accounts: string[]; reasons: string[]; kinds: string[] }[] };
     expect(validSignals(signals), JSON.stringify(validSignals.errors)).toBe(true);
-    expect(signals.clusters.length).toBeGreaterThan(0);
+    // One campaign, one cluster: its hashtag, link and text bursts are the same 28 accounts.
+    expect(signals.clusters).toHaveLength(1);
+    const [c] = signals.clusters;
     const campaign = (a: string): boolean => /^sample:user\/c\d+$/.test(a);
-    const flaggedCampaignAccounts = new Set(signals.clusters.flatMap((c) => c.accounts).filter(campaign));
-    expect(flaggedCampaignAccounts.size).toBeGreaterThanOrEqual(25); // of 28 planted
-    for (const c of signals.clusters) {
-      expect(c.reasons.length).toBeGreaterThan(0);
-      expect(c.accounts.filter(campaign).length / c.accounts.length).toBeGreaterThan(0.9);
-    }
+    expect(c!.accounts.filter(campaign).length).toBeGreaterThanOrEqual(25); // of 28 planted
+    expect(c!.accounts.filter(campaign).length / c!.accounts.length).toBeGreaterThan(0.9);
+    expect(c!.kinds).toEqual(expect.arrayContaining(['burst', 'hashtag_push', 'duplicate_text', 'young_account_cohort']));
+    // Reasons describe the cluster as it is now: few, and no two versions of the same statement.
+    expect(c!.reasons.length).toBeGreaterThan(0);
+    expect(c!.reasons.length).toBeLessThanOrEqual(8);
+    expect(c!.reasons.filter((r) => /accounts were created less than/.test(r))).toHaveLength(1);
+    expect(c!.reasons.filter((r) => r.startsWith('#stemfraude'))).toHaveLength(1);
   });
 
   it('gives the same clusters and ids on a second run', async () => {

@@ -1,0 +1,105 @@
+// Drives the coordination detector in event time so that the clusters do not depend on how messages were batched,
+// how partitions interleaved, or how many enrich workers shared the work. Posts wait in a buffer until the
+// watermark passes them; the watermark is the lowest of the newest post time seen in each partition of posts.raw
+// (each partition is in time order when sources publish in time order). Released posts are observed in
+// (createdAt, id) order, and the detector is advanced at fixed event-time boundaries (every tickMs) — only at a
+// boundary every earlier post has been released, and only when something was observed since the last advance.
+// So the sequence of observe/advance calls is a function of the posts alone. Posts older than what was already
+// released (late) are observed at once: tolerated by the detector, but the one place where arrival order matters.
+// When the consumer group has nothing pending (`flushAll`), every buffered post is released.
+// The state is plain JSON and travels with the detector state through the state store.
+import type { CoordinationDetector } from '../pipelines/detect-coordination.ts';
+import type { Cluster, EnrichedPost } from '../pipelines/types.ts';
+
+/** The driver's part of the shared detector state. */
+export interface EventTimeState {
+  /** Newest createdAtMs seen per partition of posts.raw. */
+  partitionMax: Record<string, number>;
+  /** Posts waiting for the watermark. */
+  buffer: EnrichedPost[];
+  /** Everything at or before this time has been released. */
+  releasedUpTo: number;
+  /** The next advance boundary (multiple of tickMs), null before the first post. */
+  nextBoundary: number | null;
+  /** Whether anything was observed since the last advance. */
+  observedSince: boolean;
+}
+
+/** Earliest representable time: "nothing released yet" (JSON has no -Infinity). */
+export const NOTHING_RELEASED = -8.64e15;
+
+/** A fresh driver state. */
+export function emptyEventTimeState(): EventTimeState {
+  return { partitionMax: {}, buffer: [], releasedUpTo: NOTHING_RELEASED, nextBoundary: null, observedSince: false };
+}
+
+/** Input of one {@link driveDetector} call. */
+export interface DriveInput {
+  /** New posts with the partition they came from. */
+  posts: Array<{ post: EnrichedPost; partition: number }>;
+  /** Number of partitions of posts.raw (all must have progressed for the watermark to move). */
+  partitions: number;
+  /** Release everything buffered (nothing is pending anywhere). */
+  flushAll?: boolean;
+  /** Event-time interval between detector advances, ms. */
+  tickMs: number;
+}
+
+/** Result of one call. */
+export interface DriveResult {
+  /** Clusters created or changed, last state per id. */
+  changed: Cluster[];
+  /** Posts that arrived after their time had been released. */
+  late: number;
+  /** The watermark after this call (NOTHING_RELEASED before every partition has been seen). */
+  watermarkMs: number;
+}
+
+/** Feeds posts to the detector in event time; mutates `state`. Pure apart from the detector it drives. */
+export function driveDetector(state: EventTimeState, detector: CoordinationDetector, input: DriveInput): DriveResult {
+  const changed = new Map<string, Cluster>();
+  let late = 0;
+  const tick = input.tickMs;
+  const boundaryAfter = (t: number) => Math.floor(t / tick) * tick + tick;
+  const advanceTo = (limit: number) => {
+    // Advance at every boundary <= limit; boundaries with nothing observed since are no-ops and skipped in one step.
+    while (state.nextBoundary !== null && state.nextBoundary <= limit) {
+      if (state.observedSince) {
+        for (const c of detector.advance(state.nextBoundary)) changed.set(c.id, c);
+        state.observedSince = false;
+        state.nextBoundary += tick;
+      } else {
+        state.nextBoundary = boundaryAfter(limit);
+      }
+    }
+  };
+  for (const { post, partition } of input.posts) {
+    const k = String(partition);
+    state.partitionMax[k] = Math.max(state.partitionMax[k] ?? NOTHING_RELEASED, post.createdAtMs);
+    if (post.createdAtMs <= state.releasedUpTo) {
+      late++;
+      detector.observe(post);
+      state.observedSince = true;
+    } else {
+      state.buffer.push(post);
+    }
+  }
+  let watermark = Infinity;
+  for (let p = 0; p < input.partitions; p++) watermark = Math.min(watermark, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
+  if (input.flushAll) for (const p of state.buffer) watermark = Math.max(watermark, p.createdAtMs);
+  if (watermark > state.releasedUpTo && Number.isFinite(watermark)) {
+    const ready = state.buffer.filter((p) => p.createdAtMs <= watermark)
+      .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    state.buffer = state.buffer.filter((p) => p.createdAtMs > watermark);
+    for (const p of ready) {
+      if (state.nextBoundary === null) state.nextBoundary = boundaryAfter(p.createdAtMs);
+      advanceTo(p.createdAtMs);
+      detector.observe(p);
+      state.observedSince = true;
+    }
+    // Every post before watermark + 1 ms is released, so boundaries up to there are complete.
+    advanceTo(watermark + 1);
+    state.releasedUpTo = watermark;
+  }
+  return { changed: [...changed.values()], late, watermarkMs: state.releasedUpTo };
+}
