@@ -52,6 +52,8 @@ export interface NullCounts {
 /** Serialised form of a {@link CoactionGraph}. */
 export interface CoactionGraphState {
   edges: Edge[];
+  /** [later post time, edge key] per evidence added, in arrival order (drives expiry). */
+  queue?: [number, string][];
 }
 
 /** Distinct items of an edge, bounded by how many distinct posts each side contributed. */
@@ -69,11 +71,46 @@ export function expectedCoactions(ma: number, mb: number, counts: Pick<NullCount
   return (2 * ma * mb * Math.max(counts.pairs, 1)) / (counts.posts * counts.posts);
 }
 
-/** The co-action graph. */
+function heapPush(h: [number, string][], x: [number, string]): void {
+  h.push(x);
+  let i = h.length - 1;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (h[p]![0] <= x[0]) break;
+    h[i] = h[p]!;
+    i = p;
+  }
+  h[i] = x;
+}
+
+function heapPop(h: [number, string][]): [number, string] {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const c = l + 1 < h.length && h[l + 1]![0] < h[l]![0] ? l + 1 : l;
+      if (h[c]![0] >= last[0]) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+  }
+  return top;
+}
+
+/** The co-action graph. Expiry and significance testing touch only the edges that need it: evidence is expired from
+ * a queue in arrival order, and only edges with at least `minShared` evidence records (candidates) are tested. */
 export class CoactionGraph {
   private edges = new Map<string, Edge>();
+  /** Keys of edges holding at least `minShared` evidence records: the only ones that can pass the test. */
+  private candidates = new Set<string>();
+  /** Min-heap of [later post time, edge key], one entry per evidence added. */
+  private queue: [number, string][] = [];
 
-  constructor(private readonly maxEvidencePerEdge: number) {}
+  constructor(private readonly maxEvidencePerEdge: number, private readonly minShared = 2) {}
 
   /** Records that post `pa` of account `a` and post `pb` of account `b` co-acted on `item`. */
   add(a: string, pa: string, ta: number, b: string, pb: string, tb: number, item: string, kind: EvidenceKind): void {
@@ -93,6 +130,8 @@ export class CoactionGraph {
     }
     if (edge.ev.length >= this.maxEvidencePerEdge) return;
     edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
+    heapPush(this.queue, [ta > tb ? ta : tb, key]);
+    if (edge.ev.length >= this.minShared) this.candidates.add(key);
   }
 
   /** Number of edges held. */
@@ -100,22 +139,32 @@ export class CoactionGraph {
     return this.edges.size;
   }
 
-  /** Drops evidence whose later post is older than `cutoffMs`, and edges left without evidence. */
+  /** Drops evidence whose later post is older than `cutoffMs`, and edges left without evidence. Only edges that
+   * hold evidence older than the cutoff are visited (a min-heap of evidence times, so disorder is harmless). */
   expire(cutoffMs: number): void {
-    for (const [key, edge] of this.edges) {
-      if (edge.ev.some((e) => Math.max(e.ta, e.tb) < cutoffMs)) {
-        edge.ev = edge.ev.filter((e) => Math.max(e.ta, e.tb) >= cutoffMs);
-        if (edge.ev.length === 0) this.edges.delete(key);
+    while (this.queue.length > 0 && this.queue[0]![0] < cutoffMs) {
+      const key = heapPop(this.queue)[1];
+      const edge = this.edges.get(key);
+      if (!edge) continue;
+      edge.ev = edge.ev.filter((e) => Math.max(e.ta, e.tb) >= cutoffMs);
+      if (edge.ev.length === 0) {
+        this.edges.delete(key);
+        this.candidates.delete(key);
+      } else if (edge.ev.length < this.minShared) {
+        this.candidates.delete(key);
       }
     }
   }
 
-  /** Edges with at least `minShared` shared items whose null-model p-value is below `alpha / edges`. */
+  /** Edges with at least `minShared` shared items whose null-model p-value is below `alpha / edges`. The Bonferroni
+   * divisor is the number of edges held; only candidate edges (enough evidence records) are visited. */
   significantEdges(counts: NullCounts, minShared: number, alpha: number): SignificantEdge[] {
     const threshold = Math.log(alpha / Math.max(1, this.edges.size));
     const out: SignificantEdge[] = [];
-    for (const edge of this.edges.values()) {
-      if (edge.ev.length < minShared) continue;
+    const pool = minShared >= this.minShared ? [...this.candidates].sort() : [...this.edges.keys()].sort();
+    for (const key of pool) {
+      const edge = this.edges.get(key);
+      if (!edge || edge.ev.length < minShared) continue;
       const shared = sharedItems(edge);
       if (shared < minShared) continue;
       const expected = expectedCoactions(counts.postsOf(edge.a), counts.postsOf(edge.b), counts);
@@ -153,13 +202,21 @@ export class CoactionGraph {
 
   /** Plain JSON-serialisable snapshot. */
   toJSON(): CoactionGraphState {
-    return { edges: [...this.edges.values()] };
+    return { edges: [...this.edges.values()], queue: this.queue.slice() };
   }
 
   /** Rebuilds a graph from {@link toJSON} output. */
-  static from(maxEvidencePerEdge: number, state: CoactionGraphState): CoactionGraph {
-    const g = new CoactionGraph(maxEvidencePerEdge);
-    for (const e of state.edges) g.edges.set(`${e.a}\u0001${e.b}`, e);
+  static from(maxEvidencePerEdge: number, state: CoactionGraphState, minShared = 2): CoactionGraph {
+    const g = new CoactionGraph(maxEvidencePerEdge, minShared);
+    for (const e of state.edges) {
+      const key = `${e.a}\u0001${e.b}`;
+      g.edges.set(key, e);
+      if (e.ev.length >= minShared) g.candidates.add(key);
+    }
+    g.queue = state.queue
+      ? state.queue.map(([t, k]) => [t, k])
+      : state.edges.flatMap((e) => e.ev.map((v): [number, string] => [Math.max(v.ta, v.tb), `${e.a}\u0001${e.b}`])).sort((x, y) => x[0] - y[0]);
+    // A sorted array is a valid min-heap; an exported heap is one already.
     return g;
   }
 }

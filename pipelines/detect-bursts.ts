@@ -3,7 +3,7 @@
 // A burst alone is news (a debate makes a hashtag trend); it is flagged only when the composition of who posts it
 // is also unlikely: the share of young accounts or accounts without history, tested against the share among all
 // accounts active in the window (binomial tail), plus whether creation dates cluster within a few days.
-import type { DetectionWindow } from './detection-window.ts';
+import type { AccountRecord, DetectionWindow } from './detection-window.ts';
 import { logBinomialTail, logPoissonTail } from './tail-probability.ts';
 
 /** Settings of the burst detector. */
@@ -44,12 +44,25 @@ export interface BurstFinding {
   logPComposition: number;
   /** Posts of cohort accounts on the key within the burst window. */
   posts: string[];
+  /** Times of the first and last post (any account) counted in `observed`. */
+  firstMs: number;
+  lastMs: number;
   startMs: number;
   endMs: number;
 }
 
-/** Measures the composition of `accounts` from the window's account records. */
-export function composition(window: DetectionWindow, accounts: Iterable<string>, cfg: BurstConfig): Composition {
+/** Anything that maps account ids to profile records: the window, or a cluster's stored member profiles. */
+export interface AccountLookup {
+  accounts: { get(id: string): Pick<AccountRecord, 'created' | 'ageDays' | 'posts'> | undefined };
+}
+
+/** True when an account is young or has no history (the cohort a burst is judged by). */
+export function isCohortAccount(r: Pick<AccountRecord, 'ageDays' | 'posts'>, cfg: Pick<BurstConfig, 'youngAccountDays' | 'noHistoryPosts'>): boolean {
+  return (r.ageDays !== null && r.ageDays < cfg.youngAccountDays) || (r.posts !== null && r.posts <= cfg.noHistoryPosts);
+}
+
+/** Measures the composition of `accounts` from account records (the window's, or stored profiles). */
+export function composition(window: AccountLookup, accounts: Iterable<string>, cfg: BurstConfig): Composition {
   let n = 0;
   let young = 0;
   let noHistory = 0;
@@ -77,14 +90,15 @@ export function composition(window: DetectionWindow, accounts: Iterable<string>,
   return { accounts: n, young, noHistory, cohort: cohort.sort(), creationCluster: best };
 }
 
-/** Share of window accounts that are young or without history (the composition null), floored at 1%. */
+/**
+ * Share of window accounts that are young or without history (the composition null), floored at 1%. Uses the
+ * window's incremental count when it was built with a cohort classifier, else scans the accounts.
+ */
 export function baselineCohortShare(window: DetectionWindow, cfg: BurstConfig): number {
-  let n = 0;
+  const n = window.accounts.size;
   let c = 0;
-  for (const r of window.accounts.values()) {
-    n++;
-    if ((r.ageDays !== null && r.ageDays < cfg.youngAccountDays) || (r.posts !== null && r.posts <= cfg.noHistoryPosts)) c++;
-  }
+  if (window.isCohort) c = window.cohortAccounts;
+  else for (const r of window.accounts.values()) if (isCohortAccount(r, cfg)) c++;
   return n === 0 ? 0.01 : Math.max(0.01, c / n);
 }
 
@@ -118,5 +132,6 @@ export function evaluateBurst(
   return {
     key, observed: recent.length, expected, surprise, composition: comp, logPComposition,
     posts: posts.map((x) => x.p), startMs: posts[0]!.t, endMs: posts[posts.length - 1]!.t,
+    firstMs: recent[0]!.t, lastMs: recent[recent.length - 1]!.t,
   };
 }

@@ -26,16 +26,25 @@ const MAX_SAMPLES = 512;
 
 /** Estimates the co-link coordination interval from times-to-k-shares; plain state in `samples`. */
 export class CoLinkInterval {
+  /** The estimate for the current samples (recomputed only after a new sample). */
+  private cached: number | null = null;
+
   constructor(readonly config: CoLinkIntervalConfig, public samples: number[] = []) {}
 
   /** Records how long a link took from its first share to its `estimateShares`-th share (ms). */
   sample(ms: number): void {
     this.samples.push(ms);
     if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
+    this.cached = null;
   }
 
   /** The interval in seconds now in force. */
   seconds(): number {
+    this.cached ??= this.estimate();
+    return this.cached;
+  }
+
+  private estimate(): number {
     const c = this.config;
     if (c.intervalSeconds !== null) return c.intervalSeconds;
     if (this.samples.length < c.minSamples) return c.defaultSeconds;

@@ -79,21 +79,31 @@ export class DetectionWindow {
   firstMs: number | null = null;
   /** Latest post time observed, ms. */
   latestMs: number | null = null;
+  /** Accounts in the window that `isCohort` says are young or without history (kept up to date incrementally). */
+  cohortAccounts = 0;
+
+  /** @param isCohort optional classifier of account records; when given, {@link cohortAccounts} is maintained. */
+  constructor(readonly isCohort: ((r: AccountRecord) => boolean) | null = null) {}
 
   /** Records a post; the caller then adds its actions with {@link addAction}. */
   addPost(id: string, rec: PostRecord, account: Omit<AccountRecord, 'n'>): void {
     this.posts.set(id, rec);
     this.queue.push(id);
     const acc = this.accounts.get(rec.a);
+    const f = this.isCohort;
     if (acc) {
+      if (f && f(acc)) this.cohortAccounts--;
       acc.n++;
       acc.created = account.created;
       acc.ageDays = account.ageDays;
       acc.posts = account.posts;
       acc.botScore = account.botScore;
       acc.botReasons = account.botReasons;
+      if (f && f(acc)) this.cohortAccounts++;
     } else {
-      this.accounts.set(rec.a, { n: 1, ...account });
+      const created = { n: 1, ...account };
+      this.accounts.set(rec.a, created);
+      if (f && f(created)) this.cohortAccounts++;
     }
     if (this.firstMs === null || rec.t < this.firstMs) this.firstMs = rec.t;
     if (this.latestMs === null || rec.t > this.latestMs) this.latestMs = rec.t;
@@ -166,7 +176,10 @@ export class DetectionWindow {
         if (item.acts.length === 0) this.items.delete(key);
       }
       const acc = this.accounts.get(rec.a);
-      if (acc && --acc.n <= 0) this.accounts.delete(rec.a);
+      if (acc && --acc.n <= 0) {
+        this.accounts.delete(rec.a);
+        if (this.isCohort && this.isCohort(acc)) this.cohortAccounts--;
+      }
     }
     // A late post older than a newer head entry is removed once that entry expires: bounded slack.
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -195,11 +208,14 @@ export class DetectionWindow {
   }
 
   /** Rebuilds a window from {@link toJSON} output. */
-  static from(state: DetectionWindowState): DetectionWindow {
-    const w = new DetectionWindow();
+  static from(state: DetectionWindowState, isCohort: ((r: AccountRecord) => boolean) | null = null): DetectionWindow {
+    const w = new DetectionWindow(isCohort);
     for (const [k, v] of state.items) w.items.set(k, v);
     for (const [k, v] of state.posts) w.posts.set(k, v);
-    for (const [k, v] of state.accounts) w.accounts.set(k, v);
+    for (const [k, v] of state.accounts) {
+      w.accounts.set(k, v);
+      if (isCohort && isCohort(v)) w.cohortAccounts++;
+    }
     w.queue = state.queue.slice();
     w.pairs = state.pairs;
     w.firstMs = state.firstMs;

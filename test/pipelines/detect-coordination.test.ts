@@ -22,6 +22,39 @@ function copyPasteNetwork(): EnrichedPost[] {
   return out;
 }
 
+/**
+ * The planted campaign of the bundled sample: 28 accounts created within 3 days, about 16 days old, each posting the
+ * same message (small edits) with the same link and #stemfraude once, 23 seconds apart (10 min 21 s in all).
+ */
+const PUSH_START = T0 + 3 * 3_600_000 + 7 * MIN;
+const PUSH_LINK = 'https://stemfraude-nederland.info/bewijs-utrecht';
+function freshPush(): EnrichedPost[] {
+  const msg = 'Bewijs uit Utrecht: duizenden stemmen zijn verdwenen bij de telling, de media zwijgen erover';
+  return Array.from({ length: 28 }, (_, i) => post({
+    id: `push-${String(i).padStart(2, '0')}`, account: `c${i}`, tMs: PUSH_START + i * 23_000,
+    text: `${i % 2 ? '' : '‼️ '}${msg} ${['#stemfraude', 'deel dit! #stemfraude', '#stemfraude nu'][i % 3]} ${PUSH_LINK}`,
+    links: [PUSH_LINK], hashtags: ['stemfraude'], createdAt: new Date(Date.parse('2024-02-26T00:00:00Z') + (i % 3) * 86_400_000).toISOString(), posts: 3 + (i % 4),
+  }));
+}
+
+/** Advances every `everyMs` of event time (as `mid analyze` does every minute) and once at the end. */
+function runByEventTime(posts: EnrichedPost[], everyMs: number, config = {}): { det: ReturnType<typeof createCoordinationDetector>; updates: Cluster[][] } {
+  const det = createCoordinationDetector(config);
+  const updates: Cluster[][] = [];
+  let latest = -Infinity;
+  let advancedAt = -Infinity;
+  for (const p of posts) {
+    det.observe(p);
+    latest = Math.max(latest, p.createdAtMs);
+    if (latest - advancedAt >= everyMs) {
+      if (Number.isFinite(advancedAt)) updates.push(det.advance(latest));
+      advancedAt = latest;
+    }
+  }
+  updates.push(det.advance(latest));
+  return { det, updates };
+}
+
 function run(posts: EnrichedPost[], every = 200): { clusters: Cluster[]; updates: Cluster[][] } {
   const det = createCoordinationDetector({});
   const updates: Cluster[][] = [];
@@ -117,5 +150,113 @@ describe('createCoordinationDetector', () => {
     const accounts = det.accounts();
     expect(accounts.map((a) => a.id)).toEqual(c!.accounts);
     expect(accounts[0]!.clusters).toEqual([c!.id]);
+  });
+
+  it('reports a planted push (same text, link and hashtag by fresh accounts) as one cluster with united kinds and current reasons', () => {
+    const push = freshPush();
+    const { det, updates } = runByEventTime(byTime([...bg, ...push]), MIN);
+    const clusters = det.clusters();
+    expect(clusters).toHaveLength(1);
+    const c = clusters[0]!;
+    expect(c.accounts).toEqual(push.map((p) => p.author.id).sort());
+    expect(c.posts).toEqual(push.map((p) => p.id).sort());
+    expect(c.kinds).toEqual(['burst', 'co_link', 'duplicate_text', 'hashtag_push', 'young_account_cohort']);
+    expect(c.start).toBe(new Date(PUSH_START).toISOString());
+    expect(c.end).toBe(new Date(PUSH_START + 27 * 23_000).toISOString());
+    expect(c.links).toEqual([PUSH_LINK]);
+    expect(c.hashtags).toEqual(['stemfraude']);
+    // Current, not accumulated: at most 8 reasons, no two saying the same thing about different snapshots.
+    expect(c.reasons.length).toBeLessThanOrEqual(8);
+    expect(c.reasons.filter((r) => /accounts were created less than/.test(r))).toEqual([
+      // posts = 3 + (i % 4): accounts with i % 4 = 3 have 6 posts, the other 21 at most 5.
+      '28 of the 28 accounts were created less than 30 days before posting; 21 had at most 5 posts in total',
+    ]);
+    expect(c.reasons.filter((r) => r.startsWith('#stemfraude'))).toHaveLength(1);
+    // Checkable against the posts: 11:07:00 to 11:17:21 UTC, all 28 young; consecutive posts 23 s apart, so 27 pairs
+    // within the 30 s co-link interval and every account in one of them.
+    const tag = c.reasons.find((r) => r.startsWith('#stemfraude'))!;
+    expect(tag).toContain('28 posts between 11:07 UTC and 11:17 UTC');
+    expect(tag).toContain('28 of the 28 accounts posting it are younger than 30 days');
+    expect(c.reasons.find((r) => r.startsWith(`Link ${PUSH_LINK}`))).toContain('28 of them posted it within 30 seconds of another (27 pairs)');
+    expect(c.reasons.some((r) => /28 of the 28 accounts were created within 3 days of each other \(2024-02-26 to 2024-02-28\)/.test(r))).toBe(true);
+    // Every update in the stream was about this one cluster.
+    expect(new Set(updates.flat().map((u) => u.id))).toEqual(new Set([c.id]));
+  });
+
+  it('merges a network with a later burst of mostly the same accounts under the earlier id', () => {
+    const net = copyPasteNetwork().map((p) => post({ id: p.id, account: p.author.id, tMs: p.createdAtMs, text: p.text, createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
+    const later = Array.from({ length: 12 }, (_, i) => post({ id: `tag-${i}`, account: `net-${i}`, tMs: T0 + 4.5 * 3_600_000 + i * 40_000, text: `${babble(prng(i), 9)} #herteldenu`, hashtags: ['herteldenu'], createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
+    const { det, updates } = runByEventTime(byTime([...bg, ...net, ...later]), MIN);
+    const first = updates.flat()[0]!;
+    expect(first.kinds).toContain('duplicate_text');
+    expect(first.kinds).not.toContain('hashtag_push');
+    const clusters = det.clusters();
+    expect(clusters).toHaveLength(1);
+    expect(clusters[0]!.id).toBe(first.id);
+    expect(clusters[0]!.kinds).toEqual(expect.arrayContaining(['duplicate_text', 'burst', 'hashtag_push']));
+    expect(clusters[0]!.posts).toHaveLength(36 + 12);
+    expect(clusters[0]!.reasons.length).toBeLessThanOrEqual(8);
+  });
+
+  it('gives the same clusters and ids whether advance runs every minute or every 5 minutes of event time, and across a restore', () => {
+    const input = byTime([...bg, ...copyPasteNetwork(), ...freshPush()]);
+    const every1 = runByEventTime(input, MIN).det.clusters();
+    const every5 = runByEventTime(input, 5 * MIN).det.clusters();
+    expect(every1).toHaveLength(2);
+    // p-values are as of the evaluation that found the evidence (the window-wide share of young accounts moves with
+    // time), so they may differ a little; everything else must be identical.
+    const masked = (cs: Cluster[]): unknown => cs.map((c) => ({ ...c, score: 0, pValue: 0, reasons: c.reasons.map((r) => r.replace(/p = [0-9.e+-]+/g, 'p = ?')) }));
+    expect(masked(every5)).toEqual(masked(every1));
+    every1.forEach((c, i) => expect(Math.abs(Math.log10(c.pValue!) - Math.log10(every5[i]!.pValue!))).toBeLessThan(1));
+    // Restore mid-stream (through JSON) with a 5-minute schedule.
+    const det = createCoordinationDetector({});
+    const half = Math.floor(input.length / 2);
+    let latest = -Infinity;
+    let advancedAt = -Infinity;
+    const feed = (d: typeof det, posts: EnrichedPost[]): void => {
+      for (const p of posts) {
+        d.observe(p);
+        latest = Math.max(latest, p.createdAtMs);
+        if (latest - advancedAt >= 5 * MIN) { if (Number.isFinite(advancedAt)) d.advance(latest); advancedAt = latest; }
+      }
+    };
+    feed(det, input.slice(0, half));
+    const restored = createCoordinationDetector({}, JSON.parse(JSON.stringify(det.exportState())));
+    feed(restored, input.slice(half));
+    restored.advance(latest);
+    expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(every5));
+  });
+
+  it('retires clusters whose posts left the window but still lists them (capped), with their accounts', () => {
+    const input = byTime([...bg, ...freshPush()]); // push at 3 h, background until 6 h
+    const oneHour = { windowSeconds: 3600 };
+    const { det, updates } = runByEventTime(input, MIN, oneHour);
+    const reported = updates.flat();
+    expect(new Set(reported.map((c) => c.id)).size).toBe(1);
+    const state = det.exportState() as { records: unknown[]; archive: unknown[] };
+    expect(state.records).toHaveLength(0);
+    expect(state.archive).toHaveLength(1);
+    expect(det.clusters().map((c) => c.id)).toEqual([reported[0]!.id]);
+    expect(det.accounts().map((a) => a.id)).toEqual(det.clusters()[0]!.accounts);
+    const none = runByEventTime(input, MIN, { ...oneHour, maxRetainedClusters: 0 });
+    expect(none.updates.flat().length).toBeGreaterThan(0);
+    expect(none.det.clusters()).toEqual([]);
+    expect(none.det.accounts()).toEqual([]);
+  });
+
+  it('holds state bounded by the window: the same size after 6 and after 12 hours of steady input', () => {
+    const long = background(21, 12_000, 800, 12);
+    const det = createCoordinationDetector({ windowSeconds: 3600 });
+    const sizes: number[] = [];
+    let latest = -Infinity;
+    byTime(long).forEach((p, i) => {
+      det.observe(p);
+      latest = Math.max(latest, p.createdAtMs);
+      if ((i + 1) % 100 === 0) det.advance(latest);
+      if (i + 1 === 6000 || i + 1 === 12_000) sizes.push(JSON.stringify(det.exportState()).length);
+    });
+    // 1,000 posts per hour: the window holds about 1,000 posts at both points.
+    expect(sizes[1]! / sizes[0]!).toBeGreaterThan(0.8);
+    expect(sizes[1]! / sizes[0]!).toBeLessThan(1.2);
   });
 });
