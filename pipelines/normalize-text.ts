@@ -53,9 +53,13 @@ function decodeEntities(s: string): string {
   });
 }
 
+// Tags we expect from platforms that deliver HTML (Mastodon, RSS, web pages). Only when one of them appears is
+// the text treated as HTML; otherwise "if x<y and y>z" in a plain-text post would lose "<y and y>".
+const HTML_HINT_RE = /<\/?(?:p|br|a|span|div|b|i|u|s|em|strong|ul|ol|li|blockquote|h[1-6]|img|code|pre|script|style|hr|table|tr|td|th|del|sub|sup|small|font|center|iframe|video|figure|header|footer|section|article)\b[^<>]*(?:>|$)/i;
+
 /** HTML (or plain text) to plain text, before NFKC and whitespace handling. */
 function htmlToText(raw: string): string {
-  if (!raw.includes('<')) return decodeEntities(raw);
+  if (!raw.includes('<') || !HTML_HINT_RE.test(raw)) return decodeEntities(raw);
   const s = raw
     .replace(SCRIPT_STYLE_RE, ' ')
     .replace(BREAK_TAG_RE, '\n')

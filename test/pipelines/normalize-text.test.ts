@@ -22,6 +22,11 @@ describe('normalizeText', () => {
     expect(normalizeText('<script>alert("x")</script>Echt bericht').text).toBe('Echt bericht');
   });
 
+  it('leaves angle brackets in plain text alone', () => {
+    expect(normalizeText('als x<y en y>z dan ❤ <3 -> <- <<< klaar').text).toBe('als x<y en y>z dan ❤ <3 -> <- <<< klaar');
+    expect(normalizeText('Bedankt <3 <b>echt</b>').text).toBe('Bedankt <3 echt');
+  });
+
   it('applies NFKC and collapses whitespace', () => {
     const r = normalizeText('  ｆｕｌｌｗｉｄｔｈ\u00a0\u00a0text\t\tmet\u200b  ﬁ-ligatuur \n\n\n  nieuwe regel  ');
     expect(r.text).toBe('fullwidth text met fi-ligatuur\nnieuwe regel');
