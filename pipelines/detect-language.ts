@@ -281,9 +281,9 @@ export function scoreLatin(text: string, candidates: readonly string[]): [string
 
 const WORD_RE = /[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu;
 /** Weight of function-word evidence against franc's mean trigram distance (0..300 per trigram). */
-export const FUNCTION_WORD_WEIGHT = 100;
+export const FUNCTION_WORD_WEIGHT = 200;
 /** Bonus for a letter or digraph that (among Latin-script candidates) is typical of one or few languages. */
-export const MARKER_WEIGHT = 15;
+export const MARKER_WEIGHT = 30;
 /** Bonus for a preferred language (the stream's usual languages), enough to win a near tie. */
 export const PREFERRED_WEIGHT = 4;
 
