@@ -1,6 +1,8 @@
 // The enrichment pipeline: one normalized post in, one enriched post out. It composes the pure steps in this folder
 // (text normalisation, link canonicalisation, language, entities, fingerprints, account signals) and, when a key is
-// given, replaces the author's id and handle with keyed pseudonyms after the handle signals have been taken.
+// given, replaces the author's id and handle with keyed pseudonyms after the handle signals have been taken, and
+// the handles of mentioned accounts (in `mentions` and the `@...` topic entities) with pseudonyms of the same key.
+// The post text is kept as written: analysts triage on it.
 import type { Config } from '../workers/config.ts';
 import { canonicalizeLink } from './canonicalize-link.ts';
 import { detectLanguage } from './detect-language.ts';
@@ -23,7 +25,7 @@ export class InvalidPostError extends Error {
 /** Options of {@link createEnricher}. */
 export interface EnricherOptions {
   enrichment: Config['enrichment'];
-  /** Key for author pseudonyms (HMAC-SHA256); null keeps ids and handles as they are. */
+  /** Key for pseudonyms (HMAC-SHA256) of the author's id and handle and of mentioned handles; null keeps them as they are. */
   pseudonymKey: string | null;
 }
 
@@ -74,7 +76,10 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     }
 
     const { lang, confidence } = detectLanguage(norm.text, langOpts);
-    const entities = extractEntities({ text: norm.text, lang, hashtags, mentions: norm.mentions }, entityOpts);
+    // Mentioned handles are lower case already, as the author's handle is before hashing: a mention of an account
+    // and that account's own posts get the same pseudonym. Public institutions are not special-cased.
+    const mentions = pseudonymKey ? norm.mentions.map((m) => pseudonymize(m, pseudonymKey)) : norm.mentions;
+    const entities = extractEntities({ text: norm.text, lang, hashtags, mentions }, entityOpts);
     const author = (typeof post.author === 'object' && post.author !== null ? post.author : { id: '' }) as NormalizedPost['author'];
     // Handle signals need the raw handle, so the account is scored before pseudonymisation.
     const account = scoreAccount(author, createdAtMs);
@@ -105,7 +110,7 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
       links,
       canonicalLinks,
       hashtags,
-      mentions: norm.mentions,
+      mentions,
       entities,
       fingerprint: fingerprintText(norm.text),
       accountSignals: account.signals,

@@ -61,6 +61,30 @@ describe('createEnricher', () => {
     expect(pseudo({ ...base, author: { id: 'x' } }).author.handle).toBeNull();
   });
 
+  it('pseudonymises mentioned handles in mentions and topic entities, keeps the text as written', () => {
+    const text = 'Vraag aan @Jan_de_Boer en @kees@mastodon.social: klopt dit? @RIVM @NOS #stikstof';
+    const e = pseudo({ ...base, text, links: [], hashtags: [] });
+    const expected = ['jan_de_boer', 'kees@mastodon.social', 'rivm', 'nos'].map((h) => pseudonymize(h, key));
+    expect(e.mentions).toEqual(expected);
+    // Institutions are accounts like any other: no exception for @RIVM or @NOS.
+    for (const p of expected) expect(e.entities).toContainEqual({ text: `@${p}`, type: 'topic' });
+    expect(e.entities.filter((x) => x.text.startsWith('@')).map((x) => x.text)).toEqual(expected.map((p) => `@${p}`));
+    expect(e.entities).toContainEqual({ text: '#stikstof', type: 'topic' });
+    expect(e.text).toBe(text); // analysts triage on the text
+    const { text: _t, ...rest } = e;
+    const json = JSON.stringify(rest).toLowerCase();
+    for (const h of ['jan_de_boer', 'kees@mastodon', '"rivm"', '"@rivm"', '"nos"', '"@nos"']) expect(json).not.toContain(h);
+    // The same account gets the same pseudonym as author and as mention (both lower-cased before hashing).
+    const asAuthor = pseudo({ ...base, author: { id: '7', handle: 'Jan_de_Boer' } });
+    expect(asAuthor.author.handle).toBe(e.mentions[0]);
+  });
+
+  it('keeps mentions as written without a key', () => {
+    const e = plain({ ...base, text: 'Vraag aan @Jan_de_Boer: klopt dit?', links: [], hashtags: [] });
+    expect(e.mentions).toEqual(['jan_de_boer']);
+    expect(e.entities).toContainEqual({ text: '@jan_de_boer', type: 'topic' });
+  });
+
   it('throws InvalidPostError (not retriable) only for an unparsable createdAt', () => {
     for (const createdAt of ['', 'yesterday', undefined as unknown as string]) {
       let err: unknown;
