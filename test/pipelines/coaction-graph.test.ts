@@ -52,4 +52,25 @@ describe('CoactionGraph', () => {
     g.expire(1000);
     expect(g.size()).toBe(1);
   });
+
+  it('expires evidence in any arrival order and tests only pairs with enough evidence, also after a restore', () => {
+    const g = new CoactionGraph(64, 2);
+    // Added out of time order: the 900 ms evidence arrives last.
+    g.add('a', 'a2', 5000, 'b', 'b2', 5000, 't:2', 'text');
+    g.add('a', 'a3', 6000, 'b', 'b3', 6000, 't:3', 'text');
+    g.add('c', 'c1', 900, 'd', 'd1', 900, 't:1', 'text');
+    g.add('a', 'a1', 800, 'b', 'b1', 800, 't:1', 'text');
+    const counts = { posts: 1e6, pairs: 1, postsOf: () => 1 };
+    expect(g.significantEdges(counts, 2, 1).map((e) => e.shared)).toEqual([3]);
+    const copy = CoactionGraph.from(64, JSON.parse(JSON.stringify(g.toJSON())), 2);
+    for (const x of [g, copy]) {
+      x.expire(1000); // drops c-d entirely and the a-b evidence at 800 ms
+      expect(x.size()).toBe(1);
+      expect(x.toJSON().edges[0]!.ev.map((e) => e.item)).toEqual(['t:2', 't:3']);
+      expect(x.significantEdges(counts, 2, 1).map((e) => e.shared)).toEqual([2]);
+      x.expire(5500); // one item left: no longer a candidate
+      expect(x.significantEdges(counts, 2, 1)).toEqual([]);
+      expect(x.significantEdges(counts, 1, 1)).toHaveLength(1);
+    }
+  });
 });

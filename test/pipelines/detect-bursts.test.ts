@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineCohortShare, composition, evaluateBurst, type BurstConfig } from '../../pipelines/detect-bursts.ts';
+import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig } from '../../pipelines/detect-bursts.ts';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
 
 const cfg: BurstConfig = {
@@ -53,5 +53,27 @@ describe('bursts', () => {
     const c = composition(w, ['a', 'b', 'c', 'unknown'], cfg);
     expect(c).toMatchObject({ accounts: 3, young: 1, noHistory: 1, cohort: ['a', 'b'] });
     expect(c.creationCluster!.count).toBe(2);
+  });
+
+  it('keeps the window-wide cohort count up to date as accounts post, change profile and expire', () => {
+    const tracked = new DetectionWindow((r) => isCohortAccount(r, cfg));
+    const plain = new DetectionWindow();
+    const feed = (w: DetectionWindow): void => {
+      addPost(w, 'p1', 'young', 1000, 'h:x', 3, 100); // young
+      addPost(w, 'p2', 'old', 2000, 'h:x', 900, 5000); // established
+      addPost(w, 'p3', 'nohist', 3000, 'h:x', 900, 1); // no history
+      addPost(w, 'p4', 'old', 4000, 'h:x', 900, 5000);
+      addPost(w, 'p5', 'nohist', 5000, 'h:x', 900, 6); // now has history: leaves the cohort
+    };
+    feed(tracked);
+    feed(plain);
+    expect(tracked.cohortAccounts).toBe(1); // only 'young'
+    expect(baselineCohortShare(tracked, cfg)).toBeCloseTo(1 / 3);
+    expect(baselineCohortShare(plain, cfg)).toBeCloseTo(1 / 3);
+    tracked.expire(2500); // 'young' (p1) leaves; 'old' keeps p4
+    expect(tracked.cohortAccounts).toBe(0);
+    expect(tracked.accounts.size).toBe(2);
+    const restored = DetectionWindow.from(JSON.parse(JSON.stringify(tracked.toJSON())), (r) => isCohortAccount(r, cfg));
+    expect(restored.cohortAccounts).toBe(0);
   });
 });
