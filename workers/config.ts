@@ -22,8 +22,8 @@ const enrichmentSchema = z.object({
     .describe('ISO 639-3 languages franc may choose from for Latin-script text. Default: DEFAULT_LANGUAGE_CANDIDATES.'),
   preferredLanguages: z.array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 code')).default(['nld', 'eng'])
     .describe('ISO 639-3 languages the stream mostly carries; they win near ties on very short Latin text. Default nld, eng.'),
-  minLanguageChars: z.number().int().min(1).default(10)
-    .describe('Fewer letters than this (after removing links, mentions and hashtags) gives lang "und". Default 10.'),
+  minLanguageChars: z.number().int().min(1).default(6)
+    .describe('Fewer letters than this (after removing links, mentions and hashtags) gives lang "und". Default 6 (eld settles most texts of 6-9 letters; measured in docs/enrichment.md).'),
   entitiesForEnglish: z.boolean().default(true)
     .describe('Find people, organisations and places in English posts with compromise. Default true.'),
   englishEntityParser: z.enum(['lexicon', 'compromise']).default('lexicon')
@@ -126,6 +126,8 @@ const busSchema = z.object({
   memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
   detectTickMs: z.number().int().min(10).default(1000)
     .describe('Event-time interval between detector advances in the enrich worker (see docs/streaming.md). Default 1000.'),
+  checkpointMs: z.number().int().min(100).default(3000)
+    .describe('How long an enrich worker keeps the detector lease before saving the detector state and committing offsets. Default 3000.'),
   idleFlushMs: z.number().int().min(100).default(2000)
     .describe('How often the enrich worker checks for an idle stream and releases every buffered post. Default 2000.'),
 }).passthrough().prefault({});

@@ -3,14 +3,15 @@
 // cluster updates to signals; the bus commits the batch's offsets only after all of that was acknowledged.
 // Poison messages (bad JSON, invalid posts, posts enrichment refuses) go to dlq with the reason; the batch goes on.
 //
-// Detector state is shared through the state store so that any number of enrich workers act as one detector:
-// under the lock "detector" a worker loads the state (or reuses its in-memory detector when the stored version is
-// the one it saved last), hands the batch's new posts (ids remembered in the state for the window) to the
-// event-time driver (workers/event-time-driver.ts: posts are observed in event-time order and the detector advanced
-// at fixed event-time boundaries, so the clusters do not depend on batching or on the number of workers),
-// publishes the changed clusters, saves the state with a new version and releases the lock.
-// A crash before the save leaves the old state (the batch is redelivered and observed again, once); a crash after it
-// leaves the posts marked as seen (redelivery changes nothing; the cluster updates were already published).
+// Detector state is shared through the state store so that any number of enrich workers act as one detector.
+// A worker takes the lease "detector" (a Redis lock) before it feeds the detector, loads the saved state unless its
+// in-memory detector is already the latest version, and keeps the lease for up to bus.checkpointMs across batches.
+// Posts reach the detector through the event-time driver (workers/event-time-driver.ts: observed in event-time order,
+// advanced at fixed event-time boundaries), so clusters do not depend on batching or on the number of workers;
+// cluster updates are published as they happen. At a checkpoint the worker saves the state (detector, driver,
+// ids seen within the window) with a new version, then commits the offsets of the batches it handled (manual commit),
+// then releases the lease. A crash loses only uncommitted batches, which are delivered again and observed once,
+// because the saved state and the committed offsets always agree; ids already in the saved state are skipped.
 import type { CoordinationDetector } from '../pipelines/detect-coordination.ts';
 import { createCoordinationDetector } from '../pipelines/detect-coordination.ts';
 import { InvalidPostError } from '../pipelines/enrich.ts';
@@ -21,7 +22,7 @@ import { clusterMessage, deadLetterMessage, decodeFactCheck, decodeRawPost, enri
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
 import type { StopOptions } from './ports/lifecycle.ts';
-import type { StateStore } from './ports/state-store.ts';
+import type { LockLease, StateStore } from './ports/state-store.ts';
 import { validateNormalizedPost } from './validate-post.ts';
 import type { Worker } from './worker.ts';
 import { driveDetector, emptyEventTimeState } from './event-time-driver.ts';
@@ -57,7 +58,13 @@ export class EnrichWorker implements Worker {
   private readonly log: Logger;
   private partitions = 1;
   private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private lease: LockLease | null = null;
+  private leaseSinceMs = 0;
+  private dirty = false;
+  private stopping = false;
+  /** Serialises detector work, checkpoints and idle flushes within this worker. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: EnrichWorkerDeps) {
     this.log = deps.logger.child({ component: 'enrich-worker' });
@@ -70,25 +77,65 @@ export class EnrichWorker implements Worker {
     if (this.running) return;
     const { topics } = this.deps.config.bus;
     this.partitions = await this.deps.bus.partitionCount(topics.postsRaw);
+    this.stopping = false;
     this.sub = await this.deps.bus.subscribe({
-      topics: [topics.postsRaw, topics.factchecksRaw], groupId: `${this.deps.config.bus.groupPrefix}-enrich`,
+      topics: [topics.postsRaw, topics.factchecksRaw], groupId: `${this.deps.config.bus.groupPrefix}-enrich`, commit: 'manual',
       eachBatch: (batch) => this.handleBatch(batch),
     });
     this.running = true;
-    this.flushTimer = setInterval(() => { this.flushing ??= this.flushIfIdle().finally(() => { this.flushing = null; }); }, this.deps.config.bus.idleFlushMs);
+    this.flushTimer = setInterval(() => { void this.serial(() => this.flushIfIdle()); }, this.deps.config.bus.idleFlushMs);
+    this.checkpointTimer = setInterval(() => {
+      if (this.lease && Date.now() - this.leaseSinceMs >= this.deps.config.bus.checkpointMs) void this.serial(() => this.checkpoint()).catch(() => undefined);
+    }, Math.max(50, Math.floor(this.deps.config.bus.checkpointMs / 4)));
     this.log.info({ topics: [topics.postsRaw, topics.factchecksRaw], partitions: this.partitions }, 'Enrich worker started.');
   }
 
   async stop(_options?: StopOptions): Promise<void> {
     if (!this.running && !this.sub) return;
     this.running = false;
+    this.stopping = true; // batches handed to us from now on are refused, so they stay uncommitted
     if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = null;
-    await this.flushing;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.flushTimer = this.checkpointTimer = null;
+    await this.serial(() => this.checkpoint()).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
     const sub = this.sub;
     this.sub = null;
     await sub?.stop();
     this.log.info('Enrich worker stopped.');
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Saves the detector state, commits the handled offsets, releases the lease. */
+  private async checkpoint(): Promise<void> {
+    const lease = this.lease;
+    if (!lease) return;
+    const { state } = this.deps;
+    try {
+      if (this.dirty && this.cached) {
+        if (!(await lease.extend(120_000))) throw new Error('detector lease lost before the checkpoint');
+        const cur = this.cached;
+        const version = cur.version + 1;
+        const snap: DetectorSnapshot = { version, seen: cur.seen, driver: cur.driver, detector: cur.detector.exportState() };
+        await state.set(DETECTOR_STATE_KEY, JSON.stringify(snap));
+        await state.set(DETECTOR_VERSION_KEY, String(version));
+        cur.version = version;
+        this.dirty = false;
+      }
+      await this.sub?.commit();
+    } catch (err) {
+      // Without a saved state the in-memory detector cannot be trusted by anyone: start from the saved one.
+      this.cached = null;
+      this.dirty = false;
+      throw err;
+    } finally {
+      this.lease = null;
+      await lease.release();
+    }
   }
 
   /** When the consumer group has nothing pending, releases every buffered post to the detector. */
@@ -96,6 +143,7 @@ export class EnrichWorker implements Worker {
     try {
       if (!this.running || !this.sub || (await this.sub.lag()) !== 0) return;
       await this.detect([], [], true);
+      await this.checkpoint();
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'Idle flush failed; will try again.');
     }
@@ -103,6 +151,7 @@ export class EnrichWorker implements Worker {
 
   /** Handles one batch; exported for tests through the class. Throws only on infrastructure failure (then redelivered). */
   async handleBatch(batch: IncomingMessage[]): Promise<void> {
+    if (this.stopping) throw new Error('enrich worker is stopping');
     const { metrics, config } = this.deps;
     const end = metrics.batchSeconds.startTimer({ worker: this.name });
     const { topics } = config.bus;
@@ -139,40 +188,50 @@ export class EnrichWorker implements Worker {
       outEnriched.length ? this.deps.bus.publish(topics.postsEnriched, outEnriched) : undefined,
       dead.length ? this.deps.bus.publish(topics.dlq, dead) : undefined,
     ]);
-    if (enriched.length > 0 || factchecks.length > 0) await this.detect(enriched, factchecks);
+    if (enriched.length > 0 || factchecks.length > 0) await this.serial(() => this.detect(enriched, factchecks));
     metrics.processed.inc({ worker: this.name, outcome: 'ok' }, batch.length - dead.length);
     end();
   }
 
+  /** Takes the detector lease (if not held) and brings the in-memory detector up to the saved version. */
+  private async holdDetector(): Promise<NonNullable<EnrichWorker['cached']>> {
+    const { state, config } = this.deps;
+    if (this.lease && !(await this.lease.extend(120_000))) {
+      this.lease = null;
+      this.cached = null;
+      throw new Error('detector lease lost');
+    }
+    if (!this.lease) {
+      this.lease = await state.acquireLock('detector', { ttlMs: 120_000, waitMs: 120_000 });
+      this.leaseSinceMs = Date.now();
+    }
+    const storedVersion = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
+    if (!this.cached || this.cached.version !== storedVersion) {
+      const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
+      const raw = storedVersion > 0 ? await state.get(DETECTOR_STATE_KEY) : null;
+      const snap: DetectorSnapshot | null = raw ? JSON.parse(raw) as DetectorSnapshot : null;
+      this.cached = { version: storedVersion, detector: make(config.detection, snap?.detector), driver: snap?.driver ?? emptyEventTimeState(), seen: snap?.seen ?? {} };
+      this.dirty = false;
+    }
+    return this.cached;
+  }
+
   private async detect(posts: Array<{ post: EnrichedPost; partition: number }>, factchecks: NormalizedFactCheck[], flushAll = false): Promise<void> {
-    const { state, config, bus, metrics } = this.deps;
-    const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
-    await state.withLock('detector', async () => {
-      const storedVersion = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
-      let cur = this.cached;
-      if (!cur || cur.version !== storedVersion) {
-        const raw = storedVersion > 0 ? await state.get(DETECTOR_STATE_KEY) : null;
-        const snap: DetectorSnapshot | null = raw ? JSON.parse(raw) as DetectorSnapshot : null;
-        cur = { version: storedVersion, detector: make(config.detection, snap?.detector), driver: snap?.driver ?? emptyEventTimeState(), seen: snap?.seen ?? {} };
-      }
-      this.cached = null; // trusted again only once saved
-      if (flushAll && cur.driver.buffer.length === 0) { this.cached = cur; return; }
-      for (const fc of factchecks) cur.detector.observeFactCheck(fc);
-      const fresh = posts.filter(({ post }) => {
-        if (cur!.seen[post.id] !== undefined) return false;
-        cur!.seen[post.id] = post.createdAtMs;
-        return true;
-      });
-      const r = driveDetector(cur.driver, cur.detector, { posts: fresh, partitions: this.partitions, flushAll, tickMs: config.bus.detectTickMs });
-      if (r.late) metrics.processed.inc({ worker: this.name, outcome: 'late' }, r.late);
-      const horizon = r.watermarkMs - config.detection.windowSeconds * 1000;
-      for (const [id, ms] of Object.entries(cur.seen)) if (ms < horizon) delete cur.seen[id];
-      if (r.changed.length) await bus.publish(config.bus.topics.signals, r.changed.map((c) => clusterMessage(c, r.watermarkMs)));
-      const version = cur.version + 1;
-      const snap: DetectorSnapshot = { version, seen: cur.seen, driver: cur.driver, detector: cur.detector.exportState() };
-      await state.set(DETECTOR_STATE_KEY, JSON.stringify(snap));
-      await state.set(DETECTOR_VERSION_KEY, String(version));
-      this.cached = { ...cur, version };
-    }, { ttlMs: 60_000, waitMs: 120_000 });
+    const { config, bus, metrics } = this.deps;
+    if (flushAll && this.cached && !this.lease && this.cached.driver.buffer.length === 0) return;
+    const cur = await this.holdDetector();
+    if (flushAll && cur.driver.buffer.length === 0) return;
+    for (const fc of factchecks) cur.detector.observeFactCheck(fc);
+    const fresh = posts.filter(({ post }) => {
+      if (cur.seen[post.id] !== undefined) return false;
+      cur.seen[post.id] = post.createdAtMs;
+      return true;
+    });
+    const r = driveDetector(cur.driver, cur.detector, { posts: fresh, partitions: this.partitions, flushAll, tickMs: config.bus.detectTickMs });
+    this.dirty = true;
+    if (r.late) metrics.processed.inc({ worker: this.name, outcome: 'late' }, r.late);
+    const horizon = r.watermarkMs - config.detection.windowSeconds * 1000;
+    for (const [id, ms] of Object.entries(cur.seen)) if (ms < horizon) delete cur.seen[id];
+    if (r.changed.length) await bus.publish(config.bus.topics.signals, r.changed.map((c) => clusterMessage(c, r.watermarkMs)));
   }
 }

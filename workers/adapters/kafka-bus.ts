@@ -142,6 +142,8 @@ export class KafkaBus implements Bus {
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
     let running = true;
+    const manual = options.commit === 'manual';
+    const handled = new Map<string, { topic: string; partition: number; offset: string }>();
     const backoff = this.options.retryBackoffMs ?? 500;
     const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
       if (batch.messages.length === 0) return;
@@ -149,6 +151,20 @@ export class KafkaBus implements Bus {
         topic: batch.topic, partition: batch.partition, offset: m.offset,
         key: m.key ? m.key.toString() : null, value: m.value ? m.value.toString() : '', headers: headersOf(m.headers),
       }));
+      // Long handlers (waiting for the detector lock, say) must not cost us our group membership.
+      const beat = setInterval(() => { void heartbeat().catch(() => undefined); }, 1000);
+      try {
+        await handle(messages, isRunning, isStale, heartbeat, batch.topic, batch.partition);
+      } finally {
+        clearInterval(beat);
+      }
+      const last = batch.messages[batch.messages.length - 1]!.offset;
+      resolveOffset(last);
+      const next = { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
+      if (manual) handled.set(`${batch.topic}|${batch.partition}`, next);
+      else await consumer.commitOffsets([next]);
+    };
+    const handle = async (messages: IncomingMessage[], isRunning: () => boolean, isStale: () => boolean, heartbeat: () => Promise<void>, topic: string, partition: number): Promise<void> => {
       // A throwing handler gets the same batch again (after a back-off) until it succeeds or we stop;
       // stopping without success leaves the offsets uncommitted, so the batch comes again after restart.
       for (;;) {
@@ -157,18 +173,21 @@ export class KafkaBus implements Bus {
           break;
         } catch (err) {
           if (!running || !isRunning() || isStale()) throw err;
-          this.options.logger?.warn({ err: (err as Error).message, topic: batch.topic, partition: batch.partition }, 'Batch handler failed; retrying the batch.');
+          this.options.logger?.warn({ err: (err as Error).message, topic, partition }, 'Batch handler failed; retrying the batch.');
           await new Promise((r) => setTimeout(r, backoff));
           await heartbeat().catch(() => undefined);
         }
       }
-      const last = batch.messages[batch.messages.length - 1]!.offset;
-      resolveOffset(last);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
     };
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
     let stopping: Promise<void> | null = null;
     const sub: Subscription = {
+      commit: async () => {
+        if (!manual || handled.size === 0) return;
+        const offsets = [...handled.values()];
+        handled.clear();
+        await consumer.commitOffsets(offsets);
+      },
       stop: () => {
         stopping ??= (async () => {
           running = false;

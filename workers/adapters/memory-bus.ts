@@ -9,7 +9,7 @@ import { keyPartition } from './key-partition.ts';
 
 interface StoredMessage { key: string | null; value: string; headers: Record<string, string> }
 interface Partition { base: number; messages: StoredMessage[] }
-interface Member { id: number; assigned: Array<[string, number]>; wake: () => void }
+interface Member { id: number; assigned: Array<[string, number]>; wake: () => void; pos: Map<string, number> }
 interface Group { committed: Map<string, number>; members: Member[]; topics: Set<string>; fromBeginning: boolean }
 
 /** Options of {@link MemoryBus}. */
@@ -74,7 +74,8 @@ export class MemoryBus implements Bus {
   private rebalance(g: Group): void {
     const all: Array<[string, number]> = [];
     for (const t of [...g.topics].sort()) for (let p = 0; p < this.topic(t).length; p++) all.push([t, p]);
-    g.members.forEach((m) => { m.assigned = []; });
+    // Uncommitted positions are forgotten on a rebalance: what was not committed is delivered again.
+    g.members.forEach((m) => { m.assigned = []; m.pos.clear(); });
     all.forEach((tp, i) => g.members[i % g.members.length]?.assigned.push(tp));
     g.members.forEach((m) => m.wake());
   }
@@ -115,7 +116,8 @@ export class MemoryBus implements Bus {
     for (const t of options.topics) for (let p = 0; p < this.topic(t).length; p++) this.committed(group, t, p);
     let running = true;
     let sleeping: (() => void) | null = null;
-    const member: Member = { id: this.nextMember++, assigned: [], wake: () => { sleeping?.(); } };
+    const member: Member = { id: this.nextMember++, assigned: [], wake: () => { sleeping?.(); }, pos: new Map() };
+    const manual = options.commit === 'manual';
     group.members.push(member);
     this.rebalance(group);
 
@@ -125,7 +127,7 @@ export class MemoryBus implements Bus {
         for (const [topic, p] of member.assigned) {
           if (!running) break;
           const part = this.topic(topic)[p]!;
-          const from = this.committed(group, topic, p);
+          const from = member.pos.get(`${topic}:${p}`) ?? this.committed(group, topic, p);
           const end = part.base + part.messages.length;
           if (from >= end) continue;
           const slice = part.messages.slice(from - part.base, Math.min(end, from + this.maxBatch) - part.base);
@@ -138,7 +140,10 @@ export class MemoryBus implements Bus {
             continue;
           }
           // Still a member of the group with this partition? Then commit.
-          if (member.assigned.some(([t, q]) => t === topic && q === p)) group.committed.set(`${topic}:${p}`, from + batch.length);
+          if (member.assigned.some(([t, q]) => t === topic && q === p)) {
+            if (manual) member.pos.set(`${topic}:${p}`, from + batch.length);
+            else group.committed.set(`${topic}:${p}`, from + batch.length);
+          }
           this.trim(topic, p);
           didWork = true;
         }
@@ -157,6 +162,10 @@ export class MemoryBus implements Bus {
         if (group.members.length > 0) this.rebalance(group);
         this.subscriptions.delete(sub);
         return undefined;
+      },
+      commit: async () => {
+        for (const [k, v] of member.pos) if (v > (group.committed.get(k) ?? 0)) group.committed.set(k, v);
+        for (const [t, p] of member.assigned) this.trim(t, p);
       },
       lag: async () => {
         let lag = 0;

@@ -2,7 +2,7 @@
 // lock name). Same contract as the Redis store; nothing is shared with other processes, which embedded mode does not have.
 import type { StopOptions } from '../ports/lifecycle.ts';
 import { LockTimeoutError } from '../ports/state-store.ts';
-import type { StateStore } from '../ports/state-store.ts';
+import type { LockLease, StateStore } from '../ports/state-store.ts';
 
 /** In-memory implementation of the {@link StateStore} port. */
 export class MemoryStateStore implements StateStore {
@@ -37,7 +37,7 @@ export class MemoryStateStore implements StateStore {
     });
   }
 
-  async withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+  async acquireLock(name: string, options: { ttlMs?: number; waitMs?: number } = {}): Promise<LockLease> {
     const previous = this.locks.get(name) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => { release = r; });
@@ -57,11 +57,25 @@ export class MemoryStateStore implements StateStore {
     } finally {
       clearTimeout(timer);
     }
+    let held = true;
+    // In one process a holder cannot die without the process, so the lease needs no expiry.
+    return {
+      extend: async () => held,
+      release: async () => {
+        if (!held) return;
+        held = false;
+        release();
+        if (this.locks.get(name) === chain) this.locks.delete(name);
+      },
+    };
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+    const lease = await this.acquireLock(name, options);
     try {
       return await fn();
     } finally {
-      release();
-      if (this.locks.get(name) === chain) this.locks.delete(name);
+      await lease.release();
     }
   }
 }

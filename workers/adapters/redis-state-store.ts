@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { StopOptions } from '../ports/lifecycle.ts';
 import { LockTimeoutError } from '../ports/state-store.ts';
-import type { StateStore } from '../ports/state-store.ts';
+import type { LockLease, StateStore } from '../ports/state-store.ts';
 
+const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** Options of {@link RedisStateStore}. */
@@ -77,7 +78,7 @@ export class RedisStateStore implements StateStore {
     });
   }
 
-  async withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+  async acquireLock(name: string, options: { ttlMs?: number; waitMs?: number } = {}): Promise<LockLease> {
     const key = `${this.prefix}lock:${name}`;
     const token = randomUUID();
     const ttlMs = options.ttlMs ?? 30_000;
@@ -88,10 +89,23 @@ export class RedisStateStore implements StateStore {
       await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
       delay = Math.min(delay * 2, 100);
     }
+    let held = true;
+    return {
+      extend: async (ms: number) => held && (await this.r.eval(EXTEND, 1, key, token, String(ms))) === 1,
+      release: async () => {
+        if (!held) return;
+        held = false;
+        await this.r.eval(RELEASE, 1, key, token).catch(() => undefined);
+      },
+    };
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+    const lease = await this.acquireLock(name, options);
     try {
       return await fn();
     } finally {
-      await this.r.eval(RELEASE, 1, key, token).catch(() => undefined);
+      await lease.release();
     }
   }
 }

@@ -35,6 +35,12 @@ export interface SubscribeOptions {
   /** Start at the earliest offset when the group has no committed offset. Default true. */
   fromBeginning?: boolean;
   /**
+   * When offsets are committed: 'after-batch' (default) as soon as a batch handler resolved; 'manual' only when
+   * {@link Subscription.commit} is called (for consumers that checkpoint their own state first). Either way, what
+   * was not committed is delivered again after a restart or a rebalance.
+   */
+  commit?: 'after-batch' | 'manual';
+  /**
    * Handles one batch (messages of one topic-partition, in order). Offsets are committed after it resolves;
    * when it throws, the batch is delivered again after a back-off.
    */
@@ -45,6 +51,8 @@ export interface SubscribeOptions {
 export interface Subscription {
   /** Stops fetching, waits for the batch in hand, commits, leaves the group. Safe twice. */
   stop(): Promise<void>;
+  /** Commits the offsets of every batch whose handler resolved (manual mode; a no-op otherwise). */
+  commit(): Promise<void>;
   /** Messages published but not yet committed for this group, summed over partitions (consumer lag). */
   lag(): Promise<number>;
 }

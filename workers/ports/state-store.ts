@@ -23,6 +23,19 @@ export interface StateStore extends Lifecycle {
    * The lock expires after ttlMs if its holder dies; waits up to waitMs for it, then throws LockTimeoutError.
    */
   withLock<T>(name: string, fn: () => Promise<T>, options?: { ttlMs?: number; waitMs?: number }): Promise<T>;
+  /**
+   * Takes the named lock and keeps it until released (a lease over several operations). It expires after ttlMs
+   * unless extended; waits up to waitMs for it, then throws LockTimeoutError.
+   */
+  acquireLock(name: string, options?: { ttlMs?: number; waitMs?: number }): Promise<LockLease>;
+}
+
+/** A held lock. */
+export interface LockLease {
+  /** Extends the lease to ttlMs from now; false when it was lost (expired and taken by someone else). */
+  extend(ttlMs: number): Promise<boolean>;
+  /** Releases the lock (no effect when already released or lost). */
+  release(): Promise<void>;
 }
 
 /** Raised when a lock could not be taken in time; retriable. */

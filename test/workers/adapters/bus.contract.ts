@@ -88,6 +88,29 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       expect(second.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
     });
 
+    it('in manual mode commits only when told: uncommitted batches come again to a member that rejoins', async () => {
+      const topic = `t-${id()}`;
+      const groupId = `g-${id()}`;
+      await bus.publish(topic, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `a${i}` })));
+      const first: string[] = [];
+      const s1 = await bus.subscribe({ topics: [topic], groupId, commit: 'manual', eachBatch: async (b) => { first.push(...b.map((m) => m.value)); } });
+      await waitFor(() => first.length >= 10, 'first 10', timeoutMs);
+      await s1.stop();
+      const second: string[] = [];
+      const s2 = await bus.subscribe({ topics: [topic], groupId, commit: 'manual', eachBatch: async (b) => { second.push(...b.map((m) => m.value)); } });
+      await waitFor(() => second.length >= 10, 'the same 10 again', timeoutMs);
+      await new Promise((r) => setTimeout(r, 200));
+      await s2.commit();
+      await s2.stop();
+      await bus.publish(topic, [{ key: 'k0', value: 'b0' }]);
+      const third: string[] = [];
+      subs.push(await bus.subscribe({ topics: [topic], groupId, commit: 'manual', eachBatch: async (b) => { third.push(...b.map((m) => m.value)); } }));
+      await waitFor(() => third.length >= 1, 'the new one', timeoutMs);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(second.sort()).toEqual(first.sort());
+      expect(third).toEqual(['b0']);
+    });
+
     it('reports consumer lag while a batch is held and none once it is committed', async () => {
       const topic = `t-${id()}`;
       await bus.publish(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'same', value: String(i) })));

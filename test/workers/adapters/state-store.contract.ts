@@ -55,6 +55,16 @@ export function stateStoreContract(name: string, make: (prefix: string) => State
       await expect(store.withLock('detector', async () => 'free again')).resolves.toBe('free again');
     });
 
+    it('holds a lease across operations until it is released, and extends it', async () => {
+      const lease = await store.acquireLock('lease', { ttlMs: 2000 });
+      await expect(store.acquireLock('lease', { waitMs: 100 })).rejects.toBeInstanceOf(LockTimeoutError);
+      expect(await lease.extend(2000)).toBe(true);
+      await lease.release();
+      await lease.release();
+      const again = await store.acquireLock('lease', { waitMs: 1000 });
+      await again.release();
+    });
+
     it('gives up waiting for a held lock with a LockTimeoutError', async () => {
       let release!: () => void;
       const held = store.withLock('busy', () => new Promise<void>((r) => { release = r; }));
