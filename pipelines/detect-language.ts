@@ -3,6 +3,10 @@
 // for Cyrillic); only Latin-script text (and the few scripts shared by several languages) goes to franc, restricted
 // to a candidate list. Restricting matters: with all 187 languages franc calls short Dutch "Afrikaans" and short
 // English "Scots". Output is ISO 639-1 where one exists, else ISO 639-3; 'und' when there is too little text.
+// When franc's scorer (plus function words and marker letters) is not sure on Latin text, eld (Efficient Language
+// Detector, n-gram model built for short texts, Apache-2.0), restricted to the same candidates, gives a second
+// opinion and decides: measured on the tuning set, 94.4% → 98.6% (docs/enrichment.md).
+import { eld } from 'eld/medium';
 import { francAll } from 'franc';
 // franc has no "exports" map, so its trigram data is importable; we score Latin text with it directly (below).
 import { data as francData } from 'franc/data.js';
@@ -343,13 +347,62 @@ export function rankLatin(text: string, candidates: readonly string[], preferred
   return out;
 }
 
-/** Latin-script guess: best of rankLatin, confidence from the cost gap to the runner-up. */
+/** Below this confidence of the franc-based ranking, eld decides (chosen on the tuning set: 0.5-1.0 is a plateau). */
+export const ELD_BELOW_CONFIDENCE = 0.75;
+/** eld also overrules a confident ranking when its own best score leads its second by this much (plateau 0.05-0.1). */
+export const ELD_CLEAR_MARGIN = 0.1;
+/** Texts (links, mentions, hashtags removed) at least this long skip eld when the ranking is confident: franc's
+ * trigrams are reliable there (98.7-100% from 60 characters on), and eld costs about 40 µs a call. */
+export const ELD_MAX_CHARS = 60;
+
+/** eld's ISO 639-1 codes differ from ours for Norwegian only. */
+const ELD_CODE: Readonly<Record<string, string>> = { nb: 'no' };
+const FROM_ELD: Readonly<Record<string, string>> = { no: 'nb' };
+/** Languages eld has a model for (ISO 639-1, ours): it cannot vote for the others (Indonesian, Swahili, Somali). */
+const ELD_LANGUAGES: ReadonlySet<string> = new Set(Object.values(eld.info().Languages).map((l) => FROM_ELD[l] ?? l));
+/** The candidate list eld is currently restricted to (eld keeps one subset per instance). */
+let eldSubsetKey: string | null = null;
+
+/** eld's best language among `candidates` (ISO 639-1, '' for none) and the lead of its score over the second. */
+function eldGuess(text: string, candidates: readonly string[]): { lang: string; margin: number } {
+  const key = candidates.join(',');
+  if (key !== eldSubsetKey) {
+    eld.setLanguageSubset(candidates.map((c) => { const one = iso1(c); return ELD_CODE[one] ?? one; }));
+    eldSubsetKey = key;
+  }
+  const result = eld.detect(text);
+  if (!result.language) return { lang: '', margin: 0 };
+  let first = 0, second = 0;
+  for (const v of Object.values(result.getScores())) {
+    if (v > first) { second = first; first = v; } else if (v > second) second = v;
+  }
+  return { lang: FROM_ELD[result.language] ?? result.language, margin: first - second };
+}
+
+/**
+ * Latin-script guess: best of rankLatin, confidence from the cost gap to the runner-up. eld (restricted to the same
+ * candidates) gives a second opinion on texts under ELD_MAX_CHARS and whenever the ranking is unsure; its answer
+ * wins when the ranking's confidence is below ELD_BELOW_CONFIDENCE or when eld itself is clearly sure
+ * (ELD_CLEAR_MARGIN). Agreement raises the confidence; an overruled ranking gives a middling one. A ranking that
+ * picks a language eld has no model of (Indonesian, Swahili, Somali) stands.
+ */
 function latin(text: string, candidates: readonly string[], preferred: readonly string[]): LanguageGuess {
   const ranked = rankLatin(text, candidates, preferred);
   if (ranked.length === 0) return UND;
   const gap = ranked.length > 1 ? ranked[1]![1] - ranked[0]![1] : 100;
   // A gap of 25 (a clear function-word hit or a large trigram margin) is treated as certain.
-  return { lang: iso1(ranked[0]![0]), confidence: Math.round(Math.min(1, gap / 25) * 1000) / 1000 };
+  const confidence = Math.min(1, gap / 25);
+  const lang = iso1(ranked[0]![0]);
+  const round = (c: number): number => Math.round(c * 1000) / 1000;
+  // eld cannot vote for a language it has no model of, so it does not get to overrule one.
+  if ((confidence >= ELD_BELOW_CONFIDENCE && text.length >= ELD_MAX_CHARS) || !ELD_LANGUAGES.has(lang)) return { lang, confidence: round(confidence) };
+  const second = eldGuess(text, candidates);
+  if (!second.lang) return { lang, confidence: round(confidence) };
+  if (second.lang === lang) return { lang, confidence: round(Math.max(confidence, 0.5 + confidence / 2)) };
+  if (confidence < ELD_BELOW_CONFIDENCE || second.margin >= ELD_CLEAR_MARGIN) {
+    return { lang: second.lang, confidence: round(Math.min(0.7, 0.3 + second.margin * 2)) };
+  }
+  return { lang, confidence: round(confidence * 0.8) };
 }
 
 /** Arabic script: letters that only Pashto, Urdu or Persian use decide; otherwise Arabic. */

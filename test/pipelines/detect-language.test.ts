@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { francAll } from 'franc';
-import { detectLanguage, ISO639_3_TO_1, languageText, scoreLatin } from '../../pipelines/detect-language.ts';
-import { DEFAULT_LANGUAGE_CANDIDATES } from '../../workers/config.ts';
+import { detectLanguage, ISO639_3_TO_1, languageText, rankLatin, scoreLatin } from '../../pipelines/detect-language.ts';
+import { DEFAULT_LANGUAGE_CANDIDATES, loadConfig } from '../../workers/config.ts';
 
 const opts = { candidates: [...DEFAULT_LANGUAGE_CANDIDATES], minChars: 10, preferred: ['nld', 'eng'] };
 const lang = (t: string): string => detectLanguage(t, opts).lang;
@@ -63,6 +63,39 @@ describe('detectLanguage', () => {
   it('respects minChars', () => {
     expect(detectLanguage('Ik ben moe', { ...opts, minChars: 5 }).lang).toBe('nl');
     expect(detectLanguage('Ik ben moe', { ...opts, minChars: 20 }).lang).toBe('und');
+  });
+
+  it('lets eld settle short texts the trigram ranking gets wrong, within the candidates only', () => {
+    // Real Tatoeba sentences (tuning part of the eval) where franc's ranking alone picks a neighbour language.
+    const cases: [string, string, string][] = [
+      ['Dans etmeyi severim.', 'fra', 'tr'],
+      ['Debo mi éxito a mi amiga.', 'slk', 'es'],
+      ['Abito a Milano.', 'por', 'it'],
+      ['Poeier haar af.', 'dan', 'nl'],
+    ];
+    for (const [text, rankedFirst, expected] of cases) {
+      expect(rankLatin(languageText(text), opts.candidates, opts.preferred)[0]![0], text).toBe(rankedFirst);
+      const g = detectLanguage(text, opts);
+      expect(g.lang, text).toBe(expected);
+      expect(g.confidence).toBeLessThan(0.75); // an overruled ranking is not reported as certain
+    }
+    // eld is restricted to the same candidates: a Spanish sentence among Dutch and English stays Dutch or English.
+    expect(['nl', 'en']).toContain(detectLanguage('Mañana vamos a la playa con mis amigos', { ...opts, candidates: ['nld', 'eng'] }).lang);
+  });
+
+  it('keeps languages eld has no model of (Indonesian, Swahili) when the ranking picks them', () => {
+    expect(lang('Saya tidak tahu apa yang harus saya lakukan.')).toBe('id');
+    expect(lang('Ninaenda sokoni kesho asubuhi na rafiki yangu.')).toBe('sw');
+  });
+
+  it('with the default minLanguageChars (6) names short greetings and keeps fewer letters und', () => {
+    const d = loadConfig({ env: {} }).enrichment;
+    const o = { candidates: d.languageCandidates, minChars: d.minLanguageChars, preferred: d.preferredLanguages };
+    expect(d.minLanguageChars).toBe(6);
+    expect(detectLanguage('Dank je wel!', o).lang).toBe('nl');
+    expect(detectLanguage('Thank you!', o).lang).toBe('en');
+    expect(detectLanguage('Hallo 👋', o).lang).toBe('und');
+    expect(detectLanguage('https://nos.nl/l/123 🔥 @kees', o).lang).toBe('und');
   });
 
   it('copes with 10 kB of text and with broken input', () => {
