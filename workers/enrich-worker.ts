@@ -31,6 +31,8 @@ import type { NormalizedFactCheck } from '../pipelines/types.ts';
 
 /** Key of the serialized detector state in the state store. */
 export const DETECTOR_STATE_KEY = 'detector:state';
+/** The detector lease expires this long after its last extension when its holder dies (SIGKILL). */
+export const LEASE_TTL_MS = 20_000;
 /** Key of the state's version counter. */
 export const DETECTOR_VERSION_KEY = 'detector:version';
 
@@ -117,7 +119,7 @@ export class EnrichWorker implements Worker {
     const { state } = this.deps;
     try {
       if (this.dirty && this.cached) {
-        if (!(await lease.extend(120_000))) throw new Error('detector lease lost before the checkpoint');
+        if (!(await lease.extend(LEASE_TTL_MS))) throw new Error('detector lease lost before the checkpoint');
         const cur = this.cached;
         const version = cur.version + 1;
         const snap: DetectorSnapshot = { version, seen: cur.seen, driver: cur.driver, detector: cur.detector.exportState() };
@@ -196,13 +198,13 @@ export class EnrichWorker implements Worker {
   /** Takes the detector lease (if not held) and brings the in-memory detector up to the saved version. */
   private async holdDetector(): Promise<NonNullable<EnrichWorker['cached']>> {
     const { state, config } = this.deps;
-    if (this.lease && !(await this.lease.extend(120_000))) {
+    if (this.lease && !(await this.lease.extend(LEASE_TTL_MS))) {
       this.lease = null;
       this.cached = null;
       throw new Error('detector lease lost');
     }
     if (!this.lease) {
-      this.lease = await state.acquireLock('detector', { ttlMs: 120_000, waitMs: 120_000 });
+      this.lease = await state.acquireLock('detector', { ttlMs: LEASE_TTL_MS, waitMs: 120_000 });
       this.leaseSinceMs = Date.now();
     }
     const storedVersion = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);

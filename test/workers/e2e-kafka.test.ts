@@ -45,7 +45,7 @@ describe('end to end through Kafka', () => {
     const dbFile = join(dir, 'signals.db');
     const fileConfig = {
       dataDir: dir, httpPort: 0, logLevel: 'warn',
-      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `g${id}`, sessionTimeoutMs: 6000,
+      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `g${id}`, sessionTimeoutMs: 6000, detectTickMs: 5000, checkpointMs: 5000,
         topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
       scheduler: { kind: 'memory', redisUrl: process.env.MID_REDIS_URL!, keyPrefix: `e2e${id}`, stateStore: 'redis' },
       store: { kind: 'sqlite', sqliteFile: dbFile },
