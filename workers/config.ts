@@ -126,8 +126,12 @@ const busSchema = z.object({
   memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
   detectTickMs: z.number().int().min(10).default(1000)
     .describe('Event-time interval between detector advances in the enrich worker (see docs/streaming.md). Default 1000.'),
-  checkpointMs: z.number().int().min(100).default(3000)
-    .describe('How long an enrich worker keeps the detector lease before saving the detector state and committing offsets. Default 3000.'),
+  checkpointMs: z.number().int().min(100).default(30_000)
+    .describe('How often the enrich worker holding the detector lease saves the detector state and commits offsets (it keeps the lease). Default 30000.'),
+  checkpointPosts: z.number().int().min(1).default(100_000)
+    .describe('The enrich worker also checkpoints after this many posts fed to the detector. Default 100000.'),
+  leaseHandoverMs: z.number().int().min(100).default(3000)
+    .describe('When another enrich worker waits for the detector lease, the holder hands it over (checkpoint + release) once it has held it this long. Default 3000.'),
   idleFlushMs: z.number().int().min(100).default(2000)
     .describe('How often the enrich worker checks for an idle stream and releases every buffered post. Default 2000.'),
 }).passthrough().prefault({});

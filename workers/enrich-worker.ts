@@ -23,6 +23,7 @@ import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
 import type { StopOptions } from './ports/lifecycle.ts';
 import type { LockLease, StateStore } from './ports/state-store.ts';
+import { LockTimeoutError } from './ports/state-store.ts';
 import { validateNormalizedPost } from './validate-post.ts';
 import type { Worker } from './worker.ts';
 import { driveDetector, emptyEventTimeState } from './event-time-driver.ts';
@@ -35,6 +36,8 @@ export const DETECTOR_STATE_KEY = 'detector:state';
 export const LEASE_TTL_MS = 20_000;
 /** Key of the state's version counter. */
 export const DETECTOR_VERSION_KEY = 'detector:version';
+/** Set (with a short expiry) by a worker waiting for the detector lease, so the holder hands it over. */
+export const DETECTOR_WANTED_KEY = 'detector:wanted';
 
 interface DetectorSnapshot { version: number; seen: Record<string, number>; driver: EventTimeState; detector: unknown }
 
@@ -60,9 +63,18 @@ export class EnrichWorker implements Worker {
   private readonly log: Logger;
   private partitions = 1;
   private flushTimer: NodeJS.Timeout | null = null;
-  private checkpointTimer: NodeJS.Timeout | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
   private lease: LockLease | null = null;
+  /** When the lease was taken (for the hand-over minimum). */
   private leaseSinceMs = 0;
+  /** When the lease was last extended. */
+  private extendedAtMs = 0;
+  /** When the last checkpoint was taken (or the lease taken). */
+  private checkpointAtMs = 0;
+  /** Posts fed to the detector since the last checkpoint. */
+  private postsSinceCheckpoint = 0;
+  /** A batch was handled since the last idle check (the stream is not quiet). */
+  private busy = false;
   private dirty = false;
   private stopping = false;
   /** Serialises detector work, checkpoints and idle flushes within this worker. */
@@ -86,9 +98,8 @@ export class EnrichWorker implements Worker {
     });
     this.running = true;
     this.flushTimer = setInterval(() => { void this.serial(() => this.flushIfIdle()); }, this.deps.config.bus.idleFlushMs);
-    this.checkpointTimer = setInterval(() => {
-      if (this.lease && Date.now() - this.leaseSinceMs >= this.deps.config.bus.checkpointMs) void this.serial(() => this.checkpoint()).catch(() => undefined);
-    }, Math.max(50, Math.floor(this.deps.config.bus.checkpointMs / 4)));
+    const { checkpointMs, leaseHandoverMs } = this.deps.config.bus;
+    this.leaseTimer = setInterval(() => { void this.tendLease(); }, Math.max(50, Math.min(1000, Math.floor(Math.min(checkpointMs, leaseHandoverMs) / 4))));
     this.log.info({ topics: [topics.postsRaw, topics.factchecksRaw], partitions: this.partitions }, 'Enrich worker started.');
   }
 
@@ -97,9 +108,9 @@ export class EnrichWorker implements Worker {
     this.running = false;
     this.stopping = true; // batches handed to us from now on are refused, so they stay uncommitted
     if (this.flushTimer) clearInterval(this.flushTimer);
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-    this.flushTimer = this.checkpointTimer = null;
-    await this.serial(() => this.checkpoint()).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.flushTimer = this.leaseTimer = null;
+    await this.serial(() => this.checkpoint(true)).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
     const sub = this.sub;
     this.sub = null;
     await sub?.stop();
@@ -112,14 +123,49 @@ export class EnrichWorker implements Worker {
     return p;
   }
 
-  /** Saves the detector state, commits the handled offsets, releases the lease. */
-  private async checkpoint(): Promise<void> {
+  /**
+   * Runs on a timer while this worker holds the detector lease: extends it, checkpoints every bus.checkpointMs or
+   * bus.checkpointPosts posts (keeping the lease), and hands the lease over (checkpoint + release) when another
+   * worker is waiting for it and this one has held it for at least bus.leaseHandoverMs.
+   */
+  private tending = false;
+  private async tendLease(): Promise<void> {
+    if (!this.lease || this.tending) return;
+    this.tending = true;
+    try {
+      const { checkpointMs, checkpointPosts, leaseHandoverMs } = this.deps.config.bus;
+      const now = Date.now();
+      if (now - this.extendedAtMs >= LEASE_TTL_MS / 4) await this.extendLease().catch(() => undefined);
+      const wanted = now - this.leaseSinceMs >= leaseHandoverMs && (await this.deps.state.get(DETECTOR_WANTED_KEY)) !== null;
+      if (wanted) await this.serial(() => this.checkpoint(true));
+      else if (now - this.checkpointAtMs >= checkpointMs || this.postsSinceCheckpoint >= checkpointPosts) await this.serial(() => this.checkpoint(false));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'Checkpoint failed; the uncommitted batches will be delivered again.');
+    } finally {
+      this.tending = false;
+    }
+  }
+
+  /** Extends the lease; on loss forgets the in-memory detector (someone else may have moved on). */
+  private async extendLease(): Promise<void> {
+    const lease = this.lease;
+    if (!lease) return;
+    if (await lease.extend(LEASE_TTL_MS)) { this.extendedAtMs = Date.now(); return; }
+    if (this.lease === lease) { this.lease = null; this.cached = null; this.dirty = false; }
+    throw new Error('detector lease lost');
+  }
+
+  /**
+   * Saves the detector state (when it changed) and then commits the handled offsets, so saved state and committed
+   * offsets always agree; with `release` also gives the lease up. Must run inside serial().
+   */
+  private async checkpoint(release: boolean): Promise<void> {
     const lease = this.lease;
     if (!lease) return;
     const { state } = this.deps;
     try {
       if (this.dirty && this.cached) {
-        if (!(await lease.extend(LEASE_TTL_MS))) throw new Error('detector lease lost before the checkpoint');
+        await this.extendLease();
         const cur = this.cached;
         const version = cur.version + 1;
         const snap: DetectorSnapshot = { version, seen: cur.seen, driver: cur.driver, detector: cur.detector.exportState() };
@@ -129,23 +175,35 @@ export class EnrichWorker implements Worker {
         this.dirty = false;
       }
       await this.sub?.commit();
+      this.checkpointAtMs = Date.now();
+      this.postsSinceCheckpoint = 0;
     } catch (err) {
       // Without a saved state the in-memory detector cannot be trusted by anyone: start from the saved one.
       this.cached = null;
       this.dirty = false;
+      release = true;
       throw err;
     } finally {
-      this.lease = null;
-      await lease.release();
+      if (release) {
+        if (this.lease === lease) this.lease = null;
+        await lease.release();
+      }
     }
   }
 
-  /** When the consumer group has nothing pending, releases every buffered post to the detector. */
+  /**
+   * When the stream has been quiet for a whole bus.idleFlushMs and, after committing what this worker handled, the
+   * consumer group has nothing pending, releases every buffered post to the detector, checkpoints and gives the
+   * lease up.
+   */
   private async flushIfIdle(): Promise<void> {
     try {
-      if (!this.running || !this.sub || (await this.sub.lag()) !== 0) return;
+      if (!this.running || !this.sub) return;
+      if (this.busy) { this.busy = false; return; }
+      if (this.lease) await this.checkpoint(false); // handled but uncommitted messages count as lag
+      if ((await this.sub.lag()) !== 0) return;
       await this.detect([], [], true);
-      await this.checkpoint();
+      await this.checkpoint(true);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'Idle flush failed; will try again.');
     }
@@ -154,6 +212,7 @@ export class EnrichWorker implements Worker {
   /** Handles one batch; exported for tests through the class. Throws only on infrastructure failure (then redelivered). */
   async handleBatch(batch: IncomingMessage[]): Promise<void> {
     if (this.stopping) throw new Error('enrich worker is stopping');
+    this.busy = true;
     const { metrics, config } = this.deps;
     const end = metrics.batchSeconds.startTimer({ worker: this.name });
     const { topics } = config.bus;
@@ -195,26 +254,37 @@ export class EnrichWorker implements Worker {
     end();
   }
 
-  /** Takes the detector lease (if not held) and brings the in-memory detector up to the saved version. */
+  /**
+   * Takes the detector lease (if not held; while waiting, marks it wanted so the holder hands it over) and brings the
+   * in-memory detector up to the saved version — loading only when another worker saved since this one last held it.
+   */
   private async holdDetector(): Promise<NonNullable<EnrichWorker['cached']>> {
     const { state, config } = this.deps;
-    if (this.lease && !(await this.lease.extend(LEASE_TTL_MS))) {
-      this.lease = null;
-      this.cached = null;
-      throw new Error('detector lease lost');
-    }
+    if (this.lease && Date.now() - this.extendedAtMs >= LEASE_TTL_MS / 4) await this.extendLease();
     if (!this.lease) {
-      this.lease = await state.acquireLock('detector', { ttlMs: LEASE_TTL_MS, waitMs: 120_000 });
-      this.leaseSinceMs = Date.now();
+      const until = Date.now() + 120_000;
+      for (;;) {
+        try {
+          this.lease = await state.acquireLock('detector', { ttlMs: LEASE_TTL_MS, waitMs: 500 });
+          break;
+        } catch (err) {
+          if (!(err instanceof LockTimeoutError) || Date.now() > until || this.stopping) throw err;
+          await state.set(DETECTOR_WANTED_KEY, '1', 3000);
+        }
+      }
+      await state.del(DETECTOR_WANTED_KEY);
+      this.leaseSinceMs = this.extendedAtMs = this.checkpointAtMs = Date.now();
+      this.postsSinceCheckpoint = 0;
+      const storedVersion = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
+      if (!this.cached || this.cached.version !== storedVersion) {
+        const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
+        const raw = storedVersion > 0 ? await state.get(DETECTOR_STATE_KEY) : null;
+        const snap: DetectorSnapshot | null = raw ? JSON.parse(raw) as DetectorSnapshot : null;
+        this.cached = { version: storedVersion, detector: make(config.detection, snap?.detector), driver: snap?.driver ?? emptyEventTimeState(), seen: snap?.seen ?? {} };
+        this.dirty = false;
+      }
     }
-    const storedVersion = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
-    if (!this.cached || this.cached.version !== storedVersion) {
-      const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
-      const raw = storedVersion > 0 ? await state.get(DETECTOR_STATE_KEY) : null;
-      const snap: DetectorSnapshot | null = raw ? JSON.parse(raw) as DetectorSnapshot : null;
-      this.cached = { version: storedVersion, detector: make(config.detection, snap?.detector), driver: snap?.driver ?? emptyEventTimeState(), seen: snap?.seen ?? {} };
-      this.dirty = false;
-    }
+    if (!this.cached) throw new Error('detector state missing'); // cannot happen: set whenever the lease is taken
     return this.cached;
   }
 
@@ -231,6 +301,7 @@ export class EnrichWorker implements Worker {
     });
     const r = driveDetector(cur.driver, cur.detector, { posts: fresh, partitions: this.partitions, flushAll, tickMs: config.bus.detectTickMs });
     this.dirty = true;
+    this.postsSinceCheckpoint += fresh.length;
     if (r.late) metrics.processed.inc({ worker: this.name, outcome: 'late' }, r.late);
     const horizon = r.watermarkMs - config.detection.windowSeconds * 1000;
     for (const [id, ms] of Object.entries(cur.seen)) if (ms < horizon) delete cur.seen[id];

@@ -13,7 +13,7 @@ import { createMetrics } from '../../workers/metrics.ts';
 import { normalizedPosts } from './fixtures.ts';
 import { waitFor } from './wait-for.ts';
 
-const config = loadConfig({ env: {}, overrides: { bus: { checkpointMs: 200, idleFlushMs: 200 } } });
+const config = loadConfig({ env: {}, overrides: { bus: { checkpointMs: 200, leaseHandoverMs: 200, idleFlushMs: 200 } } });
 const logger = createLogger('silent');
 const KEY = 'test-key-0123456789abcdef';
 
