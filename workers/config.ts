@@ -126,6 +126,10 @@ const busSchema = z.object({
   memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
   detectTickMs: z.number().int().min(10).default(1000)
     .describe('Event-time interval between detector advances in the enrich worker (see docs/streaming.md). Default 1000.'),
+  detectMinPostsPerAdvance: z.number().int().min(1).default(200)
+    .describe('The detector is advanced at a detectTickMs boundary only when this many posts were observed since the last advance, or detectMaxTickMs passed. Default 200.'),
+  detectMaxTickMs: z.number().int().min(10).default(10_000)
+    .describe('Longest event-time gap between detector advances while posts arrive, ms. Default 10000.'),
   checkpointMs: z.number().int().min(100).default(30_000)
     .describe('How often the enrich worker holding the detector lease saves the detector state and commits offsets (it keeps the lease). Default 30000.'),
   checkpointPosts: z.number().int().min(1).default(100_000)

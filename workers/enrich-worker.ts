@@ -299,7 +299,8 @@ export class EnrichWorker implements Worker {
       cur.seen[post.id] = post.createdAtMs;
       return true;
     });
-    const r = driveDetector(cur.driver, cur.detector, { posts: fresh, partitions: this.partitions, flushAll, tickMs: config.bus.detectTickMs });
+    const r = driveDetector(cur.driver, cur.detector, { posts: fresh, partitions: this.partitions, flushAll, tickMs: config.bus.detectTickMs,
+      minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs });
     this.dirty = true;
     this.postsSinceCheckpoint += fresh.length;
     if (r.late) metrics.processed.inc({ worker: this.name, outcome: 'late' }, r.late);

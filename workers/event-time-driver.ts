@@ -3,7 +3,8 @@
 // watermark passes them; the watermark is the lowest of the newest post time seen in each partition of posts.raw
 // (each partition is in time order when sources publish in time order). Released posts are observed in
 // (createdAt, id) order, and the detector is advanced at fixed event-time boundaries (every tickMs) — only at a
-// boundary every earlier post has been released, and only when something was observed since the last advance.
+// boundary every earlier post has been released, and only when something was observed since the last advance —
+// and, with minPostsPerAdvance, only when that many posts were observed since, or maxTickMs of event time passed.
 // So the sequence of observe/advance calls is a function of the posts alone. Posts older than what was already
 // released (late) are observed at once: tolerated by the detector, but the one place where arrival order matters.
 // When the consumer group has nothing pending (`flushAll`), every buffered post is released.
@@ -23,6 +24,10 @@ export interface EventTimeState {
   nextBoundary: number | null;
   /** Whether anything was observed since the last advance. */
   observedSince: boolean;
+  /** Posts observed since the last advance (absent in states saved before it existed: 0). */
+  observedCount?: number;
+  /** Event time of the last advance, null (or absent) before the first. */
+  lastAdvanceMs?: number | null;
 }
 
 /** Earliest representable time: "nothing released yet" (JSON has no -Infinity). */
@@ -30,7 +35,7 @@ export const NOTHING_RELEASED = -8.64e15;
 
 /** A fresh driver state. */
 export function emptyEventTimeState(): EventTimeState {
-  return { partitionMax: {}, buffer: [], releasedUpTo: NOTHING_RELEASED, nextBoundary: null, observedSince: false };
+  return { partitionMax: {}, buffer: [], releasedUpTo: NOTHING_RELEASED, nextBoundary: null, observedSince: false, observedCount: 0, lastAdvanceMs: null };
 }
 
 /** Input of one {@link driveDetector} call. */
@@ -43,6 +48,14 @@ export interface DriveInput {
   flushAll?: boolean;
   /** Event-time interval between detector advances, ms. */
   tickMs: number;
+  /**
+   * Advance at a boundary only when at least this many posts were observed since the last advance, or maxTickMs of
+   * event time has passed since it (default 1: at every boundary with something observed). Keeps the number of
+   * (costly) advances proportional to the data when a sparse stream is replayed faster than real time.
+   */
+  minPostsPerAdvance?: number;
+  /** Longest event-time gap between advances while posts are observed, ms (default tickMs). */
+  maxTickMs?: number;
 }
 
 /** Result of one call. */
@@ -61,25 +74,37 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
   let late = 0;
   const tick = input.tickMs;
   const boundaryAfter = (t: number) => Math.floor(t / tick) * tick + tick;
+  const minPosts = Math.max(1, input.minPostsPerAdvance ?? 1);
+  const maxTick = Math.max(tick, input.maxTickMs ?? tick);
   const advanceTo = (limit: number) => {
-    // Advance at every boundary <= limit; boundaries with nothing observed since are no-ops and skipped in one step.
+    // Advance at every due boundary <= limit; boundaries that are not due are skipped in one step (nothing is
+    // observed inside this loop, so the next due boundary is known).
     while (state.nextBoundary !== null && state.nextBoundary <= limit) {
       if (state.observedSince) {
-        for (const c of detector.advance(state.nextBoundary)) changed.set(c.id, c);
-        state.observedSince = false;
-        state.nextBoundary += tick;
+        const last = state.lastAdvanceMs ?? null;
+        if (last === null || (state.observedCount ?? 0) >= minPosts || state.nextBoundary - last >= maxTick) {
+          for (const c of detector.advance(state.nextBoundary)) changed.set(c.id, c);
+          state.observedSince = false;
+          state.observedCount = 0;
+          state.lastAdvanceMs = state.nextBoundary;
+          state.nextBoundary += tick;
+        } else {
+          const dueByTime = Math.ceil((last + maxTick) / tick) * tick;
+          state.nextBoundary = dueByTime <= limit ? dueByTime : boundaryAfter(limit);
+        }
       } else {
         state.nextBoundary = boundaryAfter(limit);
       }
     }
   };
+  const observed = () => { state.observedSince = true; state.observedCount = (state.observedCount ?? 0) + 1; };
   for (const { post, partition } of input.posts) {
     const k = String(partition);
     state.partitionMax[k] = Math.max(state.partitionMax[k] ?? NOTHING_RELEASED, post.createdAtMs);
     if (post.createdAtMs <= state.releasedUpTo) {
       late++;
       detector.observe(post);
-      state.observedSince = true;
+      observed();
     } else {
       state.buffer.push(post);
     }
@@ -95,7 +120,7 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
       if (state.nextBoundary === null) state.nextBoundary = boundaryAfter(p.createdAtMs);
       advanceTo(p.createdAtMs);
       detector.observe(p);
-      state.observedSince = true;
+      observed();
     }
     // Every post before watermark + 1 ms is released, so boundaries up to there are complete.
     advanceTo(watermark + 1);

@@ -77,7 +77,11 @@ async function pipeline(id: string, noopDetector: boolean, extra: Record<string,
     async stop() {
       await enrich.stop(); await bus.stop(); await state.stop();
       db?.close();
-      if (index && index.exitCode === null) { index.kill('SIGTERM'); await new Promise((r) => index!.once('exit', r)); }
+      if (index && index.exitCode === null) {
+        const exited = new Promise((r) => { index!.once('exit', r); setTimeout(r, 15_000); });
+        index.kill('SIGTERM');
+        await exited;
+      }
     },
   };
 }

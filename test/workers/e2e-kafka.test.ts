@@ -81,7 +81,8 @@ describe('end to end through Kafka', () => {
       const enrichFn = createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY });
       const detector = createCoordinationDetector(config.detection);
       const ref = new Map<string, string[]>();
-      const r = driveDetector(emptyEventTimeState(), detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1, tickMs: config.bus.detectTickMs });
+      const r = driveDetector(emptyEventTimeState(), detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1, tickMs: config.bus.detectTickMs,
+        minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs });
       for (const c of r.changed) ref.set(c.id, [...c.posts].sort());
       expect(ref.size).toBeGreaterThan(0);
       const stored = () => new Map((db.prepare('SELECT id, doc FROM clusters ORDER BY id').all() as Array<{ id: string; doc: string }>)

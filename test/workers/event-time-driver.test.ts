@@ -1,0 +1,56 @@
+// The event-time driver: the sequence of observe/advance calls depends on the posts alone (not on batching), and
+// minPostsPerAdvance / maxTickMs thin out advances without ever leaving posts unadvanced for longer than maxTickMs.
+import { describe, expect, it } from 'vitest';
+import type { CoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import type { EnrichedPost } from '../../pipelines/types.ts';
+import { driveDetector, emptyEventTimeState } from '../../workers/event-time-driver.ts';
+import { enrichedPost } from './fixtures.ts';
+
+function recorder() {
+  const calls: string[] = [];
+  const d: CoordinationDetector = {
+    observe: (p: EnrichedPost) => { calls.push(`o:${p.id}`); },
+    advance: (t: number) => { calls.push(`a:${t}`); return []; },
+    clusters: () => [], accounts: () => [], exportState: () => ({}), observeFactCheck() {},
+  };
+  return { calls, d };
+}
+
+const T0 = Date.parse('2025-10-20T12:00:00Z');
+// 300 posts over 300 s on 2 partitions: 1 post per second of event time.
+const posts = Array.from({ length: 300 }, (_, i) => ({ post: enrichedPost(`p${i}`, 'x', T0 + i * 1000), partition: i % 2 }));
+
+function run(batch: number, opts: { minPostsPerAdvance?: number; maxTickMs?: number }) {
+  const { calls, d } = recorder();
+  const state = emptyEventTimeState();
+  for (let i = 0; i < posts.length; i += batch) driveDetector(state, d, { posts: posts.slice(i, i + batch), partitions: 2, tickMs: 1000, ...opts });
+  driveDetector(state, d, { posts: [], partitions: 2, tickMs: 1000, flushAll: true, ...opts });
+  return calls;
+}
+
+describe('driveDetector', () => {
+  it('advances at every boundary with something observed by default, the same for any batching', () => {
+    const one = run(1, {});
+    expect(run(7, {})).toEqual(one);
+    expect(run(300, {})).toEqual(one);
+    expect(one.filter((c) => c.startsWith('a:')).length).toBeGreaterThan(250);
+  });
+
+  it('with minPostsPerAdvance advances only after that many posts or maxTickMs, the same for any batching', () => {
+    const opts = { minPostsPerAdvance: 20, maxTickMs: 60_000 };
+    const one = run(1, opts);
+    expect(run(13, opts)).toEqual(one);
+    const advances = one.filter((c) => c.startsWith('a:')).map((c) => Number(c.slice(2)));
+    expect(advances.length).toBeGreaterThan(10);
+    expect(advances.length).toBeLessThan(20);
+    // Between two advances at least 20 posts were observed.
+    const gaps = one.join(' ').split(/ a:\d+ ?/).slice(1, -1).map((s) => s.split(' ').filter((x) => x.startsWith('o:')).length);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(20);
+  });
+
+  it('advances at least every maxTickMs of event time while posts arrive', () => {
+    const advances = run(5, { minPostsPerAdvance: 1000, maxTickMs: 30_000 }).filter((c) => c.startsWith('a:')).map((c) => Number(c.slice(2)));
+    expect(advances.length).toBeGreaterThanOrEqual(9);
+    for (let i = 1; i < advances.length; i++) expect(advances[i]! - advances[i - 1]!).toBe(30_000);
+  });
+});
