@@ -34,6 +34,8 @@ export interface CoordinationDetector {
   accounts(): AccountSummary[];
   /** Plain JSON-serialisable snapshot of the whole state. */
   exportState(): unknown;
+  /** The same snapshot as `exportState()`, already serialised: one JSON pass, for checkpoints of a large window. */
+  exportStateJson(): string;
   /** Adds a fact-check; clusters it matches get it attached at the next `advance`. */
   observeFactCheck(fc: NormalizedFactCheck): void;
 }
@@ -686,12 +688,9 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
     return [...out.keys()].sort().map((k) => out.get(k)!);
   }
 
-  return {
-    observe,
-    advance,
-    clusters: allClusters,
-    accounts,
-    exportState: (): State => JSON.parse(JSON.stringify({
+  /** Serialises the whole state in one pass (the snapshot shares nothing with the live state once it is a string). */
+  function exportStateJson(): string {
+    return JSON.stringify({
       version: STATE_VERSION,
       window: window.toJSON(),
       dup: dup.toJSON(),
@@ -703,7 +702,16 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
       cutoffMs,
       factchecks: factchecks.toJSON(),
       factchecksChanged,
-    } satisfies State)),
+    } satisfies State);
+  }
+
+  return {
+    observe,
+    advance,
+    clusters: allClusters,
+    accounts,
+    exportState: (): State => JSON.parse(exportStateJson()) as State,
+    exportStateJson,
     observeFactCheck: (fc: NormalizedFactCheck) => {
       factchecks.add(fc);
       factchecksChanged = true;

@@ -72,7 +72,7 @@ for (let i = 0; i < TOTAL; i += BATCH) {
   }
 }
 det.advance(latest);
-const state = JSON.stringify(det.exportState());
+const state = det.exportStateJson();
 const held = (JSON.parse(state) as { window: { posts: unknown[] } }).window.posts.length;
 process.stdout.write(`\n${TOTAL} posts, ${advances} advances, detection ${(TOTAL / (busyMs / 1000)).toFixed(0)} posts/s on one core (wall ${((performance.now() - start) / 1000).toFixed(0)} s)\n`);
 process.stdout.write(`posts held in the window: ${held}; exported state ${(state.length / 1e6).toFixed(1)} MB = ${(state.length / Math.max(1, held)).toFixed(0)} bytes per post held\n`);

@@ -54,7 +54,7 @@ async function pipeline(id: string, noopDetector: boolean, extra: Record<string,
   const bus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: 'bench', logger, sessionTimeoutMs: 6000 });
   const state = new RedisStateStore({ url: config.scheduler.redisUrl, prefix: `bench${id}:` });
   const metrics = createMetrics();
-  const noop = (): CoordinationDetector => ({ observe() {}, advance: () => [], clusters: () => [], accounts: () => [], exportState: () => ({}), observeFactCheck() {} });
+  const noop = (): CoordinationDetector => ({ observe() {}, advance: () => [], clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', observeFactCheck() {} });
   const enrich = new EnrichWorker({ config, bus, state, logger, metrics, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY }), ...(noopDetector ? { createDetector: noop } : {}) });
   await state.start(); await bus.start();
   let index: ChildProcess | null = null;

@@ -137,6 +137,22 @@ describe('createCoordinationDetector', () => {
     expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(whole));
   });
 
+  it('serialises the same state in one pass (exportStateJson) as exportState through JSON, and restores from it', () => {
+    const input = byTime([...bg, ...copyPasteNetwork()]);
+    const det = createCoordinationDetector({});
+    const half = Math.floor(input.length / 2);
+    input.slice(0, half).forEach((p) => det.observe(p));
+    det.advance(input[half - 1]!.createdAtMs);
+    const json = det.exportStateJson();
+    expect(json).toBe(JSON.stringify(det.exportState()));
+    const a = createCoordinationDetector({}, JSON.parse(json));
+    const b = createCoordinationDetector({}, det.exportState());
+    for (const p of input.slice(half)) { a.observe(p); b.observe(p); }
+    const end = input[input.length - 1]!.createdAtMs;
+    expect(JSON.stringify(a.advance(end))).toBe(JSON.stringify(b.advance(end)));
+    expect(a.clusters().length).toBeGreaterThan(0);
+  });
+
   it('summarises member accounts and attaches matching fact-checks', () => {
     const det = createCoordinationDetector({});
     const link = 'https://waarheid.example/a/1';
