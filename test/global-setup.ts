@@ -58,11 +58,20 @@ export async function setup(): Promise<void> {
   if (!process.env.MID_KAFKA_BROKERS) process.env.MID_KAFKA_BROKERS = await startKafka();
 }
 
+/** Resolves when the child has ended; SIGKILLs it after `graceMs`. Polls too: 'exit' alone did not keep the loop alive. */
+function ended(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (child.exitCode !== null || child.signalCode !== null) { clearInterval(poll); resolve(); return; }
+      if (Date.now() - started > graceMs) child.kill('SIGKILL');
+    }, 50);
+  });
+}
+
 export async function teardown(): Promise<void> {
-  // A child that already ended has an exit code or, when a signal ended it, a signal code: its 'exit' has fired.
-  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  const exited = running.map((c) => new Promise((r) => c.once('exit', r)));
-  for (const c of running) c.kill('SIGTERM');
-  await Promise.all(exited);
+  const waits = children.map((c) => ended(c));
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  await Promise.all(waits);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
