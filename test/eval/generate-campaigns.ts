@@ -6,6 +6,7 @@
 // paraphrases over hours, multilingual link pushes). Deterministic for a seed; `GeneratorParams` varies the shape
 // so held-out runs differ from the tuning runs in more than the seed.
 import type { NormalizedPost } from '../../pipelines/types.ts';
+import { prng } from '../support/prng.ts';
 
 /** Campaign styles. */
 export type CampaignType = 'copy_paste' | 'colink_ring' | 'hashtag_push' | 'slow_drip' | 'multilingual';
@@ -58,16 +59,6 @@ export interface GeneratedData {
   negativeOf: Map<string, HardNegative>;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS_NL = ('de het een en van in is dat op te zijn met voor niet aan er maar om ook als dan bij nog uit wel naar kan over geen ' +
   'stad regering kabinet minister trein fiets regen zon markt school zorg huur woning boer wind energie prijs ' +

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
-import { T0, babble, background, byTime, post, prng } from './detection-fixtures.ts';
+import { T0, babble, background, byTime, post } from './detection-fixtures.ts';
+import { prng } from '../support/prng.ts';
 
 const MIN = 60_000;
 

@@ -1,6 +1,7 @@
 // Builders for detection tests: enriched posts from a few fields, and seeded organic background chatter.
 import type { EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
 import { simpleEnrich } from '../eval/simple-enrich.ts';
+import { prng } from '../support/prng.ts';
 
 /** Fields a test sets; everything else gets a plain established-account default. */
 export interface PostSpec {
@@ -30,17 +31,6 @@ export function post(s: PostSpec): EnrichedPost {
   return simpleEnrich(n);
 }
 
-/** Seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'de het een en van in is dat op zijn met voor niet stad regering kabinet trein fiets regen zon markt school zorg huur woning boer wind energie prijs vandaag morgen buurman collega vriend koffie werk bus plein straat dorp gemeente raad partij debat stem belasting pensioen jongeren leraren ziekenhuis gezellig lastig mooi raar druk rustig duur'.split(' ');
 

@@ -1,0 +1,14 @@
+// The one seeded pseudo-random generator of the test data generators (sample, evaluation, detector fixtures), so
+// generated data is the same on every run and every machine.
+
+/** mulberry32: a small, fast 32-bit PRNG; returns a function giving numbers in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
