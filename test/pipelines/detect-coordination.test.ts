@@ -1,11 +1,9 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 import { T0, babble, background, byTime, post } from './detection-fixtures.ts';
 import { prng } from '../support/prng.ts';
+import { validSignals } from '../support/contracts.ts';
 
 const MIN = 60_000;
 
@@ -81,10 +79,7 @@ describe('createCoordinationDetector', () => {
     expect(c.kinds).toContain('duplicate_text');
     expect(c.pValue!).toBeLessThan(1e-6);
     expect(c.reasons.join(' ')).toMatch(/12 accounts posted near-identical text \(3 distinct messages\)/);
-    const schema = JSON.parse(readFileSync('/work/shared/contracts/signals.schema.json', 'utf8'));
-    const ajv = new Ajv2020({ strict: false });
-    addFormats.default(ajv);
-    expect(ajv.validate(schema, { generatedAt: new Date(T0).toISOString(), clusters })).toBe(true);
+    expect(validSignals({ generatedAt: new Date(T0).toISOString(), clusters }), JSON.stringify(validSignals.errors)).toBe(true);
   });
 
   it('gives the same clusters and ids on every run, and keeps the id while a cluster grows', () => {

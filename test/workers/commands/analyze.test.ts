@@ -1,23 +1,13 @@
 // `mid analyze`: outputs follow the shared contracts, bad lines are rejected with line number and reason without
 // stopping the run, unusable arguments and unreadable files give a one-line message and a non-zero exit.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../workers/config.ts';
 import { analyzeFile } from '../../../workers/commands/analyze.ts';
 import { main } from '../../../workers/cli.ts';
-import enrichedSchema from '../../../pipelines/contracts/enriched-post.schema.json' with { type: 'json' };
-import signalsSchema from '../../../pipelines/contracts/signals.schema.json' with { type: 'json' };
-
-const require = createRequire(import.meta.url);
-const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-const validEnriched = ajv.compile(enrichedSchema);
-const validSignals = ajv.compile(signalsSchema);
+import { validEnrichedPost as validEnriched, validSignals } from '../../support/contracts.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../../connectors/data/sample-posts.jsonl');
 

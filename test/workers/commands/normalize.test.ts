@@ -1,23 +1,18 @@
 // `mid normalize` on the real recorded payloads and our recorded-format fixtures: every post line validates against
 // shared/contracts/normalized-post.schema.json (compiled here from the shared copy), no HTML is left in text, skips
 // and rejects are counted, and an unreadable input gives exactly one line and a non-zero exit.
-import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../workers/commands/normalize.ts';
+import { validNormalizedPost } from '../../support/contracts.ts';
 
-const require = createRequire(import.meta.url);
-const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const REAL = `${SHARED}fixtures/real/`;
 const OWN = fileURLToPath(new URL('../../fixtures/connectors/', import.meta.url));
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-const validatePost = ajv.compile(JSON.parse(readFileSync(`${SHARED}contracts/normalized-post.schema.json`, 'utf8')));
+const validatePost = validNormalizedPost;
 
 async function normalize(...args: string[]): Promise<{ code: number; out: unknown[]; err: string[] }> {
   const out: unknown[] = [];
