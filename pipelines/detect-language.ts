@@ -11,6 +11,7 @@ import { francAll } from 'franc';
 // franc has no "exports" map, so its trigram data is importable; we score Latin text with it directly (below).
 import { data as francData } from 'franc/data.js';
 import { FUNCTION_WORD_SETS } from './data/function-words.ts';
+import { EMOJI_RE, HASHTAG_RE, LINK_RE, MENTION_RE } from './text-patterns.ts';
 
 /** The detected language and how sure we are. */
 export interface LanguageGuess {
@@ -50,10 +51,6 @@ export const ISO639_3_TO_1: Readonly<Record<string, string>> = {
 
 const UND: LanguageGuess = { lang: 'und', confidence: 0 };
 
-const LINK_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]*/giu;
-const MENTION_RE = /(?<![\p{L}\p{N}_])@[\p{L}\p{N}_.-]+(?:@[\p{L}\p{N}.-]+)?/gu;
-const HASHTAG_RE = /[#＃][\p{L}\p{M}\p{N}_]+/gu;
-const EMOJI_RE = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{1F1E6}-\u{1F1FF}\u200d\ufe0f]/gu;
 
 /** Script buckets we count. */
 const enum S {

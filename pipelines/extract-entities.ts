@@ -6,6 +6,7 @@
 import nlp from 'compromise';
 import gazetteer from './data/gazetteer-nl.json' with { type: 'json' };
 import type { Entity } from './types.ts';
+import { LINK_RE } from './text-patterns.ts';
 
 /** Input of {@link extractEntities}: the normalised text and what normalisation found. */
 export interface EntityInput {
@@ -27,7 +28,6 @@ export interface EntityOptions {
 interface GazetteerEntry { name: string; type: Entity['type']; aliases: string[]; caseSensitive?: boolean }
 
 const TOKEN_RE = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
-const LINK_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]*/giu;
 const HANDLE_RE = /[@#][\p{L}\p{N}_.@-]+/gu;
 
 function tokens(s: string): string[] {

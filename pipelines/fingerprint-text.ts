@@ -4,14 +4,13 @@
 // different posts on the same topic share only a few common words and hardly any bigrams.
 import { createHash } from 'node:crypto';
 import type { TextFingerprint } from './types.ts';
+import { LINK_RE, MENTION_RE } from './text-patterns.ts';
 
 /** Number of values in a MinHash signature. */
 export const MINHASH_SIZE = 64;
 /** Fewer words than this gives an empty MinHash (too little text to compare). */
 export const MIN_FINGERPRINT_TOKENS = 3;
 
-const LINK_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]*/giu;
-const MENTION_RE = /(?<![\p{L}\p{N}_])@[\p{L}\p{N}_.-]+(?:@[\p{L}\p{N}.-]+)?/gu;
 // Words: runs of letters, marks (diacritics) and digits; everything else (emoji, punctuation, #, symbols) separates.
 const WORD_RE = /[\p{L}\p{M}\p{N}]+/gu;
 
