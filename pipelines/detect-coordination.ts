@@ -20,12 +20,34 @@ import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
 import { logPoissonTail, probability } from './tail-probability.ts';
-import type { AccountSummary, Cluster, ClusterKind, EnrichedPost, NormalizedFactCheck } from './types.ts';
+import type { AccountSignals, AccountSummary, Cluster, ClusterKind, EnrichedPost, NormalizedFactCheck, TextFingerprint } from './types.ts';
+
+/**
+ * What the detector reads of a post. Nothing else of a post can change the detector's state, which is what lets the
+ * streaming worker log these (and only these) as the detector's input and replay them to restore it.
+ */
+export type DetectorPost = Pick<EnrichedPost, 'id' | 'createdAtMs' | 'text' | 'lang' | 'repostOf' | 'canonicalLinks' | 'hashtags' | 'botScore' | 'botReasons'> & {
+  author: Pick<EnrichedPost['author'], 'id' | 'createdAt' | 'posts' | 'bot'>;
+  fingerprint: TextFingerprint;
+  accountSignals?: Pick<AccountSignals, 'ageDays' | 'declaredBot'>;
+};
+
+/** The part of an enriched post the detector reads (a copy sharing no objects with `post`'s author or signals). */
+export function detectorPost(post: EnrichedPost | DetectorPost): DetectorPost {
+  const { author: a, accountSignals: s } = post;
+  return {
+    id: post.id, createdAtMs: post.createdAtMs, text: post.text, lang: post.lang, repostOf: post.repostOf,
+    canonicalLinks: post.canonicalLinks, hashtags: post.hashtags, botScore: post.botScore, botReasons: post.botReasons,
+    author: { id: a.id, createdAt: a.createdAt, posts: a.posts, bot: a.bot },
+    fingerprint: post.fingerprint,
+    ...(s ? { accountSignals: { ageDays: s.ageDays, declaredBot: s.declaredBot } } : {}),
+  };
+}
 
 /** The streaming coordination detector. */
 export interface CoordinationDetector {
   /** Adds a post; out-of-order and duplicate posts are tolerated, posts older than the window are ignored. */
-  observe(post: EnrichedPost): void;
+  observe(post: DetectorPost): void;
   /** Evaluates at `nowMs`, expires state older than the window, returns clusters created or changed since the last call. */
   advance(nowMs: number): Cluster[];
   /** All flagged clusters so far (open ones and the most recent retired ones, see maxRetainedClusters), sorted by id. */
@@ -244,7 +266,7 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
     }
   }
 
-  function observe(post: EnrichedPost): void {
+  function observe(post: DetectorPost): void {
     if (!post || typeof post.id !== 'string' || !Number.isFinite(post.createdAtMs) || !post.author?.id) return;
     const t = post.createdAtMs;
     if (window.posts.has(post.id)) return;

@@ -125,19 +125,23 @@ const busSchema = z.object({
     .describe('Kafka consumer session timeout: how long a dead worker holds its partitions. Default 10000.'),
   memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
   detectTickMs: z.number().int().min(10).default(1000)
-    .describe('Event-time interval between detector advances in the enrich worker (see docs/streaming.md). Default 1000.'),
+    .describe('Event-time interval between detector advances in the detect worker (see docs/streaming.md). Default 1000.'),
   detectMinPostsPerAdvance: z.number().int().min(1).default(200)
     .describe('The detector is advanced at a detectTickMs boundary only when this many posts were observed since the last advance, or detectMaxTickMs passed. Default 200.'),
   detectMaxTickMs: z.number().int().min(10).default(10_000)
     .describe('Longest event-time gap between detector advances while posts arrive, ms. Default 10000.'),
   checkpointMs: z.number().int().min(100).default(30_000)
-    .describe('How often the enrich worker holding the detector lease saves the detector state and commits offsets (it keeps the lease). Default 30000.'),
+    .describe('How often the detect worker holding the detector lease saves the detector\'s new input since the last checkpoint and commits offsets (it keeps the lease). Default 30000.'),
   checkpointPosts: z.number().int().min(1).default(100_000)
-    .describe('The enrich worker also checkpoints after this many posts fed to the detector. Default 100000.'),
+    .describe('The detect worker also checkpoints after this many posts fed to the detector. Default 100000.'),
+  compactPosts: z.number().int().min(1).default(100_000)
+    .describe('Checkpoints save only the detector input since the last one; once this many posts were logged since the last full snapshot, the detect worker writes a new full snapshot (a pause that grows with the window) and drops the log. Bounds how much a taking-over worker replays. Default 100000.'),
+  compactChunks: z.number().int().min(1).default(200)
+    .describe('A full snapshot is also written after this many logged checkpoints (a slow stream). Default 200.'),
   leaseHandoverMs: z.number().int().min(100).default(3000)
-    .describe('When another enrich worker waits for the detector lease, the holder hands it over (checkpoint + release) once it has held it this long. Default 3000.'),
+    .describe('When another detect worker waits for the detector lease, the holder hands it over (checkpoint + release) once it has held it this long. Default 3000.'),
   idleFlushMs: z.number().int().min(100).default(2000)
-    .describe('How often the enrich worker checks for an idle stream and releases every buffered post. Default 2000.'),
+    .describe('How often the detect worker checks for an idle stream and releases every buffered post. Default 2000.'),
 }).passthrough().prefault({});
 
 const scheduleSchema = z.object({

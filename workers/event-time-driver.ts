@@ -1,23 +1,23 @@
 // Drives the coordination detector in event time so that the clusters do not depend on how messages were batched,
-// how partitions interleaved, or how many enrich workers shared the work. Posts wait in a buffer until the
-// watermark passes them; the watermark is the lowest of the newest post time seen in each partition of posts.raw
-// (each partition is in time order when sources publish in time order). Released posts are observed in
-// (createdAt, id) order, and the detector is advanced at fixed event-time boundaries (every tickMs) — only at a
-// boundary every earlier post has been released, and only when something was observed since the last advance —
-// and, with minPostsPerAdvance, only when that many posts were observed since, or maxTickMs of event time passed.
-// So the sequence of observe/advance calls is a function of the posts alone. Posts older than what was already
-// released (late) are observed at once: tolerated by the detector, but the one place where arrival order matters.
-// When the consumer group has nothing pending (`flushAll`), every buffered post is released.
-// The state is plain JSON and travels with the detector state through the state store.
-import type { CoordinationDetector } from '../pipelines/detect-coordination.ts';
-import type { Cluster, EnrichedPost } from '../pipelines/types.ts';
+// how partitions interleaved, how many enrich workers shared the work or which detect worker ran. Posts wait in a
+// buffer until the watermark passes them; the watermark is the lowest of the newest post time seen in each partition
+// of posts.enriched (each partition is in time order when sources publish in time order: enriched posts keep the
+// partition of their raw message). Released posts are observed in (createdAt, id) order, and the detector is
+// advanced at fixed event-time boundaries (every tickMs) — only at a boundary every earlier post has been released,
+// and only when something was observed since the last advance — and, with minPostsPerAdvance, only when that many
+// posts were observed since, or maxTickMs of event time passed. So the sequence of observe/advance calls is a
+// function of the posts alone. Posts older than what was already released (late) are observed at once: tolerated by
+// the detector, but the one place where arrival order matters. When the consumer group has nothing pending
+// (`flushAll`), every buffered post is released. The state is plain JSON and is saved with the detector's.
+import type { CoordinationDetector, DetectorPost } from '../pipelines/detect-coordination.ts';
+import type { Cluster } from '../pipelines/types.ts';
 
 /** The driver's part of the shared detector state. */
 export interface EventTimeState {
-  /** Newest createdAtMs seen per partition of posts.raw. */
+  /** Newest createdAtMs seen per partition of posts.enriched. */
   partitionMax: Record<string, number>;
   /** Posts waiting for the watermark. */
-  buffer: EnrichedPost[];
+  buffer: DetectorPost[];
   /** Everything at or before this time has been released. */
   releasedUpTo: number;
   /** The next advance boundary (multiple of tickMs), null before the first post. */
@@ -41,8 +41,8 @@ export function emptyEventTimeState(): EventTimeState {
 /** Input of one {@link driveDetector} call. */
 export interface DriveInput {
   /** New posts with the partition they came from. */
-  posts: Array<{ post: EnrichedPost; partition: number }>;
-  /** Number of partitions of posts.raw (all must have progressed for the watermark to move). */
+  posts: Array<{ post: DetectorPost; partition: number }>;
+  /** Number of partitions of posts.enriched (all must have progressed for the watermark to move). */
   partitions: number;
   /** Release everything buffered (nothing is pending anywhere). */
   flushAll?: boolean;

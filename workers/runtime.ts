@@ -1,13 +1,14 @@
 // Wires one worker process: builds the adapters the configuration names, the pseudonym key (refusing to start in
 // cluster mode without one), the enricher and the connectors, then starts the chosen workers and the HTTP server,
 // and stops everything in order within a deadline: stop intake (scheduler, connectors) → drain and commit (enrich,
-// index) → close clients (bus, state, store) → HTTP server last, so /healthz answers until the end.
+// detect, index) → close clients (bus, state, store) → HTTP server last, so /healthz answers until the end.
 import { resolveSources, createConnector, createHttpClient } from '../connectors/index.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createEnricher } from '../pipelines/enrich.ts';
 import { createBus, createScheduler, createSignalStore, createStateStore } from './adapters/create-adapters.ts';
 import type { Config } from './config.ts';
 import { ConnectorsWorker } from './connectors-worker.ts';
+import { DetectWorker } from './detect-worker.ts';
 import { EnrichWorker } from './enrich-worker.ts';
 import { HttpServer } from './http-server.ts';
 import { IndexWorker } from './index-worker.ts';
@@ -25,7 +26,7 @@ import { createReplaySource } from './replay-source.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
-export const WORKER_NAMES = ['connectors', 'enrich', 'index'] as const;
+export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index'] as const;
 /** A worker name. */
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -73,6 +74,7 @@ export class Runtime {
     if (options.workers.includes('enrich')) {
       this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: key }) }));
     }
+    if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('connectors')) this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
   }
 
@@ -119,6 +121,7 @@ export class Runtime {
         ['stop scheduler', () => this.scheduler.stop({ deadlineMs: left() })],
         ...byName('connectors').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ...byName('enrich').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
+        ...byName('detect').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ...byName('index').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ['close bus', () => this.bus.stop({ deadlineMs: left() })],
         ['close state store', () => this.state.stop()],

@@ -1,5 +1,5 @@
 // `mid start` (= `npm start`): embedded mode in one process with no servers — the in-process bus and scheduler,
-// in-memory window state, the SQLite store in dataDir, all three workers, the bundled sample replayed as a source
+// in-memory window state, the SQLite store in dataDir, all four workers, the bundled sample replayed as a source
 // next to the configured public sources (which back off quietly without network), and the HTTP server with
 // /healthz, /api/clusters and an HTML page of open clusters at /.
 import { fileURLToPath } from 'node:url';

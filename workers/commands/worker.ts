@@ -1,5 +1,5 @@
-// `mid worker <connectors|enrich|index|all>`: runs one worker (or all three) in this process with the configured
-// adapters, serving /healthz, /readyz and /metrics on PORT, until SIGTERM.
+// `mid worker <connectors|enrich|detect|index|all> [more names]`: runs the named workers (or all four) in this process
+// with the configured adapters, serving /healthz, /readyz and /metrics on PORT, until SIGTERM.
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { Runtime, WORKER_NAMES } from '../runtime.ts';
@@ -8,14 +8,15 @@ import { runUntilSignal } from '../run-until-signal.ts';
 import { parseArgs, str } from './args.ts';
 
 /** One line for `mid help`. */
-export const summary = 'run a streaming worker: mid worker <connectors|enrich|index|all> [--config file.json]';
+export const summary = 'run streaming workers: mid worker <connectors|enrich|detect|index|all> [more names] [--config file.json]';
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
   const { flags, positional } = parseArgs(args);
-  const which = positional[0];
-  if (!which || (which !== 'all' && !(WORKER_NAMES as readonly string[]).includes(which))) {
-    process.stderr.write(`usage: mid worker <${WORKER_NAMES.join('|')}|all> [--config file.json]\n`);
+  const names = positional.includes('all') ? [...WORKER_NAMES] : [...new Set(positional)];
+  const unknown = names.filter((n) => !(WORKER_NAMES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    process.stderr.write(`${unknown.length ? `mid worker: unknown worker ${unknown.join(', ')}\n` : ''}usage: mid worker <${WORKER_NAMES.join('|')}|all> [more names] [--config file.json]\n`);
     return 2;
   }
   let config;
@@ -28,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   let runtime: Runtime;
   try {
-    runtime = new Runtime({ config, logger, workers: which === 'all' ? [...WORKER_NAMES] : [which as WorkerName] });
+    runtime = new Runtime({ config, logger, workers: names as WorkerName[] });
   } catch (err) {
     if (err instanceof ConfigError) { process.stderr.write(`mid worker: ${err.problems.join('\n  ')}\n`); return 2; }
     throw err;

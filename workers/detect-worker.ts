@@ -1,0 +1,375 @@
+// The detect worker: a consumer group on posts.enriched and factchecks.raw that runs the one coordination detector
+// and publishes cluster updates to signals. Enrichment is stateless and scales with enrich workers; detection spans
+// accounts and partitions, so it is single and deterministic: however many detect workers run, one holds the lease
+// "detector" (a Redis lock) and feeds the detector, the others wait as standbys and take over when it dies.
+//
+// Posts reach the detector through the event-time driver (workers/event-time-driver.ts: observed in event-time order,
+// advanced at fixed event-time boundaries), so clusters do not depend on batching, on the number of enrich workers or
+// on which detect worker runs. Everything the detector holds (detector, driver, ids seen within the window) is a
+// function of the sequence of inputs handed to `apply` — which is what checkpoints save:
+//  - a checkpoint appends the inputs since the previous one (the fields the detector reads of each post, see
+//    DetectorPost) as a log chunk `detector:log:<seq>`, sets `detector:version` to seq, then commits the offsets of
+//    the batches handled (manual commit). Its cost is proportional to what arrived since, not to the window;
+//  - every bus.compactPosts logged posts (or bus.compactChunks chunks) it writes a full snapshot `detector:base`
+//    covering the log so far and deletes those chunks;
+//  - a worker taking the lease loads the base and replays the chunks after it, unless its in-memory detector already
+//    is at the saved version (a single worker never reloads).
+// Saved state and committed offsets always agree: after a crash the uncommitted batches come again and are observed
+// once; ids already in the saved state are skipped.
+import type { CoordinationDetector, DetectorPost } from '../pipelines/detect-coordination.ts';
+import { createCoordinationDetector, detectorPost } from '../pipelines/detect-coordination.ts';
+import type { NormalizedFactCheck } from '../pipelines/types.ts';
+import type { Config } from './config.ts';
+import { driveDetector, emptyEventTimeState } from './event-time-driver.ts';
+import type { DriveResult, EventTimeState } from './event-time-driver.ts';
+import type { Logger } from './logger.ts';
+import { clusterMessage, deadLetterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
+import type { WorkerMetrics } from './metrics.ts';
+import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
+import type { StopOptions } from './ports/lifecycle.ts';
+import type { LockLease, StateStore } from './ports/state-store.ts';
+import { LockTimeoutError } from './ports/state-store.ts';
+import type { Worker } from './worker.ts';
+
+/** Key of the full snapshot (detector, driver, seen ids) and the log sequence number it covers. */
+export const DETECTOR_BASE_KEY = 'detector:base';
+/** Key prefix of the log chunks: `detector:log:<seq>`, one per checkpoint since the base. */
+export const DETECTOR_LOG_PREFIX = 'detector:log:';
+/** Key of the newest saved log sequence number (the state's version). */
+export const DETECTOR_VERSION_KEY = 'detector:version';
+/** Set (with a short expiry) by a worker waiting for the detector lease, so the holder hands it over. */
+export const DETECTOR_WANTED_KEY = 'detector:wanted';
+/** The detector lease expires this long after its last extension when its holder dies (SIGKILL). */
+export const LEASE_TTL_MS = 20_000;
+
+/** One input of the detector: new posts (with their partition of posts.enriched), fact-checks, or an idle flush. */
+interface DetectCall {
+  /** Posts as [partition, post]. */
+  p: Array<[number, DetectorPost]>;
+  /** Fact-checks. */
+  f: NormalizedFactCheck[];
+  /** Release everything buffered (the stream was idle with nothing pending). */
+  all: boolean;
+  /** Partitions of posts.enriched when the call was made. */
+  n: number;
+}
+
+interface LogChunk { seq: number; calls: DetectCall[] }
+interface BaseSnapshot { seq: number; seen: Record<string, number>; driver: EventTimeState; detector: unknown }
+
+/** The detector in memory with its part of the saved state. */
+interface Held {
+  detector: CoordinationDetector;
+  driver: EventTimeState;
+  seen: Record<string, number>;
+  /** Newest log sequence number this state includes (= detector:version when saved). */
+  version: number;
+  /** Sequence number the saved base covers; chunks after it up to `version` are in the store. */
+  baseSeq: number;
+  /** Posts logged in the chunks after the base. */
+  loggedPosts: number;
+  /** Inputs applied since the last checkpoint, not saved yet. */
+  pending: DetectCall[];
+  pendingPosts: number;
+}
+
+/** Dependencies of {@link DetectWorker}. */
+export interface DetectWorkerDeps {
+  config: Config;
+  bus: Bus;
+  state: StateStore;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  /** Creates a detector from a saved state (default createCoordinationDetector). */
+  createDetector?: (config: Config['detection'], state?: unknown) => CoordinationDetector;
+}
+
+/** The detect worker. */
+export class DetectWorker implements Worker {
+  readonly name = 'detect';
+  private sub: Subscription | null = null;
+  private running = false;
+  private held: Held | null = null;
+  private readonly log: Logger;
+  private partitions = 1;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private lease: LockLease | null = null;
+  /** When the lease was taken (for the hand-over minimum). */
+  private leaseSinceMs = 0;
+  /** When the lease was last extended. */
+  private extendedAtMs = 0;
+  /** When the last checkpoint was taken (or the lease taken). */
+  private checkpointAtMs = 0;
+  /** A batch was handled since the last idle check (the stream is not quiet). */
+  private busy = false;
+  private stopping = false;
+  private tending = false;
+  /** Posts handed to the detector (through the driver) by this worker: for benchmarks and /metrics. */
+  detectedPosts = 0;
+  /** Serialises detector work, checkpoints and idle flushes within this worker. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: DetectWorkerDeps) {
+    this.log = deps.logger.child({ component: 'detect-worker' });
+  }
+
+  ready(): boolean { return this.running; }
+  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const { topics, groupPrefix, idleFlushMs, checkpointMs, leaseHandoverMs } = this.deps.config.bus;
+    this.partitions = await this.deps.bus.partitionCount(topics.postsEnriched);
+    this.stopping = false;
+    this.sub = await this.deps.bus.subscribe({
+      topics: [topics.postsEnriched, topics.factchecksRaw], groupId: `${groupPrefix}-detect`, commit: 'manual',
+      eachBatch: (batch) => this.handleBatch(batch),
+    });
+    this.running = true;
+    this.flushTimer = setInterval(() => { void this.serial(() => this.flushIfIdle()); }, idleFlushMs);
+    this.leaseTimer = setInterval(() => { void this.tendLease(); }, Math.max(50, Math.min(1000, Math.floor(Math.min(checkpointMs, leaseHandoverMs) / 4))));
+    this.log.info({ topics: [topics.postsEnriched, topics.factchecksRaw], partitions: this.partitions }, 'Detect worker started.');
+  }
+
+  async stop(_options?: StopOptions): Promise<void> {
+    if (!this.running && !this.sub) return;
+    this.running = false;
+    this.stopping = true; // batches handed to us from now on are refused, so they stay uncommitted
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.flushTimer = this.leaseTimer = null;
+    await this.serial(() => this.checkpoint(true)).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
+    const sub = this.sub;
+    this.sub = null;
+    await sub?.stop();
+    this.log.info('Detect worker stopped.');
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Runs on a timer while this worker holds the lease: extends it, checkpoints every bus.checkpointMs or
+   * bus.checkpointPosts posts (keeping the lease), and hands the lease over (checkpoint + release) when another
+   * worker is waiting for it and this one has held it for at least bus.leaseHandoverMs.
+   */
+  private async tendLease(): Promise<void> {
+    if (!this.lease || this.tending) return;
+    this.tending = true;
+    try {
+      const { checkpointMs, checkpointPosts, leaseHandoverMs } = this.deps.config.bus;
+      const now = Date.now();
+      if (now - this.extendedAtMs >= LEASE_TTL_MS / 4) await this.extendLease().catch(() => undefined);
+      const wanted = now - this.leaseSinceMs >= leaseHandoverMs && (await this.deps.state.get(DETECTOR_WANTED_KEY)) !== null;
+      if (wanted) await this.serial(() => this.checkpoint(true));
+      else if (now - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts) await this.serial(() => this.checkpoint(false));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'Checkpoint failed; the uncommitted batches will be delivered again.');
+    } finally {
+      this.tending = false;
+    }
+  }
+
+  /** Extends the lease; on loss forgets the in-memory detector (someone else may have moved on). */
+  private async extendLease(): Promise<void> {
+    const lease = this.lease;
+    if (!lease) return;
+    if (await lease.extend(LEASE_TTL_MS)) { this.extendedAtMs = Date.now(); return; }
+    if (this.lease === lease) { this.lease = null; this.held = null; }
+    throw new Error('detector lease lost');
+  }
+
+  /**
+   * Saves the inputs applied since the last checkpoint as a log chunk (and, when due, a full snapshot), then commits
+   * the handled offsets, so saved state and committed offsets always agree; with `release` also gives the lease up.
+   * Must run inside serial().
+   */
+  private async checkpoint(release: boolean): Promise<void> {
+    const lease = this.lease;
+    if (!lease) return;
+    const { state, config } = this.deps;
+    try {
+      const held = this.held;
+      if (held && held.pending.length > 0) {
+        await this.extendLease();
+        const seq = held.version + 1;
+        await state.set(`${DETECTOR_LOG_PREFIX}${seq}`, JSON.stringify({ seq, calls: held.pending } satisfies LogChunk));
+        await state.set(DETECTOR_VERSION_KEY, String(seq));
+        held.version = seq;
+        held.loggedPosts += held.pendingPosts;
+        held.pending = [];
+        held.pendingPosts = 0;
+        if (held.loggedPosts >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) await this.compact(held);
+      }
+      await this.sub?.commit();
+      this.checkpointAtMs = Date.now();
+    } catch (err) {
+      // Without a saved state the in-memory detector cannot be trusted by anyone: start from the saved one.
+      this.held = null;
+      release = true;
+      throw err;
+    } finally {
+      if (release) {
+        if (this.lease === lease) this.lease = null;
+        await lease.release();
+      }
+    }
+  }
+
+  /** Writes a full snapshot covering the log up to `held.version`, then deletes the chunks it covers. */
+  private async compact(held: Held): Promise<void> {
+    const { state, metrics } = this.deps;
+    const end = metrics.batchSeconds.startTimer({ worker: 'detect-compact' });
+    const head = JSON.stringify({ seq: held.version, seen: held.seen, driver: held.driver } satisfies Omit<BaseSnapshot, 'detector'>);
+    // The detector state is by far the largest part: serialise it once, straight into the snapshot string.
+    await state.set(DETECTOR_BASE_KEY, `${head.slice(0, -1)},"detector":${held.detector.exportStateJson()}}`);
+    for (let s = held.baseSeq + 1; s <= held.version; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
+    held.baseSeq = held.version;
+    held.loggedPosts = 0;
+    end();
+  }
+
+  /**
+   * When the stream has been quiet for a whole bus.idleFlushMs and, after committing what this worker handled, the
+   * consumer group has nothing pending, releases every buffered post to the detector, checkpoints and gives the
+   * lease up.
+   */
+  private async flushIfIdle(): Promise<void> {
+    try {
+      if (!this.running || !this.sub) return;
+      if (this.busy) { this.busy = false; return; }
+      if (this.lease) await this.checkpoint(false); // handled but uncommitted messages count as lag
+      if ((await this.sub.lag()) !== 0) return;
+      await this.detect([], [], true);
+      await this.checkpoint(true);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'Idle flush failed; will try again.');
+    }
+  }
+
+  /** Handles one batch; public for tests. Throws only on infrastructure failure (then delivered again). */
+  async handleBatch(batch: IncomingMessage[]): Promise<void> {
+    if (this.stopping) throw new Error('detect worker is stopping');
+    this.busy = true;
+    const { metrics, config } = this.deps;
+    const end = metrics.batchSeconds.startTimer({ worker: this.name });
+    const { topics } = config.bus;
+    const posts: Array<[number, DetectorPost]> = [];
+    const factchecks: NormalizedFactCheck[] = [];
+    const dead: OutgoingMessage[] = [];
+    const reject = (m: IncomingMessage, reason: string, detail: string) => {
+      dead.push(deadLetterMessage(m, this.name, reason, detail));
+      metrics.rejected.inc({ worker: this.name, reason });
+      metrics.dlq.inc({ worker: this.name, reason });
+    };
+    for (const m of batch) {
+      if (m.topic === topics.factchecksRaw) {
+        const d = decodeFactCheck(m.value);
+        if (d.ok) factchecks.push(d.message.factcheck); else reject(m, d.reason, d.detail);
+        continue;
+      }
+      const d = decodeEnrichedPost(m.value);
+      if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+      if (d.message.kind === 'enriched') posts.push([m.partition, detectorPost(d.message.post)]);
+    }
+    if (dead.length) await this.deps.bus.publish(topics.dlq, dead);
+    if (posts.length > 0 || factchecks.length > 0) await this.serial(() => this.detect(posts, factchecks));
+    metrics.processed.inc({ worker: this.name, outcome: 'ok' }, batch.length - dead.length);
+    end();
+  }
+
+  /**
+   * Takes the lease (if not held; while waiting, marks it wanted so the holder hands it over) and brings the
+   * in-memory detector up to the saved version: the base and the log chunks after it, only when another worker
+   * saved since this one last held it.
+   */
+  private async holdDetector(): Promise<Held> {
+    const { state } = this.deps;
+    if (this.lease && Date.now() - this.extendedAtMs >= LEASE_TTL_MS / 4) await this.extendLease();
+    if (!this.lease) {
+      const until = Date.now() + 120_000;
+      for (;;) {
+        try {
+          this.lease = await state.acquireLock('detector', { ttlMs: LEASE_TTL_MS, waitMs: 500 });
+          break;
+        } catch (err) {
+          if (!(err instanceof LockTimeoutError) || Date.now() > until || this.stopping) throw err;
+          await state.set(DETECTOR_WANTED_KEY, '1', 3000);
+        }
+      }
+      await state.del(DETECTOR_WANTED_KEY);
+      this.leaseSinceMs = this.extendedAtMs = this.checkpointAtMs = Date.now();
+      const version = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
+      if (!this.held || this.held.version !== version) this.held = await this.load(version);
+    }
+    if (!this.held) throw new Error('detector state missing'); // cannot happen: set whenever the lease is taken
+    return this.held;
+  }
+
+  /** Restores the saved state at `version`: the base, then the log chunks after it replayed in order. */
+  private async load(version: number): Promise<Held> {
+    const { state, config } = this.deps;
+    const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
+    const t0 = Date.now();
+    const raw = version > 0 ? await state.get(DETECTOR_BASE_KEY) : null;
+    const base = raw ? JSON.parse(raw) as BaseSnapshot : null;
+    const held: Held = {
+      detector: make(config.detection, base?.detector), driver: base?.driver ?? emptyEventTimeState(), seen: base?.seen ?? {},
+      version: base?.seq ?? 0, baseSeq: base?.seq ?? 0, loggedPosts: 0, pending: [], pendingPosts: 0,
+    };
+    for (let seq = held.version + 1; seq <= version; seq++) {
+      const chunk = await state.get(`${DETECTOR_LOG_PREFIX}${seq}`);
+      if (chunk === null) throw new Error(`detector log chunk ${seq} is missing (saved version ${version}, base ${held.baseSeq})`);
+      for (const call of (JSON.parse(chunk) as LogChunk).calls) {
+        this.apply(held, call);
+        held.loggedPosts += call.p.length;
+      }
+      held.version = seq;
+    }
+    if (version > 0) this.log.info({ version, base: held.baseSeq, replayedPosts: held.loggedPosts, ms: Date.now() - t0 }, 'Detector state loaded.');
+    return held;
+  }
+
+  /** Applies one input to the held state: the only place that changes it, used live and for replay. */
+  private apply(held: Held, call: DetectCall): DriveResult {
+    const { config } = this.deps;
+    for (const [, post] of call.p) held.seen[post.id] = post.createdAtMs;
+    for (const fc of call.f) held.detector.observeFactCheck(fc);
+    const before = held.driver.releasedUpTo;
+    const r = driveDetector(held.driver, held.detector, {
+      posts: call.p.map(([partition, post]) => ({ post, partition })), partitions: call.n, flushAll: call.all,
+      tickMs: config.bus.detectTickMs, minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs,
+    });
+    // Forget ids older than the window, once per minute of event time (a function of the input, like the rest).
+    if (Math.floor(r.watermarkMs / 60_000) !== Math.floor(before / 60_000)) {
+      const horizon = r.watermarkMs - config.detection.windowSeconds * 1000;
+      for (const [id, ms] of Object.entries(held.seen)) if (ms < horizon) delete held.seen[id];
+    }
+    return r;
+  }
+
+  private async detect(posts: Array<[number, DetectorPost]>, factchecks: NormalizedFactCheck[], flushAll = false): Promise<void> {
+    const { config, bus, metrics } = this.deps;
+    if (flushAll && this.held && !this.lease && this.held.driver.buffer.length === 0) return;
+    const held = await this.holdDetector();
+    if (flushAll && held.driver.buffer.length === 0) return;
+    const inBatch = new Set<string>();
+    const fresh = posts.filter(([, post]) => {
+      if (held.seen[post.id] !== undefined || inBatch.has(post.id)) return false;
+      inBatch.add(post.id);
+      return true;
+    });
+    if (fresh.length === 0 && factchecks.length === 0 && !flushAll) return;
+    const call: DetectCall = { p: fresh, f: factchecks, all: flushAll, n: this.partitions };
+    const r = this.apply(held, call);
+    held.pending.push(call);
+    held.pendingPosts += fresh.length;
+    this.detectedPosts += fresh.length;
+    if (r.late) metrics.processed.inc({ worker: this.name, outcome: 'late' }, r.late);
+    if (r.changed.length) await bus.publish(config.bus.topics.signals, r.changed.map((c) => clusterMessage(c, r.watermarkMs)));
+  }
+}
