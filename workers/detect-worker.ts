@@ -1,7 +1,10 @@
 // The detect worker: a consumer group on posts.enriched and factchecks.raw that runs the one coordination detector
 // and publishes cluster updates to signals. Enrichment is stateless and scales with enrich workers; detection spans
 // accounts and partitions, so it is single and deterministic: however many detect workers run, one holds the lease
-// "detector" (a Redis lock) and feeds the detector, the others wait as standbys and take over when it dies.
+// "detector" (a Redis lock), consumes and feeds the detector; the others are passive standbys (not in the consumer
+// group) that take the lease when the holder stops or dies (the lease expires bus.leaseTtlMs after its last
+// extension). A holder that loses its lease (Redis unreachable, paused too long) leaves the consumer group without
+// committing and becomes a standby, so whatever it handled but did not save is delivered again to the next holder.
 //
 // Posts reach the detector through the event-time driver (workers/event-time-driver.ts: observed in event-time order,
 // advanced at fixed event-time boundaries), so clusters do not depend on batching, on the number of enrich workers or
@@ -12,8 +15,7 @@
 //    the batches handled (manual commit). Its cost is proportional to what arrived since, not to the window;
 //  - every bus.compactPosts logged posts (or bus.compactChunks chunks) it writes a full snapshot `detector:base`
 //    covering the log so far and deletes those chunks;
-//  - a worker taking the lease loads the base and replays the chunks after it, unless its in-memory detector already
-//    is at the saved version (a single worker never reloads).
+//  - a worker taking the lease loads the base and replays the chunks after it, then joins the consumer group.
 // Saved state and committed offsets always agree: after a crash the uncommitted batches come again and are observed
 // once; ids already in the saved state are skipped.
 import type { CoordinationDetector, DetectorPost } from '../pipelines/detect-coordination.ts';
@@ -37,10 +39,6 @@ export const DETECTOR_BASE_KEY = 'detector:base';
 export const DETECTOR_LOG_PREFIX = 'detector:log:';
 /** Key of the newest saved log sequence number (the state's version). */
 export const DETECTOR_VERSION_KEY = 'detector:version';
-/** Set (with a short expiry) by a worker waiting for the detector lease, so the holder hands it over. */
-export const DETECTOR_WANTED_KEY = 'detector:wanted';
-/** The detector lease expires this long after its last extension when its holder dies (SIGKILL). */
-export const LEASE_TTL_MS = 20_000;
 
 /** One input of the detector: new posts (with their partition of posts.enriched), fact-checks, or an idle flush. */
 interface DetectCall {
@@ -89,24 +87,30 @@ export class DetectWorker implements Worker {
   readonly name = 'detect';
   private sub: Subscription | null = null;
   private running = false;
+  private stopping = false;
   private held: Held | null = null;
   private readonly log: Logger;
   private partitions = 1;
   private flushTimer: NodeJS.Timeout | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
   private lease: LockLease | null = null;
-  /** When the lease was taken (for the hand-over minimum). */
-  private leaseSinceMs = 0;
   /** When the lease was last extended. */
   private extendedAtMs = 0;
   /** When the last checkpoint was taken (or the lease taken). */
   private checkpointAtMs = 0;
   /** A batch was handled since the last idle check (the stream is not quiet). */
   private busy = false;
-  private stopping = false;
   private tending = false;
-  /** Posts handed to the detector (through the driver) by this worker: for benchmarks and /metrics. */
+  /** The loop waiting for the lease while this worker is a standby. */
+  private standby: Promise<void> | null = null;
+  private onActive: (() => void) | null = null;
+  /** Posts handed to the detector (through the driver) by this worker: for tests and benchmarks. */
   detectedPosts = 0;
+  /** Loads of saved state by this worker, and the logged posts they replayed after the base. */
+  loads = 0;
+  replayedPosts = 0;
+  /** Longest time the detector was held up by saving or loading state, per kind, ms (also in /metrics). */
+  readonly longestPauseMs = { log: 0, snapshot: 0, load: 0 };
   /** Serialises detector work, checkpoints and idle flushes within this worker. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -115,34 +119,46 @@ export class DetectWorker implements Worker {
   }
 
   ready(): boolean { return this.running; }
+  /** Whether this worker holds the lease and consumes (false while it stands by). */
+  active(): boolean { return this.sub !== null; }
   async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
 
+  /**
+   * Starts waiting for the lease. Resolves once this worker is active, or after bus.leaseTtlMs + 1 s (by then the
+   * lease of a crashed predecessor has expired, so a live holder exists elsewhere) as a standby that keeps waiting.
+   * Waiting before returning lets a process start the workers that feed posts.enriched only once detection runs.
+   */
   async start(): Promise<void> {
     if (this.running) return;
-    const { topics, groupPrefix, idleFlushMs, checkpointMs, leaseHandoverMs } = this.deps.config.bus;
-    this.partitions = await this.deps.bus.partitionCount(topics.postsEnriched);
-    this.stopping = false;
-    this.sub = await this.deps.bus.subscribe({
-      topics: [topics.postsEnriched, topics.factchecksRaw], groupId: `${groupPrefix}-detect`, commit: 'manual',
-      eachBatch: (batch) => this.handleBatch(batch),
-    });
+    const { idleFlushMs, checkpointMs, leaseTtlMs } = this.deps.config.bus;
     this.running = true;
+    this.stopping = false;
+    const active = new Promise<void>((resolve) => { this.onActive = resolve; });
+    this.standby = this.waitForLease();
     this.flushTimer = setInterval(() => { void this.serial(() => this.flushIfIdle()); }, idleFlushMs);
-    this.leaseTimer = setInterval(() => { void this.tendLease(); }, Math.max(50, Math.min(1000, Math.floor(Math.min(checkpointMs, leaseHandoverMs) / 4))));
-    this.log.info({ topics: [topics.postsEnriched, topics.factchecksRaw], partitions: this.partitions }, 'Detect worker started.');
+    this.leaseTimer = setInterval(() => { void this.tendLease(); }, Math.max(50, Math.min(1000, Math.floor(Math.min(checkpointMs, leaseTtlMs / 4) / 4))));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([active, new Promise<void>((r) => { timer = setTimeout(r, leaseTtlMs + 1000); })]);
+    clearTimeout(timer);
+    if (!this.active()) this.log.info('Detect worker started as a standby: another worker holds the detector lease.');
   }
 
   async stop(_options?: StopOptions): Promise<void> {
-    if (!this.running && !this.sub) return;
+    if (!this.running) return;
     this.running = false;
     this.stopping = true; // batches handed to us from now on are refused, so they stay uncommitted
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.flushTimer = this.leaseTimer = null;
-    await this.serial(() => this.checkpoint(true)).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
+    await this.standby;
+    await this.serial(() => this.checkpoint()).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
     const sub = this.sub;
+    const lease = this.lease;
     this.sub = null;
+    this.lease = null;
+    this.held = null;
     await sub?.stop();
+    await lease?.release();
     this.log.info('Detect worker stopped.');
   }
 
@@ -152,100 +168,139 @@ export class DetectWorker implements Worker {
     return p;
   }
 
-  /**
-   * Runs on a timer while this worker holds the lease: extends it, checkpoints every bus.checkpointMs or
-   * bus.checkpointPosts posts (keeping the lease), and hands the lease over (checkpoint + release) when another
-   * worker is waiting for it and this one has held it for at least bus.leaseHandoverMs.
-   */
+  /** Waits for the lease (as a standby), then loads the saved state and joins the consumer group. */
+  private async waitForLease(): Promise<void> {
+    const { state, config } = this.deps;
+    const { topics, groupPrefix, leaseTtlMs } = config.bus;
+    while (!this.stopping) {
+      let lease: LockLease;
+      try {
+        lease = await state.acquireLock('detector', { ttlMs: leaseTtlMs, waitMs: 1000 });
+      } catch (err) {
+        if (!(err instanceof LockTimeoutError)) {
+          this.log.warn({ err: (err as Error).message }, 'Could not ask for the detector lease; trying again.');
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        continue;
+      }
+      try {
+        if (this.stopping) { await lease.release(); return; }
+        this.lease = lease;
+        this.extendedAtMs = this.checkpointAtMs = Date.now();
+        this.held = await this.load(Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0));
+        this.partitions = await this.deps.bus.partitionCount(topics.postsEnriched);
+        this.sub = await this.deps.bus.subscribe({
+          topics: [topics.postsEnriched, topics.factchecksRaw], groupId: `${groupPrefix}-detect`, commit: 'manual',
+          eachBatch: (batch) => this.handleBatch(batch),
+        });
+        this.log.info({ topics: [topics.postsEnriched, topics.factchecksRaw], partitions: this.partitions, version: this.held.version }, 'Detect worker active: holds the detector lease.');
+        this.onActive?.();
+        return;
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'Could not take over the detector; releasing the lease and trying again.');
+        this.held = null;
+        this.lease = null;
+        await lease.release();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** The lease is gone: leave the consumer group without committing and stand by again. */
+  private async lostLease(): Promise<void> {
+    const sub = this.sub;
+    this.sub = null;
+    this.held = null;
+    this.lease = null;
+    this.log.warn('Detector lease lost; leaving the consumer group without committing and standing by.');
+    await sub?.stop();
+    if (!this.stopping) this.standby = this.waitForLease();
+  }
+
+  /** Runs on a timer while active: extends the lease, checkpoints every bus.checkpointMs or bus.checkpointPosts posts. */
   private async tendLease(): Promise<void> {
     if (!this.lease || this.tending) return;
     this.tending = true;
     try {
-      const { checkpointMs, checkpointPosts, leaseHandoverMs } = this.deps.config.bus;
-      const now = Date.now();
-      if (now - this.extendedAtMs >= LEASE_TTL_MS / 4) await this.extendLease().catch(() => undefined);
-      const wanted = now - this.leaseSinceMs >= leaseHandoverMs && (await this.deps.state.get(DETECTOR_WANTED_KEY)) !== null;
-      if (wanted) await this.serial(() => this.checkpoint(true));
-      else if (now - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts) await this.serial(() => this.checkpoint(false));
+      const { checkpointMs, checkpointPosts, leaseTtlMs } = this.deps.config.bus;
+      if (Date.now() - this.extendedAtMs >= leaseTtlMs / 4 && !(await this.extendLease())) return;
+      if (Date.now() - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts) await this.serial(() => this.checkpoint());
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'Checkpoint failed; the uncommitted batches will be delivered again.');
+      this.log.warn({ err: (err as Error).message }, 'Checkpoint failed; will try again (nothing is committed before it succeeds).');
     } finally {
       this.tending = false;
     }
   }
 
-  /** Extends the lease; on loss forgets the in-memory detector (someone else may have moved on). */
-  private async extendLease(): Promise<void> {
+  /** Extends the lease; when it is lost, leaves the group (outside the serial queue) and returns false. */
+  private async extendLease(): Promise<boolean> {
     const lease = this.lease;
-    if (!lease) return;
-    if (await lease.extend(LEASE_TTL_MS)) { this.extendedAtMs = Date.now(); return; }
-    if (this.lease === lease) { this.lease = null; this.held = null; }
-    throw new Error('detector lease lost');
+    if (!lease) return false;
+    const ok = await lease.extend(this.deps.config.bus.leaseTtlMs).catch(() => false);
+    if (ok) { this.extendedAtMs = Date.now(); return true; }
+    if (this.lease === lease) void this.lostLease();
+    return false;
   }
 
   /**
    * Saves the inputs applied since the last checkpoint as a log chunk (and, when due, a full snapshot), then commits
-   * the handled offsets, so saved state and committed offsets always agree; with `release` also gives the lease up.
-   * Must run inside serial().
+   * the handled offsets, so saved state and committed offsets always agree. A failure commits nothing and keeps
+   * the inputs for the next attempt. Must run inside serial().
    */
-  private async checkpoint(release: boolean): Promise<void> {
-    const lease = this.lease;
-    if (!lease) return;
+  private async checkpoint(): Promise<void> {
     const { state, config } = this.deps;
-    try {
-      const held = this.held;
-      if (held && held.pending.length > 0) {
-        await this.extendLease();
-        const seq = held.version + 1;
-        await state.set(`${DETECTOR_LOG_PREFIX}${seq}`, JSON.stringify({ seq, calls: held.pending } satisfies LogChunk));
-        await state.set(DETECTOR_VERSION_KEY, String(seq));
-        held.version = seq;
-        held.loggedPosts += held.pendingPosts;
-        held.pending = [];
-        held.pendingPosts = 0;
-        if (held.loggedPosts >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) await this.compact(held);
-      }
-      await this.sub?.commit();
-      this.checkpointAtMs = Date.now();
-    } catch (err) {
-      // Without a saved state the in-memory detector cannot be trusted by anyone: start from the saved one.
-      this.held = null;
-      release = true;
-      throw err;
-    } finally {
-      if (release) {
-        if (this.lease === lease) this.lease = null;
-        await lease.release();
+    const held = this.held;
+    if (!this.lease || !held) return;
+    if (held.pending.length > 0) {
+      if (!(await this.extendLease())) throw new Error('detector lease lost');
+      const t0 = performance.now();
+      const seq = held.version + 1;
+      await state.set(`${DETECTOR_LOG_PREFIX}${seq}`, JSON.stringify({ seq, calls: held.pending } satisfies LogChunk));
+      await state.set(DETECTOR_VERSION_KEY, String(seq));
+      held.version = seq;
+      held.loggedPosts += held.pendingPosts;
+      held.pending = [];
+      held.pendingPosts = 0;
+      this.pause('log', t0);
+      if (held.loggedPosts >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) {
+        await this.compact(held).catch((err) => this.log.warn({ err: (err as Error).message }, 'Snapshot failed; the log is kept and replayed instead.'));
       }
     }
+    await this.sub?.commit();
+    this.checkpointAtMs = Date.now();
   }
 
   /** Writes a full snapshot covering the log up to `held.version`, then deletes the chunks it covers. */
   private async compact(held: Held): Promise<void> {
-    const { state, metrics } = this.deps;
-    const end = metrics.batchSeconds.startTimer({ worker: 'detect-compact' });
+    const { state } = this.deps;
+    const t0 = performance.now();
     const head = JSON.stringify({ seq: held.version, seen: held.seen, driver: held.driver } satisfies Omit<BaseSnapshot, 'detector'>);
     // The detector state is by far the largest part: serialise it once, straight into the snapshot string.
     await state.set(DETECTOR_BASE_KEY, `${head.slice(0, -1)},"detector":${held.detector.exportStateJson()}}`);
     for (let s = held.baseSeq + 1; s <= held.version; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
     held.baseSeq = held.version;
     held.loggedPosts = 0;
-    end();
+    this.pause('snapshot', t0);
+  }
+
+  private pause(kind: keyof DetectWorker['longestPauseMs'], t0: number): void {
+    const ms = performance.now() - t0;
+    this.longestPauseMs[kind] = Math.max(this.longestPauseMs[kind], ms);
+    this.deps.metrics.detectorStateSeconds.observe({ kind }, ms / 1000);
   }
 
   /**
    * When the stream has been quiet for a whole bus.idleFlushMs and, after committing what this worker handled, the
-   * consumer group has nothing pending, releases every buffered post to the detector, checkpoints and gives the
-   * lease up.
+   * consumer group has nothing pending, releases every buffered post to the detector and checkpoints.
    */
   private async flushIfIdle(): Promise<void> {
     try {
-      if (!this.running || !this.sub) return;
+      if (!this.running || !this.sub || !this.held) return;
       if (this.busy) { this.busy = false; return; }
-      if (this.lease) await this.checkpoint(false); // handled but uncommitted messages count as lag
-      if ((await this.sub.lag()) !== 0) return;
+      await this.checkpoint(); // handled but uncommitted messages count as lag
+      if (!this.sub || (await this.sub.lag()) !== 0 || this.held.driver.buffer.length === 0) return;
       await this.detect([], [], true);
-      await this.checkpoint(true);
+      await this.checkpoint();
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'Idle flush failed; will try again.');
     }
@@ -282,39 +337,11 @@ export class DetectWorker implements Worker {
     end();
   }
 
-  /**
-   * Takes the lease (if not held; while waiting, marks it wanted so the holder hands it over) and brings the
-   * in-memory detector up to the saved version: the base and the log chunks after it, only when another worker
-   * saved since this one last held it.
-   */
-  private async holdDetector(): Promise<Held> {
-    const { state } = this.deps;
-    if (this.lease && Date.now() - this.extendedAtMs >= LEASE_TTL_MS / 4) await this.extendLease();
-    if (!this.lease) {
-      const until = Date.now() + 120_000;
-      for (;;) {
-        try {
-          this.lease = await state.acquireLock('detector', { ttlMs: LEASE_TTL_MS, waitMs: 500 });
-          break;
-        } catch (err) {
-          if (!(err instanceof LockTimeoutError) || Date.now() > until || this.stopping) throw err;
-          await state.set(DETECTOR_WANTED_KEY, '1', 3000);
-        }
-      }
-      await state.del(DETECTOR_WANTED_KEY);
-      this.leaseSinceMs = this.extendedAtMs = this.checkpointAtMs = Date.now();
-      const version = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
-      if (!this.held || this.held.version !== version) this.held = await this.load(version);
-    }
-    if (!this.held) throw new Error('detector state missing'); // cannot happen: set whenever the lease is taken
-    return this.held;
-  }
-
   /** Restores the saved state at `version`: the base, then the log chunks after it replayed in order. */
   private async load(version: number): Promise<Held> {
     const { state, config } = this.deps;
     const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
-    const t0 = Date.now();
+    const t0 = performance.now();
     const raw = version > 0 ? await state.get(DETECTOR_BASE_KEY) : null;
     const base = raw ? JSON.parse(raw) as BaseSnapshot : null;
     const held: Held = {
@@ -330,7 +357,10 @@ export class DetectWorker implements Worker {
       }
       held.version = seq;
     }
-    if (version > 0) this.log.info({ version, base: held.baseSeq, replayedPosts: held.loggedPosts, ms: Date.now() - t0 }, 'Detector state loaded.');
+    this.loads++;
+    this.replayedPosts += held.loggedPosts;
+    this.pause('load', t0);
+    if (version > 0) this.log.info({ version, base: held.baseSeq, replayedPosts: held.loggedPosts, ms: Math.round(performance.now() - t0) }, 'Detector state loaded.');
     return held;
   }
 
@@ -354,9 +384,8 @@ export class DetectWorker implements Worker {
 
   private async detect(posts: Array<[number, DetectorPost]>, factchecks: NormalizedFactCheck[], flushAll = false): Promise<void> {
     const { config, bus, metrics } = this.deps;
-    if (flushAll && this.held && !this.lease && this.held.driver.buffer.length === 0) return;
-    const held = await this.holdDetector();
-    if (flushAll && held.driver.buffer.length === 0) return;
+    const held = this.held;
+    if (!held || !this.sub) throw new Error('detect worker does not hold the detector'); // the batch comes again
     const inBatch = new Set<string>();
     const fresh = posts.filter(([, post]) => {
       if (held.seen[post.id] !== undefined || inBatch.has(post.id)) return false;

@@ -20,6 +20,8 @@ export interface WorkerMetrics {
   sourceRuns: client.Counter<'source' | 'outcome'>;
   /** Time to handle one batch. */
   batchSeconds: client.Histogram<'worker'>;
+  /** Time the detect worker spent saving or loading detector state, by kind: log (a checkpoint), snapshot, load. */
+  detectorStateSeconds: client.Histogram<'kind'>;
 }
 
 /** Creates a fresh registry with the worker metrics and Node's default process metrics. */
@@ -36,5 +38,6 @@ export function createMetrics(): WorkerMetrics {
     lag: new client.Gauge({ name: 'mid_consumer_lag_messages', help: 'Messages not yet committed by the consumer group.', labelNames: ['worker'], registers: r }),
     sourceRuns: new client.Counter({ name: 'mid_source_runs_total', help: 'Connector runs.', labelNames: ['source', 'outcome'], registers: r }),
     batchSeconds: new client.Histogram({ name: 'mid_batch_duration_seconds', help: 'Time to handle one batch.', labelNames: ['worker'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r }),
+    detectorStateSeconds: new client.Histogram({ name: 'mid_detector_state_seconds', help: 'Time spent saving (log chunk, full snapshot) or loading detector state.', labelNames: ['kind'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: r }),
   };
 }

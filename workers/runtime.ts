@@ -71,10 +71,11 @@ export class Runtime {
     };
     const deps = { config, bus: this.bus, state: this.state, scheduler: this.scheduler, logger, metrics: this.metrics };
     if (options.workers.includes('index')) this.workers.push(new IndexWorker({ ...deps, store: this.store! }));
+    // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
+    if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
       this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: key }) }));
     }
-    if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('connectors')) this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
   }
 

@@ -1,14 +1,16 @@
 // End-to-end benchmark through the Kafka-protocol broker (kcat mock cluster) and Redis, started here unless
-// MID_KAFKA_BROKERS / MID_REDIS_URL are set:
-//  1. throughput: 20,000 posts published to posts.raw, consumed by an enrich worker in this process (enrichment,
-//     event-time detection, checkpoints to Redis) and an index worker (SQLite) in a child process (`mid worker
-//     index`, as deployed); posts/s from first publish until every post is indexed, and until the enrich group has
-//     committed everything. Run twice: with the real coordination detector, and with a no-op detector, which shows
-//     the ceiling of the streaming plumbing itself.
+// MID_KAFKA_BROKERS / MID_REDIS_URL are set. Deployed as in cluster mode: an enrich worker (`mid worker enrich`) and
+// an index worker (`mid worker index`, SQLite) in child processes, the detect worker in this process (so its
+// counters can be read):
+//  1. throughput: 20,000 posts published to posts.raw; posts/s from the first publish until every post is indexed
+//     and has reached the detector, and the time until the detect group has committed everything (its idle flush and
+//     checkpoint). Run twice: with the real coordination detector, and with a no-op detector.
 //  2. latency: a publisher in a child process (this file with `publisher`) sends background posts at 500 posts/s
 //     with createdAt = now, plus a coordinated post every 500 ms, and reports when it published each coordinated
 //     post; time from publishing a coordinated post to the first cluster update on `signals` that contains it.
-// Prints numbers; never fails on speed.
+//     Also reported: the longest pause of the detector for a checkpoint (log chunk) and a full snapshot.
+// Prints numbers; never fails on speed. `BENCH_LATENCY_SECONDS` (60) and `BENCH_COMPACT_POSTS` (the default
+// bus.compactPosts) change the latency run.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,13 +20,12 @@ import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, teardown } from '../global-setup.ts';
-import { createEnricher } from '../../pipelines/enrich.ts';
 import type { CoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { NormalizedPost } from '../../pipelines/types.ts';
 import { KafkaBus } from '../../workers/adapters/kafka-bus.ts';
 import { RedisStateStore } from '../../workers/adapters/redis-state-store.ts';
 import { loadConfig } from '../../workers/config.ts';
-import { EnrichWorker } from '../../workers/enrich-worker.ts';
+import { DetectWorker } from '../../workers/detect-worker.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { decodeCluster, rawPostMessage } from '../../workers/messages.ts';
 import { createMetrics } from '../../workers/metrics.ts';
@@ -44,7 +45,20 @@ function fileConfigFor(id: string, dir: string, extra: Record<string, unknown> =
   };
 }
 
-/** An enrich worker in this process and an index worker (`mid worker index`, SQLite) in a child process. */
+function child(args: string[], configFile: string): ChildProcess {
+  const c = spawn(process.execPath, ['workers/bin/mid.mjs', ...args], { env: { ...process.env, MID_CONFIG: configFile, MID_LOG_LEVEL: 'warn', MID_PSEUDONYM_KEY: KEY }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(c);
+  return c;
+}
+
+async function stopChild(c: ChildProcess | null): Promise<void> {
+  if (!c || c.exitCode !== null) return;
+  const exited = new Promise((r) => { c.once('exit', r); setTimeout(r, 15_000); });
+  c.kill('SIGTERM');
+  await exited;
+}
+
+/** An enrich worker and an index worker (SQLite) in child processes, the detect worker in this process. */
 async function pipeline(id: string, noopDetector: boolean, extra: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mid-bench-'));
   const fileConfig = fileConfigFor(id, dir, extra);
@@ -55,17 +69,18 @@ async function pipeline(id: string, noopDetector: boolean, extra: Record<string,
   const state = new RedisStateStore({ url: config.scheduler.redisUrl, prefix: `bench${id}:` });
   const metrics = createMetrics();
   const noop = (): CoordinationDetector => ({ observe() {}, advance: () => [], clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', observeFactCheck() {} });
-  const enrich = new EnrichWorker({ config, bus, state, logger, metrics, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY }), ...(noopDetector ? { createDetector: noop } : {}) });
+  const detect = new DetectWorker({ config, bus, state, logger, metrics, ...(noopDetector ? { createDetector: noop } : {}) });
   await state.start(); await bus.start();
   let index: ChildProcess | null = null;
+  let enrich: ChildProcess | null = null;
   let db: Database.Database | null = null;
   return {
-    config, bus, enrich,
+    config, bus, detect,
     async start() {
-      await bus.publish(config.bus.topics.postsEnriched, []);
-      index = spawn(process.execPath, ['workers/bin/mid.mjs', 'worker', 'index'], { env: { ...process.env, MID_CONFIG: configFile, MID_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
-      children.push(index);
-      await enrich.start();
+      for (const t of [config.bus.topics.postsEnriched, config.bus.topics.signals, config.bus.topics.dlq]) await bus.publish(t, []);
+      index = child(['worker', 'index'], configFile);
+      enrich = child(['worker', 'enrich'], configFile);
+      await detect.start();
       await until(async () => { try { db ??= new Database(fileConfig.store.sqliteFile, { readonly: true, fileMustExist: true }); return true; } catch { return false; } }, 30_000);
     },
     indexed(): number {
@@ -75,13 +90,10 @@ async function pipeline(id: string, noopDetector: boolean, extra: Record<string,
       try { return db ? (db.prepare('SELECT count(*) AS n FROM clusters').get() as { n: number }).n : 0; } catch { return 0; }
     },
     async stop() {
-      await enrich.stop(); await bus.stop(); await state.stop();
+      await stopChild(enrich);
+      await detect.stop(); await bus.stop(); await state.stop();
       db?.close();
-      if (index && index.exitCode === null) {
-        const exited = new Promise((r) => { index!.once('exit', r); setTimeout(r, 15_000); });
-        index.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild(index);
     },
   };
 }
@@ -104,14 +116,14 @@ async function throughput(noopDetector: boolean, n: number): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < messages.length; i += 2000) await p.bus.publish(p.config.bus.topics.postsRaw, messages.slice(i, i + 2000));
   const published = Date.now() - t0;
-  const indexed = await until(() => p.indexed() >= n, 110_000);
-  const tIndexed = Date.now() - t0;
-  const ok = indexed && await until(async () => (await p.enrich.lag()) === 0, 60_000);
+  const indexed = await until(() => p.indexed() >= n && p.detect.detectedPosts >= n, 110_000);
+  const tDone = Date.now() - t0;
+  const ok = indexed && await until(async () => (await p.detect.lag()) === 0, 60_000);
   const total = Date.now() - t0;
   const count = p.indexed();
   process.stdout.write(`throughput (${noopDetector ? 'no-op detector' : 'coordination detector'}): ${n} posts published in ${published} ms; `
-    + `${ok ? '' : 'NOT FINISHED: '}all ${count} enriched+detected+indexed after ${tIndexed} ms = ${Math.round((count / tIndexed) * 1000)} posts/s end to end; `
-    + `${p.clusters()} clusters; enrich offsets committed (checkpoint) after ${total} ms\n`);
+    + `${ok ? '' : 'NOT FINISHED: '}all ${count} enriched+indexed and ${p.detect.detectedPosts} handed to the detector after ${tDone} ms = ${Math.round((Math.min(count, p.detect.detectedPosts) / tDone) * 1000)} posts/s end to end; `
+    + `${p.clusters()} clusters; detect offsets committed (idle flush + checkpoint) after ${total} ms\n`);
   await p.stop();
 }
 
@@ -157,9 +169,9 @@ async function publisher(configFile: string, id: string, rate: number, durationM
   await bus.stop();
 }
 
-async function latency(rate: number): Promise<void> {
+async function latency(rate: number, durationMs: number, compactPosts: number | undefined): Promise<void> {
   const id = randomUUID().slice(0, 8);
-  const p = await pipeline(id, false);
+  const p = await pipeline(id, false, compactPosts ? { compactPosts } : {});
   await p.bus.publish(p.config.bus.topics.postsRaw, []);
   await p.bus.publish(p.config.bus.topics.signals, []);
   const sent = new Map<string, number>();
@@ -174,7 +186,6 @@ async function latency(rate: number): Promise<void> {
   } });
   await p.start();
   await new Promise((r) => setTimeout(r, 4000));
-  const durationMs = 60_000;
   const configFile = join(p.config.dataDir, 'config.json');
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'publisher', configFile, id, String(rate), String(durationMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
@@ -192,7 +203,8 @@ async function latency(rate: number): Promise<void> {
   seen.sort((a, b) => a - b);
   const q = (f: number) => seen[Math.min(seen.length - 1, Math.floor(f * seen.length))];
   process.stdout.write(`latency at ${actualRate} posts/s (publisher in its own process, ${durationMs / 1000} s): ${sent.size} coordinated posts, ${seen.length} seen in a cluster update; `
-    + (seen.length ? `publish -> cluster update p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${seen[seen.length - 1]} ms\n` : 'no cluster update contained them\n'));
+    + (seen.length ? `publish -> cluster update p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${seen[seen.length - 1]} ms` : 'no cluster update contained them')
+    + `; compactPosts ${p.config.bus.compactPosts}; longest detector pause for a checkpoint ${Math.round(p.detect.longestPauseMs.log)} ms, for a full snapshot ${Math.round(p.detect.longestPauseMs.snapshot)} ms\n`);
   await p.stop();
 }
 
@@ -205,7 +217,7 @@ if (process.argv[2] === 'publisher') {
   try {
     await throughput(true, 20_000);
     await throughput(false, 20_000);
-    await latency(500);
+    await latency(500, Number(process.env.BENCH_LATENCY_SECONDS ?? 60) * 1000, process.env.BENCH_COMPACT_POSTS ? Number(process.env.BENCH_COMPACT_POSTS) : undefined);
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     if (ownServices) await teardown();

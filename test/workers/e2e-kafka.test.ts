@@ -1,5 +1,6 @@
-// End to end through the Kafka-protocol broker and Redis: `mid publish` puts 20,000 posts on posts.raw, an enrich
-// worker runs as a child process (`mid worker enrich`) and is SIGKILLed halfway and started again, an index worker
+// End to end through the Kafka-protocol broker and Redis: `mid publish` puts 20,000 posts on posts.raw, the enrich
+// and detect workers run as a child process (`mid worker enrich detect`) that is SIGKILLed halfway and started
+// again (the detector resumes from its saved snapshot and log once the dead holder's lease expired), an index worker
 // writes to SQLite. Every post must be indexed exactly once, and the clusters must equal those of an uninterrupted
 // in-process run over the same posts. A poison message on the way lands in dlq with its reason.
 import { spawn } from 'node:child_process';
@@ -38,14 +39,14 @@ function exited(c: ChildProcess): Promise<number | null> {
 }
 
 describe('end to end through Kafka', () => {
-  it('indexes 20,000 posts exactly once across a SIGKILL of the enrich worker, with the same clusters', { timeout: 600_000 }, async () => {
+  it('indexes 20,000 posts exactly once across a SIGKILL of the enrich and detect workers, with the same clusters', { timeout: 600_000 }, async () => {
     const id = randomUUID().slice(0, 8);
     const dir = mkdtempSync(join(tmpdir(), 'mid-e2e-'));
     const configFile = join(dir, 'config.json');
     const dbFile = join(dir, 'signals.db');
     const fileConfig = {
       dataDir: dir, httpPort: 0, logLevel: 'warn',
-      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `g${id}`, sessionTimeoutMs: 6000, detectTickMs: 5000, checkpointMs: 5000,
+      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `g${id}`, sessionTimeoutMs: 6000, detectTickMs: 5000, checkpointMs: 5000, compactChunks: 2, leaseTtlMs: 5000,
         topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
       scheduler: { kind: 'memory', redisUrl: process.env.MID_REDIS_URL!, keyPrefix: `e2e${id}`, stateStore: 'redis' },
       store: { kind: 'sqlite', sqliteFile: dbFile },
@@ -67,13 +68,13 @@ describe('end to end through Kafka', () => {
     const db = new Database(dbFile, { readonly: true });
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     try {
-      let enrich = mid(['worker', 'enrich'], env);
+      let enrich = mid(['worker', 'enrich', 'detect'], env);
       await waitFor(() => count('SELECT count(*) AS n FROM posts') >= N / 2, 'half the posts indexed', 300_000, 100);
       enrich.kill('SIGKILL');
       await exited(enrich);
       const atKill = count('SELECT count(*) AS n FROM posts');
       expect(atKill).toBeLessThan(N);
-      enrich = mid(['worker', 'enrich'], env);
+      enrich = mid(['worker', 'enrich', 'detect'], env);
       await waitFor(() => count('SELECT count(*) AS n FROM posts') >= N, 'all posts indexed', 400_000, 200);
       await waitFor(() => count('SELECT count(*) AS n FROM dlq') >= 1, 'the poison message in dlq', 60_000, 200);
 

@@ -1,24 +1,24 @@
 // The enrich worker on the in-process bus: poison messages go to dlq with their reason while the stream goes on,
-// a redelivered batch changes nothing, and two workers sharing one state store find the same clusters as one.
+// authors are pseudonymised, and every enriched post keeps the partition number of its raw message (which the detect
+// worker's watermark relies on).
 import { describe, expect, it } from 'vitest';
 import { createEnricher } from '../../pipelines/enrich.ts';
 import { MemoryBus } from '../../workers/adapters/memory-bus.ts';
-import { MemoryStateStore } from '../../workers/adapters/memory-state-store.ts';
 import { loadConfig } from '../../workers/config.ts';
 import { EnrichWorker } from '../../workers/enrich-worker.ts';
 import { createLogger } from '../../workers/logger.ts';
-import { decodeCluster, decodeDeadLetter, decodeEnrichedPost, rawPostMessage } from '../../workers/messages.ts';
+import { decodeDeadLetter, decodeEnrichedPost, rawPostMessage } from '../../workers/messages.ts';
 import type { IncomingMessage } from '../../workers/ports/bus.ts';
 import { createMetrics } from '../../workers/metrics.ts';
 import { normalizedPosts } from './fixtures.ts';
 import { waitFor } from './wait-for.ts';
 
-const config = loadConfig({ env: {}, overrides: { bus: { checkpointMs: 200, leaseHandoverMs: 200, idleFlushMs: 200 } } });
+const config = loadConfig({ env: {} });
 const logger = createLogger('silent');
 const KEY = 'test-key-0123456789abcdef';
 
-function worker(bus: MemoryBus, state: MemoryStateStore) {
-  return new EnrichWorker({ config, bus, state, logger, metrics: createMetrics(), enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY }) });
+function worker(bus: MemoryBus) {
+  return new EnrichWorker({ config, bus, logger, metrics: createMetrics(), enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY }) });
 }
 
 function collect(bus: MemoryBus, topic: string) {
@@ -30,7 +30,7 @@ describe('EnrichWorker', () => {
   it('sends poison messages to dlq with the reason and goes on with the stream', async () => {
     const bus = new MemoryBus();
     await bus.start();
-    const w = worker(bus, new MemoryStateStore());
+    const w = worker(bus);
     const dlq = collect(bus, 'dlq');
     const enriched = collect(bus, 'posts.enriched');
     await Promise.all([dlq.sub, enriched.sub]);
@@ -61,48 +61,20 @@ describe('EnrichWorker', () => {
     await bus.stop();
   });
 
-  it('observes a redelivered batch once: replaying it publishes no new cluster change', async () => {
-    const bus = new MemoryBus();
+  it('publishes each enriched post to the partition number of its raw message', async () => {
+    const bus = new MemoryBus({ partitions: 4 });
     await bus.start();
-    const w = worker(bus, new MemoryStateStore());
-    const signals = collect(bus, 'signals');
-    await signals.sub;
-    const posts = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 });
-    const batch: IncomingMessage[] = posts.map((p, i) => ({ topic: 'posts.raw', partition: 0, offset: String(i), headers: {}, ...rawPostMessage(p) }));
-    await w.handleBatch(batch);
-    await waitFor(() => signals.got.length > 0, 'a cluster');
-    await new Promise((r) => setTimeout(r, 50));
-    const before = signals.got.length;
-    await w.handleBatch(batch);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(signals.got.length).toBe(before);
+    const raw = collect(bus, 'posts.raw');
+    const enriched = collect(bus, 'posts.enriched');
+    await Promise.all([raw.sub, enriched.sub]);
+    const w = worker(bus);
+    await w.start();
+    await bus.publish('posts.raw', normalizedPosts(200).map(rawPostMessage));
+    await waitFor(() => enriched.got.length === 200 && raw.got.length === 200, 'all enriched');
+    const rawPartition = new Map(raw.got.map((m) => [m.key, m.partition]));
+    expect(new Set(raw.got.map((m) => m.partition)).size).toBe(4);
+    for (const m of enriched.got) expect(m.partition).toBe(rawPartition.get(m.key));
+    await w.stop();
     await bus.stop();
-  });
-
-  it('gives the same clusters with two workers sharing the state store as with one', async () => {
-    const posts = normalizedPosts(1200, { spanMs: 40 * 60_000, campaignEvery: 12 });
-    const run = async (workers: number) => {
-      const bus = new MemoryBus({ partitions: 4, maxBatch: 100 });
-      await bus.start();
-      const state = new MemoryStateStore();
-      const signals = collect(bus, 'signals');
-      await signals.sub;
-      const ws = Array.from({ length: workers }, () => worker(bus, state));
-      for (const w of ws) await w.start();
-      for (let i = 0; i < posts.length; i += 100) await bus.publish('posts.raw', posts.slice(i, i + 100).map(rawPostMessage));
-      await waitFor(async () => (await Promise.all(ws.map((w) => w.lag()))).every((l) => l === 0), 'all consumed');
-      await new Promise((r) => setTimeout(r, 100));
-      for (const w of ws) await w.stop();
-      await bus.stop();
-      const last = new Map<string, string[]>();
-      for (const m of signals.got) { const d = decodeCluster(m.value); if (d.ok) last.set(d.message.cluster.id, [...d.message.cluster.posts].sort()); }
-      return last;
-    };
-    const one = await run(1);
-    const two = await run(2);
-    expect(one.size).toBeGreaterThan(0);
-    const campaign = posts.filter((_, i) => i % 12 === 0).map((p) => p.id);
-    expect([...one.values()].some((ps) => campaign.filter((id) => ps.includes(id)).length >= 10)).toBe(true);
-    expect(new Map([...two.entries()].sort())).toEqual(new Map([...one.entries()].sort()));
   });
 });

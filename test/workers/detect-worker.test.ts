@@ -1,0 +1,156 @@
+// The detect worker on the in-process bus: poison messages on posts.enriched go to dlq, posts delivered again change
+// nothing, and the clusters do not depend on how many enrich or detect workers run, nor on a standby taking over —
+// after the holder stopped (restoring a full snapshot plus the log of inputs after it) or after it lost its lease
+// in Redis (what it handled but did not save is delivered again to the new holder).
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import { createEnricher } from '../../pipelines/enrich.ts';
+import { MemoryBus } from '../../workers/adapters/memory-bus.ts';
+import { MemoryStateStore } from '../../workers/adapters/memory-state-store.ts';
+import { RedisStateStore } from '../../workers/adapters/redis-state-store.ts';
+import { loadConfig } from '../../workers/config.ts';
+import { DETECTOR_BASE_KEY, DETECTOR_LOG_PREFIX, DETECTOR_VERSION_KEY, DetectWorker } from '../../workers/detect-worker.ts';
+import { EnrichWorker } from '../../workers/enrich-worker.ts';
+import { createLogger } from '../../workers/logger.ts';
+import { decodeCluster, decodeDeadLetter, enrichedPostMessage, rawPostMessage } from '../../workers/messages.ts';
+import type { IncomingMessage } from '../../workers/ports/bus.ts';
+import type { StateStore } from '../../workers/ports/state-store.ts';
+import { createMetrics } from '../../workers/metrics.ts';
+import { normalizedPosts } from './fixtures.ts';
+import { waitFor } from './wait-for.ts';
+
+const logger = createLogger('silent');
+const KEY = 'test-key-0123456789abcdef';
+const configWith = (bus: Record<string, unknown> = {}) => loadConfig({ env: {}, overrides: { bus: { checkpointMs: 200, idleFlushMs: 200, leaseTtlMs: 2000, ...bus } } });
+const config = configWith();
+const enrich = createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY });
+
+function collect(bus: MemoryBus, topic: string) {
+  const got: IncomingMessage[] = [];
+  return { got, sub: bus.subscribe({ topics: [topic], groupId: `collect-${topic}`, eachBatch: async (b) => { got.push(...b); } }) };
+}
+
+/** The last state of every cluster published on `signals`, with its posts sorted. */
+function lastClusters(got: IncomingMessage[]): Map<string, string[]> {
+  const last = new Map<string, string[]>();
+  for (const m of got) { const d = decodeCluster(m.value); if (d.ok) last.set(d.message.cluster.id, [...d.message.cluster.posts].sort()); }
+  return new Map([...last.entries()].sort());
+}
+
+describe('DetectWorker', () => {
+  it('dead-letters poison messages and observes posts delivered again once', async () => {
+    const bus = new MemoryBus();
+    await bus.start();
+    const w = new DetectWorker({ config, bus, state: new MemoryStateStore(), logger, metrics: createMetrics() });
+    const signals = collect(bus, 'signals');
+    const dlq = collect(bus, 'dlq');
+    await Promise.all([signals.sub, dlq.sub]);
+    await w.start();
+    expect(w.active()).toBe(true);
+    const messages = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map(enrich).map(enrichedPostMessage);
+    messages.splice(300, 0, { key: 'junk', value: '{"v":1,"kind":"enriched","post":{}}' });
+    await bus.publish('posts.enriched', messages);
+    await waitFor(() => signals.got.length > 0 && dlq.got.length === 1 && w.detectedPosts === 600, 'a cluster and the dead letter');
+    const letter = decodeDeadLetter(dlq.got[0]!.value);
+    expect(letter.ok && [letter.message.key, letter.message.reason, letter.message.worker]).toEqual(['junk', 'invalid-message', 'detect']);
+    await waitFor(async () => (await w.lag()) === 0, 'committed');
+    const before = signals.got.length;
+    await bus.publish('posts.enriched', messages.filter((m) => m.key !== 'junk'));
+    await waitFor(async () => (await w.lag()) === 0, 'the copies consumed');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(signals.got.length).toBe(before);
+    expect(w.detectedPosts).toBe(600);
+    await w.stop();
+    await w.stop();
+    await bus.stop();
+  });
+
+  const posts = normalizedPosts(1200, { spanMs: 40 * 60_000, campaignEvery: 12 });
+  /**
+   * Runs the posts through `enrichers` enrich workers and `detectors` detect workers sharing one state store, 100 posts
+   * every `pauseMs`; `during(i, ds)` runs after the i-th hundred (to stop a worker or break its lease).
+   */
+  const run = async (enrichers: number, detectors: number, options: { bus?: Record<string, unknown>; pauseMs?: number; state?: StateStore; during?: (i: number, ds: DetectWorker[]) => Promise<void> } = {}) => {
+    const cfg = configWith(options.bus);
+    const b = new MemoryBus({ partitions: 4, maxBatch: 100 });
+    await b.start();
+    const state = options.state ?? new MemoryStateStore();
+    const signals = collect(b, 'signals');
+    await signals.sub;
+    const restoredFrom: unknown[] = [];
+    const createDetector = (c: typeof cfg.detection, s?: unknown) => { if (s !== undefined) restoredFrom.push(s); return createCoordinationDetector(c, s); };
+    const es = Array.from({ length: enrichers }, () => new EnrichWorker({ config: cfg, bus: b, logger, metrics: createMetrics(), enrich }));
+    const ds = Array.from({ length: detectors }, () => new DetectWorker({ config: cfg, bus: b, state, logger, metrics: createMetrics(), createDetector }));
+    // Standbys return from start() only after leaseTtlMs + 1 s: start them all at once.
+    await Promise.all(ds.map((w) => w.start()));
+    for (const w of es) await w.start();
+    for (let i = 0; i < posts.length; i += 100) {
+      await b.publish('posts.raw', posts.slice(i, i + 100).map(rawPostMessage));
+      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+      await options.during?.(i / 100, ds);
+    }
+    const consumed = async () => (await Promise.all(es.map((w) => w.lag()))).every((l) => l === 0) && ds.some((w) => w.active()) && (await Promise.all(ds.map((w) => w.lag()))).every((l) => l === 0);
+    await waitFor(consumed, 'all consumed', 30_000);
+    await new Promise((r) => setTimeout(r, 100));
+    for (const w of [...es, ...ds]) await w.stop();
+    await b.stop();
+    return { clusters: lastClusters(signals.got), state, ds, restoredFrom };
+  };
+
+  it('gives the same clusters with two enrich and two detect workers as with one of each', async () => {
+    const one = await run(1, 1);
+    const two = await run(2, 2);
+    expect(one.clusters.size).toBeGreaterThan(0);
+    const campaign = posts.filter((_, i) => i % 12 === 0).map((p) => p.id);
+    expect([...one.clusters.values()].some((ps) => campaign.filter((id) => ps.includes(id)).length >= 10)).toBe(true);
+    expect(two.clusters).toEqual(one.clusters);
+    expect(one.ds[0]!.detectedPosts).toBe(posts.length);
+    expect(two.ds[0]!.detectedPosts + two.ds[1]!.detectedPosts).toBe(posts.length);
+  });
+
+  it('restores from a full snapshot plus the replayed log when a standby takes over, with the same clusters', async () => {
+    const one = await run(1, 1);
+    // Posts arrive over ~2 s with a checkpoint every 100 ms and a snapshot every third checkpoint; the active worker
+    // is stopped halfway and the standby takes over from the snapshot and the chunks after it.
+    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
+    const compacted = await run(1, 2, { bus: { checkpointMs: 100, compactChunks: 3 }, pauseMs: 150, during: stopActive });
+    expect(compacted.clusters).toEqual(one.clusters);
+    expect(compacted.ds.map((w) => w.loads)).toEqual([1, 1]);
+    expect(compacted.ds[0]!.detectedPosts + compacted.ds[1]!.detectedPosts).toBe(posts.length);
+    const version = Number(await compacted.state.get(DETECTOR_VERSION_KEY));
+    const base = JSON.parse((await compacted.state.get(DETECTOR_BASE_KEY))!) as { seq: number };
+    expect(base.seq).toBeGreaterThan(0);
+    expect(base.seq).toBeLessThanOrEqual(version);
+    // Chunks the snapshot covers are gone; those after it are there.
+    for (let s = 1; s <= base.seq; s++) expect(await compacted.state.get(`${DETECTOR_LOG_PREFIX}${s}`)).toBeNull();
+    for (let s = base.seq + 1; s <= version; s++) expect(await compacted.state.get(`${DETECTOR_LOG_PREFIX}${s}`)).not.toBeNull();
+    // Without compaction, only the log: no snapshot.
+    expect(await one.state.get(DETECTOR_BASE_KEY)).toBeNull();
+  });
+
+  it('hands the detector to the standby when the holder loses its lease in Redis, losing and repeating nothing', async () => {
+    const one = await run(1, 1);
+    const prefix = `detect-test-${randomUUID().slice(0, 8)}:`;
+    const state = new RedisStateStore({ url: process.env.MID_REDIS_URL!, prefix });
+    await state.start();
+    const redis = new Redis(process.env.MID_REDIS_URL!);
+    let broken = false;
+    // Halfway, the lease key disappears (as when the holder was paused past its expiry): the holder finds out at its
+    // next extension, leaves the group without committing, and the standby takes the lease and the uncommitted posts.
+    const breakLease = async (i: number) => { if (i === 6) { await redis.del(`${prefix}lock:detector`); broken = true; } };
+    try {
+      const r = await run(1, 2, { bus: { leaseTtlMs: 1000, checkpointMs: 300 }, pauseMs: 150, state, during: breakLease });
+      expect(broken).toBe(true);
+      expect(r.clusters).toEqual(one.clusters);
+      // The first holder's load, and one more by whichever worker took the lease next (it may be the same one).
+      expect(r.ds[0]!.loads + r.ds[1]!.loads).toBe(2);
+      // Posts the first holder handled after its last checkpoint were fed again after the takeover.
+      expect(r.ds[0]!.detectedPosts + r.ds[1]!.detectedPosts).toBeGreaterThanOrEqual(posts.length);
+    } finally {
+      redis.disconnect();
+      await state.stop();
+    }
+  });
+});
