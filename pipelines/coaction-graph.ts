@@ -6,7 +6,7 @@
 // for accounts a and b is E = 2·m_a·m_b·C / N², with N posts and C co-acting pairs in the window, and the edge is
 // kept when P(Poisson(E) >= shared items) is below `edgeAlpha` divided by the number of edges tested (Bonferroni).
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
-import { logPoissonTail } from './tail-probability.ts';
+import { logFactorial, logPoissonTail } from './tail-probability.ts';
 
 /** How two posts co-acted. */
 export type EvidenceKind = 'text' | 'link' | 'xlang' | 'repost';
@@ -109,6 +109,8 @@ export class CoactionGraph {
   private candidates = new Set<string>();
   /** Min-heap of [later post time, edge key], one entry per evidence added. */
   private queue: [number, string][] = [];
+  /** sharedItems() per edge key, dropped whenever the edge's evidence changes (derived, not serialised). */
+  private shared = new Map<string, number>();
 
   constructor(private readonly maxEvidencePerEdge: number, private readonly minShared = 2) {}
 
@@ -130,6 +132,7 @@ export class CoactionGraph {
     }
     if (edge.ev.length >= this.maxEvidencePerEdge) return;
     edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
+    this.shared.delete(key);
     heapPush(this.queue, [ta > tb ? ta : tb, key]);
     if (edge.ev.length >= this.minShared) this.candidates.add(key);
   }
@@ -147,6 +150,7 @@ export class CoactionGraph {
       const edge = this.edges.get(key);
       if (!edge) continue;
       edge.ev = edge.ev.filter((e) => Math.max(e.ta, e.tb) >= cutoffMs);
+      this.shared.delete(key);
       if (edge.ev.length === 0) {
         this.edges.delete(key);
         this.candidates.delete(key);
@@ -156,22 +160,28 @@ export class CoactionGraph {
     }
   }
 
-  /** Edges with at least `minShared` shared items whose null-model p-value is below `alpha / edges`. The Bonferroni
-   * divisor is the number of edges held; only candidate edges (enough evidence records) are visited. */
+  /** Edges with at least `minShared` shared items whose null-model p-value is below `alpha / edges`, sorted by
+   * edge key. The Bonferroni divisor is the number of edges held; only candidate edges (enough evidence records) are
+   * visited, each edge's shared-item count is kept until its evidence changes, and an edge is rejected without the
+   * full tail sum when the probability of exactly `shared` co-actions alone is above the threshold. */
   significantEdges(counts: NullCounts, minShared: number, alpha: number): SignificantEdge[] {
     const threshold = Math.log(alpha / Math.max(1, this.edges.size));
-    const out: SignificantEdge[] = [];
-    const pool = minShared >= this.minShared ? [...this.candidates].sort() : [...this.edges.keys()].sort();
+    const out: Array<SignificantEdge & { key: string }> = [];
+    const pool = minShared >= this.minShared ? this.candidates : this.edges.keys();
     for (const key of pool) {
       const edge = this.edges.get(key);
       if (!edge || edge.ev.length < minShared) continue;
-      const shared = sharedItems(edge);
+      let shared = this.shared.get(key);
+      if (shared === undefined) { shared = sharedItems(edge); this.shared.set(key, shared); }
       if (shared < minShared) continue;
       const expected = expectedCoactions(counts.postsOf(edge.a), counts.postsOf(edge.b), counts);
+      // P(X >= k) >= P(X = k): when log P(X = k) is already above the threshold, so is the tail.
+      if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) continue;
       const logP = logPoissonTail(shared, expected);
-      if (logP <= threshold) out.push({ edge, shared, expected, logP });
+      if (logP <= threshold) out.push({ key, edge, shared, expected, logP });
     }
-    return out;
+    out.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    return out.map(({ edge, shared, expected, logP }) => ({ edge, shared, expected, logP }));
   }
 
   /** Connected components (sorted account lists, sorted by first account) of the given edges. */

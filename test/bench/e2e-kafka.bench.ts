@@ -46,7 +46,9 @@ function fileConfigFor(id: string, dir: string, extra: Record<string, unknown> =
 }
 
 function child(args: string[], configFile: string): ChildProcess {
-  const c = spawn(process.execPath, ['workers/bin/mid.mjs', ...args], { env: { ...process.env, MID_CONFIG: configFile, MID_LOG_LEVEL: 'warn', MID_PSEUDONYM_KEY: KEY }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the worker processes.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const c = spawn(process.execPath, [...nodeArgs, 'workers/bin/mid.mjs', ...args], { env: { ...process.env, MID_CONFIG: configFile, MID_LOG_LEVEL: 'warn', MID_PSEUDONYM_KEY: KEY }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(c);
   return c;
 }
@@ -184,6 +186,9 @@ async function latency(rate: number, durationMs: number, compactPosts: number | 
       for (const postId of d.message.cluster.posts) if (!seenAt.has(postId)) seenAt.set(postId, now);
     }
   } });
+  const arrivedAt = new Map<string, number>();
+  const handle = p.detect.handleBatch.bind(p.detect);
+  p.detect.handleBatch = async (batch) => { const now = Date.now(); for (const m of batch) if (m.key && !arrivedAt.has(m.key)) arrivedAt.set(m.key, now); return handle(batch); };
   await p.start();
   await new Promise((r) => setTimeout(r, 4000));
   const configFile = join(p.config.dataDir, 'config.json');
@@ -201,6 +206,13 @@ async function latency(rate: number, durationMs: number, compactPosts: number | 
   const seen: number[] = [];
   for (const [postId, t] of sent) { const at = seenAt.get(postId); if (at !== undefined) seen.push(at - t); }
   seen.sort((a, b) => a - b);
+  const t0sent = Math.min(...sent.values());
+  const toDetect: number[] = [];
+  const inDetect: number[] = [];
+  for (const [postId, t] of sent) { const a = arrivedAt.get(postId); const at = seenAt.get(postId); if (a !== undefined) toDetect.push(a - t); if (a !== undefined && at !== undefined) inDetect.push(at - a); }
+  const qs = (xs: number[]) => { xs.sort((a, b) => a - b); return `p50 ${xs[Math.floor(xs.length / 2)]} p95 ${xs[Math.floor(xs.length * 0.95)]} max ${xs[xs.length - 1]}`; };
+  if (process.env.BENCH_DEBUG) for (const [postId, t] of sent) process.stdout.write(`  ${postId} sent+${t - t0sent}ms arrive+${(arrivedAt.get(postId) ?? NaN) - t} cluster+${(seenAt.get(postId) ?? NaN) - t}\n`);
+  process.stdout.write(`  publish -> detect worker receives: ${qs(toDetect)}; received -> cluster update: ${qs(inDetect)}\n`);
   const q = (f: number) => seen[Math.min(seen.length - 1, Math.floor(f * seen.length))];
   process.stdout.write(`latency at ${actualRate} posts/s (publisher in its own process, ${durationMs / 1000} s): ${sent.size} coordinated posts, ${seen.length} seen in a cluster update; `
     + (seen.length ? `publish -> cluster update p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${seen[seen.length - 1]} ms` : 'no cluster update contained them')
@@ -215,9 +227,12 @@ if (process.argv[2] === 'publisher') {
   const ownServices = !process.env.MID_KAFKA_BROKERS || !process.env.MID_REDIS_URL;
   if (ownServices) await setup();
   try {
-    await throughput(true, 20_000);
-    await throughput(false, 20_000);
-    await latency(500, Number(process.env.BENCH_LATENCY_SECONDS ?? 60) * 1000, process.env.BENCH_COMPACT_POSTS ? Number(process.env.BENCH_COMPACT_POSTS) : undefined);
+    const only = process.env.BENCH_ONLY; // 'throughput' or 'latency' runs one part
+    if (only !== 'latency') {
+      await throughput(true, 20_000);
+      await throughput(false, 20_000);
+    }
+    if (only !== 'throughput') await latency(500, Number(process.env.BENCH_LATENCY_SECONDS ?? 60) * 1000, process.env.BENCH_COMPACT_POSTS ? Number(process.env.BENCH_COMPACT_POSTS) : undefined);
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     if (ownServices) await teardown();
