@@ -8,7 +8,7 @@
 // posts were observed since, or maxTickMs of event time passed. So the sequence of observe/advance calls is a
 // function of the posts alone. Posts older than what was already released (late) are observed at once: tolerated by
 // the detector, but the one place where arrival order matters. When the consumer group has nothing pending
-// (`flushAll`), every buffered post is released. The state is plain JSON and is saved with the detector's.
+// (`flushAll`), every buffered post is released and the detector advanced at the next boundary. The state is plain JSON and is saved with the detector's.
 import type { CoordinationDetector, DetectorPost } from '../pipelines/detect-coordination.ts';
 import type { Cluster } from '../pipelines/types.ts';
 
@@ -125,6 +125,15 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
     // Every post before watermark + 1 ms is released, so boundaries up to there are complete.
     advanceTo(watermark + 1);
     state.releasedUpTo = watermark;
+  }
+  // Nothing is pending anywhere: advance once more at the boundary after the last post, so the posts observed since
+  // the last advance are evaluated now instead of when the next post arrives (the flush is part of the input).
+  if (input.flushAll && state.observedSince && state.nextBoundary !== null) {
+    for (const c of detector.advance(state.nextBoundary)) changed.set(c.id, c);
+    state.observedSince = false;
+    state.observedCount = 0;
+    state.lastAdvanceMs = state.nextBoundary;
+    state.nextBoundary += tick;
   }
   return { changed: [...changed.values()], late, watermarkMs: state.releasedUpTo };
 }

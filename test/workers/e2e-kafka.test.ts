@@ -82,9 +82,12 @@ describe('end to end through Kafka', () => {
       const enrichFn = createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY });
       const detector = createCoordinationDetector(config.detection);
       const ref = new Map<string, string[]>();
-      const r = driveDetector(emptyEventTimeState(), detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1, tickMs: config.bus.detectTickMs,
-        minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs });
-      for (const c of r.changed) ref.set(c.id, [...c.posts].sort());
+      const ticks = { partitions: 1, tickMs: config.bus.detectTickMs, minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs };
+      const driver = emptyEventTimeState();
+      const r = driveDetector(driver, detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), ...ticks });
+      // The workers flush once the stream is idle; so does the reference.
+      const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, ...ticks });
+      for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
       expect(ref.size).toBeGreaterThan(0);
       const stored = () => new Map((db.prepare('SELECT id, doc FROM clusters ORDER BY id').all() as Array<{ id: string; doc: string }>)
         .map((row) => [row.id, [...(JSON.parse(row.doc) as { posts: string[] }).posts].sort()]));

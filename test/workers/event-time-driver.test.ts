@@ -43,14 +43,28 @@ describe('driveDetector', () => {
     const advances = one.filter((c) => c.startsWith('a:')).map((c) => Number(c.slice(2)));
     expect(advances.length).toBeGreaterThan(10);
     expect(advances.length).toBeLessThan(20);
-    // Between two advances at least 20 posts were observed.
-    const gaps = one.join(' ').split(/ a:\d+ ?/).slice(1, -1).map((s) => s.split(' ').filter((x) => x.startsWith('o:')).length);
+    // Between two advances at least 20 posts were observed (the last advance is the flush's).
+    const gaps = one.join(' ').split(/ a:\d+ ?/).slice(1, -2).map((s) => s.split(' ').filter((x) => x.startsWith('o:')).length);
     for (const g of gaps) expect(g).toBeGreaterThanOrEqual(20);
+  });
+
+  it('advances once more at a flush, at the boundary after the last post, so trailing posts are evaluated', () => {
+    const opts = { minPostsPerAdvance: 20, maxTickMs: 60_000 };
+    const calls = run(10, opts);
+    expect(calls[calls.length - 1]).toBe(`a:${T0 + 300_000}`);
+    expect(calls[calls.length - 2]).toBe('o:p299');
+    // Without the flush the trailing posts wait for later posts.
+    const { calls: noFlush, d } = recorder();
+    const state = emptyEventTimeState();
+    driveDetector(state, d, { posts, partitions: 2, tickMs: 1000, ...opts });
+    expect(noFlush[noFlush.length - 1]).not.toMatch(/^a:/);
   });
 
   it('advances at least every maxTickMs of event time while posts arrive', () => {
     const advances = run(5, { minPostsPerAdvance: 1000, maxTickMs: 30_000 }).filter((c) => c.startsWith('a:')).map((c) => Number(c.slice(2)));
     expect(advances.length).toBeGreaterThanOrEqual(9);
-    for (let i = 1; i < advances.length; i++) expect(advances[i]! - advances[i - 1]!).toBe(30_000);
+    // The last advance is the flush's, at the boundary after the last post.
+    for (let i = 1; i < advances.length - 1; i++) expect(advances[i]! - advances[i - 1]!).toBe(30_000);
+    expect(advances[advances.length - 1]).toBe(T0 + 300_000);
   });
 });
