@@ -18,6 +18,7 @@ import { CoLinkInterval, recordCoLinks } from './detect-colinks.ts';
 import { recordCrossLanguage } from './detect-cross-language.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
+import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
 import { logPoissonTail, probability } from './tail-probability.ts';
 import type { AccountSignals, AccountSummary, Cluster, ClusterKind, EnrichedPost, NormalizedFactCheck, TextFingerprint } from './types.ts';
@@ -58,6 +59,11 @@ export interface CoordinationDetector {
   exportState(): unknown;
   /** The same snapshot as `exportState()`, already serialised: one JSON pass, for checkpoints of a large window. */
   exportStateJson(): string;
+  /**
+   * The same snapshot as JSON texts of at most about `maxPartChars` characters each (pipelines/json-parts.ts), for
+   * windows whose state is larger than one string can hold; `fromJsonParts` gives back what `exportState()` gives.
+   */
+  exportStateParts(maxPartChars?: number): string[];
   /** Adds a fact-check; clusters it matches get it attached at the next `advance`. */
   observeFactCheck(fc: NormalizedFactCheck): void;
 }
@@ -710,9 +716,9 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
     return [...out.keys()].sort().map((k) => out.get(k)!);
   }
 
-  /** Serialises the whole state in one pass (the snapshot shares nothing with the live state once it is a string). */
-  function exportStateJson(): string {
-    return JSON.stringify({
+  /** The whole state as plain data sharing objects with the live state: serialise it before anything changes. */
+  function liveState(): State {
+    return {
       version: STATE_VERSION,
       window: window.toJSON(),
       dup: dup.toJSON(),
@@ -724,7 +730,12 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
       cutoffMs,
       factchecks: factchecks.toJSON(),
       factchecksChanged,
-    } satisfies State);
+    };
+  }
+
+  /** Serialises the whole state in one pass (the snapshot shares nothing with the live state once it is a string). */
+  function exportStateJson(): string {
+    return JSON.stringify(liveState());
   }
 
   return {
@@ -734,6 +745,7 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
     accounts,
     exportState: (): State => JSON.parse(exportStateJson()) as State,
     exportStateJson,
+    exportStateParts: (maxPartChars?: number) => toJsonParts(liveState(), maxPartChars),
     observeFactCheck: (fc: NormalizedFactCheck) => {
       factchecks.add(fc);
       factchecksChanged = true;

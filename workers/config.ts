@@ -138,6 +138,8 @@ const busSchema = z.object({
     .describe('Checkpoints save only the detector input since the last one; once this many posts were logged since the last full snapshot, the detect worker writes a new full snapshot (a pause that grows with the window) and drops the log. Bounds how much a taking-over worker replays. Default 100000.'),
   compactChunks: z.number().int().min(1).default(200)
     .describe('A full snapshot is also written after this many logged checkpoints (a slow stream). Default 200.'),
+  snapshotPartChars: z.number().int().min(1000).default(32 * 1024 * 1024)
+    .describe('A full detector snapshot is saved as JSON parts of at most about this many characters each (one string cannot hold a large window). Default 33554432.'),
   leaseTtlMs: z.number().int().min(1000).default(20_000)
     .describe('The detector lease expires this long after its last extension (the holder extends it every quarter); a standby detect worker takes over after a holder died within this time. Default 20000.'),
   idleFlushMs: z.number().int().min(100).default(2000)

@@ -72,7 +72,7 @@ async function pipeline(id: string, noopDetector: boolean, extra: Record<string,
   const bus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: 'bench', logger, sessionTimeoutMs: 6000 });
   const state = new RedisStateStore({ url: config.scheduler.redisUrl, prefix: `bench${id}:` });
   const metrics = createMetrics();
-  const noop = (): CoordinationDetector => ({ observe() {}, advance: () => [], clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', observeFactCheck() {} });
+  const noop = (): CoordinationDetector => ({ observe() {}, advance: () => [], clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', exportStateParts: () => ['[[[],{}]]'], observeFactCheck() {} });
   const detect = new DetectWorker({ config, bus, state, logger, metrics, ...(noopDetector ? { createDetector: noop } : {}) });
   await state.start(); await bus.start();
   let index: ChildProcess | null = null;

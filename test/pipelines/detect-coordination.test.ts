@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
+import { fromJsonParts } from '../../pipelines/json-parts.ts';
 import { T0, babble, background, byTime, post } from './detection-fixtures.ts';
 import { prng } from '../support/prng.ts';
 import { validSignals } from '../support/contracts.ts';
@@ -133,7 +134,7 @@ describe('createCoordinationDetector', () => {
     expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(whole));
   });
 
-  it('serialises the same state in one pass (exportStateJson) as exportState through JSON, and restores from it', () => {
+  it('serialises the same state in one pass (exportStateJson) and in parts as exportState through JSON, and restores from it', () => {
     const input = byTime([...bg, ...copyPasteNetwork()]);
     const det = createCoordinationDetector({});
     const half = Math.floor(input.length / 2);
@@ -141,6 +142,10 @@ describe('createCoordinationDetector', () => {
     det.advance(input[half - 1]!.createdAtMs);
     const json = det.exportStateJson();
     expect(json).toBe(JSON.stringify(det.exportState()));
+    // In parts of at most 64 kB (for windows larger than one string), the same state.
+    const parts = det.exportStateParts(65_536);
+    expect(parts.length).toBeGreaterThan(5);
+    expect(fromJsonParts(parts)).toEqual(det.exportState());
     const a = createCoordinationDetector({}, JSON.parse(json));
     const b = createCoordinationDetector({}, det.exportState());
     for (const p of input.slice(half)) { a.observe(p); b.observe(p); }

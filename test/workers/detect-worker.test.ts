@@ -115,14 +115,18 @@ describe('DetectWorker', () => {
     // Posts arrive over ~2 s with a checkpoint every 100 ms and a snapshot every third checkpoint; the active worker
     // is stopped halfway and the standby takes over from the snapshot and the chunks after it.
     const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
-    const compacted = await run(1, 2, { bus: { checkpointMs: 100, compactChunks: 3 }, pauseMs: 150, during: stopActive });
+    const compacted = await run(1, 2, { bus: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000 }, pauseMs: 150, during: stopActive });
     expect(compacted.clusters).toEqual(one.clusters);
     expect(compacted.ds.map((w) => w.loads)).toEqual([1, 1]);
     expect(compacted.ds[0]!.detectedPosts + compacted.ds[1]!.detectedPosts).toBe(posts.length);
     const version = Number(await compacted.state.get(DETECTOR_VERSION_KEY));
-    const base = JSON.parse((await compacted.state.get(DETECTOR_BASE_KEY))!) as { seq: number };
+    const base = JSON.parse((await compacted.state.get(DETECTOR_BASE_KEY))!) as { seq: number; parts: number };
     expect(base.seq).toBeGreaterThan(0);
     expect(base.seq).toBeLessThanOrEqual(version);
+    // The snapshot is in parts of at most ~20,000 characters; earlier snapshots' parts are gone.
+    expect(base.parts).toBeGreaterThan(3);
+    for (let i = 0; i < base.parts; i++) expect(await compacted.state.get(`${DETECTOR_BASE_KEY}:${base.seq}:${i}`)).not.toBeNull();
+    for (let seq = 1; seq < base.seq; seq++) expect(await compacted.state.get(`${DETECTOR_BASE_KEY}:${seq}:0`)).toBeNull();
     // Chunks the snapshot covers are gone; those after it are there.
     for (let s = 1; s <= base.seq; s++) expect(await compacted.state.get(`${DETECTOR_LOG_PREFIX}${s}`)).toBeNull();
     for (let s = base.seq + 1; s <= version; s++) expect(await compacted.state.get(`${DETECTOR_LOG_PREFIX}${s}`)).not.toBeNull();

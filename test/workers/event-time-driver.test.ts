@@ -11,7 +11,7 @@ function recorder() {
   const d: CoordinationDetector = {
     observe: (p: EnrichedPost) => { calls.push(`o:${p.id}`); },
     advance: (t: number) => { calls.push(`a:${t}`); return []; },
-    clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', observeFactCheck() {},
+    clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', exportStateParts: () => ['[[[],{}]]'], observeFactCheck() {},
   };
   return { calls, d };
 }
