@@ -26,9 +26,10 @@ import type { Config } from './config.ts';
 import { driveDetector, emptyEventTimeState } from './event-time-driver.ts';
 import type { DriveResult, EventTimeState } from './event-time-driver.ts';
 import type { Logger } from './logger.ts';
-import { clusterMessage, deadLetterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
+import { clusterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
+import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
+import type { Bus, IncomingMessage, Subscription } from './ports/bus.ts';
 import type { StopOptions } from './ports/lifecycle.ts';
 import type { LockLease, StateStore } from './ports/state-store.ts';
 import { LockTimeoutError } from './ports/state-store.ts';
@@ -342,12 +343,7 @@ export class DetectWorker implements Worker {
     const { topics } = config.bus;
     const posts: Array<[number, DetectorPost]> = [];
     const factchecks: NormalizedFactCheck[] = [];
-    const dead: OutgoingMessage[] = [];
-    const reject = (m: IncomingMessage, reason: string, detail: string) => {
-      dead.push(deadLetterMessage(m, this.name, reason, detail));
-      metrics.rejected.inc({ worker: this.name, reason });
-      metrics.dlq.inc({ worker: this.name, reason });
-    };
+    const { letters: dead, reject } = deadLetterCollector(this.name, metrics);
     for (const m of batch) {
       if (m.topic === topics.factchecksRaw) {
         const d = decodeFactCheck(m.value);

@@ -9,7 +9,8 @@ import { InvalidPostError } from '../pipelines/enrich.ts';
 import type { EnrichedPost, NormalizedPost } from '../pipelines/types.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import { deadLetterMessage, decodeRawPost, enrichedPostMessage, enrichedTombstoneMessage } from './messages.ts';
+import { decodeRawPost, enrichedPostMessage, enrichedTombstoneMessage } from './messages.ts';
+import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
 import type { StopOptions } from './ports/lifecycle.ts';
@@ -67,12 +68,7 @@ export class EnrichWorker implements Worker {
     const end = metrics.batchSeconds.startTimer({ worker: this.name });
     const { topics } = config.bus;
     const out: OutgoingMessage[] = [];
-    const dead: OutgoingMessage[] = [];
-    const reject = (m: IncomingMessage, reason: string, detail: string) => {
-      dead.push(deadLetterMessage(m, this.name, reason, detail));
-      metrics.rejected.inc({ worker: this.name, reason });
-      metrics.dlq.inc({ worker: this.name, reason });
-    };
+    const { letters: dead, reject } = deadLetterCollector(this.name, metrics);
     for (const m of batch) {
       const d = decodeRawPost(m.value);
       if (!d.ok) { reject(m, d.reason, d.detail); continue; }

@@ -5,10 +5,11 @@
 // It also schedules the retention purge (posts older than store.retentionDays).
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import { deadLetterMessage, decodeCluster, decodeDeadLetter, decodeEnrichedPost } from './messages.ts';
+import { decodeCluster, decodeDeadLetter, decodeEnrichedPost } from './messages.ts';
 import type { DeadLetterMessage } from './messages.ts';
+import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
+import type { Bus, IncomingMessage, Subscription } from './ports/bus.ts';
 import type { StopOptions } from './ports/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { SignalStore } from './ports/signal-store.ts';
@@ -75,12 +76,10 @@ export class IndexWorker implements Worker {
     const { metrics, config, store, bus } = this.deps;
     const { topics } = config.bus;
     const end = metrics.batchSeconds.startTimer({ worker: this.name });
-    const dead: OutgoingMessage[] = [];
+    const { letters: dead, reject: deadLetter } = deadLetterCollector(this.name, metrics);
     const reject = (m: IncomingMessage, reason: string, detail: string) => {
       if (m.topic === topics.dlq) { metrics.rejected.inc({ worker: this.name, reason: 'dlq-unreadable' }); return; } // never loop on dlq
-      dead.push(deadLetterMessage(m, this.name, reason, detail));
-      metrics.rejected.inc({ worker: this.name, reason });
-      metrics.dlq.inc({ worker: this.name, reason });
+      deadLetter(m, reason, detail);
     };
     const posts: EnrichedPost[] = [];
     const postMsgs = new Map<string, IncomingMessage>();

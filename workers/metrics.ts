@@ -2,6 +2,8 @@
 // store refused, plus consumer lag per worker. Labels come from small fixed sets (worker and topic names, reasons),
 // never from ids or handles. One registry per process, exposed at /metrics by workers/http-server.ts.
 import client from 'prom-client';
+import { deadLetterMessage } from './messages.ts';
+import type { IncomingMessage, OutgoingMessage } from './ports/bus.ts';
 
 /** The metrics of a worker process. */
 export interface WorkerMetrics {
@@ -39,5 +41,21 @@ export function createMetrics(): WorkerMetrics {
     sourceRuns: new client.Counter({ name: 'mid_source_runs_total', help: 'Connector runs.', labelNames: ['source', 'outcome'], registers: r }),
     batchSeconds: new client.Histogram({ name: 'mid_batch_duration_seconds', help: 'Time to handle one batch.', labelNames: ['worker'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r }),
     detectorStateSeconds: new client.Histogram({ name: 'mid_detector_state_seconds', help: 'Time spent saving (log chunk, full snapshot) or loading detector state.', labelNames: ['kind'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: r }),
+  };
+}
+
+/**
+ * Collects a batch's dead letters for `worker`, counting each as rejected and dead-lettered: `reject(m, reason,
+ * detail)` adds one, `letters` is what to publish to dlq.
+ */
+export function deadLetterCollector(worker: string, metrics: WorkerMetrics): { letters: OutgoingMessage[]; reject: (m: IncomingMessage, reason: string, detail: string) => void } {
+  const letters: OutgoingMessage[] = [];
+  return {
+    letters,
+    reject(m, reason, detail) {
+      letters.push(deadLetterMessage(m, worker, reason, detail));
+      metrics.rejected.inc({ worker, reason });
+      metrics.dlq.inc({ worker, reason });
+    },
   };
 }
