@@ -140,6 +140,8 @@ const busSchema = z.object({
     .describe('A full snapshot is also written after this many logged checkpoints (a slow stream). Default 200.'),
   snapshotPartChars: z.number().int().min(1000).default(32 * 1024 * 1024)
     .describe('A full detector snapshot is saved as JSON parts of at most about this many characters each (one string cannot hold a large window). Default 33554432.'),
+  snapshotInThread: z.boolean().default(false)
+    .describe('Serialise full detector snapshots in a worker thread holding a replica of the detector (fed the same log), so detection never pauses for a snapshot; costs a second detector\'s CPU and memory. For large windows. Default false.'),
   leaseTtlMs: z.number().int().min(1000).default(20_000)
     .describe('The detector lease expires this long after its last extension (the holder extends it every quarter); a standby detect worker takes over after a holder died within this time. Default 20000.'),
   idleFlushMs: z.number().int().min(100).default(2000)

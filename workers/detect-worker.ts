@@ -9,7 +9,7 @@
 // Posts reach the detector through the event-time driver (workers/event-time-driver.ts: observed in event-time order,
 // advanced at fixed event-time boundaries), so clusters do not depend on batching, on the number of enrich workers or
 // on which detect worker runs. Everything the detector holds (detector, driver, ids seen within the window) is a
-// function of the sequence of inputs handed to `apply` — which is what checkpoints save:
+// function of the sequence of inputs applied by `applyCall` (detector-input.ts) — which is what checkpoints save:
 //  - a checkpoint appends the inputs since the previous one (the fields the detector reads of each post, see
 //    DetectorPost) as a log chunk `detector:log:<seq>`, sets `detector:version` to seq, then commits the offsets of
 //    the batches handled (manual commit). Its cost is proportional to what arrived since, not to the window;
@@ -23,8 +23,10 @@ import { createCoordinationDetector, detectorPost } from '../pipelines/detect-co
 import { fromJsonParts } from '../pipelines/json-parts.ts';
 import type { NormalizedFactCheck } from '../pipelines/types.ts';
 import type { Config } from './config.ts';
-import { driveDetector, emptyEventTimeState } from './event-time-driver.ts';
-import type { DriveResult, EventTimeState } from './event-time-driver.ts';
+import { applyCall } from './detector-input.ts';
+import type { BaseHead, DetectCall, LogChunk } from './detector-input.ts';
+import { emptyEventTimeState } from './event-time-driver.ts';
+import type { EventTimeState } from './event-time-driver.ts';
 import type { Logger } from './logger.ts';
 import { clusterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
 import { deadLetterCollector } from './metrics.ts';
@@ -34,6 +36,8 @@ import type { StopOptions } from './ports/lifecycle.ts';
 import type { LockLease, StateStore } from './ports/state-store.ts';
 import { LockTimeoutError } from './ports/state-store.ts';
 import type { Worker } from './worker.ts';
+import { Worker as Thread } from 'node:worker_threads';
+import type { ReplicaReply, ReplicaRequest } from './detector-replica.ts';
 
 /**
  * Key of the full snapshot's manifest: the log sequence number it covers and how many parts it has. The parts are
@@ -46,21 +50,7 @@ export const DETECTOR_LOG_PREFIX = 'detector:log:';
 /** Key of the newest saved log sequence number (the state's version). */
 export const DETECTOR_VERSION_KEY = 'detector:version';
 
-/** One input of the detector: new posts (with their partition of posts.enriched), fact-checks, or an idle flush. */
-interface DetectCall {
-  /** Posts as [partition, post]. */
-  p: Array<[number, DetectorPost]>;
-  /** Fact-checks. */
-  f: NormalizedFactCheck[];
-  /** Release everything buffered (the stream was idle with nothing pending). */
-  all: boolean;
-  /** Partitions of posts.enriched when the call was made. */
-  n: number;
-}
-
-interface LogChunk { seq: number; calls: DetectCall[] }
 interface BaseManifest { seq: number; parts: number }
-interface BaseHead { seen: Record<string, number>; driver: EventTimeState }
 /** A generous bound on the snapshot characters per post in the window (measured: 1,400-2,200). */
 const SNAPSHOT_CHARS_PER_POST = 5000;
 /** After a failed snapshot, the next attempt waits for this many more log chunks (the log is replayed meanwhile). */
@@ -81,6 +71,10 @@ interface Held {
   snapshotAfterSeq: number;
   /** Posts logged in the chunks after the base. */
   loggedPosts: number;
+  /** Posts per chunk after the base. */
+  chunkPosts: Map<number, number>;
+  /** What `load` read (snapshot parts and chunks), kept only until the replica has it. */
+  loaded?: { base: { seq: number; parts: string[] } | null; chunks: string[] };
   /** Inputs applied since the last checkpoint, not saved yet. */
   pending: DetectCall[];
   pendingPosts: number;
@@ -128,6 +122,11 @@ export class DetectWorker implements Worker {
   readonly longestPauseMs = { log: 0, snapshot: 0, load: 0 };
   /** Serialises detector work, checkpoints and idle flushes within this worker. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The snapshot replica (bus.snapshotInThread) and the chunk it is serialising a snapshot of, if any. */
+  private replica: Thread | null = null;
+  private replicaSnapshotSeq: number | null = null;
+  /** Snapshots written from the replica. */
+  threadSnapshots = 0;
 
   constructor(private readonly deps: DetectWorkerDeps) {
     this.log = deps.logger.child({ component: 'detect-worker' });
@@ -172,6 +171,7 @@ export class DetectWorker implements Worker {
     this.sub = null;
     this.lease = null;
     this.held = null;
+    this.stopReplica();
     await sub?.stop();
     await lease?.release();
     this.log.info('Detect worker stopped.');
@@ -203,6 +203,7 @@ export class DetectWorker implements Worker {
         this.lease = lease;
         this.extendedAtMs = this.checkpointAtMs = Date.now();
         this.held = await this.load(Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0));
+        if (this.held.loaded) { this.startReplica(this.held.loaded); delete this.held.loaded; }
         this.partitions = await this.deps.bus.partitionCount(topics.postsEnriched);
         this.sub = await this.deps.bus.subscribe({
           topics: [topics.postsEnriched, topics.factchecksRaw], groupId: `${groupPrefix}-detect`, commit: 'manual',
@@ -227,6 +228,7 @@ export class DetectWorker implements Worker {
     this.sub = null;
     this.held = null;
     this.lease = null;
+    this.stopReplica();
     this.log.warn('Detector lease lost; leaving the consumer group without committing and standing by.');
     await sub?.stop();
     if (!this.stopping) this.standby = this.waitForLease();
@@ -270,14 +272,23 @@ export class DetectWorker implements Worker {
       if (!(await this.extendLease())) throw new Error('detector lease lost');
       const t0 = performance.now();
       const seq = held.version + 1;
-      await state.set(`${DETECTOR_LOG_PREFIX}${seq}`, JSON.stringify({ seq, calls: held.pending } satisfies LogChunk));
+      const text = JSON.stringify({ seq, calls: held.pending } satisfies LogChunk);
+      await state.set(`${DETECTOR_LOG_PREFIX}${seq}`, text);
       await state.set(DETECTOR_VERSION_KEY, String(seq));
       held.version = seq;
       held.loggedPosts += held.pendingPosts;
+      held.chunkPosts.set(seq, held.pendingPosts);
       held.pending = [];
       held.pendingPosts = 0;
+      this.replica?.postMessage({ kind: 'chunk', text } satisfies ReplicaRequest);
       this.pause('log', t0);
-      if ((held.loggedPosts >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) && seq >= held.snapshotAfterSeq) {
+      const due = (held.loggedPosts >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) && seq >= held.snapshotAfterSeq;
+      if (due && this.replica) {
+        if (this.replicaSnapshotSeq === null) {
+          this.replicaSnapshotSeq = seq;
+          this.replica.postMessage({ kind: 'snapshot', seq, partChars: config.bus.snapshotPartChars } satisfies ReplicaRequest);
+        }
+      } else if (due) {
         await this.compact(held).catch((err) => {
           held.snapshotAfterSeq = seq + SNAPSHOT_RETRY_CHUNKS;
           this.log.warn({ err: (err as Error).message, retryAfterChunks: SNAPSHOT_RETRY_CHUNKS }, 'Snapshot failed; the log is kept and replayed instead.');
@@ -293,7 +304,7 @@ export class DetectWorker implements Worker {
    * previous snapshot's parts and the chunks it covers.
    */
   private async compact(held: Held): Promise<void> {
-    const { state, config } = this.deps;
+    const { config } = this.deps;
     const t0 = performance.now();
     const seq = held.version;
     // Serialised before any await: nothing can change the detector in between. One JSON pass is twice as fast as
@@ -301,14 +312,59 @@ export class DetectWorker implements Worker {
     const head = JSON.stringify({ seen: held.seen, driver: held.driver } satisfies BaseHead);
     const small = Object.keys(held.seen).length * SNAPSHOT_CHARS_PER_POST < config.bus.snapshotPartChars;
     const parts = [head, ...(small ? [`[[[],0,${held.detector.exportStateJson()}]]`] : held.detector.exportStateParts(config.bus.snapshotPartChars))];
+    await this.writeSnapshot(held, seq, parts);
+    this.pause('snapshot', t0);
+  }
+
+  /** Saves snapshot parts as of chunk `seq` (parts first, then the manifest), then drops what it replaces. */
+  private async writeSnapshot(held: Held, seq: number, parts: string[]): Promise<void> {
+    const { state } = this.deps;
     for (let i = 0; i < parts.length; i++) await state.set(`${DETECTOR_BASE_KEY}:${seq}:${i}`, parts[i]!);
+    if (this.held !== held || !(await this.extendLease())) throw new Error('detector lease lost before the snapshot was saved');
     await state.set(DETECTOR_BASE_KEY, JSON.stringify({ seq, parts: parts.length } satisfies BaseManifest));
-    for (let i = 0; i < held.baseParts; i++) await state.del(`${DETECTOR_BASE_KEY}:${held.baseSeq}:${i}`);
-    for (let s = held.baseSeq + 1; s <= seq; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
+    const [oldSeq, oldParts] = [held.baseSeq, held.baseParts];
     held.baseSeq = seq;
     held.baseParts = parts.length;
-    held.loggedPosts = 0;
-    this.pause('snapshot', t0);
+    for (const s of [...held.chunkPosts.keys()]) if (s <= seq) held.chunkPosts.delete(s);
+    held.loggedPosts = [...held.chunkPosts.values()].reduce((a, b) => a + b, 0);
+    for (let i = 0; i < oldParts; i++) await state.del(`${DETECTOR_BASE_KEY}:${oldSeq}:${i}`);
+    for (let s = oldSeq + 1; s <= seq; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
+  }
+
+  /** Starts the snapshot replica from what `load` read (bus.snapshotInThread). */
+  private startReplica(loaded: NonNullable<Held['loaded']>): void {
+    const { config } = this.deps;
+    const replica = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { bus: config.bus, detection: config.detection } });
+    this.replica = replica;
+    this.replicaSnapshotSeq = null;
+    const drop = (why: string) => {
+      if (this.replica !== replica) return;
+      this.log.warn({ err: why }, 'Snapshot replica stopped; snapshots are taken in the detect worker again.');
+      this.replica = null;
+      this.replicaSnapshotSeq = null;
+      void replica.terminate();
+    };
+    replica.on('message', (m: ReplicaReply) => {
+      if (m.kind === 'error') { drop(m.message); return; }
+      const held = this.held;
+      this.replicaSnapshotSeq = null;
+      if (!held || this.replica !== replica) return;
+      this.writeSnapshot(held, m.seq, m.parts).then(() => { this.threadSnapshots++; }, (err) => {
+        held.snapshotAfterSeq = held.version + SNAPSHOT_RETRY_CHUNKS;
+        this.log.warn({ err: (err as Error).message }, 'Snapshot from the replica could not be saved; will try again.');
+      });
+    });
+    replica.on('error', (err) => drop(err.message));
+    replica.on('exit', (code) => drop(`exit ${code}`));
+    replica.unref();
+    replica.postMessage({ kind: 'load', base: loaded.base, chunks: loaded.chunks } satisfies ReplicaRequest);
+  }
+
+  private stopReplica(): void {
+    const replica = this.replica;
+    this.replica = null;
+    this.replicaSnapshotSeq = null;
+    void replica?.terminate();
   }
 
   private pause(kind: keyof DetectWorker['longestPauseMs'], t0: number): void {
@@ -374,49 +430,39 @@ export class DetectWorker implements Worker {
     };
     let head: BaseHead | null = null;
     let detectorState: unknown;
+    const keep = config.bus.snapshotInThread;
+    const loaded: NonNullable<Held['loaded']> = { base: null, chunks: [] };
     if (manifest) {
-      head = JSON.parse(await part(0)) as BaseHead;
+      const headText = await part(0);
+      head = JSON.parse(headText) as BaseHead;
       const parts: string[] = [];
       for (let i = 1; i < manifest.parts; i++) parts.push(await part(i));
       detectorState = fromJsonParts(parts);
+      if (keep) loaded.base = { seq: manifest.seq, parts: [headText, ...parts] };
     }
     const held: Held = {
       detector: make(config.detection, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
       version: manifest?.seq ?? 0, baseSeq: manifest?.seq ?? 0, baseParts: manifest?.parts ?? 0, snapshotAfterSeq: 0,
-      loggedPosts: 0, pending: [], pendingPosts: 0,
+      loggedPosts: 0, chunkPosts: new Map(), pending: [], pendingPosts: 0, ...(keep ? { loaded } : {}),
     };
     for (let seq = held.version + 1; seq <= version; seq++) {
       const chunk = await state.get(`${DETECTOR_LOG_PREFIX}${seq}`);
       if (chunk === null) throw new Error(`detector log chunk ${seq} is missing (saved version ${version}, base ${held.baseSeq})`);
+      let posts = 0;
       for (const call of (JSON.parse(chunk) as LogChunk).calls) {
-        this.apply(held, call);
-        held.loggedPosts += call.p.length;
+        applyCall(held, call, this.deps.config);
+        posts += call.p.length;
       }
+      held.loggedPosts += posts;
+      held.chunkPosts.set(seq, posts);
       held.version = seq;
+      if (keep) loaded.chunks.push(chunk);
     }
     this.loads++;
     this.replayedPosts += held.loggedPosts;
     this.pause('load', t0);
     if (version > 0) this.log.info({ version, base: held.baseSeq, replayedPosts: held.loggedPosts, ms: Math.round(performance.now() - t0) }, 'Detector state loaded.');
     return held;
-  }
-
-  /** Applies one input to the held state: the only place that changes it, used live and for replay. */
-  private apply(held: Held, call: DetectCall): DriveResult {
-    const { config } = this.deps;
-    for (const [, post] of call.p) held.seen[post.id] = post.createdAtMs;
-    for (const fc of call.f) held.detector.observeFactCheck(fc);
-    const before = held.driver.releasedUpTo;
-    const r = driveDetector(held.driver, held.detector, {
-      posts: call.p.map(([partition, post]) => ({ post, partition })), partitions: call.n, flushAll: call.all,
-      tickMs: config.bus.detectTickMs, minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs,
-    });
-    // Forget ids older than the window, once per minute of event time (a function of the input, like the rest).
-    if (Math.floor(r.watermarkMs / 60_000) !== Math.floor(before / 60_000)) {
-      const horizon = r.watermarkMs - config.detection.windowSeconds * 1000;
-      for (const [id, ms] of Object.entries(held.seen)) if (ms < horizon) delete held.seen[id];
-    }
-    return r;
   }
 
   private async detect(posts: Array<[number, DetectorPost]>, factchecks: NormalizedFactCheck[], flushAll = false): Promise<void> {
@@ -431,7 +477,7 @@ export class DetectWorker implements Worker {
     });
     if (fresh.length === 0 && factchecks.length === 0 && !flushAll) return;
     const call: DetectCall = { p: fresh, f: factchecks, all: flushAll, n: this.partitions };
-    const r = this.apply(held, call);
+    const r = applyCall(held, call, this.deps.config);
     held.pending.push(call);
     held.pendingPosts += fresh.length;
     this.detectedPosts += fresh.length;

@@ -134,6 +134,20 @@ describe('DetectWorker', () => {
     expect(await one.state.get(DETECTOR_BASE_KEY)).toBeNull();
   });
 
+  it('takes snapshots in the replica thread (bus.snapshotInThread) with the same clusters, and restores from them', async () => {
+    const one = await run(1, 1);
+    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
+    const threaded = await run(1, 2, { bus: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true }, pauseMs: 150, during: stopActive });
+    expect(threaded.clusters).toEqual(one.clusters);
+    expect(threaded.ds[0]!.threadSnapshots + threaded.ds[1]!.threadSnapshots).toBeGreaterThan(0);
+    // No snapshot was serialised on the detect worker's own thread.
+    expect(threaded.ds.every((w) => w.longestPauseMs.snapshot === 0)).toBe(true);
+    // The standby restored from a snapshot the first worker's replica wrote.
+    expect(threaded.restoredFrom.length).toBeGreaterThan(0);
+    const base = JSON.parse((await threaded.state.get(DETECTOR_BASE_KEY))!) as { seq: number; parts: number };
+    expect(base.parts).toBeGreaterThan(3);
+  });
+
   it('hands the detector to the standby when the holder loses its lease in Redis, losing and repeating nothing', async () => {
     const one = await run(1, 1);
     const prefix = `detect-test-${randomUUID().slice(0, 8)}:`;
