@@ -10,7 +10,7 @@
 //     post; time from publishing a coordinated post to the first cluster update on `signals` that contains it.
 //     Also reported: the longest pause of the detector for a checkpoint (log chunk) and a full snapshot.
 // Prints numbers; never fails on speed. `BENCH_LATENCY_SECONDS` (60) and `BENCH_COMPACT_POSTS` (the default
-// bus.compactPosts) change the latency run.
+// bus.compactPosts) change the latency run; `BENCH_BUS` (JSON) overrides bus settings; `BENCH_ONLY` runs one part.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -65,7 +65,8 @@ async function stopChild(c: ChildProcess | null): Promise<void> {
 /** An enrich worker and an index worker (SQLite) in child processes, the detect worker in this process. */
 async function pipeline(id: string, noopDetector: boolean, extra: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mid-bench-'));
-  const fileConfig = fileConfigFor(id, dir, extra);
+  // BENCH_BUS: JSON merged into the bus section (e.g. {"snapshotInThread":true}).
+  const fileConfig = fileConfigFor(id, dir, { ...extra, ...(process.env.BENCH_BUS ? JSON.parse(process.env.BENCH_BUS) as Record<string, unknown> : {}) });
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(fileConfig));
   const config = loadConfig({ file: configFile, env: {} });
@@ -236,7 +237,7 @@ async function latency(rate: number, durationMs: number, compactPosts: number | 
     + `  first detection: publish of the newest post in the first cluster update -> that update: ${Number.isFinite(newestInFirst) ? `${f!.at - newestInFirst} ms` : 'no update'}\n`
     + `  posts published after the cluster first appeared -> update containing them: ${stats(joining)}\n`
     + `  of which publish -> detect worker receives it: ${stats(transport)}; received -> cluster update: ${stats(detection)}\n`
-    + `  compactPosts ${p.config.bus.compactPosts}; longest detector pause for a checkpoint ${Math.round(p.detect.longestPauseMs.log)} ms, for a full snapshot ${Math.round(p.detect.longestPauseMs.snapshot)} ms\n`);
+    + `  compactPosts ${p.config.bus.compactPosts}, snapshotInThread ${p.config.bus.snapshotInThread} (${p.detect.threadSnapshots} snapshots from the thread); longest detector pause for a checkpoint ${Math.round(p.detect.longestPauseMs.log)} ms, for a full snapshot ${Math.round(p.detect.longestPauseMs.snapshot)} ms\n`);
   await p.stop();
 }
 
