@@ -66,6 +66,11 @@ export interface CoordinationDetector {
   exportStateParts(maxPartChars?: number): string[];
   /** Adds a fact-check; clusters it matches get it attached at the next `advance`. */
   observeFactCheck(fc: NormalizedFactCheck): void;
+  /**
+   * Clusters the last `advance` merged into another (`id` no longer exists; its posts and accounts are in `into`),
+   * so a store can drop them; each merge is returned once.
+   */
+  takeMerges?(): Array<{ id: string; into: string }>;
 }
 
 /** Raised when `createCoordinationDetector` is given a state it cannot restore. */
@@ -235,6 +240,8 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
   const accountCluster = new Map<string, string[]>();
   const dirty = new Set<string>();
   let cutoffMs: number | null = null;
+  /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
+  let merges = new Map<string, string>();
 
   function link(account: string, id: string): void {
     const ids = accountCluster.get(account);
@@ -601,6 +608,7 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
 
   function advance(nowMs: number): Cluster[] {
     const changed = new Set<string>();
+    merges = new Map();
     const cutoff = nowMs - cfg.windowSeconds * 1000;
     cutoffMs = cutoffMs === null ? cutoff : Math.max(cutoffMs, cutoff);
     window.expire(cutoffMs);
@@ -646,6 +654,9 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
         rec = targets[0]!;
         for (const other of targets.slice(1)) {
           absorbRecord(rec, other);
+          // Ids absorbed earlier into `other` now live in `rec` too.
+          for (const [from, into] of merges) if (into === other.id) merges.set(from, rec.id);
+          if (other.cluster) merges.set(other.id, rec.id);
           if (touched.delete(other.id)) touched.add(rec.id);
           const moved = netEdges.get(other.id);
           if (moved) { netEdges.delete(other.id); netEdges.set(rec.id, [...(netEdges.get(rec.id) ?? []), ...moved]); }
@@ -746,6 +757,11 @@ export function createCoordinationDetector(config: Partial<DetectionConfig> = {}
     exportState: (): State => JSON.parse(exportStateJson()) as State,
     exportStateJson,
     exportStateParts: (maxPartChars?: number) => toJsonParts(liveState(), maxPartChars),
+    takeMerges: () => {
+      const out = [...merges].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, into]) => ({ id, into }));
+      merges = new Map();
+      return out;
+    },
     observeFactCheck: (fc: NormalizedFactCheck) => {
       factchecks.add(fc);
       factchecksChanged = true;

@@ -28,7 +28,7 @@ import type { BaseHead, DetectCall, LogChunk } from './detector-input.ts';
 import { emptyEventTimeState } from './event-time-driver.ts';
 import type { EventTimeState } from './event-time-driver.ts';
 import type { Logger } from './logger.ts';
-import { clusterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
+import { clusterMergedMessage, clusterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, Subscription } from './ports/bus.ts';
@@ -482,6 +482,11 @@ export class DetectWorker implements Worker {
     held.pendingPosts += fresh.length;
     this.detectedPosts += fresh.length;
     if (r.late) metrics.processed.inc({ worker: this.name, outcome: 'late' }, r.late);
-    if (r.changed.length) await bus.publish(config.bus.topics.signals, r.changed.map((c) => clusterMessage(c, r.watermarkMs)));
+    if (r.changed.length || r.merged.length) {
+      await bus.publish(config.bus.topics.signals, [
+        ...r.changed.map((c) => clusterMessage(c, r.watermarkMs)),
+        ...r.merged.map((m) => clusterMergedMessage(m.id, m.into, r.watermarkMs)),
+      ]);
+    }
   }
 }

@@ -62,6 +62,8 @@ export interface DriveInput {
 export interface DriveResult {
   /** Clusters created or changed, last state per id. */
   changed: Cluster[];
+  /** Clusters merged into another during this call (absorbed id -> surviving id); they are not in `changed`. */
+  merged: Array<{ id: string; into: string }>;
   /** Posts that arrived after their time had been released. */
   late: number;
   /** The watermark after this call (NOTHING_RELEASED before every partition has been seen). */
@@ -71,7 +73,16 @@ export interface DriveResult {
 /** Feeds posts to the detector in event time; mutates `state`. Pure apart from the detector it drives. */
 export function driveDetector(state: EventTimeState, detector: CoordinationDetector, input: DriveInput): DriveResult {
   const changed = new Map<string, Cluster>();
+  const merged = new Map<string, string>();
   let late = 0;
+  const advance = (nowMs: number): void => {
+    for (const c of detector.advance(nowMs)) changed.set(c.id, c);
+    for (const m of detector.takeMerges?.() ?? []) {
+      changed.delete(m.id);
+      for (const [from, into] of merged) if (into === m.id) merged.set(from, m.into);
+      merged.set(m.id, m.into);
+    }
+  };
   const tick = input.tickMs;
   const boundaryAfter = (t: number) => Math.floor(t / tick) * tick + tick;
   const minPosts = Math.max(1, input.minPostsPerAdvance ?? 1);
@@ -83,7 +94,7 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
       if (state.observedSince) {
         const last = state.lastAdvanceMs ?? null;
         if (last === null || (state.observedCount ?? 0) >= minPosts || state.nextBoundary - last >= maxTick) {
-          for (const c of detector.advance(state.nextBoundary)) changed.set(c.id, c);
+          advance(state.nextBoundary);
           state.observedSince = false;
           state.observedCount = 0;
           state.lastAdvanceMs = state.nextBoundary;
@@ -129,11 +140,11 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
   // Nothing is pending anywhere: advance once more at the boundary after the last post, so the posts observed since
   // the last advance are evaluated now instead of when the next post arrives (the flush is part of the input).
   if (input.flushAll && state.observedSince && state.nextBoundary !== null) {
-    for (const c of detector.advance(state.nextBoundary)) changed.set(c.id, c);
+    advance(state.nextBoundary);
     state.observedSince = false;
     state.observedCount = 0;
     state.lastAdvanceMs = state.nextBoundary;
     state.nextBoundary += tick;
   }
-  return { changed: [...changed.values()], late, watermarkMs: state.releasedUpTo };
+  return { changed: [...changed.values()], merged: [...merged].map(([id, into]) => ({ id, into })), late, watermarkMs: state.releasedUpTo };
 }

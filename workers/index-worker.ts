@@ -5,7 +5,7 @@
 // It also schedules the retention purge (posts older than store.retentionDays).
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import { decodeCluster, decodeDeadLetter, decodeEnrichedPost } from './messages.ts';
+import { decodeDeadLetter, decodeEnrichedPost, decodeSignal } from './messages.ts';
 import type { DeadLetterMessage } from './messages.ts';
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
@@ -86,6 +86,8 @@ export class IndexWorker implements Worker {
     const tombstones: string[] = [];
     const clusters = new Map<string, { cluster: Cluster; watermarkMs: number }>();
     const letters: DeadLetterMessage[] = [];
+    /** Clusters merged into another: their stored state goes (their posts are in the surviving cluster). */
+    const merged = new Set<string>();
     for (const m of batch) {
       if (m.topic === topics.postsEnriched) {
         const d = decodeEnrichedPost(m.value);
@@ -93,8 +95,9 @@ export class IndexWorker implements Worker {
         if (d.message.kind === 'tombstone') tombstones.push(d.message.id);
         else { posts.push(d.message.post); postMsgs.set(d.message.post.id, m); }
       } else if (m.topic === topics.signals) {
-        const d = decodeCluster(m.value);
+        const d = decodeSignal(m.value);
         if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+        if (d.message.kind === 'merged') { clusters.delete(d.message.id); merged.add(d.message.id); continue; }
         const prev = clusters.get(d.message.cluster.id);
         if (!prev || prev.watermarkMs <= d.message.watermarkMs) clusters.set(d.message.cluster.id, { cluster: d.message.cluster, watermarkMs: d.message.watermarkMs });
       } else if (m.topic === topics.dlq) {
@@ -119,6 +122,7 @@ export class IndexWorker implements Worker {
       metrics.bulkFailures.inc({ store: store.kind }, r.rejected.length);
       metrics.processed.inc({ worker: this.name, outcome: 'cluster' }, r.written);
     }
+    for (const id of merged) if (await store.deleteCluster(id)) metrics.processed.inc({ worker: this.name, outcome: 'merged' });
     if (letters.length) await store.writeDeadLetters(letters);
     if (dead.length) await bus.publish(topics.dlq, dead);
     end();

@@ -27,6 +27,15 @@ export interface ClusterMessage {
   watermarkMs: number;
 }
 
+/** signals: cluster `id` was merged into cluster `into` and no longer exists. Key: `id` (after its updates). */
+export interface ClusterMergedMessage {
+  v: 1;
+  kind: 'merged';
+  id: string;
+  into: string;
+  watermarkMs: number;
+}
+
 /** dlq: a message that could not be processed, with the reason. Key: the original key. */
 export interface DeadLetterMessage {
   v: 1;
@@ -76,6 +85,11 @@ export function enrichedTombstoneMessage(id: string, source: string): OutgoingMe
 /** Encodes a message for signals. */
 export function clusterMessage(cluster: Cluster, watermarkMs: number): OutgoingMessage {
   return { key: cluster.id, value: JSON.stringify({ v: 1, kind: 'cluster', cluster, watermarkMs } satisfies ClusterMessage) };
+}
+
+/** A signals message saying cluster `id` was merged into `into`. */
+export function clusterMergedMessage(id: string, into: string, watermarkMs: number): OutgoingMessage {
+  return { key: id, value: JSON.stringify({ v: 1, kind: 'merged', id, into, watermarkMs } satisfies ClusterMergedMessage) };
 }
 
 /** Encodes a dead letter for the message `m` that `worker` gave up on. */
@@ -132,6 +146,18 @@ export function decodeCluster(value: string): Decoded<ClusterMessage> {
   const c = o.cluster as Record<string, unknown> | undefined;
   if (o.kind === 'cluster' && c && typeof c.id === 'string' && Array.isArray(c.posts)) return { ok: true, message: o as unknown as ClusterMessage };
   return { ok: false, reason: 'invalid-message', detail: 'signals carries kind "cluster" with a cluster' };
+}
+
+/** Decodes a signals value: a cluster's state, or the news that a cluster was merged into another. */
+export function decodeSignal(value: string): Decoded<ClusterMessage | ClusterMergedMessage> {
+  const d = parse(value);
+  if (!d.ok) return d;
+  const o = d.message;
+  if (o.kind === 'merged') {
+    if (typeof o.id === 'string' && typeof o.into === 'string' && typeof o.watermarkMs === 'number') return { ok: true, message: o as unknown as ClusterMergedMessage };
+    return { ok: false, reason: 'invalid-message', detail: 'a "merged" signal needs id, into and watermarkMs' };
+  }
+  return decodeCluster(value);
 }
 
 /** Decodes a dlq value. */

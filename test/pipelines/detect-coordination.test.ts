@@ -215,6 +215,35 @@ describe('createCoordinationDetector', () => {
     expect(clusters[0]!.reasons.length).toBeLessThanOrEqual(8);
   });
 
+  it('reports a cluster merged into another once, through takeMerges, so stores can drop it', () => {
+    // Two campaigns flagged as two clusters (the copy-paste network and the planted push), then a hashtag burst by
+    // 12 accounts of each bridges them: the later-anchored cluster is merged into the earlier one.
+    const net = copyPasteNetwork().map((p) => post({ id: p.id, account: p.author.id, tMs: p.createdAtMs, text: p.text, createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
+    const push = freshPush();
+    const bridge = Array.from({ length: 24 }, (_, i) => post({ id: `bridge-${i}`, account: i < 12 ? `net-${i}` : `c${i - 12}`, tMs: T0 + 4.5 * 3_600_000 + i * 20_000, text: `${babble(prng(i), 9)} #herteldenu`, hashtags: ['herteldenu'], createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
+    const input = byTime([...bg, ...net, ...push, ...bridge]);
+    const det = createCoordinationDetector({});
+    const merges: Array<{ id: string; into: string }> = [];
+    let before: Cluster[] = [];
+    let advancedAt = -Infinity;
+    for (const p of input) {
+      if (p.id.startsWith('bridge-') && before.length === 0) { det.advance(p.createdAtMs - 1); before = det.clusters(); merges.push(...det.takeMerges!()); }
+      det.observe(p);
+      if (p.createdAtMs - advancedAt >= MIN) { det.advance(p.createdAtMs); merges.push(...det.takeMerges!()); advancedAt = p.createdAtMs; }
+    }
+    det.advance(input[input.length - 1]!.createdAtMs);
+    merges.push(...det.takeMerges!());
+    expect(before).toHaveLength(2);
+    const after = det.clusters();
+    expect(after).toHaveLength(1);
+    const [survivor] = after;
+    const absorbed = before.find((c) => c.id !== survivor!.id)!;
+    expect(before.map((c) => c.id)).toContain(survivor!.id);
+    expect(merges).toEqual([{ id: absorbed.id, into: survivor!.id }]);
+    expect(det.takeMerges!()).toEqual([]);
+    for (const postId of absorbed.posts) expect(survivor!.posts).toContain(postId);
+  });
+
   it('gives the same clusters and ids whether advance runs every minute or every 5 minutes of event time, and across a restore', () => {
     const input = byTime([...bg, ...copyPasteNetwork(), ...freshPush()]);
     const every1 = runByEventTime(input, MIN).det.clusters();

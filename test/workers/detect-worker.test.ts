@@ -14,7 +14,7 @@ import { loadConfig } from '../../workers/config.ts';
 import { DETECTOR_BASE_KEY, DETECTOR_LOG_PREFIX, DETECTOR_VERSION_KEY, DetectWorker } from '../../workers/detect-worker.ts';
 import { EnrichWorker } from '../../workers/enrich-worker.ts';
 import { createLogger } from '../../workers/logger.ts';
-import { decodeCluster, decodeDeadLetter, enrichedPostMessage, rawPostMessage } from '../../workers/messages.ts';
+import { decodeDeadLetter, decodeSignal, enrichedPostMessage, rawPostMessage } from '../../workers/messages.ts';
 import type { IncomingMessage } from '../../workers/ports/bus.ts';
 import type { StateStore } from '../../workers/ports/state-store.ts';
 import { createMetrics } from '../../workers/metrics.ts';
@@ -32,10 +32,15 @@ function collect(bus: MemoryBus, topic: string) {
   return { got, sub: bus.subscribe({ topics: [topic], groupId: `collect-${topic}`, eachBatch: async (b) => { got.push(...b); } }) };
 }
 
-/** The last state of every cluster published on `signals`, with its posts sorted. */
+/** The last state of every cluster published on `signals` and not merged into another, with its posts sorted. */
 function lastClusters(got: IncomingMessage[]): Map<string, string[]> {
   const last = new Map<string, string[]>();
-  for (const m of got) { const d = decodeCluster(m.value); if (d.ok) last.set(d.message.cluster.id, [...d.message.cluster.posts].sort()); }
+  for (const m of got) {
+    const d = decodeSignal(m.value);
+    if (!d.ok) continue;
+    if (d.message.kind === 'merged') last.delete(d.message.id);
+    else last.set(d.message.cluster.id, [...d.message.cluster.posts].sort());
+  }
   return new Map([...last.entries()].sort());
 }
 

@@ -201,6 +201,11 @@ export class ElasticsearchSignalStore implements SignalStore {
     return (r.deleted ?? 0) > 0;
   }
 
+  async deleteCluster(id: string): Promise<boolean> {
+    const r = await this.es.delete({ index: this.names.clusters, id, refresh: true }, { ignore: [404] });
+    return r.result === 'deleted';
+  }
+
   async upsertClusters(clusters: Array<{ cluster: Cluster; watermarkMs: number }>): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
     const docs = clusters.map(({ cluster, watermarkMs }) => ({ ...cluster, startMs: Date.parse(cluster.start), endMs: Date.parse(cluster.end), watermarkMs }));

@@ -88,6 +88,10 @@ export class SqliteSignalStore implements SignalStore {
     })();
   }
 
+  async deleteCluster(id: string): Promise<boolean> {
+    return this.d.prepare('DELETE FROM clusters WHERE id = ?').run(id).changes === 1;
+  }
+
   async upsertClusters(clusters: Array<{ cluster: Cluster; watermarkMs: number }>): Promise<WriteResult> {
     // An older state (lower watermark) never replaces a newer one, so a replayed update changes nothing.
     const up = this.d.prepare(`INSERT INTO clusters (id, score, start_ms, end_ms, watermark_ms, doc) VALUES (?, ?, ?, ?, ?, ?)

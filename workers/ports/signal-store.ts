@@ -51,6 +51,8 @@ export interface SignalStore extends Lifecycle {
   deletePost(id: string): Promise<boolean>;
   /** Inserts or replaces clusters by id. */
   upsertClusters(clusters: Array<{ cluster: Cluster; watermarkMs: number }>): Promise<WriteResult>;
+  /** Removes a cluster (merged into another); true when it was there. */
+  deleteCluster(id: string): Promise<boolean>;
   /** Records dead letters (idempotent per topic/partition/offset where known). */
   writeDeadLetters(letters: DeadLetterMessage[]): Promise<void>;
   /** Clusters, newest (latest end) and highest score first. */

@@ -26,7 +26,7 @@ describe('ElasticsearchSignalStore (transport level)', () => {
     seen = [];
     store = new ElasticsearchSignalStore({ node: 'http://es.test:9200', prefix: 'mid', retentionDays: 30, bulkWaitMs: 10, client: { Connection: mock.getConnection() as never } });
   });
-  const record = (respond: (p: Seen) => Record<string, unknown> | string) => (p: unknown) => { seen.push(p as Seen); return respond(p as Seen); };
+  const record = (respond: (p: Seen) => Record<string, unknown> | string | Error) => (p: unknown) => { seen.push(p as Seen); return respond(p as Seen); };
 
   it('setup installs the ILM policy, component templates, index templates and indices, in that order', async () => {
     mock.add({ method: 'PUT', path: '/_ilm/policy/:name' }, record(() => ({ acknowledged: true })));
@@ -105,6 +105,18 @@ describe('ElasticsearchSignalStore (transport level)', () => {
     const retried = ndjson(seen[1]!.body) as Array<Record<string, { _id: string }>>;
     expect(retried).toHaveLength(2);
     expect(retried[0]!.create!._id).toBe('busy');
+  });
+
+  it('deletes a merged cluster by id from the clusters index; a missing one is not an error', async () => {
+    let found = true;
+    mock.add({ method: 'DELETE', path: '/:index/_doc/:id' }, record(() => (found
+      ? { _index: 'mid-clusters', _id: 'c9', result: 'deleted' }
+      : new errors.ResponseError({ statusCode: 404, body: { _index: 'mid-clusters', _id: 'c9', result: 'not_found' }, headers: {}, warnings: [], meta: {} as never }))));
+    expect(await store.deleteCluster('c9')).toBe(true);
+    expect(seen[0]!.method).toBe('DELETE');
+    expect(seen[0]!.path).toBe('/mid-clusters/_doc/c9');
+    found = false;
+    expect(await store.deleteCluster('c9')).toBe(false);
   });
 
   it('upserts clusters with update + doc_as_upsert into the clusters index', async () => {

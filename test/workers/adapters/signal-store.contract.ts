@@ -51,6 +51,18 @@ export function signalStoreContract(name: string, make: () => SignalStore, optio
       expect((await store.counts()).clusters).toBe(3);
     });
 
+    it('deletes a cluster merged into another', async () => {
+      await store.upsertClusters([
+        { cluster: cluster('keep', ['a', 'b', 'c'], '2025-10-20T12:00:00.000Z'), watermarkMs: 100 },
+        { cluster: cluster('gone', ['c'], '2025-10-20T12:00:00.000Z'), watermarkMs: 100 },
+      ]);
+      await refresh();
+      expect(await store.deleteCluster('gone')).toBe(true);
+      expect(await store.deleteCluster('gone')).toBe(false);
+      await refresh();
+      expect((await store.listClusters()).map((c) => c.id)).toEqual(['keep']);
+    });
+
     it('calls clusters open while they are within the open window of the newest one', async () => {
       await store.upsertClusters([
         { cluster: cluster('old', ['a'], '2025-10-01T00:00:00.000Z'), watermarkMs: 1 },
