@@ -69,9 +69,7 @@ interface Held {
   baseParts: number;
   /** No snapshot before this sequence number (set after a failed one). */
   snapshotAfterSeq: number;
-  /** Posts logged in the chunks after the base. */
-  loggedPosts: number;
-  /** Posts per chunk after the base. */
+  /** Posts per chunk after the base (their sum decides when a snapshot is due). */
   chunkPosts: Map<number, number>;
   /** What `load` read (snapshot parts and chunks), kept only until the replica has it. */
   loaded?: { base: { seq: number; parts: string[] } | null; chunks: string[] };
@@ -89,6 +87,13 @@ export interface DetectWorkerDeps {
   metrics: WorkerMetrics;
   /** Creates a detector from a saved state (default createCoordinationDetector). */
   createDetector?: (config: Config['detection'], state?: unknown) => CoordinationDetector;
+}
+
+/** Posts logged in the chunks after the saved base. */
+function loggedPosts(held: Held): number {
+  let n = 0;
+  for (const c of held.chunkPosts.values()) n += c;
+  return n;
 }
 
 /** The detect worker. */
@@ -276,13 +281,12 @@ export class DetectWorker implements Worker {
       await state.set(`${DETECTOR_LOG_PREFIX}${seq}`, text);
       await state.set(DETECTOR_VERSION_KEY, String(seq));
       held.version = seq;
-      held.loggedPosts += held.pendingPosts;
       held.chunkPosts.set(seq, held.pendingPosts);
       held.pending = [];
       held.pendingPosts = 0;
       this.replica?.postMessage({ kind: 'chunk', text } satisfies ReplicaRequest);
       this.pause('log', t0);
-      const due = (held.loggedPosts >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) && seq >= held.snapshotAfterSeq;
+      const due = (loggedPosts(held) >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) && seq >= held.snapshotAfterSeq;
       if (due && this.replica) {
         if (this.replicaSnapshotSeq === null) {
           this.replicaSnapshotSeq = seq;
@@ -326,7 +330,6 @@ export class DetectWorker implements Worker {
     held.baseSeq = seq;
     held.baseParts = parts.length;
     for (const s of [...held.chunkPosts.keys()]) if (s <= seq) held.chunkPosts.delete(s);
-    held.loggedPosts = [...held.chunkPosts.values()].reduce((a, b) => a + b, 0);
     for (let i = 0; i < oldParts; i++) await state.del(`${DETECTOR_BASE_KEY}:${oldSeq}:${i}`);
     for (let s = oldSeq + 1; s <= seq; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
   }
@@ -443,7 +446,7 @@ export class DetectWorker implements Worker {
     const held: Held = {
       detector: make(config.detection, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
       version: manifest?.seq ?? 0, baseSeq: manifest?.seq ?? 0, baseParts: manifest?.parts ?? 0, snapshotAfterSeq: 0,
-      loggedPosts: 0, chunkPosts: new Map(), pending: [], pendingPosts: 0, ...(keep ? { loaded } : {}),
+      chunkPosts: new Map(), pending: [], pendingPosts: 0, ...(keep ? { loaded } : {}),
     };
     for (let seq = held.version + 1; seq <= version; seq++) {
       const chunk = await state.get(`${DETECTOR_LOG_PREFIX}${seq}`);
@@ -453,15 +456,15 @@ export class DetectWorker implements Worker {
         applyCall(held, call, this.deps.config);
         posts += call.p.length;
       }
-      held.loggedPosts += posts;
       held.chunkPosts.set(seq, posts);
       held.version = seq;
       if (keep) loaded.chunks.push(chunk);
     }
     this.loads++;
-    this.replayedPosts += held.loggedPosts;
+    const replayed = loggedPosts(held);
+    this.replayedPosts += replayed;
     this.pause('load', t0);
-    if (version > 0) this.log.info({ version, base: held.baseSeq, replayedPosts: held.loggedPosts, ms: Math.round(performance.now() - t0) }, 'Detector state loaded.');
+    if (version > 0) this.log.info({ version, base: held.baseSeq, replayedPosts: replayed, ms: Math.round(performance.now() - t0) }, 'Detector state loaded.');
     return held;
   }
 
