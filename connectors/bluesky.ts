@@ -4,9 +4,11 @@
 // are remembered so the rewind does not produce duplicates; if the socket drops mid-batch the fetch reconnects
 // (with backoff, a few times) from the last event it saw. Post creates become posts, post deletes tombstones;
 // authors are enriched from the public `app.bsky.actor.getProfiles` in batches of 25, through a TTL cache.
+import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { NormalizedAuthor, NormalizedPost } from '../pipelines/types.ts';
+import { backoffDelayMs } from './backoff.ts';
 import { ConnectorError, excerpt, toIsoDate } from './connector.ts';
 import type { Connector, ConnectorFailure, ConnectorItem, FetchOptions, FetchResult } from './connector.ts';
 import type { HttpClient } from './http-client.ts';
@@ -188,14 +190,6 @@ export interface BlueskyDeps {
   random?: () => number;
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
-  });
-}
-
 /** Builds the subscribe URL for a cursor (already rewound). */
 export function jetstreamUrl(base: string, cursorUs: number | null): string {
   const u = new URL(base);
@@ -221,7 +215,7 @@ class RecentKeys {
 export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps): Connector {
   const src = blueskySourceSchema.parse(source);
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }));
   const random = deps.random ?? Math.random;
   const openSocket = deps.openSocket ?? ((url, headers) => new WebSocket(url, { headers }));
   const profiles = new ProfileCache(src.profiles.cacheTtlMs, src.profiles.cacheMaxEntries, now);
@@ -339,9 +333,9 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
           warnings.push(`bluesky: connection dropped ${reconnects + 1} time(s); returning ${total} event(s) read so far`);
           break;
         }
-        const delay = Math.round(random() * src.reconnectBaseDelayMs * 2 ** reconnects);
+        const wait = backoffDelayMs(reconnects, { baseMs: src.reconnectBaseDelayMs, random });
         reconnects++;
-        await sleep(Math.min(delay, Math.max(0, budgetEndsAt - now())), signal);
+        await sleep(Math.min(wait, Math.max(0, budgetEndsAt - now())), signal);
       }
       await attachProfiles(posts, signal, warnings);
       return { items, nextCursor: maxTimeUs === null ? cursor : String(maxTimeUs), failed, warnings, skipped };

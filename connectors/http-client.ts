@@ -4,7 +4,9 @@
 // followed by hand so that a redirect to a host outside the allow-list is refused too. Sleep, clock and randomness
 // are injectable so tests run without real waiting.
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { backoffDelayMs } from './backoff.ts';
 
 /** Settings of the HTTP client (the worker builds them from the configuration). */
 export const httpClientConfigSchema = z.object({
@@ -98,11 +100,15 @@ export class HttpAbortError extends HttpError {
   override name = 'HttpAbortError';
 }
 
-const SECRET_PARAMS = /([?&](?:key|api_key|apikey|token|access_token)=)[^&#]*/gi;
+const SECRET_PARAMS = /([?&](?:key|api_key|apikey|token|access_token)=)[^&#\s]*/gi;
+const USER_INFO = /\/\/[^/\s:@]+:[^/\s@]+@/g;
 
-/** Removes secret query parameters from a URL for messages and logs. */
+/**
+ * Removes credentials (secret query parameters such as key= and token=, user:password@) from a URL, or from every
+ * URL in a message, for messages and logs. The one secret scrubber: the connectors worker uses it on errors too.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, '$1REDACTED');
+  return url.replace(SECRET_PARAMS, '$1[redacted]').replace(USER_INFO, '//[redacted]@');
 }
 
 function packageInfo(): { version: string; homepage: string | null } {
@@ -129,15 +135,6 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   const t = Date.parse(v);
   if (Number.isNaN(t)) return null;
   return Math.max(0, t - now);
-}
-
-function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(timer); reject(signal!.reason); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** A counting semaphore per host. */
@@ -175,7 +172,7 @@ export class HttpClient {
     const { allowedHosts, sleep, now, random, fetchImpl, userAgent, ...rest } = options;
     this.cfg = httpClientConfigSchema.parse(rest);
     this.allowed = new Set([...allowedHosts].map((h) => h.toLowerCase()));
-    this.sleep = sleep ?? realSleep;
+    this.sleep = sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
     this.now = now ?? Date.now;
     this.random = random ?? Math.random;
     this.fetchImpl = fetchImpl ?? globalThis.fetch;
@@ -207,9 +204,9 @@ export class HttpClient {
       } catch (err) {
         const e = err as HttpError;
         if (!this.shouldRetry(e, attempt, options)) throw err;
-        const backoff = Math.min(this.cfg.maxDelayMs, this.cfg.baseDelayMs * 2 ** attempt);
-        const jittered = Math.round(this.random() * backoff);
-        const wait = e.retryAfterMs != null ? e.retryAfterMs + Math.round(this.random() * 250) : jittered;
+        const wait = e.retryAfterMs != null
+          ? e.retryAfterMs + Math.round(this.random() * 250)
+          : backoffDelayMs(attempt, { baseMs: this.cfg.baseDelayMs, maxMs: this.cfg.maxDelayMs, random: this.random });
         attempt++;
         await this.sleep(wait, options.signal);
       }
@@ -244,7 +241,7 @@ export class HttpClient {
         const e = err as HttpError;
         if (!this.shouldRetry(e, attempt, options)) throw err;
         attempt++;
-        await this.sleep(e.retryAfterMs ?? Math.round(this.random() * Math.min(this.cfg.maxDelayMs, this.cfg.baseDelayMs * 2 ** (attempt - 1))), options.signal);
+        await this.sleep(e.retryAfterMs ?? backoffDelayMs(attempt - 1, { baseMs: this.cfg.baseDelayMs, maxMs: this.cfg.maxDelayMs, random: this.random }), options.signal);
       } finally {
         limiter.release();
       }

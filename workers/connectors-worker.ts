@@ -4,7 +4,9 @@
 // cursor. Items seen before (ids remembered in the state store for scheduler.seenTtlMs) are suppressed.
 // A source that fails backs off exponentially (up to an hour) and logs once per failure streak, so sources that
 // cannot be reached (no network) stay quiet and cost nothing.
+import { backoffDelayMs } from '../connectors/backoff.ts';
 import type { Connector, ConnectorItem } from '../connectors/connector.ts';
+import { redactUrl } from '../connectors/http-client.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { deadLetterMessage, factCheckMessage, rawPostMessage, tombstoneMessage } from './messages.ts';
@@ -14,11 +16,6 @@ import type { StopOptions } from './ports/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { StateStore } from './ports/state-store.ts';
 import type { Worker } from './worker.ts';
-
-/** Removes credentials from an error message (API keys in query strings, user:password in URLs). */
-export function scrubSecrets(message: string): string {
-  return message.replace(/([?&](?:key|api_key|apikey|token|access_token)=)[^&\s]+/gi, '$1[redacted]').replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, '//[redacted]@');
-}
 
 /** Longest back-off of a failing source, ms. */
 export const MAX_BACKOFF_MS = 3_600_000;
@@ -93,10 +90,10 @@ export class ConnectorsWorker implements Worker {
     } catch (err) {
       if (signal.aborted) return;
       h.failures++;
-      const backoff = Math.min(MAX_BACKOFF_MS, config.scheduler.defaultPollIntervalMs * 2 ** Math.min(h.failures - 1, 10));
-      h.notBeforeMs = now + backoff * (0.75 + Math.random() * 0.5);
+      const backoff = backoffDelayMs(Math.min(h.failures - 1, 10), { baseMs: config.scheduler.defaultPollIntervalMs, maxMs: MAX_BACKOFF_MS, random: Math.random, jitter: { spread: 0.25 } });
+      h.notBeforeMs = now + backoff;
       metrics.sourceRuns.inc({ source: c.name, outcome: 'failed' });
-      if (h.failures === 1) this.log.warn({ source: c.name, err: scrubSecrets(String((err as Error).message)), retriable: (err as { retriable?: boolean }).retriable ?? true, backoffMs: backoff }, 'Source failed; backing off.');
+      if (h.failures === 1) this.log.warn({ source: c.name, err: redactUrl(String((err as Error).message)), retriable: (err as { retriable?: boolean }).retriable ?? true, backoffMs: backoff }, 'Source failed; backing off.');
       return;
     }
     if (h.failures > 0) this.log.info({ source: c.name, failures: h.failures }, 'Source answers again.');

@@ -8,11 +8,12 @@
 import { InvalidPostError } from '../pipelines/enrich.ts';
 import type { EnrichedPost, NormalizedPost } from '../pipelines/types.ts';
 import type { Config } from './config.ts';
+import { GroupConsumer } from './consumer.ts';
 import type { Logger } from './logger.ts';
 import { decodeRawPost, enrichedPostMessage, enrichedTombstoneMessage } from './messages.ts';
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './ports/bus.ts';
+import type { Bus, IncomingMessage, OutgoingMessage } from './ports/bus.ts';
 import type { StopOptions } from './ports/lifecycle.ts';
 import { validateNormalizedPost } from './validate-post.ts';
 import type { Worker } from './worker.ts';
@@ -30,40 +31,33 @@ export interface EnrichWorkerDeps {
 /** The enrich worker. */
 export class EnrichWorker implements Worker {
   readonly name = 'enrich';
-  private sub: Subscription | null = null;
-  private running = false;
-  private stopping = false;
+  private readonly consumer: GroupConsumer;
   private readonly log: Logger;
 
   constructor(private readonly deps: EnrichWorkerDeps) {
     this.log = deps.logger.child({ component: 'enrich-worker' });
+    const { topics, groupPrefix } = deps.config.bus;
+    this.consumer = new GroupConsumer({ bus: deps.bus, topics: [topics.postsRaw], groupId: `${groupPrefix}-enrich`, eachBatch: (batch) => this.handleBatch(batch) });
   }
 
-  ready(): boolean { return this.running; }
-  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+  ready(): boolean { return this.consumer.running; }
+  lag(): Promise<number> { return this.consumer.lag(); }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    const { topics, groupPrefix } = this.deps.config.bus;
-    this.stopping = false;
-    this.sub = await this.deps.bus.subscribe({ topics: [topics.postsRaw], groupId: `${groupPrefix}-enrich`, eachBatch: (batch) => this.handleBatch(batch) });
-    this.running = true;
-    this.log.info({ topics: [topics.postsRaw] }, 'Enrich worker started.');
+    if (this.consumer.running) return;
+    await this.consumer.start();
+    this.log.info({ topics: [this.deps.config.bus.topics.postsRaw] }, 'Enrich worker started.');
   }
 
   async stop(_options?: StopOptions): Promise<void> {
-    if (!this.running && !this.sub) return;
-    this.running = false;
-    this.stopping = true; // batches handed to us from now on are refused, so they stay uncommitted
-    const sub = this.sub;
-    this.sub = null;
-    await sub?.stop();
+    if (!this.consumer.active) return;
+    await this.consumer.stop(); // batches handed to us from now on are refused, so they stay uncommitted
     this.log.info('Enrich worker stopped.');
   }
 
   /** Handles one batch; public for tests. Throws only on infrastructure failure (then delivered again). */
   async handleBatch(batch: IncomingMessage[]): Promise<void> {
-    if (this.stopping) throw new Error('enrich worker is stopping');
+    if (this.consumer.stopping) throw new Error('enrich worker is stopping');
     const { metrics, config } = this.deps;
     const end = metrics.batchSeconds.startTimer({ worker: this.name });
     const { topics } = config.bus;

@@ -4,12 +4,13 @@
 // store's reason; a store that is down makes the batch throw, so it is delivered again later.
 // It also schedules the retention purge (posts older than store.retentionDays).
 import type { Config } from './config.ts';
+import { GroupConsumer } from './consumer.ts';
 import type { Logger } from './logger.ts';
 import { decodeDeadLetter, decodeEnrichedPost, decodeSignal } from './messages.ts';
 import type { DeadLetterMessage } from './messages.ts';
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import type { Bus, IncomingMessage, Subscription } from './ports/bus.ts';
+import type { Bus, IncomingMessage } from './ports/bus.ts';
 import type { StopOptions } from './ports/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { SignalStore } from './ports/signal-store.ts';
@@ -31,21 +32,24 @@ export interface IndexWorkerDeps {
 /** The index worker. */
 export class IndexWorker implements Worker {
   readonly name = 'index';
-  private sub: Subscription | null = null;
-  private running = false;
+  private readonly consumer: GroupConsumer;
   private readonly log: Logger;
 
   constructor(private readonly deps: IndexWorkerDeps) {
     this.log = deps.logger.child({ component: 'index-worker' });
+    const { topics, groupPrefix } = deps.config.bus;
+    this.consumer = new GroupConsumer({
+      bus: deps.bus, topics: [topics.postsEnriched, topics.signals, topics.dlq], groupId: `${groupPrefix}-index`,
+      eachBatch: (batch) => this.handleBatch(batch),
+    });
   }
 
-  ready(): boolean { return this.running; }
-  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+  ready(): boolean { return this.consumer.running; }
+  lag(): Promise<number> { return this.consumer.lag(); }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    const { config, bus, scheduler } = this.deps;
-    const { topics } = config.bus;
+    if (this.consumer.running) return;
+    const { config, scheduler } = this.deps;
     await scheduler.schedule({
       name: 'retention-purge', everyMs: config.store.purgeEveryMs, jitterMs: 0,
       run: async () => {
@@ -54,20 +58,13 @@ export class IndexWorker implements Worker {
         if (n > 0) this.log.info({ purged: n, retentionDays: config.store.retentionDays }, 'Purged posts past retention.');
       },
     });
-    this.sub = await bus.subscribe({
-      topics: [topics.postsEnriched, topics.signals, topics.dlq], groupId: `${config.bus.groupPrefix}-index`,
-      eachBatch: (batch) => this.handleBatch(batch),
-    });
-    this.running = true;
+    await this.consumer.start();
     this.log.info({ store: this.deps.store.kind }, 'Index worker started.');
   }
 
   async stop(_options?: StopOptions): Promise<void> {
-    if (!this.running && !this.sub) return;
-    this.running = false;
-    const sub = this.sub;
-    this.sub = null;
-    await sub?.stop();
+    if (!this.consumer.active) return;
+    await this.consumer.stop();
     this.log.info('Index worker stopped.');
   }
 

@@ -119,6 +119,7 @@ describe('HttpClient', () => {
     expect(parseRetryAfter('120', now)).toBe(120_000);
     expect(parseRetryAfter('Tue, 28 Oct 2025 10:00:30 GMT', now)).toBe(30_000);
     expect(parseRetryAfter('soon', now)).toBeNull();
-    expect(redactUrl('https://x.test/a?query=b&key=abc123&x=1')).toBe('https://x.test/a?query=b&key=REDACTED&x=1');
+    expect(redactUrl('https://x.test/a?query=b&key=abc123&x=1')).toBe('https://x.test/a?query=b&key=[redacted]&x=1');
+    expect(redactUrl('GET https://u:pw@h.example/a?token=abc#f failed')).toBe('GET https://[redacted]@h.example/a?token=[redacted]#f failed');
   });
 });

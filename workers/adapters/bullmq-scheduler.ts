@@ -5,10 +5,10 @@ import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { StopOptions } from '../ports/lifecycle.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
-import { abortableSleep } from './memory-scheduler.ts';
 
 /** Options of {@link BullmqScheduler}. */
 export interface BullmqSchedulerOptions {
@@ -67,7 +67,7 @@ export class BullmqScheduler implements Scheduler {
     await this.workers.get(job.name)?.close();
     const worker = new Worker(name, async () => {
       const signal = this.abort.signal;
-      await abortableSleep(Math.random() * (job.jitterMs ?? 0), signal);
+      await delay(Math.random() * (job.jitterMs ?? 0), undefined, { signal }).catch(() => undefined); // aborted: checked next
       if (signal.aborted) return;
       await this.jobs.get(job.name)!.run(signal);
     }, {

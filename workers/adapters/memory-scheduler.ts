@@ -1,21 +1,12 @@
 // In-process scheduler for embedded mode: a timer per repeatable job, with jitter, a concurrency limit and a
 // sliding-window rate limit, the same behaviour the BullMQ scheduler gives across processes.
 import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { StopOptions } from '../ports/lifecycle.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
 
 interface Entry { job: RepeatableJob; timer: NodeJS.Timeout | null; inFlight: Set<Promise<void>>; starts: number[] }
-
-/** Waits ms unless the signal aborts first. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) { resolve(); return; }
-    const t = setTimeout(done, ms);
-    function done(): void { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** In-process implementation of the {@link Scheduler} port. */
 export class MemoryScheduler implements Scheduler {
@@ -60,7 +51,7 @@ export class MemoryScheduler implements Scheduler {
     }
     const signal = this.abort.signal;
     const p = (async () => {
-      await abortableSleep(Math.random() * (job.jitterMs ?? 0), signal);
+      await delay(Math.random() * (job.jitterMs ?? 0), undefined, { signal }).catch(() => undefined); // aborted: checked next
       if (signal.aborted) return;
       try {
         await job.run(signal);

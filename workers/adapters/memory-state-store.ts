@@ -1,7 +1,7 @@
 // In-process window-state store for embedded mode: a Map with expiry and an in-process lock (a promise queue per
 // lock name). Same contract as the Redis store; nothing is shared with other processes, which embedded mode does not have.
 import type { StopOptions } from '../ports/lifecycle.ts';
-import { LockTimeoutError } from '../ports/state-store.ts';
+import { LockTimeoutError, withLease } from '../ports/state-store.ts';
 import type { LockLease, StateStore } from '../ports/state-store.ts';
 
 /** In-memory implementation of the {@link StateStore} port. */
@@ -70,12 +70,7 @@ export class MemoryStateStore implements StateStore {
     };
   }
 
-  async withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
-    const lease = await this.acquireLock(name, options);
-    try {
-      return await fn();
-    } finally {
-      await lease.release();
-    }
+  withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+    return withLease(this, name, fn, options);
   }
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { StopOptions } from '../ports/lifecycle.ts';
-import { LockTimeoutError } from '../ports/state-store.ts';
+import { LockTimeoutError, withLease } from '../ports/state-store.ts';
 import type { LockLease, StateStore } from '../ports/state-store.ts';
 
 const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
@@ -100,12 +100,7 @@ export class RedisStateStore implements StateStore {
     };
   }
 
-  async withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
-    const lease = await this.acquireLock(name, options);
-    try {
-      return await fn();
-    } finally {
-      await lease.release();
-    }
+  withLock<T>(name: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+    return withLease(this, name, fn, options);
   }
 }

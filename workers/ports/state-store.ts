@@ -38,6 +38,19 @@ export interface LockLease {
   release(): Promise<void>;
 }
 
+/**
+ * `withLock` in terms of `acquireLock`, for every adapter: takes the lease, runs fn, and releases the lease however
+ * fn ended.
+ */
+export async function withLease<T>(store: Pick<StateStore, 'acquireLock'>, name: string, fn: () => Promise<T>, options?: { ttlMs?: number; waitMs?: number }): Promise<T> {
+  const lease = await store.acquireLock(name, options);
+  try {
+    return await fn();
+  } finally {
+    await lease.release();
+  }
+}
+
 /** Raised when a lock could not be taken in time; retriable. */
 export class LockTimeoutError extends Error {
   override name = 'LockTimeoutError';
