@@ -12,14 +12,19 @@
  */
 const KNOWN_VIOLATIONS = [
   { rule: 'core-not-to-workers-or-dashboards', from: '^pipelines/enrich[.]ts$', to: '^workers/config[.]ts$' },
-  { rule: 'core-not-to-workers-or-dashboards', from: '^pipelines/detect-coordination[.]ts$', to: '^workers/config[.]ts$' },
+  {
+    rule: 'core-not-to-workers-or-dashboards',
+    from: '^pipelines/detect-coordination[.]ts$',
+    to: '^workers/config[.]ts$',
+  },
 ];
 
 /** The layer rules: each forbids edges `from` → `to`. */
 const LAYER_RULES = [
   {
     name: 'core-not-to-workers-or-dashboards',
-    comment: 'pipelines/ and connectors/ import nothing from workers/ or dashboards/ (workers wire them, not the reverse).',
+    comment:
+      'pipelines/ and connectors/ import nothing from workers/ or dashboards/ (workers wire them, not the reverse).',
     from: { path: '^(pipelines|connectors)/' },
     to: { path: '^(workers|dashboards)/' },
   },
@@ -37,7 +42,8 @@ const LAYER_RULES = [
   },
   {
     name: 'dashboards-not-to-adapters',
-    comment: 'dashboards/ read through ports (workers/ports/) and pure figures (pipelines/), never the writers\' adapters.',
+    comment:
+      "dashboards/ read through ports (workers/ports/) and pure figures (pipelines/), never the writers' adapters.",
     from: { path: '^dashboards/' },
     to: { path: '^workers/adapters/' },
   },
@@ -47,11 +53,22 @@ const LAYER_RULES = [
 function withKnownViolations(rule) {
   const known = KNOWN_VIOLATIONS.filter((k) => k.rule === rule.name);
   return [
-    { ...rule, severity: 'error', from: known.length ? { ...rule.from, pathNot: known.map((k) => k.from) } : rule.from },
+    {
+      ...rule,
+      severity: 'error',
+      from: known.length ? { ...rule.from, pathNot: known.map((k) => k.from) } : rule.from,
+    },
     ...known.flatMap((k) => [
       // The known file may still not import anything else from the forbidden layer.
       { ...rule, severity: 'error', from: { path: k.from }, to: { ...rule.to, pathNot: k.to } },
-      { ...rule, name: `${rule.name}-known`, severity: 'warn', comment: `${rule.comment} Known; being fixed.`, from: { path: k.from }, to: { path: k.to } },
+      {
+        ...rule,
+        name: `${rule.name}-known`,
+        severity: 'warn',
+        comment: `${rule.comment} Known; being fixed.`,
+        from: { path: k.from },
+        to: { path: k.to },
+      },
     ]),
   ];
 }

@@ -248,7 +248,7 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
       ws.on('open', () => { opened = true; });
       ws.on('message', (data: WebSocket.RawData) => {
         received++;
-        onEvent(data.toString());
+        onEvent((data as Buffer).toString('utf8')); // ws's default binaryType ('nodebuffer') gives one Buffer a message
         if (received >= maxEvents) finish('budget');
       });
       ws.on('error', (err: Error) => finish('closed', new ConnectorError(`Jetstream socket error: ${err.message}`, { cause: err, retriable: true })));
@@ -267,7 +267,7 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
       const q = new URLSearchParams();
       for (const did of batch) q.append('actors', did);
       try {
-        const { json } = await deps.http.getJson<{ profiles?: unknown[] }>(`${base}/xrpc/app.bsky.actor.getProfiles?${q}`, { signal });
+        const { json } = await deps.http.getJson<{ profiles?: unknown[] }>(`${base}/xrpc/app.bsky.actor.getProfiles?${q.toString()}`, { signal });
         const found = new Map<string, NormalizedAuthor>();
         for (const p of Array.isArray(json.profiles) ? json.profiles : []) {
           const a = mapBskyProfile(p);

@@ -18,16 +18,24 @@ export class GroupConsumer {
   constructor(private readonly options: GroupConsumerOptions) {}
 
   /** True once started and until stop begins (the worker's readiness). */
-  get running(): boolean { return this.started; }
+  get running(): boolean {
+    return this.started;
+  }
 
   /** True from stop() on, until the next start: a batch still handed over then should be refused (left uncommitted). */
-  get stopping(): boolean { return this.stopRequested; }
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
 
   /** True while there is something to stop (running, or a subscription not yet closed). */
-  get active(): boolean { return this.started || this.sub !== null; }
+  get active(): boolean {
+    return this.started || this.sub !== null;
+  }
 
   /** Messages the group has not committed yet; 0 when not subscribed. */
-  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+  async lag(): Promise<number> {
+    return this.sub ? this.sub.lag() : 0;
+  }
 
   /** Subscribes; no effect when already running. */
   async start(): Promise<void> {

@@ -49,7 +49,7 @@ describe('ConnectorsWorker', () => {
     await w.runSource(connector, signal);
     await waitFor(() => got.length >= 5, '5 messages');
     expect(cursors).toEqual([null, 'c1']);
-    const posts = got.filter((m) => m.topic === 'posts.raw').map((m) => [m.key, JSON.parse(m.value).kind]);
+    const posts = got.filter((m) => m.topic === 'posts.raw').map((m) => [m.key, (JSON.parse(m.value) as { kind: string }).kind]);
     expect(posts.sort()).toEqual([[a!.id, 'post'], [a!.id, 'tombstone'], [b!.id, 'post'], [c!.id, 'post']].sort());
     expect(got.filter((m) => m.topic === 'factchecks.raw').map((m) => m.key)).toEqual(['fc1']);
     // Third run fails: the cursor stays, and the next run within the back-off does not call the source.

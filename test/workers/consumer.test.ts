@@ -14,8 +14,19 @@ describe('GroupConsumer', () => {
     let hold: Promise<void> | null = null;
     let subscribed = 0;
     const subscribe = bus.subscribe.bind(bus);
-    bus.subscribe = (o) => { subscribed++; return subscribe(o); };
-    const c = new GroupConsumer({ bus, topics: ['t'], groupId: 'g', eachBatch: async (b) => { await hold; got.push(...b); } });
+    bus.subscribe = (o) => {
+      subscribed++;
+      return subscribe(o);
+    };
+    const c = new GroupConsumer({
+      bus,
+      topics: ['t'],
+      groupId: 'g',
+      eachBatch: async (b) => {
+        await hold;
+        got.push(...b);
+      },
+    });
     await c.stop(); // before start: nothing to stop
     expect([c.running, c.active, await c.lag()]).toEqual([false, false, 0]);
 
@@ -23,8 +34,13 @@ describe('GroupConsumer', () => {
     await c.start(); // no effect: already running
     expect([subscribed, c.running, c.stopping, c.active]).toEqual([1, true, false, true]);
     let release!: () => void;
-    hold = new Promise<void>((r) => { release = r; });
-    await bus.publish('t', [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    hold = new Promise<void>((r) => {
+      release = r;
+    });
+    await bus.publish('t', [
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
     await waitFor(async () => (await c.lag()) === 2, 'lag of the held batch');
     release();
     await waitFor(() => got.length === 2, 'both messages');
