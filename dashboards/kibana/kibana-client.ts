@@ -40,7 +40,7 @@ export interface KibanaImportResult {
 /** Raised when the import did not (fully) succeed; `retriable` when Kibana was unreachable or not ready. */
 export class KibanaImportError extends Error {
   override name = 'KibanaImportError';
-  constructor(message: string, readonly retriable: boolean, override readonly cause?: unknown, readonly objectErrors: KibanaImportObjectError[] = []) {
+  constructor(message: string, readonly retriable: boolean, override readonly cause?: unknown, readonly objectErrors: KibanaImportObjectError[] = [], readonly successCount = 0) {
     super(message);
   }
 }
@@ -137,7 +137,7 @@ export async function importSavedObjects(o: KibanaClientOptions, ndjson: string,
   const hint = errors.some((e) => e.error.type === 'conflict' || e.error.type === 'ambiguous_conflict') ? ' (run again with --overwrite to replace them)' : '';
   throw new KibanaImportError(
     `Kibana imported ${body.successCount ?? 0} objects and refused ${errors.length}${hint}:\n  ${lines.join('\n  ')}${errors.length > 20 ? `\n  ... and ${errors.length - 20} more` : ''}`,
-    false, undefined, errors,
+    false, undefined, errors, body.successCount ?? 0,
   );
 }
 

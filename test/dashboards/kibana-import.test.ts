@@ -98,6 +98,23 @@ describe('mid kibana import (command)', () => {
     expect(err.join('')).toContain('Kibana 8.8.2 is older than 8.9.0');
   });
 
+  it('--keep-existing: conflicts only (a second start) keep the existing objects and succeed; other refusals still fail', async () => {
+    const conflicts: Reply = { status: 200, body: { success: false, successCount: 2, warnings: [], errors: [
+      { id: 'mid-posts', type: 'index-pattern', title: 'mid-posts*', meta: { title: 'mid-posts*', icon: 'indexPatternApp' }, error: { type: 'conflict' } },
+    ] } };
+    plan(STATUS('9.1.5'), conflicts);
+    vi.stubEnv('MID_CONFIG', '');
+    vi.stubEnv('MID_KIBANA_URL', url);
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await run(['import', '--keep-existing'])).toBe(0);
+    expect(seen[1]!.url).toBe('/api/saved_objects/_import');
+    expect(JSON.parse(out.join(''))).toEqual({ ok: true, space: 'default', imported: 2, keptExisting: 1 });
+    plan(STATUS('9.1.5'), OBJECT_ERRORS);
+    expect(await run(['import', '--keep-existing'])).toBe(1);
+  });
+
   it('export writes the NDJSON for the configured prefix', async () => {
     vi.stubEnv('MID_CONFIG', '');
     const out: string[] = [];

@@ -11,7 +11,7 @@ import { parseArgs, str } from './args.ts';
 /** One line for `mid help`. */
 export const summary = 'Kibana: mid kibana export [--out FILE] | import [--space ID] [--overwrite] (data views and dashboards)';
 
-const USAGE = 'usage: mid kibana export [--out FILE] [--config file.json]\n       mid kibana import [--space ID] [--overwrite] [--config file.json]\n';
+const USAGE = 'usage: mid kibana export [--out FILE] [--config file.json]\n       mid kibana import [--space ID] [--overwrite | --keep-existing] [--config file.json]\n';
 
 /** The NDJSON for this configuration. */
 export function exportNdjson(config: Config): string {
@@ -52,6 +52,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (!(err instanceof KibanaImportError)) throw err;
+    // --keep-existing (the compose service): objects already there (perhaps edited by analysts) are kept, not an error.
+    if (flags['keep-existing'] === true && err.objectErrors.length > 0 && err.objectErrors.every((e) => e.error.type === 'conflict')) {
+      process.stdout.write(`${JSON.stringify({ ok: true, space: k.space ?? 'default', imported: err.successCount, keptExisting: err.objectErrors.length })}\n`);
+      return 0;
+    }
     process.stderr.write(`mid kibana import failed: ${err.message}\n`);
     return err.retriable ? 75 : 1; // 75 = EX_TEMPFAIL: try again later (compose restarts the service on failure)
   }
