@@ -46,6 +46,12 @@ afterEach(() => { vi.unstubAllEnvs(); vi.restoreAllMocks(); });
 
 function plan(...r: Reply[]): void { seen = []; replies = r; }
 
+/** The KibanaImportError the import fails with (a success fails the test). */
+async function failure(p: Promise<unknown>): Promise<KibanaImportError> {
+  try { await p; } catch (err) { if (err instanceof KibanaImportError) return err; throw err; }
+  throw new Error('expected the import to fail');
+}
+
 /** The multipart body as the server received it, parsed by the platform's own form-data parser. */
 async function formOf(s: Seen): Promise<FormData> {
   return new Request('http://parse.invalid', { method: 'POST', headers: { 'content-type': s.headers['content-type']! }, body: s.body }).formData();
@@ -129,7 +135,7 @@ describe('Kibana answers (client)', () => {
 
   it('per-object errors (conflict, missing_references, unsupported_type) become one error listing each, with the --overwrite hint', async () => {
     plan(STATUS('8.15.0'), OBJECT_ERRORS);
-    const e = await importSavedObjects(opts(), defaultNdjson()).catch((x: unknown) => x as KibanaImportError);
+    const e = await failure(importSavedObjects(opts(), defaultNdjson()));
     expect(e).toBeInstanceOf(KibanaImportError);
     expect(e.retriable).toBe(false);
     expect(e.objectErrors.map((o) => o.error.type)).toEqual(['conflict', 'missing_references', 'unsupported_type']);
@@ -143,7 +149,7 @@ describe('Kibana answers (client)', () => {
     plan(STATUS('8.15.0'), BAD_REQUEST);
     await expect(importSavedObjects(opts(), defaultNdjson())).rejects.toThrow('importing saved objects: 400 Bad Request: Invalid file extension .json');
     plan({ status: 401, body: { statusCode: 401, error: 'Unauthorized', message: '[security_exception] unable to authenticate user [elastic]' } });
-    const e = await importSavedObjects(opts(), defaultNdjson()).catch((x: unknown) => x as KibanaImportError);
+    const e = await failure(importSavedObjects(opts(), defaultNdjson()));
     expect(e.message).toContain('MID_KIBANA_USERNAME');
     expect(e.message).not.toContain('hunter2-secret');
     expect(e.retriable).toBe(false);
@@ -153,9 +159,9 @@ describe('Kibana answers (client)', () => {
     plan(STATUS('8.15.0'), { status: 404, body: { statusCode: 404, error: 'Not Found', message: 'Not Found' } });
     await expect(importSavedObjects({ ...opts(), space: 'nope' }, defaultNdjson())).rejects.toThrow('does the space "nope" exist?');
     plan({ status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'Kibana server is not ready yet' } });
-    const e = await importSavedObjects(opts(), defaultNdjson()).catch((x: unknown) => x as KibanaImportError);
+    const e = await failure(importSavedObjects(opts(), defaultNdjson()));
     expect([e.retriable, e.message]).toEqual([true, 'reading Kibana status: 503 Service Unavailable: Kibana server is not ready yet']);
-    const closed = await importSavedObjects({ url: 'http://127.0.0.1:1' }, defaultNdjson()).catch((x: unknown) => x as KibanaImportError);
+    const closed = await failure(importSavedObjects({ url: 'http://127.0.0.1:1' }, defaultNdjson()));
     expect(closed.retriable).toBe(true);
     expect(closed.message).toContain('could not be reached');
   });
