@@ -201,13 +201,14 @@ export class ElasticsearchSignalStore implements SignalStore {
 
   async listClusters(options: ListClustersOptions = {}): Promise<StoredCluster[]> {
     const openFrom = (await this.maxEnd()) - this.openWindowMs;
-    const r = await this.es.search<Cluster & { startMs: number; endMs: number; watermarkMs: number }>({
+    const r = await this.es.search<ReturnType<typeof clusterDocument>>({
       index: this.names.clusters, size: options.limit ?? 100, ignore_unavailable: true,
       query: options.openOnly ? { range: { endMs: { gte: openFrom } } } : { match_all: {} },
       sort: [{ endMs: 'desc' }, { score: 'desc' }, { id: 'asc' }],
     });
     return r.hits.hits.map((h) => {
-      const { startMs: _s, endMs, watermarkMs, ...c } = h._source!;
+      // The figures added for Kibana (clusterDocument) are not part of the cluster.
+      const { startMs: _s, endMs, watermarkMs, size: _n, postCount: _p, youngShare: _y, domains: _d, ...c } = h._source!;
       return { ...c, watermarkMs, open: endMs >= openFrom };
     });
   }
