@@ -35,8 +35,12 @@ export function generateSavedObjects(options: GenerateOptions): SavedObject[] {
   const dlq = dataViewId(p, 'dlq');
 
   // The cluster id links to its evidence view in the triage application, in Discover and in tables alike.
-  const idLink = { id: { id: 'url', params: { type: 'a', urlTemplate: k.triageUrlTemplate.replaceAll('{{id}}', '{{value}}'), labelTemplate: '{{value}}', openLinkInCurrentTab: false } } };
-  const views = esIndices(p).map((ix) => dataView(dataViewId(p, ix.key), `${ix.index}*`, ix.label, ix.timeField, ix.key === 'clusters' ? idLink : {}));
+  // The young-account share reads as a percentage.
+  const clusterFormats = {
+    id: { id: 'url', params: { type: 'a', urlTemplate: k.triageUrlTemplate.replaceAll('{{id}}', '{{value}}'), labelTemplate: '{{value}}', openLinkInCurrentTab: false } },
+    youngShare: { id: 'percent', params: {} },
+  };
+  const views = esIndices(p).map((ix) => dataView(dataViewId(p, ix.key), `${ix.index}*`, ix.label, ix.timeField, ix.key === 'clusters' ? clusterFormats : {}));
 
   const notClosed = k.closedStatuses.length ? `NOT triage.status:(${k.closedStatuses.map(kqlValue).join(' OR ')})` : '';
   const annotations = (layerId: string, dv: string) => (k.events.length === 0 ? undefined : {
