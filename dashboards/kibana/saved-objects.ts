@@ -145,7 +145,7 @@ export function xy(layerId: string, seriesType: 'bar_stacked' | 'line' | 'area_s
 export function table(layerId: string, columns: string[], sortBy: string): Record<string, unknown> {
   return {
     layerId, layerType: 'data', columns: columns.map((columnId) => ({ columnId, isTransposed: false })),
-    sorting: { columnId: sortBy, direction: 'desc' }, paging: { size: 20, enabled: true }, rowHeight: 'auto', headerRowHeight: 'auto',
+    sorting: { columnId: sortBy, direction: 'desc' }, paging: { size: 20, enabled: true }, rowHeight: 'auto',
   };
 }
 
@@ -197,7 +197,7 @@ export function dashboard(id: string, title: string, description: string, panels
     optionsJSON: JSON.stringify({ useMargins: true, syncColors: false, syncCursor: true, syncTooltips: false, hidePanelTitles: false }),
     panelsJSON: JSON.stringify(panelsJSON),
     controlGroupInput: {
-      controlStyle: 'oneLine', chainingSystem: 'HIERARCHICAL', showApplySelections: false,
+      controlStyle: 'oneLine', chainingSystem: 'HIERARCHICAL',
       ignoreParentSettingsJSON: JSON.stringify({ ignoreFilters: false, ignoreQuery: false, ignoreTimerange: false, ignoreValidations: false }),
       panelsJSON: JSON.stringify(controlPanels),
     },
