@@ -94,6 +94,11 @@ describe('the validator catches what would break in Kibana', () => {
     expect(validateSavedObjects(`${good}{"type":`, esIndices('mid'))).toContainEqual(expect.stringContaining('not JSON'));
   });
 
+  it('an attribute Kibana 8.9 does not know (its saved-object schemas are strict)', () => {
+    const bad = good.replace('"controlGroupInput":{', '"controlGroupInput":{"showApplySelections":false,');
+    expect(validateSavedObjects(bad, esIndices('mid'))).toContainEqual(expect.stringContaining('attribute controlGroupInput.showApplySelections is unknown to Kibana 8.9'));
+  });
+
   it('a query on a field the data view does not have', () => {
     expect(kqlFields('NOT triage.status:("dismissed" OR "a:b") and score >= 2')).toEqual(['triage.status', 'score']);
     const bad = good.replace('"query":"worker:\\"connectors\\""', '"query":"workr:\\"connectors\\""');

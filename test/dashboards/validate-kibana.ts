@@ -10,6 +10,17 @@ const AGGREGATABLE = new Set([...NUMERIC, 'keyword', 'boolean', 'date', 'ip']);
 /** Attributes Kibana stores as JSON strings (by name, wherever they occur). */
 const JSON_STRING_KEYS = new Set(['fieldAttrs', 'fieldFormatMap', 'runtimeFieldMap', 'sourceFilters', 'visualizationState', 'visState', 'uiStateJSON']);
 
+/**
+ * Attribute keys Kibana 8.9 accepts (its saved-object schemas are strict: an unknown key fails the import). From
+ * the dashboard type's '8.9.0' schema and the data view's attribute schema in Kibana's source.
+ */
+const ALLOWED_KEYS: Record<string, Set<string>> = {
+  dashboard: new Set(['title', 'description', 'kibanaSavedObjectMeta', 'timeRestore', 'timeFrom', 'timeTo', 'refreshInterval', 'controlGroupInput', 'panelsJSON', 'optionsJSON', 'hits', 'version']),
+  'dashboard.controlGroupInput': new Set(['panelsJSON', 'controlStyle', 'chainingSystem', 'ignoreParentSettingsJSON']),
+  'dashboard.refreshInterval': new Set(['pause', 'value', 'display', 'section']),
+  'index-pattern': new Set(['title', 'type', 'timeFieldName', 'sourceFilters', 'fields', 'typeMeta', 'fieldFormatMap', 'fieldAttrs', 'allowNoIndex', 'runtimeFieldMap', 'name']),
+};
+
 /** Which field types each Lens operation accepts. */
 function operationAccepts(op: string, type: string): boolean {
   switch (op) {
@@ -67,6 +78,18 @@ export function validateSavedObjects(ndjson: string, indices: IndexDefinition[])
     return out;
   };
   for (const o of objects) parsed.set(o, parseNested(o.attributes, `${o.type}/${o.id}`) as Record<string, unknown>);
+
+  // Attribute keys the oldest supported Kibana accepts.
+  for (const o of objects) {
+    const check = (schema: string, value: unknown): void => {
+      const allowed = ALLOWED_KEYS[schema];
+      if (!allowed || value === null || typeof value !== 'object') return;
+      for (const k of Object.keys(value)) if (!allowed.has(k)) problems.push(`${o.type}/${o.id}: attribute ${schema === o.type ? k : `${schema.slice(o.type.length + 1)}.${k}`} is unknown to Kibana 8.9`);
+    };
+    check(o.type, o.attributes);
+    check(`${o.type}.controlGroupInput`, o.attributes.controlGroupInput);
+    check(`${o.type}.refreshInterval`, o.attributes.refreshInterval);
+  }
 
   // References resolve to objects in the file.
   for (const o of objects) {
