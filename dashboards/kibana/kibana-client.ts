@@ -83,7 +83,8 @@ async function request(o: KibanaClientOptions, path: string, init: RequestInit):
   try {
     res = await f(url, { ...init, headers: { ...authHeader(o), ...(init.headers as Record<string, string>) }, signal: AbortSignal.timeout(o.requestTimeoutMs ?? 60_000) });
   } catch (err) {
-    throw new KibanaImportError(`Kibana at ${base(o.url).origin} could not be reached: ${(err as Error).message}`, true, err);
+    const code = (err as { cause?: { code?: string } }).cause?.code; // undici puts ECONNREFUSED etc. in the cause
+    throw new KibanaImportError(`Kibana at ${base(o.url).origin} could not be reached: ${(err as Error).message}${code ? ` (${code})` : ''}`, true, err);
   }
   return { status: res.status, body: await res.text() };
 }
