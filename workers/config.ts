@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sourcesSchema } from '../connectors/source-config.ts';
+import { kibanaSchema } from '../dashboards/kibana/config.ts';
 
 /**
  * Default language candidates for franc (Latin script only; other scripts are decided by script): what a Dutch
@@ -201,6 +202,7 @@ const configSchema = z.object({
   scheduler: schedulerSchema,
   store: storeSchema,
   sources: sourcesSchema,
+  kibana: kibanaSchema,
 }).passthrough();
 
 /** The validated configuration. */
@@ -243,6 +245,9 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
   if (env.MID_ES_PASSWORD) set(['store', 'esPassword'], env.MID_ES_PASSWORD);
   if (env.MID_ES_API_KEY) set(['store', 'esApiKey'], env.MID_ES_API_KEY);
   if (env.MID_STATE) set(['scheduler', 'stateStore'], env.MID_STATE);
+  for (const [name, key] of [['MID_KIBANA_URL', 'url'], ['MID_KIBANA_SPACE', 'space'], ['MID_KIBANA_USERNAME', 'username'], ['MID_KIBANA_PASSWORD', 'password'], ['MID_KIBANA_API_KEY', 'apiKey']] as const) {
+    if (env[name]) set(['kibana', key], env[name]);
+  }
   return { values, problems };
 }
 

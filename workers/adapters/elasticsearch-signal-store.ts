@@ -2,10 +2,11 @@
 // repeat is a 409 conflict that counts as already indexed), clusters in a regular index updated with doc_as_upsert,
 // dead letters in their own index. `setup()` (also `mid es setup`) installs, idempotently, an ILM policy (retention
 // from config), composable index templates built from component templates (settings with a Dutch analyser, and
-// mappings with keyword sub-fields) and the clusters index. Bulk writes go through the client's bulk helper:
+// mappings with keyword sub-fields, defined in elasticsearch-mappings.ts) and the clusters and dead-letter indices. Bulk writes go through the client's bulk helper:
 // 429s are retried by the helper, other refusals arrive in onDrop and are returned as rejected (→ dlq).
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
+import { ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS, esNames } from './elasticsearch-mappings.ts';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
 import type { DeadLetterMessage } from '../messages.ts';
@@ -39,62 +40,29 @@ export class SignalStoreError extends Error {
   constructor(message: string, override readonly cause?: unknown, readonly retriable = true) { super(message); }
 }
 
-/** Names of everything the store creates, from the prefix. */
-export function esNames(prefix = 'mid') {
+// The definitions live in elasticsearch-mappings.ts (shared with the Kibana generator); re-exported for callers.
+export { esNames, ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS } from './elasticsearch-mappings.ts';
+
+/**
+ * The stored document of a cluster: the detector's cluster plus figures analysts sort and filter on in Kibana,
+ * which the cluster itself does not carry: `size` (accounts), `postCount`, `domains` (hosts of its links) and
+ * `youngShare` (share of its accounts created less than `detection.youngAccountDays` before posting). The detector
+ * states that share only in a reason ("N of the M accounts were created less than D days before posting",
+ * pipelines/detect-coordination.ts compositionReasons), which is parsed here; without that reason it is 0.
+ */
+export function clusterDocument(cluster: Cluster, watermarkMs: number) {
+  const young = cluster.reasons.map((r) => /^(\d+) of the (\d+) accounts were created less than/.exec(r)).find((m) => m !== null);
+  const domains = new Set<string>();
+  for (const link of cluster.links) {
+    try { domains.add(new URL(link).hostname.replace(/^www\./, '')); } catch { /* not a URL: no domain */ }
+  }
   return {
-    policy: `${prefix}-posts-policy`,
-    settings: `${prefix}-settings`,
-    postMappings: `${prefix}-posts-mappings`,
-    clusterMappings: `${prefix}-clusters-mappings`,
-    postsTemplate: `${prefix}-posts`,
-    clustersTemplate: `${prefix}-clusters`,
-    posts: `${prefix}-posts`,
-    clusters: `${prefix}-clusters`,
-    dlq: `${prefix}-dlq`,
+    ...cluster, startMs: Date.parse(cluster.start), endMs: Date.parse(cluster.end), watermarkMs,
+    size: cluster.accounts.length, postCount: cluster.posts.length,
+    youngShare: young ? Number(young[1]) / Math.max(1, Number(young[2])) : 0,
+    domains: [...domains].sort(),
   };
 }
-
-const text = { type: 'text', analyzer: 'mid_dutch', fields: { keyword: { type: 'keyword', ignore_above: 256 } } };
-const keyword = { type: 'keyword' };
-
-/** Index settings: a Dutch analyser (lower case, Dutch stop words and stemmer, ASCII folding). */
-export const ES_SETTINGS = {
-  analysis: {
-    filter: {
-      mid_dutch_stop: { type: 'stop', stopwords: '_dutch_' },
-      mid_dutch_stemmer: { type: 'stemmer', language: 'dutch' },
-    },
-    analyzer: {
-      mid_dutch: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'mid_dutch_stop', 'asciifolding', 'mid_dutch_stemmer'] },
-    },
-  },
-};
-
-/** Mappings of a post document. */
-export const ES_POST_MAPPINGS = {
-  dynamic: false,
-  properties: {
-    '@timestamp': { type: 'date' }, id: keyword, source: keyword, url: keyword, createdAt: { type: 'date' }, createdAtMs: { type: 'long' },
-    text, lang: keyword, langConfidence: { type: 'float' }, declaredLang: keyword,
-    author: { properties: { id: keyword, handle: keyword, createdAt: { type: 'date' }, followers: { type: 'long' }, following: { type: 'long' }, posts: { type: 'long' }, bot: { type: 'boolean' } } },
-    links: keyword, canonicalLinks: keyword, hashtags: keyword, mentions: keyword,
-    entities: { properties: { text, type: keyword } },
-    botScore: { type: 'float' }, botReasons: keyword,
-    factchecks: { properties: { url: keyword, publisher: keyword, rating: keyword, claim: text } },
-    replyTo: keyword, repostOf: keyword, quoteOf: keyword,
-  },
-};
-
-/** Mappings of a cluster document. */
-export const ES_CLUSTER_MAPPINGS = {
-  dynamic: false,
-  properties: {
-    id: keyword, kinds: keyword, score: { type: 'float' }, pValue: { type: 'double' }, posts: keyword, accounts: keyword,
-    start: { type: 'date' }, end: { type: 'date' }, startMs: { type: 'long' }, endMs: { type: 'long' }, watermarkMs: { type: 'long' },
-    reasons: text, sampleText: text, links: keyword, hashtags: keyword, languages: keyword,
-    factchecks: { properties: { url: keyword, publisher: keyword, rating: keyword, claim: text } },
-  },
-};
 
 /** Elasticsearch implementation of the {@link SignalStore} port. */
 export class ElasticsearchSignalStore implements SignalStore {
@@ -141,20 +109,27 @@ export class ElasticsearchSignalStore implements SignalStore {
     await this.es.cluster.putComponentTemplate({ name: n.settings, template: { settings: ES_SETTINGS as never } });
     await this.es.cluster.putComponentTemplate({ name: n.postMappings, template: { mappings: ES_POST_MAPPINGS as never } });
     await this.es.cluster.putComponentTemplate({ name: n.clusterMappings, template: { mappings: ES_CLUSTER_MAPPINGS as never } });
+    await this.es.cluster.putComponentTemplate({ name: n.dlqMappings, template: { mappings: ES_DLQ_MAPPINGS as never } });
     await this.es.indices.putIndexTemplate({
       name: n.postsTemplate, index_patterns: [`${n.posts}*`], data_stream: {}, priority: 200,
       composed_of: [n.settings, n.postMappings], template: { settings: { 'index.lifecycle.name': n.policy } },
       _meta: { managed_by: 'mid-monitor' },
     });
     await this.es.indices.putIndexTemplate({
-      name: n.clustersTemplate, index_patterns: [`${n.clusters}*`, `${n.dlq}*`], priority: 200,
+      name: n.clustersTemplate, index_patterns: [`${n.clusters}*`], priority: 200,
       composed_of: [n.settings, n.clusterMappings], _meta: { managed_by: 'mid-monitor' },
     });
-    for (const index of [n.clusters, n.dlq]) {
+    await this.es.indices.putIndexTemplate({
+      name: n.dlqTemplate, index_patterns: [`${n.dlq}*`], priority: 200,
+      composed_of: [n.settings, n.dlqMappings], _meta: { managed_by: 'mid-monitor' },
+    });
+    for (const [index, mappings] of [[n.clusters, ES_CLUSTER_MAPPINGS], [n.dlq, ES_DLQ_MAPPINGS]] as const) {
       try {
         await this.es.indices.create({ index });
       } catch (err) {
         if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+        // An index made by an earlier version keeps its mappings: add the fields added since (new fields only).
+        await this.es.indices.putMapping({ index, ...(mappings as object) });
       }
     }
   }
@@ -208,7 +183,7 @@ export class ElasticsearchSignalStore implements SignalStore {
 
   async upsertClusters(clusters: Array<{ cluster: Cluster; watermarkMs: number }>): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
-    const docs = clusters.map(({ cluster, watermarkMs }) => ({ ...cluster, startMs: Date.parse(cluster.start), endMs: Date.parse(cluster.end), watermarkMs }));
+    const docs = clusters.map(({ cluster, watermarkMs }) => clusterDocument(cluster, watermarkMs));
     await this.bulk(docs, (d) => [{ update: { _index: this.names.clusters, _id: d.id } }, { doc_as_upsert: true }], (d) => d.id, result, false);
     return result;
   }
@@ -226,13 +201,14 @@ export class ElasticsearchSignalStore implements SignalStore {
 
   async listClusters(options: ListClustersOptions = {}): Promise<StoredCluster[]> {
     const openFrom = (await this.maxEnd()) - this.openWindowMs;
-    const r = await this.es.search<Cluster & { startMs: number; endMs: number; watermarkMs: number }>({
+    const r = await this.es.search<ReturnType<typeof clusterDocument>>({
       index: this.names.clusters, size: options.limit ?? 100, ignore_unavailable: true,
       query: options.openOnly ? { range: { endMs: { gte: openFrom } } } : { match_all: {} },
       sort: [{ endMs: 'desc' }, { score: 'desc' }, { id: 'asc' }],
     });
     return r.hits.hits.map((h) => {
-      const { startMs: _s, endMs, watermarkMs, ...c } = h._source!;
+      // The figures added for Kibana (clusterDocument) are not part of the cluster.
+      const { startMs: _s, endMs, watermarkMs, size: _n, postCount: _p, youngShare: _y, domains: _d, ...c } = h._source!;
       return { ...c, watermarkMs, open: endMs >= openFrom };
     });
   }

@@ -1,13 +1,17 @@
 // The Elasticsearch adapter at the transport level (@elastic/elasticsearch-mock): the exact setup requests, bulk
 // `create` of posts with id = post id (409 = already indexed), doc_as_upsert for clusters, 429 retried, 400 rejected.
 import MockModule from '@elastic/elasticsearch-mock';
-import { errors } from '@elastic/elasticsearch';
+import { createRequire } from 'node:module';
+import { errors as esmErrors } from '@elastic/elasticsearch';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ElasticsearchSignalStore, ES_CLUSTER_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS } from '../../../workers/adapters/elasticsearch-signal-store.ts';
+import { clusterDocument, ElasticsearchSignalStore, ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS } from '../../../workers/adapters/elasticsearch-signal-store.ts';
 import { cluster, enrichedPost } from '../fixtures.ts';
 
 // The package is CommonJS: at run time the default import is the class itself.
 const Mock = MockModule as unknown as typeof MockModule.default;
+// The mock tests `instanceof ResponseError` against the CommonJS build of the client: an error made from the ESM
+// build would be sent back as a 200 body (the "index already exists" path then never ran).
+const errors = createRequire(import.meta.url)('@elastic/elasticsearch').errors as typeof esmErrors;
 type Mock = InstanceType<typeof Mock>;
 
 interface Seen { method: string; path: string; body: unknown; querystring: unknown }
@@ -33,6 +37,7 @@ describe('ElasticsearchSignalStore (transport level)', () => {
     mock.add({ method: 'PUT', path: '/_component_template/:name' }, record(() => ({ acknowledged: true })));
     mock.add({ method: 'PUT', path: '/_index_template/:name' }, record(() => ({ acknowledged: true })));
     let creates = 0;
+    mock.add({ method: 'PUT', path: '/:index/_mapping' }, record(() => ({ acknowledged: true })));
     mock.add({ method: 'PUT', path: '/:index' }, record(() => (creates++ === 0
       ? new errors.ResponseError({ body: { error: { type: 'resource_already_exists_exception' } }, statusCode: 400, headers: {}, warnings: [], meta: {} as never }) as never
       : { acknowledged: true })));
@@ -42,9 +47,12 @@ describe('ElasticsearchSignalStore (transport level)', () => {
       'PUT /_component_template/mid-settings',
       'PUT /_component_template/mid-posts-mappings',
       'PUT /_component_template/mid-clusters-mappings',
+      'PUT /_component_template/mid-dlq-mappings',
       'PUT /_index_template/mid-posts',
       'PUT /_index_template/mid-clusters',
+      'PUT /_index_template/mid-dlq',
       'PUT /mid-clusters',
+      'PUT /mid-clusters/_mapping',
       'PUT /mid-dlq',
     ]);
     expect(seen[0]!.body).toEqual({ policy: { _meta: { managed_by: 'mid-monitor' }, phases: {
@@ -56,12 +64,17 @@ describe('ElasticsearchSignalStore (transport level)', () => {
     expect(seen[2]!.body).toEqual({ template: { mappings: ES_POST_MAPPINGS } });
     expect(ES_POST_MAPPINGS.properties.text).toEqual({ type: 'text', analyzer: 'mid_dutch', fields: { keyword: { type: 'keyword', ignore_above: 256 } } });
     expect(seen[3]!.body).toEqual({ template: { mappings: ES_CLUSTER_MAPPINGS } });
-    expect(seen[4]!.body).toEqual({
+    expect(seen[4]!.body).toEqual({ template: { mappings: ES_DLQ_MAPPINGS } });
+    expect(seen[5]!.body).toEqual({
       index_patterns: ['mid-posts*'], data_stream: {}, priority: 200, composed_of: ['mid-settings', 'mid-posts-mappings'],
       template: { settings: { 'index.lifecycle.name': 'mid-posts-policy' } }, _meta: { managed_by: 'mid-monitor' },
     });
-    expect(seen[5]!.body).toMatchObject({ index_patterns: ['mid-clusters*', 'mid-dlq*'], composed_of: ['mid-settings', 'mid-clusters-mappings'] });
-    // The clusters index already existed (setup run before): not an error, and the dlq index was still created.
+    expect(seen[6]!.body).toMatchObject({ index_patterns: ['mid-clusters*'], composed_of: ['mid-settings', 'mid-clusters-mappings'] });
+    expect(seen[7]!.body).toMatchObject({ index_patterns: ['mid-dlq*'], composed_of: ['mid-settings', 'mid-dlq-mappings'] });
+    // The clusters index already existed (setup run before): not an error; its mappings get the fields added since
+    // (triage.*, size, ...), and the dlq index was still created.
+    expect(seen[9]!.body).toEqual(ES_CLUSTER_MAPPINGS);
+    expect(ES_CLUSTER_MAPPINGS.properties.triage.properties.status).toEqual({ type: 'keyword' });
   });
 
   it('writes posts with create and id = post id; a 409 counts as already indexed, a 400 is rejected with its reason', async () => {
@@ -129,6 +142,15 @@ describe('ElasticsearchSignalStore (transport level)', () => {
     expect(result.written).toBe(1);
     const lines = ndjson(seen[0]!.body);
     expect(lines[0]).toEqual({ update: { _index: 'mid-clusters', _id: 'c1' } });
-    expect(lines[1]).toEqual({ doc: { ...c, startMs: Date.parse(c.start), endMs: Date.parse(c.end), watermarkMs: 42 }, doc_as_upsert: true });
+    expect(lines[1]).toEqual({ doc: { ...c, startMs: Date.parse(c.start), endMs: Date.parse(c.end), watermarkMs: 42, size: c.accounts.length, postCount: c.posts.length, youngShare: 0, domains: [] }, doc_as_upsert: true });
+  });
+
+  it('a cluster document carries size, post count, young-account share (from the composition reason) and link domains', () => {
+    const c = { ...cluster('c2', ['p1', 'p2', 'p3', 'p4'], '2025-10-20T12:00:00.000Z'),
+      links: ['https://www.bewijs.example/stembus?x=1', 'https://nos.nl/a', 'niet een url'],
+      reasons: ['4 accounts acted together repeatedly', '3 of the 4 accounts were created less than 30 days before posting; 1 had at most 5 posts in total'] };
+    const doc = clusterDocument(c, 7);
+    expect(doc).toMatchObject({ size: 4, postCount: 4, youngShare: 0.75, domains: ['bewijs.example', 'nos.nl'], watermarkMs: 7, endMs: Date.parse(c.end) });
+    expect(clusterDocument({ ...c, reasons: ['2 of the 4 accounts had at most 5 posts in total'] }, 7).youngShare).toBe(0);
   });
 });
