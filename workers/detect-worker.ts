@@ -86,7 +86,7 @@ export interface DetectWorkerDeps {
   logger: Logger;
   metrics: WorkerMetrics;
   /** Creates a detector from a saved state (default createCoordinationDetector). */
-  createDetector?: (config: Config['detection'], state?: unknown) => CoordinationDetector;
+  createDetector?: (config: Config['detect'], state?: unknown) => CoordinationDetector;
 }
 
 /** Posts logged in the chunks after the saved base. */
@@ -149,7 +149,7 @@ export class DetectWorker implements Worker {
    */
   async start(): Promise<void> {
     if (this.running) return;
-    const { idleFlushMs, checkpointMs, leaseTtlMs } = this.deps.config.bus;
+    const { idleFlushMs, checkpointMs, leaseTtlMs } = this.deps.config.detect;
     this.running = true;
     this.stopping = false;
     const active = new Promise<void>((resolve) => { this.onActive = resolve; });
@@ -191,7 +191,8 @@ export class DetectWorker implements Worker {
   /** Waits for the lease (as a standby), then loads the saved state and joins the consumer group. */
   private async waitForLease(): Promise<void> {
     const { state, config } = this.deps;
-    const { topics, groupPrefix, leaseTtlMs } = config.bus;
+    const { topics, groupPrefix } = config.bus;
+    const { leaseTtlMs } = config.detect;
     while (!this.stopping) {
       let lease: LockLease;
       try {
@@ -244,7 +245,7 @@ export class DetectWorker implements Worker {
     if (!this.lease || this.tending) return;
     this.tending = true;
     try {
-      const { checkpointMs, checkpointPosts, leaseTtlMs } = this.deps.config.bus;
+      const { checkpointMs, checkpointPosts, leaseTtlMs } = this.deps.config.detect;
       if (Date.now() - this.extendedAtMs >= leaseTtlMs / 4 && !(await this.extendLease())) return;
       if (Date.now() - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts) await this.serial(() => this.checkpoint());
     } catch (err) {
@@ -258,7 +259,7 @@ export class DetectWorker implements Worker {
   private async extendLease(): Promise<boolean> {
     const lease = this.lease;
     if (!lease) return false;
-    const ok = await lease.extend(this.deps.config.bus.leaseTtlMs).catch(() => false);
+    const ok = await lease.extend(this.deps.config.detect.leaseTtlMs).catch(() => false);
     if (ok) { this.extendedAtMs = Date.now(); return true; }
     if (this.lease === lease) void this.lostLease();
     return false;
@@ -286,11 +287,11 @@ export class DetectWorker implements Worker {
       held.pendingPosts = 0;
       this.replica?.postMessage({ kind: 'chunk', text } satisfies ReplicaRequest);
       this.pause('log', t0);
-      const due = (loggedPosts(held) >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) && seq >= held.snapshotAfterSeq;
+      const due = (loggedPosts(held) >= config.detect.compactPosts || seq - held.baseSeq >= config.detect.compactChunks) && seq >= held.snapshotAfterSeq;
       if (due && this.replica) {
         if (this.replicaSnapshotSeq === null) {
           this.replicaSnapshotSeq = seq;
-          this.replica.postMessage({ kind: 'snapshot', seq, partChars: config.bus.snapshotPartChars } satisfies ReplicaRequest);
+          this.replica.postMessage({ kind: 'snapshot', seq, partChars: config.detect.snapshotPartChars } satisfies ReplicaRequest);
         }
       } else if (due) {
         await this.compact(held).catch((err) => {
@@ -314,8 +315,8 @@ export class DetectWorker implements Worker {
     // Serialised before any await: nothing can change the detector in between. One JSON pass is twice as fast as
     // parts; it is used while the window (about as many posts as ids seen) is clearly small enough for one part.
     const head = JSON.stringify({ seen: held.seen, driver: held.driver } satisfies BaseHead);
-    const small = Object.keys(held.seen).length * SNAPSHOT_CHARS_PER_POST < config.bus.snapshotPartChars;
-    const parts = [head, ...(small ? [`[[[],0,${held.detector.exportStateJson()}]]`] : held.detector.exportStateParts(config.bus.snapshotPartChars))];
+    const small = Object.keys(held.seen).length * SNAPSHOT_CHARS_PER_POST < config.detect.snapshotPartChars;
+    const parts = [head, ...(small ? [`[[[],0,${held.detector.exportStateJson()}]]`] : held.detector.exportStateParts(config.detect.snapshotPartChars))];
     await this.writeSnapshot(held, seq, parts);
     this.pause('snapshot', t0);
   }
@@ -337,7 +338,7 @@ export class DetectWorker implements Worker {
   /** Starts the snapshot replica from what `load` read (bus.snapshotInThread). */
   private startReplica(loaded: NonNullable<Held['loaded']>): void {
     const { config } = this.deps;
-    const replica = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { bus: config.bus, detection: config.detection } });
+    const replica = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { detect: config.detect } });
     this.replica = replica;
     this.replicaSnapshotSeq = null;
     const drop = (why: string) => {
@@ -433,7 +434,7 @@ export class DetectWorker implements Worker {
     };
     let head: BaseHead | null = null;
     let detectorState: unknown;
-    const keep = config.bus.snapshotInThread;
+    const keep = config.detect.snapshotInThread;
     const loaded: NonNullable<Held['loaded']> = { base: null, chunks: [] };
     if (manifest) {
       const headText = await part(0);
@@ -444,7 +445,7 @@ export class DetectWorker implements Worker {
       if (keep) loaded.base = { seq: manifest.seq, parts: [headText, ...parts] };
     }
     const held: Held = {
-      detector: make(config.detection, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
+      detector: make(config.detect, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
       version: manifest?.seq ?? 0, baseSeq: manifest?.seq ?? 0, baseParts: manifest?.parts ?? 0, snapshotAfterSeq: 0,
       chunkPosts: new Map(), pending: [], pendingPosts: 0, ...(keep ? { loaded } : {}),
     };
