@@ -199,7 +199,7 @@ function unionOption(d: Def, value: unknown): z.ZodType | undefined {
   let fewest = Infinity;
   for (const o of options) {
     if (def(peel(o).schema).type !== 'object' || !isPlainObject(value)) continue;
-    const found: string[] = [];
+    const found: UnknownKey[] = [];
     checkUnknownKeys(o, value, [], found);
     if (found.length < fewest) { best = o; fewest = found.length; }
   }
@@ -215,26 +215,36 @@ function closestKey(key: string, candidates: string[]): string | null {
   return distance(key, best) <= Math.max(2, Math.floor(key.length / 3)) ? best : null;
 }
 
+/** An unknown key and the problem line about it. */
+interface UnknownKey {
+  /** The known key suggested instead, when there is one: zod's "required" problem about it adds nothing. */
+  meant: string | null;
+  problem: string;
+}
+
 /** The problem line for an unknown key `key` in the object at `path` whose known keys are `known`. */
-function unknownKeyProblem(path: readonly PropertyKey[], key: string, known: string[]): string {
+function unknownKeyProblem(path: readonly PropertyKey[], key: string, known: string[]): UnknownKey {
   const full = formatPath([...path, key]);
   const renamed = RENAMED_SETTINGS[full];
-  if (renamed) return `\`${full}\` was renamed to \`${renamed}\` (see CHANGELOG)`;
+  if (renamed) return { meant: null, problem: `\`${full}\` was renamed to \`${renamed}\` (see CHANGELOG)` };
   const here = formatPath(path);
   const formerly = Object.keys(RENAMED_SETTINGS)
     .filter((old) => (old.includes('.') ? old.slice(0, old.lastIndexOf('.')) : '(root)') === here)
     .map((old) => old.slice(old.lastIndexOf('.') + 1));
   const best = closestKey(key, [...known, ...formerly]);
-  if (best && known.includes(best)) return `\`${full}\` is not a setting; did you mean \`${formatPath([...path, best])}\`?`;
+  if (best && known.includes(best)) {
+    const meant = formatPath([...path, best]);
+    return { meant, problem: `\`${full}\` is not a setting; did you mean \`${meant}\`?` };
+  }
   if (best) {
     const old = formatPath([...path, best]);
-    return `\`${full}\` is not a setting; did you mean \`${RENAMED_SETTINGS[old]}\` (formerly \`${old}\`)?`;
+    return { meant: null, problem: `\`${full}\` is not a setting; did you mean \`${RENAMED_SETTINGS[old]}\` (formerly \`${old}\`)?` };
   }
-  return `\`${full}\` is not a setting (known here: ${known.join(', ') || 'none'})`;
+  return { meant: null, problem: `\`${full}\` is not a setting (known here: ${known.join(', ') || 'none'})` };
 }
 
 /** Appends a problem for every key of `value` that its schema does not know, at any depth. */
-function checkUnknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[], out: string[]): void {
+function checkUnknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[], out: UnknownKey[]): void {
   const s = peel(schema).schema;
   const d = def(s);
   if (d.type === 'object' && d.shape && isPlainObject(value)) {
@@ -257,15 +267,8 @@ function checkUnknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[]
 }
 
 function redactUrlPassword(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    const u = new URL(value);
-    if (!u.password) return value;
-    u.password = 'REDACTED';
-    return u.toString();
-  } catch {
-    return value; // not a URL: nothing we can tell apart from the rest
-  }
+  // On the text, not through URL (whose toString would also normalise the rest, e.g. add a trailing slash).
+  return typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1REDACTED@') : value;
 }
 
 /** A copy of `value` with every field its schema marks secret replaced by "[redacted]". */
@@ -295,6 +298,13 @@ function redact(schema: z.ZodType, value: unknown): unknown {
 /** The configuration as `mid config check` prints it: every field the schemas mark secret is redacted. */
 export function redactConfig(config: Config): unknown {
   return redact(configSchema, config);
+}
+
+/** The value at `path` in `value`, or undefined. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const p of path) v = isPlainObject(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
 }
 
 /** 1-based line and column of `offset` in `text`. */
@@ -355,10 +365,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const fromEnvironment = fromEnv(env);
   problems.push(...fromEnvironment.problems);
   const merged = merge(merge(fileValues, fromEnvironment.values), options.overrides ?? {});
-  checkUnknownKeys(configSchema, merged, [], problems);
+  const unknown: UnknownKey[] = [];
+  checkUnknownKeys(configSchema, merged, [], unknown);
+  problems.push(...unknown.map((u) => u.problem));
+  const meant = new Set(unknown.map((u) => u.meant));
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+    for (const issue of result.error.issues) {
+      const path = formatPath(issue.path);
+      // "durationMs: expected number, received undefined" next to "did you mean durationMs?" says nothing new.
+      if (meant.has(path) && valueAt(merged, issue.path) === undefined) continue;
+      problems.push(`${path}: ${issue.message}`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data!;
