@@ -2,7 +2,7 @@
 // and publishes cluster updates to signals. Enrichment is stateless and scales with enrich workers; detection spans
 // accounts and partitions, so it is single and deterministic: however many detect workers run, one holds the lease
 // "detector" (a Redis lock), consumes and feeds the detector; the others are passive standbys (not in the consumer
-// group) that take the lease when the holder stops or dies (the lease expires bus.leaseTtlMs after its last
+// group) that take the lease when the holder stops or dies (the lease expires detect.leaseTtlMs after its last
 // extension). A holder that loses its lease (Redis unreachable, paused too long) leaves the consumer group without
 // committing and becomes a standby, so whatever it handled but did not save is delivered again to the next holder.
 //
@@ -13,8 +13,8 @@
 //  - a checkpoint appends the inputs since the previous one (the fields the detector reads of each post, see
 //    DetectorPost) as a log chunk `detector:log:<seq>`, sets `detector:version` to seq, then commits the offsets of
 //    the batches handled (manual commit). Its cost is proportional to what arrived since, not to the window;
-//  - every bus.compactPosts logged posts (or bus.compactChunks chunks) it writes a full snapshot (manifest
-//    `detector:base`, in parts of at most bus.snapshotPartChars) covering the log so far and deletes those chunks;
+//  - every detect.compactPosts logged posts (or detect.compactChunks chunks) it writes a full snapshot (manifest
+//    `detector:base`, in parts of at most detect.snapshotPartChars) covering the log so far and deletes those chunks;
 //  - a worker taking the lease loads the base and replays the chunks after it, then joins the consumer group.
 // Saved state and committed offsets always agree: after a crash the uncommitted batches come again and are observed
 // once; ids already in the saved state are skipped.
@@ -127,7 +127,7 @@ export class DetectWorker implements Worker {
   readonly longestPauseMs = { log: 0, snapshot: 0, load: 0 };
   /** Serialises detector work, checkpoints and idle flushes within this worker. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** The snapshot replica (bus.snapshotInThread) and the chunk it is serialising a snapshot of, if any. */
+  /** The snapshot replica (detect.snapshotInThread) and the chunk it is serialising a snapshot of, if any. */
   private replica: Thread | null = null;
   private replicaSnapshotSeq: number | null = null;
   /** Snapshots written from the replica. */
@@ -143,7 +143,7 @@ export class DetectWorker implements Worker {
   async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
 
   /**
-   * Starts waiting for the lease. Resolves once this worker is active, or after bus.leaseTtlMs + 1 s (by then the
+   * Starts waiting for the lease. Resolves once this worker is active, or after detect.leaseTtlMs + 1 s (by then the
    * lease of a crashed predecessor has expired, so a live holder exists elsewhere) as a standby that keeps waiting.
    * Waiting before returning lets a process start the workers that feed posts.enriched only once detection runs.
    */
@@ -240,7 +240,7 @@ export class DetectWorker implements Worker {
     if (!this.stopping) this.standby = this.waitForLease();
   }
 
-  /** Runs on a timer while active: extends the lease, checkpoints every bus.checkpointMs or bus.checkpointPosts posts. */
+  /** Runs on a timer while active: extends the lease, checkpoints every detect.checkpointMs or detect.checkpointPosts posts. */
   private async tendLease(): Promise<void> {
     if (!this.lease || this.tending) return;
     this.tending = true;
@@ -335,7 +335,7 @@ export class DetectWorker implements Worker {
     for (let s = oldSeq + 1; s <= seq; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
   }
 
-  /** Starts the snapshot replica from what `load` read (bus.snapshotInThread). */
+  /** Starts the snapshot replica from what `load` read (detect.snapshotInThread). */
   private startReplica(loaded: NonNullable<Held['loaded']>): void {
     const { config } = this.deps;
     const replica = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { detect: config.detect } });
@@ -378,7 +378,7 @@ export class DetectWorker implements Worker {
   }
 
   /**
-   * When the stream has been quiet for a whole bus.idleFlushMs and, after committing what this worker handled, the
+   * When the stream has been quiet for a whole detect.idleFlushMs and, after committing what this worker handled, the
    * consumer group has nothing pending, releases every buffered post to the detector and checkpoints.
    */
   private async flushIfIdle(): Promise<void> {

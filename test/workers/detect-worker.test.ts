@@ -139,7 +139,7 @@ describe('DetectWorker', () => {
     expect(await one.state.get(DETECTOR_BASE_KEY)).toBeNull();
   });
 
-  it('takes snapshots in the replica thread (bus.snapshotInThread) with the same clusters, and restores from them', async () => {
+  it('takes snapshots in the replica thread (detect.snapshotInThread) with the same clusters, and restores from them', async () => {
     const one = await run(1, 1);
     const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
     const threaded = await run(1, 2, { detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true }, pauseMs: 150, during: stopActive });
