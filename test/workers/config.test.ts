@@ -2,10 +2,15 @@
 // every problem reported with its path at once; syntax errors without the file's text; `mid config check`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactConfig } from '../../workers/config.ts';
+import { createLogger } from '../../workers/logger.ts';
+import { Runtime } from '../../workers/runtime.ts';
+import { waitFor } from './wait-for.ts';
 
 function file(content: string): string {
   const f = join(mkdtempSync(join(tmpdir(), 'mid-config-')), 'mid.config.json');
@@ -175,6 +180,28 @@ describe('the config file', () => {
 
   it('reports a missing file', () => {
     expect(() => loadConfig({ file: '/nonexistent/mid.json', env: {} })).toThrow('/nonexistent/mid.json: cannot be read (ENOENT)');
+  });
+});
+
+describe('wiring', () => {
+  it('builds the connectors\' HTTP client from the httpClient section', async () => {
+    const agents: string[] = [];
+    const server = createServer((req, res) => { agents.push(String(req.headers['user-agent'])); res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<rss><channel></channel></rss>'); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed`;
+    const config = loadConfig({
+      env: { MID_DATA_DIR: mkdtempSync(join(tmpdir(), 'mid-config-')) },
+      overrides: { httpClient: { contactUrl: 'https://example.org/mid-contact' }, sources: [{ kind: 'rss', name: 'local', url }], scheduler: { perSource: { local: { jitterMs: 0 } } } },
+    });
+    const runtime = new Runtime({ config, logger: createLogger('silent'), workers: ['connectors'], http: false });
+    try {
+      await runtime.start();
+      await waitFor(() => agents.length > 0, 'a request to the feed', 10_000);
+      expect(agents[0]).toMatch(/^mid-monitor\/\S+ \(\+https:\/\/example\.org\/mid-contact\)$/);
+    } finally {
+      await runtime.stop({ deadlineMs: 5000 });
+      server.close();
+    }
   });
 });
 
