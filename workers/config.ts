@@ -243,6 +243,16 @@ function unknownKeyProblem(path: readonly PropertyKey[], key: string, known: str
   return { meant: null, problem: `\`${full}\` is not a setting (known here: ${known.join(', ') || 'none'})` };
 }
 
+/** The schema of the object field at `path` below `schema`, if there is one. */
+function schemaAt(schema: z.ZodType, path: readonly string[]): z.ZodType | undefined {
+  let s: z.ZodType | undefined = schema;
+  for (const key of path) {
+    const d: Def | undefined = s ? def(peel(s).schema) : undefined;
+    s = d?.type === 'object' && d.shape && Object.hasOwn(d.shape, key) ? d.shape[key] : undefined;
+  }
+  return s;
+}
+
 /** Appends a problem for every key of `value` that its schema does not know, at any depth. */
 function checkUnknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[], out: UnknownKey[]): void {
   const s = peel(schema).schema;
@@ -254,7 +264,13 @@ function checkUnknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[]
     for (const [k, v] of Object.entries(value)) {
       const field = Object.hasOwn(d.shape, k) ? d.shape[k] : open ? d.catchall : undefined;
       if (field) checkUnknownKeys(field, v, [...path, k], out);
-      else out.push(unknownKeyProblem(path, k, Object.keys(d.shape)));
+      else {
+        out.push(unknownKeyProblem(path, k, Object.keys(d.shape)));
+        // A renamed section is also checked against its new schema, so that one run reports its typos too.
+        const moved = RENAMED_SETTINGS[formatPath([...path, k])];
+        const movedSchema = moved === undefined ? undefined : schemaAt(configSchema, moved.split('.'));
+        if (movedSchema) checkUnknownKeys(movedSchema, v, [...path, k], out);
+      }
     }
   } else if (d.type === 'array' && d.element && Array.isArray(value)) {
     value.forEach((v, i) => checkUnknownKeys(d.element!, v, [...path, i], out));

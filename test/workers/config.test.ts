@@ -156,6 +156,13 @@ describe('unknown keys', () => {
     expect(problems).toHaveLength(10);
   });
 
+  it('checks a renamed section against its new schema in the same run', () => {
+    expect(problemsOf({ detection: { windowSecs: 60, minClusterAccounts: 4 } })).toEqual([
+      '`detection` was renamed to `detect` (see CHANGELOG)',
+      '`detection.windowSecs` is not a setting; did you mean `detection.windowSeconds`?',
+    ]);
+  });
+
   it('refuses unknown keys given as overrides too', () => {
     expect(() => loadConfig({ env: {}, overrides: { detect: { tickMS: 5 } } })).toThrow(/`detect\.tickMS` is not a setting; did you mean `detect\.tickMs`\?/);
   });
