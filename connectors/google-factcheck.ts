@@ -15,7 +15,7 @@ export const googleFactCheckSourceSchema = z.object({
   name: z.string().min(1).describe('Unique source name.'),
   enabled: z.boolean().default(true).describe('Poll this source (also needs an API key). Default true.'),
   apiUrl: z.string().url().default('https://factchecktools.googleapis.com').describe('API base. Default https://factchecktools.googleapis.com.'),
-  apiKey: z.string().optional().describe('API key (env MID_GOOGLE_FACTCHECK_KEY). Without one the source is skipped.'),
+  apiKey: z.string().optional().meta({ secret: true }).describe('API key (env MID_GOOGLE_FACTCHECK_KEY). Without one the source is skipped.'),
   query: z.string().optional().describe('Free-text query; the API needs a query or reviewPublisherSiteFilter.'),
   reviewPublisherSiteFilter: z.string().optional().describe('Only reviews by this site, e.g. "nieuwscheckers.nl".'),
   languageCode: z.string().default('nl').describe('BCP-47 language of the reviews. Default nl.'),

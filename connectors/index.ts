@@ -1,5 +1,6 @@
 // The connector registry: builds the connector for a configured source, resolves the source list (empty = the
 // defaults) and builds the shared HTTP client restricted to the configured hosts.
+import { z } from 'zod';
 import type { Connector } from './connector.ts';
 import { createBlueskyConnector } from './bluesky.ts';
 import { createClaimReviewConnector } from './claimreview.ts';
@@ -40,14 +41,22 @@ export function createConnector(source: SourceConfig, deps: ConnectorDeps): Conn
   }
 }
 
-/**
- * The sources to poll: the configured ones, or the defaults when the list is empty; only enabled ones.
- * `env.MID_GOOGLE_FACTCHECK_KEY` fills in and enables the Google source when it has no key of its own.
- */
-export function resolveSources(configured: readonly SourceConfig[] | readonly SourceConfigInput[], env: NodeJS.ProcessEnv = process.env): SourceConfig[] {
+/** The top-level `googleFactCheckKey` setting of the configuration (see {@link resolveSources}). */
+export const googleFactCheckKeySchema = z.string().min(1).optional().meta({ secret: true })
+  .describe('API key for google-factcheck sources that have none of their own; it also enables the default Google source (env MID_GOOGLE_FACTCHECK_KEY). Default none.');
+
+/** Options of {@link resolveSources}. */
+export interface ResolveSourcesOptions {
+  /** Fills in and enables the Google source when it has no key of its own (config `googleFactCheckKey`). */
+  googleFactCheckKey?: string | undefined;
+}
+
+/** The sources to poll: the configured ones, or the defaults when the list is empty; only enabled ones. */
+export function resolveSources(configured: readonly SourceConfig[] | readonly SourceConfigInput[], options: ResolveSourcesOptions = {}): SourceConfig[] {
   const list = configured.length > 0 ? sourcesSchema.parse(configured) : DEFAULT_SOURCES.map((s) => sourceConfigSchema.parse(s));
+  const key = options.googleFactCheckKey;
   return list
-    .map((s) => (s.kind === 'google-factcheck' && !s.apiKey && env.MID_GOOGLE_FACTCHECK_KEY ? { ...s, apiKey: env.MID_GOOGLE_FACTCHECK_KEY, enabled: true } : s))
+    .map((s) => (s.kind === 'google-factcheck' && !s.apiKey && key ? { ...s, apiKey: key, enabled: true } : s))
     .filter((s) => s.enabled && (s.kind !== 'google-factcheck' || !!s.apiKey));
 }
 

@@ -11,11 +11,11 @@
 // gives its id). Reasons are rebuilt from the cluster's current evidence on every change. Clusters whose last post
 // left the window are retired from the live state into a capped archive. The whole state is plain data.
 import { createHash } from 'node:crypto';
-import { detectionSchema, type DetectionConfig } from '../workers/config.ts';
 import { CoactionGraph, type CoactionGraphState, type EvidenceKind, type SignificantEdge } from './coaction-graph.ts';
 import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig, type BurstFinding, type Composition } from './detect-bursts.ts';
 import { CoLinkInterval, recordCoLinks } from './detect-colinks.ts';
 import { recordCrossLanguage } from './detect-cross-language.ts';
+import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
@@ -210,8 +210,8 @@ function earlier(t1: number, p1: string, t2: number, p2: string): boolean {
 }
 
 /** Creates a detector; pass `state` from `exportState()` to resume exactly where it stopped. */
-export function createCoordinationDetector(config: Partial<DetectionConfig> = {}, state?: unknown): CoordinationDetector {
-  const cfg = detectionSchema.parse(config ?? {});
+export function createCoordinationDetector(config: Partial<DetectConfig> = {}, state?: unknown): CoordinationDetector {
+  const cfg = detectConfigSchema.parse(config ?? {}); // strips the detect worker's keys of the same section
   const dupCfg = { similarity: cfg.duplicateSimilarity, minTokens: cfg.duplicateMinTokens, bands: cfg.lshBands, maxRepresentatives: cfg.maxRepresentativesPerGroup };
   const burstCfg: BurstConfig = {
     windowSeconds: cfg.windowSeconds, burstWindowSeconds: cfg.burstWindowSeconds, priorPerHour: cfg.burstPriorPerHour,

@@ -3,9 +3,9 @@
 // given, replaces the author's id and handle with keyed pseudonyms after the handle signals have been taken, and
 // the handles of mentioned accounts (in `mentions` and the `@...` topic entities) with pseudonyms of the same key.
 // The post text is kept as written: analysts triage on it.
-import type { Config } from '../workers/config.ts';
 import { canonicalizeLink } from './canonicalize-link.ts';
 import { detectLanguage } from './detect-language.ts';
+import type { EnrichConfig } from './enrich-config.ts';
 import { extractEntities } from './extract-entities.ts';
 import { fingerprintText } from './fingerprint-text.ts';
 import { normalizeText } from './normalize-text.ts';
@@ -24,7 +24,8 @@ export class InvalidPostError extends Error {
 
 /** Options of {@link createEnricher}. */
 export interface EnricherOptions {
-  enrichment: Config['enrichment'];
+  /** The `enrich` section (its `pseudonymize` part is read by the caller, which passes the key). */
+  enrichment: EnrichConfig;
   /** Key for pseudonyms (HMAC-SHA256) of the author's id and handle and of mentioned handles; null keeps them as they are. */
   pseudonymKey: string | null;
 }

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   stats: () => import('./commands/stats.ts'),
   es: () => import('./commands/es.ts'),
   kibana: () => import('./commands/kibana.ts'),
+  config: () => import('./commands/config.ts'),
 };
 
 async function help(): Promise<void> {

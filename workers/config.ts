@@ -1,223 +1,102 @@
-// The one validated configuration of mid-monitor: defaults < config file (JSON) < environment variables.
-// Every field has a description and a named default; units live in the names. Problems are reported all at once,
-// each with its path, and the program refuses to start.
+// The one loader of mid-monitor's configuration: defaults < config file (JSON) < environment variables < overrides.
+// Each component owns the schema of its section next to its code (every field with a description and a named
+// default; units in the names); this file only composes them, is the only place that reads environment variables,
+// and checks what no single schema can: unknown keys at every level (with the closest known key, or the new name of
+// a renamed one), and settings that depend on each other. Every problem is reported at once, with its path, and
+// the program refuses to start. `mid config check` prints the result with the fields marked secret redacted.
 import { readFileSync } from 'node:fs';
+import { closest, distance } from 'fastest-levenshtein';
+import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import { z } from 'zod';
+import { httpClientConfigSchema } from '../connectors/http-client.ts';
+import { googleFactCheckKeySchema } from '../connectors/index.ts';
 import { sourcesSchema } from '../connectors/source-config.ts';
 import { kibanaSchema } from '../dashboards/kibana/config.ts';
+import { detectConfigSchema } from '../pipelines/detect-config.ts';
+import { enrichConfigSchema } from '../pipelines/enrich-config.ts';
+import { redisConfigSchema } from './adapters/redis-config.ts';
+import { detectWorkerConfigSchema } from './detect-worker-config.ts';
+import { httpServerConfigSchema } from './http-server-config.ts';
+import { logConfigSchema } from './logger.ts';
+import { busConfigSchema } from './ports/bus-config.ts';
+import { schedulerConfigSchema } from './ports/scheduler-config.ts';
+import { storeConfigSchema } from './ports/signal-store-config.ts';
+import { stateStoreConfigSchema } from './ports/state-store-config.ts';
+import { replayConfigSchema } from './replay-source.ts';
+import { SHUTDOWN_DEADLINE_MS } from './run-until-signal.ts';
 
-/**
- * Default language candidates for franc (Latin script only; other scripts are decided by script): what a Dutch
- * monitoring desk actually sees. Codes are franc's (lvs = Latvian, ekk = Estonian, als = Albanian); franc has no
- * Frisian, Limburgish or Papiamento model. Afrikaans and Scots are left out on purpose: with them franc calls short
- * Dutch "Afrikaans" and short English "Scots". Measured with npm run eval:lang (docs/enrichment.md).
- */
-export const DEFAULT_LANGUAGE_CANDIDATES = [
-  'nld', 'eng', 'deu', 'fra', 'spa', 'ita', 'por', 'pol', 'tur', 'ron', 'swe', 'dan', 'nob', 'fin',
-  'ces', 'hun', 'ind', 'vie', 'tgl', 'swh', 'som', 'hrv', 'slk', 'lit', 'lvs', 'ekk', 'als', 'slv',
-] as const;
-
-const enrichmentSchema = z.object({
-  languageCandidates: z.array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 code'))
-    .min(2).default([...DEFAULT_LANGUAGE_CANDIDATES])
-    .describe('ISO 639-3 languages franc may choose from for Latin-script text. Default: DEFAULT_LANGUAGE_CANDIDATES.'),
-  preferredLanguages: z.array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 code')).default(['nld', 'eng'])
-    .describe('ISO 639-3 languages the stream mostly carries; they win near ties on very short Latin text. Default nld, eng.'),
-  minLanguageChars: z.number().int().min(1).default(6)
-    .describe('Fewer letters than this (after removing links, mentions and hashtags) gives lang "und". Default 6 (eld settles most texts of 6-9 letters; measured in docs/enrichment.md).'),
-  entitiesForEnglish: z.boolean().default(true)
-    .describe('Find people, organisations and places in English posts with compromise. Default true.'),
-  englishEntityParser: z.enum(['lexicon', 'compromise']).default('lexicon')
-    .describe("How: 'lexicon' looks capitalised word runs up in compromise's lexicon (microseconds); 'compromise' runs the full parse (1.2-2 ms a post, caps throughput near 2,500 posts/s). Default lexicon."),
-}).prefault({});
-
-const pseudonymSchema = z.object({
-  enabled: z.boolean().default(true)
-    .describe('Replace account ids and handles with a keyed hash (HMAC-SHA256) before storage. Default true.'),
-  key: z.string().min(16, 'at least 16 characters').optional()
-    .describe('Secret key for the keyed hash (env MID_PSEUDONYM_KEY). Embedded mode makes and keeps one in dataDir when unset; cluster mode refuses to start without one.'),
-}).prefault({});
-
-/** The `detection` section (owned by the coordination detector, pipelines/detect-coordination.ts). */
-export const detectionSchema = z.object({
-  windowSeconds: z.number().int().positive().default(6 * 3600)
-    .describe('How far back detectors keep posts in their window state. Default 21600 (6 h).'),
-  duplicateSimilarity: z.number().min(0).max(1).default(0.5)
-    .describe('Minimum MinHash-estimated Jaccard similarity (word uni+bigrams) for two texts to be near-duplicates. Default 0.5.'),
-  duplicateMinTokens: z.number().int().min(1).default(6)
-    .describe('Texts with fewer normalised words are never grouped ("Goedemorgen!" is not a message). Default 6.'),
-  lshBands: z.number().int().min(1).max(64).default(21)
-    .describe('LSH bands over the 64-value MinHash (21 bands of 3 rows: ~94% recall at Jaccard 0.5). Default 21.'),
-  maxRepresentativesPerGroup: z.number().int().min(1).default(4)
-    .describe('Most indexed signatures per text group (keeps chains of paraphrases together). Default 4.'),
-  textIntervalSeconds: z.number().positive().default(2 * 3600)
-    .describe('Two near-identical (not identical) posts co-act when at most this far apart (slow drips span hours). Default 7200.'),
-  exactCopyIntervalSeconds: z.number().positive().default(1800)
-    .describe('Two posts with identical normalised text co-act only when at most this far apart: identical copies spread over hours are what share buttons produce. Default 1800.'),
-  coLinkIntervalSeconds: z.number().positive().nullable().default(null)
-    .describe('Co-link coordination interval in seconds; null estimates it from the data (CooRnet-style). Default null.'),
-  coLinkDefaultSeconds: z.number().positive().default(30)
-    .describe('Co-link interval used until enough samples exist for the estimate. Default 30.'),
-  coLinkMinSeconds: z.number().positive().default(30)
-    .describe('Lower bound of the estimated co-link interval (a ring posting over 15-20 s must not be cut). Default 30.'),
-  coLinkMaxSeconds: z.number().positive().default(120).describe('Upper bound of the estimated co-link interval. Default 120.'),
-  coLinkEstimateShares: z.number().int().min(2).default(4)
-    .describe('The estimate samples each link\'s time from its first to this many shares. Default 4.'),
-  coLinkEstimateQuantile: z.number().min(0).max(1).default(0.1)
-    .describe('Quantile of the sampled times taken as the interval (the quickly shared links). Default 0.1.'),
-  coLinkMinSamples: z.number().int().min(1).default(20)
-    .describe('Samples needed before the estimate replaces coLinkDefaultSeconds. Default 20.'),
-  crossLanguageIntervalSeconds: z.number().positive().default(900)
-    .describe('Same link in different languages by two accounts co-acts when at most this far apart. Default 900.'),
-  maxItemAccounts: z.number().int().min(2).default(150)
-    .describe('An item (text group, link) posted by more distinct accounts in the window is a crowd: it still counts for the null model but adds no edge evidence. Default 150.'),
-  partnerLimit: z.number().int().min(1).default(200)
-    .describe('Most co-acting partners recorded per post and item (bounds work on bursts). Default 200.'),
-  maxEvidencePerEdge: z.number().int().min(2).default(64).describe('Most evidence records kept per account pair. Default 64.'),
-  minPairCoactions: z.number().int().min(1).default(2)
-    .describe('Distinct items an account pair must share before it is tested. Default 2.'),
-  edgeAlpha: z.number().positive().max(1).default(0.01)
-    .describe('Family-wise significance of an account pair (divided by the number of pairs, Bonferroni). Default 0.01.'),
-  minClusterAccounts: z.number().int().min(2).default(3)
-    .describe('Fewest accounts in a flagged network cluster. Default 3.'),
-  burstWindowSeconds: z.number().positive().default(1800)
-    .describe('Recent span whose rate is compared to the baseline. Default 1800.'),
-  burstPriorPerHour: z.number().positive().default(1)
-    .describe('Floor of an item\'s baseline rate (new hashtags have no history). Default 1 per hour.'),
-  burstMinSurprise: z.number().positive().default(6)
-    .describe('Minimum -log10 Poisson p-value of the recent count against the baseline. Default 6.'),
-  burstMinPosts: z.number().int().min(1).default(10).describe('Fewest recent posts for a burst. Default 10.'),
-  burstMinAccounts: z.number().int().min(2).default(8).describe('Fewest cohort accounts in a flagged burst. Default 8.'),
-  youngAccountDays: z.number().positive().default(30).describe('Accounts younger than this are young. Default 30.'),
-  noHistoryPosts: z.number().int().min(0).default(5)
-    .describe('Accounts with at most this many posts in total have no history. Default 5.'),
-  creationClusterDays: z.number().positive().default(3)
-    .describe('Span within which clustered creation dates are reported. Default 3.'),
-  cohortMinShare: z.number().min(0).max(1).default(0.6)
-    .describe('Share of a burst\'s posters that must be young or without history. Default 0.6.'),
-  cohortAlpha: z.number().positive().max(1).default(1e-6)
-    .describe('Binomial p-value the cohort share must reach against the window-wide share. Default 1e-6.'),
-  maxClusterPosts: z.number().int().min(1).default(5000)
-    .describe('Most post ids listed per cluster (the oldest are kept). Default 5000.'),
-  maxFactChecks: z.number().int().min(0).default(5000).describe('Fact-checks kept for matching. Default 5000.'),
-  maxRetainedClusters: z.number().int().min(0).default(1000)
-    .describe('Flagged clusters kept (for clusters() and accounts()) after their last post left the window; the oldest go first. Default 1000.'),
-}).prefault({});
-
-/** The validated `detection` section. */
-export type DetectionConfig = z.infer<typeof detectionSchema>;
-
-const topicsSchema = z.object({
-  postsRaw: z.string().default('posts.raw').describe('Normalized posts from connectors. Default posts.raw.'),
-  factchecksRaw: z.string().default('factchecks.raw').describe('Normalized fact-checks. Default factchecks.raw.'),
-  postsEnriched: z.string().default('posts.enriched').describe('Enriched posts. Default posts.enriched.'),
-  signals: z.string().default('signals').describe('Cluster updates. Default signals.'),
-  dlq: z.string().default('dlq').describe('Dead letters with their reason. Default dlq.'),
-}).prefault({});
-
-const busSchema = z.object({
-  kind: z.enum(['memory', 'kafka']).default('memory').describe('Message bus adapter (env MID_BUS). Default memory.'),
-  kafkaBrokers: z.array(z.string().min(1)).default([])
-    .describe('Kafka bootstrap servers host:port (env MID_KAFKA_BROKERS, comma separated). Default none.'),
-  clientId: z.string().default('mid-monitor').describe('Kafka client id. Default mid-monitor.'),
-  topics: topicsSchema,
-  groupPrefix: z.string().default('mid').describe('Consumer groups are named <groupPrefix>-<worker>. Default mid.'),
-  sessionTimeoutMs: z.number().int().min(1000).default(10_000)
-    .describe('Kafka consumer session timeout: how long a dead worker holds its partitions. Default 10000.'),
-  memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
-  detectTickMs: z.number().int().min(10).default(1000)
-    .describe('Event-time interval between detector advances in the detect worker (see docs/streaming.md). Default 1000.'),
-  detectMinPostsPerAdvance: z.number().int().min(1).default(200)
-    .describe('The detector is advanced at a detectTickMs boundary only when this many posts were observed since the last advance, or detectMaxTickMs passed. Default 200.'),
-  detectMaxTickMs: z.number().int().min(10).default(10_000)
-    .describe('Longest event-time gap between detector advances while posts arrive, ms. Default 10000.'),
-  checkpointMs: z.number().int().min(100).default(30_000)
-    .describe('How often the detect worker holding the detector lease saves the detector\'s new input since the last checkpoint and commits offsets (it keeps the lease). Default 30000.'),
-  checkpointPosts: z.number().int().min(1).default(100_000)
-    .describe('The detect worker also checkpoints after this many posts fed to the detector. Default 100000.'),
-  compactPosts: z.number().int().min(1).default(100_000)
-    .describe('Checkpoints save only the detector input since the last one; once this many posts were logged since the last full snapshot, the detect worker writes a new full snapshot (a pause that grows with the window) and drops the log. Bounds how much a taking-over worker replays. Default 100000.'),
-  compactChunks: z.number().int().min(1).default(200)
-    .describe('A full snapshot is also written after this many logged checkpoints (a slow stream). Default 200.'),
-  snapshotPartChars: z.number().int().min(1000).default(32 * 1024 * 1024)
-    .describe('A full detector snapshot is saved as JSON parts of at most about this many characters each (one string cannot hold a large window). Default 33554432.'),
-  snapshotInThread: z.boolean().default(false)
-    .describe('Serialise full detector snapshots in a worker thread holding a replica of the detector (fed the same log), so detection never pauses for a snapshot; costs a second detector\'s CPU and memory. For large windows. Default false.'),
-  leaseTtlMs: z.number().int().min(1000).default(20_000)
-    .describe('The detector lease expires this long after its last extension (the holder extends it every quarter); a standby detect worker takes over after a holder died within this time. Default 20000.'),
-  idleFlushMs: z.number().int().min(100).default(2000)
-    .describe('How often the detect worker checks for an idle stream and releases every buffered post. Default 2000.'),
-}).passthrough().prefault({});
-
-const scheduleSchema = z.object({
-  everyMs: z.number().int().min(100).optional().describe('Poll interval in ms. Default scheduler.defaultPollIntervalMs.'),
-  jitterMs: z.number().int().min(0).optional().describe('Random delay before each poll, ms. Default scheduler.defaultJitterMs.'),
-  concurrency: z.number().int().min(1).optional().describe('Polls of this source at once. Default 1.'),
-  rateLimit: z.object({ max: z.number().int().min(1), durationMs: z.number().int().min(1) }).optional()
-    .describe('At most max polls per durationMs. Default none.'),
-});
-
-const schedulerSchema = z.object({
-  kind: z.enum(['memory', 'bullmq']).default('memory').describe('Scheduler adapter (env MID_SCHEDULER). Default memory.'),
-  redisUrl: z.string().default('redis://127.0.0.1:6379').describe('Redis for BullMQ and state (env MID_REDIS_URL).'),
-  stateStore: z.enum(['auto', 'memory', 'redis']).default('auto')
-    .describe('Window-state store (env MID_STATE): auto = redis when the bus is kafka or the scheduler bullmq, else memory. Default auto.'),
-  keyPrefix: z.string().default('mid').describe('Prefix of every Redis key and BullMQ queue. Default mid.'),
-  defaultPollIntervalMs: z.number().int().min(100).default(60_000).describe('Poll interval of a source without its own. Default 60000.'),
-  defaultJitterMs: z.number().int().min(0).default(5_000).describe('Jitter of a source without its own. Default 5000.'),
-  perSource: z.record(z.string(), scheduleSchema).default({})
-    .describe('Schedule per source name (everyMs, jitterMs, concurrency, rateLimit). Default {}.'),
-  seenTtlMs: z.number().int().min(1000).default(7 * 86_400_000)
-    .describe('How long connector item ids are remembered for duplicate suppression. Default 7 days.'),
-  replayFile: z.string().optional()
-    .describe('A JSONL file of normalized posts replayed as a source named "replay" (mid start: the bundled sample). Default none.'),
-  replayPostsPerRun: z.number().int().min(1).default(400).describe('Posts the replay source emits per run. Default 400.'),
-  replayEveryMs: z.number().int().min(100).default(2_000).describe('Interval of the replay source. Default 2000.'),
-}).passthrough().prefault({});
-
-const storeSchema = z.object({
-  kind: z.enum(['sqlite', 'elasticsearch']).default('sqlite').describe('Signal store adapter (env MID_STORE). Default sqlite.'),
-  esUrl: z.string().optional().describe('Elasticsearch URL (env MID_ES_URL).'),
-  esUsername: z.string().optional().describe('Elasticsearch user (env MID_ES_USERNAME). Default none.'),
-  esPassword: z.string().optional().describe('Elasticsearch password (env MID_ES_PASSWORD). Default none.'),
-  esApiKey: z.string().optional().describe('Elasticsearch API key, instead of user and password (env MID_ES_API_KEY). Default none.'),
-  esPrefix: z.string().default('mid').describe('Prefix of Elasticsearch indices, templates and the ILM policy. Default mid.'),
-  sqliteFile: z.string().optional().describe('SQLite database file. Default <dataDir>/signals.db.'),
-  retentionDays: z.number().int().positive().default(90)
-    .describe('Posts older than this are purged (ILM in Elasticsearch, purge job in SQLite). Default 90.'),
-  purgeEveryMs: z.number().int().min(1000).default(3_600_000).describe('How often the index worker runs the retention purge. Default 3600000.'),
-  openClusterHours: z.number().positive().default(24)
-    .describe('A cluster is open while its last post is within this many hours of the newest cluster activity. Default 24.'),
-}).passthrough().prefault({});
-
-const configSchema = z.object({
+/** The whole configuration: one section per component. */
+export const configSchema = z.object({
   dataDir: z.string().min(1).default('.mid-data').describe('Local directory for embedded data (env MID_DATA_DIR). Default .mid-data.'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
-    .describe('pino log level (env MID_LOG_LEVEL). Default info.'),
-  httpPort: z.number().int().min(0).max(65535).default(8080).describe('HTTP port for health, metrics and the UI (env PORT). Default 8080.'),
-  pseudonymize: pseudonymSchema,
-  enrichment: enrichmentSchema,
-  detection: detectionSchema,
-  bus: busSchema,
-  scheduler: schedulerSchema,
-  store: storeSchema,
+  stopDeadlineMs: z.number().int().min(0).default(SHUTDOWN_DEADLINE_MS)
+    .describe('How long the process takes at most to stop cleanly after SIGTERM (env MID_STOP_DEADLINE_MS). Default 20000.'),
+  log: logConfigSchema.prefault({}).describe('Logging (level). Default info.'),
+  http: httpServerConfigSchema.prefault({}).describe('The HTTP server: health, metrics, UI (port, host).'),
+  httpClient: httpClientConfigSchema.prefault({}).describe('The HTTP client of the connectors (connectors/http-client.ts): timeouts, retries, User-Agent contact.'),
+  enrich: enrichConfigSchema.prefault({}).describe('Enrichment: language, entities, pseudonymisation (pipelines/enrich-config.ts).'),
+  detect: detectConfigSchema.extend(detectWorkerConfigSchema.shape).prefault({})
+    .describe('The coordination detector (pipelines/detect-config.ts) and the detect worker that drives it (workers/detect-worker-config.ts).'),
+  bus: busConfigSchema.prefault({}).describe('The message bus: adapter, topics, consumer groups.'),
+  scheduler: schedulerConfigSchema.prefault({}).describe('The scheduler: adapter and source schedules.'),
+  redis: redisConfigSchema.prefault({}).describe('The Redis of the BullMQ scheduler and the Redis state store.'),
+  stateStore: stateStoreConfigSchema.prefault({}).describe('The window-state store: cursors, seen ids, detector state and lease.'),
+  replay: replayConfigSchema.prefault({}).describe('The replay source (a JSONL file of normalized posts).'),
+  store: storeConfigSchema.prefault({}).describe('The signal store: adapter, connection, retention.'),
   sources: sourcesSchema,
-  kibana: kibanaSchema,
-}).passthrough();
+  googleFactCheckKey: googleFactCheckKeySchema,
+  kibana: kibanaSchema.describe('Kibana: where the generated dashboards are imported (dashboards/kibana/config.ts).'),
+}).superRefine((c, ctx) => {
+  if (c.bus.kind === 'kafka' && c.bus.kafkaBrokers.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['bus', 'kafkaBrokers'], message: 'must be set when bus.kind is kafka (env MID_KAFKA_BROKERS)' });
+  }
+  if (c.store.kind === 'elasticsearch' && !c.store.esUrl) {
+    ctx.addIssue({ code: 'custom', path: ['store', 'esUrl'], message: 'must be set when store.kind is elasticsearch (env MID_ES_URL)' });
+  }
+});
 
 /** The validated configuration. */
 export type Config = z.infer<typeof configSchema>;
 
-/** Raised when configuration is unusable; `problems` has one line per bad field, with its path. */
+/**
+ * Settings that moved, old path → new path. An old name in a file is an error that names the new one (a silently
+ * ignored setting is worse than a refused start). Keep in step with CHANGELOG.md.
+ */
+export const RENAMED_SETTINGS: Readonly<Record<string, string>> = {
+  enrichment: 'enrich',
+  pseudonymize: 'enrich.pseudonymize',
+  detection: 'detect',
+  httpPort: 'http.port',
+  logLevel: 'log.level',
+  'bus.detectTickMs': 'detect.tickMs',
+  'bus.detectMinPostsPerAdvance': 'detect.minPostsPerAdvance',
+  'bus.detectMaxTickMs': 'detect.maxTickMs',
+  'bus.checkpointMs': 'detect.checkpointMs',
+  'bus.checkpointPosts': 'detect.checkpointPosts',
+  'bus.compactPosts': 'detect.compactPosts',
+  'bus.compactChunks': 'detect.compactChunks',
+  'bus.snapshotPartChars': 'detect.snapshotPartChars',
+  'bus.snapshotInThread': 'detect.snapshotInThread',
+  'bus.leaseTtlMs': 'detect.leaseTtlMs',
+  'bus.idleFlushMs': 'detect.idleFlushMs',
+  'scheduler.stateStore': 'stateStore.kind',
+  'scheduler.redisUrl': 'redis.url',
+  'scheduler.keyPrefix': 'redis.keyPrefix',
+  'scheduler.replayFile': 'replay.file',
+  'scheduler.replayPostsPerRun': 'replay.postsPerRun',
+  'scheduler.replayEveryMs': 'replay.everyMs',
+};
+
+/** Raised when configuration is unusable; `problems` has one line per problem, each starting with its path. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
   readonly retriable = false;
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`);
+  constructor(readonly problems: string[], options?: { cause?: unknown }) {
+    super(`invalid configuration: ${problems.join('; ')}`, options);
   }
 }
 
-/** Reads the environment variables we honour into the shape of the config file. */
+/** Reads the environment variables we honour into the shape of the config file (the only reader of them). */
 function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; problems: string[] } {
   const values: Record<string, any> = {}; // any: nested partial object assembled field by field
   const problems: string[] = [];
@@ -226,25 +105,31 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
     for (const p of path.slice(0, -1)) o = o[p] ??= {};
     o[path[path.length - 1]!] = v;
   };
+  const int = (name: string, path: string[]): void => {
+    const raw = env[name];
+    if (!raw) return;
+    const n = Number(raw);
+    if (!Number.isInteger(n)) problems.push(`${name}: expected an integer, got "${raw}"`);
+    else set(path, n);
+  };
   if (env.MID_DATA_DIR) set(['dataDir'], env.MID_DATA_DIR);
-  if (env.MID_LOG_LEVEL) set(['logLevel'], env.MID_LOG_LEVEL);
-  if (env.PORT) {
-    const n = Number(env.PORT);
-    if (!Number.isInteger(n)) problems.push(`PORT: expected an integer, got "${env.PORT}"`);
-    else set(['httpPort'], n);
-  }
-  if (env.MID_PSEUDONYM_KEY) set(['pseudonymize', 'key'], env.MID_PSEUDONYM_KEY);
-  if (env.MID_PSEUDONYMIZE) set(['pseudonymize', 'enabled'], !/^(0|false|no|off)$/i.test(env.MID_PSEUDONYMIZE));
+  int('MID_STOP_DEADLINE_MS', ['stopDeadlineMs']);
+  if (env.MID_LOG_LEVEL) set(['log', 'level'], env.MID_LOG_LEVEL);
+  int('PORT', ['http', 'port']);
+  if (env.MID_HTTP_HOST) set(['http', 'host'], env.MID_HTTP_HOST);
+  if (env.MID_PSEUDONYM_KEY) set(['enrich', 'pseudonymize', 'key'], env.MID_PSEUDONYM_KEY);
+  if (env.MID_PSEUDONYMIZE) set(['enrich', 'pseudonymize', 'enabled'], !/^(0|false|no|off)$/i.test(env.MID_PSEUDONYMIZE));
   if (env.MID_BUS) set(['bus', 'kind'], env.MID_BUS);
   if (env.MID_KAFKA_BROKERS) set(['bus', 'kafkaBrokers'], env.MID_KAFKA_BROKERS.split(',').map((s) => s.trim()).filter(Boolean));
   if (env.MID_SCHEDULER) set(['scheduler', 'kind'], env.MID_SCHEDULER);
-  if (env.MID_REDIS_URL) set(['scheduler', 'redisUrl'], env.MID_REDIS_URL);
+  if (env.MID_REDIS_URL) set(['redis', 'url'], env.MID_REDIS_URL);
+  if (env.MID_STATE) set(['stateStore', 'kind'], env.MID_STATE);
   if (env.MID_STORE) set(['store', 'kind'], env.MID_STORE);
   if (env.MID_ES_URL) set(['store', 'esUrl'], env.MID_ES_URL);
   if (env.MID_ES_USERNAME) set(['store', 'esUsername'], env.MID_ES_USERNAME);
   if (env.MID_ES_PASSWORD) set(['store', 'esPassword'], env.MID_ES_PASSWORD);
   if (env.MID_ES_API_KEY) set(['store', 'esApiKey'], env.MID_ES_API_KEY);
-  if (env.MID_STATE) set(['scheduler', 'stateStore'], env.MID_STATE);
+  if (env.MID_GOOGLE_FACTCHECK_KEY) set(['googleFactCheckKey'], env.MID_GOOGLE_FACTCHECK_KEY);
   for (const [name, key] of [['MID_KIBANA_URL', 'url'], ['MID_KIBANA_SPACE', 'space'], ['MID_KIBANA_USERNAME', 'username'], ['MID_KIBANA_PASSWORD', 'password'], ['MID_KIBANA_API_KEY', 'apiKey']] as const) {
     if (env[name]) set(['kibana', key], env[name]);
   }
@@ -261,10 +146,231 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
   return out;
 }
 
+/** How a path is shown: `sources[2].profiles.apiUrl`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out || '(root)';
+}
+
+// ---- Walking the schemas -------------------------------------------------------------------------------------
+// zod strips unknown keys silently by default, and its strict mode names the key but not what was meant. So the
+// loader walks the raw input along the composed schema itself: one check for every object at every depth,
+// including ones inside arrays, records and unions, whoever wrote their schema. The same walk finds the fields
+// components marked `.meta({ secret })` for redaction.
+
+/** The parts of a zod definition the walk reads (zod's own def types are a large union). */
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  getter?: () => z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  catchall?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+  discriminator?: string;
+}
+
+/** How a field is marked secret: `true` redacts the value, `'url-password'` only the password in a URL. */
+type Secret = true | 'url-password';
+
+const def = (s: z.ZodType): Def => s._zod.def as unknown as Def;
+
+/** Removes wrappers (optional, default, ...) and returns the schema that decides the shape, and its secret mark. */
+function peel(schema: z.ZodType): { schema: z.ZodType; secret: Secret | undefined } {
+  let s = schema;
+  let secret: Secret | undefined;
+  for (;;) {
+    const mark = (z.globalRegistry.get(s) as { secret?: unknown } | undefined)?.secret;
+    if (secret === undefined && (mark === true || mark === 'url-password')) secret = mark;
+    const d = def(s);
+    if (d.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type)) s = d.innerType;
+    else if (d.type === 'pipe' && d.in) s = d.in;
+    else if (d.type === 'lazy' && d.getter) s = d.getter();
+    else return { schema: s, secret };
+  }
+}
+
+/** The option of a union that `value` belongs to (by discriminator, else the one it fits best), if any. */
+function unionOption(d: Def, value: unknown): z.ZodType | undefined {
+  const options = d.options ?? [];
+  if (d.discriminator && isPlainObject(value)) {
+    const tag = value[d.discriminator];
+    return options.find((o) => (peel(o).schema._zod as { propValues?: Record<string, Set<unknown>> }).propValues?.[d.discriminator!]?.has(tag));
+  }
+  let best: z.ZodType | undefined;
+  let fewest = Infinity;
+  for (const o of options) {
+    if (def(peel(o).schema).type !== 'object' || !isPlainObject(value)) continue;
+    const found: UnknownKey[] = [];
+    checkUnknownKeys(o, value, [], found);
+    if (found.length < fewest) { best = o; fewest = found.length; }
+  }
+  return best;
+}
+
+/** The key of `candidates` that `key` most likely misspells, or null when none is close. */
+function closestKey(key: string, candidates: string[]): string | null {
+  if (candidates.length === 0) return null;
+  const lower = candidates.find((c) => c.toLowerCase() === key.toLowerCase());
+  if (lower) return lower;
+  const best = closest(key, candidates);
+  return distance(key, best) <= Math.max(2, Math.floor(key.length / 3)) ? best : null;
+}
+
+/** An unknown key and the problem line about it. */
+interface UnknownKey {
+  /** The known key suggested instead, when there is one: zod's "required" problem about it adds nothing. */
+  meant: string | null;
+  problem: string;
+}
+
+/** The problem line for an unknown key `key` in the object at `path` whose known keys are `known`. */
+function unknownKeyProblem(path: readonly PropertyKey[], key: string, known: string[]): UnknownKey {
+  const full = formatPath([...path, key]);
+  const renamed = RENAMED_SETTINGS[full];
+  if (renamed) return { meant: null, problem: `\`${full}\` was renamed to \`${renamed}\` (see CHANGELOG)` };
+  const here = formatPath(path);
+  const formerly = Object.keys(RENAMED_SETTINGS)
+    .filter((old) => (old.includes('.') ? old.slice(0, old.lastIndexOf('.')) : '(root)') === here)
+    .map((old) => old.slice(old.lastIndexOf('.') + 1));
+  const best = closestKey(key, [...known, ...formerly]);
+  if (best && known.includes(best)) {
+    const meant = formatPath([...path, best]);
+    return { meant, problem: `\`${full}\` is not a setting; did you mean \`${meant}\`?` };
+  }
+  if (best) {
+    const old = formatPath([...path, best]);
+    return { meant: null, problem: `\`${full}\` is not a setting; did you mean \`${RENAMED_SETTINGS[old]}\` (formerly \`${old}\`)?` };
+  }
+  return { meant: null, problem: `\`${full}\` is not a setting (known here: ${known.join(', ') || 'none'})` };
+}
+
+/** The schema of the object field at `path` below `schema`, if there is one. */
+function schemaAt(schema: z.ZodType, path: readonly string[]): z.ZodType | undefined {
+  let s: z.ZodType | undefined = schema;
+  for (const key of path) {
+    const d: Def | undefined = s ? def(peel(s).schema) : undefined;
+    s = d?.type === 'object' && d.shape && Object.hasOwn(d.shape, key) ? d.shape[key] : undefined;
+  }
+  return s;
+}
+
+/** Appends a problem for every key of `value` that its schema does not know, at any depth. */
+function checkUnknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[], out: UnknownKey[]): void {
+  const s = peel(schema).schema;
+  const d = def(s);
+  if (d.type === 'object' && d.shape && isPlainObject(value)) {
+    // No catchall (zod's default: strip) or `never` (strict): unknown keys are errors. A catchall schema (for
+    // example passthrough) means the component accepts any key; its values are still walked.
+    const open = d.catchall !== undefined && def(d.catchall).type !== 'never';
+    for (const [k, v] of Object.entries(value)) {
+      const field = Object.hasOwn(d.shape, k) ? d.shape[k] : open ? d.catchall : undefined;
+      if (field) checkUnknownKeys(field, v, [...path, k], out);
+      else {
+        out.push(unknownKeyProblem(path, k, Object.keys(d.shape)));
+        // A renamed section is also checked against its new schema, so that one run reports its typos too.
+        const moved = RENAMED_SETTINGS[formatPath([...path, k])];
+        const movedSchema = moved === undefined ? undefined : schemaAt(configSchema, moved.split('.'));
+        if (movedSchema) checkUnknownKeys(movedSchema, v, [...path, k], out);
+      }
+    }
+  } else if (d.type === 'array' && d.element && Array.isArray(value)) {
+    value.forEach((v, i) => checkUnknownKeys(d.element!, v, [...path, i], out));
+  } else if (d.type === 'record' && d.valueType && isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) checkUnknownKeys(d.valueType, v, [...path, k], out);
+  } else if (d.type === 'union') {
+    const option = unionOption(d, value);
+    if (option) checkUnknownKeys(option, value, path, out);
+  }
+}
+
+function redactUrlPassword(value: unknown): unknown {
+  // On the text, not through URL (whose toString would also normalise the rest, e.g. add a trailing slash).
+  return typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1REDACTED@') : value;
+}
+
+/** A copy of `value` with every field its schema marks secret replaced by "[redacted]". */
+function redact(schema: z.ZodType, value: unknown): unknown {
+  const { schema: s, secret } = peel(schema);
+  if (secret && value !== undefined && value !== null) return secret === 'url-password' ? redactUrlPassword(value) : '[redacted]';
+  const d = def(s);
+  if (d.type === 'object' && d.shape && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const field = Object.hasOwn(d.shape, k) ? d.shape[k] : d.catchall;
+      out[k] = field ? redact(field, v) : v;
+    }
+    return out;
+  }
+  if (d.type === 'array' && d.element && Array.isArray(value)) return value.map((v) => redact(d.element!, v));
+  if (d.type === 'record' && d.valueType && isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(d.valueType!, v)]));
+  }
+  if (d.type === 'union') {
+    const option = unionOption(d, value);
+    return option ? redact(option, value) : value;
+  }
+  return value;
+}
+
+/** The configuration as `mid config check` prints it: every field the schemas mark secret is redacted. */
+export function redactConfig(config: Config): unknown {
+  return redact(configSchema, config);
+}
+
+/** The value at `path` in `value`, or undefined. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const p of path) v = isPlainObject(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+/** 1-based line and column of `offset` in `text`. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Reads the config file. A syntax error is reported by file, line and column only: the file holds secrets (the
+ * pseudonym key), and JSON.parse's message quotes the text around the error.
+ */
+function readConfigFile(file: string, problems: string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  } catch (err) {
+    problems.push(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const errors: ParseError[] = [];
+    parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    if (!first) { problems.push(`${file}: not valid JSON`); return {}; }
+    const { line, column } = lineAndColumn(text, first.offset);
+    const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    problems.push(`${file}:${line}:${column}: not valid JSON (${what} at line ${line}, column ${column})`);
+    return {};
+  }
+  if (!isPlainObject(parsed)) {
+    problems.push(`${file}: expected a JSON object`);
+    return {};
+  }
+  return parsed;
+}
+
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
   /** Path of a JSON config file; default env MID_CONFIG, else none. */
-  file?: string;
+  file?: string | undefined;
   /** Environment to read; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Values that win over file and environment (from command-line flags or tests). */
@@ -275,23 +381,23 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const problems: string[] = [];
-  let fileValues: Record<string, unknown> = {};
   const file = options.file ?? env.MID_CONFIG;
-  if (file) {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (!isPlainObject(parsed)) problems.push(`${file}: expected a JSON object`);
-      else fileValues = parsed;
-    } catch (err) {
-      problems.push(`${file}: ${(err as Error).message}`);
-    }
-  }
+  const fileValues = file ? readConfigFile(file, problems) : {};
   const fromEnvironment = fromEnv(env);
   problems.push(...fromEnvironment.problems);
   const merged = merge(merge(fileValues, fromEnvironment.values), options.overrides ?? {});
+  const unknown: UnknownKey[] = [];
+  checkUnknownKeys(configSchema, merged, [], unknown);
+  problems.push(...unknown.map((u) => u.problem));
+  const meant = new Set(unknown.map((u) => u.meant));
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    for (const issue of result.error.issues) {
+      const path = formatPath(issue.path);
+      // "durationMs: expected number, received undefined" next to "did you mean durationMs?" says nothing new.
+      if (meant.has(path) && valueAt(merged, issue.path) === undefined) continue;
+      problems.push(`${path}: ${issue.message}`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data!;

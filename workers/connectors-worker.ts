@@ -61,7 +61,7 @@ export class ConnectorsWorker implements Worker {
       const isReplay = c.kind === 'replay';
       await scheduler.schedule({
         name: c.name,
-        everyMs: s.everyMs ?? (isReplay ? config.scheduler.replayEveryMs : config.scheduler.defaultPollIntervalMs),
+        everyMs: s.everyMs ?? (isReplay ? config.replay.everyMs : config.scheduler.defaultPollIntervalMs),
         jitterMs: s.jitterMs ?? (isReplay ? 0 : config.scheduler.defaultJitterMs),
         concurrency: s.concurrency ?? 1,
         rateLimit: s.rateLimit,

@@ -2,7 +2,7 @@
 // and publishes cluster updates to signals. Enrichment is stateless and scales with enrich workers; detection spans
 // accounts and partitions, so it is single and deterministic: however many detect workers run, one holds the lease
 // "detector" (a Redis lock), consumes and feeds the detector; the others are passive standbys (not in the consumer
-// group) that take the lease when the holder stops or dies (the lease expires bus.leaseTtlMs after its last
+// group) that take the lease when the holder stops or dies (the lease expires detect.leaseTtlMs after its last
 // extension). A holder that loses its lease (Redis unreachable, paused too long) leaves the consumer group without
 // committing and becomes a standby, so whatever it handled but did not save is delivered again to the next holder.
 //
@@ -13,8 +13,8 @@
 //  - a checkpoint appends the inputs since the previous one (the fields the detector reads of each post, see
 //    DetectorPost) as a log chunk `detector:log:<seq>`, sets `detector:version` to seq, then commits the offsets of
 //    the batches handled (manual commit). Its cost is proportional to what arrived since, not to the window;
-//  - every bus.compactPosts logged posts (or bus.compactChunks chunks) it writes a full snapshot (manifest
-//    `detector:base`, in parts of at most bus.snapshotPartChars) covering the log so far and deletes those chunks;
+//  - every detect.compactPosts logged posts (or detect.compactChunks chunks) it writes a full snapshot (manifest
+//    `detector:base`, in parts of at most detect.snapshotPartChars) covering the log so far and deletes those chunks;
 //  - a worker taking the lease loads the base and replays the chunks after it, then joins the consumer group.
 // Saved state and committed offsets always agree: after a crash the uncommitted batches come again and are observed
 // once; ids already in the saved state are skipped.
@@ -86,7 +86,7 @@ export interface DetectWorkerDeps {
   logger: Logger;
   metrics: WorkerMetrics;
   /** Creates a detector from a saved state (default createCoordinationDetector). */
-  createDetector?: (config: Config['detection'], state?: unknown) => CoordinationDetector;
+  createDetector?: (config: Config['detect'], state?: unknown) => CoordinationDetector;
 }
 
 /** Posts logged in the chunks after the saved base. */
@@ -127,7 +127,7 @@ export class DetectWorker implements Worker {
   readonly longestPauseMs = { log: 0, snapshot: 0, load: 0 };
   /** Serialises detector work, checkpoints and idle flushes within this worker. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** The snapshot replica (bus.snapshotInThread) and the chunk it is serialising a snapshot of, if any. */
+  /** The snapshot replica (detect.snapshotInThread) and the chunk it is serialising a snapshot of, if any. */
   private replica: Thread | null = null;
   private replicaSnapshotSeq: number | null = null;
   /** Snapshots written from the replica. */
@@ -143,13 +143,13 @@ export class DetectWorker implements Worker {
   async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
 
   /**
-   * Starts waiting for the lease. Resolves once this worker is active, or after bus.leaseTtlMs + 1 s (by then the
+   * Starts waiting for the lease. Resolves once this worker is active, or after detect.leaseTtlMs + 1 s (by then the
    * lease of a crashed predecessor has expired, so a live holder exists elsewhere) as a standby that keeps waiting.
    * Waiting before returning lets a process start the workers that feed posts.enriched only once detection runs.
    */
   async start(): Promise<void> {
     if (this.running) return;
-    const { idleFlushMs, checkpointMs, leaseTtlMs } = this.deps.config.bus;
+    const { idleFlushMs, checkpointMs, leaseTtlMs } = this.deps.config.detect;
     this.running = true;
     this.stopping = false;
     const active = new Promise<void>((resolve) => { this.onActive = resolve; });
@@ -191,7 +191,8 @@ export class DetectWorker implements Worker {
   /** Waits for the lease (as a standby), then loads the saved state and joins the consumer group. */
   private async waitForLease(): Promise<void> {
     const { state, config } = this.deps;
-    const { topics, groupPrefix, leaseTtlMs } = config.bus;
+    const { topics, groupPrefix } = config.bus;
+    const { leaseTtlMs } = config.detect;
     while (!this.stopping) {
       let lease: LockLease;
       try {
@@ -239,12 +240,12 @@ export class DetectWorker implements Worker {
     if (!this.stopping) this.standby = this.waitForLease();
   }
 
-  /** Runs on a timer while active: extends the lease, checkpoints every bus.checkpointMs or bus.checkpointPosts posts. */
+  /** Runs on a timer while active: extends the lease, checkpoints every detect.checkpointMs or detect.checkpointPosts posts. */
   private async tendLease(): Promise<void> {
     if (!this.lease || this.tending) return;
     this.tending = true;
     try {
-      const { checkpointMs, checkpointPosts, leaseTtlMs } = this.deps.config.bus;
+      const { checkpointMs, checkpointPosts, leaseTtlMs } = this.deps.config.detect;
       if (Date.now() - this.extendedAtMs >= leaseTtlMs / 4 && !(await this.extendLease())) return;
       if (Date.now() - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts) await this.serial(() => this.checkpoint());
     } catch (err) {
@@ -258,7 +259,7 @@ export class DetectWorker implements Worker {
   private async extendLease(): Promise<boolean> {
     const lease = this.lease;
     if (!lease) return false;
-    const ok = await lease.extend(this.deps.config.bus.leaseTtlMs).catch(() => false);
+    const ok = await lease.extend(this.deps.config.detect.leaseTtlMs).catch(() => false);
     if (ok) { this.extendedAtMs = Date.now(); return true; }
     if (this.lease === lease) void this.lostLease();
     return false;
@@ -286,11 +287,11 @@ export class DetectWorker implements Worker {
       held.pendingPosts = 0;
       this.replica?.postMessage({ kind: 'chunk', text } satisfies ReplicaRequest);
       this.pause('log', t0);
-      const due = (loggedPosts(held) >= config.bus.compactPosts || seq - held.baseSeq >= config.bus.compactChunks) && seq >= held.snapshotAfterSeq;
+      const due = (loggedPosts(held) >= config.detect.compactPosts || seq - held.baseSeq >= config.detect.compactChunks) && seq >= held.snapshotAfterSeq;
       if (due && this.replica) {
         if (this.replicaSnapshotSeq === null) {
           this.replicaSnapshotSeq = seq;
-          this.replica.postMessage({ kind: 'snapshot', seq, partChars: config.bus.snapshotPartChars } satisfies ReplicaRequest);
+          this.replica.postMessage({ kind: 'snapshot', seq, partChars: config.detect.snapshotPartChars } satisfies ReplicaRequest);
         }
       } else if (due) {
         await this.compact(held).catch((err) => {
@@ -314,8 +315,8 @@ export class DetectWorker implements Worker {
     // Serialised before any await: nothing can change the detector in between. One JSON pass is twice as fast as
     // parts; it is used while the window (about as many posts as ids seen) is clearly small enough for one part.
     const head = JSON.stringify({ seen: held.seen, driver: held.driver } satisfies BaseHead);
-    const small = Object.keys(held.seen).length * SNAPSHOT_CHARS_PER_POST < config.bus.snapshotPartChars;
-    const parts = [head, ...(small ? [`[[[],0,${held.detector.exportStateJson()}]]`] : held.detector.exportStateParts(config.bus.snapshotPartChars))];
+    const small = Object.keys(held.seen).length * SNAPSHOT_CHARS_PER_POST < config.detect.snapshotPartChars;
+    const parts = [head, ...(small ? [`[[[],0,${held.detector.exportStateJson()}]]`] : held.detector.exportStateParts(config.detect.snapshotPartChars))];
     await this.writeSnapshot(held, seq, parts);
     this.pause('snapshot', t0);
   }
@@ -334,10 +335,10 @@ export class DetectWorker implements Worker {
     for (let s = oldSeq + 1; s <= seq; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
   }
 
-  /** Starts the snapshot replica from what `load` read (bus.snapshotInThread). */
+  /** Starts the snapshot replica from what `load` read (detect.snapshotInThread). */
   private startReplica(loaded: NonNullable<Held['loaded']>): void {
     const { config } = this.deps;
-    const replica = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { bus: config.bus, detection: config.detection } });
+    const replica = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { detect: config.detect } });
     this.replica = replica;
     this.replicaSnapshotSeq = null;
     const drop = (why: string) => {
@@ -377,7 +378,7 @@ export class DetectWorker implements Worker {
   }
 
   /**
-   * When the stream has been quiet for a whole bus.idleFlushMs and, after committing what this worker handled, the
+   * When the stream has been quiet for a whole detect.idleFlushMs and, after committing what this worker handled, the
    * consumer group has nothing pending, releases every buffered post to the detector and checkpoints.
    */
   private async flushIfIdle(): Promise<void> {
@@ -433,7 +434,7 @@ export class DetectWorker implements Worker {
     };
     let head: BaseHead | null = null;
     let detectorState: unknown;
-    const keep = config.bus.snapshotInThread;
+    const keep = config.detect.snapshotInThread;
     const loaded: NonNullable<Held['loaded']> = { base: null, chunks: [] };
     if (manifest) {
       const headText = await part(0);
@@ -444,7 +445,7 @@ export class DetectWorker implements Worker {
       if (keep) loaded.base = { seq: manifest.seq, parts: [headText, ...parts] };
     }
     const held: Held = {
-      detector: make(config.detection, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
+      detector: make(config.detect, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
       version: manifest?.seq ?? 0, baseSeq: manifest?.seq ?? 0, baseParts: manifest?.parts ?? 0, snapshotAfterSeq: 0,
       chunkPosts: new Map(), pending: [], pendingPosts: 0, ...(keep ? { loaded } : {}),
     };

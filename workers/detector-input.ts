@@ -34,17 +34,17 @@ export interface DetectorHeld {
 }
 
 /** Applies one input: the only place that changes a DetectorHeld, live and in replay. */
-export function applyCall(held: DetectorHeld, call: DetectCall, config: Pick<Config, 'bus' | 'detection'>): DriveResult {
+export function applyCall(held: DetectorHeld, call: DetectCall, config: Pick<Config, 'detect'>): DriveResult {
   for (const [, post] of call.p) held.seen[post.id] = post.createdAtMs;
   for (const fc of call.f) held.detector.observeFactCheck(fc);
   const before = held.driver.releasedUpTo;
   const r = driveDetector(held.driver, held.detector, {
     posts: call.p.map(([partition, post]) => ({ post, partition })), partitions: call.n, flushAll: call.all,
-    tickMs: config.bus.detectTickMs, minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs,
+    tickMs: config.detect.tickMs, minPostsPerAdvance: config.detect.minPostsPerAdvance, maxTickMs: config.detect.maxTickMs,
   });
   // Forget ids older than the window, once per minute of event time (a function of the input, like the rest).
   if (Math.floor(r.watermarkMs / 60_000) !== Math.floor(before / 60_000)) {
-    const horizon = r.watermarkMs - config.detection.windowSeconds * 1000;
+    const horizon = r.watermarkMs - config.detect.windowSeconds * 1000;
     for (const [id, ms] of Object.entries(held.seen)) if (ms < horizon) delete held.seen[id];
   }
   return r;

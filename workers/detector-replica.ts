@@ -1,5 +1,5 @@
 // The snapshot replica: a copy of the detector in a worker thread, fed the same log chunks the detect worker saves,
-// so a full snapshot can be serialised there while the detect worker goes on detecting (bus.snapshotInThread).
+// so a full snapshot can be serialised there while the detect worker goes on detecting (detect.snapshotInThread).
 // It costs a second detector's CPU and memory; in exchange the detect worker never pauses for a snapshot.
 // Messages in: `load` (the snapshot parts and chunks the detect worker loaded), `chunk` (a chunk just saved),
 // `snapshot` (serialise the state as of chunk `seq`). Messages out: `snapshot` (seq and parts) or `error`.
@@ -19,7 +19,7 @@ export type ReplicaRequest =
 /** A message from the replica. */
 export type ReplicaReply = { kind: 'snapshot'; seq: number; parts: string[] } | { kind: 'error'; message: string };
 
-const config = workerData as Pick<Config, 'bus' | 'detection'>;
+const config = workerData as Pick<Config, 'detect'>;
 let held: DetectorHeld | null = null;
 let version = 0;
 
@@ -35,7 +35,7 @@ parentPort!.on('message', (m: ReplicaRequest) => {
     if (m.kind === 'load') {
       const head = m.base ? JSON.parse(m.base.parts[0]!) as BaseHead : null;
       held = {
-        detector: createCoordinationDetector(config.detection, m.base ? fromJsonParts(m.base.parts.slice(1)) : undefined),
+        detector: createCoordinationDetector(config.detect, m.base ? fromJsonParts(m.base.parts.slice(1)) : undefined),
         driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
       };
       version = m.base?.seq ?? 0;

@@ -1,6 +1,13 @@
 // The one pino root logger. Components take `logger.child({ component })`; secrets, handles and post text are redacted.
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** The `log` section of the configuration. */
+export const logConfigSchema = z.object({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+    .describe('pino log level (env MID_LOG_LEVEL). Default info.'),
+});
 
 /** Paths pino blanks wherever they appear in a log record: never log secrets, raw handles or post text. */
 export const REDACT_PATHS = [
@@ -9,7 +16,7 @@ export const REDACT_PATHS = [
 ];
 
 /** Creates the root logger; logs go to stderr so stdout stays free for command output (e.g. `mid normalize`). */
-export function createLogger(level = process.env.MID_LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level = 'info'): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
 }
 

@@ -12,10 +12,10 @@ export const KEY_FILE = 'pseudonym.key';
 
 /** Returns the pseudonymisation key, or null when pseudonymisation is switched off in the config. */
 export function resolvePseudonymKey(config: Config): string | null {
-  if (!config.pseudonymize.enabled) return null;
-  if (config.pseudonymize.key) return config.pseudonymize.key;
+  if (!config.enrich.pseudonymize.enabled) return null;
+  if (config.enrich.pseudonymize.key) return config.enrich.pseudonymize.key;
   if (config.bus.kind !== 'memory') {
-    throw new ConfigError(['pseudonymize.key: MID_PSEUDONYM_KEY must be set in cluster mode (a shared secret of at least 16 characters)']);
+    throw new ConfigError(['enrich.pseudonymize.key: MID_PSEUDONYM_KEY must be set in cluster mode (a shared secret of at least 16 characters)']);
   }
   const file = join(config.dataDir, KEY_FILE);
   try {

@@ -3,8 +3,20 @@
 // sample then looks like the last few hours, and retention does not purge it at once. The shift is kept in the cursor,
 // so a restart continues with the same times (and the store, idempotent by id, sees the same posts).
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Connector, ConnectorItem, FetchResult } from '../connectors/connector.ts';
 import type { NormalizedPost } from '../pipelines/types.ts';
+
+/** The `replay` section of the configuration. */
+export const replayConfigSchema = z.object({
+  file: z.string().min(1).optional()
+    .describe('A JSONL file of normalized posts replayed as a source named "replay". Default none (mid start: the bundled sample).'),
+  postsPerRun: z.number().int().min(1).default(400).describe('Posts the replay source emits per run. Default 400.'),
+  everyMs: z.number().int().min(100).default(2_000).describe('Interval of the replay source, ms. Default 2000.'),
+});
+
+/** The validated `replay` section. */
+export type ReplayConfig = z.infer<typeof replayConfigSchema>;
 
 interface ReplayCursor { line: number; shiftMs: number }
 

@@ -3,11 +3,14 @@
 import type { Logger } from './logger.ts';
 import type { Runtime } from './runtime.ts';
 
-/** Default time the process gives itself to shut down after SIGTERM, ms (env MID_STOP_DEADLINE_MS). */
-export const SHUTDOWN_DEADLINE_MS = Number(process.env.MID_STOP_DEADLINE_MS) || 20_000;
+/** Default time the process gives itself to shut down after SIGTERM, ms (config `stopDeadlineMs`). */
+export const SHUTDOWN_DEADLINE_MS = 20_000;
 
-/** Runs until a signal; resolves to 0 after a clean stop, 1 when start failed. */
-export async function runUntilSignal(runtime: Runtime, logger: Logger): Promise<number> {
+/**
+ * Runs until a signal; resolves to 0 after a clean stop, 1 when start failed. `deadlineMs` is how long the stop
+ * may take (default {@link SHUTDOWN_DEADLINE_MS}).
+ */
+export async function runUntilSignal(runtime: Runtime, logger: Logger, deadlineMs = SHUTDOWN_DEADLINE_MS): Promise<number> {
   let onSignal!: (sig: NodeJS.Signals) => void;
   const signalled = new Promise<NodeJS.Signals>((resolve) => { onSignal = resolve; });
   process.once('SIGTERM', onSignal);
@@ -20,12 +23,12 @@ export async function runUntilSignal(runtime: Runtime, logger: Logger): Promise<
     return 1;
   }
   const sig = await signalled;
-  logger.info({ signal: sig, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'Shutting down.');
+  logger.info({ signal: sig, deadlineMs }, 'Shutting down.');
   // A second signal while stopping means "now".
   const hard = () => { logger.warn('Second signal: exiting without a clean stop.'); process.exit(130); };
   process.once('SIGTERM', hard);
   process.once('SIGINT', hard);
-  await runtime.stop({ deadlineMs: SHUTDOWN_DEADLINE_MS });
+  await runtime.stop({ deadlineMs });
   process.off('SIGTERM', hard);
   process.off('SIGINT', hard);
   return 0;

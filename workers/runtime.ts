@@ -74,15 +74,15 @@ export class Runtime {
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
-      this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: key }) }));
+      this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: key }) }));
     }
     if (options.workers.includes('connectors')) this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
   }
 
   private buildConnectors(): Connector[] {
     const { config } = this.options;
-    const sources = resolveSources(config.sources as never);
-    const http = createHttpClient(sources);
+    const sources = resolveSources(config.sources as never, { googleFactCheckKey: config.googleFactCheckKey });
+    const http = createHttpClient(sources, config.httpClient);
     const list: Connector[] = [];
     for (const s of sources) {
       try {
@@ -91,7 +91,7 @@ export class Runtime {
         this.log.warn({ source: s.name, err: (err as Error).message }, 'Source could not be set up; skipped.');
       }
     }
-    if (config.scheduler.replayFile) list.push(createReplaySource(config.scheduler.replayFile, config.scheduler.replayPostsPerRun));
+    if (config.replay.file) list.push(createReplaySource(config.replay.file, config.replay.postsPerRun));
     return list;
   }
 
@@ -105,7 +105,7 @@ export class Runtime {
     for (const w of this.workers) await w.start();
     await this.scheduler.start();
     if (this.options.http !== false) {
-      this.http = new HttpServer({ port: this.options.config.httpPort, workers: this.workers, metrics: this.metrics, store: this.options.ui ? this.store ?? undefined : undefined });
+      this.http = new HttpServer({ port: this.options.config.http.port, host: this.options.config.http.host, workers: this.workers, metrics: this.metrics, store: this.options.ui ? this.store ?? undefined : undefined });
       await this.http.start();
     }
     this.log.info({ workers: this.workers.map((w) => w.name), bus: this.bus.kind, store: this.store?.kind ?? null, port: this.http?.port ?? null }, 'Worker process started.');

@@ -15,8 +15,8 @@ export const kibanaSchema = z.object({
   space: z.string().regex(/^[a-z0-9_-]+$/, 'a Kibana space id (lower case, digits, _ and -)').optional()
     .describe('Space to import into (env MID_KIBANA_SPACE); unset means the default space. Default none.'),
   username: z.string().optional().describe('Kibana user for basic auth (env MID_KIBANA_USERNAME). Default none.'),
-  password: z.string().optional().describe('Password of that user (env MID_KIBANA_PASSWORD). Default none.'),
-  apiKey: z.string().optional().describe('Encoded API key, sent as "Authorization: ApiKey ..." instead of user and password (env MID_KIBANA_API_KEY). Default none.'),
+  password: z.string().optional().meta({ secret: true }).describe('Password of that user (env MID_KIBANA_PASSWORD). Default none.'),
+  apiKey: z.string().optional().meta({ secret: true }).describe('Encoded API key, sent as "Authorization: ApiKey ..." instead of user and password (env MID_KIBANA_API_KEY). Default none.'),
   requestTimeoutMs: z.number().int().min(1000).default(60_000).describe('Timeout of each request to Kibana, ms. Default 60000.'),
   triageUrlTemplate: z.string().regex(/^https?:\/\/\S*\{\{id\}\}\S*$/, 'an http(s) URL containing {{id}}')
     .default('http://127.0.0.1:8080/clusters/{{id}}')

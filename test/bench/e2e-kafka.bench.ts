@@ -10,7 +10,7 @@
 //     post; time from publishing a coordinated post to the first cluster update on `signals` that contains it.
 //     Also reported: the longest pause of the detector for a checkpoint (log chunk) and a full snapshot.
 // Prints numbers; never fails on speed. `BENCH_LATENCY_SECONDS` (60) and `BENCH_COMPACT_POSTS` (the default
-// bus.compactPosts) change the latency run; `BENCH_BUS` (JSON) overrides bus settings; `BENCH_ONLY` runs one part.
+// detect.compactPosts) change the latency run; `BENCH_DETECT` (JSON) overrides detect settings; `BENCH_ONLY` runs one part.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -39,10 +39,13 @@ const ENRICH_WORKERS = Number(process.env.BENCH_ENRICH_WORKERS ?? 1);
 
 function fileConfigFor(id: string, dir: string, extra: Record<string, unknown> = {}) {
   return {
-    dataDir: dir, httpPort: 0, logLevel: 'warn',
+    dataDir: dir, http: { port: 0 }, log: { level: 'warn' },
     bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `b${id}`, sessionTimeoutMs: 6000,
-      topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` }, ...extra },
-    scheduler: { kind: 'memory', redisUrl: process.env.MID_REDIS_URL!, keyPrefix: `bench${id}`, stateStore: 'redis' },
+      topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
+    detect: { ...extra },
+    scheduler: { kind: 'memory' },
+    redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `bench${id}` },
+    stateStore: { kind: 'redis' },
     store: { kind: 'sqlite', sqliteFile: join(dir, 'signals.db') },
   };
 }
@@ -65,13 +68,13 @@ async function stopChild(c: ChildProcess | null): Promise<void> {
 /** An enrich worker and an index worker (SQLite) in child processes, the detect worker in this process. */
 async function pipeline(id: string, noopDetector: boolean, extra: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mid-bench-'));
-  // BENCH_BUS: JSON merged into the bus section (e.g. {"snapshotInThread":true}).
-  const fileConfig = fileConfigFor(id, dir, { ...extra, ...(process.env.BENCH_BUS ? JSON.parse(process.env.BENCH_BUS) as Record<string, unknown> : {}) });
+  // BENCH_DETECT: JSON merged into the detect section (e.g. {"snapshotInThread":true}).
+  const fileConfig = fileConfigFor(id, dir, { ...extra, ...(process.env.BENCH_DETECT ? JSON.parse(process.env.BENCH_DETECT) as Record<string, unknown> : {}) });
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(fileConfig));
   const config = loadConfig({ file: configFile, env: {} });
   const bus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: 'bench', logger, sessionTimeoutMs: 6000 });
-  const state = new RedisStateStore({ url: config.scheduler.redisUrl, prefix: `bench${id}:` });
+  const state = new RedisStateStore({ url: config.redis.url, prefix: `bench${id}:` });
   const metrics = createMetrics();
   const noop = (): CoordinationDetector => ({ observe() {}, advance: () => [], clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', exportStateParts: () => ['[[[],{}]]'], observeFactCheck() {} });
   const detect = new DetectWorker({ config, bus, state, logger, metrics, ...(noopDetector ? { createDetector: noop } : {}) });
@@ -237,7 +240,7 @@ async function latency(rate: number, durationMs: number, compactPosts: number | 
     + `  first detection: publish of the newest post in the first cluster update -> that update: ${Number.isFinite(newestInFirst) ? `${f!.at - newestInFirst} ms` : 'no update'}\n`
     + `  posts published after the cluster first appeared -> update containing them: ${stats(joining)}\n`
     + `  of which publish -> detect worker receives it: ${stats(transport)}; received -> cluster update: ${stats(detection)}\n`
-    + `  compactPosts ${p.config.bus.compactPosts}, snapshotInThread ${p.config.bus.snapshotInThread} (${p.detect.threadSnapshots} snapshots from the thread); longest detector pause for a checkpoint ${Math.round(p.detect.longestPauseMs.log)} ms, for a full snapshot ${Math.round(p.detect.longestPauseMs.snapshot)} ms\n`);
+    + `  compactPosts ${p.config.detect.compactPosts}, snapshotInThread ${p.config.detect.snapshotInThread} (${p.detect.threadSnapshots} snapshots from the thread); longest detector pause for a checkpoint ${Math.round(p.detect.longestPauseMs.log)} ms, for a full snapshot ${Math.round(p.detect.longestPauseMs.snapshot)} ms\n`);
   await p.stop();
 }
 

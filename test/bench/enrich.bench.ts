@@ -57,7 +57,7 @@ const N = 20_000;
 const posts = Array.from({ length: N }, (_, i) => makePost(i));
 const avgLen = posts.reduce((s, p) => s + p.text.length, 0) / N;
 const config = loadConfig({ env: {} });
-const enrich = createEnricher({ enrichment: config.enrichment, pseudonymKey: 'bench-key-0123456789abcdef' });
+const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: 'bench-key-0123456789abcdef' });
 
 // CPU time of this process (user + system), not wall time: the machine is shared, and "posts/s on one core" is
 // posts per CPU-second. Wall time is printed for the whole enricher too.
@@ -95,7 +95,7 @@ for (const [label, patch] of [
   ['  englishEntityParser: compromise (full parse)', { englishEntityParser: 'compromise' as const }],
   ['  entitiesForEnglish: false', { entitiesForEnglish: false }],
 ] as const) {
-  const e = createEnricher({ enrichment: { ...config.enrichment, ...patch }, pseudonymKey: 'bench-key-0123456789abcdef' });
+  const e = createEnricher({ enrichment: { ...config.enrich, ...patch }, pseudonymKey: 'bench-key-0123456789abcdef' });
   for (let i = 0; i < 1000; i++) e(posts[i]!);
   wholeRun(label, e);
 }
@@ -104,7 +104,7 @@ console.log('\nsteps (each over all posts):');
 const normalized = posts.map((p) => normalizeText(p.text));
 time('normalizeText', N, () => { for (const p of posts) normalizeText(p.text); });
 time('canonicalizeLink (per post, all its links)', N, () => { for (const n of normalized) for (const l of n.links) canonicalizeLink(l); });
-const opts = { candidates: config.enrichment.languageCandidates, minChars: config.enrichment.minLanguageChars, preferred: config.enrichment.preferredLanguages };
+const opts = { candidates: config.enrich.languageCandidates, minChars: config.enrich.minLanguageChars, preferred: config.enrich.preferredLanguages };
 const langs = normalized.map((n) => detectLanguage(n.text, opts).lang);
 time('detectLanguage', N, () => { for (const n of normalized) detectLanguage(n.text, opts); });
 time('gazetteer (all posts)', N, () => { for (const n of normalized) matchGazetteer(n.text); });

@@ -15,7 +15,7 @@ async function loadEnricher(): Promise<{ enrich: Enrich; name: string }> {
     if (mod.createEnricher) {
       const { loadConfig } = await import('../../workers/config.ts');
       const cfg = loadConfig({ env: {} });
-      return { enrich: mod.createEnricher({ enrichment: cfg.enrichment, pseudonymKey: null }), name: 'createEnricher' };
+      return { enrich: mod.createEnricher({ enrichment: cfg.enrich, pseudonymKey: null }), name: 'createEnricher' };
     }
   } catch { /* the real enricher is not there yet */ }
   return { enrich: simpleEnrich, name: 'simpleEnrich (test stand-in)' };

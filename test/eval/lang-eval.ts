@@ -67,8 +67,8 @@ function summary(rows: { s: Sample; lang: string }[]): { all: string; short: str
 function main(): void {
   // LANG_CANDIDATES=nld,eng,... tries another candidate list without editing the config.
   const override = process.env.LANG_CANDIDATES?.split(',').map((c) => c.trim()).filter(Boolean);
-  const config = loadConfig({ env: {}, overrides: override ? { enrichment: { languageCandidates: override } } : {} });
-  const opts = { candidates: config.enrichment.languageCandidates, minChars: config.enrichment.minLanguageChars, preferred: config.enrichment.preferredLanguages };
+  const config = loadConfig({ env: {}, overrides: override ? { enrich: { languageCandidates: override } } : {} });
+  const opts = { candidates: config.enrich.languageCandidates, minChars: config.enrich.minLanguageChars, preferred: config.enrich.preferredLanguages };
   // SPLIT=tune or SPLIT=heldout restricts the per-language table (the held-out summary is always printed).
   const samples = loadSamples();
   const rows = samples.map((s) => ({ s, ...detectLanguage(s.text, opts) }));

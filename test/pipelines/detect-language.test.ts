@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { francAll } from 'franc';
 import { detectLanguage, ISO639_3_TO_1, languageText, rankLatin, scoreLatin } from '../../pipelines/detect-language.ts';
-import { DEFAULT_LANGUAGE_CANDIDATES, loadConfig } from '../../workers/config.ts';
+import { DEFAULT_LANGUAGE_CANDIDATES } from '../../pipelines/enrich-config.ts';
+import { loadConfig } from '../../workers/config.ts';
 
 const opts = { candidates: [...DEFAULT_LANGUAGE_CANDIDATES], minChars: 10, preferred: ['nld', 'eng'] };
 const lang = (t: string): string => detectLanguage(t, opts).lang;
@@ -89,7 +90,7 @@ describe('detectLanguage', () => {
   });
 
   it('with the default minLanguageChars (6) names short greetings and keeps fewer letters und', () => {
-    const d = loadConfig({ env: {} }).enrichment;
+    const d = loadConfig({ env: {} }).enrich;
     const o = { candidates: d.languageCandidates, minChars: d.minLanguageChars, preferred: d.preferredLanguages };
     expect(d.minLanguageChars).toBe(6);
     expect(detectLanguage('Dank je wel!', o).lang).toBe('nl');

@@ -8,8 +8,8 @@ import { validEnrichedPost } from '../support/contracts.ts';
 
 const config = loadConfig({ env: {} });
 const key = 'unit-test-key-0123456789';
-const plain = createEnricher({ enrichment: config.enrichment, pseudonymKey: null });
-const pseudo = createEnricher({ enrichment: config.enrichment, pseudonymKey: key });
+const plain = createEnricher({ enrichment: config.enrich, pseudonymKey: null });
+const pseudo = createEnricher({ enrichment: config.enrich, pseudonymKey: key });
 
 const base: NormalizedPost = {
   id: 'mastodon:1', source: 'mastodon', url: 'https://mastodon.social/@jan/1',

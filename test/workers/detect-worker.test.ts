@@ -23,9 +23,9 @@ import { waitFor } from './wait-for.ts';
 
 const logger = createLogger('silent');
 const KEY = 'test-key-0123456789abcdef';
-const configWith = (bus: Record<string, unknown> = {}) => loadConfig({ env: {}, overrides: { bus: { checkpointMs: 200, idleFlushMs: 200, leaseTtlMs: 2000, ...bus } } });
+const configWith = (detect: Record<string, unknown> = {}) => loadConfig({ env: {}, overrides: { detect: { checkpointMs: 200, idleFlushMs: 200, leaseTtlMs: 2000, ...detect } } });
 const config = configWith();
-const enrich = createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY });
+const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
 
 function collect(bus: MemoryBus, topic: string) {
   const got: IncomingMessage[] = [];
@@ -77,15 +77,15 @@ describe('DetectWorker', () => {
    * Runs the posts through `enrichers` enrich workers and `detectors` detect workers sharing one state store, 100 posts
    * every `pauseMs`; `during(i, ds)` runs after the i-th hundred (to stop a worker or break its lease).
    */
-  const run = async (enrichers: number, detectors: number, options: { bus?: Record<string, unknown>; pauseMs?: number; state?: StateStore; during?: (i: number, ds: DetectWorker[]) => Promise<void> } = {}) => {
-    const cfg = configWith(options.bus);
+  const run = async (enrichers: number, detectors: number, options: { detect?: Record<string, unknown>; pauseMs?: number; state?: StateStore; during?: (i: number, ds: DetectWorker[]) => Promise<void> } = {}) => {
+    const cfg = configWith(options.detect);
     const b = new MemoryBus({ partitions: 4, maxBatch: 100 });
     await b.start();
     const state = options.state ?? new MemoryStateStore();
     const signals = collect(b, 'signals');
     await signals.sub;
     const restoredFrom: unknown[] = [];
-    const createDetector = (c: typeof cfg.detection, s?: unknown) => { if (s !== undefined) restoredFrom.push(s); return createCoordinationDetector(c, s); };
+    const createDetector = (c: typeof cfg.detect, s?: unknown) => { if (s !== undefined) restoredFrom.push(s); return createCoordinationDetector(c, s); };
     const es = Array.from({ length: enrichers }, () => new EnrichWorker({ config: cfg, bus: b, logger, metrics: createMetrics(), enrich }));
     const ds = Array.from({ length: detectors }, () => new DetectWorker({ config: cfg, bus: b, state, logger, metrics: createMetrics(), createDetector }));
     // Standbys return from start() only after leaseTtlMs + 1 s: start them all at once.
@@ -120,7 +120,7 @@ describe('DetectWorker', () => {
     // Posts arrive over ~2 s with a checkpoint every 100 ms and a snapshot every third checkpoint; the active worker
     // is stopped halfway and the standby takes over from the snapshot and the chunks after it.
     const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
-    const compacted = await run(1, 2, { bus: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000 }, pauseMs: 150, during: stopActive });
+    const compacted = await run(1, 2, { detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000 }, pauseMs: 150, during: stopActive });
     expect(compacted.clusters).toEqual(one.clusters);
     expect(compacted.ds.map((w) => w.loads)).toEqual([1, 1]);
     expect(compacted.ds[0]!.detectedPosts + compacted.ds[1]!.detectedPosts).toBe(posts.length);
@@ -139,10 +139,10 @@ describe('DetectWorker', () => {
     expect(await one.state.get(DETECTOR_BASE_KEY)).toBeNull();
   });
 
-  it('takes snapshots in the replica thread (bus.snapshotInThread) with the same clusters, and restores from them', async () => {
+  it('takes snapshots in the replica thread (detect.snapshotInThread) with the same clusters, and restores from them', async () => {
     const one = await run(1, 1);
     const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
-    const threaded = await run(1, 2, { bus: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true }, pauseMs: 150, during: stopActive });
+    const threaded = await run(1, 2, { detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true }, pauseMs: 150, during: stopActive });
     expect(threaded.clusters).toEqual(one.clusters);
     expect(threaded.ds[0]!.threadSnapshots + threaded.ds[1]!.threadSnapshots).toBeGreaterThan(0);
     // No snapshot was serialised on the detect worker's own thread.
@@ -164,7 +164,7 @@ describe('DetectWorker', () => {
     // next extension, leaves the group without committing, and the standby takes the lease and the uncommitted posts.
     const breakLease = async (i: number) => { if (i === 6) { await redis.del(`${prefix}lock:detector`); broken = true; } };
     try {
-      const r = await run(1, 2, { bus: { leaseTtlMs: 1000, checkpointMs: 300 }, pauseMs: 150, state, during: breakLease });
+      const r = await run(1, 2, { detect: { leaseTtlMs: 1000, checkpointMs: 300 }, pauseMs: 150, state, during: breakLease });
       expect(broken).toBe(true);
       expect(r.clusters).toEqual(one.clusters);
       // The first holder's load, and one more by whichever worker took the lease next (it may be the same one).

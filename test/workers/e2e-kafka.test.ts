@@ -45,10 +45,13 @@ describe('end to end through Kafka', () => {
     const configFile = join(dir, 'config.json');
     const dbFile = join(dir, 'signals.db');
     const fileConfig = {
-      dataDir: dir, httpPort: 0, logLevel: 'warn',
-      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `g${id}`, sessionTimeoutMs: 6000, detectTickMs: 5000, checkpointMs: 5000, compactChunks: 2, leaseTtlMs: 5000,
+      dataDir: dir, http: { port: 0 }, log: { level: 'warn' },
+      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `g${id}`, sessionTimeoutMs: 6000,
         topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
-      scheduler: { kind: 'memory', redisUrl: process.env.MID_REDIS_URL!, keyPrefix: `e2e${id}`, stateStore: 'redis' },
+      detect: { tickMs: 5000, checkpointMs: 5000, compactChunks: 2, leaseTtlMs: 5000 },
+      scheduler: { kind: 'memory' },
+      redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `e2e${id}` },
+      stateStore: { kind: 'redis' },
       store: { kind: 'sqlite', sqliteFile: dbFile },
     };
     writeFileSync(configFile, JSON.stringify(fileConfig));
@@ -79,10 +82,10 @@ describe('end to end through Kafka', () => {
       await waitFor(() => count('SELECT count(*) AS n FROM dlq') >= 1, 'the poison message in dlq', 60_000, 200);
 
       // Reference: the same posts through the same enrichment and event-time detection, in one process, no crash.
-      const enrichFn = createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY });
-      const detector = createCoordinationDetector(config.detection);
+      const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
+      const detector = createCoordinationDetector(config.detect);
       const ref = new Map<string, string[]>();
-      const ticks = { partitions: 1, tickMs: config.bus.detectTickMs, minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs };
+      const ticks = { partitions: 1, tickMs: config.detect.tickMs, minPostsPerAdvance: config.detect.minPostsPerAdvance, maxTickMs: config.detect.maxTickMs };
       const driver = emptyEventTimeState();
       const r = driveDetector(driver, detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), ...ticks });
       // The workers flush once the stream is idle; so does the reference.

@@ -18,7 +18,7 @@ const logger = createLogger('silent');
 const KEY = 'test-key-0123456789abcdef';
 
 function worker(bus: MemoryBus) {
-  return new EnrichWorker({ config, bus, logger, metrics: createMetrics(), enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY }) });
+  return new EnrichWorker({ config, bus, logger, metrics: createMetrics(), enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: KEY }) });
 }
 
 function collect(bus: MemoryBus, topic: string) {

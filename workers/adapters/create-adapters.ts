@@ -27,19 +27,19 @@ export function createBus(config: Config, logger: Logger): Bus {
 /** The scheduler named by config.scheduler.kind. */
 export function createScheduler(config: Config, logger: Logger): Scheduler {
   if (config.scheduler.kind === 'memory') return new MemoryScheduler();
-  return new BullmqScheduler({ redisUrl: config.scheduler.redisUrl, prefix: config.scheduler.keyPrefix, logger: logger.child({ component: 'scheduler' }) });
+  return new BullmqScheduler({ redisUrl: config.redis.url, prefix: config.redis.keyPrefix, logger: logger.child({ component: 'scheduler' }) });
 }
 
 /** Which state store "auto" resolves to. */
 export function stateStoreKind(config: Config): 'memory' | 'redis' {
-  if (config.scheduler.stateStore !== 'auto') return config.scheduler.stateStore;
+  if (config.stateStore.kind !== 'auto') return config.stateStore.kind;
   return config.bus.kind === 'kafka' || config.scheduler.kind === 'bullmq' ? 'redis' : 'memory';
 }
 
 /** The window-state store (see {@link stateStoreKind}). */
 export function createStateStore(config: Config): StateStore {
   if (stateStoreKind(config) === 'memory') return new MemoryStateStore();
-  return new RedisStateStore({ url: config.scheduler.redisUrl, prefix: `${config.scheduler.keyPrefix}:` });
+  return new RedisStateStore({ url: config.redis.url, prefix: `${config.redis.keyPrefix}:` });
 }
 
 /** The signal store named by config.store.kind. */

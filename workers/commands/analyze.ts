@@ -12,10 +12,10 @@ import { parseArgs } from 'node:util';
 import { createEnricher } from '../../pipelines/enrich.ts';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { SignalsFile } from '../../pipelines/types.ts';
-import { ConfigError, loadConfig } from '../config.ts';
 import type { Config } from '../config.ts';
 import { resolvePseudonymKey } from '../pseudonym-key.ts';
 import { parsePostLine } from '../validate-post.ts';
+import { CONFIG_EXIT_CODE, loadCommandConfig } from './load-config.ts';
 
 export const summary = 'Enrich a JSONL file of normalized posts and write enriched.jsonl, signals.json, rejected.jsonl';
 
@@ -61,8 +61,8 @@ async function close(stream: WriteStream): Promise<void> {
 /** Runs the analysis; resolves to the counts. Throws only for unreadable input or unwritable output. */
 export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, outDir } = options;
-  const enrich = createEnricher({ enrichment: config.enrichment, pseudonymKey: resolvePseudonymKey(config) });
-  const detector = createCoordinationDetector(config.detection);
+  const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: resolvePseudonymKey(config) });
+  const detector = createCoordinationDetector(config.detect);
   mkdirSync(outDir, { recursive: true });
   const enriched = createWriteStream(join(outDir, 'enriched.jsonl'));
   const rejected = createWriteStream(join(outDir, 'rejected.jsonl'));
@@ -146,16 +146,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`mid analyze: --input and --out are required (${USAGE})\n`);
     return 2;
   }
-  let config: Config;
-  try {
-    config = loadConfig({ file: values.config });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`mid analyze: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = loadCommandConfig('analyze', { file: values.config });
+  if (!config) return CONFIG_EXIT_CODE;
   try {
     if (!statSync(values.input).isFile()) throw new Error('not a regular file');
   } catch (err) {

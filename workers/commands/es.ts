@@ -1,8 +1,8 @@
 // `mid es setup`: installs the Elasticsearch ILM policy, component and index templates and indices (idempotent).
 import { ElasticsearchSignalStore } from '../adapters/elasticsearch-signal-store.ts';
 import { createSignalStore } from '../adapters/create-adapters.ts';
-import { ConfigError, loadConfig } from '../config.ts';
 import { parseArgs, str } from './args.ts';
+import { CONFIG_EXIT_CODE, loadCommandConfig, reportConfigError } from './load-config.ts';
 
 /** One line for `mid help`. */
 export const summary = 'Elasticsearch: mid es setup (templates, ILM policy, indices; safe to repeat)';
@@ -11,12 +11,13 @@ export const summary = 'Elasticsearch: mid es setup (templates, ILM policy, indi
 export async function run(args: string[]): Promise<number> {
   const { flags, positional } = parseArgs(args);
   if (positional[0] !== 'setup') { process.stderr.write('usage: mid es setup [--config file.json]\n'); return 2; }
+  const config = loadCommandConfig('es', { file: str(flags, 'config'), overrides: { store: { kind: 'elasticsearch' } } });
+  if (!config) return CONFIG_EXIT_CODE;
   let store;
   try {
-    const config = loadConfig({ file: str(flags, 'config'), overrides: { store: { kind: 'elasticsearch' } } });
     store = createSignalStore(config);
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid es: ${err.problems.join('\n  ')}\n`); return 2; }
+    if (reportConfigError('es', err)) return CONFIG_EXIT_CODE;
     throw err;
   }
   if (!(store instanceof ElasticsearchSignalStore)) return 2;

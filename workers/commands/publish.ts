@@ -4,10 +4,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createBus } from '../adapters/create-adapters.ts';
-import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import type { OutgoingMessage } from '../ports/bus.ts';
 import { parseArgs, str } from './args.ts';
+import { CONFIG_EXIT_CODE, loadCommandConfig } from './load-config.ts';
 
 /** One line for `mid help`. */
 export const summary = 'publish normalized posts onto posts.raw: mid publish --input posts.jsonl [--batch 1000]';
@@ -17,15 +17,10 @@ export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args);
   const input = str(flags, 'input');
   if (!input) { process.stderr.write('usage: mid publish --input posts.jsonl [--batch 1000] [--config file.json]\n'); return 2; }
-  let config;
-  try {
-    config = loadConfig({ file: str(flags, 'config') });
-  } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid publish: ${err.problems.join('\n  ')}\n`); return 2; }
-    throw err;
-  }
+  const config = loadCommandConfig('publish', { file: str(flags, 'config') });
+  if (!config) return CONFIG_EXIT_CODE;
   if (config.bus.kind === 'memory') process.stderr.write('mid publish: the bus is the in-process one (MID_BUS=memory); nothing outside this process will see the posts. Set MID_BUS=kafka.\n');
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.log.level);
   const bus = createBus(config, logger);
   const batchSize = Number(str(flags, 'batch') ?? 1000);
   await bus.start();

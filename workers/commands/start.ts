@@ -3,11 +3,11 @@
 // next to the configured public sources (which back off quietly without network), and the HTTP server with
 // /healthz, /api/clusters and an HTML page of open clusters at /.
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { Runtime, WORKER_NAMES } from '../runtime.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
 import { parseArgs, str } from './args.ts';
+import { CONFIG_EXIT_CODE, loadCommandConfig, reportConfigError } from './load-config.ts';
 
 /** The bundled sample with a planted campaign, replayed by default. */
 export const SAMPLE_FILE = fileURLToPath(new URL('../../connectors/data/sample-posts.jsonl', import.meta.url));
@@ -18,22 +18,17 @@ export const summary = 'embedded mode: connectors, enrichment, detection, SQLite
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args);
-  let config;
+  const loaded = loadCommandConfig('start', { file: str(flags, 'config'), overrides: { bus: { kind: 'memory' }, scheduler: { kind: 'memory' } } });
+  if (!loaded) return CONFIG_EXIT_CODE;
+  // The bundled sample is replayed unless --no-sample or another replay file is configured.
+  const config = flags['no-sample'] || loaded.replay.file ? loaded : { ...loaded, replay: { ...loaded.replay, file: SAMPLE_FILE } };
+  const logger = createLogger(config.log.level);
+  let runtime: Runtime;
   try {
-    const loaded = loadConfig({ file: str(flags, 'config') });
-    config = loadConfig({
-      file: str(flags, 'config'),
-      overrides: {
-        bus: { kind: 'memory' }, scheduler: { kind: 'memory', ...(flags['no-sample'] ? {} : { replayFile: loaded.scheduler.replayFile ?? SAMPLE_FILE }) },
-        store: { kind: loaded.store.kind },
-      },
-    });
+    runtime = new Runtime({ config, logger, workers: [...WORKER_NAMES], ui: true });
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid start: ${err.problems.join('\n  ')}\n`); return 2; }
+    if (reportConfigError('start', err)) return CONFIG_EXIT_CODE;
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  const runtime = new Runtime({ config, logger, workers: [...WORKER_NAMES], ui: true });
-  const code = await runUntilSignal(runtime, logger);
-  return code;
+  return runUntilSignal(runtime, logger, config.stopDeadlineMs);
 }

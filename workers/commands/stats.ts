@@ -1,7 +1,7 @@
 // `mid stats [--json]`: counts in the configured signal store — posts, clusters, open clusters, dead letters.
 import { createSignalStore } from '../adapters/create-adapters.ts';
-import { ConfigError, loadConfig } from '../config.ts';
 import { parseArgs, str } from './args.ts';
+import { CONFIG_EXIT_CODE, loadCommandConfig } from './load-config.ts';
 
 /** One line for `mid help`. */
 export const summary = 'counts in the signal store (posts, clusters, open clusters, dlq): mid stats [--json]';
@@ -9,13 +9,8 @@ export const summary = 'counts in the signal store (posts, clusters, open cluste
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args);
-  let config;
-  try {
-    config = loadConfig({ file: str(flags, 'config') });
-  } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid stats: ${err.problems.join('\n  ')}\n`); return 2; }
-    throw err;
-  }
+  const config = loadCommandConfig('stats', { file: str(flags, 'config') });
+  if (!config) return CONFIG_EXIT_CODE;
   const store = createSignalStore(config);
   await store.start();
   try {

@@ -1,11 +1,11 @@
 // `mid worker <connectors|enrich|detect|index|all> [more names]`: runs the named workers (or all four) in this process
 // with the configured adapters, serving /healthz, /readyz and /metrics on PORT, until SIGTERM.
-import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { Runtime, WORKER_NAMES } from '../runtime.ts';
 import type { WorkerName } from '../runtime.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
 import { parseArgs, str } from './args.ts';
+import { CONFIG_EXIT_CODE, loadCommandConfig, reportConfigError } from './load-config.ts';
 
 /** One line for `mid help`. */
 export const summary = 'run streaming workers: mid worker <connectors|enrich|detect|index|all> [more names] [--config file.json]';
@@ -19,20 +19,15 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`${unknown.length ? `mid worker: unknown worker ${unknown.join(', ')}\n` : ''}usage: mid worker <${WORKER_NAMES.join('|')}|all> [more names] [--config file.json]\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig({ file: str(flags, 'config') });
-  } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid worker: ${err.problems.join('\n  ')}\n`); return 2; }
-    throw err;
-  }
-  const logger = createLogger(config.logLevel);
+  const config = loadCommandConfig('worker', { file: str(flags, 'config') });
+  if (!config) return CONFIG_EXIT_CODE;
+  const logger = createLogger(config.log.level);
   let runtime: Runtime;
   try {
     runtime = new Runtime({ config, logger, workers: names as WorkerName[] });
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid worker: ${err.problems.join('\n  ')}\n`); return 2; }
+    if (reportConfigError('worker', err)) return CONFIG_EXIT_CODE;
     throw err;
   }
-  return runUntilSignal(runtime, logger);
+  return runUntilSignal(runtime, logger, config.stopDeadlineMs);
 }
