@@ -24,7 +24,9 @@ import { schedulerConfigSchema } from './ports/scheduler-config.ts';
 import { storeConfigSchema } from './ports/signal-store-config.ts';
 import { stateStoreConfigSchema } from './ports/state-store-config.ts';
 import { replayConfigSchema } from './replay-source.ts';
-import { SHUTDOWN_DEADLINE_MS } from './run-until-signal.ts';
+
+/** Default time the process gives itself to shut down after SIGTERM, ms (`stopDeadlineMs`). */
+export const SHUTDOWN_DEADLINE_MS = 20_000;
 
 /** The whole configuration: one section per component. */
 export const configSchema = z.object({

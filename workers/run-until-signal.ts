@@ -3,14 +3,11 @@
 import type { Logger } from './logger.ts';
 import type { Runtime } from './runtime.ts';
 
-/** Default time the process gives itself to shut down after SIGTERM, ms (config `stopDeadlineMs`). */
-export const SHUTDOWN_DEADLINE_MS = 20_000;
-
 /**
  * Runs until a signal; resolves to 0 after a clean stop, 1 when start failed. `deadlineMs` is how long the stop
- * may take (default {@link SHUTDOWN_DEADLINE_MS}).
+ * may take (config `stopDeadlineMs`).
  */
-export async function runUntilSignal(runtime: Runtime, logger: Logger, deadlineMs = SHUTDOWN_DEADLINE_MS): Promise<number> {
+export async function runUntilSignal(runtime: Runtime, logger: Logger, deadlineMs: number): Promise<number> {
   let onSignal!: (sig: NodeJS.Signals) => void;
   const signalled = new Promise<NodeJS.Signals>((resolve) => { onSignal = resolve; });
   process.once('SIGTERM', onSignal);
