@@ -5,6 +5,7 @@
 // are injectable so tests run without real waiting.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MidError } from '../pipelines/core/errors.ts';
 
 /** Settings of the HTTP client (the worker builds them from the configuration). */
 export const httpClientConfigSchema = z.object({
@@ -60,7 +61,7 @@ export interface HttpResponse {
 }
 
 /** Base of the client's errors. */
-export class HttpError extends Error {
+export class HttpError extends MidError {
   override name = 'HttpError';
   readonly retriable: boolean;
   /** HTTP status, or null for network errors and timeouts. */

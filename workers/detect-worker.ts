@@ -37,7 +37,7 @@ import { clusterMergedMessage, clusterMessage, decodeEnrichedPost, decodeFactChe
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, Subscription } from './ports/bus.ts';
-import type { StopOptions } from './ports/lifecycle.ts';
+import type { StopOptions } from '../pipelines/core/lifecycle.ts';
 import type { StateStore } from './ports/state-store.ts';
 import type { Worker } from './worker.ts';
 

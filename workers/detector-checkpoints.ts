@@ -17,6 +17,7 @@ import type { BaseHead, DetectCall, DetectorHeld, LogChunk } from './detector-in
 import { emptyEventTimeState } from './event-time-driver.ts';
 import type { Logger } from './logger.ts';
 import type { StateStore } from './ports/state-store.ts';
+import { PermanentError } from '../pipelines/core/errors.ts';
 
 /**
  * Key of the full snapshot's manifest: the log sequence number it covers and how many parts it has. The parts are
@@ -84,16 +85,13 @@ export interface Loaded {
 }
 
 /** Raised when the saved state is incomplete (a part or chunk missing); not retriable without an operator. */
-export class DetectorStateMissingError extends Error {
+export class DetectorStateMissingError extends PermanentError {
   override name = 'DetectorStateMissingError';
-  readonly retriable = false;
-  constructor(message: string, options?: { cause?: unknown }) { super(message, options); }
 }
 
 /** Raised when a checkpoint write finds the lease gone; the next holder takes over from the saved state. */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends PermanentError {
   override name = 'LeaseLostError';
-  readonly retriable = false;
   constructor(message = 'detector lease lost', options?: { cause?: unknown }) { super(message, options); }
 }
 

@@ -6,11 +6,11 @@
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { decodeDeadLetter, decodeEnrichedPost, decodeSignal } from './messages.ts';
-import type { DeadLetterMessage } from './messages.ts';
+import type { DeadLetterMessage } from '../pipelines/core/envelopes.ts';
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, Subscription } from './ports/bus.ts';
-import type { StopOptions } from './ports/lifecycle.ts';
+import type { StopOptions } from '../pipelines/core/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { SignalStore } from './ports/signal-store.ts';
 import type { EnrichedPost, Cluster } from '../pipelines/types.ts';

@@ -5,8 +5,8 @@ import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { setMaxListeners } from 'node:events';
-import type { StopOptions } from '../ports/lifecycle.ts';
-import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
+import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../../pipelines/core/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
 import { abortableSleep } from './memory-scheduler.ts';
 

@@ -8,9 +8,10 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
-import type { DeadLetterMessage } from '../messages.ts';
-import type { StopOptions } from '../ports/lifecycle.ts';
+import type { DeadLetterMessage } from '../../pipelines/core/envelopes.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import type { ListClustersOptions, SignalStore, StoreCounts, StoredCluster, WriteResult } from '../ports/signal-store.ts';
+import { MidError } from '../../pipelines/core/errors.ts';
 
 /** Options of {@link ElasticsearchSignalStore}. */
 export interface ElasticsearchSignalStoreOptions {
@@ -34,9 +35,9 @@ export interface ElasticsearchSignalStoreOptions {
 }
 
 /** Raised when Elasticsearch cannot be used (not a per-document refusal); retriable when the cause is. */
-export class SignalStoreError extends Error {
+export class SignalStoreError extends MidError {
   override name = 'SignalStoreError';
-  constructor(message: string, override readonly cause?: unknown, readonly retriable = true) { super(message); }
+  constructor(message: string, cause?: unknown, readonly retriable = true) { super(message, { cause }); }
 }
 
 /** Names of everything the store creates, from the prefix. */
