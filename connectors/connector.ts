@@ -2,6 +2,7 @@
 // the cursor to pass next time and the items it could not read. Connectors hold no timers and store no cursors;
 // workers schedule them, retry them and keep their cursors (see docs/connectors.md).
 import type { NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
+import { MidError } from '../pipelines/core/errors.ts';
 
 /** One thing a connector produced: a post, a fact-check, or the deletion of an earlier post. */
 export type ConnectorItem =
@@ -49,7 +50,7 @@ export interface Connector {
 }
 
 /** Raised when a whole fetch fails; `retriable` says whether trying again later can help. */
-export class ConnectorError extends Error {
+export class ConnectorError extends MidError {
   override name = 'ConnectorError';
   readonly retriable: boolean;
   constructor(message: string, options: { cause?: unknown; retriable: boolean }) {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { backoffDelayMs } from './backoff.ts';
+import { MidError } from '../pipelines/core/errors.ts';
 
 /** Settings of the HTTP client (the worker builds them from the configuration). */
 export const httpClientConfigSchema = z.object({
@@ -62,7 +63,7 @@ export interface HttpResponse {
 }
 
 /** Base of the client's errors. */
-export class HttpError extends Error {
+export class HttpError extends MidError {
   override name = 'HttpError';
   readonly retriable: boolean;
   /** HTTP status, or null for network errors and timeouts. */

@@ -11,6 +11,7 @@ import { ConnectorError, excerpt, toIsoDate } from './connector.ts';
 import type { Connector, ConnectorFailure, ConnectorItem, FetchOptions, FetchResult } from './connector.ts';
 import type { HttpClient } from './http-client.ts';
 import { htmlToText } from './html-text.ts';
+import { PermanentError } from '../pipelines/core/errors.ts';
 
 /** Config of one RSS / Atom feed source. */
 export const rssSourceSchema = z.object({
@@ -52,9 +53,8 @@ export interface ParsedFeed {
 }
 
 /** Raised when a document is not an RSS or Atom feed. */
-export class FeedParseError extends Error {
+export class FeedParseError extends PermanentError {
   override name = 'FeedParseError';
-  readonly retriable = false;
 }
 
 function local(name: string): string {

@@ -22,6 +22,7 @@ import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
 import { logPoissonTail, probability } from './tail-probability.ts';
 import type { AccountSignals, AccountSummary, Cluster, ClusterKind, EnrichedPost, NormalizedFactCheck, TextFingerprint } from './types.ts';
+import { PermanentError } from './core/errors.ts';
 
 /**
  * What the detector reads of a post. Nothing else of a post can change the detector's state, which is what lets the
@@ -74,12 +75,8 @@ export interface CoordinationDetector {
 }
 
 /** Raised when `createCoordinationDetector` is given a state it cannot restore. */
-export class DetectorStateError extends Error {
+export class DetectorStateError extends PermanentError {
   override name = 'DetectorStateError';
-  readonly retriable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 const STATE_VERSION = 2;

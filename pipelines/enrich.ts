@@ -12,14 +12,11 @@ import { normalizeText } from './normalize-text.ts';
 import { pseudonymize } from './pseudonymize.ts';
 import { scoreAccount } from './score-account.ts';
 import type { EnrichedPost, NormalizedPost } from './types.ts';
+import { PermanentError } from './core/errors.ts';
 
 /** A post that cannot be enriched (for now: no parsable createdAt). Send it to the dead-letter topic. */
-export class InvalidPostError extends Error {
+export class InvalidPostError extends PermanentError {
   override name = 'InvalidPostError';
-  readonly retriable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Options of {@link createEnricher}. */

@@ -12,7 +12,7 @@ import type { Logger } from './logger.ts';
 import { deadLetterMessage, factCheckMessage, rawPostMessage, tombstoneMessage } from './messages.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, OutgoingMessage } from './ports/bus.ts';
-import type { StopOptions } from './ports/lifecycle.ts';
+import type { StopOptions } from '../pipelines/core/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { StateStore } from './ports/state-store.ts';
 import type { Worker } from './worker.ts';

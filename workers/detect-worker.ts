@@ -18,65 +18,28 @@
 //  - a worker taking the lease loads the base and replays the chunks after it, then joins the consumer group.
 // Saved state and committed offsets always agree: after a crash the uncommitted batches come again and are observed
 // once; ids already in the saved state are skipped.
+//
+// This file composes units with one job each: the lease and standby (detector-lease.ts), the checkpoints against
+// the StateStore port (detector-checkpoints.ts) and the snapshot replica thread (detector-replica-client.ts); what
+// stays here is the consumer: batches in, detector calls, signals out, and when to checkpoint.
 import type { CoordinationDetector, DetectorPost } from '../pipelines/detect-coordination.ts';
 import { createCoordinationDetector, detectorPost } from '../pipelines/detect-coordination.ts';
-import { fromJsonParts } from '../pipelines/json-parts.ts';
 import type { NormalizedFactCheck } from '../pipelines/types.ts';
 import type { Config } from './config.ts';
+import { DetectorCheckpoints, SNAPSHOT_RETRY_CHUNKS } from './detector-checkpoints.ts';
+import type { HeldState, PauseKind } from './detector-checkpoints.ts';
 import { applyCall } from './detector-input.ts';
-import type { BaseHead, DetectCall, LogChunk } from './detector-input.ts';
-import { emptyEventTimeState } from './event-time-driver.ts';
-import type { EventTimeState } from './event-time-driver.ts';
+import type { DetectCall } from './detector-input.ts';
+import { DetectorLease } from './detector-lease.ts';
+import { DetectorReplica } from './detector-replica-client.ts';
 import type { Logger } from './logger.ts';
 import { clusterMergedMessage, clusterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, Subscription } from './ports/bus.ts';
-import type { StopOptions } from './ports/lifecycle.ts';
-import type { LockLease, StateStore } from './ports/state-store.ts';
-import { LockTimeoutError } from './ports/state-store.ts';
+import type { StopOptions } from '../pipelines/core/lifecycle.ts';
+import type { StateStore } from './ports/state-store.ts';
 import type { Worker } from './worker.ts';
-import { Worker as Thread } from 'node:worker_threads';
-import type { ReplicaReply, ReplicaRequest } from './detector-replica.ts';
-
-/**
- * Key of the full snapshot's manifest: the log sequence number it covers and how many parts it has. The parts are
- * `detector:base:<seq>:<i>`: part 0 the driver and seen ids, parts 1.. the detector (JSON in parts, so a window
- * larger than one string can hold is saved too). A new snapshot's parts are written before its manifest.
- */
-export const DETECTOR_BASE_KEY = 'detector:base';
-/** Key prefix of the log chunks: `detector:log:<seq>`, one per checkpoint since the base. */
-export const DETECTOR_LOG_PREFIX = 'detector:log:';
-/** Key of the newest saved log sequence number (the state's version). */
-export const DETECTOR_VERSION_KEY = 'detector:version';
-
-interface BaseManifest { seq: number; parts: number }
-/** A generous bound on the snapshot characters per post in the window (measured: 1,400-2,200). */
-const SNAPSHOT_CHARS_PER_POST = 5000;
-/** After a failed snapshot, the next attempt waits for this many more log chunks (the log is replayed meanwhile). */
-const SNAPSHOT_RETRY_CHUNKS = 10;
-
-/** The detector in memory with its part of the saved state. */
-interface Held {
-  detector: CoordinationDetector;
-  driver: EventTimeState;
-  seen: Record<string, number>;
-  /** Newest log sequence number this state includes (= detector:version when saved). */
-  version: number;
-  /** Sequence number the saved base covers; chunks after it up to `version` are in the store. */
-  baseSeq: number;
-  /** Parts of the saved base (0: none). */
-  baseParts: number;
-  /** No snapshot before this sequence number (set after a failed one). */
-  snapshotAfterSeq: number;
-  /** Posts per chunk after the base (their sum decides when a snapshot is due). */
-  chunkPosts: Map<number, number>;
-  /** What `load` read (snapshot parts and chunks), kept only until the replica has it. */
-  loaded?: { base: { seq: number; parts: string[] } | null; chunks: string[] };
-  /** Inputs applied since the last checkpoint, not saved yet. */
-  pending: DetectCall[];
-  pendingPosts: number;
-}
 
 /** Dependencies of {@link DetectWorker}. */
 export interface DetectWorkerDeps {
@@ -89,34 +52,26 @@ export interface DetectWorkerDeps {
   createDetector?: (config: Config['detect'], state?: unknown) => CoordinationDetector;
 }
 
-/** Posts logged in the chunks after the saved base. */
-function loggedPosts(held: Held): number {
-  let n = 0;
-  for (const c of held.chunkPosts.values()) n += c;
-  return n;
-}
-
-/** The detect worker. */
+/** The detect worker: composes the lease, the checkpoints and the snapshot replica around the detector. */
 export class DetectWorker implements Worker {
   readonly name = 'detect';
   private sub: Subscription | null = null;
   private running = false;
   private stopping = false;
-  private held: Held | null = null;
+  private held: HeldState | null = null;
   private readonly log: Logger;
   private partitions = 1;
   private flushTimer: NodeJS.Timeout | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
-  private lease: LockLease | null = null;
-  /** When the lease was last extended. */
-  private extendedAtMs = 0;
+  private readonly lease: DetectorLease;
+  private readonly checkpoints: DetectorCheckpoints;
+  /** The snapshot replica (detect.snapshotInThread). */
+  private readonly replica: DetectorReplica;
   /** When the last checkpoint was taken (or the lease taken). */
   private checkpointAtMs = 0;
   /** A batch was handled since the last idle check (the stream is not quiet). */
   private busy = false;
   private tending = false;
-  /** The loop waiting for the lease while this worker is a standby. */
-  private standby: Promise<void> | null = null;
   private onActive: (() => void) | null = null;
   /** Posts handed to the detector (through the driver) by this worker: for tests and benchmarks. */
   detectedPosts = 0;
@@ -124,17 +79,29 @@ export class DetectWorker implements Worker {
   loads = 0;
   replayedPosts = 0;
   /** Longest time the detector was held up by saving or loading state, per kind, ms (also in /metrics). */
-  readonly longestPauseMs = { log: 0, snapshot: 0, load: 0 };
+  readonly longestPauseMs: Record<PauseKind, number> = { log: 0, snapshot: 0, load: 0 };
   /** Serialises detector work, checkpoints and idle flushes within this worker. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** The snapshot replica (detect.snapshotInThread) and the chunk it is serialising a snapshot of, if any. */
-  private replica: Thread | null = null;
-  private replicaSnapshotSeq: number | null = null;
   /** Snapshots written from the replica. */
   threadSnapshots = 0;
 
   constructor(private readonly deps: DetectWorkerDeps) {
     this.log = deps.logger.child({ component: 'detect-worker' });
+    const { config, state } = deps;
+    this.lease = new DetectorLease({
+      state, logger: this.log, ttlMs: config.detect.leaseTtlMs,
+      onAcquired: () => this.takeOver(), onLost: () => this.leave(),
+    });
+    this.checkpoints = new DetectorCheckpoints({
+      state, config, logger: this.log,
+      createDetector: deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s)),
+      stillHeld: async (held) => this.held === held && this.lease.extend(),
+      onPause: (kind, ms) => {
+        this.longestPauseMs[kind] = Math.max(this.longestPauseMs[kind], ms);
+        deps.metrics.detectorStateSeconds.observe({ kind }, ms / 1000);
+      },
+    });
+    this.replica = new DetectorReplica({ config, logger: this.log, onSnapshot: (seq, parts) => this.saveReplicaSnapshot(seq, parts) });
   }
 
   ready(): boolean { return this.running; }
@@ -153,7 +120,7 @@ export class DetectWorker implements Worker {
     this.running = true;
     this.stopping = false;
     const active = new Promise<void>((resolve) => { this.onActive = resolve; });
-    this.standby = this.waitForLease();
+    this.lease.start();
     this.flushTimer = setInterval(() => { void this.serial(() => this.flushIfIdle()); }, idleFlushMs);
     this.leaseTimer = setInterval(() => { void this.tendLease(); }, Math.max(50, Math.min(1000, Math.floor(Math.min(checkpointMs, leaseTtlMs / 4) / 4))));
     let timer: NodeJS.Timeout | undefined;
@@ -169,16 +136,14 @@ export class DetectWorker implements Worker {
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.flushTimer = this.leaseTimer = null;
-    await this.standby;
+    await this.lease.stop();
     await this.serial(() => this.checkpoint()).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
     const sub = this.sub;
-    const lease = this.lease;
     this.sub = null;
-    this.lease = null;
     this.held = null;
-    this.stopReplica();
+    this.replica.stop();
     await sub?.stop();
-    await lease?.release();
+    await this.lease.release();
     this.log.info('Detect worker stopped.');
   }
 
@@ -188,65 +153,46 @@ export class DetectWorker implements Worker {
     return p;
   }
 
-  /** Waits for the lease (as a standby), then loads the saved state and joins the consumer group. */
-  private async waitForLease(): Promise<void> {
-    const { state, config } = this.deps;
+  /** The lease was just taken: loads the saved state, starts the replica and joins the consumer group. */
+  private async takeOver(): Promise<void> {
+    const { config, bus } = this.deps;
     const { topics, groupPrefix } = config.bus;
-    const { leaseTtlMs } = config.detect;
-    while (!this.stopping) {
-      let lease: LockLease;
-      try {
-        lease = await state.acquireLock('detector', { ttlMs: leaseTtlMs, waitMs: 1000 });
-      } catch (err) {
-        if (!(err instanceof LockTimeoutError)) {
-          this.log.warn({ err: (err as Error).message }, 'Could not ask for the detector lease; trying again.');
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-        continue;
-      }
-      try {
-        if (this.stopping) { await lease.release(); return; }
-        this.lease = lease;
-        this.extendedAtMs = this.checkpointAtMs = Date.now();
-        this.held = await this.load(Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0));
-        if (this.held.loaded) { this.startReplica(this.held.loaded); delete this.held.loaded; }
-        this.partitions = await this.deps.bus.partitionCount(topics.postsEnriched);
-        this.sub = await this.deps.bus.subscribe({
-          topics: [topics.postsEnriched, topics.factchecksRaw], groupId: `${groupPrefix}-detect`, commit: 'manual',
-          eachBatch: (batch) => this.handleBatch(batch),
-        });
-        this.log.info({ topics: [topics.postsEnriched, topics.factchecksRaw], partitions: this.partitions, version: this.held.version }, 'Detect worker active: holds the detector lease.');
-        this.onActive?.();
-        return;
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'Could not take over the detector; releasing the lease and trying again.');
-        this.held = null;
-        this.lease = null;
-        await lease.release();
-        await new Promise((r) => setTimeout(r, 1000));
-      }
+    try {
+      this.checkpointAtMs = Date.now();
+      const loaded = await this.checkpoints.load(config.detect.snapshotInThread);
+      this.held = loaded.held;
+      this.loads++;
+      this.replayedPosts += loaded.replayedPosts;
+      if (loaded.read) this.replica.start(loaded.read);
+      this.partitions = await bus.partitionCount(topics.postsEnriched);
+      this.sub = await bus.subscribe({
+        topics: [topics.postsEnriched, topics.factchecksRaw], groupId: `${groupPrefix}-detect`, commit: 'manual',
+        eachBatch: (batch) => this.handleBatch(batch),
+      });
+      this.log.info({ topics: [topics.postsEnriched, topics.factchecksRaw], partitions: this.partitions, version: this.held.version }, 'Detect worker active: holds the detector lease.');
+      this.onActive?.();
+    } catch (err) {
+      this.held = null;
+      throw err;
     }
   }
 
-  /** The lease is gone: leave the consumer group without committing and stand by again. */
-  private async lostLease(): Promise<void> {
+  /** The lease is gone: leave the consumer group without committing (the lease then stands by again). */
+  private async leave(): Promise<void> {
     const sub = this.sub;
     this.sub = null;
     this.held = null;
-    this.lease = null;
-    this.stopReplica();
-    this.log.warn('Detector lease lost; leaving the consumer group without committing and standing by.');
+    this.replica.stop();
     await sub?.stop();
-    if (!this.stopping) this.standby = this.waitForLease();
   }
 
   /** Runs on a timer while active: extends the lease, checkpoints every detect.checkpointMs or detect.checkpointPosts posts. */
   private async tendLease(): Promise<void> {
-    if (!this.lease || this.tending) return;
+    if (!this.lease.held() || this.tending) return;
     this.tending = true;
     try {
-      const { checkpointMs, checkpointPosts, leaseTtlMs } = this.deps.config.detect;
-      if (Date.now() - this.extendedAtMs >= leaseTtlMs / 4 && !(await this.extendLease())) return;
+      const { checkpointMs, checkpointPosts } = this.deps.config.detect;
+      if (this.lease.extensionDue() && !(await this.lease.extend())) return;
       if (Date.now() - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts) await this.serial(() => this.checkpoint());
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'Checkpoint failed; will try again (nothing is committed before it succeeds).');
@@ -255,47 +201,24 @@ export class DetectWorker implements Worker {
     }
   }
 
-  /** Extends the lease; when it is lost, leaves the group (outside the serial queue) and returns false. */
-  private async extendLease(): Promise<boolean> {
-    const lease = this.lease;
-    if (!lease) return false;
-    const ok = await lease.extend(this.deps.config.detect.leaseTtlMs).catch(() => false);
-    if (ok) { this.extendedAtMs = Date.now(); return true; }
-    if (this.lease === lease) void this.lostLease();
-    return false;
-  }
-
   /**
-   * Saves the inputs applied since the last checkpoint as a log chunk (and, when due, a full snapshot), then commits
-   * the handled offsets, so saved state and committed offsets always agree. A failure commits nothing and keeps
-   * the inputs for the next attempt. Must run inside serial().
+   * Saves the inputs applied since the last checkpoint as a log chunk (and, when due, a full snapshot, in the
+   * replica when there is one), then commits the handled offsets, so saved state and committed offsets always
+   * agree. A failure commits nothing and keeps the inputs for the next attempt. Must run inside serial().
    */
   private async checkpoint(): Promise<void> {
-    const { state, config } = this.deps;
     const held = this.held;
-    if (!this.lease || !held) return;
-    if (held.pending.length > 0) {
-      if (!(await this.extendLease())) throw new Error('detector lease lost');
-      const t0 = performance.now();
-      const seq = held.version + 1;
-      const text = JSON.stringify({ seq, calls: held.pending } satisfies LogChunk);
-      await state.set(`${DETECTOR_LOG_PREFIX}${seq}`, text);
-      await state.set(DETECTOR_VERSION_KEY, String(seq));
-      held.version = seq;
-      held.chunkPosts.set(seq, held.pendingPosts);
-      held.pending = [];
-      held.pendingPosts = 0;
-      this.replica?.postMessage({ kind: 'chunk', text } satisfies ReplicaRequest);
-      this.pause('log', t0);
-      const due = (loggedPosts(held) >= config.detect.compactPosts || seq - held.baseSeq >= config.detect.compactChunks) && seq >= held.snapshotAfterSeq;
-      if (due && this.replica) {
-        if (this.replicaSnapshotSeq === null) {
-          this.replicaSnapshotSeq = seq;
-          this.replica.postMessage({ kind: 'snapshot', seq, partChars: config.detect.snapshotPartChars } satisfies ReplicaRequest);
-        }
+    if (!this.lease.held() || !held) return;
+    const text = await this.checkpoints.appendLog(held);
+    if (text !== null) {
+      this.replica.chunk(text);
+      const due = this.checkpoints.snapshotDue(held);
+      if (due && this.replica.running()) {
+        this.replica.requestSnapshot(held.version);
       } else if (due) {
-        await this.compact(held).catch((err) => {
-          held.snapshotAfterSeq = seq + SNAPSHOT_RETRY_CHUNKS;
+        const seq = held.version;
+        await this.checkpoints.compact(held).catch((err) => {
+          this.checkpoints.snapshotFailed(held, seq);
           this.log.warn({ err: (err as Error).message, retryAfterChunks: SNAPSHOT_RETRY_CHUNKS }, 'Snapshot failed; the log is kept and replayed instead.');
         });
       }
@@ -304,77 +227,14 @@ export class DetectWorker implements Worker {
     this.checkpointAtMs = Date.now();
   }
 
-  /**
-   * Writes a full snapshot covering the log up to `held.version` (parts first, then the manifest), then deletes the
-   * previous snapshot's parts and the chunks it covers.
-   */
-  private async compact(held: Held): Promise<void> {
-    const { config } = this.deps;
-    const t0 = performance.now();
-    const seq = held.version;
-    // Serialised before any await: nothing can change the detector in between. One JSON pass is twice as fast as
-    // parts; it is used while the window (about as many posts as ids seen) is clearly small enough for one part.
-    const head = JSON.stringify({ seen: held.seen, driver: held.driver } satisfies BaseHead);
-    const small = Object.keys(held.seen).length * SNAPSHOT_CHARS_PER_POST < config.detect.snapshotPartChars;
-    const parts = [head, ...(small ? [`[[[],0,${held.detector.exportStateJson()}]]`] : held.detector.exportStateParts(config.detect.snapshotPartChars))];
-    await this.writeSnapshot(held, seq, parts);
-    this.pause('snapshot', t0);
-  }
-
-  /** Saves snapshot parts as of chunk `seq` (parts first, then the manifest), then drops what it replaces. */
-  private async writeSnapshot(held: Held, seq: number, parts: string[]): Promise<void> {
-    const { state } = this.deps;
-    for (let i = 0; i < parts.length; i++) await state.set(`${DETECTOR_BASE_KEY}:${seq}:${i}`, parts[i]!);
-    if (this.held !== held || !(await this.extendLease())) throw new Error('detector lease lost before the snapshot was saved');
-    await state.set(DETECTOR_BASE_KEY, JSON.stringify({ seq, parts: parts.length } satisfies BaseManifest));
-    const [oldSeq, oldParts] = [held.baseSeq, held.baseParts];
-    held.baseSeq = seq;
-    held.baseParts = parts.length;
-    for (const s of [...held.chunkPosts.keys()]) if (s <= seq) held.chunkPosts.delete(s);
-    for (let i = 0; i < oldParts; i++) await state.del(`${DETECTOR_BASE_KEY}:${oldSeq}:${i}`);
-    for (let s = oldSeq + 1; s <= seq; s++) await state.del(`${DETECTOR_LOG_PREFIX}${s}`);
-  }
-
-  /** Starts the snapshot replica from what `load` read (detect.snapshotInThread). */
-  private startReplica(loaded: NonNullable<Held['loaded']>): void {
-    const { config } = this.deps;
-    const replica = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { detect: config.detect } });
-    this.replica = replica;
-    this.replicaSnapshotSeq = null;
-    const drop = (why: string) => {
-      if (this.replica !== replica) return;
-      this.log.warn({ err: why }, 'Snapshot replica stopped; snapshots are taken in the detect worker again.');
-      this.replica = null;
-      this.replicaSnapshotSeq = null;
-      void replica.terminate();
-    };
-    replica.on('message', (m: ReplicaReply) => {
-      if (m.kind === 'error') { drop(m.message); return; }
-      const held = this.held;
-      this.replicaSnapshotSeq = null;
-      if (!held || this.replica !== replica) return;
-      this.writeSnapshot(held, m.seq, m.parts).then(() => { this.threadSnapshots++; }, (err) => {
-        held.snapshotAfterSeq = held.version + SNAPSHOT_RETRY_CHUNKS;
-        this.log.warn({ err: (err as Error).message }, 'Snapshot from the replica could not be saved; will try again.');
-      });
+  /** Saves a snapshot the replica serialised (outside the serial queue: it only writes keys the log does not). */
+  private saveReplicaSnapshot(seq: number, parts: string[]): void {
+    const held = this.held;
+    if (!held) return;
+    this.checkpoints.writeSnapshot(held, seq, parts).then(() => { this.threadSnapshots++; }, (err) => {
+      this.checkpoints.snapshotFailed(held);
+      this.log.warn({ err: (err as Error).message }, 'Snapshot from the replica could not be saved; will try again.');
     });
-    replica.on('error', (err) => drop(err.message));
-    replica.on('exit', (code) => drop(`exit ${code}`));
-    replica.unref();
-    replica.postMessage({ kind: 'load', base: loaded.base, chunks: loaded.chunks } satisfies ReplicaRequest);
-  }
-
-  private stopReplica(): void {
-    const replica = this.replica;
-    this.replica = null;
-    this.replicaSnapshotSeq = null;
-    void replica?.terminate();
-  }
-
-  private pause(kind: keyof DetectWorker['longestPauseMs'], t0: number): void {
-    const ms = performance.now() - t0;
-    this.longestPauseMs[kind] = Math.max(this.longestPauseMs[kind], ms);
-    this.deps.metrics.detectorStateSeconds.observe({ kind }, ms / 1000);
   }
 
   /**
@@ -418,55 +278,6 @@ export class DetectWorker implements Worker {
     if (posts.length > 0 || factchecks.length > 0) await this.serial(() => this.detect(posts, factchecks));
     metrics.processed.inc({ worker: this.name, outcome: 'ok' }, batch.length - dead.length);
     end();
-  }
-
-  /** Restores the saved state at `version`: the base, then the log chunks after it replayed in order. */
-  private async load(version: number): Promise<Held> {
-    const { state, config } = this.deps;
-    const make = this.deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s));
-    const t0 = performance.now();
-    const raw = version > 0 ? await state.get(DETECTOR_BASE_KEY) : null;
-    const manifest = raw ? JSON.parse(raw) as BaseManifest : null;
-    const part = async (i: number): Promise<string> => {
-      const text = await state.get(`${DETECTOR_BASE_KEY}:${manifest!.seq}:${i}`);
-      if (text === null) throw new Error(`detector snapshot ${manifest!.seq} part ${i} of ${manifest!.parts} is missing`);
-      return text;
-    };
-    let head: BaseHead | null = null;
-    let detectorState: unknown;
-    const keep = config.detect.snapshotInThread;
-    const loaded: NonNullable<Held['loaded']> = { base: null, chunks: [] };
-    if (manifest) {
-      const headText = await part(0);
-      head = JSON.parse(headText) as BaseHead;
-      const parts: string[] = [];
-      for (let i = 1; i < manifest.parts; i++) parts.push(await part(i));
-      detectorState = fromJsonParts(parts);
-      if (keep) loaded.base = { seq: manifest.seq, parts: [headText, ...parts] };
-    }
-    const held: Held = {
-      detector: make(config.detect, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
-      version: manifest?.seq ?? 0, baseSeq: manifest?.seq ?? 0, baseParts: manifest?.parts ?? 0, snapshotAfterSeq: 0,
-      chunkPosts: new Map(), pending: [], pendingPosts: 0, ...(keep ? { loaded } : {}),
-    };
-    for (let seq = held.version + 1; seq <= version; seq++) {
-      const chunk = await state.get(`${DETECTOR_LOG_PREFIX}${seq}`);
-      if (chunk === null) throw new Error(`detector log chunk ${seq} is missing (saved version ${version}, base ${held.baseSeq})`);
-      let posts = 0;
-      for (const call of (JSON.parse(chunk) as LogChunk).calls) {
-        applyCall(held, call, this.deps.config);
-        posts += call.p.length;
-      }
-      held.chunkPosts.set(seq, posts);
-      held.version = seq;
-      if (keep) loaded.chunks.push(chunk);
-    }
-    this.loads++;
-    const replayed = loggedPosts(held);
-    this.replayedPosts += replayed;
-    this.pause('load', t0);
-    if (version > 0) this.log.info({ version, base: held.baseSeq, replayedPosts: replayed, ms: Math.round(performance.now() - t0) }, 'Detector state loaded.');
-    return held;
   }
 
   private async detect(posts: Array<[number, DetectorPost]>, factchecks: NormalizedFactCheck[], flushAll = false): Promise<void> {

@@ -14,7 +14,7 @@ import { decodeRawPost, enrichedPostMessage, enrichedTombstoneMessage } from './
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage, OutgoingMessage } from './ports/bus.ts';
-import type { StopOptions } from './ports/lifecycle.ts';
+import type { StopOptions } from '../pipelines/core/lifecycle.ts';
 import { validateNormalizedPost } from './validate-post.ts';
 import type { Worker } from './worker.ts';
 

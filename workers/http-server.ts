@@ -95,8 +95,9 @@ export class HttpServer {
           return this.send(res, 200, 'text/html; charset=utf-8', renderClustersPage(await store.listClusters({ openOnly: true, limit: 200 })));
       }
       return this.send(res, 404, 'text/plain', 'not found\n');
-    } catch (err) {
-      return this.send(res, 500, 'application/json', JSON.stringify({ error: (err as Error).message }));
+    } catch {
+      // Store errors name hosts and users: the caller learns only that it failed.
+      return this.send(res, 500, 'application/json', JSON.stringify({ error: 'internal error' }));
     }
   }
 }

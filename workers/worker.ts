@@ -1,6 +1,6 @@
 // What every worker (connectors, enrich, detect, index) offers the process that runs it: a name, start/stop, readiness
 // for /readyz and, for consumers, the lag of its consumer group for /metrics.
-import type { Lifecycle } from './ports/lifecycle.ts';
+import type { Lifecycle } from '../pipelines/core/lifecycle.ts';
 
 /** A runnable worker. */
 export interface Worker extends Lifecycle {

@@ -2,16 +2,19 @@
 // nothing, and the clusters do not depend on how many enrich or detect workers run, nor on a standby taking over —
 // after the holder stopped (restoring a full snapshot plus the log of inputs after it) or after it lost its lease
 // in Redis (what it handled but did not save is delivered again to the new holder).
+// Fake timers for everything in-process; two tests keep real time and poll: the snapshot replica runs in a worker
+// thread (its own event loop, which fake timers cannot reach), and the Redis lease expires in Redis.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import { createEnricher } from '../../pipelines/enrich.ts';
 import { MemoryBus } from '../../workers/adapters/memory-bus.ts';
 import { MemoryStateStore } from '../../workers/adapters/memory-state-store.ts';
 import { RedisStateStore } from '../../workers/adapters/redis-state-store.ts';
 import { loadConfig } from '../../workers/config.ts';
-import { DETECTOR_BASE_KEY, DETECTOR_LOG_PREFIX, DETECTOR_VERSION_KEY, DetectWorker } from '../../workers/detect-worker.ts';
+import { DETECTOR_BASE_KEY, DETECTOR_LOG_PREFIX, DETECTOR_VERSION_KEY } from '../../workers/detector-checkpoints.ts';
+import { DetectWorker } from '../../workers/detect-worker.ts';
 import { EnrichWorker } from '../../workers/enrich-worker.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { decodeDeadLetter, decodeSignal, enrichedPostMessage, rawPostMessage } from '../../workers/messages.ts';
@@ -19,7 +22,8 @@ import type { IncomingMessage } from '../../workers/ports/bus.ts';
 import type { StateStore } from '../../workers/ports/state-store.ts';
 import { createMetrics } from '../../workers/metrics.ts';
 import { normalizedPosts } from './fixtures.ts';
-import { waitFor } from './wait-for.ts';
+import { fakeClock, realClock } from './test-clock.ts';
+import type { TestClock } from './test-clock.ts';
 
 const logger = createLogger('silent');
 const KEY = 'test-key-0123456789abcdef';
@@ -45,29 +49,37 @@ function lastClusters(got: IncomingMessage[]): Map<string, string[]> {
 }
 
 describe('DetectWorker', () => {
+  let clock: TestClock = realClock();
+  /** Switches to `c` for this test (installed before anything reads the clock). */
+  const use = (c: TestClock) => { clock = c; c.install(); };
+  afterEach(() => { clock.uninstall(); clock = realClock(); });
+  /** The reference run on fake timers, then real time for the rest of the test. */
+  const referenceThenRealTime = async () => { use(fakeClock()); const one = await run(1, 1); clock.uninstall(); clock = realClock(); return one; };
+
   it('dead-letters poison messages and observes posts delivered again once', async () => {
+    use(fakeClock());
     const bus = new MemoryBus();
     await bus.start();
     const w = new DetectWorker({ config, bus, state: new MemoryStateStore(), logger, metrics: createMetrics() });
     const signals = collect(bus, 'signals');
     const dlq = collect(bus, 'dlq');
     await Promise.all([signals.sub, dlq.sub]);
-    await w.start();
+    await clock.settle(w.start(), 'start');
     expect(w.active()).toBe(true);
     const messages = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map(enrich).map(enrichedPostMessage);
     messages.splice(300, 0, { key: 'junk', value: '{"v":1,"kind":"enriched","post":{}}' });
     await bus.publish('posts.enriched', messages);
-    await waitFor(() => signals.got.length > 0 && dlq.got.length === 1 && w.detectedPosts === 600, 'a cluster and the dead letter');
+    await clock.until(() => signals.got.length > 0 && dlq.got.length === 1 && w.detectedPosts === 600, 'a cluster and the dead letter');
     const letter = decodeDeadLetter(dlq.got[0]!.value);
     expect(letter.ok && [letter.message.key, letter.message.reason, letter.message.worker]).toEqual(['junk', 'invalid-message', 'detect']);
-    await waitFor(async () => (await w.lag()) === 0, 'committed');
+    await clock.until(async () => (await w.lag()) === 0, 'committed');
     const before = signals.got.length;
     await bus.publish('posts.enriched', messages.filter((m) => m.key !== 'junk'));
-    await waitFor(async () => (await w.lag()) === 0, 'the copies consumed');
-    await new Promise((r) => setTimeout(r, 300));
+    await clock.until(async () => (await w.lag()) === 0, 'the copies consumed');
+    await clock.pass(300);
     expect(signals.got.length).toBe(before);
     expect(w.detectedPosts).toBe(600);
-    await w.stop();
+    await clock.settle(w.stop(), 'stop');
     await w.stop();
     await bus.stop();
   });
@@ -89,22 +101,23 @@ describe('DetectWorker', () => {
     const es = Array.from({ length: enrichers }, () => new EnrichWorker({ config: cfg, bus: b, logger, metrics: createMetrics(), enrich }));
     const ds = Array.from({ length: detectors }, () => new DetectWorker({ config: cfg, bus: b, state, logger, metrics: createMetrics(), createDetector }));
     // Standbys return from start() only after leaseTtlMs + 1 s: start them all at once.
-    await Promise.all(ds.map((w) => w.start()));
+    await clock.settle(Promise.all(ds.map((w) => w.start())), 'detect workers started');
     for (const w of es) await w.start();
     for (let i = 0; i < posts.length; i += 100) {
       await b.publish('posts.raw', posts.slice(i, i + 100).map(rawPostMessage));
-      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+      if (options.pauseMs) await clock.pass(options.pauseMs);
       await options.during?.(i / 100, ds);
     }
     const consumed = async () => (await Promise.all(es.map((w) => w.lag()))).every((l) => l === 0) && ds.some((w) => w.active()) && (await Promise.all(ds.map((w) => w.lag()))).every((l) => l === 0);
-    await waitFor(consumed, 'all consumed', 30_000);
-    await new Promise((r) => setTimeout(r, 100));
-    for (const w of [...es, ...ds]) await w.stop();
+    await clock.until(consumed, 'all consumed', 30_000);
+    await clock.pass(100);
+    for (const w of [...es, ...ds]) await clock.settle(w.stop(), 'stop');
     await b.stop();
     return { clusters: lastClusters(signals.got), state, ds, restoredFrom };
   };
 
   it('gives the same clusters with two enrich and two detect workers as with one of each', async () => {
+    use(fakeClock());
     const one = await run(1, 1);
     const two = await run(2, 2);
     expect(one.clusters.size).toBeGreaterThan(0);
@@ -116,10 +129,11 @@ describe('DetectWorker', () => {
   });
 
   it('restores from a full snapshot plus the replayed log when a standby takes over, with the same clusters', async () => {
+    use(fakeClock());
     const one = await run(1, 1);
     // Posts arrive over ~2 s with a checkpoint every 100 ms and a snapshot every third checkpoint; the active worker
     // is stopped halfway and the standby takes over from the snapshot and the chunks after it.
-    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
+    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker'); };
     const compacted = await run(1, 2, { detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000 }, pauseMs: 150, during: stopActive });
     expect(compacted.clusters).toEqual(one.clusters);
     expect(compacted.ds.map((w) => w.loads)).toEqual([1, 1]);
@@ -140,8 +154,8 @@ describe('DetectWorker', () => {
   });
 
   it('takes snapshots in the replica thread (detect.snapshotInThread) with the same clusters, and restores from them', async () => {
-    const one = await run(1, 1);
-    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await ds.find((w) => w.active())!.stop(); };
+    const one = await referenceThenRealTime();
+    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker'); };
     const threaded = await run(1, 2, { detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true }, pauseMs: 150, during: stopActive });
     expect(threaded.clusters).toEqual(one.clusters);
     expect(threaded.ds[0]!.threadSnapshots + threaded.ds[1]!.threadSnapshots).toBeGreaterThan(0);
@@ -154,7 +168,7 @@ describe('DetectWorker', () => {
   });
 
   it('hands the detector to the standby when the holder loses its lease in Redis, losing and repeating nothing', async () => {
-    const one = await run(1, 1);
+    const one = await referenceThenRealTime();
     const prefix = `detect-test-${randomUUID().slice(0, 8)}:`;
     const state = new RedisStateStore({ url: process.env.MID_REDIS_URL!, prefix });
     await state.start();

@@ -3,7 +3,7 @@
 // data for the next run.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,15 +44,21 @@ describe('mid start (embedded mode)', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const child = start(dataDir, port);
-    const t0 = Date.now();
     await waitFor(async () => (await get(`${base}/healthz`)).status === 200, '/healthz', 30_000, 200);
-    let clusters: Array<{ id: string; reasons: string[]; score: number; end: string }> = [];
+    // "Within a minute" is this wait's budget (it fails the test when exceeded); what is asserted below is that the
+    // cluster really comes from the bundled sample, through enrichment (pseudonymised accounts) and detection.
+    let clusters: Array<{ id: string; reasons: string[]; score: number; end: string; posts: string[]; accounts: string[] }> = [];
     await waitFor(async () => {
       const r = await get(`${base}/api/clusters`);
       if (r.status === 200) clusters = (JSON.parse(r.body) as { clusters: typeof clusters }).clusters;
       return clusters.length > 0;
-    }, 'a cluster on /api/clusters', 60_000, 500);
-    expect(Date.now() - t0).toBeLessThan(60_000 + 30_000);
+    }, 'a cluster on /api/clusters within a minute', 60_000, 500);
+    const sampleIds = new Set(readFileSync('connectors/data/sample-posts.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id));
+    for (const c of clusters) {
+      expect(c.posts.length).toBeGreaterThanOrEqual(2);
+      expect(c.posts.filter((id) => !sampleIds.has(id))).toEqual([]);
+      expect(c.accounts.filter((a) => !/^p:[0-9a-f]{24}$/.test(a))).toEqual([]);
+    }
     expect(clusters[0]!.reasons.length).toBeGreaterThan(0);
     for (let i = 1; i < clusters.length; i++) {
       const a = clusters[i - 1]!;

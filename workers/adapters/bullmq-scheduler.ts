@@ -6,8 +6,8 @@ import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { StopOptions } from '../ports/lifecycle.ts';
-import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
+import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../../pipelines/core/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
 
 /** Options of {@link BullmqScheduler}. */

@@ -9,9 +9,10 @@ import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 import { ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS, esNames } from './elasticsearch-mappings.ts';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
-import type { DeadLetterMessage } from '../messages.ts';
-import type { StopOptions } from '../ports/lifecycle.ts';
+import type { DeadLetterMessage } from '../../pipelines/core/envelopes.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import type { ListClustersOptions, SignalStore, StoreCounts, StoredCluster, WriteResult } from '../ports/signal-store.ts';
+import { MidError } from '../../pipelines/core/errors.ts';
 
 /** Options of {@link ElasticsearchSignalStore}. */
 export interface ElasticsearchSignalStoreOptions {
@@ -35,9 +36,9 @@ export interface ElasticsearchSignalStoreOptions {
 }
 
 /** Raised when Elasticsearch cannot be used (not a per-document refusal); retriable when the cause is. */
-export class SignalStoreError extends Error {
+export class SignalStoreError extends MidError {
   override name = 'SignalStoreError';
-  constructor(message: string, override readonly cause?: unknown, readonly retriable = true) { super(message); }
+  constructor(message: string, cause?: unknown, readonly retriable = true) { super(message, { cause }); }
 }
 
 // The definitions live in elasticsearch-mappings.ts (shared with the Kibana generator); re-exported for callers.

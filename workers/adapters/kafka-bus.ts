@@ -7,8 +7,9 @@ import { Kafka, logLevel as kafkaLogLevel, CompressionTypes } from 'kafkajs';
 import type { Admin, Consumer, EachBatchPayload, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import type { Bus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from '../ports/bus.ts';
-import type { StopOptions } from '../ports/lifecycle.ts';
-import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
+import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../../pipelines/core/lifecycle.ts';
+import { PermanentError, RetriableError } from '../../pipelines/core/errors.ts';
 
 /** Options of {@link KafkaBus}. */
 export interface KafkaBusOptions {
@@ -24,17 +25,15 @@ export interface KafkaBusOptions {
 }
 
 /** Raised when the bus is used before start() or after stop(). */
-export class BusNotRunningError extends Error {
+export class BusNotRunningError extends PermanentError {
   override name = 'BusNotRunningError';
-  readonly retriable = false;
-  constructor(override readonly cause?: unknown) { super('bus is not running'); }
+  constructor(cause?: unknown) { super('bus is not running', { cause }); }
 }
 
 /** Raised when Kafka did not acknowledge a publish; retriable. */
-export class PublishError extends Error {
+export class PublishError extends RetriableError {
   override name = 'PublishError';
-  readonly retriable = true;
-  constructor(readonly topic: string, override readonly cause?: unknown) { super(`publish to "${topic}" failed: ${(cause as Error)?.message ?? cause}`); }
+  constructor(readonly topic: string, cause?: unknown) { super(`publish to "${topic}" failed: ${(cause as Error)?.message ?? cause}`, { cause }); }
 }
 
 function headersOf(h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {

@@ -4,7 +4,7 @@
 // are dropped beyond a retained count, so memory stays bounded while consumers keep up. Nothing survives the process: embedded mode relies on
 // idempotent writes to the SQLite store and a replayable source instead.
 import type { Bus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from '../ports/bus.ts';
-import type { StopOptions } from '../ports/lifecycle.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import { keyPartition } from './key-partition.ts';
 
 interface StoredMessage { key: string | null; value: string; headers: Record<string, string> }

@@ -2,8 +2,8 @@
 // sliding-window rate limit, the same behaviour the BullMQ scheduler gives across processes.
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { StopOptions } from '../ports/lifecycle.ts';
-import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../ports/lifecycle.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
+import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../../pipelines/core/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
 
 interface Entry { job: RepeatableJob; timer: NodeJS.Timeout | null; inFlight: Set<Promise<void>>; starts: number[] }

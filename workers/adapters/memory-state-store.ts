@@ -1,6 +1,6 @@
 // In-process window-state store for embedded mode: a Map with expiry and an in-process lock (a promise queue per
 // lock name). Same contract as the Redis store; nothing is shared with other processes, which embedded mode does not have.
-import type { StopOptions } from '../ports/lifecycle.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import { LockTimeoutError, withLease } from '../ports/state-store.ts';
 import type { LockLease, StateStore } from '../ports/state-store.ts';
 

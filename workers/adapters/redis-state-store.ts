@@ -3,9 +3,10 @@
 // loses the lock after ttlMs. Every key carries the configured prefix, so tests and deployments can share a Redis.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { StopOptions } from '../ports/lifecycle.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import { LockTimeoutError, withLease } from '../ports/state-store.ts';
 import type { LockLease, StateStore } from '../ports/state-store.ts';
+import { RetriableError } from '../../pipelines/core/errors.ts';
 
 const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -19,10 +20,9 @@ export interface RedisStateStoreOptions {
 }
 
 /** Raised when Redis cannot be reached; retriable. */
-export class StateStoreError extends Error {
+export class StateStoreError extends RetriableError {
   override name = 'StateStoreError';
-  readonly retriable = true;
-  constructor(message: string, override readonly cause?: unknown) { super(message); }
+  constructor(message: string, cause?: unknown) { super(message, { cause }); }
 }
 
 /** ioredis implementation of the {@link StateStore} port. */

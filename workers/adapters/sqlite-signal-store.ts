@@ -6,8 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
-import type { DeadLetterMessage } from '../messages.ts';
-import type { StopOptions } from '../ports/lifecycle.ts';
+import type { DeadLetterMessage } from '../../pipelines/core/envelopes.ts';
+import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import type { ListClustersOptions, SignalStore, StoreCounts, StoredCluster, WriteResult } from '../ports/signal-store.ts';
 
 const SCHEMA = `

@@ -13,6 +13,7 @@ import { mapMastodonStatus, statusesFromPayload } from '../../connectors/mastodo
 import { feedEntryToFactCheck, feedEntryToPost, parseFeed } from '../../connectors/rss.ts';
 import { parseTelegramPage } from '../../connectors/telegram.ts';
 import { validateNormalizedPost } from '../validate-post.ts';
+import { PermanentError } from '../../pipelines/core/errors.ts';
 
 /** One line for `mid help`. */
 export const summary = 'Normalize a recorded payload (mastodon, jetstream, telegram-html, rss, claimreview, factcheck-datafeed) to JSONL';
@@ -40,9 +41,8 @@ export interface NormalizeIo {
 
 const MAX_REASON_LINES = 1000;
 
-class NothingReadable extends Error {
+class NothingReadable extends PermanentError {
   override name = 'NothingReadable';
-  readonly retriable = false;
 }
 
 /** Runs the conversion; resolves the counts, or throws NothingReadable when the input could not be read at all. */

@@ -3,7 +3,7 @@
 // Contract (test/workers/adapters/bus.contract.ts): publish resolves only once the messages are acknowledged;
 // messages with the same key keep their order; every consumer group sees every message; a batch handler's offsets
 // are committed only after it resolves, so a handler that throws (or a process that dies) gets the batch again.
-import type { Lifecycle } from './lifecycle.ts';
+import type { Lifecycle } from '../../pipelines/core/lifecycle.ts';
 
 /** A message to publish. */
 export interface OutgoingMessage {

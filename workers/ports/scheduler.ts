@@ -1,7 +1,7 @@
 // The scheduler port: repeatable jobs with an interval, jitter, a rate limit and a concurrency limit.
 // Adapters: workers/adapters/memory-scheduler.ts (timers in-process) and workers/adapters/bullmq-scheduler.ts
 // (BullMQ job schedulers on Redis, so several processes share one schedule and a job runs once per tick).
-import type { Lifecycle } from './lifecycle.ts';
+import type { Lifecycle } from '../../pipelines/core/lifecycle.ts';
 
 /** A repeatable job. */
 export interface RepeatableJob {

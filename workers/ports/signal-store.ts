@@ -4,8 +4,8 @@
 // (a second write counts as a duplicate and changes nothing), a cluster once per id (a later write replaces it) —
 // so at-least-once delivery upstream never shows up as duplicates here.
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
-import type { DeadLetterMessage } from '../messages.ts';
-import type { Lifecycle } from './lifecycle.ts';
+import type { DeadLetterMessage } from '../../pipelines/core/envelopes.ts';
+import type { Lifecycle } from '../../pipelines/core/lifecycle.ts';
 
 /** Outcome of a write: per-item failures are values, not exceptions. */
 export interface WriteResult {

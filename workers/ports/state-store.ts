@@ -1,7 +1,8 @@
 // The window-state store port: small shared state for workers — connector cursors, duplicate suppression and the
 // serialized detector state — plus a lock so several workers can take turns on one piece of state.
 // Adapters: workers/adapters/memory-state-store.ts and workers/adapters/redis-state-store.ts (ioredis).
-import type { Lifecycle } from './lifecycle.ts';
+import type { Lifecycle } from '../../pipelines/core/lifecycle.ts';
+import { RetriableError } from '../../pipelines/core/errors.ts';
 
 /** The window-state store port. Keys are plain strings; adapters add their own prefix. */
 export interface StateStore extends Lifecycle {
@@ -52,8 +53,7 @@ export async function withLease<T>(store: Pick<StateStore, 'acquireLock'>, name:
 }
 
 /** Raised when a lock could not be taken in time; retriable. */
-export class LockTimeoutError extends Error {
+export class LockTimeoutError extends RetriableError {
   override name = 'LockTimeoutError';
-  readonly retriable = true;
-  constructor(readonly lock: string, override readonly cause?: unknown) { super(`lock "${lock}" not acquired in time`); }
+  constructor(readonly lock: string, cause?: unknown) { super(`lock "${lock}" not acquired in time`, { cause }); }
 }

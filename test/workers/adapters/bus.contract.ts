@@ -1,19 +1,22 @@
 // The one contract every Bus adapter passes (run by bus.test.ts against the in-process bus and Kafka).
+// The in-process bus runs on fake timers; Kafka keeps real time (sessions, rebalances and fetch waits run in the
+// broker and in kafkajs against it, where fake timers cannot reach) and the clock polls for it (test-clock.ts).
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus, IncomingMessage, Subscription } from '../../../workers/ports/bus.ts';
-import { waitFor } from '../wait-for.ts';
+import type { TestClock } from '../test-clock.ts';
 
 /** Registers the bus contract for the adapter made by `make`. */
-export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): void {
+export function busContract(name: string, make: () => Bus, clock: TestClock, timeoutMs = 30_000): void {
   describe(`Bus contract: ${name}`, { timeout: timeoutMs }, () => {
     let bus: Bus;
     const subs: Subscription[] = [];
     const id = () => randomUUID().slice(0, 8);
-    beforeEach(async () => { bus = make(); await bus.start(); });
+    beforeEach(async () => { clock.install(); bus = make(); await bus.start(); });
     afterEach(async () => {
       for (const s of subs.splice(0)) await s.stop();
       await bus.stop({ deadlineMs: 10_000 });
+      clock.uninstall();
     });
 
     it('delivers every message once to a group and keeps the order of messages with the same key', async () => {
@@ -23,7 +26,7 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       const seen: Array<{ k: string; i: number }> = [];
       subs.push(await bus.subscribe({ topics: [topic], groupId: `g-${id()}`, eachBatch: async (b) => { for (const m of b) seen.push(JSON.parse(m.value)); } }));
       await bus.publish(topic, msgs.slice(100));
-      await waitFor(() => seen.length >= 300, '300 messages');
+      await clock.until(() => seen.length >= 300, '300 messages');
       expect(new Set(seen.map((s) => s.i)).size).toBe(300);
       for (let k = 0; k < 7; k++) {
         const order = seen.filter((s) => s.k === `k${k}`).map((s) => s.i);
@@ -46,7 +49,7 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       const b: IncomingMessage[] = [];
       subs.push(await bus.subscribe({ topics: [topic], groupId: `ga-${id()}`, eachBatch: async (m) => { a.push(...m); } }));
       subs.push(await bus.subscribe({ topics: [topic], groupId: `gb-${id()}`, eachBatch: async (m) => { b.push(...m); } }));
-      await waitFor(() => a.length >= 2 && b.length >= 2, 'both groups');
+      await clock.until(() => a.length >= 2 && b.length >= 2, 'both groups');
       for (const got of [a, b]) {
         expect(got.map((m) => m.value).sort()).toEqual(['one', 'two']);
         const one = got.find((m) => m.value === 'one')!;
@@ -67,7 +70,7 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
           for (const m of batch) handled.set(m.value, (handled.get(m.value) ?? 0) + 1);
         },
       }));
-      await waitFor(() => handled.size >= 50, 'all 50 after failures');
+      await clock.until(() => handled.size >= 50, 'all 50 after failures');
       expect(failures).toBe(2);
       expect([...handled.keys()].map(Number).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     });
@@ -78,13 +81,13 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       await bus.publish(topic, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `a${i}` })));
       const first: string[] = [];
       const s1 = await bus.subscribe({ topics: [topic], groupId, eachBatch: async (b) => { first.push(...b.map((m) => m.value)); } });
-      await waitFor(() => first.length >= 20, 'first 20');
+      await clock.until(() => first.length >= 20, 'first 20');
       await s1.stop();
       await bus.publish(topic, Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `b${i}` })));
       const second: string[] = [];
       subs.push(await bus.subscribe({ topics: [topic], groupId, eachBatch: async (b) => { second.push(...b.map((m) => m.value)); } }));
-      await waitFor(() => second.length >= 5, 'next 5', timeoutMs);
-      await new Promise((r) => setTimeout(r, 300));
+      await clock.until(() => second.length >= 5, 'next 5', timeoutMs);
+      await clock.pass(300);
       expect(second.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
     });
 
@@ -94,19 +97,19 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       await bus.publish(topic, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `a${i}` })));
       const first: string[] = [];
       const s1 = await bus.subscribe({ topics: [topic], groupId, commit: 'manual', eachBatch: async (b) => { first.push(...b.map((m) => m.value)); } });
-      await waitFor(() => first.length >= 10, 'first 10', timeoutMs);
+      await clock.until(() => first.length >= 10, 'first 10', timeoutMs);
       await s1.stop();
       const second: string[] = [];
       const s2 = await bus.subscribe({ topics: [topic], groupId, commit: 'manual', eachBatch: async (b) => { second.push(...b.map((m) => m.value)); } });
-      await waitFor(() => second.length >= 10, 'the same 10 again', timeoutMs);
-      await new Promise((r) => setTimeout(r, 200));
+      await clock.until(() => second.length >= 10, 'the same 10 again', timeoutMs);
+      await clock.pass(200);
       await s2.commit();
       await s2.stop();
       await bus.publish(topic, [{ key: 'k0', value: 'b0' }]);
       const third: string[] = [];
       subs.push(await bus.subscribe({ topics: [topic], groupId, commit: 'manual', eachBatch: async (b) => { third.push(...b.map((m) => m.value)); } }));
-      await waitFor(() => third.length >= 1, 'the new one', timeoutMs);
-      await new Promise((r) => setTimeout(r, 300));
+      await clock.until(() => third.length >= 1, 'the new one', timeoutMs);
+      await clock.pass(300);
       expect(second.sort()).toEqual(first.sort());
       expect(third).toEqual(['b0']);
     });
@@ -119,10 +122,10 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       let got = 0;
       const sub = await bus.subscribe({ topics: [topic], groupId: `g-${id()}`, eachBatch: async (b) => { await gate; got += b.length; } });
       subs.push(sub);
-      await waitFor(async () => (await sub.lag()) === 10, 'lag 10');
+      await clock.until(async () => (await sub.lag()) === 10, 'lag 10');
       release();
-      await waitFor(() => got >= 10, 'all handled');
-      await waitFor(async () => (await sub.lag()) === 0, 'lag 0');
+      await clock.until(() => got >= 10, 'all handled');
+      await clock.until(async () => (await sub.lag()) === 0, 'lag 0');
     });
 
     it('shares a group between two members without losing messages', async () => {
@@ -133,7 +136,7 @@ export function busContract(name: string, make: () => Bus, timeoutMs = 30_000): 
       subs.push(await bus.subscribe({ topics: [topic], groupId, eachBatch: async (b) => { for (const m of b) seen.add(m.value); } }));
       subs.push(await bus.subscribe({ topics: [topic], groupId, eachBatch: async (b) => { for (const m of b) seen.add(m.value); } }));
       await bus.publish(topic, Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: String(i) })));
-      await waitFor(() => seen.size >= 201, 'all 201', timeoutMs);
+      await clock.until(() => seen.size >= 201, 'all 201', timeoutMs);
       expect(seen.size).toBe(201);
     });
   });

@@ -1,6 +1,6 @@
 // The one contract every SignalStore adapter passes (sqlite always; elasticsearch when MID_ES_URL is set).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeadLetterMessage } from '../../../workers/messages.ts';
+import type { DeadLetterMessage } from '../../../pipelines/core/envelopes.ts';
 import type { SignalStore } from '../../../workers/ports/signal-store.ts';
 import { cluster, enrichedPost } from '../fixtures.ts';
 

@@ -1,6 +1,9 @@
 // The lifecycle every long-lived component shares: start(), then stop({ deadlineMs }) which is safe twice and
 // before start. `guardedStop` runs a component's ordered stop steps (stop intake → drain → flush → close), each one
 // guarded so a failing step does not skip the rest, and gives up waiting when the deadline passes.
+// It lives in pipelines/core/ because connectors, pipelines and workers may all import from there; core/ holds
+// shared vocabulary, not pipeline steps (guardedStop's deadline is its one use of the clock).
+import { PermanentError } from './errors.ts';
 
 /** Options of stop(). */
 export interface StopOptions {
@@ -20,10 +23,9 @@ export interface Lifecycle {
 export const DEFAULT_STOP_DEADLINE_MS = 10_000;
 
 /** Raised (and logged by callers) when a stop step failed or the deadline passed; stop() itself never throws. */
-export class StopError extends Error {
+export class StopError extends PermanentError {
   override name = 'StopError';
-  readonly retriable = false;
-  constructor(message: string, override readonly cause?: unknown) { super(message); }
+  constructor(message: string, cause?: unknown) { super(message, { cause }); }
 }
 
 /** Runs stop steps in order, each guarded, within one overall deadline; returns the problems met (empty when clean). */
