@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildDigest, containsWord, decideAlerts, digestItem, foldText, matches, quietPeriod, watchHits,
 } from '../../pipelines/alert-rules.ts';
-import type { AlertMatchers, AlertRoute, AlertSubject, DecideInput, Silence, Watchlists } from '../../pipelines/alert-rules.ts';
+import type { AlertMatchers, AlertRoute, AlertSubject, DecideInput, RouteDecision, Silence, Watchlists } from '../../pipelines/alert-rules.ts';
 import type { Cluster } from '../../pipelines/types.ts';
 
 const noWatch: Watchlists = { narratives: [], keywords: [], hashtags: [], domains: [] };
@@ -98,7 +98,7 @@ describe('decisions', () => {
   it('a new cluster is sent after the group wait, once; growth by the factor is a follow-up', () => {
     const [d] = decideAlerts(input({}));
     expect(d).toMatchObject({ action: 'send', kind: 'new', version: 1, notBeforeMs: now + 30_000 });
-    const state = (d as { state: never }).state;
+    const state = (d as Extract<RouteDecision, { action: 'send' }>).state;
     expect(decideAlerts(input({ states: { desk: state } }))[0]).toMatchObject({ action: 'suppress', reason: 'dedupe' });
     const bigger = cluster({ posts: Array.from({ length: 7 }, (_, i) => `p${i}`) });
     expect(decideAlerts(input({ subject: subject(bigger), states: { desk: state } }))[0]).toMatchObject({ action: 'suppress', reason: 'dedupe' });
@@ -108,7 +108,7 @@ describe('decisions', () => {
   });
   it('a new kind or a fact-check is a follow-up; a closed cluster is not alerted again', () => {
     const [d] = decideAlerts(input({}));
-    const state = (d as { state: never }).state;
+    const state = (d as Extract<RouteDecision, { action: 'send' }>).state;
     expect(decideAlerts(input({ subject: subject(cluster({ kinds: ['duplicate_text', 'burst'] })), states: { desk: state } }))[0]).toMatchObject({ action: 'send', changes: ['new_kind'] });
     expect(decideAlerts(input({ subject: subject(cluster({ factchecks: [{ url: 'https://fc.example/1', publisher: 'FC' }] })), states: { desk: state } }))[0]).toMatchObject({ action: 'send', changes: ['factcheck'] });
     expect(decideAlerts(input({ subject: { ...subject(cluster({ kinds: ['burst'] })), triageStatus: 'dismissed' }, states: { desk: state } }))[0]).toMatchObject({ action: 'suppress', reason: 'dedupe' });
