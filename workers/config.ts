@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sourcesSchema } from '../connectors/source-config.ts';
+import { alertsSchema } from './alerts-config.ts';
 
 /**
  * Default language candidates for franc (Latin script only; other scripts are decided by script): what a Dutch
@@ -201,6 +202,7 @@ const configSchema = z.object({
   scheduler: schedulerSchema,
   store: storeSchema,
   sources: sourcesSchema,
+  alerts: alertsSchema,
 }).passthrough();
 
 /** The validated configuration. */
