@@ -28,7 +28,16 @@ describe('alerts privacy', () => {
     // The sample's cluster members have handles that appear in their own texts (mentions): the scrubber must drop them.
     expect(signals.clusters.some((c) => /@\w/.test(c.sampleText ?? '') || c.accounts.some((a) => a.startsWith('p:')))).toBe(true);
     const payloads: string[] = [];
-    for (const c of signals.clusters) {
+    // The sample has no mentions in its texts: also render each cluster as if its sample text, reasons and links
+    // carried the sample's real handles (mentions, @user@instance, profile links) and pseudonyms.
+    const hs = [...new Set(posts.map((p) => p.author.handle).filter((h): h is string => !!h))].slice(0, 40);
+    const exposed = signals.clusters.map((c, i) => ({
+      ...c,
+      sampleText: `@${hs[i % hs.length]} @${hs[(i + 1) % hs.length]}@social.example ${c.sampleText ?? ''} cc ${c.accounts[0] ?? 'p:0123456789abcdef01234567'}`,
+      reasons: c.reasons.map((r, j) => `${r} (@${hs[(i + j) % hs.length]}, ${c.accounts[j] ?? 'p:abcdefabcdef'})`),
+      links: [...c.links, `https://social.example/@${hs[i % hs.length]}/123`],
+    }));
+    for (const c of [...signals.clusters, ...exposed]) {
       for (const lang of ['nl', 'en'] as const) {
         for (const kind of ['new', 'update'] as const) {
           const m = buildAlertMessage(c, { lang, kind, changes: ['grew', 'merged'], triageUrlTemplate: 'https://mid.example/c/{clusterId}', platforms: ['sample'] });
