@@ -49,7 +49,7 @@ export const routeSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').describe('Route name (in idempotency keys and metrics).'),
   language: z.enum(['nl', 'en']).default('nl').describe('Message language. Default nl.'),
   match: matchSchema,
-  groupWaitMs: z.number().int().min(0).default(30_000).describe('Wait after a cluster first matches before alerting (collects more posts). Default 30000.'),
+  groupWaitMs: z.number().int().min(0).default(10_000).describe('Wait after a cluster first matches before alerting (collects more posts; keep detection + wait under a minute). Default 10000.'),
   groupIntervalMs: z.number().int().min(0).default(300_000).describe('Least time between two messages about one cluster. Default 300000.'),
   realert: z.object({
     growthFactor: z.number().min(1).default(2).describe('Follow-up when posts or accounts grew by this factor since the last alert. Default 2.'),
