@@ -98,9 +98,19 @@ export interface AlertMessageOptions {
 
 const PSEUDONYM_RE = /\bp:[0-9a-f]{6,}\b/gi;
 
-/** Removes mentions, handles (@name, @name@instance), pseudonyms (p:…) and links; collapses whitespace. */
-export function scrubText(text: string): string {
-  return text.replace(LINK_RE, ' ').replace(MENTION_RE, ' ').replace(PSEUDONYM_RE, ' ').replace(/(?<![\p{L}\p{N}])@\S+/gu, ' ')
+/**
+ * Removes mentions, handles (@name, @name@instance), pseudonyms (p:…) and links (with `linksAs: 'domain'` a link
+ * becomes its domain, so a reason still says which site); collapses whitespace.
+ */
+export function scrubText(text: string, linksAs: 'remove' | 'domain' = 'remove'): string {
+  const link = (found: string) => {
+    if (linksAs === 'remove') return ' ';
+    const tail = /[.,:;!?)]+$/.exec(found)?.[0] ?? '';
+    const u = found.slice(0, found.length - tail.length);
+    const s = shareableLink(/^www\./i.test(u) ? `https://${u}` : u);
+    return s ? `${s.domain}${tail}` : ' ';
+  };
+  return text.replace(LINK_RE, link).replace(MENTION_RE, ' ').replace(PSEUDONYM_RE, ' ').replace(/(?<![\p{L}\p{N}])@\S+/gu, ' ')
     .replace(/\s+/g, ' ').trim();
 }
 
@@ -180,7 +190,7 @@ export function buildAlertMessage(cluster: Cluster, o: AlertMessageOptions): Ale
     lang: o.lang, kind: o.kind,
     title: o.kind === 'update' ? `${t.update}: ${base}` : base,
     facts, headings: headings(o.lang),
-    reasons: alertReasons(cluster, o.lang).map(scrubText),
+    reasons: alertReasons(cluster, o.lang).map((r) => scrubText(r, 'domain')),
     changes: o.changes.map((c) => t.change[c]),
     sample: sample || null, links, factchecks, lines: [],
     triageUrl: triageLink(o.triageUrlTemplate, cluster.id),
