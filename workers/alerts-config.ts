@@ -9,7 +9,7 @@ import { CHANNEL_FORMATS } from './notifiers/notifier.ts';
 const hm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
 const watchSchema = z.object({
-  narratives: z.array(z.object({ name: z.string().min(1), terms: z.array(z.string().min(1)).min(1) })).default([])
+  narratives: z.array(z.object({ name: z.string().min(1).describe('Narrative name (shown in logs).'), terms: z.array(z.string().min(1)).min(1).describe('Words, phrases or #hashtags.') })).default([])
     .describe('Named term lists; a term starting with # matches hashtags, others words. Default [].'),
   keywords: z.array(z.string().min(1)).default([]).describe('Words or phrases matched on word boundaries in post text (not in hashtags), case- and accent-insensitive. Default [].'),
   hashtags: z.array(z.string().min(1)).default([]).describe('Hashtags (with or without #) matched on post hashtags only. Default [].'),
@@ -74,7 +74,7 @@ export type RouteConfig = z.infer<typeof routeSchema>;
 export const alertsSchema = z.object({
   routes: z.array(routeSchema).default([]).describe('Alert routes. Default [] (MID_ALERT_WEBHOOK_URL adds one).'),
   electionPeriods: z.array(z.object({
-    name: z.string(),
+    name: z.string().describe('Period name.'),
     from: z.iso.datetime({ offset: true }).describe('Start (ISO date-time).'),
     to: z.iso.datetime({ offset: true }).describe('End (ISO date-time).'),
     groupWaitMs: z.number().int().min(0).default(0).describe('Group wait during the period. Default 0.'),
@@ -88,7 +88,7 @@ export const alertsSchema = z.object({
   deliverEveryMs: z.number().int().min(100).default(1000).describe('How often due deliveries are sent. Default 1000.'),
   digestCheckEveryMs: z.number().int().min(1000).default(60_000).describe('How often digests are checked for being due. Default 60000.'),
   maxAttempts: z.number().int().min(1).default(8).describe('Attempts before a delivery goes to the dead-letter list. Default 8.'),
-  backoffBaseMs: z.number().int().min(1).default(2000).describe('First retry delay; doubles per attempt, with full jitter. Default 2000.'),
+  backoffBaseMs: z.number().int().min(1).default(2000).describe('First retry delay; doubles per attempt, with equal jitter (half fixed, half random). Default 2000.'),
   backoffMaxMs: z.number().int().min(1).default(300_000).describe('Longest retry delay (a longer Retry-After is honoured). Default 300000.'),
   memberPosts: z.number().int().min(0).default(200).describe('Member posts read from the signal store for watchlists and platforms. Default 200.'),
 }).prefault({});
