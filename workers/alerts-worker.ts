@@ -338,8 +338,11 @@ export class AlertsWorker implements Worker {
   private async deliverDueLocked(signal: AbortSignal): Promise<void> {
     const { alertStore: store } = this.deps;
     const due = await store.due<Delivery>(NS.outbox, this.now(), 100);
+    const startedAt = Date.now();
     for (const { doc: d } of due) {
-      if (signal.aborted) return;
+      // Stay well inside the lock's 120 s TTL (slow receivers time out at channel.timeoutMs each); the rest is
+      // still due at the next tick.
+      if (signal.aborted || Date.now() - startedAt > 60_000) return;
       const route = this.routes.find((r) => r.name === d.route);
       if (!route) { await this.deadLetter(d, 'route-removed', null, 'unknown'); continue; }
       // Versions go out in order: a follow-up waits while the previous version of its cluster is still pending.
