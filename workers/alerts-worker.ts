@@ -40,7 +40,7 @@ import type { Worker } from './worker.ts';
 
 /** Store namespaces. */
 const NS = {
-  cluster: 'cluster', thread: 'thread', subject: 'subject', outbox: 'outbox', sent: 'sent', dead: 'dead',
+  cluster: 'cluster', thread: 'thread', subject: 'subject', outbox: 'outbox', dead: 'dead',
   silence: 'silence', rate: 'rate', digest: 'digest', held: (route: string) => `held:${route}`,
 } as const;
 
@@ -365,10 +365,8 @@ export class AlertsWorker implements Worker {
       if (!message) { await this.deadLetter(d, 'no-content', null, notifier.format); continue; }
       try {
         const res = await notifier.send({ message, idempotencyKey: d.key, route: d.route, version: d.version, thread: thread?.thread ?? null }, signal);
-        const ops: AlertStoreOp[] = [
-          { op: 'del', ns: NS.outbox, key: d.key },
-          { op: 'put', ns: NS.sent, key: d.key, doc: { atMs: this.now() } },
-        ];
+        // Sent = gone from the outbox, and (for cluster alerts) the thread's sentVersion; one transaction.
+        const ops: AlertStoreOp[] = [{ op: 'del', ns: NS.outbox, key: d.key }];
         if (threadKey) ops.push({ op: 'put', ns: NS.thread, key: threadKey, doc: { thread: thread?.thread ?? res.threadRef, sentVersion: Math.max(thread?.sentVersion ?? 0, d.version) } satisfies ThreadDoc });
         await store.apply(ops);
         this.m.sent.inc({ channel: notifier.format, kind: d.kind });
