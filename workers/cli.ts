@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   es: () => import('./commands/es.ts'),
   kibana: () => import('./commands/kibana.ts'),
   config: () => import('./commands/config.ts'),
+  alerts: () => import('./commands/alerts.ts'),
 };
 
 async function help(): Promise<void> {

@@ -6,6 +6,8 @@ import { resolveSources, createConnector, createHttpClient } from '../connectors
 import type { Connector } from '../connectors/connector.ts';
 import { createEnricher } from '../pipelines/enrich.ts';
 import { createBus, createScheduler, createSignalStore, createStateStore } from './adapters/create-adapters.ts';
+import { createAlertStore } from './adapters/create-alert-store.ts';
+import { AlertsWorker } from './alerts-worker.ts';
 import type { Config } from './config.ts';
 import { ConnectorsWorker } from './connectors-worker.ts';
 import { DetectWorker } from './detect-worker.ts';
@@ -26,7 +28,7 @@ import { createReplaySource } from './replay-source.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
-export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index'] as const;
+export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts'] as const;
 /** A worker name. */
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -64,13 +66,14 @@ export class Runtime {
     this.bus = createBus(config, logger);
     this.state = createStateStore(config);
     this.scheduler = createScheduler(config, logger);
-    this.store = options.workers.includes('index') || options.ui ? createSignalStore(config) : null;
+    this.store = options.workers.includes('index') || options.ui || (options.workers.includes('alerts') && config.store.kind === 'elasticsearch') ? createSignalStore(config) : null;
     this.metrics = createMetrics();
     this.scheduler.onRun = (name, outcome, error) => {
       if (outcome === 'failed') this.log.warn({ job: name, err: (error as Error)?.message }, 'Scheduled job failed.');
     };
     const deps = { config, bus: this.bus, state: this.state, scheduler: this.scheduler, logger, metrics: this.metrics };
     if (options.workers.includes('index')) this.workers.push(new IndexWorker({ ...deps, store: this.store! }));
+    if (options.workers.includes('alerts')) this.workers.push(new AlertsWorker({ ...deps, alertStore: createAlertStore(config), signalStore: this.store }));
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
@@ -124,6 +127,7 @@ export class Runtime {
         ...byName('enrich').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ...byName('detect').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ...byName('index').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
+        ...byName('alerts').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ['close bus', () => this.bus.stop({ deadlineMs: left() })],
         ['close state store', () => this.state.stop()],
         ['close signal store', () => this.store?.stop()],

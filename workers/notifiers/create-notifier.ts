@@ -1,0 +1,47 @@
+// Builds the notifier for a route's channel config, reading its URL and secrets from the environment or files.
+import type { z } from 'zod';
+import type { channelSchema } from '../alerts-config.ts';
+import { EmailNotifier } from './email.ts';
+import { JsonWebhookNotifier } from './json-webhook.ts';
+import { MatrixNotifier } from './matrix.ts';
+import { ChannelConfigError, readSecret } from './notifier.ts';
+import type { Notifier } from './notifier.ts';
+import { SlackNotifier } from './slack.ts';
+import { TeamsNotifier } from './teams.ts';
+
+/** A channel's validated config. */
+export type ChannelConfig = z.infer<typeof channelSchema>;
+
+function httpUrl(u: string, what: string): string {
+  let p: URL;
+  try { p = new URL(u); } catch { throw new ChannelConfigError(`${what} is not a URL`); }
+  if (p.protocol !== 'https:' && p.protocol !== 'http:') throw new ChannelConfigError(`${what} must be http(s)`);
+  return u;
+}
+
+/** The notifier for a channel; throws {@link ChannelConfigError} naming what is missing (never a secret value). */
+export function createNotifier(route: string, c: ChannelConfig, env: NodeJS.ProcessEnv = process.env): Notifier {
+  const where = `alerts route "${route}"`;
+  const url = readSecret(env, c.urlEnv, c.urlFile) ?? c.url ?? null;
+  const need = (v: string | null, what: string): string => {
+    if (!v) throw new ChannelConfigError(`${where}: ${what} is not set`);
+    return v;
+  };
+  switch (c.format) {
+    case 'slack':
+    case 'mattermost':
+      return new SlackNotifier({ url: httpUrl(need(url, 'the webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`), timeoutMs: c.timeoutMs, format: c.format });
+    case 'teams':
+      return new TeamsNotifier({ url: httpUrl(need(url, 'the Workflows webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`), timeoutMs: c.timeoutMs });
+    case 'matrix':
+      return new MatrixNotifier({
+        homeserverUrl: httpUrl(need(url, 'the homeserver URL'), `${where}: homeserver URL`), roomId: need(c.roomId ?? null, 'roomId'),
+        accessToken: need(readSecret(env, c.secretEnv, c.secretFile), 'the access token (secretEnv or secretFile)'), timeoutMs: c.timeoutMs,
+      });
+    case 'json':
+      return new JsonWebhookNotifier({ url: httpUrl(need(url, 'the webhook URL'), `${where}: webhook URL`), secret: readSecret(env, c.secretEnv, c.secretFile), timeoutMs: c.timeoutMs });
+    case 'email':
+      if (c.to.length === 0) throw new ChannelConfigError(`${where}: no recipients (to)`);
+      return new EmailNotifier({ smtpUrl: need(url, 'the smtp:// URL (urlEnv or urlFile)'), from: need(c.from ?? null, 'from'), to: c.to, timeoutMs: c.timeoutMs });
+  }
+}
