@@ -508,3 +508,30 @@ export function buildReportData(current: PeriodAggregates, previous: PeriodAggre
     },
   };
 }
+
+function tzOffsetMs(ms: number, timeZone: string): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    .formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant (epoch ms) local midnight starts a YYYY-MM-DD day in a time zone (DST-correct). */
+export function localMidnight(day: string, timeZone = DEFAULT_TZ): number {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  const first = guess - tzOffsetMs(guess, timeZone);
+  const second = guess - tzOffsetMs(first, timeZone);
+  return second;
+}
+
+/** The day after a YYYY-MM-DD day. */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** A period of whole local days, `fromDay` to `toDay` inclusive, as [from, to) instants. */
+export function periodBounds(fromDay: string, toDay: string, timeZone = DEFAULT_TZ): { from: string; to: string } {
+  return { from: new Date(localMidnight(fromDay, timeZone)).toISOString(), to: new Date(localMidnight(nextDay(toDay), timeZone)).toISOString() };
+}

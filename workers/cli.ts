@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   start: () => import('./commands/start.ts'),
   stats: () => import('./commands/stats.ts'),
   es: () => import('./commands/es.ts'),
+  report: () => import('./commands/report.ts'),
 };
 
 async function help(): Promise<void> {

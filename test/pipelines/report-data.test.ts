@@ -134,3 +134,11 @@ describe('helpers', () => {
     expect(groupCampaigns([A, { ...A, id: 'A2' }]).length).toBe(2);
   });
 });
+
+describe('periodBounds', () => {
+  it('uses local midnights on both sides of the October DST change', async () => {
+    const { periodBounds } = await import('../../pipelines/report-data.ts');
+    expect(periodBounds('2023-10-23', '2023-11-29')).toEqual({ from: '2023-10-22T22:00:00.000Z', to: '2023-11-29T23:00:00.000Z' });
+    expect(periodBounds('2024-03-31', '2024-03-31')).toEqual({ from: '2024-03-30T23:00:00.000Z', to: '2024-03-31T22:00:00.000Z' });
+  });
+});
