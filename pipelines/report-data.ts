@@ -31,7 +31,7 @@ export interface ReportClusterInput {
   /** Reasons in English as stored. */
   reasons: string[];
   sampleText: string | null;
-  /** Distinct accounts that posted the cluster's most common exact text. */
+  /** Distinct accounts that posted the cluster's campaign text (its most common exact text, or a near-identical version). */
   sampleTextAccounts: number;
   /** Members younger than the young-account threshold, among members whose age is known. */
   youngAccounts: number;

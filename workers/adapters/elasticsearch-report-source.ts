@@ -29,7 +29,7 @@ export interface ElasticsearchReportSourceOptions {
   maxClusters?: number;
 }
 
-interface MemberSource { source: string; author?: { id?: string | null }; accountSignals?: { ageDays?: number | null }; fingerprint?: { exact?: string } }
+interface MemberSource { source: string; author?: { id?: string | null }; accountSignals?: { ageDays?: number | null }; fingerprint?: { exact?: string; minhash?: number[] } }
 interface HourKey { h: number; source: string; lang: string | null }
 
 /** Elasticsearch implementation of the {@link ReportSource} port. */
@@ -99,9 +99,9 @@ export class ElasticsearchReportSource implements ReportSource {
       const m = c.posts.length === 0 ? [] : (await this.es.search<MemberSource>({
         index: this.names.posts, size: c.posts.length, ignore_unavailable: true,
         query: { ids: { values: c.posts } },
-        _source: ['source', 'author.id', 'accountSignals.ageDays', 'fingerprint.exact'],
+        _source: ['source', 'author.id', 'accountSignals.ageDays', 'fingerprint.exact', 'fingerprint.minhash'],
       })).hits.hits.map((x) => x._source!);
-      const rows = m.map((p) => ({ source: p.source, author_id: p.author?.id ?? null, age: p.accountSignals?.ageDays ?? null, fp: p.fingerprint?.exact || null }));
+      const rows = m.map((p) => ({ source: p.source, author_id: p.author?.id ?? null, age: p.accountSignals?.ageDays ?? null, fp: p.fingerprint?.exact || null, minhash: p.fingerprint?.minhash ?? null }));
       out.push(toReportCluster(c, clusterFigures(c, rows, query.youngAccountDays)));
     }
     return out;
