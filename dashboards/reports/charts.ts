@@ -1,7 +1,7 @@
 // Server-side SVG charts for reports: a stacked bar chart per day, built with d3-scale (band and linear scales, nice
 // ticks) and d3-shape (stack). No canvas, no browser, nothing fetched at view time: the SVG is inline in the report.
 // Colours are the Okabe-Ito palette, distinguishable with the common colour-vision deficiencies; each series also
-// has its own legend entry and the numbers go in a table next to the chart (renderers do that).
+// has a legend entry (in the page, where long names wrap) and the numbers go in a table next to the chart.
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { stack } from 'd3-shape';
 import { html } from './html.ts';
@@ -25,9 +25,8 @@ export interface StackedBarInput {
 /** A stacked bar chart as an inline SVG element. */
 export function stackedBarChart(input: StackedBarInput): SafeHtml {
   const width = input.width ?? 680;
-  const height = input.height ?? 260;
-  const legendRows = Math.ceil(input.series.length / 4);
-  const m = { top: 10, right: 10, bottom: 40 + legendRows * 18, left: 48 };
+  const height = input.height ?? 220;
+  const m = { top: 10, right: 10, bottom: 24, left: 48 };
   const keys = input.series.map((s) => s.key);
   const data = input.rows.map((r) => Object.fromEntries(keys.map((k) => [k, r.values[k] ?? 0])) as Record<string, number>);
   const layers = stack<Record<string, number>>().keys(keys)(data);
@@ -44,10 +43,5 @@ ${layers.map((layer, i) => html`<g fill="${PALETTE[i % PALETTE.length]!}">${laye
   })}</g>`)}
 <line x1="${m.left}" x2="${width - m.right}" y1="${y(0)}" y2="${y(0)}" stroke="#222"/>
 ${input.rows.map((r, j) => (j % every === 0 ? html`<text x="${x(r.label)! + x.bandwidth() / 2}" y="${height - m.bottom + 14}" text-anchor="middle" fill="#222">${r.label.slice(5)}</text>` : null))}
-${input.series.map((s, i) => {
-    const lx = m.left + (i % 4) * ((width - m.left) / 4);
-    const ly = height - legendRows * 18 + Math.floor(i / 4) * 18 + 2;
-    return html`<g><rect x="${lx}" y="${ly}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]!}"/><text x="${lx + 16}" y="${ly + 10}" fill="#222">${s.name}</text></g>`;
-  })}
 </svg>`;
 }

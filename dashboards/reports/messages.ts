@@ -23,16 +23,17 @@ const en = {
   s_triage: 'Triage outcomes',
   s_pop: 'Period over period',
   s_method: 'Method and limits',
-  kj_clusters_flagged: '{clusters} clusters of coordinated behaviour, grouped into {campaigns} campaigns and involving {accounts} accounts, were flagged in this period (previous period: {previousClusters} clusters).',
-  kj_top_narrative: '{clusters} clusters of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; {confirmed} of them were confirmed by analysts.',
-  kj_young_accounts: 'In {campaigns} of {total} campaigns most accounts had been created shortly before posting or had almost no posting history.',
-  kj_cross_platform: '{campaigns} of {total} campaigns were active on more than one platform.',
-  kj_factchecked: '{clusters} clusters spread claims that independent fact-checkers had reviewed ({factchecks} fact-checks, by {publishers}).',
-  kj_triage: 'Analysts reviewed {reviewed} of {clusters} clusters: {confirmed} confirmed as coordinated, {dismissed} dismissed.',
+  kj_clusters_flagged: '{clusters} {clusters:cluster|clusters} of coordinated behaviour, grouped into {campaigns} {campaigns:campaign|campaigns} and involving {accounts} accounts, {clusters:was|were} flagged in this period (previous period: {previousClusters}).',
+  kj_top_narrative: '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
+  kj_top_narrative_day: '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} on {firstDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
+  kj_young_accounts: 'In {campaigns} of {total} {total:campaign|campaigns} most accounts had been created shortly before posting or had almost no posting history.',
+  kj_cross_platform: '{campaigns} of {total} {total:campaign was|campaigns were} active on more than one platform.',
+  kj_factchecked: '{clusters} {clusters:cluster|clusters} spread claims that independent fact-checkers had reviewed ({factchecks} fact-checks, by {publishers}).',
+  kj_triage: 'Analysts reviewed {reviewed} of {clusters} {clusters:cluster|clusters}: {confirmed} confirmed as coordinated, {dismissed} dismissed.',
   kj_no_clusters: 'No coordinated behaviour was flagged among {posts} posts in this period.',
   chartPostsPlatform: 'Posts per day by platform',
   chartPostsLanguage: 'Posts per day by language',
-  chartSignalsKind: 'Clusters flagged per day by kind of signal',
+  chartSignalsKind: 'Signals per day by kind (one cluster can show several kinds)',
   chartAlt: '{title}, {from} to {to}. The numbers are in the table next to the chart.',
   day: 'Day',
   total: 'Total',
@@ -134,6 +135,8 @@ const en = {
   src_rss: 'items that left the feed window',
   src_claimreview: 'fact-checks without ClaimReview markup',
   src_other: 'only what this source publishes publicly',
+  figure: 'Figure {n}.',
+  figureNumbers: 'Figure {n} in numbers',
   page: 'Page',
   of: 'of',
 } as const;
@@ -160,16 +163,17 @@ const nl: Record<MessageKey, string> = {
   s_triage: 'Uitkomsten van de beoordeling',
   s_pop: 'Vergelijking met de vorige periode',
   s_method: 'Methode en beperkingen',
-  kj_clusters_flagged: 'In deze periode zijn {clusters} clusters van gecoördineerd gedrag gesignaleerd, samen {campaigns} campagnes met {accounts} accounts (vorige periode: {previousClusters} clusters).',
-  kj_top_narrative: '{clusters} clusters van gecoördineerd gedrag verspreidden {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; {confirmed} daarvan zijn door analisten bevestigd.',
-  kj_young_accounts: 'In {campaigns} van de {total} campagnes was het merendeel van de accounts kort voor het posten aangemaakt of had het vrijwel geen berichtgeschiedenis.',
-  kj_cross_platform: '{campaigns} van de {total} campagnes waren actief op meer dan één platform.',
-  kj_factchecked: '{clusters} clusters verspreidden beweringen die onafhankelijke factcheckers hadden onderzocht ({factchecks} factchecks, door {publishers}).',
-  kj_triage: 'Analisten beoordeelden {reviewed} van de {clusters} clusters: {confirmed} bevestigd als gecoördineerd, {dismissed} afgewezen.',
+  kj_clusters_flagged: 'In deze periode {clusters:is|zijn} {clusters} {clusters:cluster|clusters} van gecoördineerd gedrag gesignaleerd, samen {campaigns} {campaigns:campagne|campagnes} met {accounts} accounts (vorige periode: {previousClusters}).',
+  kj_top_narrative: '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
+  kj_top_narrative_day: '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} op {firstDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
+  kj_young_accounts: 'In {campaigns} van de {total} {total:campagne|campagnes} was het merendeel van de accounts kort voor het posten aangemaakt of had het vrijwel geen berichtgeschiedenis.',
+  kj_cross_platform: '{campaigns} van de {total} {total:campagne was|campagnes waren} actief op meer dan één platform.',
+  kj_factchecked: '{clusters} {clusters:cluster verspreidde|clusters verspreidden} beweringen die onafhankelijke factcheckers hadden onderzocht ({factchecks} factchecks, door {publishers}).',
+  kj_triage: 'Analisten beoordeelden {reviewed} van de {clusters} {clusters:cluster|clusters}: {confirmed} bevestigd als gecoördineerd, {dismissed} afgewezen.',
   kj_no_clusters: 'Onder {posts} berichten is in deze periode geen gecoördineerd gedrag gesignaleerd.',
   chartPostsPlatform: 'Berichten per dag per platform',
   chartPostsLanguage: 'Berichten per dag per taal',
-  chartSignalsKind: 'Gesignaleerde clusters per dag per soort signaal',
+  chartSignalsKind: 'Signalen per dag per soort (één cluster kan meerdere soorten tonen)',
   chartAlt: '{title}, {from} tot en met {to}. De aantallen staan in de tabel naast de grafiek.',
   day: 'Dag',
   total: 'Totaal',
@@ -271,6 +275,8 @@ const nl: Record<MessageKey, string> = {
   src_rss: 'items die uit het feedvenster zijn verdwenen',
   src_claimreview: 'factchecks zonder ClaimReview-opmaak',
   src_other: 'alleen wat deze bron openbaar publiceert',
+  figure: 'Figuur {n}.',
+  figureNumbers: 'Figuur {n} in cijfers',
   page: 'Pagina',
   of: 'van',
 };
@@ -279,7 +285,12 @@ const CATALOGUE: Record<ReportLang, Record<MessageKey, string>> = { en, nl };
 
 /** The message in a language with {placeholders} filled; numbers formatted for the language. */
 export function t(lang: ReportLang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return CATALOGUE[lang][key].replace(/\{(\w+)\}/g, (m, name: string) => {
+  // {name:one|other} picks a word by the number's plural category; {name} inserts the value.
+  const rules = new Intl.PluralRules(lang);
+  return CATALOGUE[lang][key].replace(/\{(\w+):([^|}]*)\|([^}]*)\}/g, (m, name: string, one: string, other: string) => {
+    const v = params[name];
+    return typeof v === 'number' ? (rules.select(v) === 'one' ? one : other) : m;
+  }).replace(/\{(\w+)\}/g, (m, name: string) => {
     const v = params[name];
     if (v === undefined) return m;
     return typeof v === 'number' ? formatNumber(lang, v) : v;

@@ -2,8 +2,8 @@
 // as inline SVG each with a text alternative and its numbers in a table beside it. Built only with the escaping
 // `html` tag; no script, no remote assets; print CSS for A4 (charts never split over a page).
 import type { ReportData } from '../../pipelines/report-data.ts';
-import { stackedBarChart } from './charts.ts';
-import { html, safeHref } from './html.ts';
+import { PALETTE, stackedBarChart } from './charts.ts';
+import { html, safeHref, SafeHtml as Safe } from './html.ts';
 import type { SafeHtml } from './html.ts';
 import type { ReportLang } from './messages.ts';
 import type { ChartView, ReportView, Table } from './view.ts';
@@ -16,6 +16,7 @@ body { margin: 0 auto; max-width: 60rem; padding: 1rem; }
 h1 { font-size: 24pt; margin: 0 0 .4em; color: #0b3d66; }
 h2 { font-size: 15pt; color: #0b3d66; border-bottom: 2px solid #0b3d66; padding-bottom: .15em; margin-top: 1.6em; break-after: avoid; }
 h3 { font-size: 12pt; margin: 1.2em 0 .4em; break-after: avoid; }
+caption { caption-side: bottom; text-align: left; font-size: 8.5pt; padding-top: .2em; }
 table { border-collapse: collapse; margin: .5em 0 1em; font-size: 9.5pt; break-inside: auto; }
 th, td { border: 1px solid #bbb; padding: .2em .45em; text-align: left; vertical-align: top; }
 th { background: #eef2f6; }
@@ -33,7 +34,10 @@ ol.kj li { margin-bottom: .5em; }
 .chart-block figure { flex: 1 1 26rem; margin: 0; }
 .chart-block figcaption { font-weight: bold; margin-bottom: .3em; }
 .chart-block table { flex: 0 1 auto; font-size: 8.5pt; margin: 0; }
-.campaign { break-inside: avoid; border: 1px solid #ccd; padding: .3em .8em .6em; margin: 1em 0; }
+.campaign { border: 1px solid #ccd; padding: .3em .8em .6em; margin: 1em 0; }
+.campaign .head { break-inside: avoid; }
+.legend { display: flex; flex-wrap: wrap; gap: .2em 1.2em; font-size: 9pt; margin: .3em 0 0 3em; padding: 0; list-style: none; }
+.legend span.swatch { display: inline-block; width: .9em; height: .9em; margin-right: .35em; vertical-align: -.1em; border: 1px solid #555; }
 .campaign dl { display: grid; grid-template-columns: max-content 1fr; gap: .1em 1em; margin: .3em 0; }
 .campaign dt { font-weight: bold; }
 .campaign dd { margin: 0; }
@@ -43,15 +47,19 @@ blockquote { margin: .5em 0; padding: .3em .8em; border-left: 3px solid #999; ba
 @media print { body { max-width: none; padding: 0; } a { color: inherit; } }
 `;
 
+// The style sheet is a constant of this file, not data: inserted as markup.
+const STYLE = new Safe(CSS);
+
 function table(tb: Table, caption?: string): SafeHtml {
   return html`<table>${caption ? html`<caption class="muted">${caption}</caption>` : null}<thead><tr>${tb.head.map((h, i) => html`<th scope="col" class="${tb.numeric[i] ? 'num' : ''}">${h}</th>`)}</tr></thead>
 <tbody>${tb.rows.map((r) => html`<tr>${r.map((c, i) => html`<td class="${tb.numeric[i] ? 'num' : ''}">${c}</td>`)}</tr>`)}</tbody></table>`;
 }
 
 function chart(c: ChartView): SafeHtml {
-  return html`<div class="chart-block" id="chart-${c.id}"><figure><figcaption>${c.title}</figcaption>
-${stackedBarChart({ rows: c.rows, series: c.series, title: c.alt })}</figure>
-${table(c.table)}</div>`;
+  return html`<div class="chart-block" id="chart-${c.id}"><figure><figcaption>${c.figure} ${c.title}</figcaption>
+${stackedBarChart({ rows: c.rows, series: c.series, title: c.alt })}
+<ul class="legend">${c.series.map((x, i) => html`<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]!}"></span>${x.name}</li>`)}</ul></figure>
+${table(c.table, c.numbersCaption)}</div>`;
 }
 
 function page(v: ReportView): SafeHtml {
@@ -59,7 +67,7 @@ function page(v: ReportView): SafeHtml {
   return html`<!doctype html>
 <html lang="${v.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${v.title}${v.periodName ? ` — ${v.periodName}` : ''}</title><style>${CSS}</style></head>
+<title>${v.title}${v.periodName ? ` — ${v.periodName}` : ''}</title><style>${STYLE}</style></head>
 <body>
 <section class="cover"><h1>${v.title}</h1><div class="sub">${v.subtitle}</div>
 ${v.periodName ? html`<div class="period">${v.periodName}</div>` : null}<div class="period">${v.periodLine}</div>
@@ -72,7 +80,7 @@ ${v.periodName ? html`<div class="period">${v.periodName}</div>` : null}<div cla
 <div class="chart-block">${table(v.platformTable)}${table(v.languageTable)}</div></section>
 <section id="${campaigns!.id}"><h2>4. ${campaigns!.title}</h2>${v.campaigns.length === 0 ? html`<p>${v.noCampaigns}</p>` : null}
 ${v.reasonsNote ? html`<p class="muted">${v.reasonsNote}</p>` : null}
-${v.campaigns.map((c) => html`<article class="campaign"><h3>${c.heading}</h3><dl>${c.facts.map(([k, x]) => html`<dt>${k}</dt><dd>${x}</dd>`)}</dl>
+${v.campaigns.map((c) => html`<article class="campaign"><div class="head"><h3>${c.heading}</h3><dl>${c.facts.map(([k, x]) => html`<dt>${k}</dt><dd>${x}</dd>`)}</dl></div>
 ${c.reasons.length ? html`<h4>${v.labels.reasons}</h4>` : null}<ul>${c.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 ${c.sample ? html`<p class="muted">${c.sampleLabel}</p><blockquote>${c.sample}</blockquote>` : null}
 ${c.episodes ? html`<p class="muted">${v.labels.episodes}</p>${table(c.episodes)}` : null}</article>`)}</section>

@@ -26,7 +26,7 @@ export function renderMarkdown(data: ReportData, lang: ReportLang): string {
   out.push(s(0), '', ...v.keyJudgements.map((k, i) => `${i + 1}. ${e(k)}`), '');
   out.push(s(1), '', v.summary ? e(v.summary) : `_${e(v.summaryEmpty)}_`, '');
   out.push(s(2), '');
-  for (const c of v.charts) out.push(`### ${e(c.title)}`, '', table(c.table), '');
+  for (const c of v.charts) out.push(`### ${e(c.figure)} ${e(c.title)}`, '', table(c.table), '', `_${e(c.numbersCaption)}_`, '');
   out.push(table(v.platformTable), '', table(v.languageTable), '');
   out.push(s(3), '');
   if (v.campaigns.length === 0) out.push(e(v.noCampaigns), '');

@@ -9,7 +9,7 @@ import { formatNumber, formatPercent, hasMessage, t } from './messages.ts';
 export interface Table { head: string[]; rows: string[][]; numeric: boolean[] }
 
 /** A chart's data: one row per day, one series per key, with display names. */
-export interface ChartView { id: string; title: string; alt: string; rows: Array<{ label: string; values: Record<string, number> }>; series: Array<{ key: string; name: string }>; table: Table }
+export interface ChartView { id: string; figure: string; numbersCaption: string; title: string; alt: string; rows: Array<{ label: string; values: Record<string, number> }>; series: Array<{ key: string; name: string }>; table: Table }
 
 /** One campaign as text. */
 export interface CampaignView { heading: string; facts: Array<[string, string]>; reasons: string[]; sample: string | null; sampleLabel: string; episodes: Table | null }
@@ -57,6 +57,14 @@ function formatInstant(lang: ReportLang, iso: string, timeZone: string): string 
   return new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
+function span(lang: ReportLang, start: string, end: string, timeZone: string): string {
+  const a = Date.parse(start);
+  const b = Date.parse(end);
+  if (localDay(a, timeZone) !== localDay(b, timeZone)) return `${formatInstant(lang, start, timeZone)} – ${formatInstant(lang, end, timeZone)}`;
+  const time = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { timeStyle: 'short', timeZone });
+  return `${formatDay(lang, localDay(a, timeZone))}, ${time.format(a)}–${time.format(b)}`;
+}
+
 const msg = (lang: ReportLang, key: string, fallback: string): string => (hasMessage(key) ? t(lang, key) : fallback);
 
 function change(lang: ReportLang, now: number, before: number): string {
@@ -65,11 +73,11 @@ function change(lang: ReportLang, now: number, before: number): string {
   return before > 0 ? `${abs} (${d > 0 ? '+' : ''}${formatPercent(lang, d / before)})` : abs;
 }
 
-function dayChart(lang: ReportLang, id: string, titleKey: MessageKey, rows: ReportData['volume']['postsByDayPlatform'], series: string[], name: (k: string) => string, from: string, to: string): ChartView {
+function dayChart(lang: ReportLang, n: number, id: string, titleKey: MessageKey, rows: ReportData['volume']['postsByDayPlatform'], series: string[], name: (k: string) => string, from: string, to: string): ChartView {
   const title = t(lang, titleKey);
   const chartRows = rows.map((r) => ({ label: r.day, values: Object.fromEntries(series.map((s) => [s, Number(r[s] ?? 0)])) }));
   return {
-    id, title, alt: t(lang, 'chartAlt', { title, from, to }), rows: chartRows, series: series.map((key) => ({ key, name: name(key) })),
+    id, figure: t(lang, 'figure', { n }), numbersCaption: t(lang, 'figureNumbers', { n }), title, alt: t(lang, 'chartAlt', { title, from, to }), rows: chartRows, series: series.map((key) => ({ key, name: name(key) })),
     table: {
       head: [t(lang, 'day'), ...series.map(name), t(lang, 'total')],
       rows: chartRows.map((r) => [formatDay(lang, r.label), ...series.map((s) => formatNumber(lang, r.values[s]!)), formatNumber(lang, series.reduce((a, s) => a + r.values[s]!, 0))]),
@@ -89,7 +97,8 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
 
   const keyJudgements = data.keyJudgements.map((k) => {
     const figures = Object.fromEntries(Object.entries(k.figures).map(([name, value]) => [name, typeof value === 'string' && /^\d{4}-\d\d-\d\d$/.test(value) ? formatDay(lang, value) : value]));
-    return t(lang, `kj_${k.key}` as MessageKey, figures);
+    const oneDay = k.key === 'top_narrative' && k.figures.firstDay === k.figures.lastDay;
+    return t(lang, (oneDay ? 'kj_top_narrative_day' : `kj_${k.key}`) as MessageKey, figures);
   });
 
   const campaigns: CampaignView[] = data.campaigns.map((c) => ({
@@ -99,7 +108,7 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
       [t(lang, 'c_posts'), n(c.posts)],
       [t(lang, 'c_score'), formatNumber(lang, c.score)],
       [t(lang, 'c_young'), c.youngAccountShare === null ? t(lang, 'unknown') : formatPercent(lang, c.youngAccountShare)],
-      [t(lang, 'c_span'), `${formatInstant(lang, c.start, tz)} – ${formatInstant(lang, c.end, tz)}`],
+      [t(lang, 'c_span'), span(lang, c.start, c.end, tz)],
       [t(lang, 'c_platforms'), c.platforms.join(', ')],
       [t(lang, 'c_languages'), c.languages.join(', ')],
       [t(lang, 'c_kinds'), c.kinds.map(kindName).join(', ')],
@@ -137,8 +146,8 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
     summary: data.analystSummary,
     summaryEmpty: t(lang, 'summaryEmpty'),
     charts: [
-      dayChart(lang, 'signals-kind', 'chartSignalsKind', v.signalsByDayKind, v.kinds.map((k) => k.name), kindName, first, last),
-      dayChart(lang, 'posts-platform', 'chartPostsPlatform', v.postsByDayPlatform, v.platforms.map((p) => p.name), (k) => k, first, last),
+      dayChart(lang, 1, 'signals-kind', 'chartSignalsKind', v.signalsByDayKind, v.kinds.map((k) => k.name), kindName, first, last),
+      dayChart(lang, 2, 'posts-platform', 'chartPostsPlatform', v.postsByDayPlatform, v.platforms.map((p) => p.name), (k) => k, first, last),
     ],
     platformTable: { head: [t(lang, 'platform'), t(lang, 'posts')], rows: v.platforms.map((p) => [p.name, n(p.posts)]), numeric: [false, true] },
     languageTable: { head: [t(lang, 'language'), t(lang, 'posts')], rows: v.languages.map((p) => [p.name, n(p.posts)]), numeric: [false, true] },
