@@ -20,6 +20,8 @@ export interface StackedBarInput {
   title: string;
   width?: number;
   height?: number;
+  /** BCP-47 locale of axis numbers and day labels. Default en-GB. */
+  locale?: string;
 }
 
 /** A stacked bar chart as an inline SVG element. */
@@ -34,7 +36,11 @@ export function stackedBarChart(input: StackedBarInput): SafeHtml {
   const x = scaleBand().domain(input.rows.map((r) => r.label)).range([m.left, width - m.right]).padding(0.15);
   const y = scaleLinear().domain([0, max]).nice().range([height - m.bottom, m.top]);
   const every = Math.max(1, Math.ceil(input.rows.length / 12));
-  const fmt = (n: number) => new Intl.NumberFormat('en').format(n);
+  const locale = input.locale ?? 'en-GB';
+  const fmt = (n: number) => new Intl.NumberFormat(locale).format(n);
+  // Row labels are YYYY-MM-DD days: shown as "21 nov" / "21 Nov".
+  const dayFmt = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const label = (l: string) => (/^\d{4}-\d\d-\d\d$/.test(l) ? dayFmt.format(Date.parse(`${l}T00:00:00Z`)) : l);
   return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${input.title}" font-family="sans-serif" font-size="11"><title>${input.title}</title>
 ${y.ticks(5).map((t) => html`<g><line x1="${m.left}" x2="${width - m.right}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${m.left - 6}" y="${y(t) + 4}" text-anchor="end" fill="#222">${fmt(t)}</text></g>`)}
 ${layers.map((layer, i) => html`<g fill="${PALETTE[i % PALETTE.length]!}">${layer.map((seg, j) => {
@@ -42,6 +48,6 @@ ${layers.map((layer, i) => html`<g fill="${PALETTE[i % PALETTE.length]!}">${laye
     return h > 0 ? html`<rect x="${x(input.rows[j]!.label)!}" y="${y(seg[1])}" width="${x.bandwidth()}" height="${h}"/>` : null;
   })}</g>`)}
 <line x1="${m.left}" x2="${width - m.right}" y1="${y(0)}" y2="${y(0)}" stroke="#222"/>
-${input.rows.map((r, j) => (j % every === 0 ? html`<text x="${x(r.label)! + x.bandwidth() / 2}" y="${height - m.bottom + 14}" text-anchor="middle" fill="#222">${r.label.slice(5)}</text>` : null))}
+${input.rows.map((r, j) => (j % every === 0 ? html`<text x="${x(r.label)! + x.bandwidth() / 2}" y="${height - m.bottom + 14}" text-anchor="middle" fill="#222">${label(r.label)}</text>` : null))}
 </svg>`;
 }

@@ -30,10 +30,11 @@ nav.toc { break-after: page; }
 nav.toc ol { font-size: 12pt; line-height: 2; }
 nav.toc a { color: #0b3d66; text-decoration: none; }
 ol.kj li { margin-bottom: .5em; }
-.chart-block { break-inside: avoid; page-break-inside: avoid; display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; margin: 1em 0; }
-.chart-block figure { flex: 1 1 26rem; margin: 0; }
+.chart-block { break-inside: avoid; page-break-inside: avoid; margin: 1em 0; }
+.chart-block figure { margin: 0 0 .5em; }
+.tables { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
 .chart-block figcaption { font-weight: bold; margin-bottom: .3em; }
-.chart-block table { flex: 0 1 auto; font-size: 8.5pt; margin: 0; }
+.chart-block table { font-size: 8.5pt; margin: 0; }
 .campaign { border: 1px solid #ccd; padding: .3em .8em .6em; margin: 1em 0; }
 .campaign .head { break-inside: avoid; }
 .legend { display: flex; flex-wrap: wrap; gap: .2em 1.2em; font-size: 9pt; margin: .3em 0 0 3em; padding: 0; list-style: none; }
@@ -55,9 +56,9 @@ function table(tb: Table, caption?: string): SafeHtml {
 <tbody>${tb.rows.map((r) => html`<tr>${r.map((c, i) => html`<td class="${tb.numeric[i] ? 'num' : ''}">${c}</td>`)}</tr>`)}</tbody></table>`;
 }
 
-function chart(c: ChartView): SafeHtml {
+function chart(c: ChartView, lang: ReportLang): SafeHtml {
   return html`<div class="chart-block" id="chart-${c.id}"><figure><figcaption>${c.figure} ${c.title}</figcaption>
-${stackedBarChart({ rows: c.rows, series: c.series, title: c.alt })}
+${stackedBarChart({ rows: c.rows, series: c.series, title: c.alt, locale: lang === 'nl' ? 'nl-NL' : 'en-GB' })}
 <ul class="legend">${c.series.map((x, i) => html`<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]!}"></span>${x.name}</li>`)}</ul></figure>
 ${table(c.table, c.numbersCaption)}</div>`;
 }
@@ -76,8 +77,8 @@ ${v.periodName ? html`<div class="period">${v.periodName}</div>` : null}<div cla
 <main>
 <section id="${key!.id}"><h2>1. ${key!.title}</h2><p class="notice">${v.notTruth}</p><ol class="kj">${v.keyJudgements.map((k) => html`<li>${k}</li>`)}</ol></section>
 <section id="${summary!.id}"><h2>2. ${summary!.title}</h2><div class="summary" data-editable="analyst-summary">${v.summary ?? html`<span class="muted">${v.summaryEmpty}</span>`}</div></section>
-<section id="${volume!.id}"><h2>3. ${volume!.title}</h2>${v.charts.map(chart)}
-<div class="chart-block">${table(v.platformTable)}${table(v.languageTable)}</div></section>
+<section id="${volume!.id}"><h2>3. ${volume!.title}</h2>${v.charts.map((c) => chart(c, v.lang))}
+<div class="tables">${table(v.platformTable)}${table(v.languageTable)}</div></section>
 <section id="${campaigns!.id}"><h2>4. ${campaigns!.title}</h2>${v.campaigns.length === 0 ? html`<p>${v.noCampaigns}</p>` : null}
 ${v.reasonsNote ? html`<p class="muted">${v.reasonsNote}</p>` : null}
 ${v.campaigns.map((c) => html`<article class="campaign"><div class="head"><h3>${c.heading}</h3><dl>${c.facts.map(([k, x]) => html`<dt>${k}</dt><dd>${x}</dd>`)}</dl></div>
