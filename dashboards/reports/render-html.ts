@@ -36,7 +36,7 @@ ol.kj li { margin-bottom: .5em; }
 .chart-block figcaption { font-weight: bold; margin-bottom: .3em; }
 .chart-block table { font-size: 8.5pt; margin: 0; }
 .campaign { border: 1px solid #ccd; padding: .3em .8em .6em; margin: 1em 0; }
-.campaign .head { break-inside: avoid; }
+.campaign .head, .keep { break-inside: avoid; }
 .legend { display: flex; flex-wrap: wrap; gap: .2em 1.2em; font-size: 9pt; margin: .3em 0 0 3em; padding: 0; list-style: none; }
 .legend span.swatch { display: inline-block; width: .9em; height: .9em; margin-right: .35em; vertical-align: -.1em; border: 1px solid #555; }
 .campaign dl { display: grid; grid-template-columns: max-content 1fr; gap: .1em 1em; margin: .3em 0; }
@@ -83,7 +83,7 @@ ${v.periodName ? html`<div class="period">${v.periodName}</div>` : null}<div cla
 ${v.reasonsNote ? html`<p class="muted">${v.reasonsNote}</p>` : null}
 ${v.campaigns.map((c) => html`<article class="campaign"><div class="head"><h3>${c.heading}</h3><dl>${c.facts.map(([k, x]) => html`<dt>${k}</dt><dd>${x}</dd>`)}</dl></div>
 ${c.reasons.length ? html`<h4>${v.labels.reasons}</h4>` : null}<ul>${c.reasons.map((r) => html`<li>${r}</li>`)}</ul>
-${c.sample ? html`<p class="muted">${c.sampleLabel}</p><blockquote>${c.sample}</blockquote>` : null}
+${c.sample ? html`<div class="keep"><p class="muted">${c.sampleLabel}</p><blockquote>${c.sample}</blockquote></div>` : null}
 ${c.episodes ? html`<p class="muted">${v.labels.episodes}</p>${table(c.episodes)}` : null}</article>`)}</section>
 <section id="${narratives!.id}"><h2>5. ${narratives!.title}</h2>${v.narratives ? table(v.narratives) : html`<p>${v.noNarratives}</p>`}<p class="muted">${v.method.narratives}</p></section>
 <section id="${factchecks!.id}"><h2>6. ${factchecks!.title}</h2>${v.factchecks ? table(v.factchecks) : html`<p>${v.noFactchecks}</p>`}
