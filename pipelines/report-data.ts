@@ -518,8 +518,13 @@ function tzOffsetMs(ms: number, timeZone: string): number {
 
 /** The instant (epoch ms) local midnight starts a YYYY-MM-DD day in a time zone (DST-correct). */
 export function localMidnight(day: string, timeZone = DEFAULT_TZ): number {
+  return localInstant(day, 0, timeZone);
+}
+
+/** The instant of a local wall-clock hour on a day (DST-correct; an hour skipped by DST maps to the next one). */
+export function localInstant(day: string, hour: number, timeZone = DEFAULT_TZ): number {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
+  const guess = Date.UTC(y, m - 1, d, hour);
   const first = guess - tzOffsetMs(guess, timeZone);
   const second = guess - tzOffsetMs(first, timeZone);
   return second;
