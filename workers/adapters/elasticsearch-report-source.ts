@@ -48,7 +48,7 @@ export class ElasticsearchReportSource implements ReportSource {
   }
 
   async start(): Promise<void> {
-    this.es;
+    void this.es;
   }
 
   async stop(_options?: StopOptions): Promise<void> {
