@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   kibana: () => import('./commands/kibana.ts'),
   config: () => import('./commands/config.ts'),
   alerts: () => import('./commands/alerts.ts'),
+  report: () => import('./commands/report.ts'),
 };
 
 async function help(): Promise<void> {
