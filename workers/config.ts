@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sourcesSchema } from '../connectors/source-config.ts';
+import { triageSchema } from '../dashboards/triage/config.ts';
 
 /**
  * Default language candidates for franc (Latin script only; other scripts are decided by script): what a Dutch
@@ -201,6 +202,7 @@ const configSchema = z.object({
   scheduler: schedulerSchema,
   store: storeSchema,
   sources: sourcesSchema,
+  triage: triageSchema,
 }).passthrough();
 
 /** The validated configuration. */
@@ -243,6 +245,7 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
   if (env.MID_ES_PASSWORD) set(['store', 'esPassword'], env.MID_ES_PASSWORD);
   if (env.MID_ES_API_KEY) set(['store', 'esApiKey'], env.MID_ES_API_KEY);
   if (env.MID_STATE) set(['scheduler', 'stateStore'], env.MID_STATE);
+  if (env.MID_HTTP_HOST) set(['triage', 'host'], env.MID_HTTP_HOST);
   return { values, problems };
 }
 
