@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   start: () => import('./commands/start.ts'),
   stats: () => import('./commands/stats.ts'),
   es: () => import('./commands/es.ts'),
+  users: () => import('./commands/users.ts'),
+  audit: () => import('./commands/audit.ts'),
 };
 
 async function help(): Promise<void> {

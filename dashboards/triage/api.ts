@@ -101,6 +101,7 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
   const change = async (req: FastifyRequest, reply: FastifyReply, id: string, patch: StatePatch, action: string, note?: string) => {
     try {
       const { after } = await triage.updateState(id, patch, { actor: me(req).username, action, atMs: ctx.now(), note });
+      ctx.onStateChange?.(after);
       if (note) await triage.addNote(id, me(req).username, note, ctx.now());
       return { ok: true, state: after };
     } catch (err) {
@@ -384,7 +385,8 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
           if (!row) throw new TriageError('no cluster', 'not-found');
           patch = { labels: [...row.state.labels.filter((l) => l.name !== label!.name), label!] };
         }
-        await triage.updateState(id, patch, { actor: me(req).username, action: `bulk-${b.action}`, atMs: ctx.now(), note: b.note });
+        const { after } = await triage.updateState(id, patch, { actor: me(req).username, action: `bulk-${b.action}`, atMs: ctx.now(), note: b.note });
+        ctx.onStateChange?.(after);
         if (b.note?.trim()) await triage.addNote(id, me(req).username, b.note, ctx.now());
         done.push(id);
       } catch (err) {

@@ -16,12 +16,12 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { Eta } from 'eta';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SignalStore } from '../../workers/ports/signal-store.ts';
 import { roleAtLeast } from '../../workers/ports/triage-store.ts';
-import type { Role, TriageStore } from '../../workers/ports/triage-store.ts';
+import type { Role, TriageState, TriageStore } from '../../workers/ports/triage-store.ts';
 import { newSecret, secretHash } from './auth.ts';
 import type { Principal } from './auth.ts';
 import { registerApi } from './api.ts';
@@ -54,6 +54,8 @@ export interface TriageAppOptions {
   now?: () => number;
   /** Pseudonym → handle, when a re-identification table is configured (off by default). */
   reidentify?: ((pseudonym: string) => Promise<string | null>) | null;
+  /** Called after every triage state change (cluster mode copies it onto the Elasticsearch cluster document). */
+  onStateChange?: (state: TriageState) => void;
 }
 
 /** Everything route modules need. */
@@ -80,7 +82,8 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   const now = options.now ?? Date.now;
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'triage-app' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // No log line per request (a hot path); failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     bodyLimit: 1_048_576,
   });
