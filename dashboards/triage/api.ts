@@ -68,6 +68,12 @@ export const listQuerySchema = {
   },
 };
 
+/** Drops empty query parameters (a submitted filter form sends every field) before validation. */
+export async function dropEmptyParams(req: FastifyRequest): Promise<void> {
+  const q = req.query as Record<string, unknown>;
+  for (const k of Object.keys(q)) if (q[k] === '') delete q[k];
+}
+
 /** Turns list parameters into a store query (running the full-text search over member posts when `q` is set). */
 export async function toClusterQuery(ctx: AppContext, p: ListParams, me: Principal): Promise<ClusterQuery> {
   const q: ClusterQuery = {
@@ -155,7 +161,7 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   // ---- clusters ----
   app.get('/api/clusters', {
-    config: { role: 'viewer' },
+    config: { role: 'viewer' }, preValidation: dropEmptyParams,
     schema: {
       tags: ['clusters'], summary: 'Lists clusters with filters, sorting and keyset paging (pass `next` as `after`).', querystring: listQuerySchema,
       response: { 200: { type: 'object', properties: { total: { type: 'integer' }, next: { type: ['string', 'null'] }, clusters: { type: 'array', items: summarySchema } } }, 400: errorSchema },

@@ -141,7 +141,8 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
     return undefined;
   });
   // CSRF on every state change made with cookies (login included); bearer-token calls carry no ambient credentials.
-  app.addHook('onRequest', (req, reply, done) => {
+  // preValidation: the body is parsed by then, so plain forms can send the token as the `_csrf` field.
+  app.addHook('preValidation', (req, reply, done) => {
     if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ')) { done(); return; }
     app.csrfProtection(req, reply, done);
   });

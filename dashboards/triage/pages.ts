@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLOSE_REASONS, ROLES, TRIAGE_STATUSES } from '../../workers/ports/triage-store.ts';
 import type { AppContext } from './app.ts';
 import { SESSION_COOKIE } from './app.ts';
-import { clusterSummary, listQuerySchema, toClusterQuery } from './api.ts';
+import { clusterSummary, dropEmptyParams, listQuerySchema, toClusterQuery } from './api.ts';
 import type { ListParams } from './api.ts';
 import { authenticate } from './auth.ts';
 import { loadEvidence } from './evidence.ts';
@@ -56,7 +56,7 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
     return reply.redirect('/login', 303);
   });
 
-  app.get('/', { config: { role: 'viewer' }, schema: { hide: true, querystring: listQuerySchema } }, async (req, reply) => {
+  app.get('/', { config: { role: 'viewer' }, preValidation: dropEmptyParams, schema: { hide: true, querystring: listQuerySchema } }, async (req, reply) => {
     const params = req.query as ListParams;
     const me = req.principal!;
     const [result, views, users, reminders] = await Promise.all([
