@@ -80,10 +80,10 @@ export function timelineChart(bins: MinuteBin[], binMs: number, width = 720, hei
   };
 }
 
-/** Account-age buckets (days at posting time). */
+/** Account-age buckets (days at posting time; m = 30 days, y = 365). The last bucket, '?', is unknown age. */
 export const AGE_BUCKETS: Array<{ label: string; maxDays: number }> = [
-  { label: '< 1 d', maxDays: 1 }, { label: '1-7 d', maxDays: 7 }, { label: '7-30 d', maxDays: 30 }, { label: '30-180 d', maxDays: 180 },
-  { label: '180 d-1 y', maxDays: 365 }, { label: '1-3 y', maxDays: 1095 }, { label: '> 3 y', maxDays: Infinity },
+  { label: '<1d', maxDays: 1 }, { label: '1-7d', maxDays: 7 }, { label: '7-30d', maxDays: 30 }, { label: '1-6m', maxDays: 180 },
+  { label: '6-12m', maxDays: 365 }, { label: '1-3y', maxDays: 1095 }, { label: '>3y', maxDays: Infinity },
 ];
 
 /** How many member accounts fall in each age bucket (plus unknown), by the age at their first post in the cluster. */
@@ -94,7 +94,7 @@ export function accountAges(nodes: Array<{ ageDays: number | null }>): Array<{ l
     if (n.ageDays === null) { unknown++; continue; }
     counts[AGE_BUCKETS.findIndex((b) => n.ageDays! < b.maxDays)]!.count++;
   }
-  return [...counts, { label: 'unknown', count: unknown }];
+  return [...counts, { label: '?', count: unknown }];
 }
 
 /** Lays a histogram out as bars. */

@@ -91,7 +91,11 @@ function initList() {
       location.reload();
     } catch (err) { alert(err.message); }
   };
-  document.getElementById('bulk-close')?.addEventListener('click', () => bulk({ action: 'close', closeReason: document.getElementById('bulk-close-reason').value }));
+  document.getElementById('bulk-close')?.addEventListener('click', () => {
+    const closeReason = document.getElementById('bulk-close-reason').value;
+    if (!closeReason) { alert('Choose a close reason first.'); return; }
+    bulk({ action: 'close', closeReason });
+  });
   document.getElementById('bulk-assign')?.addEventListener('click', () => bulk({ action: 'assign', assignee: document.getElementById('bulk-assignee').value || null }));
   document.getElementById('bulk-label-btn')?.addEventListener('click', () => {
     const [name, mode] = document.getElementById('bulk-label').value.trim().split(':');

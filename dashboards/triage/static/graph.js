@@ -46,6 +46,14 @@ export function drawNetwork(svg, net, info) {
       p.y = Math.min(H - 12, Math.max(12, p.y + (p.vy / v) * m));
     }
   }
+  // Fit the layout to the drawing area: a dense cluster (every member shares the same link) settles into a small
+  // ball otherwise.
+  if (pos.length > 1) {
+    const xs = pos.map((p) => p.x), ys = pos.map((p) => p.y);
+    const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
+    const scale = Math.min((W - 40) / Math.max(maxX - minX, 1), (H - 40) / Math.max(maxY - minY, 1));
+    for (const p of pos) { p.x = W / 2 + (p.x - (minX + maxX) / 2) * scale; p.y = H / 2 + (p.y - (minY + maxY) / 2) * scale; }
+  }
   svg.replaceChildren();
   const gEdges = el('g', { class: 'edges' }), gNodes = el('g', { class: 'nodes' });
   svg.append(gEdges, gNodes);
