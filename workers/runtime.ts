@@ -7,8 +7,6 @@ import type { Connector } from '../connectors/connector.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildTriageApp } from '../dashboards/triage/app.ts';
-import { ensureFirstAdmin } from '../dashboards/triage/auth.ts';
 import { createEnricher } from '../pipelines/enrich.ts';
 import { createBus, createScheduler, createSignalStore, createStateStore } from './adapters/create-adapters.ts';
 import { ElasticsearchTriageMirror } from './adapters/elasticsearch-triage-mirror.ts';
@@ -132,6 +130,8 @@ export class Runtime {
     await this.scheduler.start();
     let adminPassword: string | null = null;
     if (this.triage && this.store && this.options.http !== false) {
+      // Loaded on demand: workers without the app (enrich, detect, ...) do not pay for Fastify and its plugins.
+      const { ensureFirstAdmin } = await import('../dashboards/triage/auth.ts');
       if (this.options.ui) adminPassword = await ensureFirstAdmin(this.triage, Date.now());
       this.app = await this.buildApp(this.triage, this.store);
     }
@@ -159,6 +159,7 @@ export class Runtime {
     }
     const mirror = this.mirror;
     const log = this.log;
+    const { buildTriageApp } = await import('../dashboards/triage/app.ts');
     const app = await buildTriageApp({
       triage, signals, config: config.triage, logger,
       reidentify: table ? async (p) => table.get(p) ?? null : null,
