@@ -87,7 +87,7 @@ describe('mid start (embedded mode)', () => {
 
     // Data persists: a second run serves the clusters at once, before the sample could be replayed again.
     const again = start(dataDir, port);
-    await waitFor(async () => (await get(`${base}/healthz`)).status === 200, '/healthz again', 30_000, 100);
+    await waitFor(async () => (await get(`${base}/healthz`)).status === 200, '/healthz again', 60_000, 100);
     expect(again.out.join('')).not.toContain('one-time password');
     const r = await get(`${base}/api/clusters`);
     expect((JSON.parse(r.body) as { clusters: unknown[] }).clusters.length).toBeGreaterThan(0);
