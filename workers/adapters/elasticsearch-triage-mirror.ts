@@ -3,7 +3,7 @@
 // triage store stays the source of truth; this is a one-way, best-effort copy: a cluster document that is not there
 // yet (the index worker writes it) is skipped, and the next change of that cluster copies again. On start it adds
 // the four fields to the clusters index mapping (which is `dynamic: false`), idempotently.
-import { Client } from '@elastic/elasticsearch';
+import { Client, errors } from '@elastic/elasticsearch';
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
 import type { TriageState } from '../ports/triage-store.ts';
 
@@ -40,7 +40,8 @@ export class ElasticsearchTriageMirror {
   async stop(): Promise<void> {
     const es = this.es;
     this.es = null;
-    await es?.close();
+    // Closing is best effort: nothing is buffered here, and stop must not throw.
+    await es?.close().catch(() => undefined);
   }
 
   /** Copies one cluster's state; false when the cluster document does not exist (yet). */
@@ -52,7 +53,12 @@ export class ElasticsearchTriageMirror {
         updatedAt: state.updatedAtMs === null ? null : new Date(state.updatedAtMs).toISOString(),
       },
     };
-    const r = await this.es.update({ index: this.index, id: state.clusterId, doc, retry_on_conflict: 3 }, { ignore: [404], meta: true });
-    return r.statusCode !== 404;
+    try {
+      await this.es.update({ index: this.index, id: state.clusterId, doc, retry_on_conflict: 3 });
+      return true;
+    } catch (err) {
+      if (err instanceof errors.ResponseError && err.statusCode === 404) return false;
+      throw err;
+    }
   }
 }

@@ -58,7 +58,7 @@ export function drawNetwork(svg, net, info) {
   const gEdges = el('g', { class: 'edges' }), gNodes = el('g', { class: 'nodes' });
   svg.append(gEdges, gNodes);
   const lines = links.map((l) => {
-    const line = el('line', { x1: pos[l.s].x, y1: pos[l.s].y, x2: pos[l.t].x, y2: pos[l.t].y, 'stroke-width': Math.min(1 + l.e.weight, 6), class: `edge k-${l.e.evidence[0]?.kind ?? 'other'}`, tabindex: 0 });
+    const line = el('line', { x1: pos[l.s].x, y1: pos[l.s].y, x2: pos[l.t].x, y2: pos[l.t].y, 'stroke-width': Math.min(0.6 + l.e.weight * 0.4, 4), class: `edge k-${l.e.evidence[0]?.kind ?? 'other'}`, tabindex: 0 });
     const t = el('title', {}); t.textContent = `${l.e.a.slice(0, 10)} – ${l.e.b.slice(0, 10)}: ${l.e.weight} shared item(s)`;
     line.append(t);
     const show = () => {
