@@ -121,6 +121,11 @@ export class Runtime {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    // Start loading the triage app's modules now, so that it overlaps with starting the stores and workers.
+    const appModules = this.triage && this.options.http !== false
+      ? Promise.all([import('../dashboards/triage/app.ts'), import('../dashboards/triage/auth.ts')])
+      : null;
+    appModules?.catch(() => undefined); // awaited (and its error raised) below
     await this.store?.start();
     await this.triage?.start();
     await this.mirror?.start();
@@ -131,9 +136,9 @@ export class Runtime {
     let adminPassword: string | null = null;
     if (this.triage && this.store && this.options.http !== false) {
       // Loaded on demand: workers without the app (enrich, detect, ...) do not pay for Fastify and its plugins.
-      const { ensureFirstAdmin } = await import('../dashboards/triage/auth.ts');
+      const [{ buildTriageApp }, { ensureFirstAdmin }] = await appModules!;
       if (this.options.ui) adminPassword = await ensureFirstAdmin(this.triage, Date.now());
-      this.app = await this.buildApp(this.triage, this.store);
+      this.app = await this.buildApp(buildTriageApp, this.triage, this.store);
     }
     if (this.options.http !== false) {
       const { config } = this.options;
@@ -151,7 +156,7 @@ export class Runtime {
     this.log.info({ workers: this.workers.map((w) => w.name), bus: this.bus.kind, store: this.store?.kind ?? null, port: this.http?.port ?? null }, 'Worker process started.');
   }
 
-  private async buildApp(triage: TriageStore, signals: SignalStore): Promise<FastifyInstance> {
+  private async buildApp(buildTriageApp: typeof import('../dashboards/triage/app.ts').buildTriageApp, triage: TriageStore, signals: SignalStore): Promise<FastifyInstance> {
     const { config, logger } = this.options;
     let table: Map<string, string> | null = null;
     if (config.triage.reidentificationFile) {
@@ -159,7 +164,6 @@ export class Runtime {
     }
     const mirror = this.mirror;
     const log = this.log;
-    const { buildTriageApp } = await import('../dashboards/triage/app.ts');
     const app = await buildTriageApp({
       triage, signals, config: config.triage, logger,
       reidentify: table ? async (p) => table.get(p) ?? null : null,
