@@ -21,6 +21,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   config: () => import('./commands/config.ts'),
   alerts: () => import('./commands/alerts.ts'),
   report: () => import('./commands/report.ts'),
+  users: () => import('./commands/users.ts'),
+  audit: () => import('./commands/audit.ts'),
 };
 
 async function help(): Promise<void> {

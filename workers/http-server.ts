@@ -1,12 +1,11 @@
-// The small HTTP server of a worker process: GET /healthz (alive), /readyz (every worker started and not stopping),
-// /metrics (Prometheus), and, when a signal store is attached (embedded mode), GET /api/clusters (JSON, newest and
-// highest score first) and a plain HTML page at / listing open clusters with their reasons. Read-only; no post text
-// beyond a cluster's sample text, and authors only as the pseudonyms the store holds.
+// The small HTTP server of a worker process: GET /healthz (alive), /readyz (every worker started and not stopping)
+// and /metrics (Prometheus), unauthenticated for operators' probes. When an application is attached (the triage
+// app of dashboards/triage in embedded mode and in `mid worker triage`), every other request is routed to it; the
+// app does its own authentication.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkerMetrics } from './metrics.ts';
-import type { SignalStore, StoredCluster } from './ports/signal-store.ts';
 import type { Worker } from './worker.ts';
 
 /** Options of {@link HttpServer}. */
@@ -15,27 +14,8 @@ export interface HttpServerOptions {
   host?: string;
   workers: Worker[];
   metrics: WorkerMetrics;
-  /** Serves /api/clusters and / when given. */
-  store?: SignalStore;
-}
-
-function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
-}
-
-/** Renders the open clusters as a plain HTML page. */
-export function renderClustersPage(clusters: StoredCluster[]): string {
-  const rows = clusters.map((c) => `<li><h2>${esc(c.kinds.join(', '))} — score ${esc(c.score.toFixed(2))}</h2>
-<p>${esc(c.posts.length)} posts by ${esc(c.accounts.length)} accounts, ${esc(c.start)} – ${esc(c.end)}${c.languages.length ? `, languages ${esc(c.languages.join(', '))}` : ''}</p>
-<ul>${c.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>
-${c.sampleText ? `<blockquote>${esc(c.sampleText)}</blockquote>` : ''}
-${c.links.length ? `<p>Links: ${c.links.slice(0, 5).map((l) => esc(l)).join(' · ')}</p>` : ''}
-${c.factchecks.length ? `<p>Fact-checks: ${c.factchecks.map((f) => `<a href="${esc(f.url)}">${esc(f.publisher)}${f.rating ? ` (${esc(f.rating)})` : ''}</a>`).join(' · ')}</p>` : ''}
-<p><small>cluster ${esc(c.id)}</small></p></li>`).join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mid-monitor: open clusters</title>
-<meta http-equiv="refresh" content="15"><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}li>h2{font-size:1.1em}blockquote{color:#444}</style></head>
-<body><h1>Open clusters</h1><p>Signals of coordinated or inauthentic behaviour, not judgements of truth. Newest and highest score first.</p>
-${clusters.length ? `<ol>${rows}</ol>` : '<p>No open clusters yet.</p>'}</body></html>`;
+  /** Handles every request other than the probes (a Fastify app's `routing`). Default none (404). */
+  app?: { routing(req: IncomingMessage, res: ServerResponse): void };
 }
 
 /** The HTTP server of a worker process. */
@@ -72,7 +52,9 @@ export class HttpServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const { workers, metrics, store } = this.options;
+    const { workers, metrics, app } = this.options;
+    const probe = url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics';
+    if (!probe && app) return app.routing(req, res);
     try {
       if (req.method !== 'GET') return this.send(res, 405, 'text/plain', 'method not allowed\n');
       switch (url.pathname) {
@@ -85,18 +67,10 @@ export class HttpServer {
           for (const w of workers) if (w.lag) metrics.lag.set({ worker: w.name }, await w.lag().catch(() => -1));
           return this.send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
         }
-        case '/api/clusters':
-          if (!store) break;
-          return this.send(res, 200, 'application/json', JSON.stringify({
-            clusters: await store.listClusters({ openOnly: url.searchParams.get('open') === '1', limit: Math.min(Number(url.searchParams.get('limit')) || 100, 1000) }),
-          }));
-        case '/':
-          if (!store) break;
-          return this.send(res, 200, 'text/html; charset=utf-8', renderClustersPage(await store.listClusters({ openOnly: true, limit: 200 })));
       }
       return this.send(res, 404, 'text/plain', 'not found\n');
     } catch {
-      // Store errors name hosts and users: the caller learns only that it failed.
+      // Internal messages stay in the process; the caller learns only that it failed.
       return this.send(res, 500, 'application/json', JSON.stringify({ error: 'internal error' }));
     }
   }

@@ -4,10 +4,15 @@
 // detect, index) → close clients (bus, state, store) → HTTP server last, so /healthz answers until the end.
 import { resolveSources, createConnector, createHttpClient } from '../connectors/index.ts';
 import type { Connector } from '../connectors/connector.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { createEnricher } from '../pipelines/enrich.ts';
 import { createBus, createScheduler, createSignalStore, createStateStore } from './adapters/create-adapters.ts';
 import { createAlertStore } from './adapters/create-alert-store.ts';
 import { AlertsWorker } from './alerts-worker.ts';
+import { ElasticsearchTriageMirror } from './adapters/elasticsearch-triage-mirror.ts';
+import { SqliteTriageStore } from './adapters/sqlite-triage-store.ts';
 import type { Config } from './config.ts';
 import { ConnectorsWorker } from './connectors-worker.ts';
 import { DetectWorker } from './detect-worker.ts';
@@ -23,12 +28,14 @@ import type { StopOptions } from '../pipelines/core/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { SignalStore } from './ports/signal-store.ts';
 import type { StateStore } from './ports/state-store.ts';
+import type { TriageStore } from './ports/triage-store.ts';
 import { resolvePseudonymKey } from './pseudonym-key.ts';
 import { createReplaySource } from './replay-source.ts';
+import { TriageWorker } from './triage-worker.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
-export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts'] as const;
+export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts', 'triage'] as const;
 /** A worker name. */
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -37,8 +44,10 @@ export interface RuntimeOptions {
   config: Config;
   logger: Logger;
   workers: WorkerName[];
-  /** Serve /api/clusters and / from the signal store (embedded mode). Default false. */
+  /** Serve the triage application (dashboards/triage) and create a first admin when there are no users (embedded mode). Default false; `mid worker triage` serves it too. */
   ui?: boolean;
+  /** Receives lines for the operator (the local URL, a first admin's one-time password). Default none. */
+  announce?: (line: string) => void;
   /** Serve HTTP at all (health, metrics). Default true. */
   http?: boolean;
   /** Connectors to run instead of the configured ones (tests). */
@@ -51,6 +60,10 @@ export class Runtime {
   readonly state: StateStore;
   readonly scheduler: Scheduler;
   readonly store: SignalStore | null;
+  readonly triage: TriageStore | null;
+  /** The triage application, once started. */
+  app: FastifyInstance | null = null;
+  private mirror: ElasticsearchTriageMirror | null = null;
   readonly metrics: WorkerMetrics;
   readonly workers: Worker[] = [];
   http: HttpServer | null = null;
@@ -66,7 +79,15 @@ export class Runtime {
     this.bus = createBus(config, logger);
     this.state = createStateStore(config);
     this.scheduler = createScheduler(config, logger);
-    this.store = options.workers.includes('index') || options.ui || (options.workers.includes('alerts') && config.store.kind === 'elasticsearch') ? createSignalStore(config) : null;
+    const triage = options.workers.includes('triage');
+    this.store = options.workers.includes('index') || options.ui || triage || (options.workers.includes('alerts') && config.store.kind === 'elasticsearch') ? createSignalStore(config) : null;
+    // Cluster mode keeps triage state in SQLite too: one file the triage worker owns (see docs/triage.md for the limits).
+    this.triage = options.ui || triage ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') }) : null;
+    if (triage && this.store?.kind === 'elasticsearch' && config.triage.esWriteBack && config.store.esUrl) {
+      const auth = config.store.esApiKey ? { apiKey: config.store.esApiKey }
+        : config.store.esUsername ? { username: config.store.esUsername, password: config.store.esPassword ?? '' } : undefined;
+      this.mirror = new ElasticsearchTriageMirror({ node: config.store.esUrl, auth, prefix: config.store.esPrefix });
+    }
     this.metrics = createMetrics();
     this.scheduler.onRun = (name, outcome, error) => {
       if (outcome === 'failed') this.log.warn({ job: name, err: (error as Error)?.message }, 'Scheduled job failed.');
@@ -74,6 +95,7 @@ export class Runtime {
     const deps = { config, bus: this.bus, state: this.state, scheduler: this.scheduler, logger, metrics: this.metrics };
     if (options.workers.includes('index')) this.workers.push(new IndexWorker({ ...deps, store: this.store! }));
     if (options.workers.includes('alerts')) this.workers.push(new AlertsWorker({ ...deps, alertStore: createAlertStore(config), signalStore: this.store }));
+    if (triage) this.workers.push(new TriageWorker({ ...deps, signals: this.store!, triage: this.triage! }));
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
@@ -102,16 +124,56 @@ export class Runtime {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    // Start loading the triage app's modules now, so that it overlaps with starting the stores and workers.
+    const appModules = this.triage && this.options.http !== false
+      ? Promise.all([import('../dashboards/triage/app.ts'), import('../dashboards/triage/auth.ts')])
+      : null;
+    appModules?.catch(() => undefined); // awaited (and its error raised) below
     await this.store?.start();
+    await this.triage?.start();
+    await this.mirror?.start();
     await this.state.start();
     await this.bus.start();
     for (const w of this.workers) await w.start();
     await this.scheduler.start();
+    let adminPassword: string | null = null;
+    if (this.triage && this.store && this.options.http !== false) {
+      // Loaded on demand: workers without the app (enrich, detect, ...) do not pay for Fastify and its plugins.
+      const [{ buildTriageApp }, { ensureFirstAdmin }] = await appModules!;
+      if (this.options.ui) adminPassword = await ensureFirstAdmin(this.triage, Date.now());
+      this.app = await this.buildApp(buildTriageApp, this.triage, this.store);
+    }
     if (this.options.http !== false) {
-      this.http = new HttpServer({ port: this.options.config.http.port, host: this.options.config.http.host, workers: this.workers, metrics: this.metrics, store: this.options.ui ? this.store ?? undefined : undefined });
+      const { config } = this.options;
+      this.http = new HttpServer({
+        port: config.http.port, host: config.http.host, workers: this.workers, metrics: this.metrics,
+        ...(this.app ? { app: this.app } : {}),
+      });
       await this.http.start();
+      if (this.app) {
+        const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+        this.options.announce?.(`Triage application: http://${host.includes(':') ? `[${host}]` : host}:${this.http.port}/`);
+        if (adminPassword) this.options.announce?.(`First start: sign in as "admin" with the one-time password ${adminPassword} (change it with: mid users passwd admin).`);
+      }
     }
     this.log.info({ workers: this.workers.map((w) => w.name), bus: this.bus.kind, store: this.store?.kind ?? null, port: this.http?.port ?? null }, 'Worker process started.');
+  }
+
+  private async buildApp(buildTriageApp: typeof import('../dashboards/triage/app.ts').buildTriageApp, triage: TriageStore, signals: SignalStore): Promise<FastifyInstance> {
+    const { config, logger } = this.options;
+    let table: Map<string, string> | null = null;
+    if (config.triage.reidentificationFile) {
+      table = new Map(Object.entries(JSON.parse(await readFile(config.triage.reidentificationFile, 'utf8')) as Record<string, string>));
+    }
+    const mirror = this.mirror;
+    const log = this.log;
+    const app = await buildTriageApp({
+      triage, signals, config: config.triage, logger,
+      reidentify: table ? async (p) => table.get(p) ?? null : null,
+      onStateChange: mirror ? (state) => { mirror.write(state).catch((err: Error) => log.warn({ err: err.message, cluster: state.clusterId }, 'Could not copy triage state to Elasticsearch.')); } : undefined,
+    });
+    await app.ready();
+    return app;
   }
 
   /** Stops in order within the deadline; safe twice and before start. */
@@ -128,10 +190,14 @@ export class Runtime {
         ...byName('detect').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ...byName('index').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ...byName('alerts').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
+        ...byName('triage').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
         ['close bus', () => this.bus.stop({ deadlineMs: left() })],
         ['close state store', () => this.state.stop()],
         ['close signal store', () => this.store?.stop()],
         ['close http server', () => this.http?.stop()],
+        ['close triage app', () => this.app?.close()],
+        ['close triage mirror', () => this.mirror?.stop()],
+        ['close triage store', () => this.triage?.stop()],
       ], deadlineMs);
       for (const p of problems) this.log.error({ err: p.message }, 'Stop step failed; uncommitted messages will be delivered again.');
       this.log.info({ clean: problems.length === 0 }, 'Worker process stopped.');

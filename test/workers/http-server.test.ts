@@ -1,20 +1,14 @@
 // The worker process's HTTP server on a real socket (port 0): health, readiness and metrics with their status codes
-// and bodies, the clusters API and page when a store is attached, 404 and 405 otherwise, and a failing store never
-// showing its internals to the caller.
+// and bodies, every other request routed to an attached application (the triage app), 404 and 405 otherwise, and a
+// failure never showing its internals to the caller.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../workers/metrics.ts';
 import { HttpServer } from '../../workers/http-server.ts';
-import type { SignalStore, StoredCluster } from '../../workers/ports/signal-store.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Worker } from '../../workers/worker.ts';
-import { cluster } from './fixtures.ts';
 
 function worker(name: string, ready: boolean, lag?: number): Worker {
   return { name, ready: () => ready, start: async () => {}, stop: async () => {}, ...(lag === undefined ? {} : { lag: async () => lag }) };
-}
-
-/** A store that answers listClusters only (the server reads nothing else). */
-function store(list: () => Promise<StoredCluster[]>): SignalStore {
-  return { kind: 'sqlite', listClusters: list } as unknown as SignalStore; // a partial fake: only listClusters is called
 }
 
 const servers: HttpServer[] = [];
@@ -54,7 +48,7 @@ describe('HttpServer', () => {
     expect(m.body).not.toMatch(/worker="connectors"\} /);
   });
 
-  it('answers 404 for unknown paths and for the clusters API without a store, 405 for other methods', async () => {
+  it('answers 404 for unknown paths 405 for other methods', async () => {
     const get = await serve({ workers: [] });
     for (const path of ['/nope', '/api/clusters', '/', '/healthz/extra']) {
       const r = await get(path);
@@ -64,26 +58,24 @@ describe('HttpServer', () => {
     expect(post.status).toBe(405);
   });
 
-  it('lists clusters as JSON (open only, limit capped at 1000) and as an escaped HTML page', async () => {
-    const calls: unknown[] = [];
-    const c: StoredCluster = { ...cluster('c1', ['a', 'b'], '2025-10-20T12:00:00.000Z'), reasons: ['<script>alert(1)</script>'], watermarkMs: 1, open: true };
-    const get = await serve({ workers: [], store: store(async function (this: unknown, ...args: unknown[]) { calls.push(args[0]); return [c]; }) });
-    const api = await get('/api/clusters?open=1&limit=5000');
-    expect(api.status).toBe(200);
-    expect(JSON.parse(api.body)).toEqual({ clusters: [c] });
-    expect(calls[0]).toEqual({ openOnly: true, limit: 1000 });
-    await get('/api/clusters');
-    expect(calls[1]).toEqual({ openOnly: false, limit: 100 });
-    const page = await get('/');
-    expect([page.status, page.type]).toEqual([200, 'text/html; charset=utf-8']);
-    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(page.body).not.toContain('<script>');
+  it('routes every request but the probes to an attached application (the triage app), the probes never', async () => {
+    const seen: string[] = [];
+    const app = { routing: (req: IncomingMessage, res: ServerResponse) => { seen.push(`${req.method} ${req.url}`); res.writeHead(401).end('sign in'); } };
+    const get = await serve({ workers: [worker('index', true)], app });
+    const page = await get('/api/clusters?limit=5');
+    expect([page.status, page.body]).toEqual([401, 'sign in']);
+    expect((await get('/', { method: 'POST' })).status).toBe(401);
+    expect((await get('/healthz')).status).toBe(200);
+    expect((await get('/readyz')).status).toBe(200);
+    expect((await get('/metrics')).status).toBe(200);
+    expect(seen).toEqual(['GET /api/clusters?limit=5', 'POST /']);
   });
 
   it('answers 500 without echoing the internal error', async () => {
     const secret = 'connect ECONNREFUSED 10.0.0.7:9200 user=elastic';
-    const get = await serve({ workers: [], store: store(async () => { throw new Error(secret); }) });
-    const r = await get('/api/clusters');
+    const broken: Worker = { ...worker('index', true), ready: () => { throw new Error(secret); } };
+    const get = await serve({ workers: [broken] });
+    const r = await get('/readyz');
     expect(r.status).toBe(500);
     expect(JSON.parse(r.body)).toEqual({ error: 'internal error' });
     expect(r.body).not.toContain('ECONNREFUSED');

@@ -1,5 +1,6 @@
-// `mid worker <connectors|enrich|detect|index|all> [more names]`: runs the named workers (or all four) in this process
-// with the configured adapters, serving /healthz, /readyz and /metrics on PORT, until SIGTERM.
+// `mid worker <connectors|enrich|detect|index|triage|alerts|all> [more names]`: runs the named workers (or all) in this
+// process with the configured adapters, serving /healthz, /readyz and /metrics on PORT, until SIGTERM. `triage`
+// also serves the triage application on http.host (env MID_HTTP_HOST).
 import { createLogger } from '../logger.ts';
 import { Runtime, WORKER_NAMES } from '../runtime.ts';
 import type { WorkerName } from '../runtime.ts';
@@ -8,7 +9,7 @@ import { parseArgs, str } from './args.ts';
 import { CONFIG_EXIT_CODE, loadCommandConfig, reportConfigError } from './load-config.ts';
 
 /** One line for `mid help`. */
-export const summary = 'run streaming workers: mid worker <connectors|enrich|detect|index|all> [more names] [--config file.json]';
+export const summary = 'run streaming workers: mid worker <connectors|enrich|detect|index|alerts|triage|all> [more names] [--config file.json]';
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
@@ -24,7 +25,7 @@ export async function run(args: string[]): Promise<number> {
   const logger = createLogger(config.log.level);
   let runtime: Runtime;
   try {
-    runtime = new Runtime({ config, logger, workers: names as WorkerName[] });
+    runtime = new Runtime({ config, logger, workers: names as WorkerName[], announce: (line) => process.stdout.write(`${line}\n`) });
   } catch (err) {
     if (reportConfigError('worker', err)) return CONFIG_EXIT_CODE;
     throw err;
