@@ -6,10 +6,10 @@
 // extension). A holder that loses its lease (Redis unreachable, paused too long) leaves the consumer group without
 // committing and becomes a standby, so whatever it handled but did not save is delivered again to the next holder.
 //
-// Posts reach the detector through the event-time driver (workers/event-time-driver.ts: observed in event-time order,
+// Posts reach the detector through the event-time driver (pipelines/event-time-driver.ts: observed in event-time order,
 // advanced at fixed event-time boundaries), so clusters do not depend on batching, on the number of enrich workers or
 // on which detect worker runs. Everything the detector holds (detector, driver, ids seen within the window) is a
-// function of the sequence of inputs applied by `applyCall` (detector-input.ts) — which is what checkpoints save:
+// function of the sequence of inputs applied by `applyCall` (pipelines/detector-input.ts) — which is what checkpoints save:
 //  - a checkpoint appends the inputs since the previous one (the fields the detector reads of each post, see
 //    DetectorPost) as a log chunk `detector:log:<seq>`, sets `detector:version` to seq, then commits the offsets of
 //    the batches handled (manual commit). Its cost is proportional to what arrived since, not to the window;
@@ -23,10 +23,11 @@ import { createCoordinationDetector, detectorPost } from '../pipelines/detect-co
 import { fromJsonParts } from '../pipelines/json-parts.ts';
 import type { NormalizedFactCheck } from '../pipelines/types.ts';
 import type { Config } from './config.ts';
-import { applyCall } from './detector-input.ts';
-import type { BaseHead, DetectCall, LogChunk } from './detector-input.ts';
-import { emptyEventTimeState } from './event-time-driver.ts';
-import type { EventTimeState } from './event-time-driver.ts';
+import { applyCall } from '../pipelines/detector-input.ts';
+import type { BaseHead, DetectCall, LogChunk } from '../pipelines/detector-input.ts';
+import { emptyEventTimeState } from '../pipelines/event-time-driver.ts';
+import type { EventTimeState } from '../pipelines/event-time-driver.ts';
+import { detectorInputOptions } from './detector-options.ts';
 import type { Logger } from './logger.ts';
 import { clusterMergedMessage, clusterMessage, decodeEnrichedPost, decodeFactCheck } from './messages.ts';
 import { deadLetterCollector } from './metrics.ts';
@@ -453,7 +454,7 @@ export class DetectWorker implements Worker {
       if (chunk === null) throw new Error(`detector log chunk ${seq} is missing (saved version ${version}, base ${held.baseSeq})`);
       let posts = 0;
       for (const call of (JSON.parse(chunk) as LogChunk).calls) {
-        applyCall(held, call, this.deps.config);
+        applyCall(held, call, detectorInputOptions(this.deps.config));
         posts += call.p.length;
       }
       held.chunkPosts.set(seq, posts);
@@ -480,7 +481,7 @@ export class DetectWorker implements Worker {
     });
     if (fresh.length === 0 && factchecks.length === 0 && !flushAll) return;
     const call: DetectCall = { p: fresh, f: factchecks, all: flushAll, n: this.partitions };
-    const r = applyCall(held, call, this.deps.config);
+    const r = applyCall(held, call, detectorInputOptions(this.deps.config));
     held.pending.push(call);
     held.pendingPosts += fresh.length;
     this.detectedPosts += fresh.length;
