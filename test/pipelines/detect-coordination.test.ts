@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import { driveDetector, emptyEventTimeState, eventTimeOptionsSchema } from '../../pipelines/event-time-driver.ts';
+import type { EventTimeState } from '../../pipelines/event-time-driver.ts';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 import { fromJsonParts } from '../../pipelines/json-parts.ts';
 import { T0, babble, background, byTime, post } from './detection-fixtures.ts';
@@ -37,22 +39,20 @@ function freshPush(): EnrichedPost[] {
   }));
 }
 
-/** Advances every `everyMs` of event time (as `mid analyze` does every minute) and once at the end. */
+/** The event-time driver's options for an advance at every `everyMs` boundary with something observed. */
+const advanceEvery = (everyMs: number) => eventTimeOptionsSchema.parse({ tickMs: everyMs, minPostsPerAdvance: 1, maxTickMs: everyMs });
+
+/** Feeds posts (one partition) through the event-time driver, as `mid analyze` and the detect worker do. */
+function drive(det: ReturnType<typeof createCoordinationDetector>, state: EventTimeState, posts: EnrichedPost[], everyMs: number, flush: boolean): Cluster[][] {
+  const updates = posts.map((p) => driveDetector(state, det, { posts: [{ post: p, partition: 0 }], partitions: 1 }, advanceEvery(everyMs)).changed);
+  if (flush) updates.push(driveDetector(state, det, { posts: [], partitions: 1, flushAll: true }, advanceEvery(everyMs)).changed);
+  return updates;
+}
+
+/** Advances at every `everyMs` boundary of event time through the event-time driver, and once at the end. */
 function runByEventTime(posts: EnrichedPost[], everyMs: number, config = {}): { det: ReturnType<typeof createCoordinationDetector>; updates: Cluster[][] } {
   const det = createCoordinationDetector(config);
-  const updates: Cluster[][] = [];
-  let latest = -Infinity;
-  let advancedAt = -Infinity;
-  for (const p of posts) {
-    det.observe(p);
-    latest = Math.max(latest, p.createdAtMs);
-    if (latest - advancedAt >= everyMs) {
-      if (Number.isFinite(advancedAt)) updates.push(det.advance(latest));
-      advancedAt = latest;
-    }
-  }
-  updates.push(det.advance(latest));
-  return { det, updates };
+  return { det, updates: drive(det, emptyEventTimeState(), posts, everyMs, true) };
 }
 
 function run(posts: EnrichedPost[], every = 200): { clusters: Cluster[]; updates: Cluster[][] } {
@@ -254,22 +254,13 @@ describe('createCoordinationDetector', () => {
     const masked = (cs: Cluster[]): unknown => cs.map((c) => ({ ...c, score: 0, pValue: 0, reasons: c.reasons.map((r) => r.replace(/p = [0-9.e+-]+/g, 'p = ?')) }));
     expect(masked(every5)).toEqual(masked(every1));
     every1.forEach((c, i) => expect(Math.abs(Math.log10(c.pValue!) - Math.log10(every5[i]!.pValue!))).toBeLessThan(1));
-    // Restore mid-stream (through JSON) with a 5-minute schedule.
+    // Restore mid-stream (through JSON, with the driver's state) with a 5-minute schedule.
     const det = createCoordinationDetector({});
+    const driver = emptyEventTimeState();
     const half = Math.floor(input.length / 2);
-    let latest = -Infinity;
-    let advancedAt = -Infinity;
-    const feed = (d: typeof det, posts: EnrichedPost[]): void => {
-      for (const p of posts) {
-        d.observe(p);
-        latest = Math.max(latest, p.createdAtMs);
-        if (latest - advancedAt >= 5 * MIN) { if (Number.isFinite(advancedAt)) d.advance(latest); advancedAt = latest; }
-      }
-    };
-    feed(det, input.slice(0, half));
+    drive(det, driver, input.slice(0, half), 5 * MIN, false);
     const restored = createCoordinationDetector({}, JSON.parse(JSON.stringify(det.exportState())));
-    feed(restored, input.slice(half));
-    restored.advance(latest);
+    drive(restored, JSON.parse(JSON.stringify(driver)) as EventTimeState, input.slice(half), 5 * MIN, true);
     expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(every5));
   });
 
