@@ -6,7 +6,8 @@ import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 import { fromJsonParts } from '../../pipelines/json-parts.ts';
 import { T0, babble, background, byTime, post } from './detection-fixtures.ts';
 import { prng } from '../support/prng.ts';
-import { validSignals } from '../support/contracts.ts';
+import { renderReasons } from '../../pipelines/render-reasons.ts';
+import { validClusterEvidence, validSignals } from '../support/contracts.ts';
 
 const MIN = 60_000;
 
@@ -81,6 +82,13 @@ describe('createCoordinationDetector', () => {
     expect(c.pValue!).toBeLessThan(1e-6);
     expect(c.reasons.join(' ')).toMatch(/12 accounts posted near-identical text \(3 distinct messages\)/);
     expect(validSignals({ generatedAt: new Date(T0).toISOString(), clusters }), JSON.stringify(validSignals.errors)).toBe(true);
+    // The reasons are the typed evidence in English: the network, then its text co-action, one record per reason.
+    expect(validClusterEvidence(c.evidence), JSON.stringify(validClusterEvidence.errors)).toBe(true);
+    expect(renderReasons(c.evidence!, 'en')).toEqual(c.reasons);
+    expect(c.evidence!.map((e) => (e.kind === 'coaction' ? `coaction:${e.via}` : e.kind)).slice(0, 2)).toEqual(['network', 'coaction:text']);
+    const net = c.evidence![0]!;
+    // p is far below what the plain value (floored at 1e-300) holds; log10 keeps it.
+    expect(net.kind === 'network' && [net.counts.accounts, net.p.value, net.p.log10 < -300]).toEqual([12, 1e-300, true]);
   });
 
   it('gives the same clusters and ids on every run, and keeps the id while a cluster grows', () => {
@@ -262,6 +270,22 @@ describe('createCoordinationDetector', () => {
     const restored = createCoordinationDetector({}, JSON.parse(JSON.stringify(det.exportState())));
     drive(restored, JSON.parse(JSON.stringify(driver)) as EventTimeState, input.slice(half), 5 * MIN, true);
     expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(every5));
+  });
+
+  it('restores snapshots written before clusters had evidence (the same layout without it)', () => {
+    const input = byTime([...bg, ...freshPush()]);
+    const whole = runByEventTime(input, MIN).det.clusters();
+    const det = createCoordinationDetector({});
+    const driver = emptyEventTimeState();
+    const cut = input.findIndex((p) => p.id === 'push-20');
+    drive(det, driver, input.slice(0, cut), MIN, false);
+    const old = JSON.parse(det.exportStateJson()) as { records: Array<{ cluster: Cluster | null }>; archive: Array<{ cluster: Cluster }> };
+    expect(old.records.filter((r) => r.cluster?.evidence)).toHaveLength(1); // flagged before the cut
+    for (const r of [...old.records, ...old.archive]) if (r.cluster) delete r.cluster.evidence;
+    const restored = createCoordinationDetector({}, old);
+    drive(restored, driver, input.slice(cut), MIN, true);
+    expect(restored.clusters()[0]!.evidence!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(whole));
   });
 
   it('retires clusters whose posts left the window but still lists them (capped), with their accounts', () => {

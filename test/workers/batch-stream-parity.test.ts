@@ -54,7 +54,7 @@ async function stream(posts: NormalizedPost[]): Promise<{ clusters: Cluster[]; d
   await enricher.start();
   await bus.publish('posts.raw', posts.map(rawPostMessage));
   // Consumed, and the idle flush released what the watermark still held.
-  await waitFor(async () => detect.detectedPosts === posts.length && (await enricher.lag()) === 0 && (await detect.lag()) === 0, 'all posts detected', 240_000, 100);
+  await waitFor(async () => detect.detectedPosts === posts.length && (await enricher.lag()) === 0 && (await detect.lag()) === 0, 'all posts detected', 1_200_000, 100);
   await waitFor(() => !hasBuffered(detect), 'the idle flush', 30_000, 100);
   await new Promise((r) => setTimeout(r, 300)); // the signals subscriber gets the flush's updates
   await enricher.stop();
@@ -83,7 +83,7 @@ describe('mid analyze and the streaming workers', () => {
     expect(JSON.stringify(s.clusters)).toBe(JSON.stringify(b));
   });
 
-  it('flag identical clusters on evaluation seed 1', { timeout: 600_000 }, async () => {
+  it('flag identical clusters on evaluation seed 1', { timeout: 1_800_000 }, async () => {
     const posts = generateCampaigns(1, TUNING_PARAMS).posts;
     const file = join(mkdtempSync(join(tmpdir(), 'mid-parity-')), 'seed-1.jsonl');
     writeFileSync(file, `${posts.map((p) => JSON.stringify(p)).join('\n')}\n`);
