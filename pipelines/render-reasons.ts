@@ -128,7 +128,7 @@ const CATALOGUE: Record<ReasonLanguage, Messages> = {
     itemInList: (item) => (item.type === 'hashtag' ? `#${item.value}` : item.type === 'link' ? item.value : 'a near-identical message'),
   },
   nl: {
-    network: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden herhaaldelijk samen: ${nlCount(e.counts.pairs, 'paar', 'paren')} van accounts deelden elk ${f.int(e.sharedItems.min)} tot ${f.int(e.sharedItems.max)} verschillende items (mediaan ${f.int(e.sharedItems.median)}), terwijl toeval hooguit ${f.sig2(e.expectedPerPairMax)} per paar verwacht (p = ${f.p(e.p.value)})`,
+    network: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden herhaaldelijk samen: ${nlCount(e.counts.pairs, 'paar', 'paren')} van accounts deelden elk ${e.sharedItems.min === e.sharedItems.max ? f.int(e.sharedItems.min) : `${f.int(e.sharedItems.min)} tot ${f.int(e.sharedItems.max)}`} verschillende items (mediaan ${f.int(e.sharedItems.median)}), terwijl toeval hooguit ${f.sig2(e.expectedPerPairMax)} per paar verwacht (p = ${f.p(e.p.value)})`,
     coaction: {
       text: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} plaatsten binnen ${f.duration(e.times.spreadSeconds)} bijna dezelfde tekst (${nlCount(e.counts.items, 'bericht', 'verschillende berichten')})`,
       link: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} deelden ${e.counts.items === 1 ? 'dezelfde link' : `dezelfde ${f.int(e.counts.items)} links`} binnen ${f.duration(e.times.spreadSeconds)} na elkaar (${nlCount(e.counts.pairs, 'keer', 'keer')} door twee accounts samen gedeeld)`,

@@ -56,7 +56,7 @@ describe('renderReasons', () => {
 
   it('renders every kind of evidence in Dutch, with Dutch numbers, durations and dates', () => {
     expect(renderReasons(all, 'nl')).toEqual([
-      '12 accounts handelden herhaaldelijk samen: 66 paren van accounts deelden elk 3 tot 3 verschillende items (mediaan 3), terwijl toeval hooguit 0,0021 per paar verwacht (p = 1,2 × 10⁻⁴⁰)',
+      '12 accounts handelden herhaaldelijk samen: 66 paren van accounts deelden elk 3 verschillende items (mediaan 3), terwijl toeval hooguit 0,0021 per paar verwacht (p = 1,2 × 10⁻⁴⁰)',
       '12 accounts plaatsten binnen 4 minuten bijna dezelfde tekst (3 verschillende berichten)',
       '1.250 accounts deelden dezelfde link binnen 30 seconden na elkaar (2.400 keer door twee accounts samen gedeeld)',
       '9 accounts plaatsten dezelfde 2 links binnen 9 minuten in 3 talen (Duits, Engels, Nederlands)',
@@ -71,7 +71,8 @@ describe('renderReasons', () => {
     ]);
   });
 
-  it('uses singular forms in Dutch and whole seconds below two minutes', () => {
+  it('uses singular forms and ranges only where they differ in Dutch, and whole seconds below two minutes', () => {
+    expect(renderReason({ ...network, sharedItems: { min: 4, median: 5, max: 5 } } as ClusterEvidence, 'nl')).toContain('deelden elk 4 tot 5 verschillende items (mediaan 5)');
     expect(renderReason({ kind: 'coaction', via: 'text', counts: { accounts: 2, items: 1, pairs: 1 }, times: { spreadSeconds: 1.2 }, languages: [] }, 'nl'))
       .toBe('2 accounts plaatsten binnen 1 seconde bijna dezelfde tekst (1 bericht)');
     expect(renderReason({ kind: 'coaction', via: 'text', counts: { accounts: 2, items: 1, pairs: 1 }, times: { spreadSeconds: 119.4 }, languages: [] }, 'en'))
