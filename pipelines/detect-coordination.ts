@@ -8,11 +8,16 @@
 // unlikely cohort) is a finding; findings whose accounts mostly overlap an open cluster join it, and open clusters a
 // finding bridges merge, so one campaign is one cluster whatever traces it left. A cluster's id derives from its
 // earliest post when first flagged and is kept while it grows or merges (the cluster with the earliest anchor post
-// gives its id). Reasons are rebuilt from the cluster's current evidence on every change. Clusters whose last post
-// left the window are retired from the live state into a capped archive. The whole state is plain data.
-import { createHash } from 'node:crypto';
-import { CoactionGraph, type CoactionGraphState, type EvidenceKind, type SignificantEdge } from './coaction-graph.ts';
-import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig, type BurstFinding, type Composition } from './detect-bursts.ts';
+// gives its id). A cluster's evidence (typed records) and its reasons (the evidence in English sentences) are rebuilt
+// from its current facts on every change. Clusters whose last post left the window are retired from the live state
+// into a capped archive. The whole state is plain data. The parts of this facade: findings and their facts
+// (cluster-findings.ts), cluster records, merging and the archive (cluster-records.ts), evidence, kinds and p-value
+// of a cluster (cluster-evidence.ts), sentences (render-reasons.ts).
+import { assessCluster, type EvidenceSettings } from './cluster-evidence.ts';
+import { burstFinding, earlier, netFact, networkFinding, type Finding } from './cluster-findings.ts';
+import { ClusterRecords, type ArchivedCluster, type ClusterRecord } from './cluster-records.ts';
+import { CoactionGraph, type CoactionGraphState, type SignificantEdge } from './coaction-graph.ts';
+import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig } from './detect-bursts.ts';
 import { CoLinkInterval, recordCoLinks } from './detect-colinks.ts';
 import { recordCrossLanguage } from './detect-cross-language.ts';
 import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
@@ -20,8 +25,9 @@ import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
-import { logPoissonTail, probability } from './tail-probability.ts';
-import type { AccountSignals, AccountSummary, Cluster, ClusterKind, EnrichedPost, NormalizedFactCheck, TextFingerprint } from './types.ts';
+import { renderReasons } from './render-reasons.ts';
+import { probability } from './tail-probability.ts';
+import type { AccountSignals, AccountSummary, Cluster, EnrichedPost, NormalizedFactCheck, TextFingerprint } from './types.ts';
 import { PermanentError } from './core/errors.ts';
 
 /**
@@ -79,82 +85,8 @@ export class DetectorStateError extends PermanentError {
   override name = 'DetectorStateError';
 }
 
+/** Version of the snapshot layout (unchanged by the evidence: clusters in older snapshots get theirs when next reported). */
 const STATE_VERSION = 2;
-const MAX_REASONS = 8;
-const KIND_OF: Record<EvidenceKind, ClusterKind> = { text: 'duplicate_text', link: 'co_link', xlang: 'cross_language', repost: 'other' };
-const MAX_BURST_REASONS = 3;
-
-/** Evidence of the co-action graph inside a cluster, as of the cluster's latest network finding. */
-interface KindFact { accounts: number; items: number; maxDt: number; pairs: number; langs: string[] }
-interface NetFact {
-  accounts: number;
-  pairs: number;
-  sharedMin: number;
-  sharedMax: number;
-  sharedMedian: number;
-  maxExpected: number;
-  /** Natural log of the cluster p-value. */
-  logP: number;
-  byKind: Partial<Record<EvidenceKind, KindFact>>;
-}
-
-/** A burst of one item, at its peak (most posts in the burst window) among the evaluations that flagged it. */
-interface BurstFact {
-  key: string;
-  observed: number;
-  expected: number;
-  surprise: number;
-  logPComposition: number;
-  cohort: number;
-  accounts: number;
-  firstMs: number;
-  lastMs: number;
-  /** Cohort accounts that posted a link within the co-link interval of another cohort account, the pairs, the interval. */
-  coAccounts: number;
-  coPairs: number;
-  coSeconds: number;
-}
-
-type Profile = AccountRecord;
-
-/** An open cluster: its members and the current version of every piece of evidence behind it. */
-interface ClusterRecord {
-  id: string;
-  /** Earliest post when first flagged (time, id): decides which id survives a merge. */
-  anchorT: number;
-  anchorP: string;
-  startMs: number;
-  endMs: number;
-  accounts: string[];
-  posts: string[];
-  net: NetFact | null;
-  bursts: Record<string, BurstFact>;
-  profiles: Record<string, Profile>;
-  links: Record<string, number>;
-  tags: Record<string, number>;
-  groups: Record<string, number>;
-  langs: string[];
-  sampleText: string | null;
-  cluster: Cluster | null;
-}
-
-/** A retired cluster: as last reported, with what `accounts()` needs of its members. */
-interface ArchivedCluster {
-  cluster: Cluster;
-  endMs: number;
-  profiles: Record<string, { botScore: number; botReasons: string[]; posts: number }>;
-}
-
-/** One piece of evidence found at an advance. */
-interface Finding {
-  tag: string;
-  accounts: string[];
-  posts: Map<string, number>;
-  anchorT: number;
-  anchorP: string;
-  edges: SignificantEdge[] | null;
-  burst: BurstFact | null;
-}
 
 interface State {
   version: number;
@@ -170,27 +102,8 @@ interface State {
   factchecksChanged: boolean;
 }
 
-function hashId(prefix: string, seed: string): string {
-  return `${prefix}-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
-}
-
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function clock(ms: number): string {
-  return `${iso(ms).slice(11, 16)} UTC`;
-}
-
-function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s} seconds`;
-  if (s < 7200) return `${Math.round(s / 60)} minutes`;
-  return `${(s / 3600).toFixed(1)} hours`;
-}
-
-function pText(p: number): string {
-  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
 }
 
 function sortedUnique(xs: Iterable<string>): string[] {
@@ -200,10 +113,6 @@ function sortedUnique(xs: Iterable<string>): string[] {
 /** Items most often seen, ties by name; at most `n`. */
 function top(counts: Record<string, number>, n: number): string[] {
   return Object.entries(counts).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, n).map(([k]) => k);
-}
-
-function earlier(t1: number, p1: string, t2: number, p2: string): boolean {
-  return t1 < t2 || (t1 === t2 && p1 < p2);
 }
 
 /** Creates a detector; pass `state` from `exportState()` to resume exactly where it stopped. */
@@ -229,30 +138,17 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let interval = new CoLinkInterval(intervalCfg);
   let factchecks = new FactCheckIndex(cfg.maxFactChecks);
   let factchecksChanged = false;
-  /** Open clusters by id. */
-  const records = new Map<string, ClusterRecord>();
-  /** Retired clusters by id (capped). */
-  const archive = new Map<string, ArchivedCluster>();
-  /** Account -> open clusters it belongs to (derived from `records`). */
-  const accountCluster = new Map<string, string[]>();
+  const recordsCfg = { maxClusterPosts: cfg.maxClusterPosts, maxRetainedClusters: cfg.maxRetainedClusters };
+  const evidenceCfg: EvidenceSettings = {
+    burstWindowSeconds: cfg.burstWindowSeconds, youngAccountDays: cfg.youngAccountDays, noHistoryPosts: cfg.noHistoryPosts,
+    creationClusterDays: cfg.creationClusterDays, minClusterAccounts: cfg.minClusterAccounts,
+  };
+  /** Open and retired clusters. */
+  let book = new ClusterRecords(recordsCfg);
   const dirty = new Set<string>();
   let cutoffMs: number | null = null;
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
-
-  function link(account: string, id: string): void {
-    const ids = accountCluster.get(account);
-    if (!ids) accountCluster.set(account, [id]);
-    else if (!ids.includes(id)) ids.push(id);
-  }
-
-  function unlink(account: string, id: string): void {
-    const ids = accountCluster.get(account);
-    if (!ids) return;
-    const i = ids.indexOf(id);
-    if (i >= 0) ids.splice(i, 1);
-    if (ids.length === 0) accountCluster.delete(account);
-  }
 
   if (state !== undefined && state !== null) {
     const s = state as State;
@@ -264,11 +160,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       interval = new CoLinkInterval(intervalCfg, s.coLinkSamples.slice());
       factchecks = FactCheckIndex.from(s.factchecks, cfg.maxFactChecks);
       factchecksChanged = s.factchecksChanged;
-      for (const r of s.records) {
-        records.set(r.id, r);
-        for (const a of r.accounts) link(a, r.id);
-      }
-      for (const r of s.archive) archive.set(r.cluster.id, r);
+      book = ClusterRecords.from(recordsCfg, s.records, s.archive);
       for (const k of s.dirty) dirty.add(k);
       cutoffMs = s.cutoffMs;
     } catch (err) {
@@ -328,254 +220,30 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     c.factchecks = factchecks.match({ links: c.links, text: c.sampleText });
   }
 
-  // ---- findings -------------------------------------------------------------------------------------------------
-
-  function finding(tag: string, accounts: string[], posts: Map<string, number>, edges: SignificantEdge[] | null, burst: BurstFact | null): Finding {
-    let anchorT = Infinity;
-    let anchorP = '';
-    for (const [p, t] of posts) if (earlier(t, p, anchorT, anchorP) || anchorP === '') { anchorT = t; anchorP = p; }
-    return { tag, accounts, posts, anchorT, anchorP, edges, burst };
-  }
-
-  function networkFinding(members: string[], edges: SignificantEdge[]): Finding {
-    const posts = new Map<string, number>();
-    for (const { edge } of edges) for (const e of edge.ev) { posts.set(e.pa, e.ta); posts.set(e.pb, e.tb); }
-    return finding('n', members, posts, edges, null);
-  }
-
-  /** Cohort accounts that posted link item `key` within the co-link interval of another cohort account. */
-  function coShares(key: string, posts: Set<string>): { accounts: number; pairs: number; seconds: number } {
-    const acts = (window.items.get(key)?.acts ?? []).filter((x) => posts.has(x.p));
-    const seconds = interval.seconds();
-    const ms = seconds * 1000;
-    const involved = new Set<string>();
-    let pairs = 0;
-    for (let i = 0; i < acts.length; i++) {
-      for (let j = i + 1; j < acts.length && acts[j]!.t - acts[i]!.t <= ms; j++) {
-        if (acts[j]!.a === acts[i]!.a) continue;
-        pairs++;
-        involved.add(acts[i]!.a);
-        involved.add(acts[j]!.a);
-      }
-    }
-    return { accounts: involved.size, pairs, seconds };
-  }
-
-  function burstFinding(f: BurstFinding): Finding {
-    const posts = new Map<string, number>();
-    for (const p of f.posts) { const r = window.posts.get(p); if (r) posts.set(p, r.t); }
-    const co = f.key.startsWith('l:') ? coShares(f.key, new Set(f.posts)) : { accounts: 0, pairs: 0, seconds: 0 };
-    const fact: BurstFact = {
-      key: f.key, observed: f.observed, expected: f.expected, surprise: f.surprise, logPComposition: f.logPComposition,
-      cohort: f.composition.cohort.length, accounts: f.composition.accounts, firstMs: f.firstMs, lastMs: f.lastMs,
-      coAccounts: co.accounts, coPairs: co.pairs, coSeconds: co.seconds,
-    };
-    return finding(`b:${f.key}`, f.composition.cohort.slice(), posts, null, fact);
-  }
-
-  // ---- cluster records ------------------------------------------------------------------------------------------
-
-  function newRecord(f: Finding): ClusterRecord {
-    return {
-      id: hashId('cl', f.anchorP), anchorT: f.anchorT, anchorP: f.anchorP, startMs: f.anchorT, endMs: f.anchorT,
-      accounts: [], posts: [], net: null, bursts: {}, profiles: {}, links: {}, tags: {}, groups: {}, langs: [], sampleText: null, cluster: null,
-    };
-  }
-
-  /** Open clusters whose accounts mostly overlap `accounts` (at least half of the smaller side), sorted by id. */
-  function overlapping(accounts: string[]): string[] {
-    const counts = new Map<string, number>();
-    for (const a of accounts) for (const id of accountCluster.get(a) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
-    const out: string[] = [];
-    for (const [id, n] of counts) {
-      const size = records.get(id)?.accounts.length ?? 0;
-      if (n >= 0.5 * Math.min(size, accounts.length)) out.push(id);
-    }
-    return out.sort();
-  }
-
-  function keepPeak(prev: BurstFact | undefined, next: BurstFact): BurstFact {
-    if (!prev) return next;
-    if (next.observed > prev.observed || (next.observed === prev.observed && next.surprise >= prev.surprise)) return next;
-    return prev;
-  }
-
-  function addPosts(rec: ClusterRecord, posts: Iterable<[string, number]>): void {
-    const have = new Set(rec.posts);
-    const langs = new Set(rec.langs);
-    for (const [p, t] of posts) {
-      if (t < rec.startMs) rec.startMs = t;
-      if (t > rec.endMs) rec.endMs = t;
-      if (have.has(p) || rec.posts.length >= cfg.maxClusterPosts) continue;
-      have.add(p);
-      rec.posts.push(p);
-      const r = window.posts.get(p);
-      if (!r) continue;
-      for (const l of r.links) rec.links[l] = (rec.links[l] ?? 0) + 1;
-      for (const h of r.tags) rec.tags[h] = (rec.tags[h] ?? 0) + 1;
-      if (r.g) rec.groups[r.g] = (rec.groups[r.g] ?? 0) + 1;
-      if (r.l !== 'und') langs.add(r.l);
-    }
-    rec.langs = [...langs].sort();
-  }
-
-  function addAccounts(rec: ClusterRecord, accounts: Iterable<string>): void {
-    const have = new Set(rec.accounts);
-    for (const a of accounts) {
-      if (have.has(a)) continue;
-      have.add(a);
-      rec.accounts.push(a);
-      link(a, rec.id);
-    }
-    rec.accounts.sort();
-  }
-
-  /** Merges `from` into `into` (the one with the earliest anchor keeps its id). */
-  function absorbRecord(into: ClusterRecord, from: ClusterRecord): void {
-    records.delete(from.id);
-    for (const a of from.accounts) unlink(a, from.id);
-    addAccounts(into, from.accounts);
-    const have = new Set(into.posts);
-    for (const p of from.posts) if (!have.has(p) && into.posts.length < cfg.maxClusterPosts) { have.add(p); into.posts.push(p); }
-    into.startMs = Math.min(into.startMs, from.startMs);
-    into.endMs = Math.max(into.endMs, from.endMs);
-    for (const [k, b] of Object.entries(from.bursts)) into.bursts[k] = keepPeak(into.bursts[k], b);
-    for (const [a, pr] of Object.entries(from.profiles)) into.profiles[a] ??= pr;
-    for (const [k, n] of Object.entries(from.links)) into.links[k] = (into.links[k] ?? 0) + n;
-    for (const [k, n] of Object.entries(from.tags)) into.tags[k] = (into.tags[k] ?? 0) + n;
-    for (const [k, n] of Object.entries(from.groups)) into.groups[k] = (into.groups[k] ?? 0) + n;
-    into.langs = sortedUnique([...into.langs, ...from.langs]);
-    into.sampleText ??= from.sampleText;
-    if (!into.net && from.net) into.net = from.net;
-  }
-
-  // ---- rendering --------------------------------------------------------------------------------------------------
-
-  function netFact(members: string[], edges: SignificantEdge[]): NetFact {
-    const byKind: Partial<Record<EvidenceKind, KindFact & { accountSet: Set<string>; itemSet: Set<string>; langSet: Set<string> }>> = {};
-    let observed = 0;
-    let maxExpected = 0;
-    const shared: number[] = [];
-    for (const { edge, shared: s, expected } of edges) {
-      observed += s;
-      shared.push(s);
-      if (expected > maxExpected) maxExpected = expected;
-      for (const e of edge.ev) {
-        for (const k of e.kinds) {
-          const f = (byKind[k] ??= { accounts: 0, items: 0, maxDt: 0, pairs: 0, langs: [], accountSet: new Set(), itemSet: new Set(), langSet: new Set() });
-          f.accountSet.add(edge.a); f.accountSet.add(edge.b); f.itemSet.add(e.item); f.pairs++;
-          f.maxDt = Math.max(f.maxDt, Math.abs(e.ta - e.tb));
-          if (k === 'xlang') for (const p of [e.pa, e.pb]) { const l = window.posts.get(p)?.l; if (l && l !== 'und') f.langSet.add(l); }
-        }
-      }
-    }
-    // Cluster p-value: all member pairs together against the same authorship-shuffle null as the edges.
-    let sumM = 0;
-    let sumM2 = 0;
-    for (const a of members) { const m = window.accounts.get(a)?.n ?? 1; sumM += m; sumM2 += m * m; }
-    const n = Math.max(1, window.size());
-    const expectedAll = (2 * Math.max(1, window.pairs) / (n * n)) * ((sumM * sumM - sumM2) / 2);
-    shared.sort((x, y) => x - y);
-    const out: NetFact = {
-      accounts: members.length, pairs: edges.length, sharedMin: shared[0] ?? 0, sharedMax: shared[shared.length - 1] ?? 0,
-      sharedMedian: shared[Math.floor(shared.length / 2)] ?? 0, maxExpected, logP: logPoissonTail(observed, expectedAll), byKind: {},
-    };
-    for (const [k, f] of Object.entries(byKind) as [EvidenceKind, NonNullable<(typeof byKind)[EvidenceKind]>][]) {
-      out.byKind[k] = { accounts: f.accountSet.size, items: f.itemSet.size, maxDt: f.maxDt, pairs: f.pairs, langs: [...f.langSet].sort() };
-    }
-    return out;
-  }
-
-  function netReasons(f: NetFact): { summary: string; kinds: string[] } {
-    const kinds: string[] = [];
-    const t = f.byKind.text;
-    if (t) kinds.push(`${t.accounts} accounts posted near-identical text (${t.items} distinct messages), copies at most ${duration(t.maxDt)} apart`);
-    const l = f.byKind.link;
-    if (l) kinds.push(`${l.accounts} accounts shared the same ${l.items} link(s) within ${duration(l.maxDt)} of each other (${l.pairs} pairwise co-shares)`);
-    const x = f.byKind.xlang;
-    if (x) kinds.push(`${x.accounts} accounts posted the same ${x.items} link(s) in ${x.langs.length} languages (${x.langs.join(', ')}) within ${duration(x.maxDt)}`);
-    const r = f.byKind.repost;
-    if (r) kinds.push(`${r.accounts} accounts reposted the same ${r.items} post(s) within ${duration(r.maxDt)} of each other`);
-    return {
-      summary: `${f.accounts} accounts acted together repeatedly: ${f.pairs} account pairs each shared ${f.sharedMin}-${f.sharedMax} distinct items (median ${f.sharedMedian}), where chance predicts at most ${f.maxExpected.toPrecision(2)} per pair (p = ${pText(probability(f.logP))})`,
-      kinds,
-    };
-  }
-
-  function burstReason(b: BurstFact): string {
-    const label = b.key.startsWith('h:') ? `#${b.key.slice(2)}` : b.key.startsWith('l:') ? `Link ${b.key.slice(2)}` : 'One near-identical message';
-    let out = `${label}: ${b.observed} posts between ${clock(b.firstMs)} and ${clock(b.lastMs)}, where its own earlier rate predicts ${b.expected.toFixed(1)} in ${duration(cfg.burstWindowSeconds * 1000)} (p = ${pText(10 ** -b.surprise)}); ${b.cohort} of the ${b.accounts} accounts posting it are younger than ${cfg.youngAccountDays} days or have at most ${cfg.noHistoryPosts} posts (p = ${pText(probability(b.logPComposition))} against all accounts active in the window)`;
-    if (b.coAccounts >= cfg.minClusterAccounts) out += `; ${b.coAccounts} of them posted it within ${Math.round(b.coSeconds)} seconds of another (${b.coPairs} pairs)`;
-    return out;
-  }
-
-  function compositionReasons(comp: Composition): string[] {
-    const out: string[] = [];
-    if (comp.young > 0) {
-      out.push(`${comp.young} of the ${comp.accounts} accounts were created less than ${cfg.youngAccountDays} days before posting${comp.noHistory > 0 ? `; ${comp.noHistory} had at most ${cfg.noHistoryPosts} posts in total` : ''}`);
-    } else if (comp.noHistory > 0) {
-      out.push(`${comp.noHistory} of the ${comp.accounts} accounts had at most ${cfg.noHistoryPosts} posts in total`);
-    }
-    const cc = comp.creationCluster;
-    if (cc && cc.count >= 3 && cc.count >= comp.accounts / 2) {
-      out.push(`${cc.count} of the ${comp.accounts} accounts were created within ${cfg.creationClusterDays} days of each other (${iso(cc.fromMs).slice(0, 10)} to ${iso(cc.toMs).slice(0, 10)})`);
-    }
-    return out;
-  }
-
-  /** Builds the reported cluster from the record's current evidence. */
-  function render(rec: ClusterRecord): Cluster {
+  /** Builds the reported cluster from the record's current facts (and refreshes the member profiles it keeps). */
+  function report(rec: ClusterRecord): Cluster {
     for (const a of rec.accounts) {
       const w = window.accounts.get(a);
       if (!w) continue;
       const prev = rec.profiles[a];
       rec.profiles[a] = { ...w, botReasons: w.botReasons.slice(), n: Math.max(prev?.n ?? 0, w.n) };
     }
-    const profiles = new Map(Object.entries(rec.profiles));
-    const comp = composition({ accounts: profiles }, rec.accounts, burstCfg);
-    const kinds = new Set<ClusterKind>();
-    let logP = 0;
-    const lines: string[] = [];
-    const kindLines: string[] = [];
-    if (rec.net) {
-      for (const k of Object.keys(rec.net.byKind) as EvidenceKind[]) kinds.add(KIND_OF[k]);
-      const r = netReasons(rec.net);
-      lines.push(r.summary);
-      kindLines.push(...r.kinds);
-      logP = Math.min(logP, rec.net.logP);
-    }
-    const bursts = Object.values(rec.bursts).sort((x, y) => y.surprise - x.surprise || (x.key < y.key ? -1 : 1));
-    for (const b of bursts) {
-      kinds.add('burst');
-      kinds.add('young_account_cohort');
-      if (b.key.startsWith('h:')) kinds.add('hashtag_push');
-      if (b.key.startsWith('t:')) kinds.add('duplicate_text');
-      if (b.key.startsWith('l:') && b.coAccounts >= cfg.minClusterAccounts) kinds.add('co_link');
-      logP = Math.min(logP, b.logPComposition);
-    }
-    for (const b of bursts.slice(0, MAX_BURST_REASONS)) lines.push(burstReason(b));
-    if (bursts.length > MAX_BURST_REASONS) {
-      const more = bursts.slice(MAX_BURST_REASONS).map((b) => (b.key.startsWith('h:') ? `#${b.key.slice(2)}` : b.key.startsWith('l:') ? b.key.slice(2) : 'a near-identical message'));
-      lines.push(`${more.length} more items burst among the same accounts: ${sortedUnique(more).join(', ')}`);
-    }
-    if (comp.young >= Math.max(3, comp.accounts / 2)) kinds.add('young_account_cohort');
-    lines.push(...kindLines, ...compositionReasons(comp));
-    if (kinds.size === 0) kinds.add('other');
-    if (lines.length === 0) lines.push(`${rec.accounts.length} accounts acted together`);
+    const comp = composition({ accounts: new Map(Object.entries(rec.profiles)) }, rec.accounts, burstCfg);
+    const { evidence, kinds, logP } = assessCluster({ net: rec.net, bursts: rec.bursts, composition: comp, accounts: rec.accounts.length }, evidenceCfg);
     let sample: string | null = null;
     for (const g of top(rec.groups, 3)) { sample = dup.sampleText(g); if (sample) break; }
     rec.sampleText = sample ?? rec.sampleText;
-    const pValue = probability(logP);
     const c: Cluster = {
       id: rec.id,
-      kinds: [...kinds].sort(),
+      kinds,
       score: Math.min(1, 1 - Math.exp(-Math.max(0, -logP / Math.LN10) / 20)),
-      pValue,
+      pValue: probability(logP),
       posts: rec.posts.slice().sort(),
       accounts: rec.accounts.slice(),
       start: iso(rec.startMs),
       end: iso(rec.endMs),
-      reasons: lines.slice(0, MAX_REASONS),
+      reasons: renderReasons(evidence, 'en'),
+      evidence,
       sampleText: rec.sampleText,
       links: top(rec.links, 20),
       hashtags: top(rec.tags, 20),
@@ -586,34 +254,11 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     return c;
   }
 
-  function retire(rec: ClusterRecord): void {
-    records.delete(rec.id);
-    for (const a of rec.accounts) unlink(a, rec.id);
-    if (cfg.maxRetainedClusters <= 0 || !rec.cluster) return;
-    const profiles: ArchivedCluster['profiles'] = {};
-    for (const a of rec.accounts) {
-      const p = rec.profiles[a];
-      profiles[a] = { botScore: p?.botScore ?? 0, botReasons: p?.botReasons ?? [], posts: p?.n ?? 0 };
-    }
-    archive.set(rec.id, { cluster: rec.cluster, endMs: rec.endMs, profiles });
-    if (archive.size > cfg.maxRetainedClusters) {
-      const drop = [...archive.values()].sort((x, y) => x.endMs - y.endMs || (x.cluster.id < y.cluster.id ? -1 : 1))
-        .slice(0, archive.size - cfg.maxRetainedClusters);
-      for (const d of drop) archive.delete(d.cluster.id);
-    }
-  }
-
-  function advance(nowMs: number): Cluster[] {
-    const changed = new Set<string>();
-    merges = new Map();
-    const cutoff = nowMs - cfg.windowSeconds * 1000;
-    cutoffMs = cutoffMs === null ? cutoff : Math.max(cutoffMs, cutoff);
-    window.expire(cutoffMs);
-    dup.expire(cutoffMs);
-    graph.expire(cutoffMs);
-
-    // 1. Findings: network components of significant pairs (only candidate pairs are tested) and bursts of the items
-    //    touched since the last advance.
+  /**
+   * Findings at `nowMs`: network components of significant pairs (only candidate pairs are tested) and bursts of the
+   * items touched since the last advance; earliest evidence first.
+   */
+  function findingsAt(nowMs: number): Finding[] {
     const findings: Finding[] = [];
     const counts = { posts: window.size(), pairs: window.pairs, postsOf: (a: string) => window.accounts.get(a)?.n ?? 1 };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
@@ -631,26 +276,29 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       if (!item || item.distinct < cfg.burstMinAccounts) continue;
       baseShare ??= baselineCohortShare(window, burstCfg);
       const f = evaluateBurst(window, key, nowMs, burstCfg, baseShare);
-      if (f) findings.push(burstFinding(f));
+      if (f) findings.push(burstFinding(window, interval, f));
     }
     dirty.clear();
+    return findings.sort((x, y) => x.anchorT - y.anchorT || (x.anchorP < y.anchorP ? -1 : x.anchorP > y.anchorP ? 1 : 0) || (x.tag < y.tag ? -1 : 1));
+  }
 
-    // 2. Each finding joins the open clusters it mostly overlaps (merging them) or opens a new one. The earliest
-    //    evidence goes first, so the cluster that survives a merge is the one anchored earliest.
-    findings.sort((x, y) => x.anchorT - y.anchorT || (x.anchorP < y.anchorP ? -1 : x.anchorP > y.anchorP ? 1 : 0) || (x.tag < y.tag ? -1 : 1));
+  /**
+   * Each finding joins the open clusters it mostly overlaps (merging them into the one anchored earliest, recorded in
+   * `merges`) or opens a new one. Returns the clusters touched and the significant pairs found inside each.
+   */
+  function assign(findings: Finding[]): { touched: Set<string>; netEdges: Map<string, SignificantEdge[]> } {
     const touched = new Set<string>();
     const netEdges = new Map<string, SignificantEdge[]>();
     for (const f of findings) {
-      const targets = overlapping(f.accounts).map((id) => records.get(id)!);
+      const targets = book.overlapping(f.accounts);
       let rec: ClusterRecord;
       if (targets.length === 0) {
-        rec = newRecord(f);
-        records.set(rec.id, rec);
+        rec = book.create(f);
       } else {
         targets.sort((x, y) => (earlier(x.anchorT, x.anchorP, y.anchorT, y.anchorP) ? -1 : 1));
         rec = targets[0]!;
         for (const other of targets.slice(1)) {
-          absorbRecord(rec, other);
+          book.absorb(rec, other);
           // Ids absorbed earlier into `other` now live in `rec` too.
           for (const [from, into] of merges) if (into === other.id) merges.set(from, rec.id);
           if (other.cluster) merges.set(other.id, rec.id);
@@ -659,30 +307,45 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
           if (moved) { netEdges.delete(other.id); netEdges.set(rec.id, [...(netEdges.get(rec.id) ?? []), ...moved]); }
         }
       }
-      addAccounts(rec, f.accounts);
-      addPosts(rec, f.posts);
-      if (f.burst) rec.bursts[f.burst.key] = keepPeak(rec.bursts[f.burst.key], f.burst);
+      book.addAccounts(rec, f.accounts);
+      book.addPosts(rec, f.posts, (p) => window.posts.get(p));
+      if (f.burst) book.addBurst(rec, f.burst);
       if (f.edges) netEdges.set(rec.id, [...(netEdges.get(rec.id) ?? []), ...f.edges]);
       touched.add(rec.id);
     }
+    return { touched, netEdges };
+  }
 
-    // 3. Render what changed; the network evidence is the significant pairs inside the cluster right now.
+  function advance(nowMs: number): Cluster[] {
+    const changed = new Set<string>();
+    merges = new Map();
+    const cutoff = nowMs - cfg.windowSeconds * 1000;
+    cutoffMs = cutoffMs === null ? cutoff : Math.max(cutoffMs, cutoff);
+    window.expire(cutoffMs);
+    dup.expire(cutoffMs);
+    graph.expire(cutoffMs);
+
+    // 1-2. Findings, joined to clusters; earliest evidence first, so the cluster that survives a merge is the one
+    //      anchored earliest.
+    const { touched, netEdges } = assign(findingsAt(nowMs));
+
+    // 3. Report what changed; the network evidence is the significant pairs inside the cluster right now.
     for (const id of [...touched].sort()) {
-      const rec = records.get(id);
+      const rec = book.open.get(id);
       if (!rec) continue;
       const es = netEdges.get(id);
       if (es && es.length > 0) {
         const members = sortedUnique(es.flatMap((e) => [e.edge.a, e.edge.b]));
-        rec.net = netFact(members, es);
+        rec.net = netFact(window, members, es);
       }
-      const c = render(rec);
+      const c = report(rec);
       if (!rec.cluster || JSON.stringify(rec.cluster) !== JSON.stringify(c)) changed.add(id);
       rec.cluster = c;
     }
 
     if (factchecksChanged) {
       factchecksChanged = false;
-      const all = [...[...records.values()].map((r) => r.cluster!), ...[...archive.values()].map((r) => r.cluster)];
+      const all = [...[...book.open.values()].map((r) => r.cluster!), ...[...book.archive.values()].map((r) => r.cluster)];
       for (const c of all) {
         const before = JSON.stringify(c.factchecks);
         attachFactchecks(c);
@@ -690,38 +353,10 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       }
     }
 
-    const out = [...changed].sort().map((id) => structuredClone((records.get(id)?.cluster ?? archive.get(id)?.cluster)!));
+    const out = [...changed].sort().map((id) => structuredClone(book.reported(id)!));
     // 4. Clusters whose last post left the window have no live evidence: retire them (after reporting them).
-    for (const rec of [...records.values()]) if (rec.endMs < cutoffMs) retire(rec);
+    for (const rec of [...book.open.values()]) if (rec.endMs < cutoffMs) book.retire(rec);
     return out.filter((c) => c !== undefined);
-  }
-
-  function allClusters(): Cluster[] {
-    const out = new Map<string, Cluster>();
-    for (const a of archive.values()) out.set(a.cluster.id, a.cluster);
-    for (const r of records.values()) if (r.cluster) out.set(r.id, r.cluster);
-    return [...out.keys()].sort().map((id) => structuredClone(out.get(id)!));
-  }
-
-  function accounts(): AccountSummary[] {
-    const out = new Map<string, AccountSummary>();
-    const add = (clusterId: string, a: string, p: { botScore: number; botReasons: string[]; posts: number }): void => {
-      const s = out.get(a) ?? { id: a, botScore: 0, botReasons: [], posts: 0, clusters: [] };
-      s.botScore = p.botScore;
-      s.botReasons = p.botReasons.slice();
-      s.posts = Math.max(s.posts, p.posts);
-      if (!s.clusters.includes(clusterId)) s.clusters.push(clusterId);
-      out.set(a, s);
-    };
-    for (const r of [...archive.values()].sort((x, y) => x.endMs - y.endMs)) for (const a of r.cluster.accounts) add(r.cluster.id, a, r.profiles[a] ?? { botScore: 0, botReasons: [], posts: 0 });
-    for (const r of records.values()) {
-      for (const a of r.accounts) {
-        const p = r.profiles[a];
-        add(r.id, a, { botScore: p?.botScore ?? 0, botReasons: p?.botReasons ?? [], posts: p?.n ?? 0 });
-      }
-    }
-    for (const s of out.values()) s.clusters.sort();
-    return [...out.keys()].sort().map((k) => out.get(k)!);
   }
 
   /** The whole state as plain data sharing objects with the live state: serialise it before anything changes. */
@@ -732,8 +367,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       dup: dup.toJSON(),
       graph: graph.toJSON(),
       coLinkSamples: interval.samples,
-      records: [...records.values()],
-      archive: [...archive.values()],
+      records: [...book.open.values()],
+      archive: [...book.archive.values()],
       dirty: [...dirty],
       cutoffMs,
       factchecks: factchecks.toJSON(),
@@ -749,8 +384,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   return {
     observe,
     advance,
-    clusters: allClusters,
-    accounts,
+    clusters: () => book.clusters(),
+    accounts: (): AccountSummary[] => book.accounts(),
     exportState: (): State => JSON.parse(exportStateJson()) as State,
     exportStateJson,
     exportStateParts: (maxPartChars?: number) => toJsonParts(liveState(), maxPartChars),

@@ -137,6 +137,99 @@ export type ClusterKind =
   | 'young_account_cohort'
   | 'other';
 
+/**
+ * A p-value as a plain number (as the reasons show it) and as log10 (which keeps the order of values too small for a
+ * double: -324 stands for "smaller than any double").
+ */
+export interface EvidenceP {
+  value: number;
+  log10: number;
+}
+
+/** What a burst is about: a hashtag (lower case, without '#'), a canonical link, or a near-duplicate text group (its id). */
+export interface EvidenceItem {
+  type: 'hashtag' | 'link' | 'text';
+  value: string;
+}
+
+/** The co-action network of the cluster: account pairs that acted together more often than chance predicts. */
+export interface NetworkEvidence {
+  kind: 'network';
+  /** Accounts in the network and significant account pairs among them. */
+  counts: { accounts: number; pairs: number };
+  /** Distinct items each significant pair shared: smallest, median, largest. */
+  sharedItems: { min: number; median: number; max: number };
+  /** The most shared items chance predicts for any of those pairs. */
+  expectedPerPairMax: number;
+  /** All member pairs together against the authorship-shuffle null. */
+  p: EvidenceP;
+}
+
+/** One kind of co-action inside the network: near-identical text, the same link, the same link across languages, reposts. */
+export interface CoactionEvidence {
+  kind: 'coaction';
+  via: 'text' | 'link' | 'cross_language' | 'repost';
+  /** Accounts involved, distinct items (text groups, links, reposted posts), co-acting post pairs. */
+  counts: { accounts: number; items: number; pairs: number };
+  /** Largest time between two co-acting posts. */
+  times: { spreadSeconds: number };
+  /** Languages of the posts (cross_language only; otherwise empty). */
+  languages: string[];
+}
+
+/** An item posted far more often than its own earlier rate predicts, mostly by young accounts or accounts without history. */
+export interface BurstEvidence {
+  kind: 'burst';
+  item: EvidenceItem;
+  /** Posts in the burst (any account) and the accounts posting them. */
+  counts: { posts: number; accounts: number };
+  /** First and last post of the burst (ISO), and the burst window. */
+  times: { first: string; last: string; windowSeconds: number };
+  /** Posts the item's own earlier rate predicts in the burst window. */
+  expectedPosts: number;
+  /** The rate p-value: P(at least counts.posts | expectedPosts). */
+  p: EvidenceP;
+  /** Accounts younger than youngAccountDays or with at most noHistoryPosts posts; p against all accounts active in the window. */
+  cohort: { accounts: number; share: number; youngAccountDays: number; noHistoryPosts: number; p: EvidenceP };
+  /** Link bursts: cohort accounts that posted the link within `withinSeconds` of another (only when enough for a cluster). */
+  coShare: { accounts: number; pairs: number; withinSeconds: number } | null;
+}
+
+/** Further bursting items among the same accounts (beyond the bursts listed one by one). */
+export interface MoreBurstsEvidence {
+  kind: 'more_bursts';
+  items: EvidenceItem[];
+}
+
+/** Members that were young when posting, or had (almost) no posts. */
+export interface AccountAgeEvidence {
+  kind: 'account_age';
+  counts: { accounts: number; young: number; noHistory: number };
+  shares: { young: number; noHistory: number };
+  youngAccountDays: number;
+  noHistoryPosts: number;
+}
+
+/** Members created within a few days of each other. */
+export interface CreationClusterEvidence {
+  kind: 'creation_cluster';
+  /** Members, and those created within `withinDays` of each other. */
+  counts: { accounts: number; createdTogether: number };
+  /** Earliest and latest creation time among them (ISO). */
+  times: { first: string; last: string };
+  withinDays: number;
+}
+
+/** No other evidence to show (a fallback). */
+export interface ActedTogetherEvidence {
+  kind: 'acted_together';
+  counts: { accounts: number };
+}
+
+/** One typed piece of evidence behind a cluster (JSON Schema: pipelines/contracts/cluster-evidence.schema.json). */
+export type ClusterEvidence =
+  | NetworkEvidence | CoactionEvidence | BurstEvidence | MoreBurstsEvidence | AccountAgeEvidence | CreationClusterEvidence | ActedTogetherEvidence;
+
 /** A flagged cluster as analysts see it (shared/contracts/signals.schema.json `clusters[]`). */
 export interface Cluster {
   id: string;
@@ -148,7 +241,13 @@ export interface Cluster {
   /** ISO date-time. */
   start: string;
   end: string;
+  /** The evidence in sentences, in English: `renderReasons(evidence, 'en')` (pipelines/render-reasons.ts). */
   reasons: string[];
+  /**
+   * The same evidence as typed records, one per reason and in the same order, for analysts' tools and other
+   * languages. Always set by the detector; absent in clusters reported before it existed.
+   */
+  evidence?: ClusterEvidence[];
   sampleText: string | null;
   links: string[];
   hashtags: string[];

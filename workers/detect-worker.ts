@@ -6,7 +6,7 @@
 // extension). A holder that loses its lease (Redis unreachable, paused too long) leaves the consumer group without
 // committing and becomes a standby, so whatever it handled but did not save is delivered again to the next holder.
 //
-// Posts reach the detector through the event-time driver (workers/event-time-driver.ts: observed in event-time order,
+// Posts reach the detector through the event-time driver (pipelines/event-time-driver.ts: observed in event-time order,
 // advanced at fixed event-time boundaries), so clusters do not depend on batching, on the number of enrich workers or
 // on which detect worker runs. Everything the detector holds (detector, driver, ids seen within the window) is a
 // function of the sequence of inputs applied by `applyCall` (detector-input.ts) — which is what checkpoints save:
@@ -28,8 +28,9 @@ import type { NormalizedFactCheck } from '../pipelines/types.ts';
 import type { Config } from './config.ts';
 import { DetectorCheckpoints, SNAPSHOT_RETRY_CHUNKS } from './detector-checkpoints.ts';
 import type { HeldState, PauseKind } from './detector-checkpoints.ts';
-import { applyCall } from './detector-input.ts';
-import type { DetectCall } from './detector-input.ts';
+import { applyCall } from '../pipelines/detector-input.ts';
+import type { DetectCall } from '../pipelines/detector-input.ts';
+import { detectorInputOptions } from './detector-options.ts';
 import { DetectorLease } from './detector-lease.ts';
 import { DetectorReplica } from './detector-replica-client.ts';
 import type { Logger } from './logger.ts';
@@ -292,7 +293,7 @@ export class DetectWorker implements Worker {
     });
     if (fresh.length === 0 && factchecks.length === 0 && !flushAll) return;
     const call: DetectCall = { p: fresh, f: factchecks, all: flushAll, n: this.partitions };
-    const r = applyCall(held, call, this.deps.config);
+    const r = applyCall(held, call, detectorInputOptions(this.deps.config));
     held.pending.push(call);
     held.pendingPosts += fresh.length;
     this.detectedPosts += fresh.length;

@@ -11,10 +11,11 @@
 import type { CoordinationDetector } from '../pipelines/detect-coordination.ts';
 import { fromJsonParts } from '../pipelines/json-parts.ts';
 import type { Config } from './config.ts';
-import { applyCall } from './detector-input.ts';
-import type { BaseHead, DetectCall, DetectorHeld, LogChunk } from './detector-input.ts';
+import { applyCall } from '../pipelines/detector-input.ts';
+import type { BaseHead, DetectCall, DetectorHeld, LogChunk } from '../pipelines/detector-input.ts';
+import { detectorInputOptions } from './detector-options.ts';
 // The only use of the event-time driver outside detector-input.ts: the empty driver state of a fresh detector.
-import { emptyEventTimeState } from './event-time-driver.ts';
+import { emptyEventTimeState } from '../pipelines/event-time-driver.ts';
 import type { Logger } from './logger.ts';
 import type { StateStore } from './ports/state-store.ts';
 import { PermanentError } from '../pipelines/core/errors.ts';
@@ -142,7 +143,7 @@ export class DetectorCheckpoints {
       if (chunk === null) throw new DetectorStateMissingError(`detector log chunk ${seq} is missing (saved version ${version}, base ${held.baseSeq})`);
       let posts = 0;
       for (const call of (JSON.parse(chunk) as LogChunk).calls) {
-        applyCall(held, call, config);
+        applyCall(held, call, detectorInputOptions(config));
         posts += call.p.length;
       }
       held.chunkPosts.set(seq, posts);

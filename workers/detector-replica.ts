@@ -7,9 +7,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createCoordinationDetector } from '../pipelines/detect-coordination.ts';
 import { fromJsonParts } from '../pipelines/json-parts.ts';
 import type { Config } from './config.ts';
-import { applyCall } from './detector-input.ts';
-import type { BaseHead, DetectorHeld, LogChunk } from './detector-input.ts';
-import { emptyEventTimeState } from './event-time-driver.ts';
+import { applyCall } from '../pipelines/detector-input.ts';
+import type { BaseHead, DetectorHeld, LogChunk } from '../pipelines/detector-input.ts';
+import { emptyEventTimeState } from '../pipelines/event-time-driver.ts';
+import { detectorInputOptions } from './detector-options.ts';
 
 /** A message to the replica. */
 export type ReplicaRequest =
@@ -20,13 +21,14 @@ export type ReplicaRequest =
 export type ReplicaReply = { kind: 'snapshot'; seq: number; parts: string[] } | { kind: 'error'; message: string };
 
 const config = workerData as Pick<Config, 'detect'>;
+const options = detectorInputOptions(config);
 let held: DetectorHeld | null = null;
 let version = 0;
 
 function apply(text: string): void {
   const chunk = JSON.parse(text) as LogChunk;
   if (chunk.seq !== version + 1) throw new Error(`replica at chunk ${version} was given chunk ${chunk.seq}`);
-  for (const call of chunk.calls) applyCall(held!, call, config);
+  for (const call of chunk.calls) applyCall(held!, call, options);
   version = chunk.seq;
 }
 

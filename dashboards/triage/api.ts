@@ -4,8 +4,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLOSE_REASONS, ROLES, TRIAGE_STATUSES, TriageError, roleAtLeast } from '../../workers/ports/triage-store.ts';
 import type { ClusterQuery, ClusterRow, CloseReason, Label, Role, StatePatch, TriageStatus } from '../../workers/ports/triage-store.ts';
-import type { AppContext } from './app.ts';
-import { SESSION_COOKIE } from './app.ts';
+import type { AppContext } from './context.ts';
+import { SESSION_COOKIE } from './context.ts';
 import { USERNAME_PATTERN, authenticate, createUserWithPassword, hashPassword, newSecret, secretHash } from './auth.ts';
 import type { Principal } from './auth.ts';
 import { loadEvidence, toCsv } from './evidence.ts';

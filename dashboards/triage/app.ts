@@ -17,15 +17,14 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { Eta } from 'eta';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import type { SignalStore } from '../../workers/ports/signal-store.ts';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { roleAtLeast } from '../../workers/ports/triage-store.ts';
-import type { Role, TriageState, TriageStore } from '../../workers/ports/triage-store.ts';
+import type { Role } from '../../workers/ports/triage-store.ts';
 import { newSecret, secretHash } from './auth.ts';
 import type { Principal } from './auth.ts';
 import { registerApi } from './api.ts';
-import type { TriageConfig } from './config.ts';
+import { SESSION_COOKIE } from './context.ts';
+import type { AppContext, TriageAppOptions } from './context.ts';
 import { registerPages } from './pages.ts';
 
 /** Who may call a route: 'public' or the least role. */
@@ -39,31 +38,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
-}
-
-/** Name of the session cookie. */
-export const SESSION_COOKIE = 'mid_session';
-
-/** Options of {@link buildTriageApp}. */
-export interface TriageAppOptions {
-  triage: TriageStore;
-  signals: SignalStore;
-  config: TriageConfig;
-  logger: Logger;
-  /** Clock (tests). Default Date.now. */
-  now?: () => number;
-  /** Pseudonym → handle, when a re-identification table is configured (off by default). */
-  reidentify?: ((pseudonym: string) => Promise<string | null>) | null;
-  /** Called after every triage state change (cluster mode copies it onto the Elasticsearch cluster document). */
-  onStateChange?: (state: TriageState) => void;
-}
-
-/** Everything route modules need. */
-export interface AppContext extends TriageAppOptions {
-  now: () => number;
-  eta: Eta;
-  /** Starts a session for a user (sets the cookie) and returns nothing. */
-  startSession(reply: FastifyReply, request: FastifyRequest, username: string): Promise<void>;
 }
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));

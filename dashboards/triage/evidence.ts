@@ -8,7 +8,7 @@ import type { MinuteBin } from './figures.ts';
 import { isHttpUrl } from './markdown.ts';
 import { buildNetwork } from './network.ts';
 import type { Network } from './network.ts';
-import type { AppContext } from './app.ts';
+import type { AppContext } from './context.ts';
 import { clusterReasons } from './reasons.ts';
 import type { Lang } from './reasons.ts';
 

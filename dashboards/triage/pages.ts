@@ -3,8 +3,8 @@
 // and logout, which are plain forms so that signing in works without script.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLOSE_REASONS, ROLES, TRIAGE_STATUSES } from '../../workers/ports/triage-store.ts';
-import type { AppContext } from './app.ts';
-import { SESSION_COOKIE } from './app.ts';
+import type { AppContext } from './context.ts';
+import { SESSION_COOKIE } from './context.ts';
 import { clusterSummary, dropEmptyParams, listQuerySchema, toClusterQuery } from './api.ts';
 import type { ListParams } from './api.ts';
 import { authenticate } from './auth.ts';

@@ -2,12 +2,21 @@
 // tuning seeds and for held-out seeds with different generator parameters. Prints per campaign type the
 // account-level precision and recall, cluster-level precision (share of flagged clusters that are mostly one
 // campaign), campaigns found, and which hard negatives produced a cluster. Exit code 1 when a target is missed.
+// With `--out DIR` it also writes each seed's signals (clusters and account summaries, as in signals.json without
+// generatedAt) to DIR/seed-<seed>.json, so two versions of the detector can be compared file by file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { Cluster, EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
 import { generateCampaigns, HELDOUT_PARAMS, TUNING_PARAMS, type CampaignType, type GeneratorParams } from './generate-campaigns.ts';
 import { simpleEnrich } from './simple-enrich.ts';
 
 type Enrich = (p: NormalizedPost) => EnrichedPost;
+
+const { values: args } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
+const outDir = args.out;
+if (outDir) mkdirSync(outDir, { recursive: true });
 
 async function loadEnricher(): Promise<{ enrich: Enrich; name: string }> {
   try {
@@ -40,6 +49,7 @@ function evaluate(seed: number, params: GeneratorParams, enrich: Enrich, tallies
   det.advance(latest);
   const ms = performance.now() - t0;
   const clusters: Cluster[] = det.clusters();
+  if (outDir) writeFileSync(join(outDir, `seed-${seed}.json`), `${JSON.stringify({ clusters, accounts: det.accounts() }, null, 2)}\n`);
   const postNeg = data.negativeOf;
   const flaggedBy = new Map<string, string>(); // account -> type the cluster is attributed to
   for (const c of clusters) {

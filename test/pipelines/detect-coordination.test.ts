@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import { driveDetector, emptyEventTimeState, eventTimeOptionsSchema } from '../../pipelines/event-time-driver.ts';
+import type { EventTimeState } from '../../pipelines/event-time-driver.ts';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 import { fromJsonParts } from '../../pipelines/json-parts.ts';
 import { T0, babble, background, byTime, post } from './detection-fixtures.ts';
 import { prng } from '../support/prng.ts';
-import { validSignals } from '../support/contracts.ts';
+import { renderReasons } from '../../pipelines/render-reasons.ts';
+import { validClusterEvidence, validSignals } from '../support/contracts.ts';
 
 const MIN = 60_000;
 
@@ -37,22 +40,20 @@ function freshPush(): EnrichedPost[] {
   }));
 }
 
-/** Advances every `everyMs` of event time (as `mid analyze` does every minute) and once at the end. */
+/** The event-time driver's options for an advance at every `everyMs` boundary with something observed. */
+const advanceEvery = (everyMs: number) => eventTimeOptionsSchema.parse({ tickMs: everyMs, minPostsPerAdvance: 1, maxTickMs: everyMs });
+
+/** Feeds posts (one partition) through the event-time driver, as `mid analyze` and the detect worker do. */
+function drive(det: ReturnType<typeof createCoordinationDetector>, state: EventTimeState, posts: EnrichedPost[], everyMs: number, flush: boolean): Cluster[][] {
+  const updates = posts.map((p) => driveDetector(state, det, { posts: [{ post: p, partition: 0 }], partitions: 1 }, advanceEvery(everyMs)).changed);
+  if (flush) updates.push(driveDetector(state, det, { posts: [], partitions: 1, flushAll: true }, advanceEvery(everyMs)).changed);
+  return updates;
+}
+
+/** Advances at every `everyMs` boundary of event time through the event-time driver, and once at the end. */
 function runByEventTime(posts: EnrichedPost[], everyMs: number, config = {}): { det: ReturnType<typeof createCoordinationDetector>; updates: Cluster[][] } {
   const det = createCoordinationDetector(config);
-  const updates: Cluster[][] = [];
-  let latest = -Infinity;
-  let advancedAt = -Infinity;
-  for (const p of posts) {
-    det.observe(p);
-    latest = Math.max(latest, p.createdAtMs);
-    if (latest - advancedAt >= everyMs) {
-      if (Number.isFinite(advancedAt)) updates.push(det.advance(latest));
-      advancedAt = latest;
-    }
-  }
-  updates.push(det.advance(latest));
-  return { det, updates };
+  return { det, updates: drive(det, emptyEventTimeState(), posts, everyMs, true) };
 }
 
 function run(posts: EnrichedPost[], every = 200): { clusters: Cluster[]; updates: Cluster[][] } {
@@ -81,6 +82,13 @@ describe('createCoordinationDetector', () => {
     expect(c.pValue!).toBeLessThan(1e-6);
     expect(c.reasons.join(' ')).toMatch(/12 accounts posted near-identical text \(3 distinct messages\)/);
     expect(validSignals({ generatedAt: new Date(T0).toISOString(), clusters }), JSON.stringify(validSignals.errors)).toBe(true);
+    // The reasons are the typed evidence in English: the network, then its text co-action, one record per reason.
+    expect(validClusterEvidence(c.evidence), JSON.stringify(validClusterEvidence.errors)).toBe(true);
+    expect(renderReasons(c.evidence!, 'en')).toEqual(c.reasons);
+    expect(c.evidence!.map((e) => (e.kind === 'coaction' ? `coaction:${e.via}` : e.kind)).slice(0, 2)).toEqual(['network', 'coaction:text']);
+    const net = c.evidence![0]!;
+    // p is far below what the plain value (floored at 1e-300) holds; log10 keeps it.
+    expect(net.kind === 'network' && [net.counts.accounts, net.p.value, net.p.log10 < -300]).toEqual([12, 1e-300, true]);
   });
 
   it('gives the same clusters and ids on every run, and keeps the id while a cluster grows', () => {
@@ -251,26 +259,36 @@ describe('createCoordinationDetector', () => {
     expect(every1).toHaveLength(2);
     // p-values are as of the evaluation that found the evidence (the window-wide share of young accounts moves with
     // time), so they may differ a little; everything else must be identical.
-    const masked = (cs: Cluster[]): unknown => cs.map((c) => ({ ...c, score: 0, pValue: 0, reasons: c.reasons.map((r) => r.replace(/p = [0-9.e+-]+/g, 'p = ?')) }));
+    const masked = (cs: Cluster[]): unknown => cs.map((c) => ({
+      ...c, score: 0, pValue: 0, reasons: c.reasons.map((r) => r.replace(/p = [0-9.e+-]+/g, 'p = ?')),
+      evidence: JSON.parse(JSON.stringify(c.evidence, (k, v: unknown) => (k === 'p' ? '?' : v))) as unknown,
+    }));
     expect(masked(every5)).toEqual(masked(every1));
     every1.forEach((c, i) => expect(Math.abs(Math.log10(c.pValue!) - Math.log10(every5[i]!.pValue!))).toBeLessThan(1));
-    // Restore mid-stream (through JSON) with a 5-minute schedule.
+    // Restore mid-stream (through JSON, with the driver's state) with a 5-minute schedule.
     const det = createCoordinationDetector({});
+    const driver = emptyEventTimeState();
     const half = Math.floor(input.length / 2);
-    let latest = -Infinity;
-    let advancedAt = -Infinity;
-    const feed = (d: typeof det, posts: EnrichedPost[]): void => {
-      for (const p of posts) {
-        d.observe(p);
-        latest = Math.max(latest, p.createdAtMs);
-        if (latest - advancedAt >= 5 * MIN) { if (Number.isFinite(advancedAt)) d.advance(latest); advancedAt = latest; }
-      }
-    };
-    feed(det, input.slice(0, half));
+    drive(det, driver, input.slice(0, half), 5 * MIN, false);
     const restored = createCoordinationDetector({}, JSON.parse(JSON.stringify(det.exportState())));
-    feed(restored, input.slice(half));
-    restored.advance(latest);
+    drive(restored, JSON.parse(JSON.stringify(driver)) as EventTimeState, input.slice(half), 5 * MIN, true);
     expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(every5));
+  });
+
+  it('restores snapshots written before clusters had evidence (the same layout without it)', () => {
+    const input = byTime([...bg, ...freshPush()]);
+    const whole = runByEventTime(input, MIN).det.clusters();
+    const det = createCoordinationDetector({});
+    const driver = emptyEventTimeState();
+    const cut = input.findIndex((p) => p.id === 'push-20');
+    drive(det, driver, input.slice(0, cut), MIN, false);
+    const old = JSON.parse(det.exportStateJson()) as { records: Array<{ cluster: Cluster | null }>; archive: Array<{ cluster: Cluster }> };
+    expect(old.records.filter((r) => r.cluster?.evidence)).toHaveLength(1); // flagged before the cut
+    for (const r of [...old.records, ...old.archive]) if (r.cluster) delete r.cluster.evidence;
+    const restored = createCoordinationDetector({}, old);
+    drive(restored, driver, input.slice(cut), MIN, true);
+    expect(restored.clusters()[0]!.evidence!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(whole));
   });
 
   it('retires clusters whose posts left the window but still lists them (capped), with their accounts', () => {

@@ -10,8 +10,9 @@ import {
   DETECTOR_BASE_KEY, DETECTOR_LOG_PREFIX, DETECTOR_VERSION_KEY, DetectorCheckpoints, DetectorStateMissingError, LeaseLostError, SNAPSHOT_RETRY_CHUNKS, loggedPosts,
 } from '../../workers/detector-checkpoints.ts';
 import type { HeldState, PauseKind } from '../../workers/detector-checkpoints.ts';
-import { applyCall } from '../../workers/detector-input.ts';
-import type { DetectCall } from '../../workers/detector-input.ts';
+import { applyCall } from '../../pipelines/detector-input.ts';
+import type { DetectCall } from '../../pipelines/detector-input.ts';
+import { detectorInputOptions } from '../../workers/detector-options.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { normalizedPosts } from './fixtures.ts';
 
@@ -34,7 +35,7 @@ function setup(options: { held?: () => boolean } = {}) {
 /** Applies posts [from, to) as one input, as the detect worker does, and keeps it pending. */
 function feed(held: HeldState, from: number, to: number): void {
   const call: DetectCall = { p: posts.slice(from, to).map((p) => [0, p]), f: [], all: false, n: 1 };
-  applyCall(held, call, config);
+  applyCall(held, call, detectorInputOptions(config));
   held.pending.push(call);
   held.pendingPosts += call.p.length;
 }

@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import { createEnricher } from '../../pipelines/enrich.ts';
 import { loadConfig } from '../../workers/config.ts';
-import { driveDetector, emptyEventTimeState } from '../../workers/event-time-driver.ts';
+import { driveDetector, emptyEventTimeState } from '../../pipelines/event-time-driver.ts';
+import { detectorInputOptions } from '../../workers/detector-options.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { Runtime } from '../../workers/runtime.ts';
 import { normalizedPosts } from './fixtures.ts';
@@ -85,11 +86,11 @@ describe('end to end through Kafka', () => {
       const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
       const detector = createCoordinationDetector(config.detect);
       const ref = new Map<string, string[]>();
-      const ticks = { partitions: 1, tickMs: config.detect.tickMs, minPostsPerAdvance: config.detect.minPostsPerAdvance, maxTickMs: config.detect.maxTickMs };
+      const { drive } = detectorInputOptions(config);
       const driver = emptyEventTimeState();
-      const r = driveDetector(driver, detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), ...ticks });
+      const r = driveDetector(driver, detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 }, drive);
       // The workers flush once the stream is idle; so does the reference.
-      const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, ...ticks });
+      const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, partitions: 1 }, drive);
       for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
       for (const m of [...r.merged, ...flushed.merged]) ref.delete(m.id); // the index worker drops merged clusters
       expect(ref.size).toBeGreaterThan(0);

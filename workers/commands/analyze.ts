@@ -1,7 +1,9 @@
 // `mid analyze --input FILE --out DIR`: a batch run over a JSONL file of normalized posts.
 // Streams the file line by line (bounded memory), enriches each valid post, feeds the coordination detector, and
 // writes DIR/enriched.jsonl (one line per valid post), DIR/signals.json (flagged clusters and account summaries)
-// and DIR/rejected.jsonl (line number, reason, input). Bad lines never stop the run.
+// and DIR/rejected.jsonl (line number, reason, input). Bad lines never stop the run. The detector is fed exactly as
+// the detect worker feeds it (pipelines/detector-input.ts, with the same options): the file is one partition, and its
+// end is a flush. So a file in time order gives the clusters the streaming workers give for the same posts.
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -10,9 +12,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createEnricher } from '../../pipelines/enrich.ts';
-import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import { createCoordinationDetector, detectorPost } from '../../pipelines/detect-coordination.ts';
+import type { DetectorPost } from '../../pipelines/detect-coordination.ts';
+import { applyCall, unseenPosts } from '../../pipelines/detector-input.ts';
+import type { DetectorHeld } from '../../pipelines/detector-input.ts';
+import { emptyEventTimeState } from '../../pipelines/event-time-driver.ts';
 import type { SignalsFile } from '../../pipelines/types.ts';
 import type { Config } from '../config.ts';
+import { detectorInputOptions } from '../detector-options.ts';
 import { resolvePseudonymKey } from '../pseudonym-key.ts';
 import { parsePostLine } from '../validate-post.ts';
 import { CONFIG_EXIT_CODE, loadCommandConfig } from './load-config.ts';
@@ -24,10 +31,10 @@ const USAGE = 'usage: mid analyze --input FILE --out DIR [--config FILE]';
 /** How many rejected lines are echoed on stderr before the rest only go to rejected.jsonl. */
 const MAX_REJECTIONS_ECHOED = 20;
 /**
- * Event time between two detector evaluations (which also expire old window state). Evaluating on event time, not
- * on post counts, lets the burst detector see a burst while it is recent, as the streaming worker does.
+ * Posts handed to the detector input per call. Any size gives the same clusters for a file in time order (the driver
+ * decides when to advance); posts with the same time within a call are observed in id order, as in the workers.
  */
-const ADVANCE_EVERY_EVENT_MS = 60_000;
+const POSTS_PER_CALL = 500;
 /** Seconds between progress lines on stderr. */
 const PROGRESS_INTERVAL_MS = 2_000;
 
@@ -62,7 +69,13 @@ async function close(stream: WriteStream): Promise<void> {
 export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, outDir } = options;
   const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: resolvePseudonymKey(config) });
-  const detector = createCoordinationDetector(config.detect);
+  const held: DetectorHeld = { detector: createCoordinationDetector(config.detect), driver: emptyEventTimeState(), seen: {} };
+  const inputOptions = detectorInputOptions(config);
+  let pending: Array<[number, DetectorPost]> = [];
+  const feed = (flushAll: boolean): void => {
+    applyCall(held, { p: unseenPosts(held, pending), f: [], all: flushAll, n: 1 }, inputOptions);
+    pending = [];
+  };
   mkdirSync(outDir, { recursive: true });
   const enriched = createWriteStream(join(outDir, 'enriched.jsonl'));
   const rejected = createWriteStream(join(outDir, 'rejected.jsonl'));
@@ -70,8 +83,6 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
   const lines = createInterface({ input, crlfDelay: Infinity });
 
   const result: AnalyzeResult = { lines: 0, posts: 0, rejected: 0, clusters: 0 };
-  let latestMs = Number.NEGATIVE_INFINITY;
-  let advancedAtMs = Number.NEGATIVE_INFINITY;
   const started = Date.now();
   const progress = options.onProgress
     ? setInterval(() => {
@@ -106,12 +117,8 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
       }
       result.posts++;
       await write(enriched, `${JSON.stringify(post)}\n`);
-      detector.observe(post);
-      if (post.createdAtMs > latestMs) latestMs = post.createdAtMs;
-      if (latestMs - advancedAtMs >= ADVANCE_EVERY_EVENT_MS) {
-        if (Number.isFinite(advancedAtMs)) detector.advance(latestMs);
-        advancedAtMs = latestMs;
-      }
+      pending.push([0, detectorPost(post)]);
+      if (pending.length >= POSTS_PER_CALL) feed(false);
     }
   } finally {
     if (progress) clearInterval(progress);
@@ -120,11 +127,12 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
     await Promise.all([close(enriched), close(rejected)]);
   }
 
-  if (Number.isFinite(latestMs)) detector.advance(latestMs);
+  // The end of the file: nothing more is pending, so every buffered post is released and evaluated.
+  feed(true);
   const signals: SignalsFile = {
     generatedAt: new Date().toISOString(),
-    clusters: detector.clusters(),
-    accounts: detector.accounts(),
+    clusters: held.detector.clusters(),
+    accounts: held.detector.accounts(),
   };
   result.clusters = signals.clusters.length;
   const target = join(outDir, 'signals.json');

@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../workers/config.ts';
 import { analyzeFile } from '../../../workers/commands/analyze.ts';
 import { main } from '../../../workers/cli.ts';
-import { validEnrichedPost as validEnriched, validSignals } from '../../support/contracts.ts';
+import { renderReasons } from '../../../pipelines/render-reasons.ts';
+import type { ClusterEvidence } from '../../../pipelines/types.ts';
+import { validClusterEvidence, validEnrichedPost as validEnriched, validSignals } from '../../support/contracts.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../../connectors/data/sample-posts.jsonl');
 
@@ -66,7 +68,7 @@ describe('mid analyze', () => {
     const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data'), MID_PSEUDONYMIZE: 'false' } });
     const result = await analyzeFile({ input: SAMPLE, outDir: join(dir, 'out'), config });
     expect(result.rejected).toBe(0);
-    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as { clusters: { accounts: string[]; reasons: string[]; kinds: string[] }[] };
+    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as { clusters: { accounts: string[]; reasons: string[]; kinds: string[]; evidence: ClusterEvidence[] }[] };
     expect(validSignals(signals), JSON.stringify(validSignals.errors)).toBe(true);
     // One campaign, one cluster: its hashtag, link and text bursts are the same 28 accounts.
     expect(signals.clusters).toHaveLength(1);
@@ -80,6 +82,18 @@ describe('mid analyze', () => {
     expect(c!.reasons.length).toBeLessThanOrEqual(8);
     expect(c!.reasons.filter((r) => /accounts were created less than/.test(r))).toHaveLength(1);
     expect(c!.reasons.filter((r) => r.startsWith('#stemfraude'))).toHaveLength(1);
+    // The reasons are the evidence in English, one sentence per record, and the evidence follows its schema.
+    expect(validClusterEvidence(c!.evidence), JSON.stringify(validClusterEvidence.errors)).toBe(true);
+    expect(renderReasons(c!.evidence, 'en')).toEqual(c!.reasons);
+    // Word for word what they were before the evidence existed (signals files are unchanged apart from `evidence`).
+    expect(c!.reasons).toEqual([
+      '#stemfraude: 28 posts between 09:30 UTC and 09:40 UTC, where its own earlier rate predicts 0.5 in 30 minutes (p = 7.5e-39); 28 of the 28 accounts posting it are younger than 30 days or have at most 5 posts (p = 2.8e-30 against all accounts active in the window)',
+      'Link https://stemfraude-nederland.info/bewijs-utrecht: 28 posts between 09:30 UTC and 09:40 UTC, where its own earlier rate predicts 0.5 in 30 minutes (p = 7.5e-39); 28 of the 28 accounts posting it are younger than 30 days or have at most 5 posts (p = 2.8e-30 against all accounts active in the window); 24 of them posted it within 30 seconds of another (31 pairs)',
+      'One near-identical message: 28 posts between 09:30 UTC and 09:40 UTC, where its own earlier rate predicts 0.5 in 30 minutes (p = 7.5e-39); 28 of the 28 accounts posting it are younger than 30 days or have at most 5 posts (p = 2.8e-30 against all accounts active in the window)',
+      '28 of the 28 accounts were created less than 30 days before posting; 1 had at most 5 posts in total',
+      '28 of the 28 accounts were created within 3 days of each other (2023-11-06 to 2023-11-08)',
+    ]);
+    expect(renderReasons(c!.evidence, 'nl')[0]).toMatch(/^#stemfraude: 28 berichten tussen 09:30 en 09:40 UTC/);
   });
 
   it('gives the same clusters and ids on a second run', async () => {

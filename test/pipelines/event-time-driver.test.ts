@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { EnrichedPost } from '../../pipelines/types.ts';
-import { driveDetector, emptyEventTimeState } from '../../workers/event-time-driver.ts';
-import { enrichedPost } from './fixtures.ts';
+import { driveDetector, emptyEventTimeState, eventTimeOptionsSchema } from '../../pipelines/event-time-driver.ts';
+import { enrichedPost } from '../workers/fixtures.ts';
 
 function recorder() {
   const calls: string[] = [];
@@ -20,11 +20,14 @@ const T0 = Date.parse('2025-10-20T12:00:00Z');
 // 300 posts over 300 s on 2 partitions: 1 post per second of event time.
 const posts = Array.from({ length: 300 }, (_, i) => ({ post: enrichedPost(`p${i}`, 'x', T0 + i * 1000), partition: i % 2 }));
 
+/** Options with tickMs 1000; without minPostsPerAdvance / maxTickMs: advance at every boundary with something observed. */
+const options = (opts: { minPostsPerAdvance?: number; maxTickMs?: number }) => eventTimeOptionsSchema.parse({ tickMs: 1000, minPostsPerAdvance: 1, maxTickMs: 1000, ...opts });
+
 function run(batch: number, opts: { minPostsPerAdvance?: number; maxTickMs?: number }) {
   const { calls, d } = recorder();
   const state = emptyEventTimeState();
-  for (let i = 0; i < posts.length; i += batch) driveDetector(state, d, { posts: posts.slice(i, i + batch), partitions: 2, tickMs: 1000, ...opts });
-  driveDetector(state, d, { posts: [], partitions: 2, tickMs: 1000, flushAll: true, ...opts });
+  for (let i = 0; i < posts.length; i += batch) driveDetector(state, d, { posts: posts.slice(i, i + batch), partitions: 2 }, options(opts));
+  driveDetector(state, d, { posts: [], partitions: 2, flushAll: true }, options(opts));
   return calls;
 }
 
@@ -56,7 +59,7 @@ describe('driveDetector', () => {
     // Without the flush the trailing posts wait for later posts.
     const { calls: noFlush, d } = recorder();
     const state = emptyEventTimeState();
-    driveDetector(state, d, { posts, partitions: 2, tickMs: 1000, ...opts });
+    driveDetector(state, d, { posts, partitions: 2 }, options(opts));
     expect(noFlush[noFlush.length - 1]).not.toMatch(/^a:/);
   });
 

@@ -1,16 +1,33 @@
 // Drives the coordination detector in event time so that the clusters do not depend on how messages were batched,
-// how partitions interleaved, how many enrich workers shared the work or which detect worker ran. Posts wait in a
-// buffer until the watermark passes them; the watermark is the lowest of the newest post time seen in each partition
-// of posts.enriched (each partition is in time order when sources publish in time order: enriched posts keep the
-// partition of their raw message). Released posts are observed in (createdAt, id) order, and the detector is
-// advanced at fixed event-time boundaries (every tickMs) — only at a boundary every earlier post has been released,
-// and only when something was observed since the last advance — and, with minPostsPerAdvance, only when that many
-// posts were observed since, or maxTickMs of event time passed. So the sequence of observe/advance calls is a
-// function of the posts alone. Posts older than what was already released (late) are observed at once: tolerated by
-// the detector, but the one place where arrival order matters. When the consumer group has nothing pending
-// (`flushAll`), every buffered post is released and the detector advanced at the next boundary. The state is plain JSON and is saved with the detector's.
-import type { CoordinationDetector, DetectorPost } from '../pipelines/detect-coordination.ts';
-import type { Cluster } from '../pipelines/types.ts';
+// how partitions interleaved, how many enrich workers shared the work, which detect worker ran — or whether the posts
+// came through the streaming workers or `mid analyze`: both use this driver, with the same options, so this file is
+// the one rule for when the detector advances. Posts wait in a buffer until the watermark passes them; the watermark
+// is the lowest of the newest post time seen in each partition (each partition is in time order when sources publish
+// in time order: enriched posts keep the partition of their raw message; a file is one partition). Released posts are
+// observed in (createdAt, id) order, and the detector is advanced at fixed event-time boundaries (every tickMs) —
+// only at a boundary every earlier post has been released, and only when something was observed since the last
+// advance — and, with minPostsPerAdvance, only when that many posts were observed since, or maxTickMs of event time
+// passed. So the sequence of observe/advance calls is a function of the posts alone. Posts older than what was
+// already released (late) are observed at once: tolerated by the detector, but the one place where arrival order
+// matters. When nothing is pending anywhere (`flushAll`: the stream is idle, or the file has ended), every buffered
+// post is released and the detector advanced at the next boundary. The state is plain JSON and is saved with the
+// detector's.
+import { z } from 'zod';
+import type { CoordinationDetector, DetectorPost } from './detect-coordination.ts';
+import type { Cluster } from './types.ts';
+
+/** When the driver advances the detector (the same options for the detect worker and `mid analyze`). */
+export const eventTimeOptionsSchema = z.object({
+  tickMs: z.number().int().min(10).default(1000)
+    .describe('Event-time interval between detector advances, ms: advances happen only at multiples of it. Default 1000.'),
+  minPostsPerAdvance: z.number().int().min(1).default(200)
+    .describe('Advance at a boundary only when this many posts were observed since the last advance, or maxTickMs of event time passed; keeps the number of (costly) advances proportional to the data when a sparse stream is replayed faster than real time. Default 200.'),
+  maxTickMs: z.number().int().min(10).default(10_000)
+    .describe('Longest event-time gap between advances while posts are observed, ms (at least tickMs). Default 10000.'),
+});
+
+/** The validated driver options. */
+export type EventTimeOptions = z.infer<typeof eventTimeOptionsSchema>;
 
 /** The driver's part of the shared detector state. */
 export interface EventTimeState {
@@ -46,16 +63,6 @@ export interface DriveInput {
   partitions: number;
   /** Release everything buffered (nothing is pending anywhere). */
   flushAll?: boolean;
-  /** Event-time interval between detector advances, ms. */
-  tickMs: number;
-  /**
-   * Advance at a boundary only when at least this many posts were observed since the last advance, or maxTickMs of
-   * event time has passed since it (default 1: at every boundary with something observed). Keeps the number of
-   * (costly) advances proportional to the data when a sparse stream is replayed faster than real time.
-   */
-  minPostsPerAdvance?: number;
-  /** Longest event-time gap between advances while posts are observed, ms (default tickMs). */
-  maxTickMs?: number;
 }
 
 /** Result of one call. */
@@ -70,8 +77,11 @@ export interface DriveResult {
   watermarkMs: number;
 }
 
-/** Feeds posts to the detector in event time; mutates `state`. Pure apart from the detector it drives. */
-export function driveDetector(state: EventTimeState, detector: CoordinationDetector, input: DriveInput): DriveResult {
+/**
+ * Feeds posts to the detector in event time; mutates `state`. Pure apart from the detector it drives. `options` are
+ * taken as given (validate them with {@link eventTimeOptionsSchema}); maxTickMs below tickMs counts as tickMs.
+ */
+export function driveDetector(state: EventTimeState, detector: CoordinationDetector, input: DriveInput, options: EventTimeOptions): DriveResult {
   const changed = new Map<string, Cluster>();
   const merged = new Map<string, string>();
   let late = 0;
@@ -83,10 +93,10 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
       merged.set(m.id, m.into);
     }
   };
-  const tick = input.tickMs;
+  const tick = options.tickMs;
   const boundaryAfter = (t: number) => Math.floor(t / tick) * tick + tick;
-  const minPosts = Math.max(1, input.minPostsPerAdvance ?? 1);
-  const maxTick = Math.max(tick, input.maxTickMs ?? tick);
+  const minPosts = Math.max(1, options.minPostsPerAdvance);
+  const maxTick = Math.max(tick, options.maxTickMs);
   const advanceTo = (limit: number) => {
     // Advance at every due boundary <= limit; boundaries that are not due are skipped in one step (nothing is
     // observed inside this loop, so the next due boundary is known).

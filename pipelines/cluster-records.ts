@@ -1,0 +1,221 @@
+// The coordination detector's clusters: open cluster records (members, posts and the current facts behind them), the
+// index from account to the open clusters it belongs to, and the capped archive of retired clusters. Findings join
+// the open clusters whose accounts they mostly overlap; when a finding overlaps several, they merge into the one
+// anchored earliest. Records and archive are plain data and go into the detector's snapshot as they are.
+import { createHash } from 'node:crypto';
+import { keepPeak } from './cluster-findings.ts';
+import type { BurstFact, Finding, NetFact } from './cluster-findings.ts';
+import type { AccountRecord, PostRecord } from './detection-window.ts';
+import type { AccountSummary, Cluster } from './types.ts';
+
+/** An open cluster: its members and the current version of every piece of evidence behind it. */
+export interface ClusterRecord {
+  id: string;
+  /** Earliest post when first flagged (time, id): decides which id survives a merge. */
+  anchorT: number;
+  anchorP: string;
+  startMs: number;
+  endMs: number;
+  accounts: string[];
+  posts: string[];
+  net: NetFact | null;
+  bursts: Record<string, BurstFact>;
+  profiles: Record<string, AccountRecord>;
+  links: Record<string, number>;
+  tags: Record<string, number>;
+  groups: Record<string, number>;
+  langs: string[];
+  sampleText: string | null;
+  cluster: Cluster | null;
+}
+
+/** A retired cluster: as last reported, with what `accounts()` needs of its members. */
+export interface ArchivedCluster {
+  cluster: Cluster;
+  endMs: number;
+  profiles: Record<string, { botScore: number; botReasons: string[]; posts: number }>;
+}
+
+/** Limits of the cluster records. */
+export interface ClusterRecordsConfig {
+  /** Member posts kept per cluster. */
+  maxClusterPosts: number;
+  /** Retired clusters kept (oldest end dropped first); 0 keeps none. */
+  maxRetainedClusters: number;
+}
+
+function hashId(prefix: string, seed: string): string {
+  return `${prefix}-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
+}
+
+function sortedUnique(xs: Iterable<string>): string[] {
+  return [...new Set(xs)].sort();
+}
+
+/** Open and retired clusters, and which open clusters each account belongs to. */
+export class ClusterRecords {
+  /** Open clusters by id. */
+  readonly open = new Map<string, ClusterRecord>();
+  /** Retired clusters by id (capped). */
+  readonly archive = new Map<string, ArchivedCluster>();
+  /** Account -> open clusters it belongs to (derived from `open`). */
+  private readonly accountCluster = new Map<string, string[]>();
+
+  constructor(private readonly cfg: ClusterRecordsConfig) {}
+
+  /** Restores records and archive from a snapshot (the objects are taken over, not copied). */
+  static from(cfg: ClusterRecordsConfig, records: ClusterRecord[], archive: ArchivedCluster[]): ClusterRecords {
+    const out = new ClusterRecords(cfg);
+    for (const r of records) {
+      out.open.set(r.id, r);
+      for (const a of r.accounts) out.link(a, r.id);
+    }
+    for (const r of archive) out.archive.set(r.cluster.id, r);
+    return out;
+  }
+
+  private link(account: string, id: string): void {
+    const ids = this.accountCluster.get(account);
+    if (!ids) this.accountCluster.set(account, [id]);
+    else if (!ids.includes(id)) ids.push(id);
+  }
+
+  private unlink(account: string, id: string): void {
+    const ids = this.accountCluster.get(account);
+    if (!ids) return;
+    const i = ids.indexOf(id);
+    if (i >= 0) ids.splice(i, 1);
+    if (ids.length === 0) this.accountCluster.delete(account);
+  }
+
+  /** Opens a new cluster for a finding that overlaps none (its id derives from the finding's earliest post). */
+  create(f: Finding): ClusterRecord {
+    const rec: ClusterRecord = {
+      id: hashId('cl', f.anchorP), anchorT: f.anchorT, anchorP: f.anchorP, startMs: f.anchorT, endMs: f.anchorT,
+      accounts: [], posts: [], net: null, bursts: {}, profiles: {}, links: {}, tags: {}, groups: {}, langs: [], sampleText: null, cluster: null,
+    };
+    this.open.set(rec.id, rec);
+    return rec;
+  }
+
+  /** Open clusters whose accounts mostly overlap `accounts` (at least half of the smaller side), sorted by id. */
+  overlapping(accounts: string[]): ClusterRecord[] {
+    const counts = new Map<string, number>();
+    for (const a of accounts) for (const id of this.accountCluster.get(a) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const out: string[] = [];
+    for (const [id, n] of counts) {
+      const size = this.open.get(id)?.accounts.length ?? 0;
+      if (n >= 0.5 * Math.min(size, accounts.length)) out.push(id);
+    }
+    return out.sort().map((id) => this.open.get(id)!);
+  }
+
+  /** Adds posts (with their times) to a cluster, counting their links, hashtags, text groups and languages. */
+  addPosts(rec: ClusterRecord, posts: Iterable<[string, number]>, postOf: (id: string) => PostRecord | undefined): void {
+    const have = new Set(rec.posts);
+    const langs = new Set(rec.langs);
+    for (const [p, t] of posts) {
+      if (t < rec.startMs) rec.startMs = t;
+      if (t > rec.endMs) rec.endMs = t;
+      if (have.has(p) || rec.posts.length >= this.cfg.maxClusterPosts) continue;
+      have.add(p);
+      rec.posts.push(p);
+      const r = postOf(p);
+      if (!r) continue;
+      for (const l of r.links) rec.links[l] = (rec.links[l] ?? 0) + 1;
+      for (const h of r.tags) rec.tags[h] = (rec.tags[h] ?? 0) + 1;
+      if (r.g) rec.groups[r.g] = (rec.groups[r.g] ?? 0) + 1;
+      if (r.l !== 'und') langs.add(r.l);
+    }
+    rec.langs = [...langs].sort();
+  }
+
+  /** Adds member accounts to a cluster. */
+  addAccounts(rec: ClusterRecord, accounts: Iterable<string>): void {
+    const have = new Set(rec.accounts);
+    for (const a of accounts) {
+      if (have.has(a)) continue;
+      have.add(a);
+      rec.accounts.push(a);
+      this.link(a, rec.id);
+    }
+    rec.accounts.sort();
+  }
+
+  /** Adds a burst's facts to a cluster, keeping the item's peak. */
+  addBurst(rec: ClusterRecord, burst: BurstFact): void {
+    rec.bursts[burst.key] = keepPeak(rec.bursts[burst.key], burst);
+  }
+
+  /** Merges `from` into `into` (the caller picks `into`: the one with the earliest anchor keeps its id). */
+  absorb(into: ClusterRecord, from: ClusterRecord): void {
+    this.open.delete(from.id);
+    for (const a of from.accounts) this.unlink(a, from.id);
+    this.addAccounts(into, from.accounts);
+    const have = new Set(into.posts);
+    for (const p of from.posts) if (!have.has(p) && into.posts.length < this.cfg.maxClusterPosts) { have.add(p); into.posts.push(p); }
+    into.startMs = Math.min(into.startMs, from.startMs);
+    into.endMs = Math.max(into.endMs, from.endMs);
+    for (const [k, b] of Object.entries(from.bursts)) into.bursts[k] = keepPeak(into.bursts[k], b);
+    for (const [a, pr] of Object.entries(from.profiles)) into.profiles[a] ??= pr;
+    for (const [k, n] of Object.entries(from.links)) into.links[k] = (into.links[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(from.tags)) into.tags[k] = (into.tags[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(from.groups)) into.groups[k] = (into.groups[k] ?? 0) + n;
+    into.langs = sortedUnique([...into.langs, ...from.langs]);
+    into.sampleText ??= from.sampleText;
+    if (!into.net && from.net) into.net = from.net;
+  }
+
+  /** Moves an open cluster to the archive (as last reported; never reported ones are dropped). */
+  retire(rec: ClusterRecord): void {
+    this.open.delete(rec.id);
+    for (const a of rec.accounts) this.unlink(a, rec.id);
+    if (this.cfg.maxRetainedClusters <= 0 || !rec.cluster) return;
+    const profiles: ArchivedCluster['profiles'] = {};
+    for (const a of rec.accounts) {
+      const p = rec.profiles[a];
+      profiles[a] = { botScore: p?.botScore ?? 0, botReasons: p?.botReasons ?? [], posts: p?.n ?? 0 };
+    }
+    this.archive.set(rec.id, { cluster: rec.cluster, endMs: rec.endMs, profiles });
+    if (this.archive.size > this.cfg.maxRetainedClusters) {
+      const drop = [...this.archive.values()].sort((x, y) => x.endMs - y.endMs || (x.cluster.id < y.cluster.id ? -1 : 1))
+        .slice(0, this.archive.size - this.cfg.maxRetainedClusters);
+      for (const d of drop) this.archive.delete(d.cluster.id);
+    }
+  }
+
+  /** The last reported state of an open or retired cluster. */
+  reported(id: string): Cluster | undefined {
+    return this.open.get(id)?.cluster ?? this.archive.get(id)?.cluster;
+  }
+
+  /** Every reported cluster, open and retired, sorted by id (copies). */
+  clusters(): Cluster[] {
+    const out = new Map<string, Cluster>();
+    for (const a of this.archive.values()) out.set(a.cluster.id, a.cluster);
+    for (const r of this.open.values()) if (r.cluster) out.set(r.id, r.cluster);
+    return [...out.keys()].sort().map((id) => structuredClone(out.get(id)!));
+  }
+
+  /** Per-account summaries of the members of open and retired clusters, sorted by id. */
+  accounts(): AccountSummary[] {
+    const out = new Map<string, AccountSummary>();
+    const add = (clusterId: string, a: string, p: { botScore: number; botReasons: string[]; posts: number }): void => {
+      const s = out.get(a) ?? { id: a, botScore: 0, botReasons: [], posts: 0, clusters: [] };
+      s.botScore = p.botScore;
+      s.botReasons = p.botReasons.slice();
+      s.posts = Math.max(s.posts, p.posts);
+      if (!s.clusters.includes(clusterId)) s.clusters.push(clusterId);
+      out.set(a, s);
+    };
+    for (const r of [...this.archive.values()].sort((x, y) => x.endMs - y.endMs)) for (const a of r.cluster.accounts) add(r.cluster.id, a, r.profiles[a] ?? { botScore: 0, botReasons: [], posts: 0 });
+    for (const r of this.open.values()) {
+      for (const a of r.accounts) {
+        const p = r.profiles[a];
+        add(r.id, a, { botScore: p?.botScore ?? 0, botReasons: p?.botReasons ?? [], posts: p?.n ?? 0 });
+      }
+    }
+    for (const s of out.values()) s.clusters.sort();
+    return [...out.keys()].sort().map((k) => out.get(k)!);
+  }
+}
