@@ -3,6 +3,7 @@
 // inhibition, quiet periods) with the cluster id as group key. No I/O and no clock: `now` and every piece of state
 // come in as arguments and the new state goes out in the decision, so the worker can store state and the outgoing
 // message in one transaction (that is what makes a restart neither lose nor repeat an alert).
+import { clusterReasonsIn } from './render-reasons.ts';
 import type { Cluster, ClusterKind, FactCheckRef } from './types.ts';
 
 /** Why an alert was not sent (the fixed set used for metrics and logs). */
@@ -490,6 +491,6 @@ export function digestDue(route: AlertRoute, lastDigestAtMs: number, heldItems: 
 }
 
 /** The top two reasons of a cluster in `lang` (the reasons are English for now; evidence rendering replaces this). */
-export function alertReasons(cluster: Cluster, _lang: 'nl' | 'en'): string[] {
-  return cluster.reasons.slice(0, 2);
+export function alertReasons(cluster: Cluster, lang: 'nl' | 'en'): string[] {
+  return clusterReasonsIn(cluster, lang).slice(0, 2);
 }

@@ -177,3 +177,12 @@ export function renderReason(evidence: ClusterEvidence, lang: ReasonLanguage): s
 export function renderReasons(evidence: readonly ClusterEvidence[], lang: ReasonLanguage): string[] {
   return evidence.map((e) => renderReason(e, lang));
 }
+
+/**
+ * The reasons of a cluster in `lang`: rendered from its structured evidence when it has some, else its stored
+ * (English) reason sentences, as clusters written before the evidence existed have. Used by the triage application,
+ * alerts and reports so that all three word a cluster the same way.
+ */
+export function clusterReasonsIn(cluster: { reasons: readonly string[]; evidence?: readonly ClusterEvidence[] | undefined }, lang: ReasonLanguage): string[] {
+  return cluster.evidence && cluster.evidence.length > 0 ? renderReasons(cluster.evidence, lang) : [...cluster.reasons];
+}

@@ -4,6 +4,8 @@
 // handles, no post ids or post URLs; texts go through `scrubText` (mentions removed, links reduced to their domain)
 // and a cluster's sample text only when at least `minSampleAccounts` accounts posted it. Wording is left to the
 // renderer's message catalogue: key judgements are a message key with figures, never a sentence.
+import { clusterReasonsIn } from './render-reasons.ts';
+import type { ClusterEvidence } from './types.ts';
 import type { ClusterKind, FactCheckRef } from './types.ts';
 
 /** One hour bucket of stored posts (the store groups by UTC hour; days are folded here in the report's time zone). */
@@ -30,6 +32,8 @@ export interface ReportClusterInput {
   posts: number;
   /** Reasons in English as stored. */
   reasons: string[];
+  /** Structured evidence behind the reasons, when the cluster has it. */
+  evidence?: ClusterEvidence[];
   sampleText: string | null;
   /** Distinct accounts that posted the cluster's campaign text (its most common exact text, or a near-identical version). */
   sampleTextAccounts: number;
@@ -128,8 +132,12 @@ export interface Campaign {
   languages: string[];
   hashtags: string[];
   domains: string[];
-  /** Reasons, scrubbed; English until the reasons renderer provides Dutch. */
+  /** Reasons in English, scrubbed. */
   reasons: string[];
+  /** The same reasons in Dutch (rendered from the clusters' evidence; the English sentences for clusters without). */
+  reasonsNl: string[];
+  /** Whether every cluster of the campaign had structured evidence (so `reasonsNl` is really Dutch). */
+  reasonsFromEvidence: boolean;
   /** Scrubbed sample text, only when posted by enough accounts. */
   sampleText: string | null;
   episodes: CampaignEpisode[];
@@ -272,8 +280,8 @@ export function scrubText(text: string): string {
  * rendered in Dutch (pipelines' reasons renderer) the English text is used for both languages — the one place to
  * swap that in.
  */
-export function clusterReasons(cluster: Pick<ReportClusterInput, 'reasons'>, _lang: 'en' | 'nl'): string[] {
-  return cluster.reasons.map(scrubText);
+export function clusterReasons(cluster: Pick<ReportClusterInput, 'reasons' | 'evidence'>, lang: 'en' | 'nl'): string[] {
+  return clusterReasonsIn(cluster, lang).map(scrubText);
 }
 
 function overlapShare(a: Set<string>, b: Set<string>): number {
@@ -331,6 +339,8 @@ function campaignOf(group: ReportClusterInput[], triage: Map<string, TriageOutco
     hashtags: sortedUnion(group.map((c) => c.hashtags)),
     domains: sortedUnion(group.map((c) => c.links.map(domainOf).filter((d): d is string => d !== null))),
     reasons: [...new Set(group.flatMap((c) => clusterReasons(c, 'en')))],
+    reasonsNl: [...new Set(group.flatMap((c) => clusterReasons(c, 'nl')))],
+    reasonsFromEvidence: group.every((c) => (c.evidence?.length ?? 0) > 0),
     sampleText: best.sampleText && best.sampleTextAccounts >= minSample ? scrubText(best.sampleText) : null,
     episodes: group.map((c) => ({ day: localDay(Date.parse(c.start), timeZone), start: c.start, end: c.end, members: c.accounts.length, posts: c.posts, score: c.score })),
     triage: top ? { status: top.status, closeReason: top.closeReason, reviewed: outcomes.some((o) => o.reviewed) } : { status: 'unknown', closeReason: null, reviewed: false },

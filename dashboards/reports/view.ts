@@ -116,7 +116,7 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
       [t(lang, 'c_domains'), c.domains.join(', ') || '–'],
       [t(lang, 'c_triage'), `${msg(lang, `status_${c.triage.status}`, c.triage.status)}${c.triage.closeReason ? ` (${c.triage.closeReason})` : ''}`],
     ],
-    reasons: c.reasons,
+    reasons: lang === 'nl' ? c.reasonsNl : c.reasons,
     sample: c.sampleText,
     sampleLabel: t(lang, 'c_sample', { n: data.method.minSampleAccounts }),
     episodes: c.episodes.length > 1 ? {
@@ -153,7 +153,7 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
     languageTable: { head: [t(lang, 'language'), t(lang, 'posts')], rows: v.languages.map((p) => [p.name, n(p.posts)]), numeric: [false, true] },
     campaigns,
     noCampaigns: t(lang, 'noCampaigns'),
-    reasonsNote: t(lang, 'reasonsEnglish'),
+    reasonsNote: data.campaigns.every((c) => c.reasonsFromEvidence) ? '' : t(lang, 'reasonsEnglish'),
     narratives: data.narratives.length === 0 ? null : {
       head: [t(lang, 'n_kind'), t(lang, 'n_value'), t(lang, 'clusters'), t(lang, 'n_accounts'), t(lang, 'n_previous'), t(lang, 'n_trend'), t(lang, 'n_days')],
       rows: data.narratives.map((x) => [t(lang, `kind_${x.kind}`), x.value, n(x.clusters), n(x.accounts), n(x.previousClusters), t(lang, `trend_${x.trend}`),

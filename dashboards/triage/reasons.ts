@@ -1,15 +1,15 @@
-// Wording of the triage application in English and Dutch, and the one place cluster reasons are read from.
-// `clusterReasons` returns the detector's English reason strings for now; when clusters carry structured evidence,
-// it switches to `renderReasons(cluster.evidence, lang)` from pipelines/ and every page and export follows.
+// Wording of the triage application in English and Dutch, and the one place cluster reasons are read from:
+// `clusterReasons` renders the cluster's structured evidence in the user's language (pipelines/render-reasons.ts).
+import { clusterReasonsIn } from '../../pipelines/render-reasons.ts';
 import type { Cluster } from '../../pipelines/types.ts';
 import type { CloseReason, TriageStatus } from '../../workers/ports/triage-store.ts';
 
 /** A user interface language. */
 export type Lang = 'en' | 'nl';
 
-/** The reasons of a cluster in the user's language (English strings until structured evidence is available). */
-export function clusterReasons(cluster: Cluster, _lang: Lang): string[] {
-  return cluster.reasons;
+/** The reasons of a cluster in the user's language (the stored English sentences for clusters without evidence). */
+export function clusterReasons(cluster: Cluster, lang: Lang): string[] {
+  return clusterReasonsIn(cluster, lang);
 }
 
 /** Status names. */

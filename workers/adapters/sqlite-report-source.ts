@@ -58,7 +58,7 @@ export function clusterFigures(c: Cluster, rows: MemberRow[], youngAccountDays: 
 /** Turns a stored cluster and its member figures into the report input. */
 export function toReportCluster(c: Cluster, figures: ReturnType<typeof clusterFigures>): ReportClusterInput {
   return {
-    id: c.id, kinds: c.kinds, score: c.score, start: c.start, end: c.end, accounts: c.accounts, reasons: c.reasons,
+    id: c.id, kinds: c.kinds, score: c.score, start: c.start, end: c.end, accounts: c.accounts, reasons: c.reasons, ...(c.evidence ? { evidence: c.evidence } : {}),
     sampleText: c.sampleText, languages: c.languages, hashtags: c.hashtags, links: c.links, factchecks: c.factchecks,
     ...figures,
   };
