@@ -34,6 +34,8 @@ export class IndexWorker implements Worker {
   readonly name = 'index';
   private readonly consumer: GroupConsumer;
   private readonly log: Logger;
+  /** Consecutive batches the store refused as a whole (logged at the first, and when it answers again). */
+  private storeFailures = 0;
 
   constructor(private readonly deps: IndexWorkerDeps) {
     this.log = deps.logger.child({ component: 'index-worker' });
@@ -68,8 +70,29 @@ export class IndexWorker implements Worker {
     this.log.info('Index worker stopped.');
   }
 
-  /** Writes one batch (one topic-partition) to the store. */
+  /**
+   * Writes one batch (one topic-partition) to the store. When the store fails as a whole (down, overloaded, disk
+   * full) the error is counted (mid_store_write_errors_total) and logged once per streak, and the batch throws, so
+   * its offsets stay uncommitted and the bus delivers it again; the writes are idempotent, so nothing doubles.
+   */
   async handleBatch(batch: IncomingMessage[]): Promise<void> {
+    const { metrics, store } = this.deps;
+    try {
+      await this.writeBatch(batch);
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable ?? true;
+      metrics.storeErrors.inc({ store: store.kind, retriable: String(retriable) });
+      if (this.storeFailures++ === 0) {
+        this.log.error({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, retriable, store: store.kind },
+          'Signal store write failed; the batch stays uncommitted and is retried.');
+      }
+      throw err;
+    }
+    if (this.storeFailures > 0) this.log.info({ failedBatches: this.storeFailures, store: store.kind }, 'Signal store writes again.');
+    this.storeFailures = 0;
+  }
+
+  private async writeBatch(batch: IncomingMessage[]): Promise<void> {
     const { metrics, config, store, bus } = this.deps;
     const { topics } = config.bus;
     const end = metrics.batchSeconds.startTimer({ worker: this.name });

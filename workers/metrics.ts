@@ -16,6 +16,11 @@ export interface WorkerMetrics {
   dlq: client.Counter<'worker' | 'reason'>;
   /** Documents the signal store refused in bulk writes. */
   bulkFailures: client.Counter<'store'>;
+  /**
+   * Store writes that failed as a whole (store down, overloaded, disk full), by store and whether the failure is
+   * retriable; the batch is then left uncommitted and delivered again.
+   */
+  storeErrors: client.Counter<'store' | 'retriable'>;
   /** Messages not yet committed by a worker's consumer group. */
   lag: client.Gauge<'worker'>;
   /** Connector runs, by source and outcome. */
@@ -37,6 +42,7 @@ export function createMetrics(): WorkerMetrics {
     rejected: new client.Counter({ name: 'mid_rejected_total', help: 'Items refused as invalid.', labelNames: ['worker', 'reason'], registers: r }),
     dlq: new client.Counter({ name: 'mid_dlq_total', help: 'Messages sent to the dead-letter topic.', labelNames: ['worker', 'reason'], registers: r }),
     bulkFailures: new client.Counter({ name: 'mid_store_bulk_failures_total', help: 'Documents the signal store refused.', labelNames: ['store'], registers: r }),
+    storeErrors: new client.Counter({ name: 'mid_store_write_errors_total', help: 'Store writes that failed as a whole; the batch is delivered again.', labelNames: ['store', 'retriable'], registers: r }),
     lag: new client.Gauge({ name: 'mid_consumer_lag_messages', help: 'Messages not yet committed by the consumer group.', labelNames: ['worker'], registers: r }),
     sourceRuns: new client.Counter({ name: 'mid_source_runs_total', help: 'Connector runs.', labelNames: ['source', 'outcome'], registers: r }),
     batchSeconds: new client.Histogram({ name: 'mid_batch_duration_seconds', help: 'Time to handle one batch.', labelNames: ['worker'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r }),

@@ -2,6 +2,7 @@
 // job scheduler per queue (upsertJobScheduler: one tick per interval however many processes run it), and a Worker
 // that runs the job's function. Several processes may schedule the same job: BullMQ makes each tick run once.
 import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { setMaxListeners } from 'node:events';
@@ -37,6 +38,8 @@ export class BullmqScheduler implements Scheduler {
   private readonly jobs = new Map<string, RepeatableJob>();
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
+  /** The queues' own Redis connections (closed by stop). */
+  private connections: Redis[] = [];
   private abort = new AbortController();
   private running = false;
   private readonly connection: ConnectionOptions;
@@ -57,13 +60,29 @@ export class BullmqScheduler implements Scheduler {
   private async install(job: RepeatableJob): Promise<void> {
     const name = this.queueName(job.name);
     let queue = this.queues.get(job.name);
-    if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
-      this.queues.set(job.name, queue);
-    }
-    await queue.upsertJobScheduler(job.name, { every: job.everyMs }, {
+    const upsert = (q: Queue) => q.upsertJobScheduler(job.name, { every: job.everyMs }, {
       name: job.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 },
     });
+    if (!queue) {
+      // The queue gets a connection of its own making, so that it can hear reconnects: a Redis that restarted
+      // without persistence comes back without the job scheduler, and nothing would ever run again. It is installed
+      // again (idempotent) whenever the connection becomes ready. BullMQ does not close a connection it was given.
+      const redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+      redis.on('error', () => undefined); // reconnects are ioredis' job; failures surface in the commands
+      const q = new Queue(name, { connection: redis, prefix: this.prefix });
+      queue = q;
+      this.queues.set(job.name, q);
+      this.connections.push(redis);
+      q.on('error', (err) => this.options.logger?.warn({ err: err.message, job: job.name }, 'BullMQ queue error.'));
+      let connectedOnce = false;
+      redis.on('ready', () => {
+        if (!connectedOnce) { connectedOnce = true; return; }
+        if (!this.running || this.queues.get(job.name) !== q) return;
+        this.options.logger?.info({ job: job.name }, 'Redis is back; reinstalling the job scheduler.');
+        void upsert(q).catch((err: Error) => this.options.logger?.warn({ err: err.message, job: job.name }, 'Could not reinstall the job scheduler after a reconnect.'));
+      });
+    }
+    await upsert(queue);
     await this.workers.get(job.name)?.close();
     const worker = new Worker(name, async () => {
       const signal = this.abort.signal;
@@ -105,6 +124,7 @@ export class BullmqScheduler implements Scheduler {
     const problems = await guardedStop([
       ['close workers', () => Promise.all([...this.workers.values()].map((w) => w.close()))],
       ['close queues', () => Promise.all([...this.queues.values()].map((q) => q.close()))],
+      ['close queue connections', () => Promise.all(this.connections.splice(0).map((r) => r.quit().catch(() => r.disconnect())))],
     ], options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
     for (const p of problems) this.options.logger?.warn({ err: p.message }, 'Scheduler stop step failed.');
     this.workers.clear();

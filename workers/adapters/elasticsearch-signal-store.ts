@@ -3,7 +3,8 @@
 // dead letters in their own index. `setup()` (also `mid es setup`) installs, idempotently, an ILM policy (retention
 // from config), composable index templates built from component templates (settings with a Dutch analyser, and
 // mappings with keyword sub-fields, defined in elasticsearch-mappings.ts) and the clusters and dead-letter indices. Bulk writes go through the client's bulk helper:
-// 429s are retried by the helper, other refusals arrive in onDrop and are returned as rejected (→ dlq).
+// per-item 429s and 5xx are retried (by the helper, then by bulk() for those items only) and never dead-lettered;
+// other refusals arrive in onDrop and are returned as rejected (→ dlq).
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 import { ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS, esNames } from './elasticsearch-mappings.ts';
@@ -33,6 +34,13 @@ export interface ElasticsearchSignalStoreOptions {
   /** Bulk helper: retries of 429s and wait between them. Defaults 3 and 500 ms. */
   bulkRetries?: number;
   bulkWaitMs?: number;
+  /**
+   * Items still refused with 429 or 5xx after the helper's retries are sent again (only those) with a doubling,
+   * jittered back-off starting at retryBackoffMs, for up to retryForMs; then the write throws (retriable) and the
+   * batch is delivered again. Defaults 1000 ms and 60000 ms.
+   */
+  retryBackoffMs?: number;
+  retryForMs?: number;
 }
 
 /** Raised when Elasticsearch cannot be used (not a per-document refusal); retriable when the cause is. */
@@ -140,25 +148,44 @@ export class ElasticsearchSignalStore implements SignalStore {
     await this.es.indices.refresh({ index: [this.names.posts, this.names.clusters, this.names.dlq], ignore_unavailable: true, allow_no_indices: true });
   }
 
+  /**
+   * Writes docs with the bulk helper. Items refused as overload or unavailability (per-item 429 or 5xx) are not
+   * refusals of the document: the helper retries them `bulkRetries` times, and then this loop sends those items
+   * (and only those) again with a jittered back-off until `retryForMs` has passed, then throws a retriable
+   * SignalStoreError so the batch stays uncommitted. Only 4xx refusals of the document itself become `rejected`.
+   */
   private async bulk<T>(docs: T[], onDocument: (d: T) => unknown, idOf: (d: T) => string, result: WriteResult, conflictIsDuplicate: boolean): Promise<void> {
     if (docs.length === 0) return;
-    const stats = await this.es.helpers.bulk<T>({
-      datasource: docs,
-      onDocument: onDocument as never,
-      retries: this.options.bulkRetries ?? 3,
-      wait: this.options.bulkWaitMs ?? 500,
-      flushBytes: 5_000_000,
-      concurrency: 2,
-      refreshOnCompletion: false,
-      onDrop: (drop) => {
-        const id = idOf(drop.document);
-        if (conflictIsDuplicate && drop.status === 409) { result.duplicates++; return; }
-        const e = drop.error as { type?: string; reason?: string } | null;
-        result.rejected.push({ id, reason: `${drop.status} ${e?.type ?? 'error'}: ${e?.reason ?? ''}`.slice(0, 300) });
-      },
-    });
-    if (stats.aborted) throw new SignalStoreError('bulk request aborted');
-    result.written += stats.successful;
+    const until = Date.now() + (this.options.retryForMs ?? 60_000);
+    let pending = docs;
+    for (let round = 0; ; round++) {
+      const byId = new Map(pending.map((d) => [idOf(d), d]));
+      const again: T[] = [];
+      const stats = await this.es.helpers.bulk<T>({
+        datasource: pending,
+        onDocument: onDocument as never,
+        retries: this.options.bulkRetries ?? 3,
+        wait: this.options.bulkWaitMs ?? 500,
+        flushBytes: 5_000_000,
+        concurrency: 2,
+        refreshOnCompletion: false,
+        onDrop: (drop) => {
+          // The action line carries the id; the document line differs per action (update wraps it in `doc`).
+          const id = (Object.values(drop.operation)[0] as { _id?: string } | undefined)?._id ?? idOf(drop.document);
+          if (conflictIsDuplicate && drop.status === 409) { result.duplicates++; return; }
+          if ((drop.status === 429 || drop.status >= 500) && byId.has(id)) { again.push(byId.get(id)!); return; }
+          const e = drop.error as { type?: string; reason?: string } | null;
+          result.rejected.push({ id, reason: `${drop.status} ${e?.type ?? 'error'}: ${e?.reason ?? ''}`.slice(0, 300) });
+        },
+      });
+      if (stats.aborted) throw new SignalStoreError('bulk request aborted');
+      result.written += stats.successful;
+      if (again.length === 0) return;
+      if (Date.now() >= until) throw new SignalStoreError(`${again.length} documents still refused as overload or unavailable after ${round + 1} rounds`);
+      const base = (this.options.retryBackoffMs ?? 1000) * 2 ** Math.min(round, 5);
+      await new Promise((r) => setTimeout(r, base / 2 + Math.random() * base / 2));
+      pending = again;
+    }
   }
 
   async writePosts(posts: EnrichedPost[]): Promise<WriteResult> {

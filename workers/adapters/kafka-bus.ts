@@ -4,7 +4,7 @@
 // No idempotent producer either (the test broker lacks InitProducerId): duplicates from producer retries are
 // absorbed by idempotent writes downstream.
 import { Kafka, logLevel as kafkaLogLevel, CompressionTypes } from 'kafkajs';
-import type { Admin, Consumer, EachBatchPayload, LogEntry, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, ISocketFactory, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import type { Bus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from '../ports/bus.ts';
 import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
@@ -22,6 +22,11 @@ export interface KafkaBusOptions {
   maxPublishChunk?: number;
   /** Consumer session timeout: how long a dead member holds its partitions. Default 10000. */
   sessionTimeoutMs?: number;
+  /**
+   * Opens the TCP connections to the brokers (kafkajs' socketFactory). Default kafkajs' own (net / tls). The fault
+   * tests pass one that can cut every connection, to stand for a broker outage (test/workers/faults/kafka-outage.test.ts).
+   */
+  socketFactory?: ISocketFactory;
 }
 
 /** Raised when the bus is used before start() or after stop(). */
@@ -65,6 +70,7 @@ export class KafkaBus implements Bus {
         else log.debug(data, `kafka: ${message}`);
       },
       retry: { retries: 8, initialRetryTime: 100 },
+      ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
   }
 

@@ -38,6 +38,9 @@ export class RedisStateStore implements StateStore {
   async start(): Promise<void> {
     if (this.redis) return;
     this.redis = new Redis(this.options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true });
+    // ioredis reconnects by itself; without a listener every failed reconnect while Redis restarts is printed as an
+    // "Unhandled error event" with a stack. The failures surface where they matter: the commands that fail.
+    this.redis.on('error', () => undefined);
     try {
       await this.redis.connect();
     } catch (err) {
