@@ -3,12 +3,12 @@
 // article links, or a fixed list of pages, fetches each new article on an allow-listed host and extracts its
 // ClaimReviews. The mapping from a ClaimReview object to the normalized fact-check lives here and is shared with the
 // DataFeed and Google Fact Check Tools connectors.
-import { parseDocument } from 'htmlparser2';
 import * as DomUtils from 'domutils';
 import { z } from 'zod';
 import type { NormalizedFactCheck } from '../pipelines/types.ts';
 import { ConnectorError, excerpt, toIsoDate } from './connector.ts';
 import type { Connector, ConnectorFailure, ConnectorItem, FetchOptions, FetchResult } from './connector.ts';
+import { parseHtml } from './html-text.ts';
 import { HttpError } from './http-client.ts';
 import type { HttpClient } from './http-client.ts';
 import { parseFeed } from './rss.ts';
@@ -137,7 +137,7 @@ export function findClaimReviews(jsonld: unknown): { reviews: Json[]; refs: Map<
 
 /** Extracts and maps every ClaimReview in an HTML page. Unreadable JSON-LD blocks become failures. Pure. */
 export function extractClaimReviews(html: string, options: { source: string; pageUrl?: string | null; publisher?: string | null }): { factchecks: NormalizedFactCheck[]; failed: ConnectorFailure[]; blocks: number } {
-  const doc = parseDocument(html, { decodeEntities: false });
+  const doc = parseHtml(html, { decodeEntities: false });
   const scripts = DomUtils.findAll((el) => el.name === 'script' && /ld\+json/i.test(el.attribs.type ?? ''), doc.children);
   const factchecks: NormalizedFactCheck[] = [];
   const failed: ConnectorFailure[] = [];
