@@ -142,6 +142,9 @@ export function extractClaimReviews(html: string, options: { source: string; pag
   const factchecks: NormalizedFactCheck[] = [];
   const failed: ConnectorFailure[] = [];
   const ids = new Set<string>();
+  // Next number to try per base id: many reviews of one URL are numbered in linear time (a scan from #2 each time
+  // was quadratic: 42 s for one page).
+  const nextNumber = new Map<string, number>();
   for (const s of scripts) {
     const raw = DomUtils.textContent(s).trim();
     if (!raw) continue;
@@ -158,7 +161,12 @@ export function extractClaimReviews(html: string, options: { source: string; pag
       if ('reason' in m) { failed.push({ reason: m.reason, raw: excerpt(r, 300) }); continue; }
       // Several reviews on one page share its URL: number them so ids stay unique and stable.
       let id = m.id;
-      for (let i = 2; ids.has(id); i++) id = `${m.id}#${i}`;
+      if (ids.has(id)) {
+        let i = nextNumber.get(m.id) ?? 2;
+        while (ids.has(`${m.id}#${i}`)) i++;
+        id = `${m.id}#${i}`;
+        nextNumber.set(m.id, i + 1);
+      }
       ids.add(id);
       factchecks.push({ ...m, id });
     }
