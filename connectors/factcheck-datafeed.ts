@@ -22,6 +22,8 @@ export const dataFeedSourceSchema = z.object({
   url: z.string().url().describe('URL of the DataFeed JSON file.'),
   langs: z.array(z.string()).default([]).describe('Keep only reviews in these languages (e.g. ["nl"]); empty keeps all. Default [].'),
   maxItems: z.number().int().positive().default(50_000).describe('Fact-checks emitted per call at most. Default 50000.'),
+  maxResponseBytes: z.number().int().positive().default(2 * 1024 ** 3)
+    .describe('Largest DataFeed download read (it is streamed, never held whole); overrides the HTTP client cap. Default 2147483648 (2 GiB).'),
 });
 
 /** Validated DataFeed source config. */
@@ -101,7 +103,7 @@ export function createDataFeedConnector(source: DataFeedSource, deps: { http: Ht
             items.push({ type: 'factcheck', factcheck: f });
           },
         });
-      }, { signal });
+      }, { signal, maxResponseBytes: src.maxResponseBytes });
       const warnings: string[] = [];
       if (stats.error) {
         if (stats.elements === 0) throw new ConnectorError(`${src.name}: DataFeed unreadable: ${stats.error}`, { retriable: true });

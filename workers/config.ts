@@ -3,6 +3,7 @@
 // each with its path, and the program refuses to start.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { hardeningSchema } from './hardening-config.ts';
 import { sourcesSchema } from '../connectors/source-config.ts';
 
 /**
@@ -201,6 +202,7 @@ const configSchema = z.object({
   scheduler: schedulerSchema,
   store: storeSchema,
   sources: sourcesSchema,
+  hardening: hardeningSchema,
 }).passthrough();
 
 /** The validated configuration. */

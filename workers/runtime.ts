@@ -74,7 +74,7 @@ export class Runtime {
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
-      this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: key }) }));
+      this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: key, limits: config.hardening.enrichment }) }));
     }
     if (options.workers.includes('connectors')) this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
   }
@@ -82,7 +82,7 @@ export class Runtime {
   private buildConnectors(): Connector[] {
     const { config } = this.options;
     const sources = resolveSources(config.sources as never);
-    const http = createHttpClient(sources);
+    const http = createHttpClient(sources, config.hardening.http);
     const list: Connector[] = [];
     for (const s of sources) {
       try {

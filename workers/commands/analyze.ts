@@ -61,7 +61,7 @@ async function close(stream: WriteStream): Promise<void> {
 /** Runs the analysis; resolves to the counts. Throws only for unreadable input or unwritable output. */
 export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, outDir } = options;
-  const enrich = createEnricher({ enrichment: config.enrichment, pseudonymKey: resolvePseudonymKey(config) });
+  const enrich = createEnricher({ enrichment: config.enrichment, pseudonymKey: resolvePseudonymKey(config), limits: config.hardening.enrichment });
   const detector = createCoordinationDetector(config.detection);
   mkdirSync(outDir, { recursive: true });
   const enriched = createWriteStream(join(outDir, 'enriched.jsonl'));
