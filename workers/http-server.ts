@@ -38,6 +38,17 @@ ${c.factchecks.length ? `<p>Fact-checks: ${c.factchecks.map((f) => `<a href="${e
 ${clusters.length ? `<ol>${rows}</ol>` : '<p>No open clusters yet.</p>'}</body></html>`;
 }
 
+/** Most clusters one /api/clusters request returns. */
+export const MAX_CLUSTERS_LIMIT = 1000;
+
+/** `limit` of /api/clusters: absent means 100; otherwise an integer 1..MAX_CLUSTERS_LIMIT, else null (a 400). */
+export function parseLimit(raw: string | null): number | null {
+  if (raw === null || raw === '') return 100;
+  if (!/^\d{1,7}$/.test(raw)) return null; // SQLite reads LIMIT -1 as "no limit": negative values must not pass
+  const n = Number(raw);
+  return n >= 1 && n <= MAX_CLUSTERS_LIMIT ? n : null;
+}
+
 /** The HTTP server of a worker process. */
 export class HttpServer {
   private server: Server | null = null;
@@ -85,11 +96,14 @@ export class HttpServer {
           for (const w of workers) if (w.lag) metrics.lag.set({ worker: w.name }, await w.lag().catch(() => -1));
           return this.send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
         }
-        case '/api/clusters':
+        case '/api/clusters': {
           if (!store) break;
+          const limit = parseLimit(url.searchParams.get('limit'));
+          if (limit === null) return this.send(res, 400, 'application/json', JSON.stringify({ error: `limit must be an integer from 1 to ${MAX_CLUSTERS_LIMIT}` }));
           return this.send(res, 200, 'application/json', JSON.stringify({
-            clusters: await store.listClusters({ openOnly: url.searchParams.get('open') === '1', limit: Math.min(Number(url.searchParams.get('limit')) || 100, 1000) }),
+            clusters: await store.listClusters({ openOnly: url.searchParams.get('open') === '1', limit }),
           }));
+        }
         case '/':
           if (!store) break;
           return this.send(res, 200, 'text/html; charset=utf-8', renderClustersPage(await store.listClusters({ openOnly: true, limit: 200 })));

@@ -34,6 +34,14 @@ export function signalStoreContract(name: string, make: () => SignalStore, optio
       expect(await store.searchPosts('stikstof')).toEqual(['b']);
     });
 
+    it('takes any text as a search query: NUL, quotes and FTS syntax are words, never errors', async () => {
+      await store.writePosts([enrichedPost('a', 'Kabinet valt over stikstof')]);
+      await refresh();
+      expect(await store.searchPosts('stik\u0000stof')).toEqual([]);
+      expect(await store.searchPosts('stikstof\u0000')).toEqual(['a']);
+      expect(await store.searchPosts('"stikstof" OR NEAR( * ^')).toEqual([]);
+    });
+
     it('upserts clusters by id, keeps the newest state, lists newest and highest score first', async () => {
       await store.upsertClusters([
         { cluster: cluster('c1', ['a', 'b'], '2025-10-20T12:00:00.000Z', 0.5), watermarkMs: 100 },
