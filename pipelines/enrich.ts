@@ -13,7 +13,7 @@ import { detectLanguage } from './detect-language.ts';
 import { extractEntities } from './extract-entities.ts';
 import { fingerprintText } from './fingerprint-text.ts';
 import { normalizeText } from './normalize-text.ts';
-import { pseudonymize } from './pseudonymize.ts';
+import { isAccountPost, pseudonymize, pseudonymizePostId } from './pseudonymize.ts';
 import { scoreAccount } from './score-account.ts';
 import type { EnrichedPost, NormalizedPost } from './types.ts';
 
@@ -51,6 +51,11 @@ export interface EnricherOptions {
   limits?: Partial<EnrichLimits>;
   /** Monotonic clock in ms for the time budget. Default performance.now. */
   clock?: () => number;
+  /**
+   * Called with the original id and URL of each post whose id was pseudonymised, for an operator's
+   * re-identification table (`hardening.privacy.reidentification`). Default: none, the originals are dropped.
+   */
+  onPseudonymizedPost?: (entry: { id: string; originalId: string; originalUrl: string | null }) => void;
 }
 
 /** Cuts `s` to at most `max` UTF-16 units without splitting a surrogate pair. */
@@ -136,11 +141,21 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     const fingerprint = fingerprintText(norm.text);
     checkBudget('fingerprinting');
 
+    // Post ids and URLs of accounts name the account (…/users/<handle>/statuses/…, at://did:plc:…): hashed with
+    // the same key; replies, reposts and quotes point at hashed ids too, so threads still link up.
+    const source = String(post.source);
+    const hidePost = pseudonymKey !== null && isAccountPost(source);
+    const postId = (v: string): string => (hidePost ? pseudonymizePostId(v, pseudonymKey!) : v);
+    const ref = (v: unknown): string | null => (typeof v === 'string' ? postId(v) : null);
+    const originalUrl = typeof post.url === 'string' ? post.url : null;
+    const id = postId(String(post.id));
+    if (hidePost) options.onPseudonymizedPost?.({ id, originalId: String(post.id), originalUrl });
+
     const enriched: EnrichedPost = {
       schemaVersion: 1,
-      id: String(post.id),
-      source: String(post.source),
-      url: typeof post.url === 'string' ? post.url : null,
+      id,
+      source,
+      url: hidePost ? null : originalUrl,
       createdAt: post.createdAt,
       createdAtMs,
       text: norm.text,
@@ -166,9 +181,9 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
       botScore: account.botScore,
       botReasons: account.botReasons,
       factchecks: [],
-      replyTo: typeof post.replyTo === 'string' ? post.replyTo : null,
-      repostOf: typeof post.repostOf === 'string' ? post.repostOf : null,
-      quoteOf: typeof post.quoteOf === 'string' ? post.quoteOf : null,
+      replyTo: ref(post.replyTo),
+      repostOf: ref(post.repostOf),
+      quoteOf: ref(post.quoteOf),
     };
     if (rawText.length > limits.maxTextChars) enriched.textTruncatedFrom = rawText.length;
     return enriched;

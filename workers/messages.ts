@@ -1,6 +1,7 @@
 // Topics and messages: what travels on posts.raw, factchecks.raw, posts.enriched, signals and dlq, how each value
 // is encoded (JSON with a schema version `v`) and which key it carries (see docs/streaming.md for why).
 // Decoding never throws: a value that is not what its topic carries becomes a reason for the dead-letter topic.
+import { redactExcerpt } from '../pipelines/redact.ts';
 import type { Cluster, EnrichedPost, NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
 import type { IncomingMessage, OutgoingMessage } from './ports/bus.ts';
 
@@ -36,7 +37,7 @@ export interface ClusterMergedMessage {
   watermarkMs: number;
 }
 
-/** dlq: a message that could not be processed, with the reason. Key: the original key. */
+/** dlq: a message that could not be processed, with the reason. Key: a redacted excerpt of the original key. */
 export interface DeadLetterMessage {
   v: 1;
   kind: 'dead-letter';
@@ -51,7 +52,7 @@ export interface DeadLetterMessage {
   partition: number | null;
   offset: string | null;
   key: string | null;
-  /** The original value, so an operator can replay it after a fix. */
+  /** A redacted excerpt of the original value (its shape, no handles, DIDs, account URLs or ids); replay from the source. */
   value: string;
   /** ISO date-time it was dead-lettered. */
   at: string;
@@ -96,9 +97,11 @@ export function clusterMergedMessage(id: string, into: string, watermarkMs: numb
 export function deadLetterMessage(m: Pick<IncomingMessage, 'topic' | 'key' | 'value'> & Partial<Pick<IncomingMessage, 'partition' | 'offset'>>, worker: string, reason: string, detail: string, now = new Date()): OutgoingMessage {
   const value: DeadLetterMessage = {
     v: 1, kind: 'dead-letter', reason, detail: detail.slice(0, 500), worker, topic: m.topic,
-    partition: m.partition ?? null, offset: m.offset ?? null, key: m.key, value: m.value, at: now.toISOString(),
+    partition: m.partition ?? null, offset: m.offset ?? null, key: m.key === null ? null : redactExcerpt(m.key, 120),
+    value: redactExcerpt(m.value ?? ''), at: now.toISOString(),
   };
-  return { key: m.key, value: JSON.stringify(value) };
+  // The raw message named accounts (handles, DIDs, status URIs): only a redacted excerpt travels on.
+  return { key: value.key, value: JSON.stringify(value) };
 }
 
 /** Result of decoding: the message or the reason it was rejected. */

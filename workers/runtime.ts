@@ -4,6 +4,7 @@
 // detect, index) → close clients (bus, state, store) → HTTP server last, so /healthz answers until the end.
 import { resolveSources, createConnector, createHttpClient } from '../connectors/index.ts';
 import type { Connector } from '../connectors/connector.ts';
+import { isAccountPost, pseudonymizePostId } from '../pipelines/pseudonymize.ts';
 import { createEnricher } from '../pipelines/enrich.ts';
 import { createBus, createScheduler, createSignalStore, createStateStore } from './adapters/create-adapters.ts';
 import type { Config } from './config.ts';
@@ -74,7 +75,8 @@ export class Runtime {
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
-      this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: key, limits: config.hardening.enrichment }) }));
+      const tombstoneId = (id: string, source: string): string => (key && isAccountPost(source) ? pseudonymizePostId(id, key) : id);
+      this.workers.push(new EnrichWorker({ ...deps, tombstoneId, enrich: createEnricher({ enrichment: config.enrichment, pseudonymKey: key, limits: config.hardening.enrichment }) }));
     }
     if (options.workers.includes('connectors')) this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
   }
