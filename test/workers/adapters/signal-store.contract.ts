@@ -89,6 +89,16 @@ export function signalStoreContract(name: string, make: () => SignalStore, optio
       expect((await store.counts()).dlq).toBe(2);
     });
 
+    it('purges dead letters older than the cutoff', async () => {
+      const t = Date.parse('2025-10-20T12:00:00Z');
+      const letter: DeadLetterMessage = { v: 1, kind: 'dead-letter', reason: 'invalid-json', detail: 'x', worker: 'enrich', topic: 'posts.raw', partition: 0, offset: '1', key: 'k', value: '{', at: new Date(t - 100 * 86_400_000).toISOString() };
+      await store.writeDeadLetters([letter, { ...letter, offset: '2', at: new Date(t).toISOString() }]);
+      await refresh();
+      await store.purge(t - 90 * 86_400_000);
+      await refresh();
+      expect((await store.counts()).dlq).toBe(1);
+    });
+
     it('purges posts and clusters older than the cutoff', async () => {
       const t = Date.parse('2025-10-20T12:00:00Z');
       await store.writePosts([enrichedPost('old', 'oud bericht', t - 100 * 86_400_000), enrichedPost('new', 'nieuw bericht', t)]);
