@@ -1,8 +1,16 @@
 // HTML fragments (Mastodon `content`, feed descriptions, Telegram message bodies) to plain text plus the links they
 // carry. Paragraphs and <br> become line breaks; entities are decoded; scripts and styles are dropped. Mastodon's
 // `invisible` / `ellipsis` spans are kept as text because together they spell the full URL.
+// Hostile pages nest tags thousands deep; the DOM walkers (ours, domutils' textContent, dom-serializer) recurse, so
+// every parse goes through {@link parseHtml}, which flattens whatever lies deeper than {@link MAX_HTML_DEPTH} into
+// its text: the rest of the page is kept and nothing downstream recurses more than that deep.
 import { parseDocument } from 'htmlparser2';
-import type { AnyNode, Element } from 'domhandler';
+import type { ParserOptions } from 'htmlparser2';
+import { Text } from 'domhandler';
+import type { AnyNode, Document, Element } from 'domhandler';
+
+/** Element nesting kept by {@link parseHtml}; deeper content becomes the text of the element at this depth. */
+export const MAX_HTML_DEPTH = 200;
 
 const BLOCK = new Set(['p', 'div', 'li', 'ul', 'ol', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'table', 'section', 'article', 'header', 'footer', 'figure', 'figcaption']);
 const DROP = new Set(['script', 'style', 'noscript', 'template', 'head']);
@@ -26,6 +34,51 @@ export function tidyText(s: string): string {
     .replace(/ *\n */g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/** Text of a subtree, walked with an explicit stack (no recursion), dropping scripts and styles; <br> is a line break. */
+function flatText(root: Element): string {
+  let out = '';
+  const stack: AnyNode[] = [...root.children].reverse();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'text') { out += (n as unknown as { data: string }).data; continue; }
+    if (!isElement(n)) continue;
+    const name = n.name.toLowerCase();
+    if (DROP.has(name)) continue;
+    if (name === 'br') { out += '\n'; continue; }
+    if (BLOCK.has(name)) out += '\n';
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out;
+}
+
+/**
+ * Replaces the children of every element at depth `maxDepth` with one text node holding their text, in place.
+ * Iterative, so a page with 100k nested tags costs one pass and keeps everything around the deep part.
+ */
+export function capDepth(nodes: AnyNode[], maxDepth: number = MAX_HTML_DEPTH): void {
+  const stack: Array<{ node: AnyNode; depth: number }> = nodes.map((node) => ({ node, depth: 1 }));
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isElement(node) && node.type !== 'root') continue;
+    const el = node as Element;
+    if (depth >= maxDepth) {
+      if (el.children.length === 0) continue;
+      const text = new Text(flatText(el));
+      text.parent = el;
+      el.children = [text];
+      continue;
+    }
+    for (const c of el.children) stack.push({ node: c, depth: depth + 1 });
+  }
+}
+
+/** Parses HTML (or XML with `xmlMode`) with htmlparser2 and caps its depth with {@link capDepth}. */
+export function parseHtml(html: string, options: ParserOptions = {}): Document {
+  const doc = parseDocument(typeof html === 'string' ? html : '', options);
+  capDepth(doc.children);
+  return doc;
 }
 
 /** Converts the children of already parsed nodes to text (used by the Telegram parser on its own DOM). */
@@ -55,7 +108,7 @@ export function nodesToText(nodes: AnyNode[], links?: string[], skip?: (el: Elem
 
 /** Converts an HTML fragment to plain text and its links. Never throws; text without tags passes through decoded. */
 export function htmlToText(html: string): HtmlText {
-  const doc = parseDocument(html ?? '', { decodeEntities: true });
+  const doc = parseHtml(html ?? '', { decodeEntities: true });
   const links: string[] = [];
   const text = tidyText(nodesToText(doc.children, links));
   return { text, links };

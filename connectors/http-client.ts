@@ -3,11 +3,35 @@
 // retries 429 / 5xx / network errors with jittered exponential backoff, honouring `Retry-After`. Redirects are
 // followed by hand so that a redirect to a host outside the allow-list is refused too. Sleep, clock and randomness
 // are injectable so tests run without real waiting.
+// Limits against hostile or careless servers: a response body larger than `maxResponseBytes` (after decompression,
+// counted while streaming, so a gzip bomb never sits in memory) or than `maxCompressionRatio` times its compressed
+// Content-Length is refused without retry; an allow-list entry without a port allows only the scheme's default
+// port; and a host name that resolves to a private, loopback or link-local address is refused unless
+// `allowPrivateAddresses` is set. The check runs in the connection's own DNS lookup (an undici Agent), so it sees
+// the address actually connected to and a DNS-rebinding answer cannot slip past it. IP literals are not looked up:
+// they pass only when the allow-list names that very address, which is an explicit choice.
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupAddress, LookupAllOptions } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { BlockList, isIP } from 'node:net';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { backoffDelayMs } from './backoff.ts';
 import { MidError } from '../pipelines/core/errors.ts';
+
+/** Response limits of {@link HttpClient} (config section `hardening.http`). */
+export const httpLimitsSchema = z.object({
+  maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024)
+    .describe('Largest response body read, after decompression; a larger one fails without retry. A source may raise it for its own requests (DataFeed: maxResponseBytes). Default 10485760 (10 MiB).'),
+  maxCompressionRatio: z.number().positive().default(100)
+    .describe('Largest decompressed-to-compressed size ratio of a compressed body with a Content-Length. Default 100.'),
+  allowPrivateAddresses: z.boolean().default(false)
+    .describe('Allow host names that resolve to private, loopback or link-local addresses (e.g. a source on the local network). Default false.'),
+});
+
+/** Validated response limits. */
+export type HttpLimits = z.infer<typeof httpLimitsSchema>;
 
 /** Settings of the HTTP client (the worker builds them from the configuration). */
 export const httpClientConfigSchema = z.object({
@@ -24,7 +48,7 @@ export const httpClientConfigSchema = z.object({
   maxRedirects: z.number().int().min(0).default(5).describe('Redirects followed (each checked against the allow-list). Default 5.'),
   contactUrl: z.string().optional()
     .describe('URL put in the User-Agent so operators of the sites we read can reach us. Default: package.json homepage, if any.'),
-});
+}).extend(httpLimitsSchema.shape);
 
 /** Validated settings of {@link HttpClient}. */
 export type HttpClientConfig = z.infer<typeof httpClientConfigSchema>;
@@ -43,6 +67,8 @@ export interface HttpClientOptions extends Partial<HttpClientConfig> {
   fetchImpl?: typeof fetch;
   /** Full User-Agent override. Default `mid-monitor/<version> (+<contactUrl>)`. */
   userAgent?: string;
+  /** DNS lookup used for connections (tests point a name at 127.0.0.1). Default node:dns lookup. */
+  lookup?: (hostname: string, options: LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
 }
 
 /** Per-request options. */
@@ -51,6 +77,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Statuses (besides 2xx) returned instead of thrown, e.g. [304]. 3xx redirects are always followed. */
   acceptStatuses?: number[];
+  /** Largest body for this request, overriding the client's `maxResponseBytes` (a source's own cap). */
+  maxResponseBytes?: number;
 }
 
 /** A response with its body read (so the timeout covered it). */
@@ -94,6 +122,37 @@ export class HostNotAllowedError extends HttpError {
 /** Raised when an attempt takes longer than `timeoutMs` (after the last retry). */
 export class HttpTimeoutError extends HttpError {
   override name = 'HttpTimeoutError';
+}
+
+/** Raised when a body exceeds `maxResponseBytes` or the compression ratio cap; never retried (it would be as big again). */
+export class ResponseTooLargeError extends HttpError {
+  override name = 'ResponseTooLargeError';
+}
+
+/** Raised when a host name resolves to a private, loopback or link-local address that is not allowed; never retried. */
+export class AddressNotAllowedError extends Error {
+  override name = 'AddressNotAllowedError';
+  readonly retriable = false;
+  readonly code = 'EADDRNOTALLOWED';
+}
+
+// Special-purpose ranges (RFC 6890 and friends): nothing a public source lives on.
+const PRIVATE_RANGES = new BlockList();
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+  PRIVATE_RANGES.addSubnet(net, bits, 'ipv4');
+}
+for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const) {
+  PRIVATE_RANGES.addSubnet(net, bits, 'ipv6');
+}
+
+/** True for private, loopback, link-local and other non-public addresses (IPv4-mapped IPv6 included). */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return PRIVATE_RANGES.check(address, 'ipv4');
+  if (family !== 6) return true; // not an address at all: refuse
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE_RANGES.check(mapped[1]!, 'ipv4');
+  return PRIVATE_RANGES.check(address, 'ipv6');
 }
 
 /** Raised when the caller's signal aborted the request; never retried. */
@@ -154,6 +213,24 @@ class HostLimiter {
   }
 }
 
+/** Reads a limited body as text; a read error becomes the error `wrap` makes of it. */
+async function readLimited(body: ReadableStream<Uint8Array>, wrap: (cause: unknown) => HttpError): Promise<string> {
+  const decoder = new TextDecoder();
+  let out = '';
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out += decoder.decode(value, { stream: true });
+    }
+  } catch (cause) {
+    await reader.cancel().catch(() => undefined);
+    throw wrap(cause);
+  }
+  return out + decoder.decode();
+}
+
 function hostKey(u: URL): string {
   return u.host.toLowerCase();
 }
@@ -170,22 +247,23 @@ export class HttpClient {
   private readonly fetchImpl: typeof fetch;
 
   constructor(options: HttpClientOptions) {
-    const { allowedHosts, sleep, now, random, fetchImpl, userAgent, ...rest } = options;
+    const { allowedHosts, sleep, now, random, fetchImpl, userAgent, lookup, ...rest } = options;
     this.cfg = httpClientConfigSchema.parse(rest);
     this.allowed = new Set([...allowedHosts].map((h) => h.toLowerCase()));
     this.sleep = sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
     this.now = now ?? Date.now;
     this.random = random ?? Math.random;
-    this.fetchImpl = fetchImpl ?? globalThis.fetch;
+    this.fetchImpl = fetchImpl ?? this.checkedFetch(lookup ?? (dnsLookup as unknown as NonNullable<HttpClientOptions['lookup']>));
     this.userAgent = userAgent ?? defaultUserAgent(this.cfg.contactUrl);
   }
 
-  /** True when `url` may be fetched (its host, with or without port, is allow-listed; http(s) only). */
+  /** True when `url` may be fetched: its host and port are allow-listed (an entry without port: the default port). */
   isAllowed(url: string | URL): boolean {
     let u: URL;
     try { u = new URL(url); } catch { return false; }
     if (u.protocol !== 'https:' && u.protocol !== 'http:' && u.protocol !== 'wss:' && u.protocol !== 'ws:') return false;
-    return this.allowed.has(hostKey(u)) || this.allowed.has(u.hostname.toLowerCase());
+    // u.host has no port when it is the scheme's default, so an entry without a port allows only that port.
+    return this.allowed.has(hostKey(u));
   }
 
   /** Throws {@link HostNotAllowedError} unless `url` may be fetched. Used by the WebSocket connector too. */
@@ -237,7 +315,7 @@ export class HttpClient {
       try {
         const response = await this.send(url, options, false);
         if (!response.body) throw new HttpError(`empty body from ${redactUrl(url)}`, { url: redactUrl(url), status: response.status, retriable: true });
-        return await consume(response.body, response);
+        return await consume(this.limitBody(url, response, options), response);
       } catch (err) {
         const e = err as HttpError;
         if (!this.shouldRetry(e, attempt, options)) throw err;
@@ -270,7 +348,7 @@ export class HttpClient {
       const timer = setTimeout(() => timeout.abort(new Error('timeout')), this.cfg.timeoutMs);
       try {
         const response = await this.send(url, options, true, timeout.signal);
-        const body = await response.text().catch((cause: unknown) => { throw this.networkError(url, cause, timeout.signal, options.signal); });
+        const body = await readLimited(this.limitBody(url, response, options), (cause: unknown) => this.networkError(url, cause, timeout.signal, options.signal));
         return { status: response.status, url: response.url || url, headers: response.headers, body };
       } finally {
         clearTimeout(timer);
@@ -280,9 +358,60 @@ export class HttpClient {
     }
   }
 
+  /**
+   * Global fetch's undici with a checked DNS lookup: every address a host name resolves to for a connection must
+   * be public unless private addresses are allowed. Keep-alive connections were checked when they were opened.
+   */
+  private checkedFetch(lookup: NonNullable<HttpClientOptions['lookup']>): typeof fetch {
+    const allowPrivate = this.cfg.allowPrivateAddresses;
+    const checked = (hostname: string, opts: { all?: boolean }, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void => {
+      lookup(hostname, { ...opts, all: true }, (err, addresses) => {
+        if (err) return callback(err, '');
+        const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
+        if (bad) return callback(new AddressNotAllowedError(`${hostname} resolves to ${bad.address}, a private, loopback or link-local address; refusing to connect`), '');
+        if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+        if (opts.all) callback(null, addresses);
+        else callback(null, addresses[0]!.address, addresses[0]!.family);
+      });
+    };
+    const dispatcher = new Agent({ connect: { lookup: checked as never } }); // never: net's overloaded lookup type
+    return ((input: string, init: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+  }
+
+  /** The body as a stream that fails with {@link ResponseTooLargeError} past the size or compression-ratio cap. */
+  private limitBody(url: string, response: Response, options: RequestOptions): ReadableStream<Uint8Array> {
+    const safe = redactUrl(url);
+    let max = options.maxResponseBytes ?? this.cfg.maxResponseBytes;
+    const encoding = response.headers.get('content-encoding');
+    const compressedLength = Number(response.headers.get('content-length'));
+    if (encoding && encoding !== 'identity' && Number.isFinite(compressedLength) && compressedLength > 0) {
+      max = Math.min(max, Math.ceil(compressedLength * this.cfg.maxCompressionRatio));
+    }
+    const declared = Number(response.headers.get('content-length'));
+    if (!encoding && Number.isFinite(declared) && declared > max) {
+      void response.body?.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(`response of ${safe} declares ${declared} bytes, over the limit of ${max}`, { url: safe, status: response.status, retriable: false });
+    }
+    const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    let seen = 0;
+    return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > max) {
+          controller.error(new ResponseTooLargeError(`response of ${safe} is larger than ${max} bytes${encoding ? ` (decompressed, ${encoding})` : ''}; not read further`, { url: safe, status: response.status, retriable: false }));
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }));
+  }
+
   private networkError(url: string, cause: unknown, timeoutSignal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): HttpError {
     const safe = redactUrl(url);
     if (cause instanceof HttpError) return cause;
+    for (let c: unknown = cause, i = 0; c instanceof Error && i < 5; c = c.cause, i++) {
+      if (c instanceof AddressNotAllowedError) return new HttpError(`request to ${safe} refused: ${c.message}`, { url: safe, retriable: false, cause });
+    }
     if (callerSignal?.aborted) return new HttpAbortError(`request to ${safe} was aborted`, { url: safe, retriable: false, cause });
     if (timeoutSignal?.aborted) return new HttpTimeoutError(`request to ${safe} timed out after ${this.cfg.timeoutMs} ms`, { url: safe, retriable: true, cause });
     return new HttpError(`request to ${safe} failed: ${(cause as Error)?.message ?? String(cause)}`, { url: safe, retriable: true, cause });

@@ -2,7 +2,6 @@
 // de-duplicates by guid (Atom: id). The connector stores nothing: validators and the guids of recent items travel in
 // the cursor (a small JSON string the worker keeps). Items become posts (source "rss") or, for fact-checker feeds
 // (`emit: "factcheck"`), normalized fact-checks whose claim is the article title.
-import { parseDocument } from 'htmlparser2';
 import * as DomUtils from 'domutils';
 import type { Element } from 'domhandler';
 import { z } from 'zod';
@@ -10,7 +9,7 @@ import type { NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts'
 import { ConnectorError, excerpt, toIsoDate } from './connector.ts';
 import type { Connector, ConnectorFailure, ConnectorItem, FetchOptions, FetchResult } from './connector.ts';
 import type { HttpClient } from './http-client.ts';
-import { htmlToText } from './html-text.ts';
+import { htmlToText, parseHtml } from './html-text.ts';
 import { PermanentError } from '../pipelines/core/errors.ts';
 
 /** Config of one RSS / Atom feed source. */
@@ -85,7 +84,7 @@ function textOf(el: Element | null): string {
 
 /** Parses RSS 2.0 or Atom XML. Throws {@link FeedParseError} when it is neither. */
 export function parseFeed(xml: string): ParsedFeed {
-  const doc = parseDocument(xml, { xmlMode: true, decodeEntities: true });
+  const doc = parseHtml(xml, { xmlMode: true, decodeEntities: true });
   const root = doc.children.find((c): c is Element => c.type === 'tag');
   if (!root) throw new FeedParseError('document has no root element');
   const rootName = local(root.name);

@@ -3,7 +3,6 @@
 // seen; a fetch pages back until it reaches the cursor or `maxPages`. The message text is `.js-message_text` of the
 // message itself (never the quoted reply); views like "6.74K" become 6740; a forwarded message becomes a repost of
 // the original (`telegram:<channel>/<n>`) when the preview links it.
-import { parseDocument } from 'htmlparser2';
 import * as DomUtils from 'domutils';
 import type { AnyNode, Element } from 'domhandler';
 import { z } from 'zod';
@@ -11,7 +10,7 @@ import type { NormalizedAuthor, NormalizedPost } from '../pipelines/types.ts';
 import { ConnectorError, excerpt, toIsoDate } from './connector.ts';
 import type { Connector, ConnectorFailure, ConnectorItem, FetchOptions, FetchResult } from './connector.ts';
 import type { HttpClient } from './http-client.ts';
-import { nodesToText, tidyText } from './html-text.ts';
+import { nodesToText, parseHtml, tidyText } from './html-text.ts';
 
 /** Config of one public Telegram channel source. */
 export const telegramSourceSchema = z.object({
@@ -80,7 +79,7 @@ function text(el: Element | null): string | null {
 
 /** Parses a saved or fetched t.me/s page. Pure; never throws on bad HTML (missing parts become failures). */
 export function parseTelegramPage(html: string, channelHint?: string): TelegramPage {
-  const doc = parseDocument(html, { decodeEntities: true });
+  const doc = parseHtml(html, { decodeEntities: true });
   const failed: ConnectorFailure[] = [];
   const posts: NormalizedPost[] = [];
   const numbers: number[] = [];

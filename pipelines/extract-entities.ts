@@ -84,6 +84,30 @@ const ORG_TAGS = new Set(['Organization', 'SportsTeam']);
 const CAP_TOKEN_RE = /^(?:\p{Lu}[\p{Ll}\p{M}'’.-]*|\p{Lu}{2,}\d*)$/u;
 const SENTENCE_END_RE = /[.!?:;…]["'”’)]*$/u;
 
+const WORD_CHAR_RE = /[\p{L}\p{N}]/u;
+
+/**
+ * Trims characters that are not letters or digits off both ends (keeping `keepAtEnd` at the end), by scanning
+ * code units: the regex `/[^\p{L}\p{N}]+$/` is quadratic on a long run of punctuation inside one word.
+ */
+function trimToWord(w: string, keepAtEnd = ''): string {
+  let start = 0;
+  while (start < w.length) {
+    const ch = String.fromCodePoint(w.codePointAt(start)!);
+    if (WORD_CHAR_RE.test(ch)) break;
+    start += ch.length;
+  }
+  let end = w.length;
+  while (end > start) {
+    const low = w.charCodeAt(end - 1);
+    const pair = low >= 0xdc00 && low <= 0xdfff && end - 2 >= start && w.charCodeAt(end - 2) >= 0xd800 && w.charCodeAt(end - 2) <= 0xdbff;
+    const ch = pair ? w.slice(end - 2, end) : w[end - 1]!;
+    if (WORD_CHAR_RE.test(ch) || keepAtEnd.includes(ch)) break;
+    end -= ch.length;
+  }
+  return w.slice(start, end);
+}
+
 function lexTags(word: string): string[] {
   const v = LEXICON[word.toLowerCase().replace(/['’]s$/u, '').replace(/\.$/, '')];
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
@@ -95,7 +119,7 @@ export function englishLexiconEntities(text: string): Entity[] {
   const out: Entity[] = [];
   let i = 0;
   while (i < words.length) {
-    const bare = (w: string): string => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}.'’]+$/gu, '');
+    const bare = (w: string): string => trimToWord(w, ".'’");
     if (!CAP_TOKEN_RE.test(bare(words[i]!)) || bare(words[i]!) === 'I') { i++; continue; }
     const start = i;
     const run: string[] = [];
@@ -130,7 +154,7 @@ export function englishEntities(text: string): Entity[] {
   const out: Entity[] = [];
   const take = (list: unknown, type: Entity['type']): void => {
     for (const raw of list as string[]) {
-      const v = raw.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '').replace(/['’]s$/u, '').trim();
+      const v = trimToWord(raw).replace(/['’]s$/u, '').trim();
       if (v.length >= 2) out.push({ text: v, type });
     }
   };

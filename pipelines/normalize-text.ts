@@ -24,7 +24,6 @@ const NAMED_ENTITIES: Record<string, string> = {
   Eacute: 'É', Euml: 'Ë', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', Iuml: 'Ï', shy: '', zwj: '\u200d', zwnj: '',
 };
 
-const SCRIPT_STYLE_RE = /<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 const BREAK_TAG_RE = /<(?:br|\/?p|\/?div|\/?li|\/?h[1-6]|\/?blockquote|\/?tr|hr)\b[^<>]*>/gi;
 const TAG_RE = /<[a-zA-Z/!?][^<>]*>/g;
 // A tag opened but never closed at the very end of the input ("... <a href=\"http").
@@ -38,7 +37,8 @@ const LINK_RE = /\b(?:https?:\/\/|(?<![\p{L}\p{N}@./-])www\.)[^\s<>"'`]+/giu;
 const MENTION_RE = /(?<![\p{L}\p{N}_@/.])@([\p{L}\p{N}_]+(?:[.-][\p{L}\p{N}_]+)*)(?:@([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+))?/gu;
 const HASHTAG_RE = /(?<![\p{L}\p{N}_&/#])[#＃]([\p{L}\p{M}\p{N}_]+)/gu;
 const HAS_LETTER_RE = /[\p{L}_]/u;
-const TRAILING_PUNCT_RE = /[.,;:!?'"»”’…]+$/u;
+// Sentence punctuation trimmed off the end of a link (a scan, not a regex: `/[...]+$/` is quadratic on long runs).
+const TRAILING_PUNCT = new Set(['.', ',', ';', ':', '!', '?', "'", '"', '»', '”', '’', '…']);
 
 function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
@@ -60,26 +60,80 @@ const HTML_HINT_RE = /<\/?(?:p|br|a|span|div|b|i|u|s|em|strong|ul|ol|li|blockquo
 /** HTML (or plain text) to plain text, before NFKC and whitespace handling. */
 function htmlToText(raw: string): string {
   if (!raw.includes('<') || !HTML_HINT_RE.test(raw)) return decodeEntities(raw);
-  const s = raw
-    .replace(SCRIPT_STYLE_RE, ' ')
+  const s = dropScriptStyle(raw)
     .replace(BREAK_TAG_RE, '\n')
     .replace(TAG_RE, '')
     .replace(DANGLING_TAG_RE, '');
   return decodeEntities(s);
 }
 
-/** Trims punctuation that ends a sentence rather than the link, and an unbalanced closing bracket. */
+/** Trims punctuation that ends a sentence rather than the link, and an unbalanced closing bracket. Linear. */
 function trimLink(link: string): string {
-  let l = link.replace(TRAILING_PUNCT_RE, '');
-  while (l.endsWith(')') && count(l, '(') < count(l, ')')) l = l.slice(0, -1).replace(TRAILING_PUNCT_RE, '');
-  while (l.endsWith(']') && count(l, '[') < count(l, ']')) l = l.slice(0, -1).replace(TRAILING_PUNCT_RE, '');
-  return l;
+  let open = 0;
+  let closeRound = 0;
+  let openSquare = 0;
+  let closeSquare = 0;
+  for (let i = 0; i < link.length; i++) {
+    const c = link.charCodeAt(i);
+    if (c === 0x28) open++; else if (c === 0x29) closeRound++; else if (c === 0x5b) openSquare++; else if (c === 0x5d) closeSquare++;
+  }
+  let end = link.length;
+  const trimPunct = (): void => { while (end > 0 && TRAILING_PUNCT.has(link[end - 1]!)) end--; };
+  trimPunct();
+  while (end > 0 && link[end - 1] === ')' && open < closeRound) { closeRound--; end--; trimPunct(); }
+  while (end > 0 && link[end - 1] === ']' && openSquare < closeSquare) { closeSquare--; end--; trimPunct(); }
+  return link.slice(0, end);
 }
 
-function count(s: string, ch: string): number {
-  let n = 0;
-  for (let i = s.indexOf(ch); i !== -1; i = s.indexOf(ch, i + 1)) n++;
-  return n;
+/** Index of `name` (ASCII, lower case) at `at` in `s`, compared case-insensitively. */
+function asciiAt(s: string, at: number, name: string): boolean {
+  if (at + name.length > s.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = s.charCodeAt(at + i) | 0x20; // ASCII letters only: folding other code points is harmless here
+    if (c !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+/**
+ * Replaces `<script ...>...</script>` and `<style ...>...</style>` with a space, as the regex
+ * `/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi` would, in one pass: that regex is quadratic on many unclosed
+ * `<style` tags (a 1 MB post did not finish in a minute). A tag whose end tag never comes is left for the tag
+ * stripper, as before. Once an end tag was not found after some point, it is not searched for again.
+ */
+function dropScriptStyle(s: string): string {
+  if (!s.includes('<')) return s;
+  const noClose: Record<string, boolean> = { script: false, style: false };
+  let out = '';
+  let copied = 0;
+  let i = s.indexOf('<');
+  while (i !== -1) {
+    const name = asciiAt(s, i + 1, 'script') ? 'script' : asciiAt(s, i + 1, 'style') ? 'style' : null;
+    if (name === null || noClose[name] || isWordChar(s.charCodeAt(i + 1 + name.length))) { i = s.indexOf('<', i + 1); continue; }
+    const gt = s.indexOf('>', i + 1 + name.length);
+    if (gt === -1) break; // no later start tag can be complete either
+    const end = findEndTag(s, gt + 1, name);
+    if (end === -1) { noClose[name] = true; i = s.indexOf('<', i + 1); continue; }
+    out += `${s.slice(copied, i)} `;
+    copied = end;
+    i = s.indexOf('<', end);
+  }
+  return copied === 0 ? s : out + s.slice(copied);
+}
+
+/** Index just after the first `</name\s*>` at or after `from`, or -1. */
+function findEndTag(s: string, from: number, name: string): number {
+  for (let j = s.indexOf('</', from); j !== -1; j = s.indexOf('</', j + 2)) {
+    if (!asciiAt(s, j + 2, name)) continue;
+    let k = j + 2 + name.length;
+    while (k < s.length && /\s/.test(s[k]!)) k++;
+    if (s[k] === '>') return k + 1;
+  }
+  return -1;
 }
 
 function pushUnique(list: string[], seen: Set<string>, v: string): void {

@@ -15,3 +15,20 @@ export function pseudonymize(id: string, key: string): string {
   cache.set(cacheKey, value);
   return value;
 }
+
+/**
+ * Pseudonym of a post id: `post:` + 24 hex of the same keyed hash (domain-separated from account pseudonyms). A
+ * Mastodon status URI or a Bluesky at:// URI names its author, so such ids are hashed like account ids.
+ */
+export function pseudonymizePostId(id: string, key: string): string {
+  return `post:${pseudonymize(`post\u0000${id}`, key).slice(2)}`;
+}
+
+/**
+ * Whether a post's id and URL identify an ordinary account and are pseudonymised: every source except news feeds
+ * (`rss`), whose ids are article links of news and fact-check sites. Telegram public channels are pseudonymised
+ * too: many are run by one person, and the channel name is in the id (see docs/security.md).
+ */
+export function isAccountPost(source: string): boolean {
+  return source !== 'rss';
+}

@@ -125,6 +125,8 @@ export interface EnrichedPost {
   replyTo: string | null;
   repostOf: string | null;
   quoteOf: string | null;
+  /** Length of the raw text when it was cut to the enrichment cap (`hardening.enrichment.maxTextChars`); absent otherwise. */
+  textTruncatedFrom?: number;
 }
 
 /** Kinds of flagged cluster (shared/contracts/signals.schema.json). */

@@ -26,6 +26,7 @@ import { stateStoreConfigSchema } from './ports/state-store-config.ts';
 import { replayConfigSchema } from './replay-source.ts';
 import { alertsSchema } from './alerts-config.ts';
 import { reportsSchema } from './reports-config.ts';
+import { hardeningSchema } from './hardening-config.ts';
 import { triageSchema } from '../dashboards/triage/config.ts';
 
 /** Default time the process gives itself to shut down after SIGTERM, ms (`stopDeadlineMs`). */
@@ -53,6 +54,7 @@ export const configSchema = z.object({
   alerts: alertsSchema.describe('Newsroom alerts: routes, channels, silences (workers/alerts-config.ts).'),
   reports: reportsSchema.describe('Election-period reports: periods, schedules, archive, PDF (workers/reports-config.ts).'),
   triage: triageSchema.describe('The analysts\' triage application (dashboards/triage/config.ts).'),
+  hardening: hardeningSchema.describe('Limits on the work and bytes one input may cause (workers/hardening-config.ts).'),
   kibana: kibanaSchema.describe('Kibana: where the generated dashboards are imported (dashboards/kibana/config.ts).'),
 }).superRefine((c, ctx) => {
   if (c.bus.kind === 'kafka' && c.bus.kafkaBrokers.length === 0) {

@@ -26,6 +26,8 @@ export interface EnrichWorkerDeps {
   metrics: WorkerMetrics;
   /** The enrichment function (createEnricher with the pseudonym key). */
   enrich: (post: NormalizedPost) => EnrichedPost;
+  /** The id a deletion of post `id` must carry downstream: its pseudonym when enrichment hashes post ids. Default: as is. */
+  tombstoneId?: (id: string, source: string) => string;
 }
 
 /** The enrich worker. */
@@ -66,11 +68,16 @@ export class EnrichWorker implements Worker {
     for (const m of batch) {
       const d = decodeRawPost(m.value);
       if (!d.ok) { reject(m, d.reason, d.detail); continue; }
-      if (d.message.kind === 'tombstone') { out.push(enrichedTombstoneMessage(d.message.id, d.message.source)); continue; }
+      if (d.message.kind === 'tombstone') {
+        const { id, source } = d.message;
+        out.push({ ...enrichedTombstoneMessage(this.deps.tombstoneId ? this.deps.tombstoneId(id, source) : id, source), partition: m.partition });
+        continue;
+      }
       const v = validateNormalizedPost(d.message.post);
       if (!v.ok) { reject(m, 'invalid-post', v.reason); continue; }
       try {
-        out.push(enrichedPostMessage(this.deps.enrich(v.post)));
+        // Same partition number as the raw message, explicitly: the key is now the post's pseudonym.
+        out.push({ ...enrichedPostMessage(this.deps.enrich(v.post)), partition: m.partition });
       } catch (err) {
         reject(m, err instanceof InvalidPostError ? 'enrich-refused' : 'enrich-failed', (err as Error).message ?? String(err));
       }

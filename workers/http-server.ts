@@ -18,6 +18,17 @@ export interface HttpServerOptions {
   app?: { routing(req: IncomingMessage, res: ServerResponse): void };
 }
 
+/** Most clusters one /api/clusters request returns. */
+export const MAX_CLUSTERS_LIMIT = 1000;
+
+/** `limit` of /api/clusters: absent means 100; otherwise an integer 1..MAX_CLUSTERS_LIMIT, else null (a 400). */
+export function parseLimit(raw: string | null): number | null {
+  if (raw === null || raw === '') return 100;
+  if (!/^\d{1,7}$/.test(raw)) return null; // SQLite reads LIMIT -1 as "no limit": negative values must not pass
+  const n = Number(raw);
+  return n >= 1 && n <= MAX_CLUSTERS_LIMIT ? n : null;
+}
+
 /** The HTTP server of a worker process. */
 export class HttpServer {
   private server: Server | null = null;

@@ -2,6 +2,7 @@
 // is encoded (JSON with a schema version `v`) and which key it carries (see docs/streaming.md for why).
 // Decoding never throws: a value that is not what its topic carries becomes a reason for the dead-letter topic.
 // The message shapes themselves live in pipelines/core/envelopes.ts (ports and adapters need them without the codec).
+import { redactExcerpt } from '../pipelines/redact.ts';
 import type { Cluster, EnrichedPost, NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
 import { MESSAGE_SCHEMA_VERSION } from '../pipelines/core/envelopes.ts';
 import type {
@@ -48,9 +49,11 @@ export function clusterMergedMessage(id: string, into: string, watermarkMs: numb
 export function deadLetterMessage(m: Pick<IncomingMessage, 'topic' | 'key' | 'value'> & Partial<Pick<IncomingMessage, 'partition' | 'offset'>>, worker: string, reason: string, detail: string, now = new Date()): OutgoingMessage {
   const value: DeadLetterMessage = {
     v: 1, kind: 'dead-letter', reason, detail: detail.slice(0, 500), worker, topic: m.topic,
-    partition: m.partition ?? null, offset: m.offset ?? null, key: m.key, value: m.value, at: now.toISOString(),
+    partition: m.partition ?? null, offset: m.offset ?? null, key: m.key === null ? null : redactExcerpt(m.key, 120),
+    value: redactExcerpt(m.value ?? ''), at: now.toISOString(),
   };
-  return { key: m.key, value: JSON.stringify(value) };
+  // The raw message named accounts (handles, DIDs, status URIs): only a redacted excerpt travels on.
+  return { key: value.key, value: JSON.stringify(value) };
 }
 
 function parse(value: string): Decoded<Record<string, unknown>> {

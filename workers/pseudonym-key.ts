@@ -2,7 +2,7 @@
 // a random key made once and kept in dataDir so ids stay stable across runs. Cluster mode refuses to start without
 // an explicit key, so that several processes never pseudonymise with different keys.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config.ts';
 import type { Config } from './config.ts';
@@ -24,8 +24,9 @@ export function resolvePseudonymKey(config: Config): string | null {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // `mode` applies only when the file is created: a replaced short key kept its old mode
   return key;
 }

@@ -7,6 +7,7 @@ import type { Connector } from '../connectors/connector.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { isAccountPost, pseudonymizePostId } from '../pipelines/pseudonymize.ts';
 import { createEnricher } from '../pipelines/enrich.ts';
 import { createBus, createScheduler, createSignalStore, createStateStore } from './adapters/create-adapters.ts';
 import { createAlertStore } from './adapters/create-alert-store.ts';
@@ -99,7 +100,8 @@ export class Runtime {
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
-      this.workers.push(new EnrichWorker({ ...deps, enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: key }) }));
+      const tombstoneId = (id: string, source: string): string => (key && isAccountPost(source) ? pseudonymizePostId(id, key) : id);
+      this.workers.push(new EnrichWorker({ ...deps, tombstoneId, enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: key, limits: config.hardening.enrichment }) }));
     }
     if (options.workers.includes('connectors')) this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
   }
@@ -107,7 +109,7 @@ export class Runtime {
   private buildConnectors(): Connector[] {
     const { config } = this.options;
     const sources = resolveSources(config.sources as never, { googleFactCheckKey: config.googleFactCheckKey });
-    const http = createHttpClient(sources, config.httpClient);
+    const http = createHttpClient(sources, { ...config.httpClient, ...config.hardening.http });
     const list: Connector[] = [];
     for (const s of sources) {
       try {

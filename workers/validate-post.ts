@@ -47,11 +47,11 @@ export function validateNormalizedPost(value: unknown): PostValidation {
   return { ok: true, post };
 }
 
-/** Parses and validates one JSONL line. */
+/** Parses and validates one JSONL line. A leading UTF-8 byte order mark (line 1 of some files) is ignored. */
 export function parsePostLine(line: string): PostValidation {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
   } catch (err) {
     return { ok: false, reason: `not valid JSON (${(err as Error).message})` };
   }

@@ -35,7 +35,7 @@ export interface ClusterMergedMessage {
   watermarkMs: number;
 }
 
-/** dlq: a message that could not be processed, with the reason. Key: the original key. */
+/** dlq: a message that could not be processed, with the reason. Key: a redacted excerpt of the original key. */
 export interface DeadLetterMessage {
   v: 1;
   kind: 'dead-letter';
@@ -50,7 +50,7 @@ export interface DeadLetterMessage {
   partition: number | null;
   offset: string | null;
   key: string | null;
-  /** The original value, so an operator can replay it after a fix. */
+  /** A redacted excerpt of the original value (its shape, no handles, DIDs, account URLs or ids); replay from the source. */
   value: string;
   /** ISO date-time it was dead-lettered. */
   at: string;

@@ -144,3 +144,24 @@ describe('Google Fact Check Tools connector', () => {
     expect(srv.requests[0]!.path).toContain('languageCode=nl');
   });
 });
+
+// Hostile input (issue 12). The timeouts only catch a regression to quadratic work; the linear code takes well
+// under a second for these sizes, the old code took tens of seconds.
+describe('ClaimReview and DataFeed parsing on hostile input', () => {
+  it('numbers 8,000 reviews of one URL in linear time, ids unique and stable', { timeout: 10_000 }, () => {
+    const review = { '@type': 'ClaimReview', claimReviewed: 'Bewering', url: 'https://factcheck.example/a', reviewRating: { alternateName: 'Onwaar' } };
+    const html = `<script type="application/ld+json">${JSON.stringify(Array.from({ length: 8_000 }, () => review))}</script>`;
+    const r = extractClaimReviews(html, { source: 's' });
+    expect(r.factchecks).toHaveLength(8_000);
+    expect(new Set(r.factchecks.map((f) => f.id)).size).toBe(8_000);
+    expect(r.factchecks.slice(0, 3).map((f) => f.id)).toEqual(['factcheck:https://factcheck.example/a', 'factcheck:https://factcheck.example/a#2', 'factcheck:https://factcheck.example/a#3']);
+  });
+
+  it('streams a DataFeed with a 40,000-deep unused key in linear time', { timeout: 10_000 }, async () => {
+    const deep = `${'{"k":'.repeat(40_000)}1${'}'.repeat(40_000)}`;
+    const feed = datafeed.replace('{', `{"unused": ${deep}, `);
+    const got: NormalizedFactCheck[] = [];
+    const stats = await readDataFeed(Readable.from([feed]), { source: 'df', onReview: (f) => got.push(f), onFailure: () => undefined });
+    expect(stats).toEqual({ elements: 3, reviews: 2, error: null });
+  });
+});

@@ -1,6 +1,7 @@
 // The shared HTTP client against a local server: retries, Retry-After, allow-list, redirects, concurrency, timeouts.
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HostNotAllowedError, HttpClient, HttpError, parseRetryAfter, redactUrl } from '../../connectors/http-client.ts';
+import { HostNotAllowedError, HttpClient, HttpError, ResponseTooLargeError, isPrivateAddress, parseRetryAfter, redactUrl } from '../../connectors/http-client.ts';
 import { startLocalServer } from './local-server.ts';
 import type { LocalServer } from './local-server.ts';
 
@@ -121,5 +122,89 @@ describe('HttpClient', () => {
     expect(parseRetryAfter('soon', now)).toBeNull();
     expect(redactUrl('https://x.test/a?query=b&key=abc123&x=1')).toBe('https://x.test/a?query=b&key=[redacted]&x=1');
     expect(redactUrl('GET https://u:pw@h.example/a?token=abc#f failed')).toBe('GET https://[redacted]@h.example/a?token=[redacted]#f failed');
+  });
+});
+
+// Limits against hostile or careless servers (issue 12), all against the local server. The allow-list entries here
+// are IP literals (127.0.0.1:port): naming the address is the explicit permission for loopback; host names that
+// resolve to loopback are refused unless allowPrivateAddresses is set.
+describe('HttpClient limits', () => {
+  const counted = (path: string, handler: Parameters<LocalServer['route']>[1]): { hits: () => number } => {
+    let n = 0;
+    srv.route(path, (req, res, url) => { n++; handler(req, res, url); });
+    return { hits: () => n };
+  };
+
+  it('refuses a body over maxResponseBytes without retrying it (declared length and streamed)', async () => {
+    const declared = counted('/big', (_req, res) => res.end(Buffer.alloc(2 * 1024 * 1024, 97)));
+    const err = await client({ maxResponseBytes: 1024 * 1024 }).get(`${srv.origin}/big`).catch((e: unknown) => e) as HttpError;
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(err.retriable).toBe(false);
+    expect(declared.hits()).toBe(1);
+    const chunk = Buffer.alloc(64 * 1024, 98);
+    const streamed = counted('/endless', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }); // chunked, no length
+      let sent = 0;
+      const more = (): void => { while (sent < 200 && res.write(chunk)) sent++; if (sent < 200) res.once('drain', more); else res.end(); };
+      more();
+    });
+    const err2 = await client({ maxResponseBytes: 1024 * 1024 }).get(`${srv.origin}/endless`).catch((e: unknown) => e) as HttpError;
+    expect(err2).toBeInstanceOf(ResponseTooLargeError);
+    expect(streamed.hits()).toBe(1);
+    // A source's own cap raises the limit for its request.
+    expect((await client({ maxResponseBytes: 1024 }).get(`${srv.origin}/big`, { maxResponseBytes: 4 * 1024 * 1024 })).body.length).toBe(2 * 1024 * 1024);
+  });
+
+  it('stops decompressing a 3 MB gzip bomb at the size cap and at the ratio cap, without holding it in memory', { timeout: 30_000 }, async () => {
+    // Gzip members concatenate: 300 copies of 10 MB of zeros is ~3 MB on the wire and 3 GB decompressed.
+    const member = gzipSync(Buffer.alloc(10 * 1024 * 1024), { level: 9 });
+    const bomb = Buffer.concat(Array.from({ length: 300 }, () => member));
+    expect(bomb.length).toBeLessThan(4 * 1024 * 1024);
+    srv.route('/bomb', (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/plain' }).end(bomb));
+    srv.route('/bomb-length', (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': String(bomb.length) }).end(bomb));
+    const before = process.memoryUsage().rss;
+    const bySize = await client().get(`${srv.origin}/bomb`).catch((e: unknown) => e) as HttpError;
+    expect(bySize).toBeInstanceOf(ResponseTooLargeError);
+    expect(bySize.message).toMatch(/larger than 10485760 bytes \(decompressed, gzip\)/);
+    const byRatio = await client({ maxResponseBytes: 1024 ** 3 }).get(`${srv.origin}/bomb-length`).catch((e: unknown) => e) as HttpError;
+    expect(byRatio).toBeInstanceOf(ResponseTooLargeError);
+    expect(byRatio.message).toMatch(new RegExp(`larger than ${Math.ceil(bomb.length * 100)} bytes`));
+    // Loose: the old client went to 861 MiB on this; the capped reads hold ~10 MB and ~300 MB at most.
+    expect(process.memoryUsage().rss - before).toBeLessThan(600 * 1024 * 1024);
+  });
+
+  it('allows only the default port for an allow-list entry without a port', async () => {
+    const c = new HttpClient({ allowedHosts: ['example.org', 'localhost'] });
+    expect(c.isAllowed('https://example.org/a')).toBe(true);
+    expect(c.isAllowed('https://example.org:443/a')).toBe(true);
+    expect(c.isAllowed('https://example.org:8443/a')).toBe(false);
+    expect(c.isAllowed('http://example.org:6379/')).toBe(false);
+    const port = new URL(srv.origin).port;
+    const err = await c.get(`http://localhost:${port}/x`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostNotAllowedError);
+  });
+
+  it('refuses a host name that resolves to a loopback address (DNS rebinding) unless private addresses are allowed', async () => {
+    const hit = counted('/internal', (_req, res) => res.end('secret'));
+    const port = new URL(srv.origin).port;
+    const toLoopback: NonNullable<ConstructorParameters<typeof HttpClient>[0]['lookup']> = (_host, _opts, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]);
+    const strict = new HttpClient({ allowedHosts: [`rebind.test:${port}`], lookup: toLoopback, sleep: fakeSleep });
+    const err = await strict.get(`http://rebind.test:${port}/internal`).catch((e: unknown) => e) as HttpError;
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.retriable).toBe(false);
+    expect(err.message).toMatch(/resolves to 127\.0\.0\.1, a private, loopback or link-local address/);
+    expect(hit.hits()).toBe(0);
+    expect(sleeps).toEqual([]);
+    // The real resolver: localhost is loopback too.
+    const real = await new HttpClient({ allowedHosts: [`localhost:${port}`] }).get(`http://localhost:${port}/internal`).catch((e: unknown) => e) as HttpError;
+    expect(real.message).toMatch(/private, loopback or link-local/);
+    const open = new HttpClient({ allowedHosts: [`rebind.test:${port}`], lookup: toLoopback, allowPrivateAddresses: true });
+    expect((await open.get(`http://rebind.test:${port}/internal`)).body).toBe('secret');
+    expect(hit.hits()).toBe(1);
+  });
+
+  it('classifies addresses', () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0', 'nonsense']) expect(isPrivateAddress(a), a).toBe(true);
+    for (const a of ['93.184.216.34', '2a00:1450:4001::1', '::ffff:8.8.8.8']) expect(isPrivateAddress(a), a).toBe(false);
   });
 });

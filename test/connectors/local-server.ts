@@ -5,8 +5,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Recorded real payloads (shared/ sits beside the clone). */
-export const REAL_FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
+/** Recorded real payloads (shared/ sits beside the clone; `MID_REAL_FIXTURES` points elsewhere, e.g. from a worktree). */
+export const REAL_FIXTURES = process.env.MID_REAL_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
 /** Our own recorded-format fixtures. */
 export const OWN_FIXTURES = fileURLToPath(new URL('../fixtures/connectors/', import.meta.url));
 

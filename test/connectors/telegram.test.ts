@@ -72,3 +72,14 @@ describe('Telegram connector', () => {
     await expect(c.fetch({ cursor: null })).rejects.toMatchObject({ retriable: false, message: expect.stringMatching(/no channel preview/) });
   });
 });
+
+describe('parseTelegramPage on hostile markup', () => {
+  it('reads a page whose message nests 10,000 spans, keeping the other messages', () => {
+    const deep = `${'<span>'.repeat(10_000)}heel diep${'</span>'.repeat(10_000)}`;
+    const hostile = page.replace('De stembussen gaan om', `${deep} De stembussen gaan om`);
+    const p = parseTelegramPage(hostile);
+    expect(p.numbers).toEqual([101, 102, 103, 104]);
+    expect(p.posts[0]!.text).toBe('heel diep De stembussen gaan om 07:30 open.\nLees meer: kiesraad.nl/verkiezingen #TK2025 🗳');
+    expect(p.posts.length).toBe(parseTelegramPage(page).posts.length);
+  });
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createEnricher, InvalidPostError } from '../../pipelines/enrich.ts';
+import { createEnricher, InvalidPostError, PostOverBudgetError } from '../../pipelines/enrich.ts';
 import { pseudonymize } from '../../pipelines/pseudonymize.ts';
 import type { NormalizedPost } from '../../pipelines/types.ts';
 import { loadConfig } from '../../workers/config.ts';
@@ -125,5 +125,31 @@ describe('createEnricher', () => {
     expect(e.links.some((l) => l.startsWith('https://r-consortium.org/posts/'))).toBe(true);
     expect(e.canonicalLinks.every((l) => !l.includes('#'))).toBe(true);
     expect(e.accountSignals.ageDays).toBeGreaterThan(0);
+  });
+});
+
+describe('createEnricher limits', () => {
+  it('cuts the raw text to maxTextChars before the expensive steps and notes the original length', () => {
+    const long = `${'Het kabinet wil de regels strenger maken. '.repeat(2_000)}https://nos.nl/einde`;
+    const e = createEnricher({ enrichment: config.enrich, pseudonymKey: null, limits: { maxTextChars: 1_000 } })({ ...base, text: long });
+    expect(e.textTruncatedFrom).toBe(long.length);
+    expect(e.text.length).toBeLessThanOrEqual(1_000);
+    expect(e.links).not.toContain('https://nos.nl/einde');
+    expect(validEnrichedPost(e), JSON.stringify(validEnrichedPost.errors)).toBe(true);
+    expect(plain(base).textTruncatedFrom).toBeUndefined();
+  });
+
+  it('refuses a post over the time budget (fake clock) with the reason, and the next post goes through', () => {
+    let now = 0;
+    let slowStep = true;
+    // Each clock reading advances 1 ms, except that the first post's text normalisation "takes" 5 s.
+    const clock = (): number => { now += 1; if (slowStep && now === 2) { now += 5_000; slowStep = false; } return now; };
+    const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: null, limits: { postBudgetMs: 1_000 }, clock });
+    let err: unknown;
+    try { enrich(base); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(PostOverBudgetError);
+    expect(err).toBeInstanceOf(InvalidPostError); // so the workers send it to the dead letters
+    expect((err as Error).message).toBe('post over the processing budget: 5001 ms after text normalisation (budget 1000 ms)');
+    expect(enrich(base).id).toBe('mastodon:1');
   });
 });

@@ -84,3 +84,13 @@ describe('extractEntities', () => {
     expect(nl(long)).toEqual([{ text: 'VVD', type: 'party' }, { text: 'CDA', type: 'party' }, { text: 'Utrecht', type: 'place' }]);
   });
 });
+
+describe('entity extraction on hostile input', () => {
+  // A word of 40k punctuation marks between two letters: the old trimming regex was quadratic (seconds). The
+  // timeout only catches a regression; the scan takes milliseconds.
+  it('trims a long run of punctuation inside one word in linear time', { timeout: 5_000 }, () => {
+    const text = `Yesterday Joe Biden met Mark Rutte in Brussels. a${'!'.repeat(40_000)}b ${'¡'.repeat(40_000)}Z`;
+    const names = englishLexiconEntities(text).map((e) => e.text);
+    expect(names).toContain('Joe Biden');
+  });
+});

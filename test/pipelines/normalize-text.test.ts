@@ -79,3 +79,21 @@ describe('normalizeText', () => {
     expect(r.links).toEqual(['https://example.com/x']);
   });
 });
+
+// Hostile input (issue 12): these inputs took the old regexes seconds to minutes (quadratic backtracking). The
+// scans take milliseconds; the generous timeout only catches a regression back to quadratic work.
+describe('normalizeText on hostile input', () => {
+  it('trims a link followed by 100k punctuation marks and brackets in linear time', { timeout: 5_000 }, () => {
+    const dots = `https://example.com/a${'.,'.repeat(50_000)}x ok`;
+    expect(normalizeText(dots).links).toEqual([`https://example.com/a${'.,'.repeat(50_000)}x`]);
+    const brackets = `https://example.com/a${').'.repeat(50_000)}`;
+    expect(normalizeText(brackets).links).toEqual(['https://example.com/a']);
+  });
+
+  it('strips 100k unclosed <style tags in linear time and keeps the text', { timeout: 5_000 }, () => {
+    const r = normalizeText(`<p>begin</p>${'<style x>'.repeat(100_000)} einde`);
+    expect(r.text.startsWith('begin')).toBe(true);
+    expect(r.text.endsWith('einde')).toBe(true);
+    expect(normalizeText('<p>a</p><STYLE type="x">p{}</style >b<script>1</script\n>c<style>d').text).toBe('a\nb cd');
+  });
+});

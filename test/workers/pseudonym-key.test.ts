@@ -1,5 +1,5 @@
 // The pseudonymisation key: explicit key wins, embedded mode keeps one generated key, cluster mode refuses without.
-import { mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,5 +32,14 @@ describe('resolvePseudonymKey', () => {
 
   it('rejects a short key at config load', () => {
     expect(() => loadConfig({ env: { MID_PSEUDONYM_KEY: 'short' } })).toThrow(/pseudonymize\.key/);
+  });
+
+  it('replaces a too-short key file and makes it owner-only, also when it existed with mode 0644', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mid-key-'));
+    writeFileSync(join(dir, KEY_FILE), 'short\n', { mode: 0o644 });
+    chmodSync(join(dir, KEY_FILE), 0o644);
+    const key = resolvePseudonymKey(loadConfig({ env: { MID_DATA_DIR: dir } }));
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(join(dir, KEY_FILE)).mode & 0o777).toBe(0o600);
   });
 });

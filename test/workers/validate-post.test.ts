@@ -39,6 +39,10 @@ describe('validateNormalizedPost', () => {
     if (!r.ok) expect(r.reason).toMatch(reason);
   });
 
+  it('accepts a line that starts with a UTF-8 byte order mark (line 1 of a file saved by some editors)', () => {
+    expect(parsePostLine(`\ufeff${JSON.stringify(good)}`)).toEqual({ ok: true, post: good });
+  });
+
   it('keeps a post whose only defect is an unusable account creation date, without that date', () => {
     const r = validateNormalizedPost({ ...good, author: { id: 'u1', createdAt: 'gisteren' } });
     expect(r).toEqual({ ok: true, post: { ...good, author: { id: 'u1', createdAt: null } } });

@@ -268,6 +268,8 @@ export class ElasticsearchSignalStore implements SignalStore {
     // ILM deletes whole backing indices; this purge makes the cut exact and covers clusters, which ILM does not manage.
     const posts = await this.es.deleteByQuery({ index: this.names.posts, query: { range: { createdAtMs: { lt: cutoffMs } } }, conflicts: 'proceed', refresh: true, ignore_unavailable: true });
     await this.es.deleteByQuery({ index: this.names.clusters, query: { range: { endMs: { lt: cutoffMs } } }, conflicts: 'proceed', refresh: true, ignore_unavailable: true });
+    // Dead letters expire too (by when they were dead-lettered): ISO strings compare as dates and as keywords.
+    await this.es.deleteByQuery({ index: this.names.dlq, query: { range: { at: { lt: new Date(cutoffMs).toISOString() } } }, conflicts: 'proceed', refresh: true, ignore_unavailable: true });
     return posts.deleted ?? 0;
   }
 }

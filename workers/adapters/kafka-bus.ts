@@ -104,7 +104,7 @@ export class KafkaBus implements Bus {
           topic,
           acks: -1,
           compression: CompressionTypes.None,
-          messages: messages.slice(i, i + chunk).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          messages: messages.slice(i, i + chunk).map((m) => ({ key: m.key, value: m.value, headers: m.headers, partition: m.partition })),
         });
       }
     } catch (err) {

@@ -65,7 +65,7 @@ export class MemoryBus implements Bus {
     if (this.stopped) throw new Error('bus stopped');
     const parts = this.topic(topic);
     for (const m of messages) {
-      const p = m.key === null ? (this.roundRobin++ % parts.length) : keyPartition(m.key, parts.length);
+      const p = m.partition !== undefined ? m.partition % parts.length : m.key === null ? (this.roundRobin++ % parts.length) : keyPartition(m.key, parts.length);
       parts[p]!.messages.push({ key: m.key, value: m.value, headers: { ...(m.headers ?? {}) } });
     }
     for (const g of this.groups.values()) if (g.topics.has(topic)) for (const member of g.members) member.wake();

@@ -2,7 +2,7 @@
 // and an FTS5 index over post text. Writes are idempotent: INSERT OR IGNORE by post id (a repeat counts as a
 // duplicate), upsert by cluster id (last state wins, unless it is older by watermark), dead letters by
 // topic/partition/offset. `purge` implements retention (run daily by the index worker).
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
@@ -47,12 +47,18 @@ export class SqliteSignalStore implements SignalStore {
 
   async start(): Promise<void> {
     if (this.db) return;
-    if (this.options.file !== ':memory:') mkdirSync(dirname(this.options.file), { recursive: true });
+    if (this.options.file !== ':memory:') mkdirSync(dirname(this.options.file), { recursive: true, mode: 0o700 });
     const db = new Database(this.options.file);
+    if (this.options.file !== ':memory:') {
+      // Posts and clusters are personal data: owner only, also for the WAL and shared-memory files.
+      chmodSync(this.options.file, 0o600);
+      chmodSync(dirname(this.options.file), 0o700);
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    if (this.options.file !== ':memory:') for (const f of [`${this.options.file}-wal`, `${this.options.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     this.db = db;
   }
 
@@ -131,7 +137,8 @@ export class SqliteSignalStore implements SignalStore {
 
   async searchPosts(query: string, limit = 20): Promise<string[]> {
     // Quote every term so user input cannot form FTS5 syntax.
-    const terms = query.split(/\s+/).filter(Boolean).map((t) => `"${t.replace(/"/g, '""')}"`).join(' ');
+    // FTS5 rejects a NUL inside a string ("unterminated string"), so NUL and other C0 controls separate terms.
+    const terms = query.replace(/[\u0000-\u001f]/g, ' ').split(/\s+/).filter(Boolean).map((t) => `"${t.replace(/"/g, '""')}"`).join(' ');
     if (!terms) return [];
     return (this.d.prepare('SELECT id FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ?').all(terms, limit) as Array<{ id: string }>).map((r) => r.id);
   }
@@ -161,6 +168,7 @@ export class SqliteSignalStore implements SignalStore {
       this.d.prepare('DELETE FROM posts_fts WHERE id IN (SELECT id FROM posts WHERE created_at_ms < ?)').run(cutoffMs);
       const n = this.d.prepare('DELETE FROM posts WHERE created_at_ms < ?').run(cutoffMs).changes;
       this.d.prepare('DELETE FROM clusters WHERE end_ms < ?').run(cutoffMs);
+      this.d.prepare('DELETE FROM dlq WHERE at < ?').run(new Date(cutoffMs).toISOString()); // dead letters expire too
       return n;
     })();
   }

@@ -1,7 +1,7 @@
 // `mid analyze --input FILE --out DIR`: a batch run over a JSONL file of normalized posts.
 // Streams the file line by line (bounded memory), enriches each valid post, feeds the coordination detector, and
 // writes DIR/enriched.jsonl (one line per valid post), DIR/signals.json (flagged clusters and account summaries)
-// and DIR/rejected.jsonl (line number, reason, input). Bad lines never stop the run. The detector is fed exactly as
+// and DIR/rejected.jsonl (line number, reason, redacted excerpt). Bad lines never stop the run. The detector is fed exactly as
 // the detect worker feeds it (pipelines/detector-input.ts, with the same options): the file is one partition, and its
 // end is a flush. So a file in time order gives the clusters the streaming workers give for the same posts.
 import { once } from 'node:events';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createEnricher } from '../../pipelines/enrich.ts';
+import { redactExcerpt, redactText } from '../../pipelines/redact.ts';
 import { createCoordinationDetector, detectorPost } from '../../pipelines/detect-coordination.ts';
 import type { DetectorPost } from '../../pipelines/detect-coordination.ts';
 import { applyCall, unseenPosts } from '../../pipelines/detector-input.ts';
@@ -68,7 +69,7 @@ async function close(stream: WriteStream): Promise<void> {
 /** Runs the analysis; resolves to the counts. Throws only for unreadable input or unwritable output. */
 export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, outDir } = options;
-  const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: resolvePseudonymKey(config) });
+  const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: resolvePseudonymKey(config), limits: config.hardening.enrichment });
   const held: DetectorHeld = { detector: createCoordinationDetector(config.detect), driver: emptyEventTimeState(), seen: {} };
   const inputOptions = detectorInputOptions(config);
   let pending: Array<[number, DetectorPost]> = [];
@@ -76,9 +77,10 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
     applyCall(held, { p: unseenPosts(held, pending), f: [], all: flushAll, n: 1 }, inputOptions);
     pending = [];
   };
-  mkdirSync(outDir, { recursive: true });
-  const enriched = createWriteStream(join(outDir, 'enriched.jsonl'));
-  const rejected = createWriteStream(join(outDir, 'rejected.jsonl'));
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  // Outputs hold posts (personal data): owner only.
+  const enriched = createWriteStream(join(outDir, 'enriched.jsonl'), { mode: 0o600 });
+  const rejected = createWriteStream(join(outDir, 'rejected.jsonl'), { mode: 0o600 });
   const input = createReadStream(options.input, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
 
@@ -95,7 +97,8 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
   const reject = async (lineNumber: number, reason: string, raw: string): Promise<void> => {
     result.rejected++;
     options.onReject?.(lineNumber, reason);
-    await write(rejected, `${JSON.stringify({ line: lineNumber, reason, input: raw.length > 2_000 ? `${raw.slice(0, 2_000)}…` : raw })}\n`);
+    // A redacted excerpt, not the line: the input names accounts, and rejected.jsonl is downstream of enrichment.
+    await write(rejected, `${JSON.stringify({ line: lineNumber, reason: redactText(reason), excerpt: redactExcerpt(raw) })}\n`);
   };
 
   try {
@@ -136,7 +139,7 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
   };
   result.clusters = signals.clusters.length;
   const target = join(outDir, 'signals.json');
-  await writeFile(`${target}.tmp`, `${JSON.stringify(signals, null, 2)}\n`);
+  await writeFile(`${target}.tmp`, `${JSON.stringify(signals, null, 2)}\n`, { mode: 0o600 });
   await rename(`${target}.tmp`, target);
   return result;
 }

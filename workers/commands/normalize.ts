@@ -86,7 +86,8 @@ export async function normalizeFile(format: Format, input: string, opts: { as?: 
     return counts;
   }
 
-  const raw = readFileSync(input, 'utf8');
+  const text = readFileSync(input, 'utf8');
+  const raw = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 byte order mark is not content
   switch (format) {
     case 'mastodon': {
       let statuses: unknown[] | null = null;

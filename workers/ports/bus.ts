@@ -13,6 +13,8 @@ export interface OutgoingMessage {
   value: string;
   /** Optional string headers. */
   headers?: Record<string, string>;
+  /** Partition to write to, instead of the key's (the enrich worker keeps a post in its raw partition number while its key is pseudonymised). */
+  partition?: number;
 }
 
 /** A consumed message. */

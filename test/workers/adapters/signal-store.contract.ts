@@ -34,6 +34,14 @@ export function signalStoreContract(name: string, make: () => SignalStore, optio
       expect(await store.searchPosts('stikstof')).toEqual(['b']);
     });
 
+    it('takes any text as a search query: NUL, quotes and FTS syntax are words, never errors', async () => {
+      await store.writePosts([enrichedPost('a', 'Kabinet valt over stikstof')]);
+      await refresh();
+      expect(await store.searchPosts('stik\u0000stof')).toEqual([]);
+      expect(await store.searchPosts('stikstof\u0000')).toEqual(['a']);
+      expect(await store.searchPosts('"stikstof" OR NEAR( * ^')).toEqual([]);
+    });
+
     it('upserts clusters by id, keeps the newest state, lists newest and highest score first', async () => {
       await store.upsertClusters([
         { cluster: cluster('c1', ['a', 'b'], '2025-10-20T12:00:00.000Z', 0.5), watermarkMs: 100 },
@@ -79,6 +87,16 @@ export function signalStoreContract(name: string, make: () => SignalStore, optio
       await store.writeDeadLetters([letter, letter, { ...letter, offset: '8' }]);
       await refresh();
       expect((await store.counts()).dlq).toBe(2);
+    });
+
+    it('purges dead letters older than the cutoff', async () => {
+      const t = Date.parse('2025-10-20T12:00:00Z');
+      const letter: DeadLetterMessage = { v: 1, kind: 'dead-letter', reason: 'invalid-json', detail: 'x', worker: 'enrich', topic: 'posts.raw', partition: 0, offset: '1', key: 'k', value: '{', at: new Date(t - 100 * 86_400_000).toISOString() };
+      await store.writeDeadLetters([letter, { ...letter, offset: '2', at: new Date(t).toISOString() }]);
+      await refresh();
+      await store.purge(t - 90 * 86_400_000);
+      await refresh();
+      expect((await store.counts()).dlq).toBe(1);
     });
 
     it('purges posts and clusters older than the cutoff', async () => {

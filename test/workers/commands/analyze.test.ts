@@ -1,6 +1,6 @@
 // `mid analyze`: outputs follow the shared contracts, bad lines are rejected with line number and reason without
 // stopping the run, unusable arguments and unreadable files give a one-line message and a non-zero exit.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -47,7 +47,9 @@ describe('mid analyze', () => {
     expect(result).toMatchObject({ lines: 8, posts: 4, rejected: 3 });
 
     const enriched = readJsonl(join(dir, 'out', 'enriched.jsonl'));
-    expect(enriched.map((p) => p.id)).toEqual(['a', 'd', 'e', 'f']);
+    // Post ids are pseudonymised like account ids (source "test" is not a news feed).
+    expect(enriched.map((p) => p.id)).toHaveLength(4);
+    for (const p of enriched) expect(p.id).toMatch(/^post:[0-9a-f]{24}$/);
     for (const p of enriched) expect(validEnriched(p), JSON.stringify(validEnriched.errors)).toBe(true);
     // Pseudonymised by default: the raw account id never reaches the output.
     expect(JSON.stringify(enriched)).not.toContain('u-a');
@@ -58,6 +60,10 @@ describe('mid analyze', () => {
     expect(rejected[0]!.reason).toMatch(/not valid JSON/);
     expect(rejected[1]!.reason).toMatch(/createdAt/);
     expect(rejected[2]!.reason).toMatch(/author\.id is required/);
+    // rejected.jsonl keeps a redacted excerpt, not the line: no handle, no account id.
+    expect(JSON.stringify(rejected)).not.toMatch(/anne73|u-b|"input"/);
+    expect(rejected[1]!.excerpt).toMatch(/"author":\{"id":"\[redacted\]","handle":"\[redacted\]"\}/);
+    for (const f of ['enriched.jsonl', 'rejected.jsonl', 'signals.json']) expect(statSync(join(dir, 'out', f)).mode & 0o777, f).toBe(0o600);
 
     const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as unknown;
     expect(validSignals(signals), JSON.stringify(validSignals.errors)).toBe(true);

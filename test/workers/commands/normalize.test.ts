@@ -10,7 +10,7 @@ import { run } from '../../../workers/commands/normalize.ts';
 import { validNormalizedPost } from '../../support/contracts.ts';
 
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const REAL = `${SHARED}fixtures/real/`;
+const REAL = process.env.MID_REAL_FIXTURES ?? `${SHARED}fixtures/real/`;
 const OWN = fileURLToPath(new URL('../../fixtures/connectors/', import.meta.url));
 const validatePost = validNormalizedPost;
 
@@ -68,6 +68,16 @@ describe('mid normalize', () => {
     expect(r.out).toHaveLength(1);
     expect(r.err[0]).toMatch(/^rejected line 2: not valid JSON/);
     expect(r.err.at(-1)).toBe('normalized 1, skipped 1 (feed.like 1), rejected 1');
+  });
+
+  it('reads files that start with a UTF-8 byte order mark (line 1 is not rejected)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mid-normalize-'));
+    writeFileSync(join(dir, 'j.jsonl'), `\ufeff${readFileSync(`${REAL}bluesky-jetstream-events.jsonl`, 'utf8')}`);
+    const j = await normalize('--format', 'jetstream', '--input', join(dir, 'j.jsonl'));
+    expect(j.err.at(-1)).toMatch(/^normalized 1, skipped 9 .*, rejected 0$/);
+    writeFileSync(join(dir, 'm.json'), `\ufeff${readFileSync(`${REAL}mastodon-timeline-tag.json`, 'utf8')}`);
+    const m = await normalize('--format', 'mastodon', '--input', join(dir, 'm.json'));
+    expect(m.err).toEqual(['normalized 5, skipped 0, rejected 0']);
   });
 
   it('normalizes a saved t.me/s page and feeds; posts validate', async () => {

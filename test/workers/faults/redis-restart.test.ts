@@ -19,7 +19,8 @@ import { createCoordinationDetector } from '../../../pipelines/detect-coordinati
 import { createEnricher } from '../../../pipelines/enrich.ts';
 import type { NormalizedPost } from '../../../pipelines/types.ts';
 import { loadConfig } from '../../../workers/config.ts';
-import { driveDetector, emptyEventTimeState } from '../../../workers/event-time-driver.ts';
+import { driveDetector, emptyEventTimeState } from '../../../pipelines/event-time-driver.ts';
+import { detectorInputOptions } from '../../../workers/detector-options.ts';
 import { createLogger } from '../../../workers/logger.ts';
 import { createReplaySource } from '../../../workers/replay-source.ts';
 import { Runtime } from '../../../workers/runtime.ts';
@@ -71,11 +72,13 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
   const port = await freePort();
   let redis = await startRedis(port, dir, persist);
   const config = loadConfig({ env: { MID_PSEUDONYM_KEY: KEY }, overrides: {
-    dataDir: dir, httpPort: 0, logLevel: 'silent',
+    dataDir: dir, http: { port: 0 }, log: { level: 'silent' },
+    detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 2, leaseTtlMs: 5000 },
     bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `rr${id}`, sessionTimeoutMs: 6000,
-      detectTickMs: 5000, checkpointMs: 1000, compactChunks: 2, leaseTtlMs: 5000,
       topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
-    scheduler: { kind: 'bullmq', redisUrl: `redis://127.0.0.1:${port}`, keyPrefix: `rr${id}`, stateStore: 'redis', seenTtlMs: 3_600_000 },
+    scheduler: { kind: 'bullmq', seenTtlMs: 3_600_000 },
+    redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `rr${id}` },
+    stateStore: { kind: 'redis' },
     store: { kind: 'sqlite', sqliteFile: join(dir, 'signals.db') },
   } });
   const posts = normalizedPosts(N, { spanMs: 20 * 60_000, campaignEvery: 40, prefix: `r${id}-` });
@@ -108,12 +111,12 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
     const shiftMs = Math.max(0, now - max);
     const shift = (iso: string | null | undefined) => (iso ? new Date(Date.parse(iso) + shiftMs).toISOString() : iso);
     const shifted: NormalizedPost[] = posts.map((p) => ({ ...p, createdAt: shift(p.createdAt) as string, author: { ...p.author, createdAt: shift(p.author?.createdAt) } }));
-    const enrichFn = createEnricher({ enrichment: config.enrichment, pseudonymKey: KEY });
-    const detector = createCoordinationDetector(config.detection);
-    const ticks = { partitions: 1, tickMs: config.bus.detectTickMs, minPostsPerAdvance: config.bus.detectMinPostsPerAdvance, maxTickMs: config.bus.detectMaxTickMs };
+    const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
+    const detector = createCoordinationDetector(config.detect);
+    const { drive } = detectorInputOptions(config);
     const driver = emptyEventTimeState();
-    const r = driveDetector(driver, detector, { posts: shifted.map((p) => ({ post: enrichFn(p), partition: 0 })), ...ticks });
-    const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, ...ticks });
+    const r = driveDetector(driver, detector, { posts: shifted.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 }, drive);
+    const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, partitions: 1 }, drive);
     const ref = new Map<string, string[]>();
     for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
     for (const m of [...r.merged, ...flushed.merged]) ref.delete(m.id);
