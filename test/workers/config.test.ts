@@ -39,7 +39,7 @@ describe('loadConfig', () => {
     expect(c.enrich.pseudonymize.enabled).toBe(true);
     expect(c.enrich.languageCandidates).toContain('nld');
     expect(c.detect).toMatchObject({ windowSeconds: 21_600, tickMs: 1000, minPostsPerAdvance: 200, maxTickMs: 10_000, checkpointMs: 30_000 });
-    expect(c.http).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(c.http).toEqual({ port: 8080, host: '127.0.0.1' });
     expect(c.httpClient.timeoutMs).toBe(15_000);
     expect(c.stopDeadlineMs).toBe(20_000);
   });

@@ -16,7 +16,7 @@ import { detectorInputOptions } from '../../workers/detector-options.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { normalizedPosts } from './fixtures.ts';
 
-const config = loadConfig({ env: {}, overrides: { bus: { compactChunks: 3, compactPosts: 1_000_000, snapshotPartChars: 20_000 } } });
+const config = loadConfig({ env: {}, overrides: { detect: { compactChunks: 3, compactPosts: 1_000_000, snapshotPartChars: 20_000 } } });
 const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: 'test-key-0123456789abcdef' });
 const posts = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map(enrich).map(detectorPost);
 

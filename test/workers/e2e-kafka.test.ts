@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isAccountPost, pseudonymizePostId } from '../../pipelines/pseudonymize.ts';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import { createEnricher } from '../../pipelines/enrich.ts';
 import { loadConfig } from '../../workers/config.ts';
@@ -103,7 +104,8 @@ describe('end to end through Kafka', () => {
       // Exactly once: every id present once (the primary key makes duplicates impossible, so check the set).
       const ids = (db.prepare('SELECT id FROM posts').all() as Array<{ id: string }>).map((x) => x.id);
       expect(ids.length).toBe(N);
-      expect(new Set(ids)).toEqual(new Set(posts.map((p) => p.id)));
+      // Post ids of accounts' posts are pseudonymised during enrichment, like the accounts.
+      expect(new Set(ids)).toEqual(new Set(posts.map((p) => (isAccountPost(p.source) ? pseudonymizePostId(p.id, KEY) : p.id))));
       const letter = db.prepare('SELECT reason, key, worker FROM dlq').get() as { reason: string; key: string; worker: string };
       expect(letter).toEqual({ reason: 'invalid-post', key: `poison-${id}`, worker: 'enrich' });
       // Pseudonymised at the store boundary: no raw author id or handle in any stored post.

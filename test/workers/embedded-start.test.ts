@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from './wait-for.ts';
+import { sessionClient } from '../support/session-client.ts';
 
 const children: ChildProcess[] = [];
 afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
@@ -31,23 +32,9 @@ function start(dataDir: string, port: number): ChildProcess & { out: string[] } 
   return c;
 }
 
-/** Cookies kept between requests, like a browser. */
-const jar = new Map<string, string>();
-
-async function get(url: string, init: RequestInit = {}): Promise<{ status: number; body: string }> {
-  try {
-    const r = await fetch(url, { redirect: 'manual', ...init, headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const c of r.headers.getSetCookie()) { const [kv] = c.split(';'); const i = kv!.indexOf('='); jar.set(kv!.slice(0, i), kv!.slice(i + 1)); }
-    return { status: r.status, body: await r.text() };
-  } catch {
-    return { status: 0, body: '' };
-  }
-}
-
-async function signIn(base: string, password: string): Promise<number> {
-  const { token } = JSON.parse((await get(`${base}/api/csrf`)).body) as { token: string };
-  return (await get(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify({ username: 'admin', password }) })).status;
-}
+const client = sessionClient();
+const get = client.get;
+const signIn = (base: string, password: string) => client.signIn(base, password);
 
 describe('mid start (embedded mode)', () => {
   it('serves /healthz and at least one cluster within a minute, stops on SIGTERM, keeps its data', { timeout: 150_000 }, async () => {

@@ -16,7 +16,7 @@ function logs() {
 }
 
 function runtime(logger: ReturnType<typeof logs>['logger']) {
-  const config = loadConfig({ env: {}, overrides: { dataDir: mkdtempSync(join(tmpdir(), 'mid-runtime-')), httpPort: 0 } });
+  const config = loadConfig({ env: {}, overrides: { dataDir: mkdtempSync(join(tmpdir(), 'mid-runtime-')), http: { port: 0 } } });
   return new Runtime({ config, logger, workers: ['connectors', 'enrich', 'detect', 'index'], connectors: [], ui: true });
 }
 

@@ -98,7 +98,7 @@ describe('reports from the sample and the evaluation generator', { timeout: 300_
   const dir = mkdtempSync(join(tmpdir(), 'mid-reports-'));
   const built: Built[] = [];
   beforeAll(async () => {
-    const config = loadConfig({ env: {}, overrides: { dataDir: dir, pseudonymize: { key: 'report-test-key-0123456789' } } });
+    const config = loadConfig({ env: {}, overrides: { dataDir: dir, enrich: { pseudonymize: { key: 'report-test-key-0123456789' } } } });
     const sample = readFileSync('connectors/data/sample-posts.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as NormalizedPost);
     built.push(await build('sample', sample, dir, config, { pdf: chromium }));
     const gen = generateCampaigns(11, { ...TUNING_PARAMS, hours: 3, backgroundAccounts: 800, backgroundPostsPerMinute: 8, viralSharers: 120, debatePosts: 150 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Receiver } from './harness.ts';
+import { oneTimePassword, sessionClient } from '../../support/session-client.ts';
 import { waitFor } from '../wait-for.ts';
 
 const children: ChildProcess[] = [];
@@ -31,11 +32,15 @@ describe('alerts in embedded mode', () => {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, MID_DATA_DIR: mkdtempSync(join(tmpdir(), 'mid-alerts-start-')), PORT: String(port), MID_LOG_LEVEL: 'warn', MID_ALERT_WEBHOOK_URL: `${rx.url}/hook` };
     for (const k of ['MID_BUS', 'MID_SCHEDULER', 'MID_STORE', 'MID_CONFIG', 'MID_PSEUDONYM_KEY', 'MID_ALERT_WEBHOOK_FORMAT']) delete env[k];
-    const child = spawn(process.execPath, ['workers/bin/mid.mjs', 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['workers/bin/mid.mjs', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr!.resume();
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
     children.push(child);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0)) === 200, '/healthz', 60_000, 200);
     const t0 = Date.now(); // the replay source starts with the scheduler, just before /healthz answers
+    const client = sessionClient();
+    expect(await client.signIn(`http://127.0.0.1:${port}`, oneTimePassword(stdout) ?? '')).toBe(200);
     await waitFor(() => rx.requests.length > 0, 'the first alert', 90_000, 200);
     const latencyMs = Date.now() - t0;
     process.stdout.write(`first alert ${latencyMs} ms after /healthz\n`); // a figure, not an assertion (shared CPU)
@@ -43,7 +48,7 @@ describe('alerts in embedded mode', () => {
     let last = '';
     let stableSince = Date.now();
     await waitFor(async () => {
-      const body = await fetch(`http://127.0.0.1:${port}/api/clusters`).then((r) => r.text(), () => '');
+      const body = (await client.get(`http://127.0.0.1:${port}/api/clusters`)).body;
       if (body !== last) { last = body; stableSince = Date.now(); }
       return Date.now() - stableSince > 20_000;
     }, 'stable clusters', 120_000, 1000);
