@@ -86,8 +86,10 @@ describe('mid analyze and the streaming workers', () => {
     expect(JSON.stringify(s.clusters)).toBe(JSON.stringify(b));
   });
 
-  // KNOWN DIFFERENCE, not solved yet: on seed 1 (sorted) the two paths flag the same clusters with the same posts, but
-  // some numbers (score, p-values) differ slightly; skipped until the cause is found (see the detect helper's report).
+  // KNOWN DIFFERENCE, not solved yet: on seed 1 (sorted) both paths flag the same 9 clusters with the same ids, posts,
+  // accounts, kinds and reasons, but the network evidence's expected counts and p-values (so score and pValue of 5
+  // clusters) differ from the 4th significant digit: the window's null-model counts at the last network evaluation
+  // differ. Skipped until the cause is found.
   it.skip('flag identical clusters on evaluation seed 1', { timeout: 1_800_000 }, async () => {
     // The generator's posts are not quite in time order (470 inversions in seed 1), and posts that arrive after their
     // time was released are observed as they come, so a file out of order and 4 partitions may differ: the claim is
@@ -99,7 +101,6 @@ describe('mid analyze and the streaming workers', () => {
     const [b, s] = [await batch(file), await stream(posts)];
     expect(s.detected).toBe(posts.length);
     expect(b.length).toBeGreaterThanOrEqual(5); // campaigns of all five styles are flagged
-    if (process.env.PARITY_DUMP) writeFileSync(process.env.PARITY_DUMP, JSON.stringify({ b, s: s.clusters }));
     expect(JSON.stringify(s.clusters)).toBe(JSON.stringify(b));
   });
 });
