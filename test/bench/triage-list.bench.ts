@@ -86,7 +86,7 @@ async function time(label: string, url: string): Promise<void> {
 }
 
 // A cursor 100 pages deep (5,000 rows), found once outside the timing.
-let deep = '';
+let deep: string;
 {
   let after: string | null = null;
   for (let i = 0; i < 100; i++) after = (await get(`/api/clusters?limit=50${after ? `&after=${after}` : ''}`)).next;

@@ -138,6 +138,7 @@ export class SqliteSignalStore implements SignalStore {
   async searchPosts(query: string, limit = 20): Promise<string[]> {
     // Quote every term so user input cannot form FTS5 syntax.
     // FTS5 rejects a NUL inside a string ("unterminated string"), so NUL and other C0 controls separate terms.
+    // eslint-disable-next-line no-control-regex -- the C0 controls are exactly what must go
     const terms = query.replace(/[\u0000-\u001f]/g, ' ').split(/\s+/).filter(Boolean).map((t) => `"${t.replace(/"/g, '""')}"`).join(' ');
     if (!terms) return [];
     return (this.d.prepare('SELECT id FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ?').all(terms, limit) as Array<{ id: string }>).map((r) => r.id);

@@ -242,7 +242,7 @@ export class SqliteTriageStore implements TriageStore {
     const pageWhere = [...where];
     const pageArgs = [...args];
     if (q.after) {
-      let cursor: [number, string] | null = null;
+      let cursor: [number, string] | null;
       try { cursor = JSON.parse(Buffer.from(q.after, 'base64url').toString('utf8')) as [number, string]; } catch { cursor = null; }
       if (!Array.isArray(cursor) || typeof cursor[0] !== 'number' || typeof cursor[1] !== 'string') throw new TriageError('bad cursor', 'invalid');
       // Keyset paging: (sort value, id) strictly after the last row of the previous page, so deep pages stay as fast as the first.

@@ -67,8 +67,8 @@ describe('Slack-compatible webhook', () => {
     expect(p.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Signal of coordinated behaviour: duplicate text, co-shared links (6 accounts)', emoji: false } });
     expect(p.blocks[1].type).toBe('section');
     expect(p.blocks[1].fields[0]).toEqual({ type: 'mrkdwn', text: '*posts*\n6' });
-    expect(p.blocks.map((b: { type: string }) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'context']);
-    expect(p.blocks.at(-1).elements[0].text).toMatch(/not about whether the content is true/);
+    expect((p.blocks as Array<{ type: string }>).map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'context']);
+    expect((p.blocks as Array<{ elements: Array<{ text: string }> }>).at(-1)!.elements[0]!.text).toMatch(/not about whether the content is true/);
     expect(p.text).toContain('Signal of coordinated behaviour');
     clock.now += 1000;
     await worker.handleBatch([signal(alertCluster({ kinds: ['duplicate_text', 'co_link', 'burst'] }), 1)]);
