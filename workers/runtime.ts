@@ -95,7 +95,13 @@ export class Runtime {
     };
     const deps = { config, bus: this.bus, state: this.state, scheduler: this.scheduler, logger, metrics: this.metrics };
     if (options.workers.includes('index')) this.workers.push(new IndexWorker({ ...deps, store: this.store! }));
-    if (options.workers.includes('alerts')) this.workers.push(new AlertsWorker({ ...deps, alertStore: createAlertStore(config), signalStore: this.store }));
+    if (options.workers.includes('alerts')) {
+      // When the triage store is in this process (embedded mode), alert rules see the analysts' status of a cluster
+      // (a closed cluster is not alerted again); elsewhere the alerts worker treats every cluster as not triaged.
+      const triageStore = this.triage;
+      const triageStatus = triageStore ? { getStatus: async (id: string) => (await triageStore.getCluster(id))?.state.status } : undefined;
+      this.workers.push(new AlertsWorker({ ...deps, alertStore: createAlertStore(config), signalStore: this.store, ...(triageStatus ? { triage: triageStatus } : {}) }));
+    }
     if (triage) this.workers.push(new TriageWorker({ ...deps, signals: this.store!, triage: this.triage! }));
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
