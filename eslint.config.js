@@ -55,7 +55,9 @@ export default defineConfig(
     // Plain JavaScript (the bin shims, tool configs) is outside tsconfig: no type information for it.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable', require: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', module: 'writable', require: 'readonly', URL: 'readonly' },
+    },
   },
   {
     // docs/ holds small scripts that regenerate documentation images (they drive a browser page): warnings only.
@@ -67,8 +69,25 @@ export default defineConfig(
     files: ['dashboards/triage/static/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'alert', 'prompt', 'confirm', 'fetch', 'FormData', 'URL', 'URLSearchParams', 'Event', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'console']
-          .map((name) => [name, 'readonly']),
+        [
+          'window',
+          'document',
+          'location',
+          'alert',
+          'prompt',
+          'confirm',
+          'fetch',
+          'FormData',
+          'URL',
+          'URLSearchParams',
+          'Event',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+          'requestAnimationFrame',
+          'console',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

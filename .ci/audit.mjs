@@ -8,15 +8,25 @@ const allow = JSON.parse(readFileSync(new URL('./audit-allowlist.json', import.m
 const allowed = new Set(allow.map((a) => a.id));
 let out;
 try {
-  out = execFileSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  out = execFileSync('npm', ['audit', '--omit=dev', '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
 } catch (err) {
   out = err.stdout ?? ''; // npm audit exits 1 when it finds something; the JSON is still on stdout
 }
 let report;
-try { report = JSON.parse(out); } catch { report = null; }
+try {
+  report = JSON.parse(out);
+} catch {
+  report = null;
+}
 if (!report || report.error || !report.vulnerabilities) {
   const why = report?.error?.summary || report?.error?.code || 'no answer';
-  console.warn(`npm audit: registry not reachable or no report (${String(why).split('\n')[0]}); supply-chain check skipped`);
+  console.warn(
+    `npm audit: registry not reachable or no report (${String(why).split('\n')[0]}); supply-chain check skipped`,
+  );
   process.exit(0);
 }
 const found = [];
@@ -28,7 +38,9 @@ for (const [name, v] of Object.entries(report.vulnerabilities)) {
   }
 }
 if (found.length) {
-  console.error(`npm audit --omit=dev: ${found.length} advisory(ies) not in .ci/audit-allowlist.json:\n  ${found.join('\n  ')}`);
+  console.error(
+    `npm audit --omit=dev: ${found.length} advisory(ies) not in .ci/audit-allowlist.json:\n  ${found.join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`npm audit --omit=dev: no advisories outside the allow-list (${allowed.size} allow-listed)`);

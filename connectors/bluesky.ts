@@ -18,23 +18,59 @@ export const blueskySourceSchema = z.object({
   kind: z.literal('bluesky'),
   name: z.string().min(1).describe('Unique source name, e.g. "bluesky".'),
   enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
-  jetstreamUrl: z.string().default('wss://jetstream2.us-east.bsky.network/subscribe')
+  jetstreamUrl: z
+    .string()
+    .default('wss://jetstream2.us-east.bsky.network/subscribe')
     .describe('Jetstream subscribe endpoint. Default wss://jetstream2.us-east.bsky.network/subscribe.'),
   rewindSeconds: z.number().min(0).default(5).describe('Seconds replayed before the cursor on reconnect. Default 5.'),
   maxEvents: z.number().int().positive().default(2000).describe('Events read per fetch call. Default 2000.'),
-  maxDurationMs: z.number().int().positive().default(10_000).describe('Longest a fetch call stays connected. Default 10000.'),
-  connectTimeoutMs: z.number().int().positive().default(10_000).describe('Time allowed to open the socket. Default 10000.'),
+  maxDurationMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('Longest a fetch call stays connected. Default 10000.'),
+  connectTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('Time allowed to open the socket. Default 10000.'),
   maxReconnects: z.number().int().min(0).default(3).describe('Reconnects within one fetch after a drop. Default 3.'),
-  reconnectBaseDelayMs: z.number().int().min(0).default(500).describe('First reconnect delay, doubled each time, jittered. Default 500.'),
-  langs: z.array(z.string()).default([])
+  reconnectBaseDelayMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(500)
+    .describe('First reconnect delay, doubled each time, jittered. Default 500.'),
+  langs: z
+    .array(z.string())
+    .default([])
     .describe('Keep only posts whose declared langs include one of these (e.g. ["nl"]); empty keeps all. Default [].'),
-  profiles: z.object({
-    enabled: z.boolean().default(true).describe('Look up author profiles. Default true.'),
-    apiUrl: z.string().url().default('https://public.api.bsky.app').describe('AppView for getProfiles. Default https://public.api.bsky.app.'),
-    batchSize: z.number().int().min(1).max(25).default(25).describe('Actors per getProfiles call (API max 25). Default 25.'),
-    cacheTtlMs: z.number().int().min(0).default(6 * 3600_000).describe('How long a profile is reused. Default 6 h.'),
-    cacheMaxEntries: z.number().int().positive().default(50_000).describe('Profile cache size. Default 50000.'),
-  }).prefault({}),
+  profiles: z
+    .object({
+      enabled: z.boolean().default(true).describe('Look up author profiles. Default true.'),
+      apiUrl: z
+        .string()
+        .url()
+        .default('https://public.api.bsky.app')
+        .describe('AppView for getProfiles. Default https://public.api.bsky.app.'),
+      batchSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(25)
+        .default(25)
+        .describe('Actors per getProfiles call (API max 25). Default 25.'),
+      cacheTtlMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(6 * 3600_000)
+        .describe('How long a profile is reused. Default 6 h.'),
+      cacheMaxEntries: z.number().int().positive().default(50_000).describe('Profile cache size. Default 50000.'),
+    })
+    .prefault({}),
 });
 
 /** Validated Bluesky source config. */
@@ -79,7 +115,8 @@ function embedRefs(embed: unknown): { quoteOf: string | null; links: string[] } 
 
 /** Maps one Jetstream event (v1 JSON) to a post, a tombstone or a skip. Pure. */
 export function mapJetstreamEvent(event: unknown): JetstreamMapResult {
-  if (!event || typeof event !== 'object' || Array.isArray(event)) return { kind: 'error', reason: 'event is not an object', timeUs: null };
+  if (!event || typeof event !== 'object' || Array.isArray(event))
+    return { kind: 'error', reason: 'event is not an object', timeUs: null };
   const ev = event as Json;
   const timeUs = typeof ev.time_us === 'number' && Number.isFinite(ev.time_us) ? ev.time_us : null;
   const did = str(ev.did);
@@ -90,7 +127,8 @@ export function mapJetstreamEvent(event: unknown): JetstreamMapResult {
   const collection = str(c.collection) ?? 'unknown';
   const rkey = str(c.rkey);
   const op = str(c.operation);
-  if (collection !== 'app.bsky.feed.post') return { kind: 'skip', what: collection.replace(/^app\.bsky\./, ''), timeUs };
+  if (collection !== 'app.bsky.feed.post')
+    return { kind: 'skip', what: collection.replace(/^app\.bsky\./, ''), timeUs };
   if (!rkey) return { kind: 'error', reason: 'post commit without rkey', timeUs };
   const id = `at://${did}/app.bsky.feed.post/${rkey}`;
   if (op === 'delete') return { kind: 'tombstone', id, timeUs };
@@ -98,7 +136,8 @@ export function mapJetstreamEvent(event: unknown): JetstreamMapResult {
   const r = c.record as Json | undefined;
   if (!r || typeof r !== 'object') return { kind: 'error', reason: 'post commit without record', timeUs };
   if (typeof r.text !== 'string') return { kind: 'error', reason: 'post record without text', timeUs };
-  const createdAt = toIsoDate(r.createdAt) ?? (timeUs !== null ? new Date(Math.floor(timeUs / 1000)).toISOString() : null);
+  const createdAt =
+    toIsoDate(r.createdAt) ?? (timeUs !== null ? new Date(Math.floor(timeUs / 1000)).toISOString() : null);
   if (!createdAt) return { kind: 'error', reason: 'post record without a valid createdAt', timeUs };
   const links: string[] = [];
   const hashtags: string[] = [];
@@ -109,8 +148,10 @@ export function mapJetstreamEvent(event: unknown): JetstreamMapResult {
       for (const f of features) {
         if (!f || typeof f !== 'object') continue;
         const ft = f as Json;
-        if (ft.$type === 'app.bsky.richtext.facet#link' && str(ft.uri) && !links.includes(ft.uri as string)) links.push(ft.uri as string);
-        if (ft.$type === 'app.bsky.richtext.facet#tag' && str(ft.tag)) hashtags.push((ft.tag as string).replace(/^#/, ''));
+        if (ft.$type === 'app.bsky.richtext.facet#link' && str(ft.uri) && !links.includes(ft.uri as string))
+          links.push(ft.uri as string);
+        if (ft.$type === 'app.bsky.richtext.facet#tag' && str(ft.tag))
+          hashtags.push((ft.tag as string).replace(/^#/, ''));
       }
     }
   }
@@ -164,12 +205,19 @@ export function mapBskyProfile(p: unknown): NormalizedAuthor | null {
 /** A small TTL + size-bounded cache of profiles (Map keeps insertion order, so the oldest entry goes first). */
 export class ProfileCache {
   private readonly map = new Map<string, { at: number; author: NormalizedAuthor | null }>();
-  constructor(private readonly ttlMs: number, private readonly maxEntries: number, private readonly now: () => number) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number,
+  ) {}
   /** Cached author (null = known to have no profile), or undefined when unknown or expired. */
   get(did: string): NormalizedAuthor | null | undefined {
     const e = this.map.get(did);
     if (!e) return undefined;
-    if (this.now() - e.at > this.ttlMs) { this.map.delete(did); return undefined; }
+    if (this.now() - e.at > this.ttlMs) {
+      this.map.delete(did);
+      return undefined;
+    }
     return e.author;
   }
   set(did: string, author: NormalizedAuthor | null): void {
@@ -177,7 +225,9 @@ export class ProfileCache {
     this.map.set(did, { at: this.now(), author });
     while (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value!);
   }
-  get size(): number { return this.map.size; }
+  get size(): number {
+    return this.map.size;
+  }
 }
 
 /** Dependencies of the Bluesky connector. */
@@ -221,10 +271,17 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
   const profiles = new ProfileCache(src.profiles.cacheTtlMs, src.profiles.cacheMaxEntries, now);
   const recent = new RecentKeys(Math.max(10_000, src.maxEvents * 4));
   const wantLang = (post: NormalizedPost): boolean =>
-    src.langs.length === 0 || (post.lang != null && src.langs.some((l) => post.lang!.toLowerCase().startsWith(l.toLowerCase())));
+    src.langs.length === 0 ||
+    (post.lang != null && src.langs.some((l) => post.lang!.toLowerCase().startsWith(l.toLowerCase())));
 
   /** Reads one connection's worth of events; resolves how it ended. */
-  function readConnection(url: string, budgetEndsAt: number, maxEvents: number, onEvent: (data: string) => void, signal?: AbortSignal): Promise<{ ended: 'budget' | 'closed'; error?: Error; received: number }> {
+  function readConnection(
+    url: string,
+    budgetEndsAt: number,
+    maxEvents: number,
+    onEvent: (data: string) => void,
+    signal?: AbortSignal,
+  ): Promise<{ ended: 'budget' | 'closed'; error?: Error; received: number }> {
     return new Promise((resolve) => {
       let received = 0;
       let settled = false;
@@ -238,26 +295,59 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
         signal?.removeEventListener('abort', onAbort);
         ws.removeAllListeners('message');
         ws.on('error', () => undefined); // errors after we are done are of no interest
-        try { if (ended === 'budget') ws.close(1000); else ws.terminate(); } catch { /* already closed */ }
+        try {
+          if (ended === 'budget') ws.close(1000);
+          else ws.terminate();
+        } catch {
+          /* already closed */
+        }
         resolve(error ? { ended, error, received } : { ended, received });
       };
       const onAbort = (): void => finish('closed', new ConnectorError('fetch aborted', { retriable: false }));
       signal?.addEventListener('abort', onAbort, { once: true });
       const budgetTimer = setTimeout(() => finish('budget'), Math.max(0, budgetEndsAt - now()));
-      const connectTimer = setTimeout(() => { if (!opened) finish('closed', new ConnectorError(`Jetstream did not open within ${src.connectTimeoutMs} ms`, { retriable: true })); }, src.connectTimeoutMs);
-      ws.on('open', () => { opened = true; });
+      const connectTimer = setTimeout(() => {
+        if (!opened)
+          finish(
+            'closed',
+            new ConnectorError(`Jetstream did not open within ${src.connectTimeoutMs} ms`, { retriable: true }),
+          );
+      }, src.connectTimeoutMs);
+      ws.on('open', () => {
+        opened = true;
+      });
       ws.on('message', (data: WebSocket.RawData) => {
         received++;
         onEvent((data as Buffer).toString('utf8')); // ws's default binaryType ('nodebuffer') gives one Buffer a message
         if (received >= maxEvents) finish('budget');
       });
-      ws.on('error', (err: Error) => finish('closed', new ConnectorError(`Jetstream socket error: ${err.message}`, { cause: err, retriable: true })));
-      ws.on('close', (code: number) => finish('closed', code === 1000 ? undefined : new ConnectorError(`Jetstream closed the connection (code ${code})`, { retriable: true })));
-      ws.on('unexpected-response', (_req: unknown, res: { statusCode?: number }) => finish('closed', new ConnectorError(`Jetstream refused the connection (HTTP ${res.statusCode ?? '?'})`, { retriable: (res.statusCode ?? 500) >= 500 || res.statusCode === 429 })));
+      ws.on('error', (err: Error) =>
+        finish('closed', new ConnectorError(`Jetstream socket error: ${err.message}`, { cause: err, retriable: true })),
+      );
+      ws.on('close', (code: number) =>
+        finish(
+          'closed',
+          code === 1000
+            ? undefined
+            : new ConnectorError(`Jetstream closed the connection (code ${code})`, { retriable: true }),
+        ),
+      );
+      ws.on('unexpected-response', (_req: unknown, res: { statusCode?: number }) =>
+        finish(
+          'closed',
+          new ConnectorError(`Jetstream refused the connection (HTTP ${res.statusCode ?? '?'})`, {
+            retriable: (res.statusCode ?? 500) >= 500 || res.statusCode === 429,
+          }),
+        ),
+      );
     });
   }
 
-  async function attachProfiles(posts: NormalizedPost[], signal: AbortSignal | undefined, warnings: string[]): Promise<void> {
+  async function attachProfiles(
+    posts: NormalizedPost[],
+    signal: AbortSignal | undefined,
+    warnings: string[],
+  ): Promise<void> {
     if (!src.profiles.enabled || posts.length === 0) return;
     const missing = [...new Set(posts.map((p) => p.author.id))].filter((did) => profiles.get(did) === undefined);
     const base = src.profiles.apiUrl.replace(/\/+$/, '');
@@ -267,7 +357,10 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
       const q = new URLSearchParams();
       for (const did of batch) q.append('actors', did);
       try {
-        const { json } = await deps.http.getJson<{ profiles?: unknown[] }>(`${base}/xrpc/app.bsky.actor.getProfiles?${q.toString()}`, { signal });
+        const { json } = await deps.http.getJson<{ profiles?: unknown[] }>(
+          `${base}/xrpc/app.bsky.actor.getProfiles?${q.toString()}`,
+          { signal },
+        );
         const found = new Map<string, NormalizedAuthor>();
         for (const p of Array.isArray(json.profiles) ? json.profiles : []) {
           const a = mapBskyProfile(p);
@@ -279,7 +372,8 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
         failures++;
       }
     }
-    if (failures > 0) warnings.push(`bluesky: ${failures} profile batch(es) could not be fetched; those posts carry the did only`);
+    if (failures > 0)
+      warnings.push(`bluesky: ${failures} profile batch(es) could not be fetched; those posts carry the did only`);
     for (const p of posts) {
       const a = profiles.get(p.author.id);
       if (a) p.author = { ...a };
@@ -293,7 +387,10 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
       let cursorUs: number | null = null;
       if (cursor !== null) {
         cursorUs = Number(cursor);
-        if (!Number.isFinite(cursorUs) || cursorUs < 0) throw new ConnectorError(`bluesky cursor "${excerpt(cursor, 40)}" is not a time in microseconds`, { retriable: false });
+        if (!Number.isFinite(cursorUs) || cursorUs < 0)
+          throw new ConnectorError(`bluesky cursor "${excerpt(cursor, 40)}" is not a time in microseconds`, {
+            retriable: false,
+          });
       }
       deps.http.assertAllowed(src.jetstreamUrl);
       const items: ConnectorItem[] = [];
@@ -306,14 +403,25 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
       const budgetEndsAt = now() + src.maxDurationMs;
       const onEvent = (data: string): void => {
         let ev: unknown;
-        try { ev = JSON.parse(data); } catch (e) { failed.push({ reason: `event is not valid JSON: ${(e as Error).message}`, raw: excerpt(data) }); return; }
+        try {
+          ev = JSON.parse(data);
+        } catch (e) {
+          failed.push({ reason: `event is not valid JSON: ${(e as Error).message}`, raw: excerpt(data) });
+          return;
+        }
         const m = mapJetstreamEvent(ev);
         if (m.timeUs !== null && (maxTimeUs === null || m.timeUs > maxTimeUs)) maxTimeUs = m.timeUs;
         const e = ev as Json;
         const key = `${String(e.did)}|${String(e.time_us)}|${String((e.commit as Json | undefined)?.rkey)}|${String((e.commit as Json | undefined)?.operation)}`;
-        if (m.kind !== 'error' && !recent.add(key)) { skipped.replayed = (skipped.replayed ?? 0) + 1; return; }
+        if (m.kind !== 'error' && !recent.add(key)) {
+          skipped.replayed = (skipped.replayed ?? 0) + 1;
+          return;
+        }
         if (m.kind === 'post') {
-          if (!wantLang(m.post)) { skipped.language = (skipped.language ?? 0) + 1; return; }
+          if (!wantLang(m.post)) {
+            skipped.language = (skipped.language ?? 0) + 1;
+            return;
+          }
           posts.push(m.post);
           items.push({ type: 'post', post: m.post });
         } else if (m.kind === 'tombstone') items.push({ type: 'tombstone', id: m.id, source: 'bluesky' });
@@ -323,14 +431,26 @@ export function createBlueskyConnector(source: BlueskySource, deps: BlueskyDeps)
       let reconnects = 0;
       for (;;) {
         const from = maxTimeUs === null ? null : maxTimeUs - src.rewindSeconds * 1_000_000;
-        const r = await readConnection(jetstreamUrl(src.jetstreamUrl, from), budgetEndsAt, src.maxEvents - total, onEvent, signal);
+        const r = await readConnection(
+          jetstreamUrl(src.jetstreamUrl, from),
+          budgetEndsAt,
+          src.maxEvents - total,
+          onEvent,
+          signal,
+        );
         total += r.received;
         if (signal?.aborted) throw r.error ?? new ConnectorError('fetch aborted', { retriable: false });
         if (r.ended === 'budget' || total >= src.maxEvents || now() >= budgetEndsAt) break;
         // The socket dropped before the budget was used: resume from the last event seen, with backoff.
         if (reconnects >= src.maxReconnects) {
-          if (total === 0) throw r.error ?? new ConnectorError('Jetstream closed the connection without sending events', { retriable: true });
-          warnings.push(`bluesky: connection dropped ${reconnects + 1} time(s); returning ${total} event(s) read so far`);
+          if (total === 0)
+            throw (
+              r.error ??
+              new ConnectorError('Jetstream closed the connection without sending events', { retriable: true })
+            );
+          warnings.push(
+            `bluesky: connection dropped ${reconnects + 1} time(s); returning ${total} event(s) read so far`,
+          );
           break;
         }
         const wait = backoffDelayMs(reconnects, { baseMs: src.reconnectBaseDelayMs, random });

@@ -14,16 +14,26 @@ import type { HttpClient } from './http-client.ts';
 import { parseFeed } from './rss.ts';
 
 /** Config of a ClaimReview source: a fact-checker's feed and/or fixed article pages. */
-export const claimReviewSourceSchema = z.object({
-  kind: z.literal('claimreview'),
-  name: z.string().min(1).describe('Unique source name, e.g. "factcheck-vlaanderen".'),
-  enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
-  feedUrl: z.string().url().optional().describe('RSS/Atom feed whose item links are the fact-check articles.'),
-  pageUrls: z.array(z.string().url()).default([]).describe('Article pages read once each. Default [].'),
-  publisher: z.string().optional().describe('Publisher name when the ClaimReview names no author. Default: the page host.'),
-  maxArticles: z.number().int().min(1).default(20).describe('Articles fetched per call. Default 20.'),
-  rememberUrls: z.number().int().min(0).default(2000).describe('Article URLs kept in the cursor as done. Default 2000.'),
-}).refine((s) => !!s.feedUrl || s.pageUrls.length > 0, { message: 'give feedUrl or pageUrls', path: ['feedUrl'] });
+export const claimReviewSourceSchema = z
+  .object({
+    kind: z.literal('claimreview'),
+    name: z.string().min(1).describe('Unique source name, e.g. "factcheck-vlaanderen".'),
+    enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
+    feedUrl: z.string().url().optional().describe('RSS/Atom feed whose item links are the fact-check articles.'),
+    pageUrls: z.array(z.string().url()).default([]).describe('Article pages read once each. Default [].'),
+    publisher: z
+      .string()
+      .optional()
+      .describe('Publisher name when the ClaimReview names no author. Default: the page host.'),
+    maxArticles: z.number().int().min(1).default(20).describe('Articles fetched per call. Default 20.'),
+    rememberUrls: z
+      .number()
+      .int()
+      .min(0)
+      .default(2000)
+      .describe('Article URLs kept in the cursor as done. Default 2000.'),
+  })
+  .refine((s) => !!s.feedUrl || s.pageUrls.length > 0, { message: 'give feedUrl or pageUrls', path: ['feedUrl'] });
 
 /** Validated ClaimReview source config. */
 export type ClaimReviewSource = z.infer<typeof claimReviewSourceSchema>;
@@ -37,7 +47,9 @@ function isObj(v: unknown): v is Json {
 function types(o: Json): string[] {
   const t = o['@type'];
   const list = Array.isArray(t) ? t : [t];
-  return list.filter((x): x is string => typeof x === 'string').map((x) => x.replace(/^(https?:\/\/schema\.org\/|schema:)/, ''));
+  return list
+    .filter((x): x is string => typeof x === 'string')
+    .map((x) => x.replace(/^(https?:\/\/schema\.org\/|schema:)/, ''));
 }
 
 function first(v: unknown): unknown {
@@ -48,7 +60,8 @@ function nameOf(v: unknown, refs: Map<string, Json>): string | null {
   const x = resolve(first(v), refs);
   if (typeof x === 'string') return x.trim() || null;
   if (isObj(x)) {
-    for (const k of ['name', 'alternateName', 'legalName']) if (typeof x[k] === 'string' && (x[k] as string).trim()) return (x[k] as string).trim();
+    for (const k of ['name', 'alternateName', 'legalName'])
+      if (typeof x[k] === 'string' && (x[k] as string).trim()) return (x[k] as string).trim();
   }
   return null;
 }
@@ -61,37 +74,60 @@ function resolve(v: unknown, refs: Map<string, Json>): unknown {
 function urlOf(v: unknown, refs: Map<string, Json>): string | null {
   const x = resolve(v, refs);
   if (typeof x === 'string') return /^https?:\/\//.test(x) ? x : null;
-  if (isObj(x)) return typeof x.url === 'string' ? x.url : typeof x['@id'] === 'string' && /^https?:/.test(x['@id']) ? x['@id'] : null;
+  if (isObj(x))
+    return typeof x.url === 'string'
+      ? x.url
+      : typeof x['@id'] === 'string' && /^https?:/.test(x['@id'])
+        ? x['@id']
+        : null;
   return null;
 }
 
 function langOf(v: unknown): string | null {
   const x = first(v);
   if (typeof x === 'string') return x || null;
-  if (isObj(x)) return (typeof x.alternateName === 'string' ? x.alternateName : typeof x.name === 'string' ? x.name : null);
+  if (isObj(x))
+    return typeof x.alternateName === 'string' ? x.alternateName : typeof x.name === 'string' ? x.name : null;
   return null;
 }
 
 /** Maps one ClaimReview object to a normalized fact-check; `refs` resolves `@id` references of a `@graph`. Pure. */
-export function mapClaimReview(review: unknown, options: { source: string; pageUrl?: string | null; publisher?: string | null; refs?: Map<string, Json> }): NormalizedFactCheck | { reason: string } {
+export function mapClaimReview(
+  review: unknown,
+  options: { source: string; pageUrl?: string | null; publisher?: string | null; refs?: Map<string, Json> },
+): NormalizedFactCheck | { reason: string } {
   if (!isObj(review)) return { reason: 'ClaimReview is not an object' };
   const refs = options.refs ?? new Map<string, Json>();
   const item = resolve(first(review.itemReviewed), refs);
   const claimObj = isObj(item) ? item : null;
-  const claim = (typeof review.claimReviewed === 'string' && review.claimReviewed.trim())
-    || (claimObj && typeof claimObj.text === 'string' && claimObj.text.trim())
-    || (claimObj && typeof claimObj.name === 'string' && claimObj.name.trim()) || null;
+  const claim =
+    (typeof review.claimReviewed === 'string' && review.claimReviewed.trim()) ||
+    (claimObj && typeof claimObj.text === 'string' && claimObj.text.trim()) ||
+    (claimObj && typeof claimObj.name === 'string' && claimObj.name.trim()) ||
+    null;
   if (!claim) return { reason: 'ClaimReview has no claimReviewed' };
-  const reviewUrl = (typeof review.url === 'string' && /^https?:\/\//.test(review.url) ? review.url : null) ?? options.pageUrl ?? null;
+  const reviewUrl =
+    (typeof review.url === 'string' && /^https?:\/\//.test(review.url) ? review.url : null) ?? options.pageUrl ?? null;
   if (!reviewUrl) return { reason: 'ClaimReview has no url' };
   const rating = resolve(first(review.reviewRating), refs);
   let ratingText: string | null = null;
   if (isObj(rating)) {
-    ratingText = (typeof rating.alternateName === 'string' && rating.alternateName.trim()) || (typeof rating.name === 'string' && rating.name.trim()) || null;
-    if (!ratingText && rating.ratingValue != null) ratingText = rating.bestRating != null ? `${rating.ratingValue}/${rating.bestRating}` : String(rating.ratingValue);
+    ratingText =
+      (typeof rating.alternateName === 'string' && rating.alternateName.trim()) ||
+      (typeof rating.name === 'string' && rating.name.trim()) ||
+      null;
+    if (!ratingText && rating.ratingValue != null)
+      ratingText =
+        rating.bestRating != null ? `${rating.ratingValue}/${rating.bestRating}` : String(rating.ratingValue);
   }
   let publisher = nameOf(review.author, refs) ?? nameOf(review.publisher, refs) ?? options.publisher ?? null;
-  if (!publisher) { try { publisher = new URL(reviewUrl).host; } catch { publisher = 'unknown'; } }
+  if (!publisher) {
+    try {
+      publisher = new URL(reviewUrl).host;
+    } catch {
+      publisher = 'unknown';
+    }
+  }
   const appearances: string[] = [];
   if (claimObj) {
     for (const key of ['appearance', 'firstAppearance']) {
@@ -112,7 +148,7 @@ export function mapClaimReview(review: unknown, options: { source: string; pageU
     reviewUrl,
     lang: langOf(review.inLanguage) ?? (claimObj ? langOf(claimObj.inLanguage) : null),
     reviewedAt: toIsoDate(review.datePublished) ?? toIsoDate(review.dateCreated),
-    claimDate: claimObj ? toIsoDate(claimObj.datePublished) ?? toIsoDate(claimObj.dateCreated) : null,
+    claimDate: claimObj ? (toIsoDate(claimObj.datePublished) ?? toIsoDate(claimObj.dateCreated)) : null,
     appearances,
   };
 }
@@ -125,7 +161,10 @@ export function findClaimReviews(jsonld: unknown): { reviews: Json[]; refs: Map<
   const walk = (v: unknown, depth: number): void => {
     if (depth > 20 || v === null || typeof v !== 'object' || seen.has(v)) return;
     seen.add(v);
-    if (Array.isArray(v)) { for (const x of v) walk(x, depth + 1); return; }
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
     const o = v as Json;
     if (typeof o['@id'] === 'string' && Object.keys(o).length > 1) refs.set(o['@id'], o);
     if (types(o).includes('ClaimReview')) reviews.push(o);
@@ -136,9 +175,15 @@ export function findClaimReviews(jsonld: unknown): { reviews: Json[]; refs: Map<
 }
 
 /** Extracts and maps every ClaimReview in an HTML page. Unreadable JSON-LD blocks become failures. Pure. */
-export function extractClaimReviews(html: string, options: { source: string; pageUrl?: string | null; publisher?: string | null }): { factchecks: NormalizedFactCheck[]; failed: ConnectorFailure[]; blocks: number } {
+export function extractClaimReviews(
+  html: string,
+  options: { source: string; pageUrl?: string | null; publisher?: string | null },
+): { factchecks: NormalizedFactCheck[]; failed: ConnectorFailure[]; blocks: number } {
   const doc = parseHtml(html, { decodeEntities: false });
-  const scripts = DomUtils.findAll((el) => el.name === 'script' && /ld\+json/i.test(el.attribs.type ?? ''), doc.children);
+  const scripts = DomUtils.findAll(
+    (el) => el.name === 'script' && /ld\+json/i.test(el.attribs.type ?? ''),
+    doc.children,
+  );
   const factchecks: NormalizedFactCheck[] = [];
   const failed: ConnectorFailure[] = [];
   const ids = new Set<string>();
@@ -158,7 +203,10 @@ export function extractClaimReviews(html: string, options: { source: string; pag
     const { reviews, refs } = findClaimReviews(json);
     for (const r of reviews) {
       const m = mapClaimReview(r, { ...options, refs });
-      if ('reason' in m) { failed.push({ reason: m.reason, raw: excerpt(r, 300) }); continue; }
+      if ('reason' in m) {
+        failed.push({ reason: m.reason, raw: excerpt(r, 300) });
+        continue;
+      }
       // Several reviews on one page share its URL: number them so ids stay unique and stable.
       let id = m.id;
       if (ids.has(id)) {
@@ -174,7 +222,12 @@ export function extractClaimReviews(html: string, options: { source: string; pag
   return { factchecks, failed, blocks: scripts.length };
 }
 
-interface PagesCursor { seen: string[]; pending?: string[]; etag?: string; lastModified?: string }
+interface PagesCursor {
+  seen: string[];
+  pending?: string[];
+  etag?: string;
+  lastModified?: string;
+}
 
 /** Creates the ClaimReview connector (fact-checker feed or pages → ClaimReview fact-checks). */
 export function createClaimReviewConnector(source: ClaimReviewSource, deps: { http: HttpClient }): Connector {
@@ -185,7 +238,11 @@ export function createClaimReviewConnector(source: ClaimReviewSource, deps: { ht
     async fetch({ cursor, signal }: FetchOptions): Promise<FetchResult> {
       let state: PagesCursor = { seen: [] };
       if (cursor) {
-        try { state = JSON.parse(cursor) as PagesCursor; } catch { throw new ConnectorError(`claimreview cursor is not the JSON this connector writes`, { retriable: false }); }
+        try {
+          state = JSON.parse(cursor) as PagesCursor;
+        } catch {
+          throw new ConnectorError(`claimreview cursor is not the JSON this connector writes`, { retriable: false });
+        }
       }
       const done = new Set(state.seen ?? []);
       const failed: ConnectorFailure[] = [];
@@ -202,7 +259,10 @@ export function createClaimReviewConnector(source: ClaimReviewSource, deps: { ht
           try {
             for (const e of parseFeed(res.body).entries) if (e.link) candidates.push(e.link);
           } catch (cause) {
-            throw new ConnectorError(`${src.name}: feed unreadable: ${(cause as Error).message}`, { cause, retriable: false });
+            throw new ConnectorError(`${src.name}: feed unreadable: ${(cause as Error).message}`, {
+              cause,
+              retriable: false,
+            });
           }
         }
         const etag = res.headers.get('etag') ?? state.etag;
@@ -223,16 +283,20 @@ export function createClaimReviewConnector(source: ClaimReviewSource, deps: { ht
           const res = await deps.http.get(url, { signal, headers: { accept: 'text/html' } });
           const r = extractClaimReviews(res.body, { source: src.name, pageUrl: url, publisher: src.publisher ?? null });
           failed.push(...r.failed);
-          if (r.factchecks.length === 0 && r.failed.length === 0) skipped.noClaimReview = (skipped.noClaimReview ?? 0) + 1;
+          if (r.factchecks.length === 0 && r.failed.length === 0)
+            skipped.noClaimReview = (skipped.noClaimReview ?? 0) + 1;
           for (const f of r.factchecks) items.push({ type: 'factcheck', factcheck: f });
           fresh.push(url);
         } catch (err) {
           if (signal?.aborted) throw err;
-          if (err instanceof HttpError && !err.retriable) { failed.push({ reason: err.message, raw: url }); fresh.push(url); }
-          else warnings.push(`${src.name}: article not read this time (${(err as Error).message}); will retry`);
+          if (err instanceof HttpError && !err.retriable) {
+            failed.push({ reason: err.message, raw: url });
+            fresh.push(url);
+          } else warnings.push(`${src.name}: article not read this time (${(err as Error).message}); will retry`);
         }
       }
-      if (todo.length > src.maxArticles) warnings.push(`${src.name}: ${todo.length - src.maxArticles} article(s) left for the next call`);
+      if (todo.length > src.maxArticles)
+        warnings.push(`${src.name}: ${todo.length - src.maxArticles} article(s) left for the next call`);
       next.seen = [...fresh, ...(state.seen ?? [])].slice(0, src.rememberUrls);
       const pending = todo.slice(src.maxArticles, src.maxArticles + 1000); // survives a 304 on the next call
       if (pending.length) next.pending = pending;

@@ -71,7 +71,7 @@ export class SourceUnavailableError extends ConnectorError {
 export function excerpt(raw: unknown, max = 500): string {
   let s: string;
   try {
-    s = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+    s = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
   } catch {
     s = String(raw);
   }

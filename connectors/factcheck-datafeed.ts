@@ -20,10 +20,24 @@ export const dataFeedSourceSchema = z.object({
   name: z.string().min(1).describe('Unique source name.'),
   enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
   url: z.string().url().describe('URL of the DataFeed JSON file.'),
-  langs: z.array(z.string()).default([]).describe('Keep only reviews in these languages (e.g. ["nl"]); empty keeps all. Default [].'),
-  maxItems: z.number().int().positive().default(50_000).describe('Fact-checks emitted per call at most. Default 50000.'),
-  maxResponseBytes: z.number().int().positive().default(2 * 1024 ** 3)
-    .describe('Largest DataFeed download read (it is streamed, never held whole); overrides the HTTP client cap. Default 2147483648 (2 GiB).'),
+  langs: z
+    .array(z.string())
+    .default([])
+    .describe('Keep only reviews in these languages (e.g. ["nl"]); empty keeps all. Default [].'),
+  maxItems: z
+    .number()
+    .int()
+    .positive()
+    .default(50_000)
+    .describe('Fact-checks emitted per call at most. Default 50000.'),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3)
+    .describe(
+      'Largest DataFeed download read (it is streamed, never held whole); overrides the HTTP client cap. Default 2147483648 (2 GiB).',
+    ),
 });
 
 /** Validated DataFeed source config. */
@@ -41,9 +55,14 @@ export interface DataFeedStats {
  * Streams a DataFeed and calls `onReview` for each mapped fact-check and `onFailure` for each unreadable review.
  * Never rejects on bad input: a truncated or invalid file ends the pass with `error` set.
  */
-export async function readDataFeed(input: Readable, options: { source: string; onReview: (f: NormalizedFactCheck) => void; onFailure: (f: ConnectorFailure) => void }): Promise<DataFeedStats> {
+export async function readDataFeed(
+  input: Readable,
+  options: { source: string; onReview: (f: NormalizedFactCheck) => void; onFailure: (f: ConnectorFailure) => void },
+): Promise<DataFeedStats> {
   const stats: DataFeedStats = { elements: 0, reviews: 0, error: null };
-  const fail = (err: unknown): void => { stats.error ??= (err as Error)?.message ?? String(err); };
+  const fail = (err: unknown): void => {
+    stats.error ??= (err as Error)?.message ?? String(err);
+  };
   // Stages are piped by hand: on an error (truncated file) the next stage is ended rather than destroyed, so the
   // elements parsed before the break still come out. pipeline() would discard them.
   // A function filter on the top-level key: Pick's string filter joins the whole key path on every token, which is
@@ -53,7 +72,11 @@ export async function readDataFeed(input: Readable, options: { source: string; o
   for (let i = 0; i < stages.length - 1; i++) {
     const from = stages[i]!;
     const to = stages[i + 1]! as NodeJS.WritableStream & NodeJS.ReadableStream;
-    from.on('error', (err: unknown) => { fail(err); from.unpipe(to as NodeJS.WritableStream); to.end(); });
+    from.on('error', (err: unknown) => {
+      fail(err);
+      from.unpipe(to as NodeJS.WritableStream);
+      to.end();
+    });
     from.pipe(to as NodeJS.WritableStream);
   }
   const elements = stages[stages.length - 1]!;
@@ -61,11 +84,17 @@ export async function readDataFeed(input: Readable, options: { source: string; o
     for await (const chunk of elements as AsyncIterable<{ key: number; value: unknown }>) {
       stats.elements++;
       const { reviews, refs } = findClaimReviews(chunk.value);
-      if (reviews.length === 0) { options.onFailure({ reason: 'DataFeed element holds no ClaimReview', raw: excerpt(chunk.value, 300) }); continue; }
+      if (reviews.length === 0) {
+        options.onFailure({ reason: 'DataFeed element holds no ClaimReview', raw: excerpt(chunk.value, 300) });
+        continue;
+      }
       for (const r of reviews) {
         const m = mapClaimReview(r, { source: options.source, refs });
         if ('reason' in m) options.onFailure({ reason: m.reason, raw: excerpt(r, 300) });
-        else { stats.reviews++; options.onReview(m); }
+        else {
+          stats.reviews++;
+          options.onReview(m);
+        }
       }
     }
   } catch (err) {
@@ -78,35 +107,52 @@ export async function readDataFeed(input: Readable, options: { source: string; o
 /** Creates the DataFeed connector. */
 export function createDataFeedConnector(source: DataFeedSource, deps: { http: HttpClient }): Connector {
   const src = dataFeedSourceSchema.parse(source);
-  const wantLang = (f: NormalizedFactCheck): boolean => src.langs.length === 0 || (f.lang != null && src.langs.some((l) => f.lang!.toLowerCase().startsWith(l.toLowerCase())));
+  const wantLang = (f: NormalizedFactCheck): boolean =>
+    src.langs.length === 0 ||
+    (f.lang != null && src.langs.some((l) => f.lang!.toLowerCase().startsWith(l.toLowerCase())));
   return {
     kind: 'factcheck-datafeed',
     name: src.name,
     async fetch({ cursor, signal }: FetchOptions): Promise<FetchResult> {
       const since = cursor ? Date.parse(cursor) : null;
-      if (cursor && Number.isNaN(since)) throw new ConnectorError(`datafeed cursor "${excerpt(cursor, 40)}" is not a date`, { retriable: false });
+      if (cursor && Number.isNaN(since))
+        throw new ConnectorError(`datafeed cursor "${excerpt(cursor, 40)}" is not a date`, { retriable: false });
       const items: ConnectorItem[] = [];
       const failed: ConnectorFailure[] = [];
       const skipped: Record<string, number> = {};
       let newest = since;
-      const stats = await deps.http.stream(src.url, (body) => {
-        const node = Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
-        return readDataFeed(node, {
-          source: src.name,
-          onFailure: (f) => failed.push(f),
-          onReview: (f) => {
-            const t = f.reviewedAt ? Date.parse(f.reviewedAt) : null;
-            if (t !== null && (newest === null || t > newest)) newest = t;
-            if (since !== null && (t === null || t < since)) { skipped.old = (skipped.old ?? 0) + 1; return; }
-            if (!wantLang(f)) { skipped.language = (skipped.language ?? 0) + 1; return; }
-            if (items.length >= src.maxItems) { skipped.overLimit = (skipped.overLimit ?? 0) + 1; return; }
-            items.push({ type: 'factcheck', factcheck: f });
-          },
-        });
-      }, { signal, maxResponseBytes: src.maxResponseBytes });
+      const stats = await deps.http.stream(
+        src.url,
+        (body) => {
+          const node = Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
+          return readDataFeed(node, {
+            source: src.name,
+            onFailure: (f) => failed.push(f),
+            onReview: (f) => {
+              const t = f.reviewedAt ? Date.parse(f.reviewedAt) : null;
+              if (t !== null && (newest === null || t > newest)) newest = t;
+              if (since !== null && (t === null || t < since)) {
+                skipped.old = (skipped.old ?? 0) + 1;
+                return;
+              }
+              if (!wantLang(f)) {
+                skipped.language = (skipped.language ?? 0) + 1;
+                return;
+              }
+              if (items.length >= src.maxItems) {
+                skipped.overLimit = (skipped.overLimit ?? 0) + 1;
+                return;
+              }
+              items.push({ type: 'factcheck', factcheck: f });
+            },
+          });
+        },
+        { signal, maxResponseBytes: src.maxResponseBytes },
+      );
       const warnings: string[] = [];
       if (stats.error) {
-        if (stats.elements === 0) throw new ConnectorError(`${src.name}: DataFeed unreadable: ${stats.error}`, { retriable: true });
+        if (stats.elements === 0)
+          throw new ConnectorError(`${src.name}: DataFeed unreadable: ${stats.error}`, { retriable: true });
         warnings.push(`${src.name}: DataFeed broke off after ${stats.elements} element(s): ${stats.error}`);
       }
       // A broken-off file keeps the old cursor so the next call reads the missing part again.

@@ -12,7 +12,29 @@ import type { AnyNode, Document, Element } from 'domhandler';
 /** Element nesting kept by {@link parseHtml}; deeper content becomes the text of the element at this depth. */
 export const MAX_HTML_DEPTH = 200;
 
-const BLOCK = new Set(['p', 'div', 'li', 'ul', 'ol', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'table', 'section', 'article', 'header', 'footer', 'figure', 'figcaption']);
+const BLOCK = new Set([
+  'p',
+  'div',
+  'li',
+  'ul',
+  'ol',
+  'blockquote',
+  'pre',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'tr',
+  'table',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'figure',
+  'figcaption',
+]);
 const DROP = new Set(['script', 'style', 'noscript', 'template', 'head']);
 
 /** Plain text and outgoing links of an HTML fragment. */
@@ -42,11 +64,17 @@ function flatText(root: Element): string {
   const stack: AnyNode[] = [...root.children].reverse();
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.type === 'text') { out += (n as unknown as { data: string }).data; continue; }
+    if (n.type === 'text') {
+      out += (n as unknown as { data: string }).data;
+      continue;
+    }
     if (!isElement(n)) continue;
     const name = n.name.toLowerCase();
     if (DROP.has(name)) continue;
-    if (name === 'br') { out += '\n'; continue; }
+    if (name === 'br') {
+      out += '\n';
+      continue;
+    }
     if (BLOCK.has(name)) out += '\n';
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
@@ -85,19 +113,34 @@ export function parseHtml(html: string, options: ParserOptions = {}): Document {
 export function nodesToText(nodes: AnyNode[], links?: string[], skip?: (el: Element) => boolean): string {
   let out = '';
   const walk = (n: AnyNode): void => {
-    if (n.type === 'text') { out += (n as unknown as { data: string }).data; return; }
+    if (n.type === 'text') {
+      out += (n as unknown as { data: string }).data;
+      return;
+    }
     if (!isElement(n)) return;
     const name = n.name.toLowerCase();
     if (DROP.has(name) || skip?.(n)) return;
-    if (name === 'br') { out += '\n'; return; }
-    if (name === 'img' && n.attribs.alt) { out += n.attribs.alt; return; } // Telegram emoji are <img alt="😀">
+    if (name === 'br') {
+      out += '\n';
+      return;
+    }
+    if (name === 'img' && n.attribs.alt) {
+      out += n.attribs.alt;
+      return;
+    } // Telegram emoji are <img alt="😀">
     const block = BLOCK.has(name);
     if (block) out += '\n';
     if (name === 'a' && links) {
       const href = n.attribs.href ?? '';
       const cls = ` ${n.attribs.class ?? ''} `;
       const rel = n.attribs.rel ?? '';
-      if (/^https?:\/\//i.test(href) && !/ (mention|hashtag|u-url) /.test(cls) && !/\btag\b/.test(rel) && !links.includes(href)) links.push(href);
+      if (
+        /^https?:\/\//i.test(href) &&
+        !/ (mention|hashtag|u-url) /.test(cls) &&
+        !/\btag\b/.test(rel) &&
+        !links.includes(href)
+      )
+        links.push(href);
     }
     for (const c of n.children) walk(c);
     if (block) out += '\n';

@@ -22,33 +22,72 @@ import { MidError } from '../pipelines/core/errors.ts';
 
 /** Response limits of {@link HttpClient} (config section `hardening.http`). */
 export const httpLimitsSchema = z.object({
-  maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024)
-    .describe('Largest response body read, after decompression; a larger one fails without retry. A source may raise it for its own requests (DataFeed: maxResponseBytes). Default 10485760 (10 MiB).'),
-  maxCompressionRatio: z.number().positive().default(100)
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024)
+    .describe(
+      'Largest response body read, after decompression; a larger one fails without retry. A source may raise it for its own requests (DataFeed: maxResponseBytes). Default 10485760 (10 MiB).',
+    ),
+  maxCompressionRatio: z
+    .number()
+    .positive()
+    .default(100)
     .describe('Largest decompressed-to-compressed size ratio of a compressed body with a Content-Length. Default 100.'),
-  allowPrivateAddresses: z.boolean().default(false)
-    .describe('Allow host names that resolve to private, loopback or link-local addresses (e.g. a source on the local network). Default false.'),
+  allowPrivateAddresses: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Allow host names that resolve to private, loopback or link-local addresses (e.g. a source on the local network). Default false.',
+    ),
 });
 
 /** Validated response limits. */
 export type HttpLimits = z.infer<typeof httpLimitsSchema>;
 
 /** Settings of the HTTP client (the worker builds them from the configuration). */
-export const httpClientConfigSchema = z.object({
-  timeoutMs: z.number().int().positive().default(15_000)
-    .describe('Per-attempt timeout, headers and body. Default 15000.'),
-  maxRetries: z.number().int().min(0).default(3)
-    .describe('Retries after the first attempt on 429, 5xx and network errors. Default 3.'),
-  baseDelayMs: z.number().int().min(0).default(500)
-    .describe('First backoff delay; doubles per retry, with full jitter. Default 500.'),
-  maxDelayMs: z.number().int().min(0).default(60_000)
-    .describe('Longest wait between attempts, also caps Retry-After. Default 60000.'),
-  perHostConcurrency: z.number().int().positive().default(2)
-    .describe('Requests in flight per host. Default 2.'),
-  maxRedirects: z.number().int().min(0).default(5).describe('Redirects followed (each checked against the allow-list). Default 5.'),
-  contactUrl: z.string().optional()
-    .describe('URL put in the User-Agent so operators of the sites we read can reach us. Default: package.json homepage, if any.'),
-}).extend(httpLimitsSchema.shape);
+export const httpClientConfigSchema = z
+  .object({
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15_000)
+      .describe('Per-attempt timeout, headers and body. Default 15000.'),
+    maxRetries: z
+      .number()
+      .int()
+      .min(0)
+      .default(3)
+      .describe('Retries after the first attempt on 429, 5xx and network errors. Default 3.'),
+    baseDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(500)
+      .describe('First backoff delay; doubles per retry, with full jitter. Default 500.'),
+    maxDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe('Longest wait between attempts, also caps Retry-After. Default 60000.'),
+    perHostConcurrency: z.number().int().positive().default(2).describe('Requests in flight per host. Default 2.'),
+    maxRedirects: z
+      .number()
+      .int()
+      .min(0)
+      .default(5)
+      .describe('Redirects followed (each checked against the allow-list). Default 5.'),
+    contactUrl: z
+      .string()
+      .optional()
+      .describe(
+        'URL put in the User-Agent so operators of the sites we read can reach us. Default: package.json homepage, if any.',
+      ),
+  })
+  .extend(httpLimitsSchema.shape);
 
 /** Validated settings of {@link HttpClient}. */
 export type HttpClientConfig = z.infer<typeof httpClientConfigSchema>;
@@ -68,7 +107,11 @@ export interface HttpClientOptions extends Partial<HttpClientConfig> {
   /** Full User-Agent override. Default `mid-monitor/<version> (+<contactUrl>)`. */
   userAgent?: string;
   /** DNS lookup used for connections (tests point a name at 127.0.0.1). Default node:dns lookup. */
-  lookup?: (hostname: string, options: LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+  lookup?: (
+    hostname: string,
+    options: LookupAllOptions,
+    callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+  ) => void;
 }
 
 /** Per-request options. */
@@ -102,7 +145,10 @@ export class HttpError extends MidError {
   readonly bodyExcerpt: string | null;
   /** How long the server asked us to wait (Retry-After), in ms; null when it did not say. */
   retryAfterMs: number | null = null;
-  constructor(message: string, options: { url: string; status?: number | null; retriable: boolean; cause?: unknown; body?: string | null }) {
+  constructor(
+    message: string,
+    options: { url: string; status?: number | null; retriable: boolean; cause?: unknown; body?: string | null },
+  ) {
     super(message, { cause: options.cause });
     this.url = options.url;
     this.status = options.status ?? null;
@@ -138,10 +184,30 @@ export class AddressNotAllowedError extends Error {
 
 // Special-purpose ranges (RFC 6890 and friends): nothing a public source lives on.
 const PRIVATE_RANGES = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   PRIVATE_RANGES.addSubnet(net, bits, 'ipv4');
 }
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const) {
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2001:db8::', 32],
+] as const) {
   PRIVATE_RANGES.addSubnet(net, bits, 'ipv6');
 }
 
@@ -173,7 +239,10 @@ export function redactUrl(url: string): string {
 
 function packageInfo(): { version: string; homepage: string | null } {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string; homepage?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+      homepage?: string;
+    };
     return { version: pkg.version ?? '0.0.0', homepage: pkg.homepage ?? null };
   } catch {
     return { version: '0.0.0', homepage: null };
@@ -184,7 +253,9 @@ function packageInfo(): { version: string; homepage: string | null } {
 export function defaultUserAgent(contactUrl?: string): string {
   const { version, homepage } = packageInfo();
   const contact = contactUrl ?? homepage;
-  return contact ? `mid-monitor/${version} (+${contact})` : `mid-monitor/${version} (public-interest disinformation monitoring)`;
+  return contact
+    ? `mid-monitor/${version} (+${contact})`
+    : `mid-monitor/${version} (public-interest disinformation monitoring)`;
 }
 
 /** Parses Retry-After (seconds or HTTP date) into milliseconds from `now`; null when absent or unreadable. */
@@ -203,12 +274,16 @@ class HostLimiter {
   private readonly waiting: Array<() => void> = [];
   constructor(private readonly limit: number) {}
   async acquire(): Promise<void> {
-    if (this.active < this.limit) { this.active++; return; }
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
   release(): void {
     const next = this.waiting.shift();
-    if (next) next(); // the slot passes straight to the next waiter
+    if (next)
+      next(); // the slot passes straight to the next waiter
     else this.active--;
   }
 }
@@ -253,15 +328,21 @@ export class HttpClient {
     this.sleep = sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
     this.now = now ?? Date.now;
     this.random = random ?? Math.random;
-    this.fetchImpl = fetchImpl ?? this.checkedFetch(lookup ?? (dnsLookup as unknown as NonNullable<HttpClientOptions['lookup']>));
+    this.fetchImpl =
+      fetchImpl ?? this.checkedFetch(lookup ?? (dnsLookup as unknown as NonNullable<HttpClientOptions['lookup']>));
     this.userAgent = userAgent ?? defaultUserAgent(this.cfg.contactUrl);
   }
 
   /** True when `url` may be fetched: its host and port are allow-listed (an entry without port: the default port). */
   isAllowed(url: string | URL): boolean {
     let u: URL;
-    try { u = new URL(url); } catch { return false; }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:' && u.protocol !== 'wss:' && u.protocol !== 'ws:') return false;
+    try {
+      u = new URL(url);
+    } catch {
+      return false;
+    }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:' && u.protocol !== 'wss:' && u.protocol !== 'ws:')
+      return false;
     // u.host has no port when it is the scheme's default, so an entry without a port allows only that port.
     return this.allowed.has(hostKey(u));
   }
@@ -283,9 +364,14 @@ export class HttpClient {
       } catch (err) {
         const e = err as HttpError;
         if (!this.shouldRetry(e, attempt, options)) throw err;
-        const wait = e.retryAfterMs != null
-          ? e.retryAfterMs + Math.round(this.random() * 250)
-          : backoffDelayMs(attempt, { baseMs: this.cfg.baseDelayMs, maxMs: this.cfg.maxDelayMs, random: this.random });
+        const wait =
+          e.retryAfterMs != null
+            ? e.retryAfterMs + Math.round(this.random() * 250)
+            : backoffDelayMs(attempt, {
+                baseMs: this.cfg.baseDelayMs,
+                maxMs: this.cfg.maxDelayMs,
+                random: this.random,
+              });
         attempt++;
         await this.sleep(wait, options.signal);
       }
@@ -298,7 +384,13 @@ export class HttpClient {
     try {
       return { response, json: JSON.parse(response.body) as T };
     } catch (cause) {
-      throw new HttpError(`response of ${redactUrl(url)} is not valid JSON: ${(cause as Error).message}`, { url: redactUrl(url), status: response.status, retriable: false, cause, body: response.body });
+      throw new HttpError(`response of ${redactUrl(url)} is not valid JSON: ${(cause as Error).message}`, {
+        url: redactUrl(url),
+        status: response.status,
+        retriable: false,
+        cause,
+        body: response.body,
+      });
     }
   }
 
@@ -306,7 +398,11 @@ export class HttpClient {
    * GETs `url` and hands the response body stream to `consume` while the host slot is held (for large files).
    * Retries happen only before the body is handed over; the timeout covers the headers only.
    */
-  async stream<T>(url: string, consume: (body: ReadableStream<Uint8Array>, response: Response) => Promise<T>, options: RequestOptions = {}): Promise<T> {
+  async stream<T>(
+    url: string,
+    consume: (body: ReadableStream<Uint8Array>, response: Response) => Promise<T>,
+    options: RequestOptions = {},
+  ): Promise<T> {
     this.assertAllowed(url);
     let attempt = 0;
     for (;;) {
@@ -314,13 +410,26 @@ export class HttpClient {
       await limiter.acquire();
       try {
         const response = await this.send(url, options, false);
-        if (!response.body) throw new HttpError(`empty body from ${redactUrl(url)}`, { url: redactUrl(url), status: response.status, retriable: true });
+        if (!response.body)
+          throw new HttpError(`empty body from ${redactUrl(url)}`, {
+            url: redactUrl(url),
+            status: response.status,
+            retriable: true,
+          });
         return await consume(this.limitBody(url, response, options), response);
       } catch (err) {
         const e = err as HttpError;
         if (!this.shouldRetry(e, attempt, options)) throw err;
         attempt++;
-        await this.sleep(e.retryAfterMs ?? backoffDelayMs(attempt - 1, { baseMs: this.cfg.baseDelayMs, maxMs: this.cfg.maxDelayMs, random: this.random }), options.signal);
+        await this.sleep(
+          e.retryAfterMs ??
+            backoffDelayMs(attempt - 1, {
+              baseMs: this.cfg.baseDelayMs,
+              maxMs: this.cfg.maxDelayMs,
+              random: this.random,
+            }),
+          options.signal,
+        );
       } finally {
         limiter.release();
       }
@@ -329,14 +438,18 @@ export class HttpClient {
 
   /** A Retry-After longer than maxDelayMs is not waited out here: the error goes up so the worker reschedules. */
   private shouldRetry(e: unknown, attempt: number, options: RequestOptions): boolean {
-    if (!(e instanceof HttpError) || !e.retriable || attempt >= this.cfg.maxRetries || options.signal?.aborted) return false;
+    if (!(e instanceof HttpError) || !e.retriable || attempt >= this.cfg.maxRetries || options.signal?.aborted)
+      return false;
     return e.retryAfterMs == null || e.retryAfterMs <= this.cfg.maxDelayMs;
   }
 
   private limiter(u: URL): HostLimiter {
     const key = hostKey(u);
     let l = this.limiters.get(key);
-    if (!l) { l = new HostLimiter(this.cfg.perHostConcurrency); this.limiters.set(key, l); }
+    if (!l) {
+      l = new HostLimiter(this.cfg.perHostConcurrency);
+      this.limiters.set(key, l);
+    }
     return l;
   }
 
@@ -348,7 +461,9 @@ export class HttpClient {
       const timer = setTimeout(() => timeout.abort(new Error('timeout')), this.cfg.timeoutMs);
       try {
         const response = await this.send(url, options, true, timeout.signal);
-        const body = await readLimited(this.limitBody(url, response, options), (cause: unknown) => this.networkError(url, cause, timeout.signal, options.signal));
+        const body = await readLimited(this.limitBody(url, response, options), (cause: unknown) =>
+          this.networkError(url, cause, timeout.signal, options.signal),
+        );
         return { status: response.status, url: response.url || url, headers: response.headers, body };
       } finally {
         clearTimeout(timer);
@@ -364,18 +479,30 @@ export class HttpClient {
    */
   private checkedFetch(lookup: NonNullable<HttpClientOptions['lookup']>): typeof fetch {
     const allowPrivate = this.cfg.allowPrivateAddresses;
-    const checked = (hostname: string, opts: { all?: boolean }, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void => {
+    const checked = (
+      hostname: string,
+      opts: { all?: boolean },
+      callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+    ): void => {
       lookup(hostname, { ...opts, all: true }, (err, addresses) => {
         if (err) return callback(err, '');
         const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
-        if (bad) return callback(new AddressNotAllowedError(`${hostname} resolves to ${bad.address}, a private, loopback or link-local address; refusing to connect`), '');
-        if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+        if (bad)
+          return callback(
+            new AddressNotAllowedError(
+              `${hostname} resolves to ${bad.address}, a private, loopback or link-local address; refusing to connect`,
+            ),
+            '',
+          );
+        if (addresses.length === 0)
+          return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
         if (opts.all) callback(null, addresses);
         else callback(null, addresses[0]!.address, addresses[0]!.family);
       });
     };
     const dispatcher = new Agent({ connect: { lookup: checked as never } }); // never: net's overloaded lookup type
-    return ((input: string, init: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+    return ((input: string, init: RequestInit) =>
+      undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
   }
 
   /** The body as a stream that fails with {@link ResponseTooLargeError} past the size or compression-ratio cap. */
@@ -390,35 +517,67 @@ export class HttpClient {
     const declared = Number(response.headers.get('content-length'));
     if (!encoding && Number.isFinite(declared) && declared > max) {
       void response.body?.cancel().catch(() => undefined);
-      throw new ResponseTooLargeError(`response of ${safe} declares ${declared} bytes, over the limit of ${max}`, { url: safe, status: response.status, retriable: false });
+      throw new ResponseTooLargeError(`response of ${safe} declares ${declared} bytes, over the limit of ${max}`, {
+        url: safe,
+        status: response.status,
+        retriable: false,
+      });
     }
     const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
     let seen = 0;
-    return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > max) {
-          controller.error(new ResponseTooLargeError(`response of ${safe} is larger than ${max} bytes${encoding ? ` (decompressed, ${encoding})` : ''}; not read further`, { url: safe, status: response.status, retriable: false }));
-          return;
-        }
-        controller.enqueue(chunk);
-      },
-    }));
+    return body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > max) {
+            controller.error(
+              new ResponseTooLargeError(
+                `response of ${safe} is larger than ${max} bytes${encoding ? ` (decompressed, ${encoding})` : ''}; not read further`,
+                { url: safe, status: response.status, retriable: false },
+              ),
+            );
+            return;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
   }
 
-  private networkError(url: string, cause: unknown, timeoutSignal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): HttpError {
+  private networkError(
+    url: string,
+    cause: unknown,
+    timeoutSignal: AbortSignal | undefined,
+    callerSignal: AbortSignal | undefined,
+  ): HttpError {
     const safe = redactUrl(url);
     if (cause instanceof HttpError) return cause;
     for (let c: unknown = cause, i = 0; c instanceof Error && i < 5; c = c.cause, i++) {
-      if (c instanceof AddressNotAllowedError) return new HttpError(`request to ${safe} refused: ${c.message}`, { url: safe, retriable: false, cause });
+      if (c instanceof AddressNotAllowedError)
+        return new HttpError(`request to ${safe} refused: ${c.message}`, { url: safe, retriable: false, cause });
     }
-    if (callerSignal?.aborted) return new HttpAbortError(`request to ${safe} was aborted`, { url: safe, retriable: false, cause });
-    if (timeoutSignal?.aborted) return new HttpTimeoutError(`request to ${safe} timed out after ${this.cfg.timeoutMs} ms`, { url: safe, retriable: true, cause });
-    return new HttpError(`request to ${safe} failed: ${(cause as Error)?.message ?? String(cause)}`, { url: safe, retriable: true, cause });
+    if (callerSignal?.aborted)
+      return new HttpAbortError(`request to ${safe} was aborted`, { url: safe, retriable: false, cause });
+    if (timeoutSignal?.aborted)
+      return new HttpTimeoutError(`request to ${safe} timed out after ${this.cfg.timeoutMs} ms`, {
+        url: safe,
+        retriable: true,
+        cause,
+      });
+    return new HttpError(`request to ${safe} failed: ${(cause as Error)?.message ?? String(cause)}`, {
+      url: safe,
+      retriable: true,
+      cause,
+    });
   }
 
   /** One attempt, following redirects by hand; throws HttpError for unaccepted statuses. */
-  private async send(url: string, options: RequestOptions, readErrorBody: boolean, timeoutSignal?: AbortSignal): Promise<Response> {
+  private async send(
+    url: string,
+    options: RequestOptions,
+    readErrorBody: boolean,
+    timeoutSignal?: AbortSignal,
+  ): Promise<Response> {
     let current = url;
     const signals = [options.signal, timeoutSignal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
@@ -436,16 +595,34 @@ export class HttpClient {
         throw this.networkError(current, cause, timeoutSignal, options.signal);
       }
       const safe = redactUrl(current);
-      if (response.status >= 300 && response.status < 400 && response.status !== 304 && response.headers.get('location')) {
+      if (
+        response.status >= 300 &&
+        response.status < 400 &&
+        response.status !== 304 &&
+        response.headers.get('location')
+      ) {
         await response.body?.cancel().catch(() => undefined);
-        if (hop >= this.cfg.maxRedirects) throw new HttpError(`too many redirects from ${safe}`, { url: safe, status: response.status, retriable: false });
+        if (hop >= this.cfg.maxRedirects)
+          throw new HttpError(`too many redirects from ${safe}`, {
+            url: safe,
+            status: response.status,
+            retriable: false,
+          });
         current = new URL(response.headers.get('location')!, current).toString();
         continue;
       }
-      if ((response.status >= 200 && response.status < 300) || options.acceptStatuses?.includes(response.status)) return response;
-      const body = readErrorBody ? await response.text().catch(() => '') : (await response.body?.cancel().catch(() => undefined), '');
+      if ((response.status >= 200 && response.status < 300) || options.acceptStatuses?.includes(response.status))
+        return response;
+      const body = readErrorBody
+        ? await response.text().catch(() => '')
+        : (await response.body?.cancel().catch(() => undefined), '');
       const retriable = response.status === 429 || response.status >= 500 || response.status === 408;
-      const err = new HttpError(`GET ${safe} answered HTTP ${response.status}`, { url: safe, status: response.status, retriable, body });
+      const err = new HttpError(`GET ${safe} answered HTTP ${response.status}`, {
+        url: safe,
+        status: response.status,
+        retriable,
+        body,
+      });
       err.retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
       throw err;
     }

@@ -31,19 +31,32 @@ export interface ConnectorDeps {
 /** Builds the connector for one validated source. */
 export function createConnector(source: SourceConfig, deps: ConnectorDeps): Connector {
   switch (source.kind) {
-    case 'mastodon': return createMastodonConnector(source, deps);
-    case 'bluesky': return createBlueskyConnector(source, deps);
-    case 'telegram': return createTelegramConnector(source, deps);
-    case 'rss': return createRssConnector(source, deps);
-    case 'claimreview': return createClaimReviewConnector(source, deps);
-    case 'factcheck-datafeed': return createDataFeedConnector(source, deps);
-    case 'google-factcheck': return createGoogleFactCheckConnector(source, deps);
+    case 'mastodon':
+      return createMastodonConnector(source, deps);
+    case 'bluesky':
+      return createBlueskyConnector(source, deps);
+    case 'telegram':
+      return createTelegramConnector(source, deps);
+    case 'rss':
+      return createRssConnector(source, deps);
+    case 'claimreview':
+      return createClaimReviewConnector(source, deps);
+    case 'factcheck-datafeed':
+      return createDataFeedConnector(source, deps);
+    case 'google-factcheck':
+      return createGoogleFactCheckConnector(source, deps);
   }
 }
 
 /** The top-level `googleFactCheckKey` setting of the configuration (see {@link resolveSources}). */
-export const googleFactCheckKeySchema = z.string().min(1).optional().meta({ secret: true })
-  .describe('API key for google-factcheck sources that have none of their own; it also enables the default Google source (env MID_GOOGLE_FACTCHECK_KEY). Default none.');
+export const googleFactCheckKeySchema = z
+  .string()
+  .min(1)
+  .optional()
+  .meta({ secret: true })
+  .describe(
+    'API key for google-factcheck sources that have none of their own; it also enables the default Google source (env MID_GOOGLE_FACTCHECK_KEY). Default none.',
+  );
 
 /** Options of {@link resolveSources}. */
 export interface ResolveSourcesOptions {
@@ -52,8 +65,12 @@ export interface ResolveSourcesOptions {
 }
 
 /** The sources to poll: the configured ones, or the defaults when the list is empty; only enabled ones. */
-export function resolveSources(configured: readonly SourceConfig[] | readonly SourceConfigInput[], options: ResolveSourcesOptions = {}): SourceConfig[] {
-  const list = configured.length > 0 ? sourcesSchema.parse(configured) : DEFAULT_SOURCES.map((s) => sourceConfigSchema.parse(s));
+export function resolveSources(
+  configured: readonly SourceConfig[] | readonly SourceConfigInput[],
+  options: ResolveSourcesOptions = {},
+): SourceConfig[] {
+  const list =
+    configured.length > 0 ? sourcesSchema.parse(configured) : DEFAULT_SOURCES.map((s) => sourceConfigSchema.parse(s));
   const key = options.googleFactCheckKey;
   return list
     .map((s) => (s.kind === 'google-factcheck' && !s.apiKey && key ? { ...s, apiKey: key, enabled: true } : s))
@@ -61,6 +78,9 @@ export function resolveSources(configured: readonly SourceConfig[] | readonly So
 }
 
 /** Builds the one HTTP client for these sources (the allow-list is their hosts). */
-export function createHttpClient(sources: readonly SourceConfig[], options: Omit<HttpClientOptions, 'allowedHosts'> = {}): HttpClient {
+export function createHttpClient(
+  sources: readonly SourceConfig[],
+  options: Omit<HttpClientOptions, 'allowedHosts'> = {},
+): HttpClient {
   return new HttpClient({ ...options, allowedHosts: allowedHostsFor(sources) });
 }

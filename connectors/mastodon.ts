@@ -12,19 +12,29 @@ import type { HttpClient, HttpResponse } from './http-client.ts';
 import { htmlToText } from './html-text.ts';
 
 /** Config of one Mastodon timeline source. */
-export const mastodonSourceSchema = z.object({
-  kind: z.literal('mastodon'),
-  name: z.string().min(1).describe('Unique source name, e.g. "mastodon.social#tk2025".'),
-  enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
-  instanceUrl: z.string().url().describe('Base URL of the instance, e.g. https://mastodon.social.'),
-  timeline: z.enum(['public', 'tag']).default('public').describe('Which timeline. Default public.'),
-  tag: z.string().regex(/^[^#\s/]+$/, 'hashtag without #').optional().describe('Hashtag (without #) when timeline is "tag".'),
-  local: z.boolean().default(false).describe('Only posts of the instance itself. Default false (federated).'),
-  limit: z.number().int().min(1).max(40).default(40).describe('Statuses per page (Mastodon caps at 40). Default 40.'),
-  maxPages: z.number().int().min(1).default(3).describe('Pages read per fetch call. Default 3.'),
-  minRateLimitRemaining: z.number().int().min(0).default(5)
-    .describe('Stop paging when X-RateLimit-Remaining falls to this. Default 5.'),
-}).refine((s) => s.timeline !== 'tag' || !!s.tag, { message: 'tag is required when timeline is "tag"', path: ['tag'] });
+export const mastodonSourceSchema = z
+  .object({
+    kind: z.literal('mastodon'),
+    name: z.string().min(1).describe('Unique source name, e.g. "mastodon.social#tk2025".'),
+    enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
+    instanceUrl: z.string().url().describe('Base URL of the instance, e.g. https://mastodon.social.'),
+    timeline: z.enum(['public', 'tag']).default('public').describe('Which timeline. Default public.'),
+    tag: z
+      .string()
+      .regex(/^[^#\s/]+$/, 'hashtag without #')
+      .optional()
+      .describe('Hashtag (without #) when timeline is "tag".'),
+    local: z.boolean().default(false).describe('Only posts of the instance itself. Default false (federated).'),
+    limit: z.number().int().min(1).max(40).default(40).describe('Statuses per page (Mastodon caps at 40). Default 40.'),
+    maxPages: z.number().int().min(1).default(3).describe('Pages read per fetch call. Default 3.'),
+    minRateLimitRemaining: z
+      .number()
+      .int()
+      .min(0)
+      .default(5)
+      .describe('Stop paging when X-RateLimit-Remaining falls to this. Default 5.'),
+  })
+  .refine((s) => s.timeline !== 'tag' || !!s.tag, { message: 'tag is required when timeline is "tag"', path: ['tag'] });
 
 /** Validated Mastodon source config. */
 export type MastodonSource = z.infer<typeof mastodonSourceSchema>;
@@ -60,7 +70,8 @@ function mapAccount(a: unknown): NormalizedPost['author'] | null {
 
 /** Maps one Mastodon status (API v1 entity) to a normalized post. Pure. */
 export function mapMastodonStatus(status: unknown): MapResult {
-  if (!status || typeof status !== 'object' || Array.isArray(status)) return { ok: false, reason: 'status is not an object' };
+  if (!status || typeof status !== 'object' || Array.isArray(status))
+    return { ok: false, reason: 'status is not an object' };
   const s = status as Json;
   const id = str(s.uri);
   if (!id) return { ok: false, reason: 'status has no uri' };
@@ -72,11 +83,18 @@ export function mapMastodonStatus(status: unknown): MapResult {
   const reblog = s.reblog && typeof s.reblog === 'object' ? (s.reblog as Json) : null;
   const body = reblog ?? s;
   const { text: contentText, links } = htmlToText(typeof body.content === 'string' ? body.content : '');
-  const spoiler = typeof body.spoiler_text === 'string' && body.spoiler_text.trim() ? `${body.spoiler_text.trim()}\n\n` : '';
+  const spoiler =
+    typeof body.spoiler_text === 'string' && body.spoiler_text.trim() ? `${body.spoiler_text.trim()}\n\n` : '';
   const card = body.card && typeof body.card === 'object' ? str((body.card as Json).url) : null;
   if (card && !links.includes(card)) links.push(card);
   const hashtags = Array.isArray(body.tags)
-    ? [...new Set(body.tags.map((t) => (t && typeof t === 'object' ? str((t as Json).name) : null)).filter((t): t is string => !!t))]
+    ? [
+        ...new Set(
+          body.tags
+            .map((t) => (t && typeof t === 'object' ? str((t as Json).name) : null))
+            .filter((t): t is string => !!t),
+        ),
+      ]
     : [];
   return {
     ok: true,
@@ -92,7 +110,10 @@ export function mapMastodonStatus(status: unknown): MapResult {
       hashtags,
       replyTo: null, // only local ids are given (in_reply_to_id); they are not stable across instances
       repostOf: reblog ? str(reblog.uri) : null,
-      quoteOf: body.quote && typeof body.quote === 'object' ? str(((body.quote as Json).quoted_status as Json | undefined)?.uri) ?? null : null,
+      quoteOf:
+        body.quote && typeof body.quote === 'object'
+          ? (str(((body.quote as Json).quoted_status as Json | undefined)?.uri) ?? null)
+          : null,
     },
   };
 }
@@ -124,13 +145,18 @@ export function parseLinkHeader(value: string | null): Record<string, string> {
 function maxId(a: string | null, b: string | null): string | null {
   if (!a) return b;
   if (!b) return a;
-  try { return BigInt(a) >= BigInt(b) ? a : b; } catch { return a >= b ? a : b; }
+  try {
+    return BigInt(a) >= BigInt(b) ? a : b;
+  } catch {
+    return a >= b ? a : b;
+  }
 }
 
 /** Builds the first URL of a fetch. */
 export function mastodonTimelineUrl(src: MastodonSource, cursor: string | null): string {
   const base = src.instanceUrl.replace(/\/+$/, '');
-  const path = src.timeline === 'tag' ? `/api/v1/timelines/tag/${encodeURIComponent(src.tag!)}` : '/api/v1/timelines/public';
+  const path =
+    src.timeline === 'tag' ? `/api/v1/timelines/tag/${encodeURIComponent(src.tag!)}` : '/api/v1/timelines/public';
   const q = new URLSearchParams({ limit: String(src.limit) });
   if (src.local) q.set('local', 'true');
   if (cursor) q.set('min_id', cursor);
@@ -159,7 +185,10 @@ export function createMastodonConnector(source: MastodonSource, deps: { http: Ht
           response = await deps.http.get(url, { signal, headers: { accept: 'application/json' } });
         } catch (err) {
           if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 422)) {
-            throw new SourceUnavailableError(`${where} needs a login on this instance (HTTP ${err.status}): it has disabled anonymous access; remove the source or choose another timeline`, { cause: err });
+            throw new SourceUnavailableError(
+              `${where} needs a login on this instance (HTTP ${err.status}): it has disabled anonymous access; remove the source or choose another timeline`,
+              { cause: err },
+            );
           }
           if (page > 0 && !(err instanceof HttpError && err.name === 'HttpAbortError')) {
             warnings.push(`${where}: stopped after ${page} page(s): ${(err as Error).message}`);
@@ -171,19 +200,29 @@ export function createMastodonConnector(source: MastodonSource, deps: { http: Ht
         try {
           body = JSON.parse(response.body);
         } catch (cause) {
-          if (page === 0) throw new ConnectorError(`${where}: response is not valid JSON (${(cause as Error).message})`, { cause, retriable: true });
+          if (page === 0)
+            throw new ConnectorError(`${where}: response is not valid JSON (${(cause as Error).message})`, {
+              cause,
+              retriable: true,
+            });
           warnings.push(`${where}: page ${page + 1} is not valid JSON; stopped paging`);
           break;
         }
         if (!Array.isArray(body)) {
-          if (page === 0) throw new ConnectorError(`${where}: expected an array of statuses, got ${typeof body}`, { retriable: false });
+          if (page === 0)
+            throw new ConnectorError(`${where}: expected an array of statuses, got ${typeof body}`, {
+              retriable: false,
+            });
           break;
         }
         statuses += body.length;
         for (const raw of body) {
           const localId = raw && typeof raw === 'object' ? str((raw as Json).id) : null;
           const r = mapMastodonStatus(raw);
-          if (!r.ok) { failed.push({ reason: r.reason, raw: excerpt(raw) }); continue; }
+          if (!r.ok) {
+            failed.push({ reason: r.reason, raw: excerpt(raw) });
+            continue;
+          }
           next = maxId(next, localId); // cursor is the instance-local id, what min_id expects
           if (seen.has(r.post.id)) continue;
           seen.add(r.post.id);
@@ -191,7 +230,11 @@ export function createMastodonConnector(source: MastodonSource, deps: { http: Ht
         }
         const remaining = Number(response.headers.get('x-ratelimit-remaining'));
         const reset = Date.parse(response.headers.get('x-ratelimit-reset') ?? '');
-        if (Number.isFinite(remaining) && response.headers.get('x-ratelimit-remaining') !== null && remaining <= src.minRateLimitRemaining) {
+        if (
+          Number.isFinite(remaining) &&
+          response.headers.get('x-ratelimit-remaining') !== null &&
+          remaining <= src.minRateLimitRemaining
+        ) {
           if (!Number.isNaN(reset)) notBeforeMs = reset;
           warnings.push(`${where}: rate limit nearly used up (${remaining} left); stopped paging`);
           break;

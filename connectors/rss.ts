@@ -18,11 +18,18 @@ export const rssSourceSchema = z.object({
   name: z.string().min(1).describe('Unique source name, e.g. "nieuwscheckers".'),
   enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
   url: z.string().url().describe('Feed URL (RSS 2.0 or Atom).'),
-  emit: z.enum(['post', 'factcheck']).default('post')
+  emit: z
+    .enum(['post', 'factcheck'])
+    .default('post')
     .describe('Items become posts (news) or fact-checks (fact-checker feeds). Default post.'),
   publisher: z.string().optional().describe('Publisher name for fact-checks. Default: the feed title.'),
   lang: z.string().optional().describe('Language of the feed (BCP-47), when the feed does not declare one.'),
-  rememberGuids: z.number().int().min(0).default(500).describe('Guids kept in the cursor for de-duplication. Default 500.'),
+  rememberGuids: z
+    .number()
+    .int()
+    .min(0)
+    .default(500)
+    .describe('Guids kept in the cursor for de-duplication. Default 500.'),
 });
 
 /** Validated RSS source config. */
@@ -109,7 +116,9 @@ export function parseFeed(xml: string): ParsedFeed {
           text,
           links,
           author: textOf(kid(item, 'creator', 'author')) || null,
-          categories: kids(item, 'category').map((c) => textOf(c)).filter(Boolean),
+          categories: kids(item, 'category')
+            .map((c) => textOf(c))
+            .filter(Boolean),
         };
       }),
     };
@@ -138,7 +147,9 @@ export function parseFeed(xml: string): ParsedFeed {
           text,
           links,
           author: textOf(kid(kid(entry, 'author') ?? entry, 'name')) || null,
-          categories: kids(entry, 'category').map((c) => c.attribs.term ?? '').filter(Boolean),
+          categories: kids(entry, 'category')
+            .map((c) => c.attribs.term ?? '')
+            .filter(Boolean),
         };
       }),
     };
@@ -156,13 +167,22 @@ export function feedEntryId(entry: FeedEntry, feedUrl: string | null): string | 
 }
 
 /** Maps a feed entry to a normalized post (source "rss"). */
-export function feedEntryToPost(entry: FeedEntry, feed: ParsedFeed, feedUrl: string | null, fallbackLang: string | null = null): NormalizedPost | { reason: string } {
+export function feedEntryToPost(
+  entry: FeedEntry,
+  feed: ParsedFeed,
+  feedUrl: string | null,
+  fallbackLang: string | null = null,
+): NormalizedPost | { reason: string } {
   const id = feedEntryId(entry, feedUrl);
   if (!id) return { reason: 'feed item has neither guid nor link' };
   if (!entry.date) return { reason: `feed item ${id} has no valid date` };
   const site = feed.link ?? feedUrl;
   let host = 'feed';
-  try { if (site) host = new URL(site).host; } catch { /* keep "feed" */ }
+  try {
+    if (site) host = new URL(site).host;
+  } catch {
+    /* keep "feed" */
+  }
   const links = [...entry.links];
   if (entry.link && !links.includes(entry.link)) links.unshift(entry.link);
   return {
@@ -179,7 +199,13 @@ export function feedEntryToPost(entry: FeedEntry, feed: ParsedFeed, feedUrl: str
 }
 
 /** Maps a fact-checker's feed entry to a normalized fact-check (claim = title; rating unknown from a feed). */
-export function feedEntryToFactCheck(entry: FeedEntry, feed: ParsedFeed, sourceName: string, publisher?: string, fallbackLang: string | null = null): NormalizedFactCheck | { reason: string } {
+export function feedEntryToFactCheck(
+  entry: FeedEntry,
+  feed: ParsedFeed,
+  sourceName: string,
+  publisher?: string,
+  fallbackLang: string | null = null,
+): NormalizedFactCheck | { reason: string } {
   if (!entry.link) return { reason: 'fact-check item has no link' };
   if (!entry.title) return { reason: `fact-check item ${entry.link} has no title` };
   return {
@@ -210,7 +236,9 @@ function readCursor(cursor: string | null): RssCursor {
     const c = JSON.parse(cursor) as RssCursor;
     return { ...c, seen: Array.isArray(c.seen) ? c.seen.filter((s) => typeof s === 'string') : [] };
   } catch {
-    throw new ConnectorError(`rss cursor is not the JSON this connector writes: ${excerpt(cursor, 60)}`, { retriable: false });
+    throw new ConnectorError(`rss cursor is not the JSON this connector writes: ${excerpt(cursor, 60)}`, {
+      retriable: false,
+    });
   }
 }
 
@@ -222,7 +250,9 @@ export function createRssConnector(source: RssSource, deps: { http: HttpClient }
     name: src.name,
     async fetch({ cursor, signal }: FetchOptions): Promise<FetchResult> {
       const state = readCursor(cursor);
-      const headers: Record<string, string> = { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8' };
+      const headers: Record<string, string> = {
+        accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8',
+      };
       if (state.etag) headers['if-none-match'] = state.etag;
       if (state.lastModified) headers['if-modified-since'] = state.lastModified;
       const response = await deps.http.get(src.url, { signal, headers, acceptStatuses: [304] });
@@ -240,13 +270,27 @@ export function createRssConnector(source: RssSource, deps: { http: HttpClient }
       const fresh: string[] = [];
       for (const entry of feed.entries) {
         const key = entry.guid ?? entry.link;
-        if (key && seen.has(key)) { duplicates++; continue; }
-        const mapped = src.emit === 'factcheck'
-          ? feedEntryToFactCheck(entry, feed, src.name, src.publisher, src.lang ?? null)
-          : feedEntryToPost(entry, feed, src.url, src.lang ?? null);
-        if ('reason' in mapped) { failed.push({ reason: mapped.reason, raw: excerpt(entry) }); continue; }
-        if (key) { seen.add(key); fresh.push(key); }
-        items.push(src.emit === 'factcheck' ? { type: 'factcheck', factcheck: mapped as NormalizedFactCheck } : { type: 'post', post: mapped as NormalizedPost });
+        if (key && seen.has(key)) {
+          duplicates++;
+          continue;
+        }
+        const mapped =
+          src.emit === 'factcheck'
+            ? feedEntryToFactCheck(entry, feed, src.name, src.publisher, src.lang ?? null)
+            : feedEntryToPost(entry, feed, src.url, src.lang ?? null);
+        if ('reason' in mapped) {
+          failed.push({ reason: mapped.reason, raw: excerpt(entry) });
+          continue;
+        }
+        if (key) {
+          seen.add(key);
+          fresh.push(key);
+        }
+        items.push(
+          src.emit === 'factcheck'
+            ? { type: 'factcheck', factcheck: mapped as NormalizedFactCheck }
+            : { type: 'post', post: mapped as NormalizedPost },
+        );
       }
       const next: RssCursor = { seen: [...fresh, ...state.seen].slice(0, src.rememberGuids) };
       const etag = response.headers.get('etag');

@@ -27,15 +27,20 @@ export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export type SourceConfigInput = z.input<typeof sourceConfigSchema>;
 
 /** The `sources` list: an empty list means "use the default sources" (connectors/default-sources.ts). */
-export const sourcesSchema = z.array(sourceConfigSchema).default([])
+export const sourcesSchema = z
+  .array(sourceConfigSchema)
+  .default([])
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((s, i) => {
-      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', message: `duplicate source name "${s.name}"`, path: [i, 'name'] });
+      if (seen.has(s.name))
+        ctx.addIssue({ code: 'custom', message: `duplicate source name "${s.name}"`, path: [i, 'name'] });
       seen.add(s.name);
     });
   })
-  .describe('Sources to poll, each with a unique name and a kind (mastodon, bluesky, telegram, rss, claimreview, factcheck-datafeed, google-factcheck). Default [] = the built-in default sources (connectors/default-sources.ts).');
+  .describe(
+    'Sources to poll, each with a unique name and a kind (mastodon, bluesky, telegram, rss, claimreview, factcheck-datafeed, google-factcheck). Default [] = the built-in default sources (connectors/default-sources.ts).',
+  );
 
 function hostOf(url: string): string {
   return new URL(url).host.toLowerCase();
@@ -47,19 +52,29 @@ export function allowedHostsFor(sources: readonly SourceConfig[]): string[] {
   for (const s of sources) {
     if (!s.enabled) continue;
     switch (s.kind) {
-      case 'mastodon': hosts.add(hostOf(s.instanceUrl)); break;
+      case 'mastodon':
+        hosts.add(hostOf(s.instanceUrl));
+        break;
       case 'bluesky':
         hosts.add(hostOf(s.jetstreamUrl));
         if (s.profiles.enabled) hosts.add(hostOf(s.profiles.apiUrl));
         break;
-      case 'telegram': hosts.add(hostOf(s.baseUrl)); break;
-      case 'rss': hosts.add(hostOf(s.url)); break;
+      case 'telegram':
+        hosts.add(hostOf(s.baseUrl));
+        break;
+      case 'rss':
+        hosts.add(hostOf(s.url));
+        break;
       case 'claimreview':
         if (s.feedUrl) hosts.add(hostOf(s.feedUrl));
         for (const u of s.pageUrls) hosts.add(hostOf(u));
         break;
-      case 'factcheck-datafeed': hosts.add(hostOf(s.url)); break;
-      case 'google-factcheck': if (s.apiKey) hosts.add(hostOf(s.apiUrl)); break;
+      case 'factcheck-datafeed':
+        hosts.add(hostOf(s.url));
+        break;
+      case 'google-factcheck':
+        if (s.apiKey) hosts.add(hostOf(s.apiUrl));
+        break;
     }
   }
   return [...hosts];

@@ -17,7 +17,10 @@ export const telegramSourceSchema = z.object({
   kind: z.literal('telegram'),
   name: z.string().min(1).describe('Unique source name.'),
   enabled: z.boolean().default(true).describe('Poll this source. Default true.'),
-  channel: z.string().regex(/^[A-Za-z0-9_]{4,64}$/, 'public channel username').describe('Channel username, without @.'),
+  channel: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{4,64}$/, 'public channel username')
+    .describe('Channel username, without @.'),
   baseUrl: z.string().url().default('https://t.me').describe('Web preview host. Default https://t.me.'),
   maxPages: z.number().int().min(1).default(3).describe('Pages (about 20 messages each) read per fetch. Default 3.'),
 });
@@ -37,7 +40,7 @@ export interface TelegramPage {
 }
 
 function hasClass(el: Element, cls: string): boolean {
-  return (` ${el.attribs.class ?? ''} `).includes(` ${cls} `);
+  return ` ${el.attribs.class ?? ''} `.includes(` ${cls} `);
 }
 
 function byClass(cls: string, root: AnyNode | AnyNode[]): Element[] {
@@ -49,7 +52,8 @@ function firstByClass(cls: string, root: AnyNode | AnyNode[]): Element | null {
 }
 
 function isInside(el: AnyNode, ancestorClass: string, stop: AnyNode): boolean {
-  for (let p = el.parent; p && p !== stop; p = p.parent) if (p.type === 'tag' && hasClass(p as Element, ancestorClass)) return true;
+  for (let p = el.parent; p && p !== stop; p = p.parent)
+    if (p.type === 'tag' && hasClass(p as Element, ancestorClass)) return true;
   return false;
 }
 
@@ -89,27 +93,51 @@ export function parseTelegramPage(html: string, channelHint?: string): TelegramP
   if (info) {
     for (const counter of byClass('tgme_channel_info_counter', info)) {
       const type = text(firstByClass('counter_type', counter));
-      if (type && /subscriber|member/i.test(type)) followers = parseTelegramCount(text(firstByClass('counter_value', counter)));
+      if (type && /subscriber|member/i.test(type))
+        followers = parseTelegramCount(text(firstByClass('counter_value', counter)));
     }
   }
   const title = text(firstByClass('tgme_channel_info_header_title', doc));
-  const more = DomUtils.findOne((el) => hasClass(el, 'js-messages_more') && !!el.attribs['data-before'], doc.children, true);
+  const more = DomUtils.findOne(
+    (el) => hasClass(el, 'js-messages_more') && !!el.attribs['data-before'],
+    doc.children,
+    true,
+  );
   const before = more ? Number(more.attribs['data-before']) : null;
   let channel = channelHint?.toLowerCase() ?? null;
   for (const msg of byClass('tgme_widget_message', doc)) {
     if (!msg.attribs['data-post']) continue; // the class also marks inner wrappers in some layouts
     const m = /^([A-Za-z0-9_]+)\/(\d+)$/.exec(msg.attribs['data-post']);
-    if (!m) { failed.push({ reason: 'message has an unreadable data-post attribute', raw: excerpt(msg.attribs['data-post']) }); continue; }
+    if (!m) {
+      failed.push({ reason: 'message has an unreadable data-post attribute', raw: excerpt(msg.attribs['data-post']) });
+      continue;
+    }
     const ch = m[1]!.toLowerCase();
     const n = Number(m[2]);
     channel ??= ch;
     numbers.push(n);
     const id = `telegram:${ch}/${n}`;
-    const timeEl = DomUtils.findOne((el) => el.name === 'time' && !!el.attribs.datetime && isInside(el, 'tgme_widget_message_date', msg), [msg], true)
-      ?? DomUtils.findOne((el) => el.name === 'time' && !!el.attribs.datetime && !isInside(el, 'tgme_widget_message_reply', msg), [msg], true);
+    const timeEl =
+      DomUtils.findOne(
+        (el) => el.name === 'time' && !!el.attribs.datetime && isInside(el, 'tgme_widget_message_date', msg),
+        [msg],
+        true,
+      ) ??
+      DomUtils.findOne(
+        (el) => el.name === 'time' && !!el.attribs.datetime && !isInside(el, 'tgme_widget_message_reply', msg),
+        [msg],
+        true,
+      );
     const createdAt = toIsoDate(timeEl?.attribs.datetime);
-    if (!createdAt) { failed.push({ reason: `message ${id} has no date`, raw: excerpt(DomUtils.getOuterHTML(msg)) }); continue; }
-    const textEl = DomUtils.findOne((el) => hasClass(el, 'js-message_text') && !isInside(el, 'tgme_widget_message_reply', msg), [msg], true);
+    if (!createdAt) {
+      failed.push({ reason: `message ${id} has no date`, raw: excerpt(DomUtils.getOuterHTML(msg)) });
+      continue;
+    }
+    const textEl = DomUtils.findOne(
+      (el) => hasClass(el, 'js-message_text') && !isInside(el, 'tgme_widget_message_reply', msg),
+      [msg],
+      true,
+    );
     const links: string[] = [];
     const hashtags: string[] = [];
     let body = '';
@@ -117,7 +145,8 @@ export function parseTelegramPage(html: string, channelHint?: string): TelegramP
       body = tidyText(nodesToText(textEl.children, links));
       for (const a of DomUtils.findAll((el) => el.name === 'a', [textEl])) {
         const href = a.attribs.href ?? '';
-        if (href.startsWith('?q=')) { // hashtag search links
+        if (href.startsWith('?q=')) {
+          // hashtag search links
           const tag = decodeURIComponent(href.slice(3)).replace(/^#/, '');
           if (tag && !hashtags.includes(tag)) hashtags.push(tag);
         }
@@ -158,7 +187,10 @@ export function createTelegramConnector(source: TelegramSource, deps: { http: Ht
     name: src.name,
     async fetch({ cursor, signal }: FetchOptions): Promise<FetchResult> {
       const last = cursor === null ? null : Number(cursor);
-      if (last !== null && !Number.isInteger(last)) throw new ConnectorError(`telegram cursor "${excerpt(cursor, 40)}" is not a message number`, { retriable: false });
+      if (last !== null && !Number.isInteger(last))
+        throw new ConnectorError(`telegram cursor "${excerpt(cursor, 40)}" is not a message number`, {
+          retriable: false,
+        });
       const items: ConnectorItem[] = [];
       const failed: ConnectorFailure[] = [];
       const warnings: string[] = [];
@@ -171,7 +203,10 @@ export function createTelegramConnector(source: TelegramSource, deps: { http: Ht
         const parsed = parseTelegramPage(response.body, src.channel);
         if (page === 0 && parsed.numbers.length === 0 && parsed.failed.length === 0) {
           if (!/tgme_channel_info|tgme_widget_message/.test(response.body)) {
-            throw new ConnectorError(`t.me/s/${src.channel} shows no channel preview (private, renamed or preview disabled)`, { retriable: false });
+            throw new ConnectorError(
+              `t.me/s/${src.channel} shows no channel preview (private, renamed or preview disabled)`,
+              { retriable: false },
+            );
           }
           warnings.push(`t.me/s/${src.channel} has no messages`);
         }
@@ -188,7 +223,10 @@ export function createTelegramConnector(source: TelegramSource, deps: { http: Ht
         const lowest = parsed.numbers.length ? Math.min(...parsed.numbers) : null;
         if (lowest === null || lowest <= last + 1) break; // reached what we already have
         before = parsed.before ?? lowest;
-        if (page === src.maxPages - 1) warnings.push(`t.me/s/${src.channel}: more than ${src.maxPages} pages since the cursor; older messages skipped`);
+        if (page === src.maxPages - 1)
+          warnings.push(
+            `t.me/s/${src.channel}: more than ${src.maxPages} pages since the cursor; older messages skipped`,
+          );
       }
       return { items, nextCursor: highest === null ? cursor : String(highest), failed, warnings };
     },

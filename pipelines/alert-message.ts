@@ -18,15 +18,37 @@ export const ALERT_CATALOGUE = {
     digest: 'Overzicht signalen van gecoördineerd gedrag',
     test: 'Testbericht',
     testBody: 'Dit is een testbericht van mid-monitor voor route',
-    posts: 'berichten', accounts: 'accounts', platforms: 'platforms', languages: 'talen', span: 'periode',
-    reasons: 'Waarom', sample: 'Voorbeeldtekst', links: 'Links', factchecks: 'Factchecks die erbij passen',
-    triage: 'Beoordelen in mid-monitor', changes: 'Wat is er veranderd',
-    disclaimer: 'Dit signaal gaat over gedrag (gecoördineerd of onecht versterken), niet over de waarheid van de inhoud.',
-    clusters: 'clusters', coShared: 'Meest gedeelde links', top: 'Grootste signalen', none: 'geen',
-    change: { grew: 'gegroeid', new_kind: 'nieuw soort signaal', factcheck: 'factcheck gevonden', merged: 'samengevoegd met eerdere signalen' },
+    posts: 'berichten',
+    accounts: 'accounts',
+    platforms: 'platforms',
+    languages: 'talen',
+    span: 'periode',
+    reasons: 'Waarom',
+    sample: 'Voorbeeldtekst',
+    links: 'Links',
+    factchecks: 'Factchecks die erbij passen',
+    triage: 'Beoordelen in mid-monitor',
+    changes: 'Wat is er veranderd',
+    disclaimer:
+      'Dit signaal gaat over gedrag (gecoördineerd of onecht versterken), niet over de waarheid van de inhoud.',
+    clusters: 'clusters',
+    coShared: 'Meest gedeelde links',
+    top: 'Grootste signalen',
+    none: 'geen',
+    change: {
+      grew: 'gegroeid',
+      new_kind: 'nieuw soort signaal',
+      factcheck: 'factcheck gevonden',
+      merged: 'samengevoegd met eerdere signalen',
+    },
     kind: {
-      duplicate_text: 'dezelfde tekst', co_link: 'gelijktijdig gedeelde links', burst: 'plotselinge piek',
-      hashtag_push: 'hashtag-push', cross_language: 'over talen heen', young_account_cohort: 'groep jonge accounts', other: 'overig',
+      duplicate_text: 'dezelfde tekst',
+      co_link: 'gelijktijdig gedeelde links',
+      burst: 'plotselinge piek',
+      hashtag_push: 'hashtag-push',
+      cross_language: 'over talen heen',
+      young_account_cohort: 'groep jonge accounts',
+      other: 'overig',
     },
   },
   en: {
@@ -35,21 +57,46 @@ export const ALERT_CATALOGUE = {
     digest: 'Digest of signals of coordinated behaviour',
     test: 'Test message',
     testBody: 'This is a test message from mid-monitor for route',
-    posts: 'posts', accounts: 'accounts', platforms: 'platforms', languages: 'languages', span: 'time span',
-    reasons: 'Why', sample: 'Sample text', links: 'Links', factchecks: 'Matching fact-checks',
-    triage: 'Review in mid-monitor', changes: 'What changed',
-    disclaimer: 'This signal is about behaviour (coordinated or inauthentic amplification), not about whether the content is true.',
-    clusters: 'clusters', coShared: 'Most co-shared links', top: 'Largest signals', none: 'none',
-    change: { grew: 'grew', new_kind: 'new kind of signal', factcheck: 'fact-check found', merged: 'merged with earlier signals' },
+    posts: 'posts',
+    accounts: 'accounts',
+    platforms: 'platforms',
+    languages: 'languages',
+    span: 'time span',
+    reasons: 'Why',
+    sample: 'Sample text',
+    links: 'Links',
+    factchecks: 'Matching fact-checks',
+    triage: 'Review in mid-monitor',
+    changes: 'What changed',
+    disclaimer:
+      'This signal is about behaviour (coordinated or inauthentic amplification), not about whether the content is true.',
+    clusters: 'clusters',
+    coShared: 'Most co-shared links',
+    top: 'Largest signals',
+    none: 'none',
+    change: {
+      grew: 'grew',
+      new_kind: 'new kind of signal',
+      factcheck: 'fact-check found',
+      merged: 'merged with earlier signals',
+    },
     kind: {
-      duplicate_text: 'duplicate text', co_link: 'co-shared links', burst: 'sudden burst',
-      hashtag_push: 'hashtag push', cross_language: 'across languages', young_account_cohort: 'young-account cohort', other: 'other',
+      duplicate_text: 'duplicate text',
+      co_link: 'co-shared links',
+      burst: 'sudden burst',
+      hashtag_push: 'hashtag push',
+      cross_language: 'across languages',
+      young_account_cohort: 'young-account cohort',
+      other: 'other',
     },
   },
 } as const;
 
 /** A label and a value, e.g. "accounts: 12". */
-export interface AlertFact { label: string; value: string }
+export interface AlertFact {
+  label: string;
+  value: string;
+}
 
 /** Channel-neutral alert content. */
 export interface AlertMessage {
@@ -110,8 +157,13 @@ export function scrubText(text: string, linksAs: 'remove' | 'domain' = 'remove')
     const s = shareableLink(/^www\./i.test(u) ? `https://${u}` : u);
     return s ? `${s.domain}${tail}` : ' ';
   };
-  return text.replace(LINK_RE, link).replace(MENTION_RE, ' ').replace(PSEUDONYM_RE, ' ').replace(/(?<![\p{L}\p{N}])@\S+/gu, ' ')
-    .replace(/\s+/g, ' ').trim();
+  return text
+    .replace(LINK_RE, link)
+    .replace(MENTION_RE, ' ')
+    .replace(PSEUDONYM_RE, ' ')
+    .replace(/(?<![\p{L}\p{N}])@\S+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Cuts at a word boundary and adds an ellipsis when longer than max. */
@@ -125,7 +177,11 @@ export function truncate(text: string, max: number): string {
 /** True for http(s) links that do not point at an account (no /@name path segment, no user info). */
 export function shareableLink(url: string): { url: string; domain: string } | null {
   let u: URL;
-  try { u = new URL(url); } catch { return null; }
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
   if (u.username || u.password || /\/@/.test(u.pathname) || /^\/(users|u|profile)\//i.test(u.pathname)) return null;
   return { url: u.toString(), domain: u.hostname.replace(/^www\./, '') };
@@ -138,7 +194,9 @@ export function triageLink(template: string | null, clusterId: string): string |
   try {
     const u = new URL(url);
     return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 function formatSpan(start: string, end: string, lang: AlertLang): string {
@@ -147,7 +205,13 @@ function formatSpan(start: string, end: string, lang: AlertLang): string {
   if (!Number.isFinite(a) || !Number.isFinite(b)) return '';
   const mins = Math.max(0, Math.round((b - a) / 60_000));
   const dur = mins < 120 ? `${mins} min` : `${Math.round(mins / 60)} ${lang === 'nl' ? 'uur' : 'h'}`;
-  const fmt = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  const fmt = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    timeZone: 'Europe/Amsterdam',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   return `${fmt.format(a)} – ${fmt.format(b)} (${dur})`;
 }
 
@@ -159,7 +223,14 @@ export function kindsText(kinds: readonly string[], lang: AlertLang): string {
 
 function headings(lang: AlertLang): AlertMessage['headings'] {
   const t = ALERT_CATALOGUE[lang];
-  return { reasons: t.reasons, sample: t.sample, links: t.links, factchecks: t.factchecks, triage: t.triage, changes: t.changes };
+  return {
+    reasons: t.reasons,
+    sample: t.sample,
+    links: t.links,
+    factchecks: t.factchecks,
+    triage: t.triage,
+    changes: t.changes,
+  };
 }
 
 /** The alert about one cluster. */
@@ -187,14 +258,20 @@ export function buildAlertMessage(cluster: Cluster, o: AlertMessageOptions): Ale
     return s ? [{ publisher: scrubText(f.publisher), url: s.url }] : [];
   });
   return {
-    lang: o.lang, kind: o.kind,
+    lang: o.lang,
+    kind: o.kind,
     title: o.kind === 'update' ? `${t.update}: ${base}` : base,
-    facts, headings: headings(o.lang),
+    facts,
+    headings: headings(o.lang),
     reasons: alertReasons(cluster, o.lang).map((r) => scrubText(r, 'domain')),
     changes: o.changes.map((c) => t.change[c]),
-    sample: sample || null, links, factchecks, lines: [],
+    sample: sample || null,
+    links,
+    factchecks,
+    lines: [],
     triageUrl: triageLink(o.triageUrlTemplate, cluster.id),
-    disclaimer: t.disclaimer, clusterId: cluster.id,
+    disclaimer: t.disclaimer,
+    clusterId: cluster.id,
   };
 }
 
@@ -205,13 +282,27 @@ export function buildDigestMessage(d: Digest, lang: AlertLang, triageUrlTemplate
     const link = triageLink(triageUrlTemplate, it.clusterId);
     return `${i + 1}. ${kindsText(it.kinds, lang)}: ${it.accounts} ${t.accounts}, ${it.posts} ${t.posts}${link ? ` — ${link}` : ''}`;
   });
-  const links = d.links.flatMap((l) => { const s = shareableLink(l.url); return s ? [s] : []; });
+  const links = d.links.flatMap((l) => {
+    const s = shareableLink(l.url);
+    return s ? [s] : [];
+  });
   return {
-    lang, kind: 'digest', title: `${t.digest} (${d.clusterCount} ${t.clusters})`,
-    facts: [{ label: t.span, value: formatSpan(new Date(d.fromMs).toISOString(), new Date(d.toMs).toISOString(), lang) }],
+    lang,
+    kind: 'digest',
+    title: `${t.digest} (${d.clusterCount} ${t.clusters})`,
+    facts: [
+      { label: t.span, value: formatSpan(new Date(d.fromMs).toISOString(), new Date(d.toMs).toISOString(), lang) },
+    ],
     headings: { ...headings(lang), reasons: t.top, links: t.coShared },
-    reasons: [], changes: [], sample: null, links, factchecks: [], lines,
-    triageUrl: null, disclaimer: t.disclaimer, clusterId: null,
+    reasons: [],
+    changes: [],
+    sample: null,
+    links,
+    factchecks: [],
+    lines,
+    triageUrl: null,
+    disclaimer: t.disclaimer,
+    clusterId: null,
   };
 }
 
@@ -219,8 +310,20 @@ export function buildDigestMessage(d: Digest, lang: AlertLang, triageUrlTemplate
 export function buildTestMessage(route: string, lang: AlertLang): AlertMessage {
   const t = ALERT_CATALOGUE[lang];
   return {
-    lang, kind: 'test', title: `${t.test}: ${t.signal}`, facts: [], headings: headings(lang), reasons: [], changes: [],
-    sample: `${t.testBody} "${route}".`, links: [], factchecks: [], lines: [], triageUrl: null, disclaimer: t.disclaimer, clusterId: null,
+    lang,
+    kind: 'test',
+    title: `${t.test}: ${t.signal}`,
+    facts: [],
+    headings: headings(lang),
+    reasons: [],
+    changes: [],
+    sample: `${t.testBody} "${route}".`,
+    links: [],
+    factchecks: [],
+    lines: [],
+    triageUrl: null,
+    disclaimer: t.disclaimer,
+    clusterId: null,
   };
 }
 
@@ -233,7 +336,8 @@ export function alertPlainText(m: AlertMessage): string {
   if (m.lines.length) out.push(`${m.headings.reasons}:`, ...m.lines);
   if (m.sample) out.push(m.kind === 'test' ? m.sample : `${m.headings.sample}: "${m.sample}"`);
   if (m.links.length) out.push(`${m.headings.links}:`, ...m.links.map((l) => `- ${l.domain}: ${l.url}`));
-  if (m.factchecks.length) out.push(`${m.headings.factchecks}:`, ...m.factchecks.map((f) => `- ${f.publisher}: ${f.url}`));
+  if (m.factchecks.length)
+    out.push(`${m.headings.factchecks}:`, ...m.factchecks.map((f) => `- ${f.publisher}: ${f.url}`));
   if (m.triageUrl) out.push(`${m.headings.triage}: ${m.triageUrl}`);
   out.push(m.disclaimer);
   return out.join('\n');

@@ -15,7 +15,10 @@ export type SuppressReason = (typeof SUPPRESS_REASONS)[number];
 export const FINAL_TRIAGE_STATUSES = ['closed', 'dismissed'] as const;
 
 /** A named narrative: any of its terms (words, or hashtags when they start with #) matches. */
-export interface Narrative { name: string; terms: string[] }
+export interface Narrative {
+  name: string;
+  terms: string[];
+}
 
 /** Watchlists, matched case- and accent-insensitively on member posts. */
 export interface Watchlists {
@@ -143,7 +146,10 @@ export interface RouteClusterState {
 }
 
 /** Per-route counters for the rate limit. */
-export interface RouteRateState { windowStartMs: number; count: number }
+export interface RouteRateState {
+  windowStartMs: number;
+  count: number;
+}
 
 /** What changed since the last alert (for the follow-up's wording). */
 export type AlertChange = 'grew' | 'new_kind' | 'factcheck' | 'merged';
@@ -151,9 +157,14 @@ export type AlertChange = 'grew' | 'new_kind' | 'factcheck' | 'merged';
 /** The decision for one route. */
 export type RouteDecision =
   | {
-    route: string; action: 'send'; kind: 'new' | 'update'; version: number; notBeforeMs: number;
-    changes: AlertChange[]; state: RouteClusterState;
-  }
+      route: string;
+      action: 'send';
+      kind: 'new' | 'update';
+      version: number;
+      notBeforeMs: number;
+      changes: AlertChange[];
+      state: RouteClusterState;
+    }
   | { route: string; action: 'suppress'; reason: SuppressReason; detail: string; hold: boolean }
   | { route: string; action: 'digest' }
   | { route: string; action: 'none' };
@@ -180,7 +191,10 @@ export interface DecideInput {
 
 /** Lower case, accents removed (NFKD, combining marks dropped), so "Vaccín" and "vaccin" compare equal. */
 export function foldText(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
@@ -196,20 +210,28 @@ export function containsWord(foldedText: string, foldedTerm: string): boolean {
     const before = i > 0 ? foldedText[i - 1]! : ' ';
     const afterIdx = i + foldedTerm.length;
     const after = afterIdx < foldedText.length ? foldedText[afterIdx]! : ' ';
-    if (!WORD_CHAR.test(before) && before !== '#' && before !== '＃' && before !== '@' && !WORD_CHAR.test(after)) return true;
+    if (!WORD_CHAR.test(before) && before !== '#' && before !== '＃' && before !== '@' && !WORD_CHAR.test(after))
+      return true;
     i = foldedText.indexOf(foldedTerm, i + 1);
   }
   return false;
 }
 
 function hostOf(url: string): string | null {
-  try { return new URL(url).hostname.toLowerCase().replace(/^www\./, ''); } catch { return null; }
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/^www\./, '');
+  } catch {
+    return null;
+  }
 }
 
 /** True when the link's host is `domain` or a subdomain of it. */
 export function linkInDomain(url: string, domain: string): boolean {
   const host = hostOf(url);
-  const d = domain.toLowerCase().replace(/^www\./, '').replace(/^\.+/, '');
+  const d = domain
+    .toLowerCase()
+    .replace(/^www\./, '')
+    .replace(/^\.+/, '');
   return host !== null && d.length > 0 && (host === d || host.endsWith(`.${d}`));
 }
 
@@ -253,7 +275,11 @@ export function matches(subject: AlertSubject, m: Partial<AlertMatchers>): boole
   if (m.minAccounts !== undefined && c.accounts.length < m.minAccounts) return false;
   if (m.minPosts !== undefined && c.posts.length < m.minPosts) return false;
   if (m.kinds?.length && !c.kinds.some((k) => m.kinds!.includes(k))) return false;
-  if (m.languages?.length && !c.languages.some((l) => m.languages!.map((x) => x.toLowerCase()).includes(l.toLowerCase()))) return false;
+  if (
+    m.languages?.length &&
+    !c.languages.some((l) => m.languages!.map((x) => x.toLowerCase()).includes(l.toLowerCase()))
+  )
+    return false;
   if (m.platforms?.length) {
     const ps = subjectPlatforms(subject);
     if (!ps.some((p) => m.platforms!.map((x) => x.toLowerCase()).includes(p))) return false;
@@ -279,7 +305,16 @@ const dtfCache = new Map<string, Intl.DateTimeFormat>();
 function dtf(timeZone: string): Intl.DateTimeFormat {
   let f = dtfCache.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     dtfCache.set(timeZone, f);
   }
   return f;
@@ -287,8 +322,19 @@ function dtf(timeZone: string): Intl.DateTimeFormat {
 
 /** Offset of `timeZone` from UTC at instant `t`, in ms (Europe/Amsterdam: +1 h in winter, +2 h in summer). */
 export function zoneOffsetMs(t: number, timeZone: string): number {
-  const parts = Object.fromEntries(dtf(timeZone).formatToParts(new Date(t)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    dtf(timeZone)
+      .formatToParts(new Date(t))
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return asUtc - Math.floor(t / 1000) * 1000;
 }
 
@@ -351,14 +397,19 @@ export function changesSince(prev: RouteClusterState, cluster: Cluster, rules: R
   const grew = (now: number, then: number) => then > 0 && now >= then * rules.growthFactor;
   if (grew(cluster.posts.length, prev.posts) || grew(cluster.accounts.length, prev.accounts)) out.push('grew');
   if (rules.onNewKind && cluster.kinds.some((k) => !prev.kinds.includes(k))) out.push('new_kind');
-  if (rules.onFactCheck && factcheckKeys(cluster.factchecks).some((u) => !prev.factchecks.includes(u))) out.push('factcheck');
+  if (rules.onFactCheck && factcheckKeys(cluster.factchecks).some((u) => !prev.factchecks.includes(u)))
+    out.push('factcheck');
   return out;
 }
 
 function stateOf(cluster: Cluster, version: number, now: number): RouteClusterState {
   return {
-    version, posts: cluster.posts.length, accounts: cluster.accounts.length, kinds: [...cluster.kinds].sort(),
-    factchecks: factcheckKeys(cluster.factchecks), decidedAtMs: now,
+    version,
+    posts: cluster.posts.length,
+    accounts: cluster.accounts.length,
+    kinds: [...cluster.kinds].sort(),
+    factchecks: factcheckKeys(cluster.factchecks),
+    decidedAtMs: now,
   };
 }
 
@@ -376,29 +427,63 @@ export function decideAlerts(input: DecideInput): RouteDecision[] {
     const prev = input.states[route.name];
     const name = route.name;
     if (input.absorbedInto !== undefined) {
-      out.push({ route: name, action: 'suppress', reason: 'inhibition', detail: `merged into ${input.absorbedInto}`, hold: false });
+      out.push({
+        route: name,
+        action: 'suppress',
+        reason: 'inhibition',
+        detail: `merged into ${input.absorbedInto}`,
+        hold: false,
+      });
       continue;
     }
     if ((FINAL_TRIAGE_STATUSES as readonly string[]).includes(subject.triageStatus ?? '')) {
-      if (prev) out.push({ route: name, action: 'suppress', reason: 'dedupe', detail: `triage status ${subject.triageStatus}`, hold: false });
+      if (prev)
+        out.push({
+          route: name,
+          action: 'suppress',
+          reason: 'dedupe',
+          detail: `triage status ${subject.triageStatus}`,
+          hold: false,
+        });
       else out.push({ route: name, action: 'none' });
       continue;
     }
     // A cluster alerted before stays in its thread even if it no longer matches (e.g. score dipped).
-    if (!prev && !matches(subject, route.match)) { out.push({ route: name, action: 'none' }); continue; }
+    if (!prev && !matches(subject, route.match)) {
+      out.push({ route: name, action: 'none' });
+      continue;
+    }
     const changes: AlertChange[] = prev ? changesSince(prev, c, route.realert) : [];
     if (prev && input.absorbedCount > 0 && changes.length > 0) changes.push('merged');
     if (prev && changes.length === 0) {
-      out.push({ route: name, action: 'suppress', reason: 'dedupe', detail: `version ${prev.version} already covers this state`, hold: false });
+      out.push({
+        route: name,
+        action: 'suppress',
+        reason: 'dedupe',
+        detail: `version ${prev.version} already covers this state`,
+        hold: false,
+      });
       continue;
     }
     const silence = input.silences.find((s) => silenceApplies(s, subject, name, now));
-    if (silence) { out.push({ route: name, action: 'suppress', reason: 'silence', detail: `silence ${silence.id}`, hold: false }); continue; }
-    if (route.digestEveryHours !== null) { out.push({ route: name, action: 'digest' }); continue; }
+    if (silence) {
+      out.push({ route: name, action: 'suppress', reason: 'silence', detail: `silence ${silence.id}`, hold: false });
+      continue;
+    }
+    if (route.digestEveryHours !== null) {
+      out.push({ route: name, action: 'digest' });
+      continue;
+    }
     if (route.quietHours) {
       const q = quietPeriod(now, route.quietHours);
       if (q.quiet) {
-        out.push({ route: name, action: 'suppress', reason: 'quiet_hours', detail: `until ${new Date(q.endsAtMs!).toISOString()}`, hold: route.quietHours.digestAtEnd });
+        out.push({
+          route: name,
+          action: 'suppress',
+          reason: 'quiet_hours',
+          detail: `until ${new Date(q.endsAtMs!).toISOString()}`,
+          hold: route.quietHours.digestAtEnd,
+        });
         continue;
       }
     }
@@ -406,15 +491,31 @@ export function decideAlerts(input: DecideInput): RouteDecision[] {
       const rate = input.rates[name];
       const used = rate && now - rate.windowStartMs < 3_600_000 ? rate.count : 0;
       if (used >= route.maxAlertsPerHour) {
-        out.push({ route: name, action: 'suppress', reason: 'rate_limit', detail: `${route.maxAlertsPerHour} alerts per hour`, hold: true });
+        out.push({
+          route: name,
+          action: 'suppress',
+          reason: 'rate_limit',
+          detail: `${route.maxAlertsPerHour} alerts per hour`,
+          hold: true,
+        });
         continue;
       }
     }
     const groupWaitMs = election ? Math.min(election.groupWaitMs, route.groupWaitMs) : route.groupWaitMs;
-    const groupIntervalMs = election ? Math.min(election.groupIntervalMs, route.groupIntervalMs) : route.groupIntervalMs;
+    const groupIntervalMs = election
+      ? Math.min(election.groupIntervalMs, route.groupIntervalMs)
+      : route.groupIntervalMs;
     const version = (prev?.version ?? 0) + 1;
     const notBeforeMs = prev ? Math.max(now, prev.decidedAtMs + groupIntervalMs) : now + groupWaitMs;
-    out.push({ route: name, action: 'send', kind: prev ? 'update' : 'new', version, notBeforeMs, changes, state: stateOf(c, version, now) });
+    out.push({
+      route: name,
+      action: 'send',
+      kind: prev ? 'update' : 'new',
+      version,
+      notBeforeMs,
+      changes,
+      state: stateOf(c, version, now),
+    });
   }
   return out;
 }
@@ -459,7 +560,9 @@ export function buildDigest(items: DigestItem[], fromMs: number, toMs: number, t
     const prev = latest.get(it.clusterId);
     if (!prev || it.atMs >= prev.atMs) latest.set(it.clusterId, it);
   }
-  const all = [...latest.values()].sort((a, b) => b.score - a.score || b.accounts - a.accounts || a.clusterId.localeCompare(b.clusterId));
+  const all = [...latest.values()].sort(
+    (a, b) => b.score - a.score || b.accounts - a.accounts || a.clusterId.localeCompare(b.clusterId),
+  );
   const byLink = new Map<string, { clusters: number; accounts: number }>();
   for (const it of all) {
     for (const url of new Set(it.links)) {
@@ -469,14 +572,24 @@ export function buildDigest(items: DigestItem[], fromMs: number, toMs: number, t
       byLink.set(url, e);
     }
   }
-  const links = [...byLink.entries()].map(([url, e]) => ({ url, ...e }))
-    .sort((a, b) => b.clusters - a.clusters || b.accounts - a.accounts || a.url.localeCompare(b.url)).slice(0, topLinks);
+  const links = [...byLink.entries()]
+    .map(([url, e]) => ({ url, ...e }))
+    .sort((a, b) => b.clusters - a.clusters || b.accounts - a.accounts || a.url.localeCompare(b.url))
+    .slice(0, topLinks);
   return { fromMs, toMs, clusterCount: all.length, top: all.slice(0, top), links };
 }
 
 /** The digest item for a cluster at `now`. */
 export function digestItem(cluster: Cluster, now: number): DigestItem {
-  return { clusterId: cluster.id, kinds: [...cluster.kinds], score: cluster.score, posts: cluster.posts.length, accounts: cluster.accounts.length, links: cluster.links.slice(0, 20), atMs: now };
+  return {
+    clusterId: cluster.id,
+    kinds: [...cluster.kinds],
+    score: cluster.score,
+    posts: cluster.posts.length,
+    accounts: cluster.accounts.length,
+    links: cluster.links.slice(0, 20),
+    atMs: now,
+  };
 }
 
 /**

@@ -4,11 +4,55 @@
 
 /** Query parameters that only track the click, on any host. */
 const TRACKING_PARAMS = new Set([
-  'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'igshid', 'igsh', 'si', 'mc_cid', 'mc_eid',
-  'ref_src', 'ref_url', '_ga', '_gl', 'yclid', 'twclid', 'ttclid', 'li_fat_id', 'mkt_tok', '_hsenc', '_hsmi',
-  'hsctatracking', 'vero_id', 'vero_conv', 'oly_anon_id', 'oly_enc_id', 'rb_clickid', 's_cid', 'wt_mc', 'ncid',
-  'sr_share', 'share_id', 'mibextid', 'sfnsn', 'cmpid', 'at_medium', 'at_campaign', 'xtor', 'ocid', 'smid',
-  'fb_action_ids', 'fb_action_types', 'fb_ref', 'fb_source', 'action_object_map', 'action_type_map', 'action_ref_map',
+  'fbclid',
+  'gclid',
+  'gclsrc',
+  'dclid',
+  'gbraid',
+  'wbraid',
+  'msclkid',
+  'igshid',
+  'igsh',
+  'si',
+  'mc_cid',
+  'mc_eid',
+  'ref_src',
+  'ref_url',
+  '_ga',
+  '_gl',
+  'yclid',
+  'twclid',
+  'ttclid',
+  'li_fat_id',
+  'mkt_tok',
+  '_hsenc',
+  '_hsmi',
+  'hsctatracking',
+  'vero_id',
+  'vero_conv',
+  'oly_anon_id',
+  'oly_enc_id',
+  'rb_clickid',
+  's_cid',
+  'wt_mc',
+  'ncid',
+  'sr_share',
+  'share_id',
+  'mibextid',
+  'sfnsn',
+  'cmpid',
+  'at_medium',
+  'at_campaign',
+  'xtor',
+  'ocid',
+  'smid',
+  'fb_action_ids',
+  'fb_action_types',
+  'fb_ref',
+  'fb_source',
+  'action_object_map',
+  'action_type_map',
+  'action_ref_map',
 ]);
 /** Prefixes of tracking parameter names (utm_source, utm_medium, ..., pk_campaign, mtm_source, ...). */
 const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_', 'hmb_', 'ga_', 'itm_'];
@@ -52,7 +96,7 @@ export function canonicalizeLink(url: string): string | null {
     return null;
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-  if (!u.hostname || !u.hostname.includes('.') && u.hostname !== 'localhost') return null;
+  if (!u.hostname || (!u.hostname.includes('.') && u.hostname !== 'localhost')) return null;
   let host = u.hostname.toLowerCase().replace(/\.$/, '');
   if (host.startsWith('www.') && host.length > 4) host = host.slice(4);
   const baseHost = host.startsWith('m.') || host.startsWith('mobile.') ? host.slice(host.indexOf('.') + 1) : host;

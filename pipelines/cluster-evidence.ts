@@ -7,18 +7,39 @@ import type { EvidenceKind } from './coaction-graph.ts';
 import type { BurstFact, NetFact } from './cluster-findings.ts';
 import type { BurstConfig, Composition } from './detect-bursts.ts';
 import { probability } from './tail-probability.ts';
-import type { BurstEvidence, ClusterEvidence, ClusterKind, CoactionEvidence, EvidenceItem, EvidenceP, NetworkEvidence } from './types.ts';
+import type {
+  BurstEvidence,
+  ClusterEvidence,
+  ClusterKind,
+  CoactionEvidence,
+  EvidenceItem,
+  EvidenceP,
+  NetworkEvidence,
+} from './types.ts';
 
 /** At most this many evidence records (and reasons) per cluster. */
 export const MAX_EVIDENCE = 8;
 /** Bursts listed one by one; the others are summed up in one `more_bursts` record. */
 const MAX_BURST_RECORDS = 3;
-const KIND_OF: Record<EvidenceKind, ClusterKind> = { text: 'duplicate_text', link: 'co_link', xlang: 'cross_language', repost: 'other' };
+const KIND_OF: Record<EvidenceKind, ClusterKind> = {
+  text: 'duplicate_text',
+  link: 'co_link',
+  xlang: 'cross_language',
+  repost: 'other',
+};
 /** Co-action kinds in the order their records are listed. */
-const COACTION_ORDER: Array<[EvidenceKind, CoactionEvidence['via']]> = [['text', 'text'], ['link', 'link'], ['xlang', 'cross_language'], ['repost', 'repost']];
+const COACTION_ORDER: Array<[EvidenceKind, CoactionEvidence['via']]> = [
+  ['text', 'text'],
+  ['link', 'link'],
+  ['xlang', 'cross_language'],
+  ['repost', 'repost'],
+];
 
 /** The detection settings the evidence states (thresholds an analyst needs to read the numbers). */
-export type EvidenceSettings = Pick<BurstConfig, 'burstWindowSeconds' | 'youngAccountDays' | 'noHistoryPosts' | 'creationClusterDays'> & {
+export type EvidenceSettings = Pick<
+  BurstConfig,
+  'burstWindowSeconds' | 'youngAccountDays' | 'noHistoryPosts' | 'creationClusterDays'
+> & {
   /** A link burst's co-shares are evidence only when at least this many accounts co-shared. */
   minClusterAccounts: number;
 };
@@ -57,13 +78,20 @@ function pOfLog(logP: number): EvidenceP {
 /** The item of a window key (`h:` hashtag, `l:` link, `t:` text group). */
 function itemOf(key: string): EvidenceItem {
   const value = key.slice(2);
-  return key.startsWith('h:') ? { type: 'hashtag', value } : key.startsWith('l:') ? { type: 'link', value } : { type: 'text', value };
+  return key.startsWith('h:')
+    ? { type: 'hashtag', value }
+    : key.startsWith('l:')
+      ? { type: 'link', value }
+      : { type: 'text', value };
 }
 
 function networkEvidence(f: NetFact): NetworkEvidence {
   return {
-    kind: 'network', counts: { accounts: f.accounts, pairs: f.pairs },
-    sharedItems: { min: f.sharedMin, median: f.sharedMedian, max: f.sharedMax }, expectedPerPairMax: f.maxExpected, p: pOfLog(f.logP),
+    kind: 'network',
+    counts: { accounts: f.accounts, pairs: f.pairs },
+    sharedItems: { min: f.sharedMin, median: f.sharedMedian, max: f.sharedMax },
+    expectedPerPairMax: f.maxExpected,
+    p: pOfLog(f.logP),
   };
 }
 
@@ -72,21 +100,36 @@ function coactionEvidence(f: NetFact): CoactionEvidence[] {
   for (const [k, via] of COACTION_ORDER) {
     const x = f.byKind[k];
     if (!x) continue;
-    out.push({ kind: 'coaction', via, counts: { accounts: x.accounts, items: x.items, pairs: x.pairs }, times: { spreadSeconds: x.maxDt / 1000 }, languages: k === 'xlang' ? x.langs.slice() : [] });
+    out.push({
+      kind: 'coaction',
+      via,
+      counts: { accounts: x.accounts, items: x.items, pairs: x.pairs },
+      times: { spreadSeconds: x.maxDt / 1000 },
+      languages: k === 'xlang' ? x.langs.slice() : [],
+    });
   }
   return out;
 }
 
 function burstEvidence(b: BurstFact, s: EvidenceSettings): BurstEvidence {
   return {
-    kind: 'burst', item: itemOf(b.key), counts: { posts: b.observed, accounts: b.accounts },
+    kind: 'burst',
+    item: itemOf(b.key),
+    counts: { posts: b.observed, accounts: b.accounts },
     times: { first: iso(b.firstMs), last: iso(b.lastMs), windowSeconds: s.burstWindowSeconds },
-    expectedPosts: b.expected, p: { value: 10 ** -b.surprise, log10: finiteLog10(-b.surprise) },
+    expectedPosts: b.expected,
+    p: { value: 10 ** -b.surprise, log10: finiteLog10(-b.surprise) },
     cohort: {
-      accounts: b.cohort, share: b.accounts > 0 ? b.cohort / b.accounts : 0, youngAccountDays: s.youngAccountDays,
-      noHistoryPosts: s.noHistoryPosts, p: pOfLog(b.logPComposition),
+      accounts: b.cohort,
+      share: b.accounts > 0 ? b.cohort / b.accounts : 0,
+      youngAccountDays: s.youngAccountDays,
+      noHistoryPosts: s.noHistoryPosts,
+      p: pOfLog(b.logPComposition),
     },
-    coShare: b.coAccounts >= s.minClusterAccounts ? { accounts: b.coAccounts, pairs: b.coPairs, withinSeconds: b.coSeconds } : null,
+    coShare:
+      b.coAccounts >= s.minClusterAccounts
+        ? { accounts: b.coAccounts, pairs: b.coPairs, withinSeconds: b.coSeconds }
+        : null,
   };
 }
 
@@ -95,15 +138,20 @@ function compositionEvidence(comp: Composition, s: EvidenceSettings): ClusterEvi
   const share = (n: number): number => (comp.accounts > 0 ? n / comp.accounts : 0);
   if (comp.young > 0 || comp.noHistory > 0) {
     out.push({
-      kind: 'account_age', counts: { accounts: comp.accounts, young: comp.young, noHistory: comp.noHistory },
-      shares: { young: share(comp.young), noHistory: share(comp.noHistory) }, youngAccountDays: s.youngAccountDays, noHistoryPosts: s.noHistoryPosts,
+      kind: 'account_age',
+      counts: { accounts: comp.accounts, young: comp.young, noHistory: comp.noHistory },
+      shares: { young: share(comp.young), noHistory: share(comp.noHistory) },
+      youngAccountDays: s.youngAccountDays,
+      noHistoryPosts: s.noHistoryPosts,
     });
   }
   const cc = comp.creationCluster;
   if (cc && cc.count >= 3 && cc.count >= comp.accounts / 2) {
     out.push({
-      kind: 'creation_cluster', counts: { accounts: comp.accounts, createdTogether: cc.count },
-      times: { first: iso(cc.fromMs), last: iso(cc.toMs) }, withinDays: s.creationClusterDays,
+      kind: 'creation_cluster',
+      counts: { accounts: comp.accounts, createdTogether: cc.count },
+      times: { first: iso(cc.fromMs), last: iso(cc.toMs) },
+      withinDays: s.creationClusterDays,
     });
   }
   return out;
@@ -132,7 +180,8 @@ export function assessCluster(facts: ClusterFacts, s: EvidenceSettings): Cluster
     logP = Math.min(logP, b.logPComposition);
   }
   for (const b of bursts.slice(0, MAX_BURST_RECORDS)) records.push(burstEvidence(b, s));
-  if (bursts.length > MAX_BURST_RECORDS) records.push({ kind: 'more_bursts', items: bursts.slice(MAX_BURST_RECORDS).map((b) => itemOf(b.key)) });
+  if (bursts.length > MAX_BURST_RECORDS)
+    records.push({ kind: 'more_bursts', items: bursts.slice(MAX_BURST_RECORDS).map((b) => itemOf(b.key)) });
   const comp = facts.composition;
   if (comp.young >= Math.max(3, comp.accounts / 2)) kinds.add('young_account_cohort');
   records.push(...coaction, ...compositionEvidence(comp, s));

@@ -9,7 +9,13 @@ import type { DetectionWindow } from './detection-window.ts';
 import { logPoissonTail } from './tail-probability.ts';
 
 /** One kind of co-action in a network: accounts, distinct items, evidence records, largest time apart (ms), languages. */
-export interface KindFact { accounts: number; items: number; maxDt: number; pairs: number; langs: string[] }
+export interface KindFact {
+  accounts: number;
+  items: number;
+  maxDt: number;
+  pairs: number;
+  langs: string[];
+}
 
 /** Evidence of the co-action graph inside a cluster, as of the cluster's latest network finding. */
 export interface NetFact {
@@ -57,22 +63,41 @@ export function earlier(t1: number, p1: string, t2: number, p2: string): boolean
   return t1 < t2 || (t1 === t2 && p1 < p2);
 }
 
-function finding(tag: string, accounts: string[], posts: Map<string, number>, edges: SignificantEdge[] | null, burst: BurstFact | null): Finding {
+function finding(
+  tag: string,
+  accounts: string[],
+  posts: Map<string, number>,
+  edges: SignificantEdge[] | null,
+  burst: BurstFact | null,
+): Finding {
   let anchorT = Infinity;
   let anchorP = '';
-  for (const [p, t] of posts) if (earlier(t, p, anchorT, anchorP) || anchorP === '') { anchorT = t; anchorP = p; }
+  for (const [p, t] of posts)
+    if (earlier(t, p, anchorT, anchorP) || anchorP === '') {
+      anchorT = t;
+      anchorP = p;
+    }
   return { tag, accounts, posts, anchorT, anchorP, edges, burst };
 }
 
 /** A network component's finding: its members and the posts of every piece of evidence on its edges. */
 export function networkFinding(members: string[], edges: SignificantEdge[]): Finding {
   const posts = new Map<string, number>();
-  for (const { edge } of edges) for (const e of edge.ev) { posts.set(e.pa, e.ta); posts.set(e.pb, e.tb); }
+  for (const { edge } of edges)
+    for (const e of edge.ev) {
+      posts.set(e.pa, e.ta);
+      posts.set(e.pb, e.tb);
+    }
   return finding('n', members, posts, edges, null);
 }
 
 /** Cohort accounts that posted link item `key` within the co-link interval of another cohort account. */
-function coShares(window: DetectionWindow, interval: CoLinkInterval, key: string, posts: Set<string>): { accounts: number; pairs: number; seconds: number } {
+function coShares(
+  window: DetectionWindow,
+  interval: CoLinkInterval,
+  key: string,
+  posts: Set<string>,
+): { accounts: number; pairs: number; seconds: number } {
   const acts = (window.items.get(key)?.acts ?? []).filter((x) => posts.has(x.p));
   const seconds = interval.seconds();
   const ms = seconds * 1000;
@@ -92,12 +117,26 @@ function coShares(window: DetectionWindow, interval: CoLinkInterval, key: string
 /** A flagged burst's finding: its cohort accounts and posts, with the burst's facts. */
 export function burstFinding(window: DetectionWindow, interval: CoLinkInterval, f: BurstFinding): Finding {
   const posts = new Map<string, number>();
-  for (const p of f.posts) { const r = window.posts.get(p); if (r) posts.set(p, r.t); }
-  const co = f.key.startsWith('l:') ? coShares(window, interval, f.key, new Set(f.posts)) : { accounts: 0, pairs: 0, seconds: 0 };
+  for (const p of f.posts) {
+    const r = window.posts.get(p);
+    if (r) posts.set(p, r.t);
+  }
+  const co = f.key.startsWith('l:')
+    ? coShares(window, interval, f.key, new Set(f.posts))
+    : { accounts: 0, pairs: 0, seconds: 0 };
   const fact: BurstFact = {
-    key: f.key, observed: f.observed, expected: f.expected, surprise: f.surprise, logPComposition: f.logPComposition,
-    cohort: f.composition.cohort.length, accounts: f.composition.accounts, firstMs: f.firstMs, lastMs: f.lastMs,
-    coAccounts: co.accounts, coPairs: co.pairs, coSeconds: co.seconds,
+    key: f.key,
+    observed: f.observed,
+    expected: f.expected,
+    surprise: f.surprise,
+    logPComposition: f.logPComposition,
+    cohort: f.composition.cohort.length,
+    accounts: f.composition.accounts,
+    firstMs: f.firstMs,
+    lastMs: f.lastMs,
+    coAccounts: co.accounts,
+    coPairs: co.pairs,
+    coSeconds: co.seconds,
   };
   return finding(`b:${f.key}`, f.composition.cohort.slice(), posts, null, fact);
 }
@@ -111,7 +150,9 @@ export function keepPeak(prev: BurstFact | undefined, next: BurstFact): BurstFac
 
 /** The network facts of a cluster: the significant pairs `edges` among `members`, against the window as it is now. */
 export function netFact(window: DetectionWindow, members: string[], edges: SignificantEdge[]): NetFact {
-  const byKind: Partial<Record<EvidenceKind, KindFact & { accountSet: Set<string>; itemSet: Set<string>; langSet: Set<string> }>> = {};
+  const byKind: Partial<
+    Record<EvidenceKind, KindFact & { accountSet: Set<string>; itemSet: Set<string>; langSet: Set<string> }>
+  > = {};
   let observed = 0;
   let maxExpected = 0;
   const shared: number[] = [];
@@ -121,26 +162,58 @@ export function netFact(window: DetectionWindow, members: string[], edges: Signi
     if (expected > maxExpected) maxExpected = expected;
     for (const e of edge.ev) {
       for (const k of e.kinds) {
-        const f = (byKind[k] ??= { accounts: 0, items: 0, maxDt: 0, pairs: 0, langs: [], accountSet: new Set(), itemSet: new Set(), langSet: new Set() });
-        f.accountSet.add(edge.a); f.accountSet.add(edge.b); f.itemSet.add(e.item); f.pairs++;
+        const f = (byKind[k] ??= {
+          accounts: 0,
+          items: 0,
+          maxDt: 0,
+          pairs: 0,
+          langs: [],
+          accountSet: new Set(),
+          itemSet: new Set(),
+          langSet: new Set(),
+        });
+        f.accountSet.add(edge.a);
+        f.accountSet.add(edge.b);
+        f.itemSet.add(e.item);
+        f.pairs++;
         f.maxDt = Math.max(f.maxDt, Math.abs(e.ta - e.tb));
-        if (k === 'xlang') for (const p of [e.pa, e.pb]) { const l = window.posts.get(p)?.l; if (l && l !== 'und') f.langSet.add(l); }
+        if (k === 'xlang')
+          for (const p of [e.pa, e.pb]) {
+            const l = window.posts.get(p)?.l;
+            if (l && l !== 'und') f.langSet.add(l);
+          }
       }
     }
   }
   // Cluster p-value: all member pairs together against the same authorship-shuffle null as the edges.
   let sumM = 0;
   let sumM2 = 0;
-  for (const a of members) { const m = window.accounts.get(a)?.n ?? 1; sumM += m; sumM2 += m * m; }
+  for (const a of members) {
+    const m = window.accounts.get(a)?.n ?? 1;
+    sumM += m;
+    sumM2 += m * m;
+  }
   const n = Math.max(1, window.size());
-  const expectedAll = (2 * Math.max(1, window.pairs) / (n * n)) * ((sumM * sumM - sumM2) / 2);
+  const expectedAll = ((2 * Math.max(1, window.pairs)) / (n * n)) * ((sumM * sumM - sumM2) / 2);
   shared.sort((x, y) => x - y);
   const out: NetFact = {
-    accounts: members.length, pairs: edges.length, sharedMin: shared[0] ?? 0, sharedMax: shared[shared.length - 1] ?? 0,
-    sharedMedian: shared[Math.floor(shared.length / 2)] ?? 0, maxExpected, logP: logPoissonTail(observed, expectedAll), byKind: {},
+    accounts: members.length,
+    pairs: edges.length,
+    sharedMin: shared[0] ?? 0,
+    sharedMax: shared[shared.length - 1] ?? 0,
+    sharedMedian: shared[Math.floor(shared.length / 2)] ?? 0,
+    maxExpected,
+    logP: logPoissonTail(observed, expectedAll),
+    byKind: {},
   };
   for (const [k, f] of Object.entries(byKind) as [EvidenceKind, NonNullable<(typeof byKind)[EvidenceKind]>][]) {
-    out.byKind[k] = { accounts: f.accountSet.size, items: f.itemSet.size, maxDt: f.maxDt, pairs: f.pairs, langs: [...f.langSet].sort() };
+    out.byKind[k] = {
+      accounts: f.accountSet.size,
+      items: f.itemSet.size,
+      maxDt: f.maxDt,
+      pairs: f.pairs,
+      langs: [...f.langSet].sort(),
+    };
   }
   return out;
 }

@@ -91,8 +91,22 @@ export class ClusterRecords {
   /** Opens a new cluster for a finding that overlaps none (its id derives from the finding's earliest post). */
   create(f: Finding): ClusterRecord {
     const rec: ClusterRecord = {
-      id: hashId('cl', f.anchorP), anchorT: f.anchorT, anchorP: f.anchorP, startMs: f.anchorT, endMs: f.anchorT,
-      accounts: [], posts: [], net: null, bursts: {}, profiles: {}, links: {}, tags: {}, groups: {}, langs: [], sampleText: null, cluster: null,
+      id: hashId('cl', f.anchorP),
+      anchorT: f.anchorT,
+      anchorP: f.anchorP,
+      startMs: f.anchorT,
+      endMs: f.anchorT,
+      accounts: [],
+      posts: [],
+      net: null,
+      bursts: {},
+      profiles: {},
+      links: {},
+      tags: {},
+      groups: {},
+      langs: [],
+      sampleText: null,
+      cluster: null,
     };
     this.open.set(rec.id, rec);
     return rec;
@@ -101,7 +115,8 @@ export class ClusterRecords {
   /** Open clusters whose accounts mostly overlap `accounts` (at least half of the smaller side), sorted by id. */
   overlapping(accounts: string[]): ClusterRecord[] {
     const counts = new Map<string, number>();
-    for (const a of accounts) for (const id of this.accountCluster.get(a) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const a of accounts)
+      for (const id of this.accountCluster.get(a) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
     const out: string[] = [];
     for (const [id, n] of counts) {
       const size = this.open.get(id)?.accounts.length ?? 0;
@@ -111,7 +126,11 @@ export class ClusterRecords {
   }
 
   /** Adds posts (with their times) to a cluster, counting their links, hashtags, text groups and languages. */
-  addPosts(rec: ClusterRecord, posts: Iterable<[string, number]>, postOf: (id: string) => PostRecord | undefined): void {
+  addPosts(
+    rec: ClusterRecord,
+    posts: Iterable<[string, number]>,
+    postOf: (id: string) => PostRecord | undefined,
+  ): void {
     const have = new Set(rec.posts);
     const langs = new Set(rec.langs);
     for (const [p, t] of posts) {
@@ -153,7 +172,11 @@ export class ClusterRecords {
     for (const a of from.accounts) this.unlink(a, from.id);
     this.addAccounts(into, from.accounts);
     const have = new Set(into.posts);
-    for (const p of from.posts) if (!have.has(p) && into.posts.length < this.cfg.maxClusterPosts) { have.add(p); into.posts.push(p); }
+    for (const p of from.posts)
+      if (!have.has(p) && into.posts.length < this.cfg.maxClusterPosts) {
+        have.add(p);
+        into.posts.push(p);
+      }
     into.startMs = Math.min(into.startMs, from.startMs);
     into.endMs = Math.max(into.endMs, from.endMs);
     for (const [k, b] of Object.entries(from.bursts)) into.bursts[k] = keepPeak(into.bursts[k], b);
@@ -178,7 +201,8 @@ export class ClusterRecords {
     }
     this.archive.set(rec.id, { cluster: rec.cluster, endMs: rec.endMs, profiles });
     if (this.archive.size > this.cfg.maxRetainedClusters) {
-      const drop = [...this.archive.values()].sort((x, y) => x.endMs - y.endMs || (x.cluster.id < y.cluster.id ? -1 : 1))
+      const drop = [...this.archive.values()]
+        .sort((x, y) => x.endMs - y.endMs || (x.cluster.id < y.cluster.id ? -1 : 1))
         .slice(0, this.archive.size - this.cfg.maxRetainedClusters);
       for (const d of drop) this.archive.delete(d.cluster.id);
     }
@@ -208,7 +232,9 @@ export class ClusterRecords {
       if (!s.clusters.includes(clusterId)) s.clusters.push(clusterId);
       out.set(a, s);
     };
-    for (const r of [...this.archive.values()].sort((x, y) => x.endMs - y.endMs)) for (const a of r.cluster.accounts) add(r.cluster.id, a, r.profiles[a] ?? { botScore: 0, botReasons: [], posts: 0 });
+    for (const r of [...this.archive.values()].sort((x, y) => x.endMs - y.endMs))
+      for (const a of r.cluster.accounts)
+        add(r.cluster.id, a, r.profiles[a] ?? { botScore: 0, botReasons: [], posts: 0 });
     for (const r of this.open.values()) {
       for (const a of r.accounts) {
         const p = r.profiles[a];

@@ -61,7 +61,11 @@ export function sharedItems(edge: Edge): number {
   const items = new Set<string>();
   const pa = new Set<string>();
   const pb = new Set<string>();
-  for (const e of edge.ev) { items.add(e.item); pa.add(e.pa); pb.add(e.pb); }
+  for (const e of edge.ev) {
+    items.add(e.item);
+    pa.add(e.pa);
+    pb.add(e.pb);
+  }
   return Math.min(items.size, pa.size, pb.size);
 }
 
@@ -112,7 +116,10 @@ export class CoactionGraph {
   /** sharedItems() per edge key, dropped whenever the edge's evidence changes (derived, not serialised). */
   private shared = new Map<string, number>();
 
-  constructor(private readonly maxEvidencePerEdge: number, private readonly minShared = 2) {}
+  constructor(
+    private readonly maxEvidencePerEdge: number,
+    private readonly minShared = 2,
+  ) {}
 
   /** Records that post `pa` of account `a` and post `pb` of account `b` co-acted on `item`. */
   add(a: string, pa: string, ta: number, b: string, pb: string, tb: number, item: string, kind: EvidenceKind): void {
@@ -172,7 +179,10 @@ export class CoactionGraph {
       const edge = this.edges.get(key);
       if (!edge || edge.ev.length < minShared) continue;
       let shared = this.shared.get(key);
-      if (shared === undefined) { shared = sharedItems(edge); this.shared.set(key, shared); }
+      if (shared === undefined) {
+        shared = sharedItems(edge);
+        this.shared.set(key, shared);
+      }
       if (shared < minShared) continue;
       const expected = expectedCoactions(counts.postsOf(edge.a), counts.postsOf(edge.b), counts);
       // P(X >= k) >= P(X = k): when log P(X = k) is already above the threshold, so is the tail.
@@ -191,7 +201,11 @@ export class CoactionGraph {
       let r = x;
       while (parent.get(r) !== r) r = parent.get(r)!;
       let c = x;
-      while (c !== r) { const n = parent.get(c)!; parent.set(c, r); c = n; }
+      while (c !== r) {
+        const n = parent.get(c)!;
+        parent.set(c, r);
+        c = n;
+      }
       return r;
     };
     for (const { edge } of edges) {
@@ -205,7 +219,8 @@ export class CoactionGraph {
     for (const x of parent.keys()) {
       const r = find(x);
       const g = groups.get(r);
-      if (g) g.push(x); else groups.set(r, [x]);
+      if (g) g.push(x);
+      else groups.set(r, [x]);
     }
     return [...groups.values()].map((g) => g.sort()).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
   }
@@ -225,7 +240,9 @@ export class CoactionGraph {
     }
     g.queue = state.queue
       ? state.queue.map(([t, k]) => [t, k])
-      : state.edges.flatMap((e) => e.ev.map((v): [number, string] => [Math.max(v.ta, v.tb), `${e.a}\u0001${e.b}`])).sort((x, y) => x[0] - y[0]);
+      : state.edges
+          .flatMap((e) => e.ev.map((v): [number, string] => [Math.max(v.ta, v.tb), `${e.a}\u0001${e.b}`]))
+          .sort((x, y) => x[0] - y[0]);
     // A sorted array is a valid min-heap; an exported heap is one already.
     return g;
   }

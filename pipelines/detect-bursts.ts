@@ -57,8 +57,13 @@ export interface AccountLookup {
 }
 
 /** True when an account is young or has no history (the cohort a burst is judged by). */
-export function isCohortAccount(r: Pick<AccountRecord, 'ageDays' | 'posts'>, cfg: Pick<BurstConfig, 'youngAccountDays' | 'noHistoryPosts'>): boolean {
-  return (r.ageDays !== null && r.ageDays < cfg.youngAccountDays) || (r.posts !== null && r.posts <= cfg.noHistoryPosts);
+export function isCohortAccount(
+  r: Pick<AccountRecord, 'ageDays' | 'posts'>,
+  cfg: Pick<BurstConfig, 'youngAccountDays' | 'noHistoryPosts'>,
+): boolean {
+  return (
+    (r.ageDays !== null && r.ageDays < cfg.youngAccountDays) || (r.posts !== null && r.posts <= cfg.noHistoryPosts)
+  );
 }
 
 /** Measures the composition of `accounts` from account records (the window's, or stored profiles). */
@@ -107,7 +112,11 @@ export function baselineCohortShare(window: DetectionWindow, cfg: BurstConfig): 
  * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round).
  */
 export function evaluateBurst(
-  window: DetectionWindow, key: string, nowMs: number, cfg: BurstConfig, baseShare: number,
+  window: DetectionWindow,
+  key: string,
+  nowMs: number,
+  cfg: BurstConfig,
+  baseShare: number,
 ): BurstFinding | null {
   const item = window.items.get(key);
   if (!item || item.acts.length < cfg.minPosts || item.distinct < cfg.minAccounts) return null;
@@ -130,8 +139,16 @@ export function evaluateBurst(
   const cohort = new Set(comp.cohort);
   const posts = recent.filter((x) => cohort.has(x.a));
   return {
-    key, observed: recent.length, expected, surprise, composition: comp, logPComposition,
-    posts: posts.map((x) => x.p), startMs: posts[0]!.t, endMs: posts[posts.length - 1]!.t,
-    firstMs: recent[0]!.t, lastMs: recent[recent.length - 1]!.t,
+    key,
+    observed: recent.length,
+    expected,
+    surprise,
+    composition: comp,
+    logPComposition,
+    posts: posts.map((x) => x.p),
+    startMs: posts[0]!.t,
+    endMs: posts[posts.length - 1]!.t,
+    firstMs: recent[0]!.t,
+    lastMs: recent[recent.length - 1]!.t,
   };
 }

@@ -29,7 +29,10 @@ export class CoLinkInterval {
   /** The estimate for the current samples (recomputed only after a new sample). */
   private cached: number | null = null;
 
-  constructor(readonly config: CoLinkIntervalConfig, public samples: number[] = []) {}
+  constructor(
+    readonly config: CoLinkIntervalConfig,
+    public samples: number[] = [],
+  ) {}
 
   /** Records how long a link took from its first share to its `estimateShares`-th share (ms). */
   sample(ms: number): void {
@@ -59,8 +62,13 @@ export class CoLinkInterval {
  * interval, and samples the time-to-k-shares when the item just reached k actions. Returns the pairs counted.
  */
 export function recordCoLinks(
-  window: DetectionWindow, graph: CoactionGraph | null, key: string, index: number, interval: CoLinkInterval,
-  kind: EvidenceKind, partnerLimit: number,
+  window: DetectionWindow,
+  graph: CoactionGraph | null,
+  key: string,
+  index: number,
+  interval: CoLinkInterval,
+  kind: EvidenceKind,
+  partnerLimit: number,
 ): number {
   const item = window.items.get(key)!;
   const me = item.acts[index]!;

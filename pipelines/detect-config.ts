@@ -5,68 +5,202 @@ import { z } from 'zod';
 
 /** The detector's part of the `detect` section (createCoordinationDetector). */
 export const detectConfigSchema = z.object({
-  windowSeconds: z.number().int().positive().default(6 * 3600)
+  windowSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(6 * 3600)
     .describe('How far back detectors keep posts in their window state. Default 21600 (6 h).'),
-  duplicateSimilarity: z.number().min(0).max(1).default(0.5)
-    .describe('Minimum MinHash-estimated Jaccard similarity (word uni+bigrams) for two texts to be near-duplicates. Default 0.5.'),
-  duplicateMinTokens: z.number().int().min(1).default(6)
+  duplicateSimilarity: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      'Minimum MinHash-estimated Jaccard similarity (word uni+bigrams) for two texts to be near-duplicates. Default 0.5.',
+    ),
+  duplicateMinTokens: z
+    .number()
+    .int()
+    .min(1)
+    .default(6)
     .describe('Texts with fewer normalised words are never grouped ("Goedemorgen!" is not a message). Default 6.'),
-  lshBands: z.number().int().min(1).max(64).default(21)
+  lshBands: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(21)
     .describe('LSH bands over the 64-value MinHash (21 bands of 3 rows: ~94% recall at Jaccard 0.5). Default 21.'),
-  maxRepresentativesPerGroup: z.number().int().min(1).default(4)
+  maxRepresentativesPerGroup: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
     .describe('Most indexed signatures per text group (keeps chains of paraphrases together). Default 4.'),
-  textIntervalSeconds: z.number().positive().default(2 * 3600)
-    .describe('Two near-identical (not identical) posts co-act when at most this far apart (slow drips span hours). Default 7200.'),
-  exactCopyIntervalSeconds: z.number().positive().default(1800)
-    .describe('Two posts with identical normalised text co-act only when at most this far apart: identical copies spread over hours are what share buttons produce. Default 1800.'),
-  coLinkIntervalSeconds: z.number().positive().nullable().default(null)
-    .describe('Co-link coordination interval in seconds; null estimates it from the data (CooRnet-style). Default null.'),
-  coLinkDefaultSeconds: z.number().positive().default(30)
+  textIntervalSeconds: z
+    .number()
+    .positive()
+    .default(2 * 3600)
+    .describe(
+      'Two near-identical (not identical) posts co-act when at most this far apart (slow drips span hours). Default 7200.',
+    ),
+  exactCopyIntervalSeconds: z
+    .number()
+    .positive()
+    .default(1800)
+    .describe(
+      'Two posts with identical normalised text co-act only when at most this far apart: identical copies spread over hours are what share buttons produce. Default 1800.',
+    ),
+  coLinkIntervalSeconds: z
+    .number()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe(
+      'Co-link coordination interval in seconds; null estimates it from the data (CooRnet-style). Default null.',
+    ),
+  coLinkDefaultSeconds: z
+    .number()
+    .positive()
+    .default(30)
     .describe('Co-link interval used until enough samples exist for the estimate. Default 30.'),
-  coLinkMinSeconds: z.number().positive().default(30)
-    .describe('Lower bound of the estimated co-link interval (a ring posting over 15-20 s must not be cut). Default 30.'),
-  coLinkMaxSeconds: z.number().positive().default(120).describe('Upper bound of the estimated co-link interval. Default 120.'),
-  coLinkEstimateShares: z.number().int().min(2).default(4)
-    .describe('The estimate samples each link\'s time from its first to this many shares. Default 4.'),
-  coLinkEstimateQuantile: z.number().min(0).max(1).default(0.1)
+  coLinkMinSeconds: z
+    .number()
+    .positive()
+    .default(30)
+    .describe(
+      'Lower bound of the estimated co-link interval (a ring posting over 15-20 s must not be cut). Default 30.',
+    ),
+  coLinkMaxSeconds: z
+    .number()
+    .positive()
+    .default(120)
+    .describe('Upper bound of the estimated co-link interval. Default 120.'),
+  coLinkEstimateShares: z
+    .number()
+    .int()
+    .min(2)
+    .default(4)
+    .describe("The estimate samples each link's time from its first to this many shares. Default 4."),
+  coLinkEstimateQuantile: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
     .describe('Quantile of the sampled times taken as the interval (the quickly shared links). Default 0.1.'),
-  coLinkMinSamples: z.number().int().min(1).default(20)
+  coLinkMinSamples: z
+    .number()
+    .int()
+    .min(1)
+    .default(20)
     .describe('Samples needed before the estimate replaces coLinkDefaultSeconds. Default 20.'),
-  crossLanguageIntervalSeconds: z.number().positive().default(900)
+  crossLanguageIntervalSeconds: z
+    .number()
+    .positive()
+    .default(900)
     .describe('Same link in different languages by two accounts co-acts when at most this far apart. Default 900.'),
-  maxItemAccounts: z.number().int().min(2).default(150)
-    .describe('An item (text group, link) posted by more distinct accounts in the window is a crowd: it still counts for the null model but adds no edge evidence. Default 150.'),
-  partnerLimit: z.number().int().min(1).default(200)
+  maxItemAccounts: z
+    .number()
+    .int()
+    .min(2)
+    .default(150)
+    .describe(
+      'An item (text group, link) posted by more distinct accounts in the window is a crowd: it still counts for the null model but adds no edge evidence. Default 150.',
+    ),
+  partnerLimit: z
+    .number()
+    .int()
+    .min(1)
+    .default(200)
     .describe('Most co-acting partners recorded per post and item (bounds work on bursts). Default 200.'),
-  maxEvidencePerEdge: z.number().int().min(2).default(64).describe('Most evidence records kept per account pair. Default 64.'),
-  minPairCoactions: z.number().int().min(1).default(2)
+  maxEvidencePerEdge: z
+    .number()
+    .int()
+    .min(2)
+    .default(64)
+    .describe('Most evidence records kept per account pair. Default 64.'),
+  minPairCoactions: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
     .describe('Distinct items an account pair must share before it is tested. Default 2.'),
-  edgeAlpha: z.number().positive().max(1).default(0.01)
-    .describe('Family-wise significance of an account pair (divided by the number of pairs, Bonferroni). Default 0.01.'),
-  minClusterAccounts: z.number().int().min(2).default(3)
+  edgeAlpha: z
+    .number()
+    .positive()
+    .max(1)
+    .default(0.01)
+    .describe(
+      'Family-wise significance of an account pair (divided by the number of pairs, Bonferroni). Default 0.01.',
+    ),
+  minClusterAccounts: z
+    .number()
+    .int()
+    .min(2)
+    .default(3)
     .describe('Fewest accounts in a flagged network cluster. Default 3.'),
-  burstWindowSeconds: z.number().positive().default(1800)
+  burstWindowSeconds: z
+    .number()
+    .positive()
+    .default(1800)
     .describe('Recent span whose rate is compared to the baseline. Default 1800.'),
-  burstPriorPerHour: z.number().positive().default(1)
-    .describe('Floor of an item\'s baseline rate (new hashtags have no history). Default 1 per hour.'),
-  burstMinSurprise: z.number().positive().default(6)
+  burstPriorPerHour: z
+    .number()
+    .positive()
+    .default(1)
+    .describe("Floor of an item's baseline rate (new hashtags have no history). Default 1 per hour."),
+  burstMinSurprise: z
+    .number()
+    .positive()
+    .default(6)
     .describe('Minimum -log10 Poisson p-value of the recent count against the baseline. Default 6.'),
   burstMinPosts: z.number().int().min(1).default(10).describe('Fewest recent posts for a burst. Default 10.'),
-  burstMinAccounts: z.number().int().min(2).default(8).describe('Fewest cohort accounts in a flagged burst. Default 8.'),
+  burstMinAccounts: z
+    .number()
+    .int()
+    .min(2)
+    .default(8)
+    .describe('Fewest cohort accounts in a flagged burst. Default 8.'),
   youngAccountDays: z.number().positive().default(30).describe('Accounts younger than this are young. Default 30.'),
-  noHistoryPosts: z.number().int().min(0).default(5)
+  noHistoryPosts: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
     .describe('Accounts with at most this many posts in total have no history. Default 5.'),
-  creationClusterDays: z.number().positive().default(3)
+  creationClusterDays: z
+    .number()
+    .positive()
+    .default(3)
     .describe('Span within which clustered creation dates are reported. Default 3.'),
-  cohortMinShare: z.number().min(0).max(1).default(0.6)
-    .describe('Share of a burst\'s posters that must be young or without history. Default 0.6.'),
-  cohortAlpha: z.number().positive().max(1).default(1e-6)
+  cohortMinShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.6)
+    .describe("Share of a burst's posters that must be young or without history. Default 0.6."),
+  cohortAlpha: z
+    .number()
+    .positive()
+    .max(1)
+    .default(1e-6)
     .describe('Binomial p-value the cohort share must reach against the window-wide share. Default 1e-6.'),
-  maxClusterPosts: z.number().int().min(1).default(5000)
+  maxClusterPosts: z
+    .number()
+    .int()
+    .min(1)
+    .default(5000)
     .describe('Most post ids listed per cluster (the oldest are kept). Default 5000.'),
   maxFactChecks: z.number().int().min(0).default(5000).describe('Fact-checks kept for matching. Default 5000.'),
-  maxRetainedClusters: z.number().int().min(0).default(1000)
-    .describe('Flagged clusters kept (for clusters() and accounts()) after their last post left the window; the oldest go first. Default 1000.'),
+  maxRetainedClusters: z
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe(
+      'Flagged clusters kept (for clusters() and accounts()) after their last post left the window; the oldest go first. Default 1000.',
+    ),
 });
 
 /** The validated detector settings. */

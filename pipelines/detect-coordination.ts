@@ -27,14 +27,24 @@ import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
 import { renderReasons } from './render-reasons.ts';
 import { probability } from './tail-probability.ts';
-import type { AccountSignals, AccountSummary, Cluster, EnrichedPost, NormalizedFactCheck, TextFingerprint } from './types.ts';
+import type {
+  AccountSignals,
+  AccountSummary,
+  Cluster,
+  EnrichedPost,
+  NormalizedFactCheck,
+  TextFingerprint,
+} from './types.ts';
 import { PermanentError } from './core/errors.ts';
 
 /**
  * What the detector reads of a post. Nothing else of a post can change the detector's state, which is what lets the
  * streaming worker log these (and only these) as the detector's input and replay them to restore it.
  */
-export type DetectorPost = Pick<EnrichedPost, 'id' | 'createdAtMs' | 'text' | 'lang' | 'repostOf' | 'canonicalLinks' | 'hashtags' | 'botScore' | 'botReasons'> & {
+export type DetectorPost = Pick<
+  EnrichedPost,
+  'id' | 'createdAtMs' | 'text' | 'lang' | 'repostOf' | 'canonicalLinks' | 'hashtags' | 'botScore' | 'botReasons'
+> & {
   author: Pick<EnrichedPost['author'], 'id' | 'createdAt' | 'posts' | 'bot'>;
   fingerprint: TextFingerprint;
   accountSignals?: Pick<AccountSignals, 'ageDays' | 'declaredBot'>;
@@ -44,8 +54,15 @@ export type DetectorPost = Pick<EnrichedPost, 'id' | 'createdAtMs' | 'text' | 'l
 export function detectorPost(post: EnrichedPost | DetectorPost): DetectorPost {
   const { author: a, accountSignals: s } = post;
   return {
-    id: post.id, createdAtMs: post.createdAtMs, text: post.text, lang: post.lang, repostOf: post.repostOf,
-    canonicalLinks: post.canonicalLinks, hashtags: post.hashtags, botScore: post.botScore, botReasons: post.botReasons,
+    id: post.id,
+    createdAtMs: post.createdAtMs,
+    text: post.text,
+    lang: post.lang,
+    repostOf: post.repostOf,
+    canonicalLinks: post.canonicalLinks,
+    hashtags: post.hashtags,
+    botScore: post.botScore,
+    botReasons: post.botReasons,
     author: { id: a.id, createdAt: a.createdAt, posts: a.posts, bot: a.bot },
     fingerprint: post.fingerprint,
     ...(s ? { accountSignals: { ageDays: s.ageDays, declaredBot: s.declaredBot } } : {}),
@@ -112,22 +129,41 @@ function sortedUnique(xs: Iterable<string>): string[] {
 
 /** Items most often seen, ties by name; at most `n`. */
 function top(counts: Record<string, number>, n: number): string[] {
-  return Object.entries(counts).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, n).map(([k]) => k);
+  return Object.entries(counts)
+    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([k]) => k);
 }
 
 /** Creates a detector; pass `state` from `exportState()` to resume exactly where it stopped. */
 export function createCoordinationDetector(config: Partial<DetectConfig> = {}, state?: unknown): CoordinationDetector {
   const cfg = detectConfigSchema.parse(config ?? {}); // strips the detect worker's keys of the same section
-  const dupCfg = { similarity: cfg.duplicateSimilarity, minTokens: cfg.duplicateMinTokens, bands: cfg.lshBands, maxRepresentatives: cfg.maxRepresentativesPerGroup };
+  const dupCfg = {
+    similarity: cfg.duplicateSimilarity,
+    minTokens: cfg.duplicateMinTokens,
+    bands: cfg.lshBands,
+    maxRepresentatives: cfg.maxRepresentativesPerGroup,
+  };
   const burstCfg: BurstConfig = {
-    windowSeconds: cfg.windowSeconds, burstWindowSeconds: cfg.burstWindowSeconds, priorPerHour: cfg.burstPriorPerHour,
-    minSurprise: cfg.burstMinSurprise, minPosts: cfg.burstMinPosts, minAccounts: cfg.burstMinAccounts,
-    youngAccountDays: cfg.youngAccountDays, noHistoryPosts: cfg.noHistoryPosts, creationClusterDays: cfg.creationClusterDays,
-    cohortMinShare: cfg.cohortMinShare, cohortAlpha: cfg.cohortAlpha,
+    windowSeconds: cfg.windowSeconds,
+    burstWindowSeconds: cfg.burstWindowSeconds,
+    priorPerHour: cfg.burstPriorPerHour,
+    minSurprise: cfg.burstMinSurprise,
+    minPosts: cfg.burstMinPosts,
+    minAccounts: cfg.burstMinAccounts,
+    youngAccountDays: cfg.youngAccountDays,
+    noHistoryPosts: cfg.noHistoryPosts,
+    creationClusterDays: cfg.creationClusterDays,
+    cohortMinShare: cfg.cohortMinShare,
+    cohortAlpha: cfg.cohortAlpha,
   };
   const intervalCfg = {
-    intervalSeconds: cfg.coLinkIntervalSeconds, defaultSeconds: cfg.coLinkDefaultSeconds, minSeconds: cfg.coLinkMinSeconds,
-    maxSeconds: cfg.coLinkMaxSeconds, estimateShares: cfg.coLinkEstimateShares, estimateQuantile: cfg.coLinkEstimateQuantile,
+    intervalSeconds: cfg.coLinkIntervalSeconds,
+    defaultSeconds: cfg.coLinkDefaultSeconds,
+    minSeconds: cfg.coLinkMinSeconds,
+    maxSeconds: cfg.coLinkMaxSeconds,
+    estimateShares: cfg.coLinkEstimateShares,
+    estimateQuantile: cfg.coLinkEstimateQuantile,
     minSamples: cfg.coLinkMinSamples,
   };
   const isCohort = (r: AccountRecord): boolean => isCohortAccount(r, burstCfg);
@@ -140,8 +176,11 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let factchecksChanged = false;
   const recordsCfg = { maxClusterPosts: cfg.maxClusterPosts, maxRetainedClusters: cfg.maxRetainedClusters };
   const evidenceCfg: EvidenceSettings = {
-    burstWindowSeconds: cfg.burstWindowSeconds, youngAccountDays: cfg.youngAccountDays, noHistoryPosts: cfg.noHistoryPosts,
-    creationClusterDays: cfg.creationClusterDays, minClusterAccounts: cfg.minClusterAccounts,
+    burstWindowSeconds: cfg.burstWindowSeconds,
+    youngAccountDays: cfg.youngAccountDays,
+    noHistoryPosts: cfg.noHistoryPosts,
+    creationClusterDays: cfg.creationClusterDays,
+    minClusterAccounts: cfg.minClusterAccounts,
   };
   /** Open and retired clusters. */
   let book = new ClusterRecords(recordsCfg);
@@ -152,7 +191,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
 
   if (state !== undefined && state !== null) {
     const s = state as State;
-    if (typeof s !== 'object' || s.version !== STATE_VERSION) throw new DetectorStateError(`unsupported detector state version ${String((s as State)?.version)}`);
+    if (typeof s !== 'object' || s.version !== STATE_VERSION)
+      throw new DetectorStateError(`unsupported detector state version ${String((s as State)?.version)}`);
     try {
       window = DetectionWindow.from(s.window, isCohort);
       dup = DuplicateIndex.from(dupCfg, s.dup);
@@ -185,13 +225,17 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     for (const h of tags) items.push(`h:${h}`);
     if (post.repostOf) items.push(`r:${post.repostOf}`);
     const created = post.author.createdAt ? Date.parse(post.author.createdAt) : NaN;
-    window.addPost(post.id, { t, a, l: lang, items, g, tags, links, x: g ? post.fingerprint.exact.slice(0, 12) : '' }, {
-      created: Number.isFinite(created) ? created : null,
-      ageDays: post.accountSignals?.ageDays ?? (Number.isFinite(created) ? (t - created) / 86_400_000 : null),
-      posts: post.author.posts ?? null,
-      botScore: post.botScore ?? 0,
-      botReasons: post.botReasons ?? [],
-    });
+    window.addPost(
+      post.id,
+      { t, a, l: lang, items, g, tags, links, x: g ? post.fingerprint.exact.slice(0, 12) : '' },
+      {
+        created: Number.isFinite(created) ? created : null,
+        ageDays: post.accountSignals?.ageDays ?? (Number.isFinite(created) ? (t - created) / 86_400_000 : null),
+        posts: post.author.posts ?? null,
+        botScore: post.botScore ?? 0,
+        botReasons: post.botReasons ?? [],
+      },
+    );
     for (const key of items) {
       const action = { t, a, p: post.id, l: lang, n: 0 };
       const index = window.addAction(key, action);
@@ -201,8 +245,11 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       if (kind === 't') {
         // Identical copies (same exact hash) must be closer in time than paraphrases: see exactCopyIntervalSeconds.
         const exact = post.fingerprint.exact.slice(0, 12);
-        const partners = window.neighbours(key, index, cfg.textIntervalSeconds * 1000, cfg.partnerLimit)
-          .filter((o) => Math.abs(o.t - t) <= cfg.exactCopyIntervalSeconds * 1000 || window.posts.get(o.p)?.x !== exact);
+        const partners = window
+          .neighbours(key, index, cfg.textIntervalSeconds * 1000, cfg.partnerLimit)
+          .filter(
+            (o) => Math.abs(o.t - t) <= cfg.exactCopyIntervalSeconds * 1000 || window.posts.get(o.p)?.x !== exact,
+          );
         if (g2) for (const o of partners) g2.add(a, post.id, t, o.a, o.p, o.t, key, 'text');
         window.countPairs(action, partners.length);
       } else if (kind === 'l') {
@@ -229,9 +276,15 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       rec.profiles[a] = { ...w, botReasons: w.botReasons.slice(), n: Math.max(prev?.n ?? 0, w.n) };
     }
     const comp = composition({ accounts: new Map(Object.entries(rec.profiles)) }, rec.accounts, burstCfg);
-    const { evidence, kinds, logP } = assessCluster({ net: rec.net, bursts: rec.bursts, composition: comp, accounts: rec.accounts.length }, evidenceCfg);
+    const { evidence, kinds, logP } = assessCluster(
+      { net: rec.net, bursts: rec.bursts, composition: comp, accounts: rec.accounts.length },
+      evidenceCfg,
+    );
     let sample: string | null = null;
-    for (const g of top(rec.groups, 3)) { sample = dup.sampleText(g); if (sample) break; }
+    for (const g of top(rec.groups, 3)) {
+      sample = dup.sampleText(g);
+      if (sample) break;
+    }
     rec.sampleText = sample ?? rec.sampleText;
     const c: Cluster = {
       id: rec.id,
@@ -260,15 +313,23 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
    */
   function findingsAt(nowMs: number): Finding[] {
     const findings: Finding[] = [];
-    const counts = { posts: window.size(), pairs: window.pairs, postsOf: (a: string) => window.accounts.get(a)?.n ?? 1 };
+    const counts = {
+      posts: window.size(),
+      pairs: window.pairs,
+      postsOf: (a: string) => window.accounts.get(a)?.n ?? 1,
+    };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
     if (edges.length > 0) {
       const comps = CoactionGraph.components(edges);
       const compOf = new Map<string, number>();
-      comps.forEach((c, i) => { for (const a of c) compOf.set(a, i); });
+      comps.forEach((c, i) => {
+        for (const a of c) compOf.set(a, i);
+      });
       const compEdges: SignificantEdge[][] = comps.map(() => []);
       for (const e of edges) compEdges[compOf.get(e.edge.a)!]!.push(e);
-      comps.forEach((members, i) => { if (members.length >= cfg.minClusterAccounts) findings.push(networkFinding(members, compEdges[i]!)); });
+      comps.forEach((members, i) => {
+        if (members.length >= cfg.minClusterAccounts) findings.push(networkFinding(members, compEdges[i]!));
+      });
     }
     let baseShare: number | null = null;
     for (const key of [...dirty].sort()) {
@@ -279,7 +340,12 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       if (f) findings.push(burstFinding(window, interval, f));
     }
     dirty.clear();
-    return findings.sort((x, y) => x.anchorT - y.anchorT || (x.anchorP < y.anchorP ? -1 : x.anchorP > y.anchorP ? 1 : 0) || (x.tag < y.tag ? -1 : 1));
+    return findings.sort(
+      (x, y) =>
+        x.anchorT - y.anchorT ||
+        (x.anchorP < y.anchorP ? -1 : x.anchorP > y.anchorP ? 1 : 0) ||
+        (x.tag < y.tag ? -1 : 1),
+    );
   }
 
   /**
@@ -304,7 +370,10 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
           if (other.cluster) merges.set(other.id, rec.id);
           if (touched.delete(other.id)) touched.add(rec.id);
           const moved = netEdges.get(other.id);
-          if (moved) { netEdges.delete(other.id); netEdges.set(rec.id, [...(netEdges.get(rec.id) ?? []), ...moved]); }
+          if (moved) {
+            netEdges.delete(other.id);
+            netEdges.set(rec.id, [...(netEdges.get(rec.id) ?? []), ...moved]);
+          }
         }
       }
       book.addAccounts(rec, f.accounts);
@@ -345,7 +414,10 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
 
     if (factchecksChanged) {
       factchecksChanged = false;
-      const all = [...[...book.open.values()].map((r) => r.cluster!), ...[...book.archive.values()].map((r) => r.cluster)];
+      const all = [
+        ...[...book.open.values()].map((r) => r.cluster!),
+        ...[...book.archive.values()].map((r) => r.cluster),
+      ];
       for (const c of all) {
         const before = JSON.stringify(c.factchecks);
         attachFactchecks(c);

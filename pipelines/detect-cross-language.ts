@@ -12,7 +12,11 @@ export function differentLanguages(a: string, b: string): boolean {
 
 /** Records cross-language co-actions of the action at `index` of link item `key`; returns the pairs found. */
 export function recordCrossLanguage(
-  window: DetectionWindow, graph: CoactionGraph | null, key: string, index: number, intervalSeconds: number,
+  window: DetectionWindow,
+  graph: CoactionGraph | null,
+  key: string,
+  index: number,
+  intervalSeconds: number,
   partnerLimit: number,
 ): number {
   const me = window.items.get(key)!.acts[index]!;

@@ -102,7 +102,10 @@ export class DuplicateIndex {
             const s = similarityAtLeast(fp.minhash, rep, Math.max(bestSim, this.config.similarity));
             if (s < 0) continue;
             // Ties go to the lexicographically smaller key so the outcome never depends on Map order.
-            if (s > bestSim || (s === bestSim && key !== null && cand < key)) { bestSim = s; key = cand; }
+            if (s > bestSim || (s === bestSim && key !== null && cand < key)) {
+              bestSim = s;
+              key = cand;
+            }
           }
         }
       }
@@ -111,7 +114,15 @@ export class DuplicateIndex {
     if (key === null) {
       key = `g${fp.exact.slice(0, 16)}`;
       if (!this.groups.has(key)) {
-        this.groups.set(key, { reps: [], bands: [], seqs: [], exacts: [], last: tMs, text: text.slice(0, SAMPLE_CHARS), posts: 0 });
+        this.groups.set(key, {
+          reps: [],
+          bands: [],
+          seqs: [],
+          exacts: [],
+          last: tMs,
+          text: text.slice(0, SAMPLE_CHARS),
+          posts: 0,
+        });
         bestSim = 0;
       } else {
         bestSim = 1;
@@ -147,7 +158,10 @@ export class DuplicateIndex {
     const g = this.groups.get(key);
     if (!g) return;
     for (let i = g.bands.length - 1; i >= 0; i--) {
-      if (g.bands[i] === band) { g.bands.splice(i, 1); g.seqs.splice(i, 1); }
+      if (g.bands[i] === band) {
+        g.bands.splice(i, 1);
+        g.seqs.splice(i, 1);
+      }
     }
   }
 

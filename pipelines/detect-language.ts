@@ -33,37 +33,196 @@ export interface DetectLanguageOptions {
 
 /** ISO 639-3 → ISO 639-1 for every language this module can return (franc's codes included). */
 export const ISO639_3_TO_1: Readonly<Record<string, string>> = {
-  nld: 'nl', eng: 'en', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', por: 'pt', pol: 'pl', tur: 'tr', ron: 'ro',
-  swe: 'sv', dan: 'da', nob: 'nb', nno: 'nn', fin: 'fi', ces: 'cs', hun: 'hu', ind: 'id', vie: 'vi', tgl: 'tl',
-  swh: 'sw', som: 'so', srp: 'sr', hrv: 'hr', bos: 'bs', slk: 'sk', slv: 'sl', lit: 'lt', lvs: 'lv', lav: 'lv',
-  ekk: 'et', est: 'et', als: 'sq', sqi: 'sq', cat: 'ca', glg: 'gl', eus: 'eu', afr: 'af', fry: 'fy', lim: 'li',
-  ltz: 'lb', gle: 'ga', cym: 'cy', isl: 'is', mlt: 'mt', epo: 'eo', zlm: 'ms', msa: 'ms', jav: 'jv', sun: 'su',
-  hau: 'ha', yor: 'yo', ibo: 'ig', zul: 'zu', xho: 'xh', sna: 'sn', kin: 'rw', run: 'rn', lin: 'ln', nya: 'ny',
-  wol: 'wo', ewe: 'ee', tsn: 'tn', sot: 'st', ssw: 'ss', tso: 'ts', ven: 've', hat: 'ht', plt: 'mg', uzn: 'uz',
-  azj: 'az', tuk: 'tk', uig: 'ug', ckb: 'ku', quy: 'qu', quz: 'qu', ayr: 'ay', ful: 'ff', fuv: 'ff', fuf: 'ff',
-  bam: 'bm', lug: 'lg', sag: 'sg', aka: 'ak', orm: 'om', tir: 'ti', amh: 'am', nds: 'nds',
-  rus: 'ru', ukr: 'uk', bel: 'be', bul: 'bg', mkd: 'mk', kaz: 'kk', kir: 'ky', tgk: 'tg', tat: 'tt', khk: 'mn',
-  mon: 'mn', ell: 'el', arb: 'ar', ara: 'ar', pes: 'fa', prs: 'fa', fas: 'fa', urd: 'ur', pbu: 'ps', pus: 'ps',
-  heb: 'he', ydd: 'yi', yid: 'yi', hin: 'hi', mar: 'mr', npi: 'ne', nep: 'ne', ben: 'bn', pan: 'pa', guj: 'gu',
-  ori: 'or', tam: 'ta', tel: 'te', kan: 'kn', mal: 'ml', sin: 'si', tha: 'th', lao: 'lo', khm: 'km', mya: 'my',
-  kat: 'ka', hye: 'hy', bod: 'bo', zho: 'zh', cmn: 'zh', jpn: 'ja', kor: 'ko',
+  nld: 'nl',
+  eng: 'en',
+  deu: 'de',
+  fra: 'fr',
+  spa: 'es',
+  ita: 'it',
+  por: 'pt',
+  pol: 'pl',
+  tur: 'tr',
+  ron: 'ro',
+  swe: 'sv',
+  dan: 'da',
+  nob: 'nb',
+  nno: 'nn',
+  fin: 'fi',
+  ces: 'cs',
+  hun: 'hu',
+  ind: 'id',
+  vie: 'vi',
+  tgl: 'tl',
+  swh: 'sw',
+  som: 'so',
+  srp: 'sr',
+  hrv: 'hr',
+  bos: 'bs',
+  slk: 'sk',
+  slv: 'sl',
+  lit: 'lt',
+  lvs: 'lv',
+  lav: 'lv',
+  ekk: 'et',
+  est: 'et',
+  als: 'sq',
+  sqi: 'sq',
+  cat: 'ca',
+  glg: 'gl',
+  eus: 'eu',
+  afr: 'af',
+  fry: 'fy',
+  lim: 'li',
+  ltz: 'lb',
+  gle: 'ga',
+  cym: 'cy',
+  isl: 'is',
+  mlt: 'mt',
+  epo: 'eo',
+  zlm: 'ms',
+  msa: 'ms',
+  jav: 'jv',
+  sun: 'su',
+  hau: 'ha',
+  yor: 'yo',
+  ibo: 'ig',
+  zul: 'zu',
+  xho: 'xh',
+  sna: 'sn',
+  kin: 'rw',
+  run: 'rn',
+  lin: 'ln',
+  nya: 'ny',
+  wol: 'wo',
+  ewe: 'ee',
+  tsn: 'tn',
+  sot: 'st',
+  ssw: 'ss',
+  tso: 'ts',
+  ven: 've',
+  hat: 'ht',
+  plt: 'mg',
+  uzn: 'uz',
+  azj: 'az',
+  tuk: 'tk',
+  uig: 'ug',
+  ckb: 'ku',
+  quy: 'qu',
+  quz: 'qu',
+  ayr: 'ay',
+  ful: 'ff',
+  fuv: 'ff',
+  fuf: 'ff',
+  bam: 'bm',
+  lug: 'lg',
+  sag: 'sg',
+  aka: 'ak',
+  orm: 'om',
+  tir: 'ti',
+  amh: 'am',
+  nds: 'nds',
+  rus: 'ru',
+  ukr: 'uk',
+  bel: 'be',
+  bul: 'bg',
+  mkd: 'mk',
+  kaz: 'kk',
+  kir: 'ky',
+  tgk: 'tg',
+  tat: 'tt',
+  khk: 'mn',
+  mon: 'mn',
+  ell: 'el',
+  arb: 'ar',
+  ara: 'ar',
+  pes: 'fa',
+  prs: 'fa',
+  fas: 'fa',
+  urd: 'ur',
+  pbu: 'ps',
+  pus: 'ps',
+  heb: 'he',
+  ydd: 'yi',
+  yid: 'yi',
+  hin: 'hi',
+  mar: 'mr',
+  npi: 'ne',
+  nep: 'ne',
+  ben: 'bn',
+  pan: 'pa',
+  guj: 'gu',
+  ori: 'or',
+  tam: 'ta',
+  tel: 'te',
+  kan: 'kn',
+  mal: 'ml',
+  sin: 'si',
+  tha: 'th',
+  lao: 'lo',
+  khm: 'km',
+  mya: 'my',
+  kat: 'ka',
+  hye: 'hy',
+  bod: 'bo',
+  zho: 'zh',
+  cmn: 'zh',
+  jpn: 'ja',
+  kor: 'ko',
 };
 
 const UND: LanguageGuess = { lang: 'und', confidence: 0 };
 
-
 /** Script buckets we count. */
 const enum S {
-  Latin, Cyrillic, Greek, Arabic, Hebrew, Thai, Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu,
-  Kannada, Malayalam, Sinhala, Georgian, Armenian, Ethiopic, Khmer, Lao, Myanmar, Tibetan, Hangul, Kana, Han, Other,
+  Latin,
+  Cyrillic,
+  Greek,
+  Arabic,
+  Hebrew,
+  Thai,
+  Devanagari,
+  Bengali,
+  Gurmukhi,
+  Gujarati,
+  Oriya,
+  Tamil,
+  Telugu,
+  Kannada,
+  Malayalam,
+  Sinhala,
+  Georgian,
+  Armenian,
+  Ethiopic,
+  Khmer,
+  Lao,
+  Myanmar,
+  Tibetan,
+  Hangul,
+  Kana,
+  Han,
+  Other,
 }
 const SCRIPT_COUNT = S.Other + 1;
 
 /** Unique-script languages (ISO 639-1). */
 const SCRIPT_LANG: Partial<Record<S, string>> = {
-  [S.Greek]: 'el', [S.Thai]: 'th', [S.Bengali]: 'bn', [S.Gurmukhi]: 'pa', [S.Gujarati]: 'gu', [S.Oriya]: 'or',
-  [S.Tamil]: 'ta', [S.Telugu]: 'te', [S.Kannada]: 'kn', [S.Malayalam]: 'ml', [S.Sinhala]: 'si', [S.Georgian]: 'ka',
-  [S.Armenian]: 'hy', [S.Khmer]: 'km', [S.Lao]: 'lo', [S.Myanmar]: 'my', [S.Tibetan]: 'bo',
+  [S.Greek]: 'el',
+  [S.Thai]: 'th',
+  [S.Bengali]: 'bn',
+  [S.Gurmukhi]: 'pa',
+  [S.Gujarati]: 'gu',
+  [S.Oriya]: 'or',
+  [S.Tamil]: 'ta',
+  [S.Telugu]: 'te',
+  [S.Kannada]: 'kn',
+  [S.Malayalam]: 'ml',
+  [S.Sinhala]: 'si',
+  [S.Georgian]: 'ka',
+  [S.Armenian]: 'hy',
+  [S.Khmer]: 'km',
+  [S.Lao]: 'lo',
+  [S.Myanmar]: 'my',
+  [S.Tibetan]: 'bo',
 };
 /** Scripts shared by several languages: franc decides among these. */
 const SCRIPT_CANDIDATES: Partial<Record<S, string[]>> = {
@@ -176,7 +335,9 @@ interface CombinedModel {
 
 /** Packs three code units below 1024 into one 30-bit integer; -1 when one of them is 1024 or more. */
 function trigramKey(s: string, i: number): number {
-  const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2);
+  const a = s.charCodeAt(i),
+    b = s.charCodeAt(i + 1),
+    c = s.charCodeAt(i + 2);
   return (a | b | c) < 1024 ? (a << 20) | (b << 10) | c : -1;
 }
 const COMBINED = new Map<string, CombinedModel>();
@@ -186,7 +347,10 @@ function combinedModel(candidates: readonly string[]): CombinedModel {
   if (cached) return cached;
   const key = candidates.join(',');
   let m = COMBINED.get(key);
-  if (m) { COMBINED_BY_ARRAY.set(candidates, m); return m; }
+  if (m) {
+    COMBINED_BY_ARRAY.set(candidates, m);
+    return m;
+  }
   const latin = (francData as Record<string, Record<string, string>>)['Latin'] ?? {};
   const codes = candidates.filter((c, i) => latin[c] !== undefined && candidates.indexOf(c) === i);
   const rows = new Map<number, number>();
@@ -201,26 +365,30 @@ function combinedModel(candidates: readonly string[]): CombinedModel {
       let row = key >= 0 ? rows.get(key) : wideRows.get(g);
       if (row === undefined) {
         row = rows.size + wideRows.size;
-        if (key >= 0) rows.set(key, row); else wideRows.set(g, row);
+        if (key >= 0) rows.set(key, row);
+        else wideRows.set(g, row);
       }
       entries.push([row, ci, i]);
     }
   });
   const table = new Int16Array((rows.size + wideRows.size) * codes.length).fill(NOT_IN_MODEL);
   // franc keeps the first index of a repeated trigram (it assigns from the end down).
-  for (const [row, ci, rank] of entries) if (table[row * codes.length + ci] === NOT_IN_MODEL) table[row * codes.length + ci] = rank;
+  for (const [row, ci, rank] of entries)
+    if (table[row * codes.length + ci] === NOT_IN_MODEL) table[row * codes.length + ci] = rank;
   const words = new Map<string, number[]>();
   codes.forEach((code, ci) => {
     for (const w of FUNCTION_WORD_SETS.get(code) ?? []) {
       const list = words.get(w);
-      if (list) list.push(ci); else words.set(w, [ci]);
+      if (list) list.push(ci);
+      else words.set(w, [ci]);
     }
   });
   const markerChars = new Map<number, number[]>();
   codes.forEach((code, ci) => {
     for (const ch of MARKER_CHARS[code] ?? '') {
       const list = markerChars.get(ch.charCodeAt(0));
-      if (list) list.push(ci); else markerChars.set(ch.charCodeAt(0), [ci]);
+      if (list) list.push(ci);
+      else markerChars.set(ch.charCodeAt(0), [ci]);
     }
   });
   m = { codes, rows, wideRows, table, words, markerChars, dutch: codes.indexOf('nld'), english: codes.indexOf('eng') };
@@ -232,7 +400,12 @@ function combinedModel(candidates: readonly string[]): CombinedModel {
 const FRANC_PUNCT_RE = /[\u0021-\u0040]+/g;
 const WS_RE = /\s+/g;
 
-interface LatinDistances { codes: string[]; dist: Float64Array; length: number; trigrams: number }
+interface LatinDistances {
+  codes: string[];
+  dist: Float64Array;
+  length: number;
+  trigrams: number;
+}
 
 /** franc's raw distances (sum over the text's trigrams of the rank difference, 300 when absent) per candidate. */
 function latinDistances(text: string, candidates: readonly string[]): LatinDistances {
@@ -254,12 +427,18 @@ function latinDistances(text: string, candidates: readonly string[]): LatinDista
   const dist = new Float64Array(n);
   let missing = 0; // trigrams no candidate knows: MAX_DIFFERENCE for everyone, added once at the end
   const add = (row: number | undefined, c: number): void => {
-    if (row === undefined) { missing++; return; }
+    if (row === undefined) {
+      missing++;
+      return;
+    }
     const base = row * n;
     for (let k = 0; k < n; k++) {
       const w = table[base + k]!;
       if (w === NOT_IN_MODEL) dist[k]! += MAX_DIFFERENCE;
-      else { const diff = c - w - 1; dist[k]! += diff < 0 ? -diff : diff; }
+      else {
+        const diff = c - w - 1;
+        dist[k]! += diff < 0 ? -diff : diff;
+      }
     }
   };
   for (const [g, c] of counts) add(rows.get(g), c);
@@ -292,17 +471,40 @@ const ENGLISH_I_RE = /(?:^|[^\p{L}])I(?:['’](?:m|ve|ll|d)\b|[^\p{L}'’]|$)/u;
 
 /** Letters that point to a language (among Latin-script candidates); presence counts once. Dutch "ij" apart. */
 const MARKER_CHARS: Readonly<Record<string, string>> = {
-  tur: 'ığş', pol: 'łąęśźżńć', ces: 'řůě', slk: 'ľĺŕô', ron: 'șțşţă', deu: 'ßäöü', hun: 'őű', spa: 'ñ¿¡', por: 'ãõ',
-  fra: 'çèêœëû', ita: 'òìù', lit: 'ėįųū', lvs: 'āēīķļņģ',
-  vie: 'ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ', dan: 'æøå', nob: 'æøå', swe: 'åäö', fin: 'äö',
-  ekk: 'õäöü', hrv: 'čćđšž', bos: 'čćđšž', srp: 'čćđšž', slv: 'čšž',
+  tur: 'ığş',
+  pol: 'łąęśźżńć',
+  ces: 'řůě',
+  slk: 'ľĺŕô',
+  ron: 'șțşţă',
+  deu: 'ßäöü',
+  hun: 'őű',
+  spa: 'ñ¿¡',
+  por: 'ãõ',
+  fra: 'çèêœëû',
+  ita: 'òìù',
+  lit: 'ėįųū',
+  lvs: 'āēīķļņģ',
+  vie: 'ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ',
+  dan: 'æøå',
+  nob: 'æøå',
+  swe: 'åäö',
+  fin: 'äö',
+  ekk: 'õäöü',
+  hrv: 'čćđšž',
+  bos: 'čćđšž',
+  srp: 'čćđšž',
+  slv: 'čšž',
 };
 
 /**
  * Ranks Latin-script candidates by franc's mean trigram distance minus FUNCTION_WORD_WEIGHT times the share of the
  * text's words that are function words of that language. Lower cost is better; returns [code, cost] best first.
  */
-export function rankLatin(text: string, candidates: readonly string[], preferred: readonly string[] = []): [string, number][] {
+export function rankLatin(
+  text: string,
+  candidates: readonly string[],
+  preferred: readonly string[] = [],
+): [string, number][] {
   const model = combinedModel(candidates);
   const { codes, dist, trigrams } = latinDistances(text, candidates);
   if (codes.length === 0 || trigrams === 0) return [];
@@ -319,7 +521,12 @@ export function rankLatin(text: string, candidates: readonly string[], preferred
     const w = m[0].includes('’') ? m[0].replace(/’/g, "'") : m[0];
     nWords++;
     count(w);
-    if (w.includes("'")) for (const part of w.split("'")) if (part) { nWords++; count(part); }
+    if (w.includes("'"))
+      for (const part of w.split("'"))
+        if (part) {
+          nWords++;
+          count(part);
+        }
   }
   // Marker letters: one pass over the text, each candidate rewarded once.
   const marked = new Uint8Array(codes.length);
@@ -364,14 +571,23 @@ let eldSubsetKey: string | null = null;
 function eldGuess(text: string, candidates: readonly string[]): { lang: string; margin: number } {
   const key = candidates.join(',');
   if (key !== eldSubsetKey) {
-    eld.setLanguageSubset(candidates.map((c) => { const one = iso1(c); return ELD_CODE[one] ?? one; }));
+    eld.setLanguageSubset(
+      candidates.map((c) => {
+        const one = iso1(c);
+        return ELD_CODE[one] ?? one;
+      }),
+    );
     eldSubsetKey = key;
   }
   const result = eld.detect(text);
   if (!result.language) return { lang: '', margin: 0 };
-  let first = 0, second = 0;
+  let first = 0,
+    second = 0;
   for (const v of Object.values(result.getScores())) {
-    if (v > first) { second = first; first = v; } else if (v > second) second = v;
+    if (v > first) {
+      second = first;
+      first = v;
+    } else if (v > second) second = v;
   }
   return { lang: FROM_ELD[result.language] ?? result.language, margin: first - second };
 }
@@ -392,7 +608,8 @@ function latin(text: string, candidates: readonly string[], preferred: readonly 
   const lang = iso1(ranked[0]![0]);
   const round = (c: number): number => Math.round(c * 1000) / 1000;
   // eld cannot vote for a language it has no model of, so it does not get to overrule one.
-  if ((confidence >= ELD_BELOW_CONFIDENCE && text.length >= ELD_MAX_CHARS) || !ELD_LANGUAGES.has(lang)) return { lang, confidence: round(confidence) };
+  if ((confidence >= ELD_BELOW_CONFIDENCE && text.length >= ELD_MAX_CHARS) || !ELD_LANGUAGES.has(lang))
+    return { lang, confidence: round(confidence) };
   const second = eldGuess(text, candidates);
   if (!second.lang) return { lang, confidence: round(confidence) };
   if (second.lang === lang) return { lang, confidence: round(Math.max(confidence, 0.5 + confidence / 2)) };
@@ -441,7 +658,11 @@ export function detectLanguage(text: string, opts: DetectLanguageOptions): Langu
     let cp = clean.charCodeAt(i);
     // ASCII fast path: only A-Z and a-z are letters.
     if (cp < 0x80) {
-      if ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a) { counts[S.Latin]!++; letters++; weighted++; }
+      if ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a) {
+        counts[S.Latin]!++;
+        letters++;
+        weighted++;
+      }
       continue;
     }
     if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < clean.length) {

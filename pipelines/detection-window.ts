@@ -172,7 +172,10 @@ export class DetectionWindow {
         const [act] = item.acts.splice(i, 1);
         this.pairs -= act!.n;
         const c = (item.accounts[act!.a] ?? 1) - 1;
-        if (c <= 0) { delete item.accounts[act!.a]; item.distinct--; } else item.accounts[act!.a] = c;
+        if (c <= 0) {
+          delete item.accounts[act!.a];
+          item.distinct--;
+        } else item.accounts[act!.a] = c;
         if (item.acts.length === 0) this.items.delete(key);
       }
       const acc = this.accounts.get(rec.a);

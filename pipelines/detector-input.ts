@@ -21,10 +21,16 @@ export interface DetectCall {
 }
 
 /** A log chunk: the inputs applied between two checkpoints. */
-export interface LogChunk { seq: number; calls: DetectCall[] }
+export interface LogChunk {
+  seq: number;
+  calls: DetectCall[];
+}
 
 /** Part 0 of a snapshot: the driver and the ids seen within the window. */
-export interface BaseHead { seen: Record<string, number>; driver: EventTimeState }
+export interface BaseHead {
+  seen: Record<string, number>;
+  driver: EventTimeState;
+}
 
 /** What applying inputs changes. */
 export interface DetectorHeld {
@@ -45,7 +51,10 @@ export interface DetectorInputOptions {
  * The posts of `posts` whose id is neither in `held.seen` nor earlier in `posts`: what a call should carry, so a post
  * delivered twice is observed (and counted towards an advance) once.
  */
-export function unseenPosts(held: Pick<DetectorHeld, 'seen'>, posts: Array<[number, DetectorPost]>): Array<[number, DetectorPost]> {
+export function unseenPosts(
+  held: Pick<DetectorHeld, 'seen'>,
+  posts: Array<[number, DetectorPost]>,
+): Array<[number, DetectorPost]> {
   const inCall = new Set<string>();
   return posts.filter(([, post]) => {
     if (held.seen[post.id] !== undefined || inCall.has(post.id)) return false;
@@ -59,9 +68,16 @@ export function applyCall(held: DetectorHeld, call: DetectCall, options: Detecto
   for (const [, post] of call.p) held.seen[post.id] = post.createdAtMs;
   for (const fc of call.f) held.detector.observeFactCheck(fc);
   const before = held.driver.releasedUpTo;
-  const r = driveDetector(held.driver, held.detector, {
-    posts: call.p.map(([partition, post]) => ({ post, partition })), partitions: call.n, flushAll: call.all,
-  }, options.drive);
+  const r = driveDetector(
+    held.driver,
+    held.detector,
+    {
+      posts: call.p.map(([partition, post]) => ({ post, partition })),
+      partitions: call.n,
+      flushAll: call.all,
+    },
+    options.drive,
+  );
   // Forget ids older than the window, once per minute of event time (a function of the input, like the rest).
   if (Math.floor(r.watermarkMs / 60_000) !== Math.floor(before / 60_000)) {
     const horizon = r.watermarkMs - options.windowSeconds * 1000;

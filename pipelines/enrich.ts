@@ -30,10 +30,21 @@ export class PostOverBudgetError extends InvalidPostError {
 
 /** Limits on the work one post may cause (config section `hardening.enrichment`). */
 export const enrichLimitsSchema = z.object({
-  maxTextChars: z.number().int().min(100).default(20_000)
-    .describe('Raw post text (HTML included) is cut to this many characters before enrichment; the post carries textTruncatedFrom. Default 20000.'),
-  postBudgetMs: z.number().positive().default(2_000)
-    .describe('Most processing time one post may take in enrichment; a post over it goes to the dead letters. Default 2000.'),
+  maxTextChars: z
+    .number()
+    .int()
+    .min(100)
+    .default(20_000)
+    .describe(
+      'Raw post text (HTML included) is cut to this many characters before enrichment; the post carries textTruncatedFrom. Default 20000.',
+    ),
+  postBudgetMs: z
+    .number()
+    .positive()
+    .default(2_000)
+    .describe(
+      'Most processing time one post may take in enrichment; a post over it goes to the dead letters. Default 2000.',
+    ),
 });
 
 /** Validated enrichment limits. */
@@ -68,7 +79,10 @@ function count(v: unknown): number | null {
 }
 
 function pushUnique(list: string[], seen: Set<string>, v: string): void {
-  if (!seen.has(v)) { seen.add(v); list.push(v); }
+  if (!seen.has(v)) {
+    seen.add(v);
+    list.push(v);
+  }
 }
 
 /** Builds the enrichment function for one configuration. The returned function is pure and synchronous. */
@@ -89,7 +103,9 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     const checkBudget = (step: string): void => {
       const spent = clock() - started;
       if (spent > limits.postBudgetMs) {
-        throw new PostOverBudgetError(`post over the processing budget: ${Math.round(spent)} ms after ${step} (budget ${limits.postBudgetMs} ms)`);
+        throw new PostOverBudgetError(
+          `post over the processing budget: ${Math.round(spent)} ms after ${step} (budget ${limits.postBudgetMs} ms)`,
+        );
       }
     };
     if (typeof post !== 'object' || post === null) throw new InvalidPostError('post is not an object');
@@ -116,7 +132,11 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     const seenTags = new Set<string>();
     for (const h of [...(Array.isArray(post.hashtags) ? post.hashtags : []), ...norm.hashtags]) {
       if (typeof h === 'string') {
-        const v = h.normalize('NFKC').replace(/^[#＃]/, '').trim().toLowerCase();
+        const v = h
+          .normalize('NFKC')
+          .replace(/^[#＃]/, '')
+          .trim()
+          .toLowerCase();
         if (v) pushUnique(hashtags, seenTags, v);
       }
     }
@@ -129,12 +149,15 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     const mentions = pseudonymKey ? norm.mentions.map((m) => pseudonymize(m, pseudonymKey)) : norm.mentions;
     const entities = extractEntities({ text: norm.text, lang, hashtags, mentions }, entityOpts);
     checkBudget('entity extraction');
-    const author = (typeof post.author === 'object' && post.author !== null ? post.author : { id: '' }) as NormalizedPost['author'];
+    const author = (
+      typeof post.author === 'object' && post.author !== null ? post.author : { id: '' }
+    ) as NormalizedPost['author'];
     // Handle signals need the raw handle, so the account is scored before pseudonymisation.
     const account = scoreAccount(author, createdAtMs);
     const rawId = typeof author.id === 'string' ? author.id : String(author.id ?? '');
     const rawHandle = typeof author.handle === 'string' && author.handle.trim() ? author.handle.trim() : null;
-    const authorCreated = typeof author.createdAt === 'string' && Number.isFinite(Date.parse(author.createdAt)) ? author.createdAt : null;
+    const authorCreated =
+      typeof author.createdAt === 'string' && Number.isFinite(Date.parse(author.createdAt)) ? author.createdAt : null;
 
     const fingerprint = fingerprintText(norm.text);
     checkBudget('fingerprinting');
@@ -162,7 +185,8 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
       declaredLang: typeof post.lang === 'string' && post.lang ? post.lang : null,
       author: {
         id: pseudonymKey ? pseudonymize(rawId, pseudonymKey) : rawId,
-        handle: rawHandle === null ? null : pseudonymKey ? pseudonymize(rawHandle.toLowerCase(), pseudonymKey) : rawHandle,
+        handle:
+          rawHandle === null ? null : pseudonymKey ? pseudonymize(rawHandle.toLowerCase(), pseudonymKey) : rawHandle,
         createdAt: authorCreated,
         followers: count(author.followers),
         following: count(author.following),

@@ -18,11 +18,27 @@ import type { Cluster } from './types.ts';
 
 /** When the driver advances the detector (the same options for the detect worker and `mid analyze`). */
 export const eventTimeOptionsSchema = z.object({
-  tickMs: z.number().int().min(10).default(1000)
-    .describe('Event-time interval between detector advances, ms: advances happen only at multiples of it. Default 1000.'),
-  minPostsPerAdvance: z.number().int().min(1).default(200)
-    .describe('Advance at a boundary only when this many posts were observed since the last advance, or maxTickMs of event time passed; keeps the number of (costly) advances proportional to the data when a sparse stream is replayed faster than real time. Default 200.'),
-  maxTickMs: z.number().int().min(10).default(10_000)
+  tickMs: z
+    .number()
+    .int()
+    .min(10)
+    .default(1000)
+    .describe(
+      'Event-time interval between detector advances, ms: advances happen only at multiples of it. Default 1000.',
+    ),
+  minPostsPerAdvance: z
+    .number()
+    .int()
+    .min(1)
+    .default(200)
+    .describe(
+      'Advance at a boundary only when this many posts were observed since the last advance, or maxTickMs of event time passed; keeps the number of (costly) advances proportional to the data when a sparse stream is replayed faster than real time. Default 200.',
+    ),
+  maxTickMs: z
+    .number()
+    .int()
+    .min(10)
+    .default(10_000)
     .describe('Longest event-time gap between advances while posts are observed, ms (at least tickMs). Default 10000.'),
 });
 
@@ -52,7 +68,15 @@ export const NOTHING_RELEASED = -8.64e15;
 
 /** A fresh driver state. */
 export function emptyEventTimeState(): EventTimeState {
-  return { partitionMax: {}, buffer: [], releasedUpTo: NOTHING_RELEASED, nextBoundary: null, observedSince: false, observedCount: 0, lastAdvanceMs: null };
+  return {
+    partitionMax: {},
+    buffer: [],
+    releasedUpTo: NOTHING_RELEASED,
+    nextBoundary: null,
+    observedSince: false,
+    observedCount: 0,
+    lastAdvanceMs: null,
+  };
 }
 
 /** Input of one {@link driveDetector} call. */
@@ -81,7 +105,12 @@ export interface DriveResult {
  * Feeds posts to the detector in event time; mutates `state`. Pure apart from the detector it drives. `options` are
  * taken as given (validate them with {@link eventTimeOptionsSchema}); maxTickMs below tickMs counts as tickMs.
  */
-export function driveDetector(state: EventTimeState, detector: CoordinationDetector, input: DriveInput, options: EventTimeOptions): DriveResult {
+export function driveDetector(
+  state: EventTimeState,
+  detector: CoordinationDetector,
+  input: DriveInput,
+  options: EventTimeOptions,
+): DriveResult {
   const changed = new Map<string, Cluster>();
   const merged = new Map<string, string>();
   let late = 0;
@@ -118,7 +147,10 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
       }
     }
   };
-  const observed = () => { state.observedSince = true; state.observedCount = (state.observedCount ?? 0) + 1; };
+  const observed = () => {
+    state.observedSince = true;
+    state.observedCount = (state.observedCount ?? 0) + 1;
+  };
   for (const { post, partition } of input.posts) {
     const k = String(partition);
     state.partitionMax[k] = Math.max(state.partitionMax[k] ?? NOTHING_RELEASED, post.createdAtMs);
@@ -131,10 +163,12 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
     }
   }
   let watermark = Infinity;
-  for (let p = 0; p < input.partitions; p++) watermark = Math.min(watermark, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
+  for (let p = 0; p < input.partitions; p++)
+    watermark = Math.min(watermark, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
   if (input.flushAll) for (const p of state.buffer) watermark = Math.max(watermark, p.createdAtMs);
   if (watermark > state.releasedUpTo && Number.isFinite(watermark)) {
-    const ready = state.buffer.filter((p) => p.createdAtMs <= watermark)
+    const ready = state.buffer
+      .filter((p) => p.createdAtMs <= watermark)
       .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     state.buffer = state.buffer.filter((p) => p.createdAtMs > watermark);
     for (const p of ready) {
@@ -156,5 +190,10 @@ export function driveDetector(state: EventTimeState, detector: CoordinationDetec
     state.lastAdvanceMs = state.nextBoundary;
     state.nextBoundary += tick;
   }
-  return { changed: [...changed.values()], merged: [...merged].map(([id, into]) => ({ id, into })), late, watermarkMs: state.releasedUpTo };
+  return {
+    changed: [...changed.values()],
+    merged: [...merged].map(([id, into]) => ({ id, into })),
+    late,
+    watermarkMs: state.releasedUpTo,
+  };
 }

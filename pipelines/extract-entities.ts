@@ -25,7 +25,12 @@ export interface EntityOptions {
   englishParser?: 'lexicon' | 'compromise';
 }
 
-interface GazetteerEntry { name: string; type: Entity['type']; aliases: string[]; caseSensitive?: boolean }
+interface GazetteerEntry {
+  name: string;
+  type: Entity['type'];
+  aliases: string[];
+  caseSensitive?: boolean;
+}
 
 const TOKEN_RE = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
 const HANDLE_RE = /[@#][\p{L}\p{N}_.@-]+/gu;
@@ -34,7 +39,10 @@ function tokens(s: string): string[] {
   return s.match(TOKEN_RE) ?? [];
 }
 
-interface Target { text: string; type: Entity['type'] }
+interface Target {
+  text: string;
+  type: Entity['type'];
+}
 const exact = new Map<string, Target>(); // case-sensitive phrases
 const folded = new Map<string, Target>(); // lower-case phrases
 const multiStarts = new Set<string>(); // lower-case first tokens of multi-token phrases
@@ -56,13 +64,17 @@ export function matchGazetteer(text: string): Entity[] {
   const t = tokens(text.replace(LINK_RE, ' ').replace(HANDLE_RE, ' '));
   const lower = t.map((x) => x.toLowerCase());
   const out: Entity[] = [];
-  for (let i = 0; i < t.length; ) {
+  for (let i = 0; i < t.length;) {
     let matched = 0;
     const longest = multiStarts.has(lower[i]!) ? Math.min(maxTokens, t.length - i) : 1;
     for (let n = longest; n >= 1 && matched === 0; n--) {
-      const hit = exact.get(n === 1 ? t[i]! : t.slice(i, i + n).join(' '))
-        ?? folded.get(n === 1 ? lower[i]! : lower.slice(i, i + n).join(' '));
-      if (hit) { out.push({ text: hit.text, type: hit.type }); matched = n; }
+      const hit =
+        exact.get(n === 1 ? t[i]! : t.slice(i, i + n).join(' ')) ??
+        folded.get(n === 1 ? lower[i]! : lower.slice(i, i + n).join(' '));
+      if (hit) {
+        out.push({ text: hit.text, type: hit.type });
+        matched = n;
+      }
     }
     i += matched || 1;
   }
@@ -100,7 +112,12 @@ function trimToWord(w: string, keepAtEnd = ''): string {
   let end = w.length;
   while (end > start) {
     const low = w.charCodeAt(end - 1);
-    const pair = low >= 0xdc00 && low <= 0xdfff && end - 2 >= start && w.charCodeAt(end - 2) >= 0xd800 && w.charCodeAt(end - 2) <= 0xdbff;
+    const pair =
+      low >= 0xdc00 &&
+      low <= 0xdfff &&
+      end - 2 >= start &&
+      w.charCodeAt(end - 2) >= 0xd800 &&
+      w.charCodeAt(end - 2) <= 0xdbff;
     const ch = pair ? w.slice(end - 2, end) : w[end - 1]!;
     if (WORD_CHAR_RE.test(ch) || keepAtEnd.includes(ch)) break;
     end -= ch.length;
@@ -109,7 +126,13 @@ function trimToWord(w: string, keepAtEnd = ''): string {
 }
 
 function lexTags(word: string): string[] {
-  const v = LEXICON[word.toLowerCase().replace(/['’]s$/u, '').replace(/\.$/, '')];
+  const v =
+    LEXICON[
+      word
+        .toLowerCase()
+        .replace(/['’]s$/u, '')
+        .replace(/\.$/, '')
+    ];
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
@@ -120,11 +143,18 @@ export function englishLexiconEntities(text: string): Entity[] {
   let i = 0;
   while (i < words.length) {
     const bare = (w: string): string => trimToWord(w, ".'’");
-    if (!CAP_TOKEN_RE.test(bare(words[i]!)) || bare(words[i]!) === 'I') { i++; continue; }
+    if (!CAP_TOKEN_RE.test(bare(words[i]!)) || bare(words[i]!) === 'I') {
+      i++;
+      continue;
+    }
     const start = i;
     const run: string[] = [];
     while (i < words.length && CAP_TOKEN_RE.test(bare(words[i]!)) && bare(words[i]!) !== 'I') {
-      run.push(bare(words[i]!).replace(/['’]s$/u, '').replace(/\.$/, ''));
+      run.push(
+        bare(words[i]!)
+          .replace(/['’]s$/u, '')
+          .replace(/\.$/, ''),
+      );
       const ended = SENTENCE_END_RE.test(words[i]!);
       i++;
       if (ended) break;
@@ -135,7 +165,10 @@ export function englishLexiconEntities(text: string): Entity[] {
     const atSentenceStart = start === 0 || SENTENCE_END_RE.test(words[start - 1]!);
     // "Yesterday Joe Biden ...": the sentence's first word is capitalised only because it comes first.
     const shifted = atSentenceStart && run.length > 1 && !proper(0);
-    if (shifted) { run.shift(); tags = tags.slice(1); }
+    if (shifted) {
+      run.shift();
+      tags = tags.slice(1);
+    }
     // A lone capitalised word at the start of a sentence is usually just a capital: keep it only if the lexicon
     // knows it as a name of a place or organisation (first names alone are too ambiguous there: "Will", "May").
     if (run.length === 1 && atSentenceStart && !shifted && !has(PLACE_TAGS, 0) && !has(ORG_TAGS, 0)) continue;
@@ -154,7 +187,9 @@ export function englishEntities(text: string): Entity[] {
   const out: Entity[] = [];
   const take = (list: unknown, type: Entity['type']): void => {
     for (const raw of list as string[]) {
-      const v = trimToWord(raw).replace(/['’]s$/u, '').trim();
+      const v = trimToWord(raw)
+        .replace(/['’]s$/u, '')
+        .trim();
       if (v.length >= 2) out.push({ text: v, type });
     }
   };
@@ -168,7 +203,9 @@ export function englishEntities(text: string): Entity[] {
 export function extractEntities(input: EntityInput, options: EntityOptions = {}): Entity[] {
   const all: Entity[] = matchGazetteer(input.text);
   if (wantsEnglishNer(input, options)) {
-    all.push(...(options.englishParser === 'compromise' ? englishEntities(input.text) : englishLexiconEntities(input.text)));
+    all.push(
+      ...(options.englishParser === 'compromise' ? englishEntities(input.text) : englishLexiconEntities(input.text)),
+    );
   }
   for (const h of input.hashtags) all.push({ text: `#${h}`, type: 'topic' });
   for (const m of input.mentions) all.push({ text: `@${m}`, type: 'topic' });

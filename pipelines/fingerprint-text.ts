@@ -20,7 +20,9 @@ const SEEDS_B = new Int32Array(MINHASH_SIZE);
 {
   let x = 0x9e3779b9 | 0;
   const next = (): number => {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     return x | 0;
   };
   for (let i = 0; i < MINHASH_SIZE; i++) {
@@ -74,18 +76,24 @@ export function fingerprintText(text: string): TextFingerprint {
   let nb = 0;
   for (let i = 0; i < wordHashes.length; i++) {
     bases[nb++] = fmix(wordHashes[i]!);
-    if (i + 1 < wordHashes.length) bases[nb++] = fmix(Math.imul(wordHashes[i]!, 0x2c1b3c6d) ^ fmix(wordHashes[i + 1]! + 0x7f4a7c15));
+    if (i + 1 < wordHashes.length)
+      bases[nb++] = fmix(Math.imul(wordHashes[i]!, 0x2c1b3c6d) ^ fmix(wordHashes[i + 1]! + 0x7f4a7c15));
   }
   // Repeated shingles do not change a minimum, so no de-duplication is needed.
 
   // Signed 32-bit minimum over (value XOR 0x80000000) equals the unsigned minimum.
   const mins = new Int32Array(MINHASH_SIZE);
   for (let k = 0; k < MINHASH_SIZE; k++) {
-    const a = SEEDS_A[k]!, b = SEEDS_B[k]!;
+    const a = SEEDS_A[k]!,
+      b = SEEDS_B[k]!;
     let min = 0x7fffffff;
     for (let j = 0; j < nb; j++) {
       let h = (Math.imul(bases[j]!, a) + b) | 0;
-      h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
       h ^= -0x80000000;
       if (h < min) min = h;
     }

@@ -57,7 +57,9 @@ export function toJsonParts(value: unknown, maxPartChars = 32 * 1024 * 1024, dep
       batch.push(text);
       batchSize += text.length + 1;
     };
-    const entries: Array<[string | number, unknown]> = isArray ? (v as unknown[]).map((x, i) => [i, x]) : Object.entries(v as Record<string, unknown>);
+    const entries: Array<[string | number, unknown]> = isArray
+      ? (v as unknown[]).map((x, i) => [i, x])
+      : Object.entries(v as Record<string, unknown>);
     for (const [k, x] of entries) {
       const y = plain(x, String(k));
       if (skipped(y) && !isArray) continue;
@@ -79,7 +81,8 @@ export function toJsonParts(value: unknown, maxPartChars = 32 * 1024 * 1024, dep
 
 /** Sets an own property, as JSON.parse does (a key "__proto__" must not reach the prototype setter). */
 function setOwn(node: Record<string | number, unknown>, key: string | number, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
   else node[key] = value;
 }
 

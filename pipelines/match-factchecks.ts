@@ -29,12 +29,20 @@ export class FactCheckIndex {
   private entries: Entry[] = [];
 
   /** @param maxEntries most fact-checks kept (default 5000); @param textSimilarity claim match threshold (0.5). */
-  constructor(private readonly maxEntries = 5000, private readonly textSimilarity = 0.5) {}
+  constructor(
+    private readonly maxEntries = 5000,
+    private readonly textSimilarity = 0.5,
+  ) {}
 
   /** Adds a fact-check (a second copy of the same review URL replaces the first). */
   add(fc: NormalizedFactCheck): void {
     const links = [fc.reviewUrl, ...fc.appearances].map((u) => canonicalizeLink(u)).filter((u): u is string => !!u);
-    const ref: FactCheckRef = { url: fc.reviewUrl, publisher: fc.publisher, rating: fc.rating ?? null, claim: fc.claim ?? null };
+    const ref: FactCheckRef = {
+      url: fc.reviewUrl,
+      publisher: fc.publisher,
+      rating: fc.rating ?? null,
+      claim: fc.claim ?? null,
+    };
     this.entries = this.entries.filter((e) => e.ref.url !== fc.reviewUrl);
     this.entries.push({ ref, links: [...new Set(links)], minhash: fingerprintText(fc.claim ?? '').minhash });
     if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries);
@@ -53,7 +61,8 @@ export class FactCheckIndex {
     const out: FactCheckRef[] = [];
     for (const e of this.entries) {
       const byLink = e.links.some((l) => links.has(l));
-      const byText = !byLink && mh.length > 0 && e.minhash.length > 0 && minhashSimilarity(mh, e.minhash) >= this.textSimilarity;
+      const byText =
+        !byLink && mh.length > 0 && e.minhash.length > 0 && minhashSimilarity(mh, e.minhash) >= this.textSimilarity;
       if (byLink || byText) out.push({ ...e.ref });
     }
     return out.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));

@@ -16,12 +16,60 @@ export interface NormalizedText {
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hellip: '…', mdash: '—', ndash: '–',
-  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', sbquo: '‚', bdquo: '„', laquo: '«', raquo: '»', euro: '€',
-  pound: '£', yen: '¥', copy: '©', reg: '®', trade: '™', deg: '°', middot: '·', bull: '•', times: '×',
-  eacute: 'é', egrave: 'è', ecirc: 'ê', euml: 'ë', aacute: 'á', agrave: 'à', acirc: 'â', auml: 'ä', iuml: 'ï',
-  iacute: 'í', oacute: 'ó', ouml: 'ö', ocirc: 'ô', uuml: 'ü', uacute: 'ú', ccedil: 'ç', ntilde: 'ñ', szlig: 'ß',
-  Eacute: 'É', Euml: 'Ë', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', Iuml: 'Ï', shy: '', zwj: '\u200d', zwnj: '',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  sbquo: '‚',
+  bdquo: '„',
+  laquo: '«',
+  raquo: '»',
+  euro: '€',
+  pound: '£',
+  yen: '¥',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  deg: '°',
+  middot: '·',
+  bull: '•',
+  times: '×',
+  eacute: 'é',
+  egrave: 'è',
+  ecirc: 'ê',
+  euml: 'ë',
+  aacute: 'á',
+  agrave: 'à',
+  acirc: 'â',
+  auml: 'ä',
+  iuml: 'ï',
+  iacute: 'í',
+  oacute: 'ó',
+  ouml: 'ö',
+  ocirc: 'ô',
+  uuml: 'ü',
+  uacute: 'ú',
+  ccedil: 'ç',
+  ntilde: 'ñ',
+  szlig: 'ß',
+  Eacute: 'É',
+  Euml: 'Ë',
+  Auml: 'Ä',
+  Ouml: 'Ö',
+  Uuml: 'Ü',
+  Iuml: 'Ï',
+  shy: '',
+  zwj: '\u200d',
+  zwnj: '',
 };
 
 const BREAK_TAG_RE = /<(?:br|\/?p|\/?div|\/?li|\/?h[1-6]|\/?blockquote|\/?tr|hr)\b[^<>]*>/gi;
@@ -34,7 +82,8 @@ const HSPACE_RE = /[^\S\n]+/g;
 const NEWLINES_RE = /\s*\n\s*/g;
 
 const LINK_RE = /\b(?:https?:\/\/|(?<![\p{L}\p{N}@./-])www\.)[^\s<>"'`]+/giu;
-const MENTION_RE = /(?<![\p{L}\p{N}_@/.])@([\p{L}\p{N}_]+(?:[.-][\p{L}\p{N}_]+)*)(?:@([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+))?/gu;
+const MENTION_RE =
+  /(?<![\p{L}\p{N}_@/.])@([\p{L}\p{N}_]+(?:[.-][\p{L}\p{N}_]+)*)(?:@([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+))?/gu;
 const HASHTAG_RE = /(?<![\p{L}\p{N}_&/#])[#＃]([\p{L}\p{M}\p{N}_]+)/gu;
 const HAS_LETTER_RE = /[\p{L}_]/u;
 // Sentence punctuation trimmed off the end of a link (a scan, not a regex: `/[...]+$/` is quadratic on long runs).
@@ -55,15 +104,13 @@ function decodeEntities(s: string): string {
 
 // Tags we expect from platforms that deliver HTML (Mastodon, RSS, web pages). Only when one of them appears is
 // the text treated as HTML; otherwise "if x<y and y>z" in a plain-text post would lose "<y and y>".
-const HTML_HINT_RE = /<\/?(?:p|br|a|span|div|b|i|u|s|em|strong|ul|ol|li|blockquote|h[1-6]|img|code|pre|script|style|hr|table|tr|td|th|del|sub|sup|small|font|center|iframe|video|figure|header|footer|section|article)\b[^<>]*(?:>|$)/i;
+const HTML_HINT_RE =
+  /<\/?(?:p|br|a|span|div|b|i|u|s|em|strong|ul|ol|li|blockquote|h[1-6]|img|code|pre|script|style|hr|table|tr|td|th|del|sub|sup|small|font|center|iframe|video|figure|header|footer|section|article)\b[^<>]*(?:>|$)/i;
 
 /** HTML (or plain text) to plain text, before NFKC and whitespace handling. */
 function htmlToText(raw: string): string {
   if (!raw.includes('<') || !HTML_HINT_RE.test(raw)) return decodeEntities(raw);
-  const s = dropScriptStyle(raw)
-    .replace(BREAK_TAG_RE, '\n')
-    .replace(TAG_RE, '')
-    .replace(DANGLING_TAG_RE, '');
+  const s = dropScriptStyle(raw).replace(BREAK_TAG_RE, '\n').replace(TAG_RE, '').replace(DANGLING_TAG_RE, '');
   return decodeEntities(s);
 }
 
@@ -75,13 +122,26 @@ function trimLink(link: string): string {
   let closeSquare = 0;
   for (let i = 0; i < link.length; i++) {
     const c = link.charCodeAt(i);
-    if (c === 0x28) open++; else if (c === 0x29) closeRound++; else if (c === 0x5b) openSquare++; else if (c === 0x5d) closeSquare++;
+    if (c === 0x28) open++;
+    else if (c === 0x29) closeRound++;
+    else if (c === 0x5b) openSquare++;
+    else if (c === 0x5d) closeSquare++;
   }
   let end = link.length;
-  const trimPunct = (): void => { while (end > 0 && TRAILING_PUNCT.has(link[end - 1]!)) end--; };
+  const trimPunct = (): void => {
+    while (end > 0 && TRAILING_PUNCT.has(link[end - 1]!)) end--;
+  };
   trimPunct();
-  while (end > 0 && link[end - 1] === ')' && open < closeRound) { closeRound--; end--; trimPunct(); }
-  while (end > 0 && link[end - 1] === ']' && openSquare < closeSquare) { closeSquare--; end--; trimPunct(); }
+  while (end > 0 && link[end - 1] === ')' && open < closeRound) {
+    closeRound--;
+    end--;
+    trimPunct();
+  }
+  while (end > 0 && link[end - 1] === ']' && openSquare < closeSquare) {
+    closeSquare--;
+    end--;
+    trimPunct();
+  }
   return link.slice(0, end);
 }
 
@@ -113,11 +173,18 @@ function dropScriptStyle(s: string): string {
   let i = s.indexOf('<');
   while (i !== -1) {
     const name = asciiAt(s, i + 1, 'script') ? 'script' : asciiAt(s, i + 1, 'style') ? 'style' : null;
-    if (name === null || noClose[name] || isWordChar(s.charCodeAt(i + 1 + name.length))) { i = s.indexOf('<', i + 1); continue; }
+    if (name === null || noClose[name] || isWordChar(s.charCodeAt(i + 1 + name.length))) {
+      i = s.indexOf('<', i + 1);
+      continue;
+    }
     const gt = s.indexOf('>', i + 1 + name.length);
     if (gt === -1) break; // no later start tag can be complete either
     const end = findEndTag(s, gt + 1, name);
-    if (end === -1) { noClose[name] = true; i = s.indexOf('<', i + 1); continue; }
+    if (end === -1) {
+      noClose[name] = true;
+      i = s.indexOf('<', i + 1);
+      continue;
+    }
     out += `${s.slice(copied, i)} `;
     copied = end;
     i = s.indexOf('<', end);
@@ -137,7 +204,10 @@ function findEndTag(s: string, from: number, name: string): number {
 }
 
 function pushUnique(list: string[], seen: Set<string>, v: string): void {
-  if (v && !seen.has(v)) { seen.add(v); list.push(v); }
+  if (v && !seen.has(v)) {
+    seen.add(v);
+    list.push(v);
+  }
 }
 
 /** Normalises a raw post text (plain or HTML) and extracts its links, mentions and hashtags. */

@@ -4,8 +4,34 @@
 // is not JSON has the same patterns blanked out. Every pattern here is linear.
 
 const IDENTITY_KEYS = new Set([
-  'id', 'uri', 'url', 'did', 'handle', 'acct', 'username', 'display_name', 'displayname', 'displayName', 'author', 'account',
-  'repo', 'replyto', 'replyTo', 'repostof', 'repostOf', 'quoteof', 'quoteOf', 'subject', 'parent', 'root', 'cid', 'key', 'avatar', 'header', 'note', 'name',
+  'id',
+  'uri',
+  'url',
+  'did',
+  'handle',
+  'acct',
+  'username',
+  'display_name',
+  'displayname',
+  'displayName',
+  'author',
+  'account',
+  'repo',
+  'replyto',
+  'replyTo',
+  'repostof',
+  'repostOf',
+  'quoteof',
+  'quoteOf',
+  'subject',
+  'parent',
+  'root',
+  'cid',
+  'key',
+  'avatar',
+  'header',
+  'note',
+  'name',
 ]);
 const URL_RE = /\b(?:https?|wss?|at):\/\/[^\s"'<>]*/gi;
 const DID_RE = /\bdid:[a-z]+:[A-Za-z0-9._:%-]+/g;
@@ -15,8 +41,12 @@ const TELEGRAM_RE = /\btelegram:[^\s"'/]+/gi;
 
 /** Blanks out handles, DIDs, URLs and long numbers in free text. */
 export function redactText(s: string): string {
-  return s.replace(URL_RE, '[url]').replace(DID_RE, 'did:[redacted]').replace(TELEGRAM_RE, 'telegram:[redacted]')
-    .replace(HANDLE_RE, '@[redacted]').replace(LONG_NUMBER_RE, '[number]');
+  return s
+    .replace(URL_RE, '[url]')
+    .replace(DID_RE, 'did:[redacted]')
+    .replace(TELEGRAM_RE, 'telegram:[redacted]')
+    .replace(HANDLE_RE, '@[redacted]')
+    .replace(LONG_NUMBER_RE, '[number]');
 }
 
 function redactValue(v: unknown, depth: number): unknown {
@@ -26,7 +56,10 @@ function redactValue(v: unknown, depth: number): unknown {
   if (Array.isArray(v)) return v.slice(0, 10).map((x) => redactValue(x, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v).slice(0, 40)) {
-    out[k] = IDENTITY_KEYS.has(k) && (typeof x === 'string' || typeof x === 'number') ? '[redacted]' : redactValue(x, depth + 1);
+    out[k] =
+      IDENTITY_KEYS.has(k) && (typeof x === 'string' || typeof x === 'number')
+        ? '[redacted]'
+        : redactValue(x, depth + 1);
   }
   return out;
 }

@@ -4,8 +4,15 @@
 // cluster's `reasons` (signals.json, the stores, alerts); the Dutch ones are for Dutch-speaking analysts. Pure: no
 // clock, no locale of the machine (formats are fixed per language; times are shown in UTC, as in the posts' data).
 import type {
-  AccountAgeEvidence, ActedTogetherEvidence, BurstEvidence, ClusterEvidence, CoactionEvidence, CreationClusterEvidence,
-  EvidenceItem, MoreBurstsEvidence, NetworkEvidence,
+  AccountAgeEvidence,
+  ActedTogetherEvidence,
+  BurstEvidence,
+  ClusterEvidence,
+  CoactionEvidence,
+  CreationClusterEvidence,
+  EvidenceItem,
+  MoreBurstsEvidence,
+  NetworkEvidence,
 } from './types.ts';
 
 /** Languages the reasons can be rendered in. */
@@ -60,7 +67,11 @@ const EN: Format = {
   p: (p) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3)),
   duration: (seconds) => {
     const d = durationParts(seconds);
-    return d.unit === 's' ? `${d.value} seconds` : d.unit === 'min' ? `${d.value} minutes` : `${d.value.toFixed(1)} hours`;
+    return d.unit === 's'
+      ? `${d.value} seconds`
+      : d.unit === 'min'
+        ? `${d.value} minutes`
+        : `${d.value.toFixed(1)} hours`;
   },
   clock: (iso) => `${iso.slice(11, 16)} UTC`,
   date: (iso) => iso.slice(0, 10),
@@ -73,7 +84,19 @@ const NL_SIG2 = new Intl.NumberFormat('nl-NL', { maximumSignificantDigits: 2 });
 const NL_P = new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 const NL_DATE = new Intl.DateTimeFormat('nl-NL', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const NL_LANGUAGES = new Intl.DisplayNames('nl', { type: 'language', fallback: 'code' });
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻',
+  0: '⁰',
+  1: '¹',
+  2: '²',
+  3: '³',
+  4: '⁴',
+  5: '⁵',
+  6: '⁶',
+  7: '⁷',
+  8: '⁸',
+  9: '⁹',
+};
 
 const NL: Format = {
   int: (n) => NL_INT.format(n),
@@ -104,53 +127,84 @@ const nlCount = (n: number, one: string, many: string): string => `${NL_INT.form
 /** The message catalogue: the English messages are the reasons' original wording, character for character. */
 const CATALOGUE: Record<ReasonLanguage, Messages> = {
   en: {
-    network: (e, f) => `${f.int(e.counts.accounts)} accounts acted together repeatedly: ${f.int(e.counts.pairs)} account pairs each shared ${f.int(e.sharedItems.min)}-${f.int(e.sharedItems.max)} distinct items (median ${f.int(e.sharedItems.median)}), where chance predicts at most ${f.sig2(e.expectedPerPairMax)} per pair (p = ${f.p(e.p.value)})`,
+    network: (e, f) =>
+      `${f.int(e.counts.accounts)} accounts acted together repeatedly: ${f.int(e.counts.pairs)} account pairs each shared ${f.int(e.sharedItems.min)}-${f.int(e.sharedItems.max)} distinct items (median ${f.int(e.sharedItems.median)}), where chance predicts at most ${f.sig2(e.expectedPerPairMax)} per pair (p = ${f.p(e.p.value)})`,
     coaction: {
-      text: (e, f) => `${f.int(e.counts.accounts)} accounts posted near-identical text (${f.int(e.counts.items)} distinct messages), copies at most ${f.duration(e.times.spreadSeconds)} apart`,
-      link: (e, f) => `${f.int(e.counts.accounts)} accounts shared the same ${f.int(e.counts.items)} link(s) within ${f.duration(e.times.spreadSeconds)} of each other (${f.int(e.counts.pairs)} pairwise co-shares)`,
-      cross_language: (e, f) => `${f.int(e.counts.accounts)} accounts posted the same ${f.int(e.counts.items)} link(s) in ${f.int(e.languages.length)} languages (${e.languages.map(f.language).join(', ')}) within ${f.duration(e.times.spreadSeconds)}`,
-      repost: (e, f) => `${f.int(e.counts.accounts)} accounts reposted the same ${f.int(e.counts.items)} post(s) within ${f.duration(e.times.spreadSeconds)} of each other`,
+      text: (e, f) =>
+        `${f.int(e.counts.accounts)} accounts posted near-identical text (${f.int(e.counts.items)} distinct messages), copies at most ${f.duration(e.times.spreadSeconds)} apart`,
+      link: (e, f) =>
+        `${f.int(e.counts.accounts)} accounts shared the same ${f.int(e.counts.items)} link(s) within ${f.duration(e.times.spreadSeconds)} of each other (${f.int(e.counts.pairs)} pairwise co-shares)`,
+      cross_language: (e, f) =>
+        `${f.int(e.counts.accounts)} accounts posted the same ${f.int(e.counts.items)} link(s) in ${f.int(e.languages.length)} languages (${e.languages.map(f.language).join(', ')}) within ${f.duration(e.times.spreadSeconds)}`,
+      repost: (e, f) =>
+        `${f.int(e.counts.accounts)} accounts reposted the same ${f.int(e.counts.items)} post(s) within ${f.duration(e.times.spreadSeconds)} of each other`,
     },
     burst: (e, f) => {
       let out = `${CATALOGUE.en.itemTitle(e.item)}: ${f.int(e.counts.posts)} posts between ${f.clock(e.times.first)} and ${f.clock(e.times.last)}, where its own earlier rate predicts ${f.fixed1(e.expectedPosts)} in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p.value)}); ${f.int(e.cohort.accounts)} of the ${f.int(e.counts.accounts)} accounts posting it are younger than ${f.int(e.cohort.youngAccountDays)} days or have at most ${f.int(e.cohort.noHistoryPosts)} posts (p = ${f.p(e.cohort.p.value)} against all accounts active in the window)`;
-      if (e.coShare) out += `; ${f.int(e.coShare.accounts)} of them posted it within ${Math.round(e.coShare.withinSeconds)} seconds of another (${f.int(e.coShare.pairs)} pairs)`;
+      if (e.coShare)
+        out += `; ${f.int(e.coShare.accounts)} of them posted it within ${Math.round(e.coShare.withinSeconds)} seconds of another (${f.int(e.coShare.pairs)} pairs)`;
       return out;
     },
-    moreBursts: (e, f) => `${f.int(e.items.length)} more items burst among the same accounts: ${sortedUnique(e.items.map(CATALOGUE.en.itemInList)).join(', ')}`,
+    moreBursts: (e, f) =>
+      `${f.int(e.items.length)} more items burst among the same accounts: ${sortedUnique(e.items.map(CATALOGUE.en.itemInList)).join(', ')}`,
     accountAge: (e, f) => {
       const { accounts, young, noHistory } = e.counts;
-      if (young > 0) return `${f.int(young)} of the ${f.int(accounts)} accounts were created less than ${f.int(e.youngAccountDays)} days before posting${noHistory > 0 ? `; ${f.int(noHistory)} had at most ${f.int(e.noHistoryPosts)} posts in total` : ''}`;
+      if (young > 0)
+        return `${f.int(young)} of the ${f.int(accounts)} accounts were created less than ${f.int(e.youngAccountDays)} days before posting${noHistory > 0 ? `; ${f.int(noHistory)} had at most ${f.int(e.noHistoryPosts)} posts in total` : ''}`;
       return `${f.int(noHistory)} of the ${f.int(accounts)} accounts had at most ${f.int(e.noHistoryPosts)} posts in total`;
     },
-    creationCluster: (e, f) => `${f.int(e.counts.createdTogether)} of the ${f.int(e.counts.accounts)} accounts were created within ${f.int(e.withinDays)} days of each other (${f.date(e.times.first)} to ${f.date(e.times.last)})`,
+    creationCluster: (e, f) =>
+      `${f.int(e.counts.createdTogether)} of the ${f.int(e.counts.accounts)} accounts were created within ${f.int(e.withinDays)} days of each other (${f.date(e.times.first)} to ${f.date(e.times.last)})`,
     actedTogether: (e, f) => `${f.int(e.counts.accounts)} accounts acted together`,
-    itemTitle: (item) => (item.type === 'hashtag' ? `#${item.value}` : item.type === 'link' ? `Link ${item.value}` : 'One near-identical message'),
-    itemInList: (item) => (item.type === 'hashtag' ? `#${item.value}` : item.type === 'link' ? item.value : 'a near-identical message'),
+    itemTitle: (item) =>
+      item.type === 'hashtag'
+        ? `#${item.value}`
+        : item.type === 'link'
+          ? `Link ${item.value}`
+          : 'One near-identical message',
+    itemInList: (item) =>
+      item.type === 'hashtag' ? `#${item.value}` : item.type === 'link' ? item.value : 'a near-identical message',
   },
   nl: {
-    network: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden herhaaldelijk samen: ${nlCount(e.counts.pairs, 'paar', 'paren')} van accounts deelden elk ${e.sharedItems.min === e.sharedItems.max ? f.int(e.sharedItems.min) : `${f.int(e.sharedItems.min)} tot ${f.int(e.sharedItems.max)}`} verschillende items (mediaan ${f.int(e.sharedItems.median)}), terwijl toeval hooguit ${f.sig2(e.expectedPerPairMax)} per paar verwacht (p = ${f.p(e.p.value)})`,
+    network: (e, f) =>
+      `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden herhaaldelijk samen: ${nlCount(e.counts.pairs, 'paar', 'paren')} van accounts deelden elk ${e.sharedItems.min === e.sharedItems.max ? f.int(e.sharedItems.min) : `${f.int(e.sharedItems.min)} tot ${f.int(e.sharedItems.max)}`} verschillende items (mediaan ${f.int(e.sharedItems.median)}), terwijl toeval hooguit ${f.sig2(e.expectedPerPairMax)} per paar verwacht (p = ${f.p(e.p.value)})`,
     coaction: {
-      text: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} plaatsten binnen ${f.duration(e.times.spreadSeconds)} bijna dezelfde tekst (${nlCount(e.counts.items, 'bericht', 'verschillende berichten')})`,
-      link: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} deelden ${e.counts.items === 1 ? 'dezelfde link' : `dezelfde ${f.int(e.counts.items)} links`} binnen ${f.duration(e.times.spreadSeconds)} na elkaar (${nlCount(e.counts.pairs, 'keer', 'keer')} door twee accounts samen gedeeld)`,
-      cross_language: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} plaatsten ${e.counts.items === 1 ? 'dezelfde link' : `dezelfde ${f.int(e.counts.items)} links`} binnen ${f.duration(e.times.spreadSeconds)} in ${f.int(e.languages.length)} talen (${e.languages.map(f.language).join(', ')})`,
-      repost: (e, f) => `${nlCount(e.counts.accounts, 'account', 'accounts')} deelden ${e.counts.items === 1 ? 'hetzelfde bericht' : `dezelfde ${f.int(e.counts.items)} berichten`} opnieuw, binnen ${f.duration(e.times.spreadSeconds)} na elkaar`,
+      text: (e, f) =>
+        `${nlCount(e.counts.accounts, 'account', 'accounts')} plaatsten binnen ${f.duration(e.times.spreadSeconds)} bijna dezelfde tekst (${nlCount(e.counts.items, 'bericht', 'verschillende berichten')})`,
+      link: (e, f) =>
+        `${nlCount(e.counts.accounts, 'account', 'accounts')} deelden ${e.counts.items === 1 ? 'dezelfde link' : `dezelfde ${f.int(e.counts.items)} links`} binnen ${f.duration(e.times.spreadSeconds)} na elkaar (${nlCount(e.counts.pairs, 'keer', 'keer')} door twee accounts samen gedeeld)`,
+      cross_language: (e, f) =>
+        `${nlCount(e.counts.accounts, 'account', 'accounts')} plaatsten ${e.counts.items === 1 ? 'dezelfde link' : `dezelfde ${f.int(e.counts.items)} links`} binnen ${f.duration(e.times.spreadSeconds)} in ${f.int(e.languages.length)} talen (${e.languages.map(f.language).join(', ')})`,
+      repost: (e, f) =>
+        `${nlCount(e.counts.accounts, 'account', 'accounts')} deelden ${e.counts.items === 1 ? 'hetzelfde bericht' : `dezelfde ${f.int(e.counts.items)} berichten`} opnieuw, binnen ${f.duration(e.times.spreadSeconds)} na elkaar`,
     },
     burst: (e, f) => {
       let out = `${CATALOGUE.nl.itemTitle(e.item)}: ${nlCount(e.counts.posts, 'bericht', 'berichten')} tussen ${f.clock(e.times.first)} en ${f.clock(e.times.last)} UTC, terwijl het eigen eerdere tempo ${f.fixed1(e.expectedPosts)} voorspelt in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p.value)}); ${f.int(e.cohort.accounts)} van de ${f.int(e.counts.accounts)} accounts die het plaatsten zijn jonger dan ${f.int(e.cohort.youngAccountDays)} dagen of hebben hooguit ${f.int(e.cohort.noHistoryPosts)} berichten (p = ${f.p(e.cohort.p.value)} ten opzichte van alle accounts die in het venster actief waren)`;
-      if (e.coShare) out += `; ${f.int(e.coShare.accounts)} daarvan plaatsten het binnen ${Math.round(e.coShare.withinSeconds)} seconden na een ander (${nlCount(e.coShare.pairs, 'paar', 'paren')})`;
+      if (e.coShare)
+        out += `; ${f.int(e.coShare.accounts)} daarvan plaatsten het binnen ${Math.round(e.coShare.withinSeconds)} seconden na een ander (${nlCount(e.coShare.pairs, 'paar', 'paren')})`;
       return out;
     },
-    moreBursts: (e, f) => `Nog ${f.int(e.items.length)} items kwamen plotseling veel voor bij dezelfde accounts: ${sortedUnique(e.items.map(CATALOGUE.nl.itemInList)).join(', ')}`,
+    moreBursts: (e, f) =>
+      `Nog ${f.int(e.items.length)} items kwamen plotseling veel voor bij dezelfde accounts: ${sortedUnique(e.items.map(CATALOGUE.nl.itemInList)).join(', ')}`,
     accountAge: (e, f) => {
       const { accounts, young, noHistory } = e.counts;
-      const had = (n: number): string => `${f.int(n)} ${n === 1 ? 'had' : 'hadden'} in totaal hooguit ${f.int(e.noHistoryPosts)} berichten`;
-      if (young > 0) return `${f.int(young)} van de ${f.int(accounts)} accounts ${young === 1 ? 'was' : 'waren'} minder dan ${f.int(e.youngAccountDays)} dagen oud toen ze berichten plaatsten${noHistory > 0 ? `; ${had(noHistory)}` : ''}`;
+      const had = (n: number): string =>
+        `${f.int(n)} ${n === 1 ? 'had' : 'hadden'} in totaal hooguit ${f.int(e.noHistoryPosts)} berichten`;
+      if (young > 0)
+        return `${f.int(young)} van de ${f.int(accounts)} accounts ${young === 1 ? 'was' : 'waren'} minder dan ${f.int(e.youngAccountDays)} dagen oud toen ze berichten plaatsten${noHistory > 0 ? `; ${had(noHistory)}` : ''}`;
       return `${f.int(noHistory)} van de ${f.int(accounts)} accounts ${noHistory === 1 ? 'had' : 'hadden'} in totaal hooguit ${f.int(e.noHistoryPosts)} berichten`;
     },
-    creationCluster: (e, f) => `${f.int(e.counts.createdTogether)} van de ${f.int(e.counts.accounts)} accounts zijn binnen ${f.int(e.withinDays)} dagen na elkaar aangemaakt (${f.date(e.times.first)} tot en met ${f.date(e.times.last)})`,
+    creationCluster: (e, f) =>
+      `${f.int(e.counts.createdTogether)} van de ${f.int(e.counts.accounts)} accounts zijn binnen ${f.int(e.withinDays)} dagen na elkaar aangemaakt (${f.date(e.times.first)} tot en met ${f.date(e.times.last)})`,
     actedTogether: (e) => `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden samen`,
-    itemTitle: (item) => (item.type === 'hashtag' ? `#${item.value}` : item.type === 'link' ? `Link ${item.value}` : 'Eén bijna identiek bericht'),
-    itemInList: (item) => (item.type === 'hashtag' ? `#${item.value}` : item.type === 'link' ? item.value : 'een bijna identiek bericht'),
+    itemTitle: (item) =>
+      item.type === 'hashtag'
+        ? `#${item.value}`
+        : item.type === 'link'
+          ? `Link ${item.value}`
+          : 'Eén bijna identiek bericht',
+    itemInList: (item) =>
+      item.type === 'hashtag' ? `#${item.value}` : item.type === 'link' ? item.value : 'een bijna identiek bericht',
   },
 };
 
@@ -163,13 +217,20 @@ export function renderReason(evidence: ClusterEvidence, lang: ReasonLanguage): s
   const m = CATALOGUE[lang];
   const f = FORMATS[lang];
   switch (evidence.kind) {
-    case 'network': return m.network(evidence, f);
-    case 'coaction': return m.coaction[evidence.via](evidence, f);
-    case 'burst': return m.burst(evidence, f);
-    case 'more_bursts': return m.moreBursts(evidence, f);
-    case 'account_age': return m.accountAge(evidence, f);
-    case 'creation_cluster': return m.creationCluster(evidence, f);
-    case 'acted_together': return m.actedTogether(evidence, f);
+    case 'network':
+      return m.network(evidence, f);
+    case 'coaction':
+      return m.coaction[evidence.via](evidence, f);
+    case 'burst':
+      return m.burst(evidence, f);
+    case 'more_bursts':
+      return m.moreBursts(evidence, f);
+    case 'account_age':
+      return m.accountAge(evidence, f);
+    case 'creation_cluster':
+      return m.creationCluster(evidence, f);
+    case 'acted_together':
+      return m.actedTogether(evidence, f);
   }
 }
 
@@ -183,6 +244,9 @@ export function renderReasons(evidence: readonly ClusterEvidence[], lang: Reason
  * (English) reason sentences, as clusters written before the evidence existed have. Used by the triage application,
  * alerts and reports so that all three word a cluster the same way.
  */
-export function clusterReasonsIn(cluster: { reasons: readonly string[]; evidence?: readonly ClusterEvidence[] | undefined }, lang: ReasonLanguage): string[] {
+export function clusterReasonsIn(
+  cluster: { reasons: readonly string[]; evidence?: readonly ClusterEvidence[] | undefined },
+  lang: ReasonLanguage,
+): string[] {
   return cluster.evidence && cluster.evidence.length > 0 ? renderReasons(cluster.evidence, lang) : [...cluster.reasons];
 }

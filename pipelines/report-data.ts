@@ -99,12 +99,22 @@ export interface ReportMeta {
 /** A key judgement: a message key and the figures the renderer puts into it. */
 export interface KeyJudgement {
   n: number;
-  key: 'clusters_flagged' | 'top_narrative' | 'young_accounts' | 'factchecked' | 'triage' | 'cross_platform' | 'no_clusters';
+  key:
+    | 'clusters_flagged'
+    | 'top_narrative'
+    | 'young_accounts'
+    | 'factchecked'
+    | 'triage'
+    | 'cross_platform'
+    | 'no_clusters';
   figures: Record<string, number | string>;
 }
 
 /** One row of a per-day series. */
-export interface DayCount { day: string; [series: string]: number | string }
+export interface DayCount {
+  day: string;
+  [series: string]: number | string;
+}
 
 /** One campaign episode (one stored cluster). */
 export interface CampaignEpisode {
@@ -207,7 +217,15 @@ export interface ReportData {
   campaigns: Campaign[];
   narratives: NarrativeItem[];
   factchecks: LinkedFactCheck[];
-  triage: { clusters: number; reviewed: number; escalated: number; confirmed: number; dismissed: number; open: number; closeReasons: Array<{ reason: string; clusters: number }> };
+  triage: {
+    clusters: number;
+    reviewed: number;
+    escalated: number;
+    confirmed: number;
+    dismissed: number;
+    open: number;
+    closeReasons: Array<{ reason: string; clusters: number }>;
+  };
   periodOverPeriod: { current: PeriodFigures; previous: PeriodFigures };
   method: {
     platforms: string[];
@@ -232,7 +250,9 @@ export function previousPeriod(from: string, to: string): { from: string; to: st
 /** The local calendar day (YYYY-MM-DD) of an instant in a time zone; DST-correct through Intl. */
 export function localDay(ms: number, timeZone = DEFAULT_TZ): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(ms),
+  );
 }
 
 /** Every local day from `from` (inclusive) to `to` (exclusive). */
@@ -294,7 +314,11 @@ function overlapShare(a: Set<string>, b: Set<string>): number {
  * Groups clusters into campaigns: clusters with the same campaign id, or on different local days sharing more than
  * `minShare` of the smaller one's accounts, are one campaign (union-find, so chains join).
  */
-export function groupCampaigns(clusters: ReportClusterInput[], timeZone = DEFAULT_TZ, minShare = 0.5): ReportClusterInput[][] {
+export function groupCampaigns(
+  clusters: ReportClusterInput[],
+  timeZone = DEFAULT_TZ,
+  minShare = 0.5,
+): ReportClusterInput[][] {
   const parent = clusters.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   const sets = clusters.map((c) => new Set(c.accounts));
@@ -317,7 +341,12 @@ export function groupCampaigns(clusters: ReportClusterInput[], timeZone = DEFAUL
 
 const sortedUnion = (lists: string[][]): string[] => [...new Set(lists.flat())].sort();
 
-function campaignOf(group: ReportClusterInput[], triage: Map<string, TriageOutcome>, timeZone: string, minSample: number): Omit<Campaign, 'rank'> {
+function campaignOf(
+  group: ReportClusterInput[],
+  triage: Map<string, TriageOutcome>,
+  timeZone: string,
+  minSample: number,
+): Omit<Campaign, 'rank'> {
   const members = new Set(group.flatMap((c) => c.accounts)).size;
   const young = group.reduce((s, c) => s + c.youngAccounts, 0);
   const withAge = group.reduce((s, c) => s + c.accountsWithAge, 0);
@@ -333,7 +362,10 @@ function campaignOf(group: ReportClusterInput[], triage: Map<string, TriageOutco
     posts: group.reduce((s, c) => s + c.posts, 0),
     youngAccountShare: withAge > 0 ? young / withAge : null,
     start: group.map((c) => c.start).sort()[0]!,
-    end: group.map((c) => c.end).sort().reverse()[0]!,
+    end: group
+      .map((c) => c.end)
+      .sort()
+      .reverse()[0]!,
     platforms: sortedUnion(group.map((c) => c.platforms)),
     languages: sortedUnion(group.map((c) => c.languages)),
     hashtags: sortedUnion(group.map((c) => c.hashtags)),
@@ -342,12 +374,25 @@ function campaignOf(group: ReportClusterInput[], triage: Map<string, TriageOutco
     reasonsNl: [...new Set(group.flatMap((c) => clusterReasons(c, 'nl')))],
     reasonsFromEvidence: group.every((c) => (c.evidence?.length ?? 0) > 0),
     sampleText: best.sampleText && best.sampleTextAccounts >= minSample ? scrubText(best.sampleText) : null,
-    episodes: group.map((c) => ({ day: localDay(Date.parse(c.start), timeZone), start: c.start, end: c.end, members: c.accounts.length, posts: c.posts, score: c.score })),
-    triage: top ? { status: top.status, closeReason: top.closeReason, reviewed: outcomes.some((o) => o.reviewed) } : { status: 'unknown', closeReason: null, reviewed: false },
+    episodes: group.map((c) => ({
+      day: localDay(Date.parse(c.start), timeZone),
+      start: c.start,
+      end: c.end,
+      members: c.accounts.length,
+      posts: c.posts,
+      score: c.score,
+    })),
+    triage: top
+      ? { status: top.status, closeReason: top.closeReason, reviewed: outcomes.some((o) => o.reviewed) }
+      : { status: 'unknown', closeReason: null, reviewed: false },
   };
 }
 
-interface NarrativeTally { clusters: number; accounts: Set<string>; days: string[] }
+interface NarrativeTally {
+  clusters: number;
+  accounts: Set<string>;
+  days: string[];
+}
 
 function tallyNarratives(clusters: ReportClusterInput[], timeZone: string): Map<string, NarrativeTally> {
   const out = new Map<string, NarrativeTally>();
@@ -361,7 +406,8 @@ function tallyNarratives(clusters: ReportClusterInput[], timeZone: string): Map<
   for (const c of clusters) {
     for (const h of new Set(c.hashtags)) add(`hashtag\t#${h}`, c);
     for (const d of new Set(c.links.map(domainOf).filter((x): x is string => x !== null))) add(`domain\t${d}`, c);
-    for (const claim of new Set(c.factchecks.map((f) => f.claim).filter((x): x is string => !!x))) add(`claim\t${scrubText(claim)}`, c);
+    for (const claim of new Set(c.factchecks.map((f) => f.claim).filter((x): x is string => !!x)))
+      add(`claim\t${scrubText(claim)}`, c);
   }
   return out;
 }
@@ -388,7 +434,9 @@ function figuresOf(agg: PeriodAggregates, campaigns: number): PeriodFigures {
 function totals(pairs: Array<[string, number]>): Array<{ name: string; posts: number }> {
   const m = new Map<string, number>();
   for (const [k, v] of pairs) m.set(k, (m.get(k) ?? 0) + v);
-  return [...m].map(([name, posts]) => ({ name, posts })).sort((a, b) => b.posts - a.posts || a.name.localeCompare(b.name));
+  return [...m]
+    .map(([name, posts]) => ({ name, posts }))
+    .sort((a, b) => b.posts - a.posts || a.name.localeCompare(b.name));
 }
 
 function byDay(days: string[], rows: Array<{ day: string; series: string; n: number }>, series: string[]): DayCount[] {
@@ -404,7 +452,12 @@ function byDay(days: string[], rows: Array<{ day: string; series: string; n: num
  * Builds the report from the aggregates of the period and of the previous period of equal length.
  * Pure: the same input gives the same output (generatedAt comes from `meta`).
  */
-export function buildReportData(current: PeriodAggregates, previous: PeriodAggregates, triageOutcomes: Map<string, TriageOutcome>, meta: ReportMeta): ReportData {
+export function buildReportData(
+  current: PeriodAggregates,
+  previous: PeriodAggregates,
+  triageOutcomes: Map<string, TriageOutcome>,
+  meta: ReportMeta,
+): ReportData {
   const tz = meta.timeZone ?? DEFAULT_TZ;
   const minSample = meta.minSampleAccounts ?? 10;
   const days = daysOf(current.from, current.to, tz);
@@ -413,12 +466,18 @@ export function buildReportData(current: PeriodAggregates, previous: PeriodAggre
   const hourRows = current.postHours.map((b) => ({ ...b, day: localDay(b.hourMs, tz) }));
   const platforms = totals(hourRows.map((b) => [b.platform, b.posts]));
   const languages = totals(hourRows.map((b) => [b.lang, b.posts]));
-  const kindRows = current.clusters.flatMap((c) => c.kinds.map((k) => ({ day: localDay(Date.parse(c.start), tz), series: k, n: 1 })));
-  const kinds = totals(kindRows.map((r) => [r.series, 1])).map((k) => ({ name: k.name as ClusterKind, clusters: k.posts }));
+  const kindRows = current.clusters.flatMap((c) =>
+    c.kinds.map((k) => ({ day: localDay(Date.parse(c.start), tz), series: k, n: 1 })),
+  );
+  const kinds = totals(kindRows.map((r) => [r.series, 1])).map((k) => ({
+    name: k.name as ClusterKind,
+    clusters: k.posts,
+  }));
 
   // Campaigns, ranked by size then score.
   const groups = groupCampaigns(current.clusters, tz);
-  const campaigns = groups.map((g) => campaignOf(g, triageOutcomes, tz, minSample))
+  const campaigns = groups
+    .map((g) => campaignOf(g, triageOutcomes, tz, minSample))
     .sort((a, b) => b.members - a.members || b.score - a.score || a.start.localeCompare(b.start))
     .map((c, i) => ({ rank: i + 1, ...c }));
 
@@ -429,25 +488,57 @@ export function buildReportData(current: PeriodAggregates, previous: PeriodAggre
     const [kind, value] = key.split('\t') as [NarrativeItem['kind'], string];
     const prev = before.get(key)?.clusters ?? 0;
     const sortedDays = [...t.days].sort();
-    return { kind, value, clusters: t.clusters, accounts: t.accounts.size, previousClusters: prev, trend: trendOf(t.clusters, prev), firstDay: sortedDays[0]!, lastDay: sortedDays[sortedDays.length - 1]! };
+    return {
+      kind,
+      value,
+      clusters: t.clusters,
+      accounts: t.accounts.size,
+      previousClusters: prev,
+      trend: trendOf(t.clusters, prev),
+      firstDay: sortedDays[0]!,
+      lastDay: sortedDays[sortedDays.length - 1]!,
+    };
   });
   for (const [key, t] of before) {
     if (now.has(key)) continue;
     const [kind, value] = key.split('\t') as [NarrativeItem['kind'], string];
-    narratives.push({ kind, value, clusters: 0, accounts: 0, previousClusters: t.clusters, trend: 'down', firstDay: '', lastDay: '' });
+    narratives.push({
+      kind,
+      value,
+      clusters: 0,
+      accounts: 0,
+      previousClusters: t.clusters,
+      trend: 'down',
+      firstDay: '',
+      lastDay: '',
+    });
   }
-  narratives.sort((a, b) => b.clusters - a.clusters || b.accounts - a.accounts || b.previousClusters - a.previousClusters || a.value.localeCompare(b.value));
+  narratives.sort(
+    (a, b) =>
+      b.clusters - a.clusters ||
+      b.accounts - a.accounts ||
+      b.previousClusters - a.previousClusters ||
+      a.value.localeCompare(b.value),
+  );
 
   // Fact-checks linked, de-duplicated by review URL.
   const fcMap = new Map<string, LinkedFactCheck>();
   for (const c of current.clusters) {
     for (const f of c.factchecks) {
-      const e = fcMap.get(f.url) ?? { publisher: f.publisher, claim: f.claim ? scrubText(f.claim) : null, rating: f.rating ?? null, url: f.url, clusters: 0 };
+      const e = fcMap.get(f.url) ?? {
+        publisher: f.publisher,
+        claim: f.claim ? scrubText(f.claim) : null,
+        rating: f.rating ?? null,
+        url: f.url,
+        clusters: 0,
+      };
       e.clusters++;
       fcMap.set(f.url, e);
     }
   }
-  const factchecks = [...fcMap.values()].sort((a, b) => b.clusters - a.clusters || a.publisher.localeCompare(b.publisher) || a.url.localeCompare(b.url));
+  const factchecks = [...fcMap.values()].sort(
+    (a, b) => b.clusters - a.clusters || a.publisher.localeCompare(b.publisher) || a.url.localeCompare(b.url),
+  );
 
   // Triage outcomes per cluster.
   const outcomes = current.clusters.map((c) => triageOutcomes.get(c.id));
@@ -471,33 +562,92 @@ export function buildReportData(current: PeriodAggregates, previous: PeriodAggre
   const kj: Array<Omit<KeyJudgement, 'n'>> = [];
   if (current.clusters.length === 0) kj.push({ key: 'no_clusters', figures: { posts: cur.posts } });
   else {
-    kj.push({ key: 'clusters_flagged', figures: { clusters: cur.clusters, campaigns: cur.campaigns, accounts: cur.accountsInClusters, previousClusters: prev.clusters } });
-    const top = narratives.find((n) => n.kind === 'hashtag' && n.clusters > 0) ?? narratives.find((n) => n.clusters > 0);
+    kj.push({
+      key: 'clusters_flagged',
+      figures: {
+        clusters: cur.clusters,
+        campaigns: cur.campaigns,
+        accounts: cur.accountsInClusters,
+        previousClusters: prev.clusters,
+      },
+    });
+    const top =
+      narratives.find((n) => n.kind === 'hashtag' && n.clusters > 0) ?? narratives.find((n) => n.clusters > 0);
     if (top) {
-      const ids = current.clusters.filter((c) => tallyNarratives([c], tz).has(`${top.kind}\t${top.value}`)).map((c) => c.id);
+      const ids = current.clusters
+        .filter((c) => tallyNarratives([c], tz).has(`${top.kind}\t${top.value}`))
+        .map((c) => c.id);
       const confirmed = ids.filter((id) => triageOutcomes.get(id)?.status === 'confirmed').length;
-      kj.push({ key: 'top_narrative', figures: { value: top.value, clusters: top.clusters, accounts: top.accounts, firstDay: top.firstDay, lastDay: top.lastDay, confirmed } });
+      kj.push({
+        key: 'top_narrative',
+        figures: {
+          value: top.value,
+          clusters: top.clusters,
+          accounts: top.accounts,
+          firstDay: top.firstDay,
+          lastDay: top.lastDay,
+          confirmed,
+        },
+      });
     }
     const youngMajority = campaigns.filter((c) => c.youngAccountShare !== null && c.youngAccountShare > 0.5).length;
-    if (youngMajority > 0) kj.push({ key: 'young_accounts', figures: { campaigns: youngMajority, total: campaigns.length } });
+    if (youngMajority > 0)
+      kj.push({ key: 'young_accounts', figures: { campaigns: youngMajority, total: campaigns.length } });
     const multi = campaigns.filter((c) => c.platforms.length > 1).length;
     if (multi > 0) kj.push({ key: 'cross_platform', figures: { campaigns: multi, total: campaigns.length } });
     const fcClusters = current.clusters.filter((c) => c.factchecks.length > 0).length;
-    if (fcClusters > 0) kj.push({ key: 'factchecked', figures: { clusters: fcClusters, factchecks: factchecks.length, publishers: [...new Set(factchecks.map((f) => f.publisher))].sort().join(', ') } });
-    kj.push({ key: 'triage', figures: { reviewed: triage.reviewed, clusters: triage.clusters, confirmed: triage.confirmed, dismissed: triage.dismissed } });
+    if (fcClusters > 0)
+      kj.push({
+        key: 'factchecked',
+        figures: {
+          clusters: fcClusters,
+          factchecks: factchecks.length,
+          publishers: [...new Set(factchecks.map((f) => f.publisher))].sort().join(', '),
+        },
+      });
+    kj.push({
+      key: 'triage',
+      figures: {
+        reviewed: triage.reviewed,
+        clusters: triage.clusters,
+        confirmed: triage.confirmed,
+        dismissed: triage.dismissed,
+      },
+    });
   }
 
   const prevRange = { from: previous.from, to: previous.to };
   return {
     schemaVersion: 1,
-    meta: { periodName: meta.periodName, from: current.from, to: current.to, previousFrom: prevRange.from, previousTo: prevRange.to, timeZone: tz, generatedAt: meta.generatedAt, store: meta.store },
+    meta: {
+      periodName: meta.periodName,
+      from: current.from,
+      to: current.to,
+      previousFrom: prevRange.from,
+      previousTo: prevRange.to,
+      timeZone: tz,
+      generatedAt: meta.generatedAt,
+      store: meta.store,
+    },
     keyJudgements: kj.map((k, i) => ({ n: i + 1, ...k })),
     analystSummary: meta.analystSummary ?? null,
     volume: {
       days,
-      postsByDayPlatform: byDay(days, hourRows.map((b) => ({ day: b.day, series: b.platform, n: b.posts })), platforms.map((p) => p.name)),
-      postsByDayLanguage: byDay(days, hourRows.map((b) => ({ day: b.day, series: b.lang, n: b.posts })), languages.map((p) => p.name)),
-      signalsByDayKind: byDay(days, kindRows, kinds.map((k) => k.name)),
+      postsByDayPlatform: byDay(
+        days,
+        hourRows.map((b) => ({ day: b.day, series: b.platform, n: b.posts })),
+        platforms.map((p) => p.name),
+      ),
+      postsByDayLanguage: byDay(
+        days,
+        hourRows.map((b) => ({ day: b.day, series: b.lang, n: b.posts })),
+        languages.map((p) => p.name),
+      ),
+      signalsByDayKind: byDay(
+        days,
+        kindRows,
+        kinds.map((k) => k.name),
+      ),
       platforms,
       languages,
       kinds,
@@ -520,9 +670,28 @@ export function buildReportData(current: PeriodAggregates, previous: PeriodAggre
 }
 
 function tzOffsetMs(ms: number, timeZone: string): number {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
-    .formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return wall - Math.floor(ms / 1000) * 1000;
 }
 
@@ -548,5 +717,8 @@ export function nextDay(day: string): string {
 
 /** A period of whole local days, `fromDay` to `toDay` inclusive, as [from, to) instants. */
 export function periodBounds(fromDay: string, toDay: string, timeZone = DEFAULT_TZ): { from: string; to: string } {
-  return { from: new Date(localMidnight(fromDay, timeZone)).toISOString(), to: new Date(localMidnight(nextDay(toDay), timeZone)).toISOString() };
+  return {
+    from: new Date(localMidnight(fromDay, timeZone)).toISOString(),
+    to: new Date(localMidnight(nextDay(toDay), timeZone)).toISOString(),
+  };
 }

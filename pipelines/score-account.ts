@@ -60,8 +60,10 @@ export function scoreAccount(author: NormalizedAuthor, postCreatedAtMs: number):
   const declaredBot = a.bot === true;
   const created = typeof a.createdAt === 'string' ? Date.parse(a.createdAt) : Number.NaN;
   // Mastodon rounds created_at to midnight, so a post on the first day can precede it: clamp to 0.
-  const ageDays = Number.isFinite(created) && Number.isFinite(postCreatedAtMs)
-    ? Math.max(0, (postCreatedAtMs - created) / DAY_MS) : null;
+  const ageDays =
+    Number.isFinite(created) && Number.isFinite(postCreatedAtMs)
+      ? Math.max(0, (postCreatedAtMs - created) / DAY_MS)
+      : null;
   const posts = finiteNonNegative(a.posts);
   const followers = finiteNonNegative(a.followers);
   const following = finiteNonNegative(a.following);
@@ -86,14 +88,18 @@ export function scoreAccount(author: NormalizedAuthor, postCreatedAtMs: number):
 
   let score = 0;
   const reasons: string[] = [];
-  const add = (w: number, reason: string): void => { score += w; reasons.push(reason); };
+  const add = (w: number, reason: string): void => {
+    score += w;
+    reasons.push(reason);
+  };
   if (ageDays !== null) {
     const d = Math.floor(ageDays);
     if (ageDays < 7) add(0.3, `account ${d} day${d === 1 ? '' : 's'} old at posting time`);
     else if (ageDays < 30) add(0.15, `account ${d} days old at posting time`);
   }
   if (postsPerDay !== null) {
-    if (postsPerDay >= 144) add(0.35, `${Math.round(postsPerDay)} posts per day since creation (one every 10 minutes or more)`);
+    if (postsPerDay >= 144)
+      add(0.35, `${Math.round(postsPerDay)} posts per day since creation (one every 10 minutes or more)`);
     else if (postsPerDay >= 50) add(0.2, `${Math.round(postsPerDay)} posts per day since creation`);
   }
   if (followers !== null && following !== null && following >= 100 && followers / following < 0.05) {

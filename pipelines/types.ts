@@ -131,13 +131,7 @@ export interface EnrichedPost {
 
 /** Kinds of flagged cluster (shared/contracts/signals.schema.json). */
 export type ClusterKind =
-  | 'duplicate_text'
-  | 'co_link'
-  | 'burst'
-  | 'hashtag_push'
-  | 'cross_language'
-  | 'young_account_cohort'
-  | 'other';
+  'duplicate_text' | 'co_link' | 'burst' | 'hashtag_push' | 'cross_language' | 'young_account_cohort' | 'other';
 
 /**
  * A p-value as a plain number (as the reasons show it) and as log10 (which keeps the order of values too small for a
@@ -230,7 +224,13 @@ export interface ActedTogetherEvidence {
 
 /** One typed piece of evidence behind a cluster (JSON Schema: pipelines/contracts/cluster-evidence.schema.json). */
 export type ClusterEvidence =
-  | NetworkEvidence | CoactionEvidence | BurstEvidence | MoreBurstsEvidence | AccountAgeEvidence | CreationClusterEvidence | ActedTogetherEvidence;
+  | NetworkEvidence
+  | CoactionEvidence
+  | BurstEvidence
+  | MoreBurstsEvidence
+  | AccountAgeEvidence
+  | CreationClusterEvidence
+  | ActedTogetherEvidence;
 
 /** A flagged cluster as analysts see it (shared/contracts/signals.schema.json `clusters[]`). */
 export interface Cluster {

@@ -22,16 +22,35 @@ function freePort(): Promise<number> {
   });
 }
 
-function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, what: string, ms = 20_000): Promise<RegExpMatchArray> {
+function waitForLine(
+  child: ChildProcess,
+  stream: 'stdout' | 'stderr',
+  re: RegExp,
+  what: string,
+  ms = 20_000,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${ms} ms; output: ${buf.slice(-500)}`)), ms);
-    child.once('error', (err) => { clearTimeout(timer); reject(new Error(`${what} could not be started: ${err.message} (is it installed? see .ci/run)`)); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited with ${code}; output: ${buf.slice(-500)}`)); });
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start within ${ms} ms; output: ${buf.slice(-500)}`)),
+      ms,
+    );
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} could not be started: ${err.message} (is it installed? see .ci/run)`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}; output: ${buf.slice(-500)}`));
+    });
     child[stream]!.on('data', (chunk: Buffer) => {
       buf += chunk.toString();
       const m = buf.match(re);
-      if (m) { clearTimeout(timer); child.removeAllListeners('exit'); resolve(m); }
+      if (m) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve(m);
+      }
     });
   });
 }
@@ -40,14 +59,20 @@ async function startRedis(): Promise<string> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'mid-redis-'));
   dirs.push(dir);
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   await waitForLine(child, 'stdout', /Ready to accept connections/, 'redis-server');
   return `redis://127.0.0.1:${port}`;
 }
 
 async function startKafka(): Promise<string> {
-  const child = spawn('kcat', ['-b', 'localhost:1', '-X', 'test.mock.num.brokers=3', '-C', '-t', 'keepalive'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('kcat', ['-b', 'localhost:1', '-X', 'test.mock.num.brokers=3', '-C', '-t', 'keepalive'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const m = await waitForLine(child, 'stderr', /replaced with (\S+)/, 'kcat mock cluster');
   return m[1]!;
@@ -63,7 +88,11 @@ function ended(child: ChildProcess, graceMs = 5_000): Promise<void> {
   return new Promise((resolve) => {
     const started = Date.now();
     const poll = setInterval(() => {
-      if (child.exitCode !== null || child.signalCode !== null) { clearInterval(poll); resolve(); return; }
+      if (child.exitCode !== null || child.signalCode !== null) {
+        clearInterval(poll);
+        resolve();
+        return;
+      }
       if (Date.now() - started > graceMs) child.kill('SIGKILL');
     }, 50);
   });

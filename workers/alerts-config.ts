@@ -8,62 +8,159 @@ import { CHANNEL_FORMATS } from './notifiers/notifier.ts';
 
 const hm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
-const watchSchema = z.object({
-  narratives: z.array(z.object({ name: z.string().min(1).describe('Narrative name (shown in logs).'), terms: z.array(z.string().min(1)).min(1).describe('Words, phrases or #hashtags.') })).default([])
-    .describe('Named term lists; a term starting with # matches hashtags, others words. Default [].'),
-  keywords: z.array(z.string().min(1)).default([]).describe('Words or phrases matched on word boundaries in post text (not in hashtags), case- and accent-insensitive. Default [].'),
-  hashtags: z.array(z.string().min(1)).default([]).describe('Hashtags (with or without #) matched on post hashtags only. Default [].'),
-  domains: z.array(z.string().min(1)).default([]).describe('Link domains, subdomains included. Default [].'),
-}).prefault({});
+const watchSchema = z
+  .object({
+    narratives: z
+      .array(
+        z.object({
+          name: z.string().min(1).describe('Narrative name (shown in logs).'),
+          terms: z.array(z.string().min(1)).min(1).describe('Words, phrases or #hashtags.'),
+        }),
+      )
+      .default([])
+      .describe('Named term lists; a term starting with # matches hashtags, others words. Default [].'),
+    keywords: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Words or phrases matched on word boundaries in post text (not in hashtags), case- and accent-insensitive. Default [].',
+      ),
+    hashtags: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Hashtags (with or without #) matched on post hashtags only. Default [].'),
+    domains: z.array(z.string().min(1)).default([]).describe('Link domains, subdomains included. Default [].'),
+  })
+  .prefault({});
 
-const matchSchema = z.object({
-  clusterIds: z.array(z.string()).default([]).describe('Only these clusters (useful in silences). Default [] (any).'),
-  minScore: z.number().min(0).default(0).describe('Lowest cluster score. Default 0.'),
-  minAccounts: z.number().int().min(0).default(0).describe('Fewest accounts. Default 0.'),
-  minPosts: z.number().int().min(0).default(0).describe('Fewest posts. Default 0.'),
-  kinds: z.array(z.enum(['duplicate_text', 'co_link', 'burst', 'hashtag_push', 'cross_language', 'young_account_cohort', 'other'])).default([])
-    .describe('Any of these cluster kinds. Default [] (any).'),
-  languages: z.array(z.string()).default([]).describe('Any of these languages (ISO 639-1). Default [] (any).'),
-  platforms: z.array(z.string()).default([]).describe('Any of these platforms (post source prefix: mastodon, bluesky, telegram, …). Default [] (any).'),
-  triageStatuses: z.array(z.string()).default([]).describe('Any of these triage statuses ("new" = not triaged). Default [] (any; closed and dismissed clusters are never alerted again).'),
-  watch: watchSchema,
-}).prefault({});
+const matchSchema = z
+  .object({
+    clusterIds: z.array(z.string()).default([]).describe('Only these clusters (useful in silences). Default [] (any).'),
+    minScore: z.number().min(0).default(0).describe('Lowest cluster score. Default 0.'),
+    minAccounts: z.number().int().min(0).default(0).describe('Fewest accounts. Default 0.'),
+    minPosts: z.number().int().min(0).default(0).describe('Fewest posts. Default 0.'),
+    kinds: z
+      .array(
+        z.enum([
+          'duplicate_text',
+          'co_link',
+          'burst',
+          'hashtag_push',
+          'cross_language',
+          'young_account_cohort',
+          'other',
+        ]),
+      )
+      .default([])
+      .describe('Any of these cluster kinds. Default [] (any).'),
+    languages: z.array(z.string()).default([]).describe('Any of these languages (ISO 639-1). Default [] (any).'),
+    platforms: z
+      .array(z.string())
+      .default([])
+      .describe('Any of these platforms (post source prefix: mastodon, bluesky, telegram, …). Default [] (any).'),
+    triageStatuses: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Any of these triage statuses ("new" = not triaged). Default [] (any; closed and dismissed clusters are never alerted again).',
+      ),
+    watch: watchSchema,
+  })
+  .prefault({});
 
 /** Channel settings: format plus where its URL and secrets come from. */
-export const channelSchema = z.object({
-  format: z.enum(CHANNEL_FORMATS).default('json').describe('slack | mattermost | teams | matrix | json | email. Default json.'),
-  url: z.string().url().optional().describe('Non-secret URL (Matrix homeserver, a webhook without a token). Default none.'),
-  urlEnv: z.string().optional().describe('Environment variable holding the webhook URL (or smtp:// URL for e-mail). Default none.'),
-  urlFile: z.string().optional().describe('File holding the webhook URL (or smtp:// URL). Default none.'),
-  secretEnv: z.string().optional().describe('Environment variable holding the HMAC secret (json) or access token (matrix). Default none.'),
-  secretFile: z.string().optional().describe('File holding the HMAC secret or access token. Default none.'),
-  roomId: z.string().optional().describe('Matrix room id (!abc:example.org). Default none.'),
-  from: z.string().optional().describe('E-mail sender address. Default none.'),
-  to: z.array(z.string()).default([]).describe('E-mail recipients. Default [].'),
-  ratePerMinute: z.number().int().min(1).default(20).describe('Most messages per minute to this channel; more wait. Default 20.'),
-  timeoutMs: z.number().int().min(100).default(10_000).describe('Timeout of one request. Default 10000.'),
-}).prefault({});
+export const channelSchema = z
+  .object({
+    format: z
+      .enum(CHANNEL_FORMATS)
+      .default('json')
+      .describe('slack | mattermost | teams | matrix | json | email. Default json.'),
+    url: z
+      .string()
+      .url()
+      .optional()
+      .describe('Non-secret URL (Matrix homeserver, a webhook without a token). Default none.'),
+    urlEnv: z
+      .string()
+      .optional()
+      .describe('Environment variable holding the webhook URL (or smtp:// URL for e-mail). Default none.'),
+    urlFile: z.string().optional().describe('File holding the webhook URL (or smtp:// URL). Default none.'),
+    secretEnv: z
+      .string()
+      .optional()
+      .describe('Environment variable holding the HMAC secret (json) or access token (matrix). Default none.'),
+    secretFile: z.string().optional().describe('File holding the HMAC secret or access token. Default none.'),
+    roomId: z.string().optional().describe('Matrix room id (!abc:example.org). Default none.'),
+    from: z.string().optional().describe('E-mail sender address. Default none.'),
+    to: z.array(z.string()).default([]).describe('E-mail recipients. Default [].'),
+    ratePerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe('Most messages per minute to this channel; more wait. Default 20.'),
+    timeoutMs: z.number().int().min(100).default(10_000).describe('Timeout of one request. Default 10000.'),
+  })
+  .prefault({});
 
 /** One route. */
 export const routeSchema = z.object({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').describe('Route name (in idempotency keys and metrics).'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -')
+    .describe('Route name (in idempotency keys and metrics).'),
   language: z.enum(['nl', 'en']).default('nl').describe('Message language. Default nl.'),
   match: matchSchema,
-  groupWaitMs: z.number().int().min(0).default(10_000).describe('Wait after a cluster first matches before alerting (collects more posts; keep detection + wait under a minute). Default 10000.'),
-  groupIntervalMs: z.number().int().min(0).default(300_000).describe('Least time between two messages about one cluster. Default 300000.'),
-  realert: z.object({
-    growthFactor: z.number().min(1).default(2).describe('Follow-up when posts or accounts grew by this factor since the last alert. Default 2.'),
-    onNewKind: z.boolean().default(true).describe('Follow-up when a kind is added. Default true.'),
-    onFactCheck: z.boolean().default(true).describe('Follow-up when a fact-check gets attached. Default true.'),
-  }).prefault({}),
-  quietHours: z.object({
-    from: hm.describe('Start, local HH:MM.'),
-    to: hm.describe('End, local HH:MM (before from = across midnight).'),
-    timeZone: z.string().default('Europe/Amsterdam').describe('IANA time zone. Default Europe/Amsterdam.'),
-    digestAtEnd: z.boolean().default(true).describe('Send a digest of held clusters when quiet hours end. Default true.'),
-  }).nullable().default(null).describe('Daily quiet period. Default null (none).'),
-  digestEveryHours: z.number().positive().nullable().default(null).describe('Digest mode: a digest every N hours instead of per-cluster alerts. Default null.'),
-  maxAlertsPerHour: z.number().int().min(1).default(30).describe('Most new-cluster alerts per hour; more go to an hourly digest. Default 30.'),
+  groupWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe(
+      'Wait after a cluster first matches before alerting (collects more posts; keep detection + wait under a minute). Default 10000.',
+    ),
+  groupIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(300_000)
+    .describe('Least time between two messages about one cluster. Default 300000.'),
+  realert: z
+    .object({
+      growthFactor: z
+        .number()
+        .min(1)
+        .default(2)
+        .describe('Follow-up when posts or accounts grew by this factor since the last alert. Default 2.'),
+      onNewKind: z.boolean().default(true).describe('Follow-up when a kind is added. Default true.'),
+      onFactCheck: z.boolean().default(true).describe('Follow-up when a fact-check gets attached. Default true.'),
+    })
+    .prefault({}),
+  quietHours: z
+    .object({
+      from: hm.describe('Start, local HH:MM.'),
+      to: hm.describe('End, local HH:MM (before from = across midnight).'),
+      timeZone: z.string().default('Europe/Amsterdam').describe('IANA time zone. Default Europe/Amsterdam.'),
+      digestAtEnd: z
+        .boolean()
+        .default(true)
+        .describe('Send a digest of held clusters when quiet hours end. Default true.'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Daily quiet period. Default null (none).'),
+  digestEveryHours: z
+    .number()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe('Digest mode: a digest every N hours instead of per-cluster alerts. Default null.'),
+  maxAlertsPerHour: z
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('Most new-cluster alerts per hour; more go to an hourly digest. Default 30.'),
   channel: channelSchema,
 });
 
@@ -71,27 +168,78 @@ export const routeSchema = z.object({
 export type RouteConfig = z.infer<typeof routeSchema>;
 
 /** The `alerts` section. */
-export const alertsSchema = z.object({
-  routes: z.array(routeSchema).default([]).describe('Alert routes. Default [] (MID_ALERT_WEBHOOK_URL adds one).'),
-  electionPeriods: z.array(z.object({
-    name: z.string().describe('Period name.'),
-    from: z.iso.datetime({ offset: true }).describe('Start (ISO date-time).'),
-    to: z.iso.datetime({ offset: true }).describe('End (ISO date-time).'),
-    groupWaitMs: z.number().int().min(0).default(0).describe('Group wait during the period. Default 0.'),
-    groupIntervalMs: z.number().int().min(0).default(60_000).describe('Group interval during the period. Default 60000.'),
-  })).default([]).describe('Periods (election days) with shorter waits. Default [].'),
-  triageUrlTemplate: z.string().nullable().default(null)
-    .describe('Link into the triage application, {clusterId} replaced (e.g. https://mid.example/clusters/{clusterId}). Default null (no link).'),
-  store: z.enum(['auto', 'memory', 'sqlite', 'redis']).default('auto')
-    .describe('Alert state store: auto = redis when the scheduler is bullmq or the bus kafka, else sqlite in dataDir. Default auto.'),
-  sqliteFile: z.string().optional().describe('SQLite file for alert state. Default <dataDir>/alerts.db.'),
-  deliverEveryMs: z.number().int().min(100).default(1000).describe('How often due deliveries are sent. Default 1000.'),
-  digestCheckEveryMs: z.number().int().min(1000).default(60_000).describe('How often digests are checked for being due. Default 60000.'),
-  maxAttempts: z.number().int().min(1).default(8).describe('Attempts before a delivery goes to the dead-letter list. Default 8.'),
-  backoffBaseMs: z.number().int().min(1).default(2000).describe('First retry delay; doubles per attempt, with equal jitter (half fixed, half random). Default 2000.'),
-  backoffMaxMs: z.number().int().min(1).default(300_000).describe('Longest retry delay (a longer Retry-After is honoured). Default 300000.'),
-  memberPosts: z.number().int().min(0).default(200).describe('Member posts read from the signal store for watchlists and platforms. Default 200.'),
-}).prefault({});
+export const alertsSchema = z
+  .object({
+    routes: z.array(routeSchema).default([]).describe('Alert routes. Default [] (MID_ALERT_WEBHOOK_URL adds one).'),
+    electionPeriods: z
+      .array(
+        z.object({
+          name: z.string().describe('Period name.'),
+          from: z.iso.datetime({ offset: true }).describe('Start (ISO date-time).'),
+          to: z.iso.datetime({ offset: true }).describe('End (ISO date-time).'),
+          groupWaitMs: z.number().int().min(0).default(0).describe('Group wait during the period. Default 0.'),
+          groupIntervalMs: z
+            .number()
+            .int()
+            .min(0)
+            .default(60_000)
+            .describe('Group interval during the period. Default 60000.'),
+        }),
+      )
+      .default([])
+      .describe('Periods (election days) with shorter waits. Default [].'),
+    triageUrlTemplate: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        'Link into the triage application, {clusterId} replaced (e.g. https://mid.example/clusters/{clusterId}). Default null (no link).',
+      ),
+    store: z
+      .enum(['auto', 'memory', 'sqlite', 'redis'])
+      .default('auto')
+      .describe(
+        'Alert state store: auto = redis when the scheduler is bullmq or the bus kafka, else sqlite in dataDir. Default auto.',
+      ),
+    sqliteFile: z.string().optional().describe('SQLite file for alert state. Default <dataDir>/alerts.db.'),
+    deliverEveryMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(1000)
+      .describe('How often due deliveries are sent. Default 1000.'),
+    digestCheckEveryMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(60_000)
+      .describe('How often digests are checked for being due. Default 60000.'),
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe('Attempts before a delivery goes to the dead-letter list. Default 8.'),
+    backoffBaseMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(2000)
+      .describe('First retry delay; doubles per attempt, with equal jitter (half fixed, half random). Default 2000.'),
+    backoffMaxMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(300_000)
+      .describe('Longest retry delay (a longer Retry-After is honoured). Default 300000.'),
+    memberPosts: z
+      .number()
+      .int()
+      .min(0)
+      .default(200)
+      .describe('Member posts read from the signal store for watchlists and platforms. Default 200.'),
+  })
+  .prefault({});
 
 /** The validated `alerts` section. */
 export type AlertsConfig = z.infer<typeof alertsSchema>;
@@ -99,8 +247,15 @@ export type AlertsConfig = z.infer<typeof alertsSchema>;
 /** Route config → the pure rule shape. */
 export function toAlertRoute(r: RouteConfig): AlertRoute {
   return {
-    name: r.name, language: r.language, match: r.match, groupWaitMs: r.groupWaitMs, groupIntervalMs: r.groupIntervalMs,
-    realert: r.realert, quietHours: r.quietHours, digestEveryHours: r.digestEveryHours, maxAlertsPerHour: r.maxAlertsPerHour,
+    name: r.name,
+    language: r.language,
+    match: r.match,
+    groupWaitMs: r.groupWaitMs,
+    groupIntervalMs: r.groupIntervalMs,
+    realert: r.realert,
+    quietHours: r.quietHours,
+    digestEveryHours: r.digestEveryHours,
+    maxAlertsPerHour: r.maxAlertsPerHour,
   };
 }
 
@@ -119,7 +274,10 @@ export function resolveAlertRoutes(c: AlertsConfig, env: NodeJS.ProcessEnv = pro
   const parsed = routeSchema.parse({
     name: 'webhook',
     channel: {
-      format, urlEnv: 'MID_ALERT_WEBHOOK_URL', secretEnv: format === 'json' ? 'MID_ALERT_WEBHOOK_SECRET' : format === 'matrix' ? 'MID_ALERT_MATRIX_TOKEN' : undefined,
+      format,
+      urlEnv: 'MID_ALERT_WEBHOOK_URL',
+      secretEnv:
+        format === 'json' ? 'MID_ALERT_WEBHOOK_SECRET' : format === 'matrix' ? 'MID_ALERT_MATRIX_TOKEN' : undefined,
       roomId: env.MID_ALERT_MATRIX_ROOM,
     },
   });

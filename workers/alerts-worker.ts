@@ -14,9 +14,24 @@ import client from 'prom-client';
 import { buildAlertMessage, buildDigestMessage, buildTestMessage } from '../pipelines/alert-message.ts';
 import type { AlertMessage } from '../pipelines/alert-message.ts';
 import {
-  buildDigest, countAlert, decideAlerts, digestDue, digestItem, subjectPlatforms, SUPPRESS_REASONS,
+  buildDigest,
+  countAlert,
+  decideAlerts,
+  digestDue,
+  digestItem,
+  subjectPlatforms,
+  SUPPRESS_REASONS,
 } from '../pipelines/alert-rules.ts';
-import type { AlertChange, AlertRoute, DigestItem, MemberPost, RouteClusterState, RouteRateState, Silence, SuppressReason } from '../pipelines/alert-rules.ts';
+import type {
+  AlertChange,
+  AlertRoute,
+  DigestItem,
+  MemberPost,
+  RouteClusterState,
+  RouteRateState,
+  Silence,
+  SuppressReason,
+} from '../pipelines/alert-rules.ts';
 import type { Cluster } from '../pipelines/types.ts';
 import { resolveAlertRoutes, toAlertRoute } from './alerts-config.ts';
 import type { RouteConfig } from './alerts-config.ts';
@@ -40,8 +55,15 @@ import type { Worker } from './worker.ts';
 
 /** Store namespaces. */
 const NS = {
-  cluster: 'cluster', thread: 'thread', subject: 'subject', outbox: 'outbox', dead: 'dead',
-  silence: 'silence', rate: 'rate', digest: 'digest', held: (route: string) => `held:${route}`,
+  cluster: 'cluster',
+  thread: 'thread',
+  subject: 'subject',
+  outbox: 'outbox',
+  dead: 'dead',
+  silence: 'silence',
+  rate: 'rate',
+  digest: 'digest',
+  held: (route: string) => `held:${route}`,
 } as const;
 
 /** Per-cluster decisions (the worker's side; threads live apart so the delivery loop never races this). */
@@ -54,10 +76,16 @@ interface ClusterDoc {
 }
 
 /** What the delivery loop knows of a (cluster, route): the thread root and the highest version sent. */
-interface ThreadDoc { thread: string | null; sentVersion: number }
+interface ThreadDoc {
+  thread: string | null;
+  sentVersion: number;
+}
 
 /** The latest state of an alerted cluster, so a delivery sends the newest content (grouping during the wait). */
-interface SubjectDoc { cluster: Cluster; platforms: string[] }
+interface SubjectDoc {
+  cluster: Cluster;
+  platforms: string[];
+}
 
 /** One pending delivery (outbox entry); its key is the idempotency key. */
 export interface Delivery {
@@ -76,7 +104,12 @@ export interface Delivery {
 }
 
 /** A delivery given up on, with the reason. */
-export interface DeadDelivery { delivery: Delivery; reason: string; status: number | null; atMs: number }
+export interface DeadDelivery {
+  delivery: Delivery;
+  reason: string;
+  status: number | null;
+  atMs: number;
+}
 
 /** The idempotency key of (cluster, route, version). */
 export function idempotencyKey(clusterId: string, route: string, version: number): string {
@@ -99,10 +132,31 @@ export function alertMetrics(registry: client.Registry): AlertMetrics {
   if (m) return m;
   const r = [registry];
   m = {
-    sent: new client.Counter({ name: 'mid_alerts_sent_total', help: 'Alert messages delivered (2xx), by channel format and kind.', labelNames: ['channel', 'kind'], registers: r }),
-    suppressed: new client.Counter({ name: 'mid_alerts_suppressed_total', help: 'Alerts not sent, by reason.', labelNames: ['reason'], registers: r }),
-    failed: new client.Counter({ name: 'mid_alerts_failed_total', help: 'Failed delivery attempts: retried, or given up (dead_letter).', labelNames: ['channel', 'outcome'], registers: r }),
-    latency: new client.Histogram({ name: 'mid_alert_delivery_seconds', help: 'From when an alert was due to its 2xx.', labelNames: ['channel'], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800], registers: r }),
+    sent: new client.Counter({
+      name: 'mid_alerts_sent_total',
+      help: 'Alert messages delivered (2xx), by channel format and kind.',
+      labelNames: ['channel', 'kind'],
+      registers: r,
+    }),
+    suppressed: new client.Counter({
+      name: 'mid_alerts_suppressed_total',
+      help: 'Alerts not sent, by reason.',
+      labelNames: ['reason'],
+      registers: r,
+    }),
+    failed: new client.Counter({
+      name: 'mid_alerts_failed_total',
+      help: 'Failed delivery attempts: retried, or given up (dead_letter).',
+      labelNames: ['channel', 'outcome'],
+      registers: r,
+    }),
+    latency: new client.Histogram({
+      name: 'mid_alert_delivery_seconds',
+      help: 'From when an alert was due to its 2xx.',
+      labelNames: ['channel'],
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+      registers: r,
+    }),
   };
   for (const reason of SUPPRESS_REASONS) m.suppressed.inc({ reason }, 0);
   metricsByRegistry.set(registry, m);
@@ -154,13 +208,22 @@ export class AlertsWorker implements Worker {
   }
 
   /** Route names in effect. */
-  routeNames(): string[] { return this.routes.map((r) => r.name); }
-  ready(): boolean { return this.running; }
-  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+  routeNames(): string[] {
+    return this.routes.map((r) => r.name);
+  }
+  ready(): boolean {
+    return this.running;
+  }
+  async lag(): Promise<number> {
+    return this.sub ? this.sub.lag() : 0;
+  }
 
   private notifier(route: RouteConfig): Notifier {
     let n = this.deps.notifiers?.get(route.name) ?? this.notifiers.get(route.name);
-    if (!n) { n = createNotifier(route.name, route.channel, this.deps.env ?? process.env); this.notifiers.set(route.name, n); }
+    if (!n) {
+      n = createNotifier(route.name, route.channel, this.deps.env ?? process.env);
+      this.notifiers.set(route.name, n);
+    }
     return n;
   }
 
@@ -174,14 +237,26 @@ export class AlertsWorker implements Worker {
     }
     for (const r of this.routes) this.notifier(r); // fail at start on a missing secret, not at the first alert
     await this.deps.alertStore.start();
-    await scheduler.schedule({ name: 'alerts-deliver', everyMs: config.alerts.deliverEveryMs, run: (signal) => this.deliverDue(signal) });
-    await scheduler.schedule({ name: 'alerts-digest', everyMs: config.alerts.digestCheckEveryMs, run: () => this.checkDigests() });
+    await scheduler.schedule({
+      name: 'alerts-deliver',
+      everyMs: config.alerts.deliverEveryMs,
+      run: (signal) => this.deliverDue(signal),
+    });
+    await scheduler.schedule({
+      name: 'alerts-digest',
+      everyMs: config.alerts.digestCheckEveryMs,
+      run: () => this.checkDigests(),
+    });
     this.sub = await bus.subscribe({
-      topics: [config.bus.topics.signals], groupId: `${config.bus.groupPrefix}-alerts`,
+      topics: [config.bus.topics.signals],
+      groupId: `${config.bus.groupPrefix}-alerts`,
       eachBatch: (batch) => this.handleBatch(batch),
     });
     this.running = true;
-    this.log.info({ routes: this.routes.map((r) => ({ name: r.name, format: r.channel.format })) }, 'Alerts worker started.');
+    this.log.info(
+      { routes: this.routes.map((r) => ({ name: r.name, format: r.channel.format })) },
+      'Alerts worker started.',
+    );
   }
 
   async stop(_options?: StopOptions): Promise<void> {
@@ -205,7 +280,10 @@ export class AlertsWorker implements Worker {
     const silences = (await this.deps.alertStore.list<Silence>(NS.silence)).map((e) => e.doc);
     for (const msg of batch) {
       const d = decodeSignal(msg.value);
-      if (!d.ok) { this.deps.metrics.rejected.inc({ worker: this.name, reason: d.reason }); continue; } // the index worker dead-letters it
+      if (!d.ok) {
+        this.deps.metrics.rejected.inc({ worker: this.name, reason: d.reason });
+        continue;
+      } // the index worker dead-letters it
       if (d.message.kind === 'merged') await this.handleMerge(d.message);
       else await this.handleCluster(d.message, silences);
     }
@@ -217,9 +295,14 @@ export class AlertsWorker implements Worker {
     if (!store || n === 0) return [];
     try {
       const posts = await store.getPosts(cluster.posts.slice(0, n));
-      return posts.map((p) => ({ text: p.text, hashtags: p.hashtags, links: p.canonicalLinks.length ? p.canonicalLinks : p.links, source: p.source }));
+      return posts.map((p) => ({
+        text: p.text,
+        hashtags: p.hashtags,
+        links: p.canonicalLinks.length ? p.canonicalLinks : p.links,
+        source: p.source,
+      }));
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'Member posts unavailable; matching on the cluster\'s own fields.');
+      this.log.warn({ err: (err as Error).message }, "Member posts unavailable; matching on the cluster's own fields.");
       return [];
     }
   }
@@ -235,8 +318,15 @@ export class AlertsWorker implements Worker {
     const rates: Record<string, RouteRateState | undefined> = {};
     for (const r of this.rules) rates[r.name] = (await store.get<RouteRateState>(NS.rate, r.name)) ?? undefined;
     const decisions = decideAlerts({
-      subject, routes: this.rules, states: doc.routes, rates, silences, absorbedInto: doc.absorbedInto,
-      absorbedCount: doc.absorbed.length, electionPeriods: this.deps.config.alerts.electionPeriods, now,
+      subject,
+      routes: this.rules,
+      states: doc.routes,
+      rates,
+      silences,
+      absorbedInto: doc.absorbedInto,
+      absorbedCount: doc.absorbed.length,
+      electionPeriods: this.deps.config.alerts.electionPeriods,
+      now,
     });
     const ops: AlertStoreOp[] = [];
     let changed = false;
@@ -247,16 +337,33 @@ export class AlertsWorker implements Worker {
         if (d.hold) ops.push({ op: 'put', ns: NS.held(d.route), key: cluster.id, doc: digestItem(cluster, now) });
         continue;
       }
-      if (d.action === 'digest') { ops.push({ op: 'put', ns: NS.held(d.route), key: cluster.id, doc: digestItem(cluster, now) }); continue; }
+      if (d.action === 'digest') {
+        ops.push({ op: 'put', ns: NS.held(d.route), key: cluster.id, doc: digestItem(cluster, now) });
+        continue;
+      }
       doc.routes[d.route] = d.state;
       changed = true;
-      const delivery: Delivery = { key: idempotencyKey(cluster.id, d.route, d.version), route: d.route, clusterId: cluster.id, version: d.version, kind: d.kind, changes: d.changes, attempts: 0, firstDueMs: d.notBeforeMs };
+      const delivery: Delivery = {
+        key: idempotencyKey(cluster.id, d.route, d.version),
+        route: d.route,
+        clusterId: cluster.id,
+        version: d.version,
+        kind: d.kind,
+        changes: d.changes,
+        attempts: 0,
+        firstDueMs: d.notBeforeMs,
+      };
       ops.push({ op: 'put', ns: NS.outbox, key: delivery.key, doc: delivery, dueMs: d.notBeforeMs });
       if (d.kind === 'new') ops.push({ op: 'put', ns: NS.rate, key: d.route, doc: countAlert(rates[d.route], now) });
     }
     // Keep the newest content of every cluster that has (or gets) an alert, for the message built at send time.
     if (changed || Object.keys(doc.routes).length > 0) {
-      ops.push({ op: 'put', ns: NS.subject, key: cluster.id, doc: { cluster, platforms: subjectPlatforms(subject) } satisfies SubjectDoc });
+      ops.push({
+        op: 'put',
+        ns: NS.subject,
+        key: cluster.id,
+        doc: { cluster, platforms: subjectPlatforms(subject) } satisfies SubjectDoc,
+      });
     }
     if (changed) ops.push({ op: 'put', ns: NS.cluster, key: cluster.id, doc });
     if (ops.length) await store.apply(ops);
@@ -281,18 +388,39 @@ export class AlertsWorker implements Worker {
       }
       if (t.sentVersion === 0) continue; // nothing was sent: the absorbing cluster alerts on its own
       const target = into.routes[route];
-      const targetThread = (await store.get<ThreadDoc>(NS.thread, `${msg.into}|${route}`)) ?? { thread: null, sentVersion: 0 };
+      const targetThread = (await store.get<ThreadDoc>(NS.thread, `${msg.into}|${route}`)) ?? {
+        thread: null,
+        sentVersion: 0,
+      };
       if (target && targetThread.sentVersion > 0) continue; // both were sent: the absorbing one's thread goes on
       // Continue in the absorbed cluster's thread: cancel the absorbing cluster's unsent first alert, if any.
-      if (target) for (let v = 1; v <= target.version; v++) ops.push({ op: 'del', ns: NS.outbox, key: idempotencyKey(msg.into, route, v) });
+      if (target)
+        for (let v = 1; v <= target.version; v++)
+          ops.push({ op: 'del', ns: NS.outbox, key: idempotencyKey(msg.into, route, v) });
       const carried: RouteClusterState = { ...st, version: t.sentVersion };
       ops.push({ op: 'put', ns: NS.thread, key: `${msg.into}|${route}`, doc: t satisfies ThreadDoc });
       if (target && intoSubject) {
         // The absorbing cluster was about to be announced as new: announce the merge instead, as one follow-up.
         const version = t.sentVersion + 1;
         const c = intoSubject.cluster;
-        into.routes[route] = { version, posts: c.posts.length, accounts: c.accounts.length, kinds: [...c.kinds].sort(), factchecks: [...new Set(c.factchecks.map((f) => f.url))].sort(), decidedAtMs: now };
-        const delivery: Delivery = { key: idempotencyKey(msg.into, route, version), route, clusterId: msg.into, version, kind: 'update', changes: ['merged'], attempts: 0, firstDueMs: now };
+        into.routes[route] = {
+          version,
+          posts: c.posts.length,
+          accounts: c.accounts.length,
+          kinds: [...c.kinds].sort(),
+          factchecks: [...new Set(c.factchecks.map((f) => f.url))].sort(),
+          decidedAtMs: now,
+        };
+        const delivery: Delivery = {
+          key: idempotencyKey(msg.into, route, version),
+          route,
+          clusterId: msg.into,
+          version,
+          kind: 'update',
+          changes: ['merged'],
+          attempts: 0,
+          firstDueMs: now,
+        };
         ops.push({ op: 'put', ns: NS.outbox, key: delivery.key, doc: delivery, dueMs: now });
       } else {
         into.routes[route] = carried;
@@ -300,7 +428,12 @@ export class AlertsWorker implements Worker {
     }
     if (!into.absorbed.includes(msg.id)) into.absorbed.push(msg.id);
     ops.push({ op: 'put', ns: NS.cluster, key: msg.into, doc: into });
-    ops.push({ op: 'put', ns: NS.cluster, key: msg.id, doc: { routes: {}, absorbed: from.absorbed, absorbedInto: msg.into } satisfies ClusterDoc });
+    ops.push({
+      op: 'put',
+      ns: NS.cluster,
+      key: msg.id,
+      doc: { routes: {}, absorbed: from.absorbed, absorbedInto: msg.into } satisfies ClusterDoc,
+    });
     ops.push({ op: 'del', ns: NS.subject, key: msg.id });
     await store.apply(ops);
   }
@@ -329,9 +462,17 @@ export class AlertsWorker implements Worker {
 
   /** Sends every due delivery once (one process at a time across the cluster). */
   deliverDue(signal?: AbortSignal): Promise<void> {
-    const run = this.deps.state.withLock('alerts-deliver', () => this.deliverDueLocked(signal ?? this.abort.signal), { ttlMs: 120_000, waitMs: 1000 })
-      .catch((err: Error) => { if (err.name !== 'LockTimeoutError') throw err; });
-    this.delivering = run.finally(() => { if (this.delivering === run) this.delivering = null; });
+    const run = this.deps.state
+      .withLock('alerts-deliver', () => this.deliverDueLocked(signal ?? this.abort.signal), {
+        ttlMs: 120_000,
+        waitMs: 1000,
+      })
+      .catch((err: Error) => {
+        if (err.name !== 'LockTimeoutError') throw err;
+      });
+    this.delivering = run.finally(() => {
+      if (this.delivering === run) this.delivering = null;
+    });
     return run;
   }
 
@@ -344,45 +485,93 @@ export class AlertsWorker implements Worker {
       // still due at the next tick.
       if (signal.aborted || Date.now() - startedAt > 60_000) return;
       const route = this.routes.find((r) => r.name === d.route);
-      if (!route) { await this.deadLetter(d, 'route-removed', null, 'unknown'); continue; }
+      if (!route) {
+        await this.deadLetter(d, 'route-removed', null, 'unknown');
+        continue;
+      }
       // Versions go out in order: a follow-up waits while the previous version of its cluster is still pending.
-      if (d.clusterId && d.version > 1 && (await store.get(NS.outbox, idempotencyKey(d.clusterId, d.route, d.version - 1)))) continue;
+      if (
+        d.clusterId &&
+        d.version > 1 &&
+        (await store.get(NS.outbox, idempotencyKey(d.clusterId, d.route, d.version - 1)))
+      )
+        continue;
       const now = this.now();
       if (!this.takeToken(route, now)) continue; // stays due; the channel's rate limit delays, it does not drop
       const notifier = this.notifier(route);
       const threadKey = d.clusterId ? `${d.clusterId}|${d.route}` : null;
-      const thread = threadKey ? (await store.get<ThreadDoc>(NS.thread, threadKey)) ?? { thread: null, sentVersion: 0 } : null;
+      const thread = threadKey
+        ? ((await store.get<ThreadDoc>(NS.thread, threadKey)) ?? { thread: null, sentVersion: 0 })
+        : null;
       let message = d.message;
       if (!message && d.clusterId) {
         const subject = await store.get<SubjectDoc>(NS.subject, d.clusterId);
-        if (!subject) { await this.deadLetter(d, 'cluster-gone', null, notifier.format); continue; }
+        if (!subject) {
+          await this.deadLetter(d, 'cluster-gone', null, notifier.format);
+          continue;
+        }
         // Without threads a follow-up must say "update" in its title; with threads it still does (it is one).
         message = buildAlertMessage(subject.cluster, {
-          lang: route.language, kind: d.kind === 'update' ? 'update' : 'new', changes: d.changes,
-          triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate, platforms: subject.platforms,
+          lang: route.language,
+          kind: d.kind === 'update' ? 'update' : 'new',
+          changes: d.changes,
+          triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
+          platforms: subject.platforms,
         });
       }
-      if (!message) { await this.deadLetter(d, 'no-content', null, notifier.format); continue; }
+      if (!message) {
+        await this.deadLetter(d, 'no-content', null, notifier.format);
+        continue;
+      }
       try {
-        const res = await notifier.send({ message, idempotencyKey: d.key, route: d.route, version: d.version, thread: thread?.thread ?? null }, signal);
+        const res = await notifier.send(
+          { message, idempotencyKey: d.key, route: d.route, version: d.version, thread: thread?.thread ?? null },
+          signal,
+        );
         // Sent = gone from the outbox, and (for cluster alerts) the thread's sentVersion; one transaction.
         const ops: AlertStoreOp[] = [{ op: 'del', ns: NS.outbox, key: d.key }];
-        if (threadKey) ops.push({ op: 'put', ns: NS.thread, key: threadKey, doc: { thread: thread?.thread ?? res.threadRef, sentVersion: Math.max(thread?.sentVersion ?? 0, d.version) } satisfies ThreadDoc });
+        if (threadKey)
+          ops.push({
+            op: 'put',
+            ns: NS.thread,
+            key: threadKey,
+            doc: {
+              thread: thread?.thread ?? res.threadRef,
+              sentVersion: Math.max(thread?.sentVersion ?? 0, d.version),
+            } satisfies ThreadDoc,
+          });
         await store.apply(ops);
         this.m.sent.inc({ channel: notifier.format, kind: d.kind });
         this.m.latency.observe({ channel: notifier.format }, Math.max(0, this.now() - d.firstDueMs) / 1000);
       } catch (err) {
-        const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, false, null, null, err);
+        const e =
+          err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, false, null, null, err);
         const attempts = d.attempts + 1;
         if (e.retriable && attempts < this.deps.config.alerts.maxAttempts && !signal.aborted) {
           const delay = this.backoffMs(attempts, e.retryAfterMs);
-          await store.apply([{ op: 'put', ns: NS.outbox, key: d.key, doc: { ...d, attempts, lastError: e.message } satisfies Delivery, dueMs: this.now() + delay }]);
+          await store.apply([
+            {
+              op: 'put',
+              ns: NS.outbox,
+              key: d.key,
+              doc: { ...d, attempts, lastError: e.message } satisfies Delivery,
+              dueMs: this.now() + delay,
+            },
+          ]);
           this.m.failed.inc({ channel: notifier.format, outcome: 'retry' });
-          this.log.warn({ route: d.route, key: d.key, attempts, delayMs: delay, status: e.status, err: e.message }, 'Alert delivery failed; will retry.');
+          this.log.warn(
+            { route: d.route, key: d.key, attempts, delayMs: delay, status: e.status, err: e.message },
+            'Alert delivery failed; will retry.',
+          );
         } else if (e.retriable && signal.aborted) {
           // Stopping: leave it due; the next start sends it.
         } else {
-          await this.deadLetter({ ...d, attempts }, e.retriable ? `gave up after ${attempts} attempts: ${e.message}` : e.message, e.status, notifier.format);
+          await this.deadLetter(
+            { ...d, attempts },
+            e.retriable ? `gave up after ${attempts} attempts: ${e.message}` : e.message,
+            e.status,
+            notifier.format,
+          );
         }
       }
     }
@@ -390,9 +579,15 @@ export class AlertsWorker implements Worker {
 
   private async deadLetter(d: Delivery, reason: string, status: number | null, channel: string): Promise<void> {
     const dead: DeadDelivery = { delivery: d, reason, status, atMs: this.now() };
-    await this.deps.alertStore.apply([{ op: 'del', ns: NS.outbox, key: d.key }, { op: 'put', ns: NS.dead, key: d.key, doc: dead }]);
+    await this.deps.alertStore.apply([
+      { op: 'del', ns: NS.outbox, key: d.key },
+      { op: 'put', ns: NS.dead, key: d.key, doc: dead },
+    ]);
     this.m.failed.inc({ channel, outcome: 'dead_letter' });
-    this.log.error({ route: d.route, key: d.key, reason, status }, 'Alert delivery given up; it is on the dead-letter list.');
+    this.log.error(
+      { route: d.route, key: d.key, reason, status },
+      'Alert delivery given up; it is on the dead-letter list.',
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -405,15 +600,32 @@ export class AlertsWorker implements Worker {
     for (const route of this.routes) {
       const rule = this.rules.find((r) => r.name === route.name)!;
       const last = await store.get<{ lastAtMs: number }>(NS.digest, route.name);
-      if (!last) { await store.apply([{ op: 'put', ns: NS.digest, key: route.name, doc: { lastAtMs: now } }]); continue; }
+      if (!last) {
+        await store.apply([{ op: 'put', ns: NS.digest, key: route.name, doc: { lastAtMs: now } }]);
+        continue;
+      }
       const held = await store.list<DigestItem>(NS.held(route.name));
       if (!digestDue(rule, last.lastAtMs, held.length, now)) continue;
       const ops: AlertStoreOp[] = [{ op: 'put', ns: NS.digest, key: route.name, doc: { lastAtMs: now } }];
       if (held.length > 0) {
-        const digest = buildDigest(held.map((h) => h.doc), Math.min(last.lastAtMs, ...held.map((h) => h.doc.atMs)), now + 1);
+        const digest = buildDigest(
+          held.map((h) => h.doc),
+          Math.min(last.lastAtMs, ...held.map((h) => h.doc.atMs)),
+          now + 1,
+        );
         const message = buildDigestMessage(digest, route.language, this.deps.config.alerts.triageUrlTemplate);
         const key = `digest:${route.name}:${now}`;
-        const delivery: Delivery = { key, route: route.name, clusterId: null, version: 1, kind: 'digest', changes: [], message, attempts: 0, firstDueMs: now };
+        const delivery: Delivery = {
+          key,
+          route: route.name,
+          clusterId: null,
+          version: 1,
+          kind: 'digest',
+          changes: [],
+          message,
+          attempts: 0,
+          firstDueMs: now,
+        };
         ops.push({ op: 'put', ns: NS.outbox, key, doc: delivery, dueMs: now });
         for (const h of held) ops.push({ op: 'del', ns: NS.held(route.name), key: h.key });
       }
@@ -437,7 +649,9 @@ export class AlertsWorker implements Worker {
   async expireSilence(id: string): Promise<boolean> {
     const s = await this.deps.alertStore.get<Silence>(NS.silence, id);
     if (!s) return false;
-    await this.deps.alertStore.apply([{ op: 'put', ns: NS.silence, key: id, doc: { ...s, expiresAtMs: Math.min(s.expiresAtMs, this.now()) } }]);
+    await this.deps.alertStore.apply([
+      { op: 'put', ns: NS.silence, key: id, doc: { ...s, expiresAtMs: Math.min(s.expiresAtMs, this.now()) } },
+    ]);
     return true;
   }
 
@@ -449,8 +663,15 @@ export class AlertsWorker implements Worker {
   /** The message each route would send for this cluster as a new alert (no state is read or written). */
   preview(cluster: Cluster, platforms: string[] = []): Array<{ route: string; format: string; message: AlertMessage }> {
     return this.routes.map((r) => ({
-      route: r.name, format: r.channel.format,
-      message: buildAlertMessage(cluster, { lang: r.language, kind: 'new', changes: [], triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate, platforms }),
+      route: r.name,
+      format: r.channel.format,
+      message: buildAlertMessage(cluster, {
+        lang: r.language,
+        kind: 'new',
+        changes: [],
+        triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
+        platforms,
+      }),
     }));
   }
 
@@ -458,7 +679,13 @@ export class AlertsWorker implements Worker {
   async sendTest(routeName: string): Promise<void> {
     const route = this.routes.find((r) => r.name === routeName);
     if (!route) throw new Error(`no alert route "${routeName}" (routes: ${this.routeNames().join(', ') || 'none'})`);
-    await this.notifier(route).send({ message: buildTestMessage(route.name, route.language), idempotencyKey: `test:${route.name}:${randomUUID()}`, route: route.name, version: 1, thread: null });
+    await this.notifier(route).send({
+      message: buildTestMessage(route.name, route.language),
+      idempotencyKey: `test:${route.name}:${randomUUID()}`,
+      route: route.name,
+      version: 1,
+      thread: null,
+    });
   }
 }
 

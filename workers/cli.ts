@@ -28,7 +28,10 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 async function help(): Promise<void> {
   const lines = ['usage: mid <command> [options]', '', 'commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) {
-    const summary = await load().then((m) => m.summary, () => '(not available in this build)');
+    const summary = await load().then(
+      (m) => m.summary,
+      () => '(not available in this build)',
+    );
     lines.push(`  ${name.padEnd(10)} ${summary}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

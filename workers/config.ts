@@ -33,37 +33,73 @@ import { triageSchema } from '../dashboards/triage/config.ts';
 export const SHUTDOWN_DEADLINE_MS = 20_000;
 
 /** The whole configuration: one section per component. */
-export const configSchema = z.object({
-  dataDir: z.string().min(1).default('.mid-data').describe('Local directory for embedded data (env MID_DATA_DIR). Default .mid-data.'),
-  stopDeadlineMs: z.number().int().min(0).default(SHUTDOWN_DEADLINE_MS)
-    .describe('How long the process takes at most to stop cleanly after SIGTERM (env MID_STOP_DEADLINE_MS). Default 20000.'),
-  log: logConfigSchema.prefault({}).describe('Logging (level). Default info.'),
-  http: httpServerConfigSchema.prefault({}).describe('The HTTP server: health, metrics, UI (port, host).'),
-  httpClient: httpClientConfigSchema.prefault({}).describe('The HTTP client of the connectors (connectors/http-client.ts): timeouts, retries, User-Agent contact.'),
-  enrich: enrichConfigSchema.prefault({}).describe('Enrichment: language, entities, pseudonymisation (pipelines/enrich-config.ts).'),
-  detect: detectConfigSchema.extend(detectWorkerConfigSchema.shape).prefault({})
-    .describe('The coordination detector (pipelines/detect-config.ts) and the detect worker that drives it (workers/detect-worker-config.ts).'),
-  bus: busConfigSchema.prefault({}).describe('The message bus: adapter, topics, consumer groups.'),
-  scheduler: schedulerConfigSchema.prefault({}).describe('The scheduler: adapter and source schedules.'),
-  redis: redisConfigSchema.prefault({}).describe('The Redis of the BullMQ scheduler and the Redis state store.'),
-  stateStore: stateStoreConfigSchema.prefault({}).describe('The window-state store: cursors, seen ids, detector state and lease.'),
-  replay: replayConfigSchema.prefault({}).describe('The replay source (a JSONL file of normalized posts).'),
-  store: storeConfigSchema.prefault({}).describe('The signal store: adapter, connection, retention.'),
-  sources: sourcesSchema,
-  googleFactCheckKey: googleFactCheckKeySchema,
-  alerts: alertsSchema.describe('Newsroom alerts: routes, channels, silences (workers/alerts-config.ts).'),
-  reports: reportsSchema.describe('Election-period reports: periods, schedules, archive, PDF (workers/reports-config.ts).'),
-  triage: triageSchema.describe('The analysts\' triage application (dashboards/triage/config.ts).'),
-  hardening: hardeningSchema.describe('Limits on the work and bytes one input may cause (workers/hardening-config.ts).'),
-  kibana: kibanaSchema.describe('Kibana: where the generated dashboards are imported (dashboards/kibana/config.ts).'),
-}).superRefine((c, ctx) => {
-  if (c.bus.kind === 'kafka' && c.bus.kafkaBrokers.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['bus', 'kafkaBrokers'], message: 'must be set when bus.kind is kafka (env MID_KAFKA_BROKERS)' });
-  }
-  if (c.store.kind === 'elasticsearch' && !c.store.esUrl) {
-    ctx.addIssue({ code: 'custom', path: ['store', 'esUrl'], message: 'must be set when store.kind is elasticsearch (env MID_ES_URL)' });
-  }
-});
+export const configSchema = z
+  .object({
+    dataDir: z
+      .string()
+      .min(1)
+      .default('.mid-data')
+      .describe('Local directory for embedded data (env MID_DATA_DIR). Default .mid-data.'),
+    stopDeadlineMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(SHUTDOWN_DEADLINE_MS)
+      .describe(
+        'How long the process takes at most to stop cleanly after SIGTERM (env MID_STOP_DEADLINE_MS). Default 20000.',
+      ),
+    log: logConfigSchema.prefault({}).describe('Logging (level). Default info.'),
+    http: httpServerConfigSchema.prefault({}).describe('The HTTP server: health, metrics, UI (port, host).'),
+    httpClient: httpClientConfigSchema
+      .prefault({})
+      .describe(
+        'The HTTP client of the connectors (connectors/http-client.ts): timeouts, retries, User-Agent contact.',
+      ),
+    enrich: enrichConfigSchema
+      .prefault({})
+      .describe('Enrichment: language, entities, pseudonymisation (pipelines/enrich-config.ts).'),
+    detect: detectConfigSchema
+      .extend(detectWorkerConfigSchema.shape)
+      .prefault({})
+      .describe(
+        'The coordination detector (pipelines/detect-config.ts) and the detect worker that drives it (workers/detect-worker-config.ts).',
+      ),
+    bus: busConfigSchema.prefault({}).describe('The message bus: adapter, topics, consumer groups.'),
+    scheduler: schedulerConfigSchema.prefault({}).describe('The scheduler: adapter and source schedules.'),
+    redis: redisConfigSchema.prefault({}).describe('The Redis of the BullMQ scheduler and the Redis state store.'),
+    stateStore: stateStoreConfigSchema
+      .prefault({})
+      .describe('The window-state store: cursors, seen ids, detector state and lease.'),
+    replay: replayConfigSchema.prefault({}).describe('The replay source (a JSONL file of normalized posts).'),
+    store: storeConfigSchema.prefault({}).describe('The signal store: adapter, connection, retention.'),
+    sources: sourcesSchema,
+    googleFactCheckKey: googleFactCheckKeySchema,
+    alerts: alertsSchema.describe('Newsroom alerts: routes, channels, silences (workers/alerts-config.ts).'),
+    reports: reportsSchema.describe(
+      'Election-period reports: periods, schedules, archive, PDF (workers/reports-config.ts).',
+    ),
+    triage: triageSchema.describe("The analysts' triage application (dashboards/triage/config.ts)."),
+    hardening: hardeningSchema.describe(
+      'Limits on the work and bytes one input may cause (workers/hardening-config.ts).',
+    ),
+    kibana: kibanaSchema.describe('Kibana: where the generated dashboards are imported (dashboards/kibana/config.ts).'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.bus.kind === 'kafka' && c.bus.kafkaBrokers.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bus', 'kafkaBrokers'],
+        message: 'must be set when bus.kind is kafka (env MID_KAFKA_BROKERS)',
+      });
+    }
+    if (c.store.kind === 'elasticsearch' && !c.store.esUrl) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['store', 'esUrl'],
+        message: 'must be set when store.kind is elasticsearch (env MID_ES_URL)',
+      });
+    }
+  });
 
 /** The validated configuration. */
 export type Config = z.infer<typeof configSchema>;
@@ -101,7 +137,10 @@ export const RENAMED_SETTINGS: Readonly<Record<string, string>> = {
 export class ConfigError extends Error {
   override name = 'ConfigError';
   readonly retriable = false;
-  constructor(readonly problems: string[], options?: { cause?: unknown }) {
+  constructor(
+    readonly problems: string[],
+    options?: { cause?: unknown },
+  ) {
     super(`invalid configuration: ${problems.join('; ')}`, options);
   }
 }
@@ -128,9 +167,16 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
   int('PORT', ['http', 'port']);
   if (env.MID_HTTP_HOST) set(['http', 'host'], env.MID_HTTP_HOST);
   if (env.MID_PSEUDONYM_KEY) set(['enrich', 'pseudonymize', 'key'], env.MID_PSEUDONYM_KEY);
-  if (env.MID_PSEUDONYMIZE) set(['enrich', 'pseudonymize', 'enabled'], !/^(0|false|no|off)$/i.test(env.MID_PSEUDONYMIZE));
+  if (env.MID_PSEUDONYMIZE)
+    set(['enrich', 'pseudonymize', 'enabled'], !/^(0|false|no|off)$/i.test(env.MID_PSEUDONYMIZE));
   if (env.MID_BUS) set(['bus', 'kind'], env.MID_BUS);
-  if (env.MID_KAFKA_BROKERS) set(['bus', 'kafkaBrokers'], env.MID_KAFKA_BROKERS.split(',').map((s) => s.trim()).filter(Boolean));
+  if (env.MID_KAFKA_BROKERS)
+    set(
+      ['bus', 'kafkaBrokers'],
+      env.MID_KAFKA_BROKERS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   if (env.MID_SCHEDULER) set(['scheduler', 'kind'], env.MID_SCHEDULER);
   if (env.MID_REDIS_URL) set(['redis', 'url'], env.MID_REDIS_URL);
   if (env.MID_STATE) set(['stateStore', 'kind'], env.MID_STATE);
@@ -140,7 +186,13 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
   if (env.MID_ES_PASSWORD) set(['store', 'esPassword'], env.MID_ES_PASSWORD);
   if (env.MID_ES_API_KEY) set(['store', 'esApiKey'], env.MID_ES_API_KEY);
   if (env.MID_GOOGLE_FACTCHECK_KEY) set(['googleFactCheckKey'], env.MID_GOOGLE_FACTCHECK_KEY);
-  for (const [name, key] of [['MID_KIBANA_URL', 'url'], ['MID_KIBANA_SPACE', 'space'], ['MID_KIBANA_USERNAME', 'username'], ['MID_KIBANA_PASSWORD', 'password'], ['MID_KIBANA_API_KEY', 'apiKey']] as const) {
+  for (const [name, key] of [
+    ['MID_KIBANA_URL', 'url'],
+    ['MID_KIBANA_SPACE', 'space'],
+    ['MID_KIBANA_USERNAME', 'username'],
+    ['MID_KIBANA_PASSWORD', 'password'],
+    ['MID_KIBANA_API_KEY', 'apiKey'],
+  ] as const) {
     if (env[name]) set(['kibana', key], env[name]);
   }
   return { values, problems };
@@ -152,7 +204,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(b))
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
   return out;
 }
 
@@ -196,7 +249,11 @@ function peel(schema: z.ZodType): { schema: z.ZodType; secret: Secret | undefine
     const mark = (z.globalRegistry.get(s) as { secret?: unknown } | undefined)?.secret;
     if (secret === undefined && (mark === true || mark === 'url-password')) secret = mark;
     const d = def(s);
-    if (d.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type)) s = d.innerType;
+    if (
+      d.innerType &&
+      ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type)
+    )
+      s = d.innerType;
     else if (d.type === 'pipe' && d.in) s = d.in;
     else if (d.type === 'lazy' && d.getter) s = d.getter();
     else return { schema: s, secret };
@@ -208,7 +265,9 @@ function unionOption(d: Def, value: unknown): z.ZodType | undefined {
   const options = d.options ?? [];
   if (d.discriminator && isPlainObject(value)) {
     const tag = value[d.discriminator];
-    return options.find((o) => (peel(o).schema._zod as { propValues?: Record<string, Set<unknown>> }).propValues?.[d.discriminator!]?.has(tag));
+    return options.find((o) =>
+      (peel(o).schema._zod as { propValues?: Record<string, Set<unknown>> }).propValues?.[d.discriminator!]?.has(tag),
+    );
   }
   let best: z.ZodType | undefined;
   let fewest = Infinity;
@@ -216,7 +275,10 @@ function unionOption(d: Def, value: unknown): z.ZodType | undefined {
     if (def(peel(o).schema).type !== 'object' || !isPlainObject(value)) continue;
     const found: UnknownKey[] = [];
     checkUnknownKeys(o, value, [], found);
-    if (found.length < fewest) { best = o; fewest = found.length; }
+    if (found.length < fewest) {
+      best = o;
+      fewest = found.length;
+    }
   }
   return best;
 }
@@ -253,7 +315,10 @@ function unknownKeyProblem(path: readonly PropertyKey[], key: string, known: str
   }
   if (best) {
     const old = formatPath([...path, best]);
-    return { meant: null, problem: `\`${full}\` is not a setting; did you mean \`${RENAMED_SETTINGS[old]}\` (formerly \`${old}\`)?` };
+    return {
+      meant: null,
+      problem: `\`${full}\` is not a setting; did you mean \`${RENAMED_SETTINGS[old]}\` (formerly \`${old}\`)?`,
+    };
   }
   return { meant: null, problem: `\`${full}\` is not a setting (known here: ${known.join(', ') || 'none'})` };
 }
@@ -305,7 +370,8 @@ function redactUrlPassword(value: unknown): unknown {
 /** A copy of `value` with every field its schema marks secret replaced by "[redacted]". */
 function redact(schema: z.ZodType, value: unknown): unknown {
   const { schema: s, secret } = peel(schema);
-  if (secret && value !== undefined && value !== null) return secret === 'url-password' ? redactUrlPassword(value) : '[redacted]';
+  if (secret && value !== undefined && value !== null)
+    return secret === 'url-password' ? redactUrlPassword(value) : '[redacted]';
   const d = def(s);
   if (d.type === 'object' && d.shape && isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -364,9 +430,14 @@ function readConfigFile(file: string, problems: string[]): Record<string, unknow
     const errors: ParseError[] = [];
     parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const first = errors[0];
-    if (!first) { problems.push(`${file}: not valid JSON`); return {}; }
+    if (!first) {
+      problems.push(`${file}: not valid JSON`);
+      return {};
+    }
     const { line, column } = lineAndColumn(text, first.offset);
-    const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    const what = printParseErrorCode(first.error)
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase();
     problems.push(`${file}:${line}:${column}: not valid JSON (${what} at line ${line}, column ${column})`);
     return {};
   }

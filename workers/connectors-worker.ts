@@ -32,7 +32,10 @@ export interface ConnectorsWorkerDeps {
   now?: () => number;
 }
 
-interface SourceHealth { failures: number; notBeforeMs: number }
+interface SourceHealth {
+  failures: number;
+  notBeforeMs: number;
+}
 
 function itemKey(item: ConnectorItem): string {
   if (item.type === 'post') return `seen:post:${item.post.id}`;
@@ -51,7 +54,9 @@ export class ConnectorsWorker implements Worker {
     this.log = deps.logger.child({ component: 'connectors-worker' });
   }
 
-  ready(): boolean { return this.running; }
+  ready(): boolean {
+    return this.running;
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -82,7 +87,10 @@ export class ConnectorsWorker implements Worker {
     const now = (this.deps.now ?? Date.now)();
     const h = this.health.get(c.name) ?? { failures: 0, notBeforeMs: 0 };
     this.health.set(c.name, h);
-    if (now < h.notBeforeMs) { metrics.sourceRuns.inc({ source: c.name, outcome: 'backing_off' }); return; }
+    if (now < h.notBeforeMs) {
+      metrics.sourceRuns.inc({ source: c.name, outcome: 'backing_off' });
+      return;
+    }
     const cursorKey = `cursor:${c.name}`;
     let result;
     try {
@@ -90,10 +98,24 @@ export class ConnectorsWorker implements Worker {
     } catch (err) {
       if (signal.aborted) return;
       h.failures++;
-      const backoff = backoffDelayMs(Math.min(h.failures - 1, 10), { baseMs: config.scheduler.defaultPollIntervalMs, maxMs: MAX_BACKOFF_MS, random: Math.random, jitter: { spread: 0.25 } });
+      const backoff = backoffDelayMs(Math.min(h.failures - 1, 10), {
+        baseMs: config.scheduler.defaultPollIntervalMs,
+        maxMs: MAX_BACKOFF_MS,
+        random: Math.random,
+        jitter: { spread: 0.25 },
+      });
       h.notBeforeMs = now + backoff;
       metrics.sourceRuns.inc({ source: c.name, outcome: 'failed' });
-      if (h.failures === 1) this.log.warn({ source: c.name, err: redactUrl(String((err as Error).message)), retriable: (err as { retriable?: boolean }).retriable ?? true, backoffMs: backoff }, 'Source failed; backing off.');
+      if (h.failures === 1)
+        this.log.warn(
+          {
+            source: c.name,
+            err: redactUrl(String((err as Error).message)),
+            retriable: (err as { retriable?: boolean }).retriable ?? true,
+            backoffMs: backoff,
+          },
+          'Source failed; backing off.',
+        );
       return;
     }
     if (h.failures > 0) this.log.info({ source: c.name, failures: h.failures }, 'Source answers again.');
@@ -108,7 +130,14 @@ export class ConnectorsWorker implements Worker {
       else if (item.type === 'factcheck') factchecks.push(factCheckMessage(item.factcheck));
       else posts.push(tombstoneMessage(item.id, item.source));
     }
-    const dead = result.failed.map((f) => deadLetterMessage({ topic: `source:${c.name}`, key: null, value: f.raw ?? '' }, this.name, 'unreadable-item', f.reason));
+    const dead = result.failed.map((f) =>
+      deadLetterMessage(
+        { topic: `source:${c.name}`, key: null, value: f.raw ?? '' },
+        this.name,
+        'unreadable-item',
+        f.reason,
+      ),
+    );
     try {
       await Promise.all([
         posts.length ? bus.publish(config.bus.topics.postsRaw, posts) : undefined,

@@ -90,11 +90,16 @@ export class DetectWorker implements Worker {
     this.log = deps.logger.child({ component: 'detect-worker' });
     const { config, state } = deps;
     this.lease = new DetectorLease({
-      state, logger: this.log, ttlMs: config.detect.leaseTtlMs,
-      onAcquired: () => this.takeOver(), onLost: () => this.leave(),
+      state,
+      logger: this.log,
+      ttlMs: config.detect.leaseTtlMs,
+      onAcquired: () => this.takeOver(),
+      onLost: () => this.leave(),
     });
     this.checkpoints = new DetectorCheckpoints({
-      state, config, logger: this.log,
+      state,
+      config,
+      logger: this.log,
       createDetector: deps.createDetector ?? ((c, s) => createCoordinationDetector(c, s)),
       stillHeld: async (held) => this.held === held && this.lease.extend(),
       onPause: (kind, ms) => {
@@ -102,13 +107,23 @@ export class DetectWorker implements Worker {
         deps.metrics.detectorStateSeconds.observe({ kind }, ms / 1000);
       },
     });
-    this.replica = new DetectorReplica({ config, logger: this.log, onSnapshot: (seq, parts) => this.saveReplicaSnapshot(seq, parts) });
+    this.replica = new DetectorReplica({
+      config,
+      logger: this.log,
+      onSnapshot: (seq, parts) => this.saveReplicaSnapshot(seq, parts),
+    });
   }
 
-  ready(): boolean { return this.running; }
+  ready(): boolean {
+    return this.running;
+  }
   /** Whether this worker holds the lease and consumes (false while it stands by). */
-  active(): boolean { return this.sub !== null; }
-  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+  active(): boolean {
+    return this.sub !== null;
+  }
+  async lag(): Promise<number> {
+    return this.sub ? this.sub.lag() : 0;
+  }
 
   /**
    * Starts waiting for the lease. Resolves once this worker is active, or after detect.leaseTtlMs + 1 s (by then the
@@ -120,12 +135,26 @@ export class DetectWorker implements Worker {
     const { idleFlushMs, checkpointMs, leaseTtlMs } = this.deps.config.detect;
     this.running = true;
     this.stopping = false;
-    const active = new Promise<void>((resolve) => { this.onActive = resolve; });
+    const active = new Promise<void>((resolve) => {
+      this.onActive = resolve;
+    });
     this.lease.start();
-    this.flushTimer = setInterval(() => { void this.serial(() => this.flushIfIdle()); }, idleFlushMs);
-    this.leaseTimer = setInterval(() => { void this.tendLease(); }, Math.max(50, Math.min(1000, Math.floor(Math.min(checkpointMs, leaseTtlMs / 4) / 4))));
+    this.flushTimer = setInterval(() => {
+      void this.serial(() => this.flushIfIdle());
+    }, idleFlushMs);
+    this.leaseTimer = setInterval(
+      () => {
+        void this.tendLease();
+      },
+      Math.max(50, Math.min(1000, Math.floor(Math.min(checkpointMs, leaseTtlMs / 4) / 4))),
+    );
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([active, new Promise<void>((r) => { timer = setTimeout(r, leaseTtlMs + 1000); })]);
+    await Promise.race([
+      active,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, leaseTtlMs + 1000);
+      }),
+    ]);
     clearTimeout(timer);
     if (!this.active()) this.log.info('Detect worker started as a standby: another worker holds the detector lease.');
   }
@@ -138,7 +167,12 @@ export class DetectWorker implements Worker {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.flushTimer = this.leaseTimer = null;
     await this.lease.stop();
-    await this.serial(() => this.checkpoint()).catch((err) => this.log.error({ err: (err as Error).message }, 'Final checkpoint failed; the uncommitted batches will be delivered again.'));
+    await this.serial(() => this.checkpoint()).catch((err) =>
+      this.log.error(
+        { err: (err as Error).message },
+        'Final checkpoint failed; the uncommitted batches will be delivered again.',
+      ),
+    );
     const sub = this.sub;
     this.sub = null;
     this.held = null;
@@ -167,10 +201,19 @@ export class DetectWorker implements Worker {
       if (loaded.read) this.replica.start(loaded.read);
       this.partitions = await bus.partitionCount(topics.postsEnriched);
       this.sub = await bus.subscribe({
-        topics: [topics.postsEnriched, topics.factchecksRaw], groupId: `${groupPrefix}-detect`, commit: 'manual',
+        topics: [topics.postsEnriched, topics.factchecksRaw],
+        groupId: `${groupPrefix}-detect`,
+        commit: 'manual',
         eachBatch: (batch) => this.handleBatch(batch),
       });
-      this.log.info({ topics: [topics.postsEnriched, topics.factchecksRaw], partitions: this.partitions, version: this.held.version }, 'Detect worker active: holds the detector lease.');
+      this.log.info(
+        {
+          topics: [topics.postsEnriched, topics.factchecksRaw],
+          partitions: this.partitions,
+          version: this.held.version,
+        },
+        'Detect worker active: holds the detector lease.',
+      );
       this.onActive?.();
     } catch (err) {
       this.held = null;
@@ -194,9 +237,13 @@ export class DetectWorker implements Worker {
     try {
       const { checkpointMs, checkpointPosts } = this.deps.config.detect;
       if (this.lease.extensionDue() && !(await this.lease.extend())) return;
-      if (Date.now() - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts) await this.serial(() => this.checkpoint());
+      if (Date.now() - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts)
+        await this.serial(() => this.checkpoint());
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'Checkpoint failed; will try again (nothing is committed before it succeeds).');
+      this.log.warn(
+        { err: (err as Error).message },
+        'Checkpoint failed; will try again (nothing is committed before it succeeds).',
+      );
     } finally {
       this.tending = false;
     }
@@ -220,7 +267,10 @@ export class DetectWorker implements Worker {
         const seq = held.version;
         await this.checkpoints.compact(held).catch((err) => {
           this.checkpoints.snapshotFailed(held, seq);
-          this.log.warn({ err: (err as Error).message, retryAfterChunks: SNAPSHOT_RETRY_CHUNKS }, 'Snapshot failed; the log is kept and replayed instead.');
+          this.log.warn(
+            { err: (err as Error).message, retryAfterChunks: SNAPSHOT_RETRY_CHUNKS },
+            'Snapshot failed; the log is kept and replayed instead.',
+          );
         });
       }
     }
@@ -232,10 +282,15 @@ export class DetectWorker implements Worker {
   private saveReplicaSnapshot(seq: number, parts: string[]): void {
     const held = this.held;
     if (!held) return;
-    this.checkpoints.writeSnapshot(held, seq, parts).then(() => { this.threadSnapshots++; }, (err) => {
-      this.checkpoints.snapshotFailed(held);
-      this.log.warn({ err: (err as Error).message }, 'Snapshot from the replica could not be saved; will try again.');
-    });
+    this.checkpoints.writeSnapshot(held, seq, parts).then(
+      () => {
+        this.threadSnapshots++;
+      },
+      (err) => {
+        this.checkpoints.snapshotFailed(held);
+        this.log.warn({ err: (err as Error).message }, 'Snapshot from the replica could not be saved; will try again.');
+      },
+    );
   }
 
   /**
@@ -245,7 +300,10 @@ export class DetectWorker implements Worker {
   private async flushIfIdle(): Promise<void> {
     try {
       if (!this.running || !this.sub || !this.held) return;
-      if (this.busy) { this.busy = false; return; }
+      if (this.busy) {
+        this.busy = false;
+        return;
+      }
       await this.checkpoint(); // handled but uncommitted messages count as lag
       if (!this.sub || (await this.sub.lag()) !== 0 || this.held.driver.buffer.length === 0) return;
       await this.detect([], [], true);
@@ -268,11 +326,15 @@ export class DetectWorker implements Worker {
     for (const m of batch) {
       if (m.topic === topics.factchecksRaw) {
         const d = decodeFactCheck(m.value);
-        if (d.ok) factchecks.push(d.message.factcheck); else reject(m, d.reason, d.detail);
+        if (d.ok) factchecks.push(d.message.factcheck);
+        else reject(m, d.reason, d.detail);
         continue;
       }
       const d = decodeEnrichedPost(m.value);
-      if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+      if (!d.ok) {
+        reject(m, d.reason, d.detail);
+        continue;
+      }
       if (d.message.kind === 'enriched') posts.push([m.partition, detectorPost(d.message.post)]);
     }
     if (dead.length) await this.deps.bus.publish(topics.dlq, dead);
@@ -281,7 +343,11 @@ export class DetectWorker implements Worker {
     end();
   }
 
-  private async detect(posts: Array<[number, DetectorPost]>, factchecks: NormalizedFactCheck[], flushAll = false): Promise<void> {
+  private async detect(
+    posts: Array<[number, DetectorPost]>,
+    factchecks: NormalizedFactCheck[],
+    flushAll = false,
+  ): Promise<void> {
     const { config, bus, metrics } = this.deps;
     const held = this.held;
     if (!held || !this.sub) throw new Error('detect worker does not hold the detector'); // the batch comes again

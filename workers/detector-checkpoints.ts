@@ -31,14 +31,20 @@ export const DETECTOR_LOG_PREFIX = 'detector:log:';
 /** Key of the newest saved log sequence number (the state's version). */
 export const DETECTOR_VERSION_KEY = 'detector:version';
 
-interface BaseManifest { seq: number; parts: number }
+interface BaseManifest {
+  seq: number;
+  parts: number;
+}
 /** A generous bound on the snapshot characters per post in the window (measured: 1,400-2,200). */
 const SNAPSHOT_CHARS_PER_POST = 5000;
 /** After a failed snapshot, the next attempt waits for this many more log chunks (the log is replayed meanwhile). */
 export const SNAPSHOT_RETRY_CHUNKS = 10;
 
 /** What `load` read (snapshot parts and chunks), as the snapshot replica needs it to build its own copy. */
-export interface LoadedState { base: { seq: number; parts: string[] } | null; chunks: string[] }
+export interface LoadedState {
+  base: { seq: number; parts: string[] } | null;
+  chunks: string[];
+}
 
 /** The detector in memory with its part of the saved state. */
 export interface HeldState extends DetectorHeld {
@@ -93,7 +99,9 @@ export class DetectorStateMissingError extends PermanentError {
 /** Raised when a checkpoint write finds the lease gone; the next holder takes over from the saved state. */
 export class LeaseLostError extends PermanentError {
   override name = 'LeaseLostError';
-  constructor(message = 'detector lease lost', options?: { cause?: unknown }) { super(message, options); }
+  constructor(message = 'detector lease lost', options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
 
 /** Posts logged in the chunks after the saved base. */
@@ -116,10 +124,13 @@ export class DetectorCheckpoints {
     const t0 = performance.now();
     const version = Number((await state.get(DETECTOR_VERSION_KEY)) ?? 0);
     const raw = version > 0 ? await state.get(DETECTOR_BASE_KEY) : null;
-    const manifest = raw ? JSON.parse(raw) as BaseManifest : null;
+    const manifest = raw ? (JSON.parse(raw) as BaseManifest) : null;
     const part = async (i: number): Promise<string> => {
       const text = await state.get(`${DETECTOR_BASE_KEY}:${manifest!.seq}:${i}`);
-      if (text === null) throw new DetectorStateMissingError(`detector snapshot ${manifest!.seq} part ${i} of ${manifest!.parts} is missing`);
+      if (text === null)
+        throw new DetectorStateMissingError(
+          `detector snapshot ${manifest!.seq} part ${i} of ${manifest!.parts} is missing`,
+        );
       return text;
     };
     let head: BaseHead | null = null;
@@ -134,13 +145,23 @@ export class DetectorCheckpoints {
       if (keepRead) read.base = { seq: manifest.seq, parts: [headText, ...parts] };
     }
     const held: HeldState = {
-      detector: this.deps.createDetector(config.detect, detectorState), driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
-      version: manifest?.seq ?? 0, baseSeq: manifest?.seq ?? 0, baseParts: manifest?.parts ?? 0, snapshotAfterSeq: 0,
-      chunkPosts: new Map(), pending: [], pendingPosts: 0,
+      detector: this.deps.createDetector(config.detect, detectorState),
+      driver: head?.driver ?? emptyEventTimeState(),
+      seen: head?.seen ?? {},
+      version: manifest?.seq ?? 0,
+      baseSeq: manifest?.seq ?? 0,
+      baseParts: manifest?.parts ?? 0,
+      snapshotAfterSeq: 0,
+      chunkPosts: new Map(),
+      pending: [],
+      pendingPosts: 0,
     };
     for (let seq = held.version + 1; seq <= version; seq++) {
       const chunk = await state.get(`${DETECTOR_LOG_PREFIX}${seq}`);
-      if (chunk === null) throw new DetectorStateMissingError(`detector log chunk ${seq} is missing (saved version ${version}, base ${held.baseSeq})`);
+      if (chunk === null)
+        throw new DetectorStateMissingError(
+          `detector log chunk ${seq} is missing (saved version ${version}, base ${held.baseSeq})`,
+        );
       let posts = 0;
       for (const call of (JSON.parse(chunk) as LogChunk).calls) {
         applyCall(held, call, detectorInputOptions(config));
@@ -152,7 +173,11 @@ export class DetectorCheckpoints {
     }
     const replayedPosts = loggedPosts(held);
     this.pause('load', t0);
-    if (version > 0) this.deps.logger.info({ version, base: held.baseSeq, replayedPosts, ms: Math.round(performance.now() - t0) }, 'Detector state loaded.');
+    if (version > 0)
+      this.deps.logger.info(
+        { version, base: held.baseSeq, replayedPosts, ms: Math.round(performance.now() - t0) },
+        'Detector state loaded.',
+      );
     return { held, read: keepRead ? read : null, replayedPosts };
   }
 
@@ -181,7 +206,10 @@ export class DetectorCheckpoints {
   /** Whether a full snapshot is due: detect.compactPosts logged posts or detect.compactChunks chunks since the base. */
   snapshotDue(held: HeldState): boolean {
     const { compactPosts, compactChunks } = this.deps.config.detect;
-    return (loggedPosts(held) >= compactPosts || held.version - held.baseSeq >= compactChunks) && held.version >= held.snapshotAfterSeq;
+    return (
+      (loggedPosts(held) >= compactPosts || held.version - held.baseSeq >= compactChunks) &&
+      held.version >= held.snapshotAfterSeq
+    );
   }
 
   /** Postpones the next snapshot attempt by SNAPSHOT_RETRY_CHUNKS chunks after `seq` (after a failed one). */
@@ -201,7 +229,12 @@ export class DetectorCheckpoints {
     // parts; it is used while the window (about as many posts as ids seen) is clearly small enough for one part.
     const head = JSON.stringify({ seen: held.seen, driver: held.driver } satisfies BaseHead);
     const small = Object.keys(held.seen).length * SNAPSHOT_CHARS_PER_POST < config.detect.snapshotPartChars;
-    const parts = [head, ...(small ? [`[[[],0,${held.detector.exportStateJson()}]]`] : held.detector.exportStateParts(config.detect.snapshotPartChars))];
+    const parts = [
+      head,
+      ...(small
+        ? [`[[[],0,${held.detector.exportStateJson()}]]`]
+        : held.detector.exportStateParts(config.detect.snapshotPartChars)),
+    ];
     await this.writeSnapshot(held, seq, parts);
     this.pause('snapshot', t0);
   }
@@ -210,7 +243,8 @@ export class DetectorCheckpoints {
   async writeSnapshot(held: HeldState, seq: number, parts: string[]): Promise<void> {
     const { state } = this.deps;
     for (let i = 0; i < parts.length; i++) await state.set(`${DETECTOR_BASE_KEY}:${seq}:${i}`, parts[i]!);
-    if (!(await this.deps.stillHeld(held))) throw new LeaseLostError('detector lease lost before the snapshot was saved');
+    if (!(await this.deps.stillHeld(held)))
+      throw new LeaseLostError('detector lease lost before the snapshot was saved');
     await state.set(DETECTOR_BASE_KEY, JSON.stringify({ seq, parts: parts.length } satisfies BaseManifest));
     const [oldSeq, oldParts] = [held.baseSeq, held.baseParts];
     held.baseSeq = seq;

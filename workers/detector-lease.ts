@@ -44,7 +44,9 @@ export class DetectorLease {
   }
 
   /** Whether this worker holds the lease. */
-  held(): boolean { return this.lease !== null; }
+  held(): boolean {
+    return this.lease !== null;
+  }
 
   /** Starts standing by for the lease (returns at once; `onAcquired` runs when it is taken). */
   start(): void {
@@ -68,7 +70,10 @@ export class DetectorLease {
     const lease = this.lease;
     if (!lease) return false;
     const ok = await lease.extend(this.deps.ttlMs).catch(() => false);
-    if (ok) { this.extendedAtMs = Date.now(); return true; }
+    if (ok) {
+      this.extendedAtMs = Date.now();
+      return true;
+    }
     if (this.lease === lease) void this.lost();
     return false;
   }
@@ -107,13 +112,19 @@ export class DetectorLease {
         continue;
       }
       try {
-        if (this.stopping) { await lease.release(); return; }
+        if (this.stopping) {
+          await lease.release();
+          return;
+        }
         this.lease = lease;
         this.extendedAtMs = Date.now();
         await this.deps.onAcquired();
         return;
       } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'Could not take over the detector; releasing the lease and trying again.');
+        this.log.error(
+          { err: (err as Error).message },
+          'Could not take over the detector; releasing the lease and trying again.',
+        );
         this.lease = null;
         await lease.release();
         await this.pause();

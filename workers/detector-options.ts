@@ -7,7 +7,11 @@ import type { Config } from './config.ts';
 /** The detector input options of a configuration (bus.detectTickMs, detectMinPostsPerAdvance, detectMaxTickMs). */
 export function detectorInputOptions(config: Pick<Config, 'detect'>): DetectorInputOptions {
   return {
-    drive: { tickMs: config.detect.tickMs, minPostsPerAdvance: config.detect.minPostsPerAdvance, maxTickMs: config.detect.maxTickMs },
+    drive: {
+      tickMs: config.detect.tickMs,
+      minPostsPerAdvance: config.detect.minPostsPerAdvance,
+      maxTickMs: config.detect.maxTickMs,
+    },
     windowSeconds: config.detect.windowSeconds,
   };
 }

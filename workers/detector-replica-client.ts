@@ -25,12 +25,16 @@ export class DetectorReplica {
   constructor(private readonly deps: DetectorReplicaDeps) {}
 
   /** Whether the thread is running (false after it failed: snapshots are then taken in the detect worker). */
-  running(): boolean { return this.thread !== null; }
+  running(): boolean {
+    return this.thread !== null;
+  }
 
   /** Starts the thread from the state the detect worker loaded. */
   start(loaded: LoadedState): void {
     const { config } = this.deps;
-    const thread = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), { workerData: { detect: config.detect } });
+    const thread = new Thread(new URL('./bin/detector-replica.mjs', import.meta.url), {
+      workerData: { detect: config.detect },
+    });
     this.thread = thread;
     this.snapshotSeq = null;
     const drop = (why: string) => {
@@ -41,7 +45,10 @@ export class DetectorReplica {
       void thread.terminate();
     };
     thread.on('message', (m: ReplicaReply) => {
-      if (m.kind === 'error') { drop(m.message); return; }
+      if (m.kind === 'error') {
+        drop(m.message);
+        return;
+      }
       this.snapshotSeq = null;
       if (this.thread !== thread) return;
       this.deps.onSnapshot(m.seq, m.parts);
@@ -61,7 +68,11 @@ export class DetectorReplica {
   requestSnapshot(seq: number): void {
     if (!this.thread || this.snapshotSeq !== null) return;
     this.snapshotSeq = seq;
-    this.thread.postMessage({ kind: 'snapshot', seq, partChars: this.deps.config.detect.snapshotPartChars } satisfies ReplicaRequest);
+    this.thread.postMessage({
+      kind: 'snapshot',
+      seq,
+      partChars: this.deps.config.detect.snapshotPartChars,
+    } satisfies ReplicaRequest);
   }
 
   /** Terminates the thread (safe when not running). */

@@ -35,10 +35,11 @@ function apply(text: string): void {
 parentPort!.on('message', (m: ReplicaRequest) => {
   try {
     if (m.kind === 'load') {
-      const head = m.base ? JSON.parse(m.base.parts[0]!) as BaseHead : null;
+      const head = m.base ? (JSON.parse(m.base.parts[0]!) as BaseHead) : null;
       held = {
         detector: createCoordinationDetector(config.detect, m.base ? fromJsonParts(m.base.parts.slice(1)) : undefined),
-        driver: head?.driver ?? emptyEventTimeState(), seen: head?.seen ?? {},
+        driver: head?.driver ?? emptyEventTimeState(),
+        seen: head?.seen ?? {},
       };
       version = m.base?.seq ?? 0;
       for (const text of m.chunks) apply(text);
@@ -46,7 +47,10 @@ parentPort!.on('message', (m: ReplicaRequest) => {
       apply(m.text);
     } else {
       if (!held || version !== m.seq) throw new Error(`replica at chunk ${version} cannot snapshot chunk ${m.seq}`);
-      const parts = [JSON.stringify({ seen: held.seen, driver: held.driver } satisfies BaseHead), ...held.detector.exportStateParts(m.partChars)];
+      const parts = [
+        JSON.stringify({ seen: held.seen, driver: held.driver } satisfies BaseHead),
+        ...held.detector.exportStateParts(m.partChars),
+      ];
       parentPort!.postMessage({ kind: 'snapshot', seq: m.seq, parts } satisfies ReplicaReply);
     }
   } catch (err) {

@@ -39,11 +39,20 @@ export class EnrichWorker implements Worker {
   constructor(private readonly deps: EnrichWorkerDeps) {
     this.log = deps.logger.child({ component: 'enrich-worker' });
     const { topics, groupPrefix } = deps.config.bus;
-    this.consumer = new GroupConsumer({ bus: deps.bus, topics: [topics.postsRaw], groupId: `${groupPrefix}-enrich`, eachBatch: (batch) => this.handleBatch(batch) });
+    this.consumer = new GroupConsumer({
+      bus: deps.bus,
+      topics: [topics.postsRaw],
+      groupId: `${groupPrefix}-enrich`,
+      eachBatch: (batch) => this.handleBatch(batch),
+    });
   }
 
-  ready(): boolean { return this.consumer.running; }
-  lag(): Promise<number> { return this.consumer.lag(); }
+  ready(): boolean {
+    return this.consumer.running;
+  }
+  lag(): Promise<number> {
+    return this.consumer.lag();
+  }
 
   async start(): Promise<void> {
     if (this.consumer.running) return;
@@ -67,19 +76,32 @@ export class EnrichWorker implements Worker {
     const { letters: dead, reject } = deadLetterCollector(this.name, metrics);
     for (const m of batch) {
       const d = decodeRawPost(m.value);
-      if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+      if (!d.ok) {
+        reject(m, d.reason, d.detail);
+        continue;
+      }
       if (d.message.kind === 'tombstone') {
         const { id, source } = d.message;
-        out.push({ ...enrichedTombstoneMessage(this.deps.tombstoneId ? this.deps.tombstoneId(id, source) : id, source), partition: m.partition });
+        out.push({
+          ...enrichedTombstoneMessage(this.deps.tombstoneId ? this.deps.tombstoneId(id, source) : id, source),
+          partition: m.partition,
+        });
         continue;
       }
       const v = validateNormalizedPost(d.message.post);
-      if (!v.ok) { reject(m, 'invalid-post', v.reason); continue; }
+      if (!v.ok) {
+        reject(m, 'invalid-post', v.reason);
+        continue;
+      }
       try {
         // Same partition number as the raw message, explicitly: the key is now the post's pseudonym.
         out.push({ ...enrichedPostMessage(this.deps.enrich(v.post)), partition: m.partition });
       } catch (err) {
-        reject(m, err instanceof InvalidPostError ? 'enrich-refused' : 'enrich-failed', (err as Error).message ?? String(err));
+        reject(
+          m,
+          err instanceof InvalidPostError ? 'enrich-refused' : 'enrich-failed',
+          (err as Error).message ?? String(err),
+        );
       }
     }
     await Promise.all([

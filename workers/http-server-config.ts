@@ -4,10 +4,20 @@ import { z } from 'zod';
 
 /** The `http` section. */
 export const httpServerConfigSchema = z.object({
-  port: z.number().int().min(0).max(65535).default(8080)
+  port: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8080)
     .describe('HTTP port for health, metrics and the UI (env PORT). Default 8080.'),
-  host: z.string().min(1).default('127.0.0.1')
-    .describe('Address the HTTP server (health, metrics, the triage application) listens on (env MID_HTTP_HOST); 0.0.0.0 exposes it to the network, as a container needs for its probes. Default 127.0.0.1 (this machine only).'),
+  host: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      'Address the HTTP server (health, metrics, the triage application) listens on (env MID_HTTP_HOST); 0.0.0.0 exposes it to the network, as a container needs for its probes. Default 127.0.0.1 (this machine only).',
+    ),
 });
 
 /** The validated `http` section. */

@@ -36,11 +36,15 @@ export class HttpServer {
   constructor(private readonly options: HttpServerOptions) {}
 
   /** The port actually bound (useful with port 0). */
-  get port(): number { return (this.server?.address() as AddressInfo | null)?.port ?? 0; }
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => { void this.handle(req, res); });
+    const server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => resolve());
@@ -69,10 +73,16 @@ export class HttpServer {
     try {
       if (req.method !== 'GET') return this.send(res, 405, 'text/plain', 'method not allowed\n');
       switch (url.pathname) {
-        case '/healthz': return this.send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+        case '/healthz':
+          return this.send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
         case '/readyz': {
           const ready = workers.every((w) => w.ready());
-          return this.send(res, ready ? 200 : 503, 'application/json', JSON.stringify({ ready, workers: Object.fromEntries(workers.map((w) => [w.name, w.ready()])) }));
+          return this.send(
+            res,
+            ready ? 200 : 503,
+            'application/json',
+            JSON.stringify({ ready, workers: Object.fromEntries(workers.map((w) => [w.name, w.ready()])) }),
+          );
         }
         case '/metrics': {
           for (const w of workers) if (w.lag) metrics.lag.set({ worker: w.name }, await w.lag().catch(() => -1));

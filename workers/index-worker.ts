@@ -41,23 +41,32 @@ export class IndexWorker implements Worker {
     this.log = deps.logger.child({ component: 'index-worker' });
     const { topics, groupPrefix } = deps.config.bus;
     this.consumer = new GroupConsumer({
-      bus: deps.bus, topics: [topics.postsEnriched, topics.signals, topics.dlq], groupId: `${groupPrefix}-index`,
+      bus: deps.bus,
+      topics: [topics.postsEnriched, topics.signals, topics.dlq],
+      groupId: `${groupPrefix}-index`,
       eachBatch: (batch) => this.handleBatch(batch),
     });
   }
 
-  ready(): boolean { return this.consumer.running; }
-  lag(): Promise<number> { return this.consumer.lag(); }
+  ready(): boolean {
+    return this.consumer.running;
+  }
+  lag(): Promise<number> {
+    return this.consumer.lag();
+  }
 
   async start(): Promise<void> {
     if (this.consumer.running) return;
     const { config, scheduler } = this.deps;
     await scheduler.schedule({
-      name: 'retention-purge', everyMs: config.store.purgeEveryMs, jitterMs: 0,
+      name: 'retention-purge',
+      everyMs: config.store.purgeEveryMs,
+      jitterMs: 0,
       run: async () => {
         const cutoff = (this.deps.now ?? Date.now)() - config.store.retentionDays * 86_400_000;
         const n = await this.deps.store.purge(cutoff);
-        if (n > 0) this.log.info({ purged: n, retentionDays: config.store.retentionDays }, 'Purged posts past retention.');
+        if (n > 0)
+          this.log.info({ purged: n, retentionDays: config.store.retentionDays }, 'Purged posts past retention.');
       },
     });
     await this.consumer.start();
@@ -83,12 +92,20 @@ export class IndexWorker implements Worker {
       const retriable = (err as { retriable?: boolean }).retriable ?? true;
       metrics.storeErrors.inc({ store: store.kind, retriable: String(retriable) });
       if (this.storeFailures++ === 0) {
-        this.log.error({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, retriable, store: store.kind },
-          'Signal store write failed; the batch stays uncommitted and is retried.');
+        this.log.error(
+          {
+            err: (err as Error).message,
+            cause: ((err as Error).cause as Error | undefined)?.message,
+            retriable,
+            store: store.kind,
+          },
+          'Signal store write failed; the batch stays uncommitted and is retried.',
+        );
       }
       throw err;
     }
-    if (this.storeFailures > 0) this.log.info({ failedBatches: this.storeFailures, store: store.kind }, 'Signal store writes again.');
+    if (this.storeFailures > 0)
+      this.log.info({ failedBatches: this.storeFailures, store: store.kind }, 'Signal store writes again.');
     this.storeFailures = 0;
   }
 
@@ -98,7 +115,10 @@ export class IndexWorker implements Worker {
     const end = metrics.batchSeconds.startTimer({ worker: this.name });
     const { letters: dead, reject: deadLetter } = deadLetterCollector(this.name, metrics);
     const reject = (m: IncomingMessage, reason: string, detail: string) => {
-      if (m.topic === topics.dlq) { metrics.rejected.inc({ worker: this.name, reason: 'dlq-unreadable' }); return; } // never loop on dlq
+      if (m.topic === topics.dlq) {
+        metrics.rejected.inc({ worker: this.name, reason: 'dlq-unreadable' });
+        return;
+      } // never loop on dlq
       deadLetter(m, reason, detail);
     };
     const posts: EnrichedPost[] = [];
@@ -111,18 +131,35 @@ export class IndexWorker implements Worker {
     for (const m of batch) {
       if (m.topic === topics.postsEnriched) {
         const d = decodeEnrichedPost(m.value);
-        if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+        if (!d.ok) {
+          reject(m, d.reason, d.detail);
+          continue;
+        }
         if (d.message.kind === 'tombstone') tombstones.push(d.message.id);
-        else { posts.push(d.message.post); postMsgs.set(d.message.post.id, m); }
+        else {
+          posts.push(d.message.post);
+          postMsgs.set(d.message.post.id, m);
+        }
       } else if (m.topic === topics.signals) {
         const d = decodeSignal(m.value);
-        if (!d.ok) { reject(m, d.reason, d.detail); continue; }
-        if (d.message.kind === 'merged') { clusters.delete(d.message.id); merged.add(d.message.id); continue; }
+        if (!d.ok) {
+          reject(m, d.reason, d.detail);
+          continue;
+        }
+        if (d.message.kind === 'merged') {
+          clusters.delete(d.message.id);
+          merged.add(d.message.id);
+          continue;
+        }
         const prev = clusters.get(d.message.cluster.id);
-        if (!prev || prev.watermarkMs <= d.message.watermarkMs) clusters.set(d.message.cluster.id, { cluster: d.message.cluster, watermarkMs: d.message.watermarkMs });
+        if (!prev || prev.watermarkMs <= d.message.watermarkMs)
+          clusters.set(d.message.cluster.id, { cluster: d.message.cluster, watermarkMs: d.message.watermarkMs });
       } else if (m.topic === topics.dlq) {
         const d = decodeDeadLetter(m.value);
-        if (!d.ok) { reject(m, d.reason, d.detail); continue; }
+        if (!d.ok) {
+          reject(m, d.reason, d.detail);
+          continue;
+        }
         letters.push(d.message);
       }
     }
@@ -142,7 +179,8 @@ export class IndexWorker implements Worker {
       metrics.bulkFailures.inc({ store: store.kind }, r.rejected.length);
       metrics.processed.inc({ worker: this.name, outcome: 'cluster' }, r.written);
     }
-    for (const id of merged) if (await store.deleteCluster(id)) metrics.processed.inc({ worker: this.name, outcome: 'merged' });
+    for (const id of merged)
+      if (await store.deleteCluster(id)) metrics.processed.inc({ worker: this.name, outcome: 'merged' });
     if (letters.length) await store.writeDeadLetters(letters);
     if (dead.length) await bus.publish(topics.dlq, dead);
     end();

@@ -5,14 +5,30 @@ import { z } from 'zod';
 
 /** The `log` section of the configuration. */
 export const logConfigSchema = z.object({
-  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+  level: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
     .describe('pino log level (env MID_LOG_LEVEL). Default info.'),
 });
 
 /** Paths pino blanks wherever they appear in a log record: never log secrets, raw handles or post text. */
 export const REDACT_PATHS = [
-  'key', '*.key', 'password', '*.password', 'apiKey', '*.apiKey', 'token', '*.token', 'authorization', '*.authorization',
-  'text', '*.text', 'handle', '*.handle', 'displayName', '*.displayName',
+  'key',
+  '*.key',
+  'password',
+  '*.password',
+  'apiKey',
+  '*.apiKey',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'text',
+  '*.text',
+  'handle',
+  '*.handle',
+  'displayName',
+  '*.displayName',
 ];
 
 /** Creates the root logger; logs go to stderr so stdout stays free for command output (e.g. `mid normalize`). */

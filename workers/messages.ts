@@ -6,7 +6,13 @@ import { redactExcerpt } from '../pipelines/redact.ts';
 import type { Cluster, EnrichedPost, NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
 import { MESSAGE_SCHEMA_VERSION } from '../pipelines/core/envelopes.ts';
 import type {
-  ClusterMergedMessage, ClusterMessage, DeadLetterMessage, Decoded, EnrichedPostMessage, FactCheckMessage, RawPostMessage,
+  ClusterMergedMessage,
+  ClusterMessage,
+  DeadLetterMessage,
+  Decoded,
+  EnrichedPostMessage,
+  FactCheckMessage,
+  RawPostMessage,
 } from '../pipelines/core/envelopes.ts';
 import type { IncomingMessage, OutgoingMessage } from './ports/bus.ts';
 
@@ -22,7 +28,10 @@ export function tombstoneMessage(id: string, source: string): OutgoingMessage {
 
 /** Encodes a message for factchecks.raw. */
 export function factCheckMessage(factcheck: NormalizedFactCheck): OutgoingMessage {
-  return { key: factcheck.id, value: JSON.stringify({ v: 1, kind: 'factcheck', factcheck } satisfies FactCheckMessage) };
+  return {
+    key: factcheck.id,
+    value: JSON.stringify({ v: 1, kind: 'factcheck', factcheck } satisfies FactCheckMessage),
+  };
 }
 
 /** Encodes a message for posts.enriched. */
@@ -37,20 +46,40 @@ export function enrichedTombstoneMessage(id: string, source: string): OutgoingMe
 
 /** Encodes a message for signals. */
 export function clusterMessage(cluster: Cluster, watermarkMs: number): OutgoingMessage {
-  return { key: cluster.id, value: JSON.stringify({ v: 1, kind: 'cluster', cluster, watermarkMs } satisfies ClusterMessage) };
+  return {
+    key: cluster.id,
+    value: JSON.stringify({ v: 1, kind: 'cluster', cluster, watermarkMs } satisfies ClusterMessage),
+  };
 }
 
 /** A signals message saying cluster `id` was merged into `into`. */
 export function clusterMergedMessage(id: string, into: string, watermarkMs: number): OutgoingMessage {
-  return { key: id, value: JSON.stringify({ v: 1, kind: 'merged', id, into, watermarkMs } satisfies ClusterMergedMessage) };
+  return {
+    key: id,
+    value: JSON.stringify({ v: 1, kind: 'merged', id, into, watermarkMs } satisfies ClusterMergedMessage),
+  };
 }
 
 /** Encodes a dead letter for the message `m` that `worker` gave up on. */
-export function deadLetterMessage(m: Pick<IncomingMessage, 'topic' | 'key' | 'value'> & Partial<Pick<IncomingMessage, 'partition' | 'offset'>>, worker: string, reason: string, detail: string, now = new Date()): OutgoingMessage {
+export function deadLetterMessage(
+  m: Pick<IncomingMessage, 'topic' | 'key' | 'value'> & Partial<Pick<IncomingMessage, 'partition' | 'offset'>>,
+  worker: string,
+  reason: string,
+  detail: string,
+  now = new Date(),
+): OutgoingMessage {
   const value: DeadLetterMessage = {
-    v: 1, kind: 'dead-letter', reason, detail: detail.slice(0, 500), worker, topic: m.topic,
-    partition: m.partition ?? null, offset: m.offset ?? null, key: m.key === null ? null : redactExcerpt(m.key, 120),
-    value: redactExcerpt(m.value ?? ''), at: now.toISOString(),
+    v: 1,
+    kind: 'dead-letter',
+    reason,
+    detail: detail.slice(0, 500),
+    worker,
+    topic: m.topic,
+    partition: m.partition ?? null,
+    offset: m.offset ?? null,
+    key: m.key === null ? null : redactExcerpt(m.key, 120),
+    value: redactExcerpt(m.value ?? ''),
+    at: now.toISOString(),
   };
   // The raw message named accounts (handles, DIDs, status URIs): only a redacted excerpt travels on.
   return { key: value.key, value: JSON.stringify(value) };
@@ -63,9 +92,11 @@ function parse(value: string): Decoded<Record<string, unknown>> {
   } catch (err) {
     return { ok: false, reason: 'invalid-json', detail: (err as Error).message };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'invalid-message', detail: 'not a JSON object' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { ok: false, reason: 'invalid-message', detail: 'not a JSON object' };
   const o = parsed as Record<string, unknown>;
-  if (o.v !== MESSAGE_SCHEMA_VERSION) return { ok: false, reason: 'unknown-schema-version', detail: `v=${JSON.stringify(o.v)}` };
+  if (o.v !== MESSAGE_SCHEMA_VERSION)
+    return { ok: false, reason: 'unknown-schema-version', detail: `v=${JSON.stringify(o.v)}` };
   return { ok: true, message: o };
 }
 
@@ -74,9 +105,15 @@ export function decodeRawPost(value: string): Decoded<RawPostMessage> {
   const d = parse(value);
   if (!d.ok) return d;
   const o = d.message;
-  if (o.kind === 'post' && typeof o.post === 'object' && o.post !== null) return { ok: true, message: o as unknown as RawPostMessage };
-  if (o.kind === 'tombstone' && typeof o.id === 'string' && typeof o.source === 'string') return { ok: true, message: o as unknown as RawPostMessage };
-  return { ok: false, reason: 'invalid-message', detail: `posts.raw carries kind "post" or "tombstone", got ${JSON.stringify(o.kind)}` };
+  if (o.kind === 'post' && typeof o.post === 'object' && o.post !== null)
+    return { ok: true, message: o as unknown as RawPostMessage };
+  if (o.kind === 'tombstone' && typeof o.id === 'string' && typeof o.source === 'string')
+    return { ok: true, message: o as unknown as RawPostMessage };
+  return {
+    ok: false,
+    reason: 'invalid-message',
+    detail: `posts.raw carries kind "post" or "tombstone", got ${JSON.stringify(o.kind)}`,
+  };
 }
 
 /** Decodes a posts.enriched value. */
@@ -85,9 +122,15 @@ export function decodeEnrichedPost(value: string): Decoded<EnrichedPostMessage> 
   if (!d.ok) return d;
   const o = d.message;
   const post = o.post as Record<string, unknown> | undefined;
-  if (o.kind === 'enriched' && post && typeof post.id === 'string' && typeof post.createdAtMs === 'number') return { ok: true, message: o as unknown as EnrichedPostMessage };
-  if (o.kind === 'tombstone' && typeof o.id === 'string' && typeof o.source === 'string') return { ok: true, message: o as unknown as EnrichedPostMessage };
-  return { ok: false, reason: 'invalid-message', detail: 'posts.enriched carries kind "enriched" with a post, or "tombstone"' };
+  if (o.kind === 'enriched' && post && typeof post.id === 'string' && typeof post.createdAtMs === 'number')
+    return { ok: true, message: o as unknown as EnrichedPostMessage };
+  if (o.kind === 'tombstone' && typeof o.id === 'string' && typeof o.source === 'string')
+    return { ok: true, message: o as unknown as EnrichedPostMessage };
+  return {
+    ok: false,
+    reason: 'invalid-message',
+    detail: 'posts.enriched carries kind "enriched" with a post, or "tombstone"',
+  };
 }
 
 /** Decodes a signals value. */
@@ -96,7 +139,8 @@ export function decodeCluster(value: string): Decoded<ClusterMessage> {
   if (!d.ok) return d;
   const o = d.message;
   const c = o.cluster as Record<string, unknown> | undefined;
-  if (o.kind === 'cluster' && c && typeof c.id === 'string' && Array.isArray(c.posts)) return { ok: true, message: o as unknown as ClusterMessage };
+  if (o.kind === 'cluster' && c && typeof c.id === 'string' && Array.isArray(c.posts))
+    return { ok: true, message: o as unknown as ClusterMessage };
   return { ok: false, reason: 'invalid-message', detail: 'signals carries kind "cluster" with a cluster' };
 }
 
@@ -106,7 +150,8 @@ export function decodeSignal(value: string): Decoded<ClusterMessage | ClusterMer
   if (!d.ok) return d;
   const o = d.message;
   if (o.kind === 'merged') {
-    if (typeof o.id === 'string' && typeof o.into === 'string' && typeof o.watermarkMs === 'number') return { ok: true, message: o as unknown as ClusterMergedMessage };
+    if (typeof o.id === 'string' && typeof o.into === 'string' && typeof o.watermarkMs === 'number')
+      return { ok: true, message: o as unknown as ClusterMergedMessage };
     return { ok: false, reason: 'invalid-message', detail: 'a "merged" signal needs id, into and watermarkMs' };
   }
   return decodeCluster(value);
@@ -117,7 +162,8 @@ export function decodeDeadLetter(value: string): Decoded<DeadLetterMessage> {
   const d = parse(value);
   if (!d.ok) return d;
   const o = d.message;
-  if (o.kind === 'dead-letter' && typeof o.reason === 'string') return { ok: true, message: o as unknown as DeadLetterMessage };
+  if (o.kind === 'dead-letter' && typeof o.reason === 'string')
+    return { ok: true, message: o as unknown as DeadLetterMessage };
   return { ok: false, reason: 'invalid-message', detail: 'dlq carries kind "dead-letter"' };
 }
 
@@ -126,6 +172,7 @@ export function decodeFactCheck(value: string): Decoded<FactCheckMessage> {
   const d = parse(value);
   if (!d.ok) return d;
   const o = d.message;
-  if (o.kind === 'factcheck' && typeof o.factcheck === 'object' && o.factcheck !== null) return { ok: true, message: o as unknown as FactCheckMessage };
+  if (o.kind === 'factcheck' && typeof o.factcheck === 'object' && o.factcheck !== null)
+    return { ok: true, message: o as unknown as FactCheckMessage };
   return { ok: false, reason: 'invalid-message', detail: 'factchecks.raw carries kind "factcheck"' };
 }

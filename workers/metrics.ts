@@ -38,15 +38,62 @@ export function createMetrics(): WorkerMetrics {
   const r = [registry];
   return {
     registry,
-    processed: new client.Counter({ name: 'mid_processed_total', help: 'Messages or items handled.', labelNames: ['worker', 'outcome'], registers: r }),
-    rejected: new client.Counter({ name: 'mid_rejected_total', help: 'Items refused as invalid.', labelNames: ['worker', 'reason'], registers: r }),
-    dlq: new client.Counter({ name: 'mid_dlq_total', help: 'Messages sent to the dead-letter topic.', labelNames: ['worker', 'reason'], registers: r }),
-    bulkFailures: new client.Counter({ name: 'mid_store_bulk_failures_total', help: 'Documents the signal store refused.', labelNames: ['store'], registers: r }),
-    storeErrors: new client.Counter({ name: 'mid_store_write_errors_total', help: 'Store writes that failed as a whole; the batch is delivered again.', labelNames: ['store', 'retriable'], registers: r }),
-    lag: new client.Gauge({ name: 'mid_consumer_lag_messages', help: 'Messages not yet committed by the consumer group.', labelNames: ['worker'], registers: r }),
-    sourceRuns: new client.Counter({ name: 'mid_source_runs_total', help: 'Connector runs.', labelNames: ['source', 'outcome'], registers: r }),
-    batchSeconds: new client.Histogram({ name: 'mid_batch_duration_seconds', help: 'Time to handle one batch.', labelNames: ['worker'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r }),
-    detectorStateSeconds: new client.Histogram({ name: 'mid_detector_state_seconds', help: 'Time spent saving (log chunk, full snapshot) or loading detector state.', labelNames: ['kind'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: r }),
+    processed: new client.Counter({
+      name: 'mid_processed_total',
+      help: 'Messages or items handled.',
+      labelNames: ['worker', 'outcome'],
+      registers: r,
+    }),
+    rejected: new client.Counter({
+      name: 'mid_rejected_total',
+      help: 'Items refused as invalid.',
+      labelNames: ['worker', 'reason'],
+      registers: r,
+    }),
+    dlq: new client.Counter({
+      name: 'mid_dlq_total',
+      help: 'Messages sent to the dead-letter topic.',
+      labelNames: ['worker', 'reason'],
+      registers: r,
+    }),
+    bulkFailures: new client.Counter({
+      name: 'mid_store_bulk_failures_total',
+      help: 'Documents the signal store refused.',
+      labelNames: ['store'],
+      registers: r,
+    }),
+    storeErrors: new client.Counter({
+      name: 'mid_store_write_errors_total',
+      help: 'Store writes that failed as a whole; the batch is delivered again.',
+      labelNames: ['store', 'retriable'],
+      registers: r,
+    }),
+    lag: new client.Gauge({
+      name: 'mid_consumer_lag_messages',
+      help: 'Messages not yet committed by the consumer group.',
+      labelNames: ['worker'],
+      registers: r,
+    }),
+    sourceRuns: new client.Counter({
+      name: 'mid_source_runs_total',
+      help: 'Connector runs.',
+      labelNames: ['source', 'outcome'],
+      registers: r,
+    }),
+    batchSeconds: new client.Histogram({
+      name: 'mid_batch_duration_seconds',
+      help: 'Time to handle one batch.',
+      labelNames: ['worker'],
+      buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    }),
+    detectorStateSeconds: new client.Histogram({
+      name: 'mid_detector_state_seconds',
+      help: 'Time spent saving (log chunk, full snapshot) or loading detector state.',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: r,
+    }),
   };
 }
 
@@ -54,7 +101,10 @@ export function createMetrics(): WorkerMetrics {
  * Collects a batch's dead letters for `worker`, counting each as rejected and dead-lettered: `reject(m, reason,
  * detail)` adds one, `letters` is what to publish to dlq.
  */
-export function deadLetterCollector(worker: string, metrics: WorkerMetrics): { letters: OutgoingMessage[]; reject: (m: IncomingMessage, reason: string, detail: string) => void } {
+export function deadLetterCollector(
+  worker: string,
+  metrics: WorkerMetrics,
+): { letters: OutgoingMessage[]; reject: (m: IncomingMessage, reason: string, detail: string) => void } {
   const letters: OutgoingMessage[] = [];
   return {
     letters,

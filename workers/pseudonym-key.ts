@@ -15,7 +15,9 @@ export function resolvePseudonymKey(config: Config): string | null {
   if (!config.enrich.pseudonymize.enabled) return null;
   if (config.enrich.pseudonymize.key) return config.enrich.pseudonymize.key;
   if (config.bus.kind !== 'memory') {
-    throw new ConfigError(['enrich.pseudonymize.key: MID_PSEUDONYM_KEY must be set in cluster mode (a shared secret of at least 16 characters)']);
+    throw new ConfigError([
+      'enrich.pseudonymize.key: MID_PSEUDONYM_KEY must be set in cluster mode (a shared secret of at least 16 characters)',
+    ]);
   }
   const file = join(config.dataDir, KEY_FILE);
   try {

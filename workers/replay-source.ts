@@ -9,8 +9,13 @@ import type { NormalizedPost } from '../pipelines/types.ts';
 
 /** The `replay` section of the configuration. */
 export const replayConfigSchema = z.object({
-  file: z.string().min(1).optional()
-    .describe('A JSONL file of normalized posts replayed as a source named "replay". Default none (mid start: the bundled sample).'),
+  file: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A JSONL file of normalized posts replayed as a source named "replay". Default none (mid start: the bundled sample).',
+    ),
   postsPerRun: z.number().int().min(1).default(400).describe('Posts the replay source emits per run. Default 400.'),
   everyMs: z.number().int().min(100).default(2_000).describe('Interval of the replay source, ms. Default 2000.'),
 });
@@ -18,7 +23,10 @@ export const replayConfigSchema = z.object({
 /** The validated `replay` section. */
 export type ReplayConfig = z.infer<typeof replayConfigSchema>;
 
-interface ReplayCursor { line: number; shiftMs: number }
+interface ReplayCursor {
+  line: number;
+  shiftMs: number;
+}
 
 function shift(iso: string | null | undefined, ms: number): string | null | undefined {
   if (!iso) return iso;
@@ -27,9 +35,17 @@ function shift(iso: string | null | undefined, ms: number): string | null | unde
 }
 
 /** Creates the replay source for `file`, emitting `perRun` posts per fetch; `now` gives the shift on the first run. */
-export function createReplaySource(file: string, perRun: number, now: () => number = Date.now, name = 'replay'): Connector {
+export function createReplaySource(
+  file: string,
+  perRun: number,
+  now: () => number = Date.now,
+  name = 'replay',
+): Connector {
   let lines: string[] | null = null;
-  const load = () => (lines ??= readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== ''));
+  const load = () =>
+    (lines ??= readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== ''));
   return {
     kind: 'replay',
     name,
@@ -39,7 +55,13 @@ export function createReplaySource(file: string, perRun: number, now: () => numb
       if (cursor) c = JSON.parse(cursor) as ReplayCursor;
       else {
         let max = 0;
-        for (const l of all) { try { max = Math.max(max, Date.parse((JSON.parse(l) as NormalizedPost).createdAt) || 0); } catch { /* counted below */ } }
+        for (const l of all) {
+          try {
+            max = Math.max(max, Date.parse((JSON.parse(l) as NormalizedPost).createdAt) || 0);
+          } catch {
+            /* counted below */
+          }
+        }
         c = { line: 0, shiftMs: max > 0 ? Math.max(0, now() - max) : 0 };
       }
       const items: ConnectorItem[] = [];
@@ -48,7 +70,14 @@ export function createReplaySource(file: string, perRun: number, now: () => numb
       for (let i = c.line; i < end; i++) {
         try {
           const p = JSON.parse(all[i]!) as NormalizedPost;
-          items.push({ type: 'post', post: { ...p, createdAt: shift(p.createdAt, c.shiftMs) as string, author: { ...p.author, createdAt: shift(p.author?.createdAt, c.shiftMs) } } });
+          items.push({
+            type: 'post',
+            post: {
+              ...p,
+              createdAt: shift(p.createdAt, c.shiftMs) as string,
+              author: { ...p.author, createdAt: shift(p.author?.createdAt, c.shiftMs) },
+            },
+          });
         } catch (err) {
           failed.push({ reason: `line ${i + 1}: ${(err as Error).message}` });
         }

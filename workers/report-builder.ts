@@ -25,9 +25,18 @@ export function softwareVersion(): string {
 
 /** Short hash of the configuration that shapes the figures (enrich and detect sections). */
 export function configHash(config: Config): string {
-  const stable = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v);
-  return createHash('sha256').update(JSON.stringify(stable({ enrich: config.enrich, detect: config.detect }))).digest('hex').slice(0, 16);
+  const stable = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+  return createHash('sha256')
+    .update(JSON.stringify(stable({ enrich: config.enrich, detect: config.detect })))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Thresholds shown in the method section. */
@@ -59,14 +68,21 @@ export interface BuildReportRequest {
 }
 
 /** Gathers the aggregates and computes the report data. */
-export async function gatherReportData(source: ReportSource, triage: TriageOutcomeSource, config: Config, req: BuildReportRequest): Promise<ReportData> {
+export async function gatherReportData(
+  source: ReportSource,
+  triage: TriageOutcomeSource,
+  config: Config,
+  req: BuildReportRequest,
+): Promise<ReportData> {
   const fromMs = Date.parse(req.from);
   const toMs = Date.parse(req.to);
   const prev = previousPeriod(req.from, req.to);
   const query = { youngAccountDays: config.detect.youngAccountDays };
   const [hours, clusters, prevHours, prevClusters] = [
-    await source.postHours(fromMs, toMs), await source.clusters(fromMs, toMs, query),
-    await source.postHours(Date.parse(prev.from), Date.parse(prev.to)), await source.clusters(Date.parse(prev.from), Date.parse(prev.to), query),
+    await source.postHours(fromMs, toMs),
+    await source.clusters(fromMs, toMs, query),
+    await source.postHours(Date.parse(prev.from), Date.parse(prev.to)),
+    await source.clusters(Date.parse(prev.from), Date.parse(prev.to), query),
   ];
   const outcomes = await triage.outcomes(clusters.map((c) => c.id));
   return buildReportData(
@@ -74,18 +90,35 @@ export async function gatherReportData(source: ReportSource, triage: TriageOutco
     { from: prev.from, to: prev.to, postHours: prevHours, clusters: prevClusters },
     outcomes,
     {
-      periodName: req.periodName, generatedAt: req.now.toISOString(), timeZone: config.reports.timeZone, thresholds: reportThresholds(config),
-      configHash: configHash(config), softwareVersion: softwareVersion(), store: source.kind, topCampaigns: config.reports.topCampaigns,
-      minSampleAccounts: config.reports.minSampleAccounts, analystSummary: req.analystSummary ?? null,
+      periodName: req.periodName,
+      generatedAt: req.now.toISOString(),
+      timeZone: config.reports.timeZone,
+      thresholds: reportThresholds(config),
+      configHash: configHash(config),
+      softwareVersion: softwareVersion(),
+      store: source.kind,
+      topCampaigns: config.reports.topCampaigns,
+      minSampleAccounts: config.reports.minSampleAccounts,
+      analystSummary: req.analystSummary ?? null,
     },
   );
 }
 
 /** Renders report data in a format; PDF needs Chromium (ChromiumMissingError otherwise). */
-export async function renderReport(data: ReportData, format: ReportFormat, lang: ReportLang, config: Config): Promise<Buffer> {
+export async function renderReport(
+  data: ReportData,
+  format: ReportFormat,
+  lang: ReportLang,
+  config: Config,
+): Promise<Buffer> {
   if (format === 'json') return Buffer.from(renderJson(data));
   if (format === 'md') return Buffer.from(renderMarkdown(data, lang));
   const htmlText = renderHtml(data, lang);
   if (format === 'html') return Buffer.from(htmlText);
-  return renderPdf(htmlText, { executablePath: config.reports.chromiumPath, pageLabel: t(lang, 'page'), ofLabel: t(lang, 'of'), timeoutMs: config.reports.pdfTimeoutMs });
+  return renderPdf(htmlText, {
+    executablePath: config.reports.chromiumPath,
+    pageLabel: t(lang, 'page'),
+    ofLabel: t(lang, 'of'),
+    timeoutMs: config.reports.pdfTimeoutMs,
+  });
 }

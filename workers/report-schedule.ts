@@ -55,7 +55,8 @@ export function dueReports(periods: ReportPeriod[], nowMs: number, options: DueO
   const out: DueReport[] = [];
   const add = (p: ReportPeriod, cadence: DueReport['cadence'], fromDay: string, toDay: string, onDay: string) => {
     const dueAtMs = localInstant(onDay, at, tz);
-    if (dueAtMs <= nowMs && dueAtMs >= oldest) out.push({ key: `${p.name}/${cadence}-${toDay}`, periodName: p.name, cadence, fromDay, toDay, dueAtMs });
+    if (dueAtMs <= nowMs && dueAtMs >= oldest)
+      out.push({ key: `${p.name}/${cadence}-${toDay}`, periodName: p.name, cadence, fromDay, toDay, dueAtMs });
   };
   for (const p of periods) {
     // Only days that could be due now or within the catch-up window are visited.
@@ -95,14 +96,22 @@ export class FileReportArchive implements ReportArchive {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(tmp, name), bytes);
-    if (existsSync(final)) { rmSync(tmp, { recursive: true, force: true }); return; } // another process finished first
+    if (existsSync(final)) {
+      rmSync(tmp, { recursive: true, force: true });
+      return;
+    } // another process finished first
     renameSync(tmp, final);
   }
 
   /** Archived keys of a period (for listing). */
   list(periodName: string): string[] {
     const d = join(this.dir, periodName);
-    return existsSync(d) ? readdirSync(d).filter((n) => !n.includes('.partial-')).sort().map((n) => `${periodName}/${n}`) : [];
+    return existsSync(d)
+      ? readdirSync(d)
+          .filter((n) => !n.includes('.partial-'))
+          .sort()
+          .map((n) => `${periodName}/${n}`)
+      : [];
   }
 }
 
@@ -136,9 +145,14 @@ export function createReportJob(deps: ReportJobDeps): RepeatableJob {
         if (signal.aborted) return;
         if (await deps.archive.has(r.key)) continue;
         const bounds = periodBounds(r.fromDay, r.toDay, config.reports.timeZone);
-        const data = await gatherReportData(deps.source, deps.triage, config, { ...bounds, periodName: r.periodName, now: deps.now() });
+        const data = await gatherReportData(deps.source, deps.triage, config, {
+          ...bounds,
+          periodName: r.periodName,
+          now: deps.now(),
+        });
         const files: Record<string, Buffer> = { 'data.json': Buffer.from(`${JSON.stringify(data, null, 2)}\n`) };
-        for (const f of deps.formats ?? ['html', 'md']) files[`report.${config.reports.lang}.${f}`] = await renderReport(data, f, config.reports.lang, config);
+        for (const f of deps.formats ?? ['html', 'md'])
+          files[`report.${config.reports.lang}.${f}`] = await renderReport(data, f, config.reports.lang, config);
         await deps.archive.put(r.key, files);
         deps.onArchived?.(r, tickMs);
       }

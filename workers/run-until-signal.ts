@@ -9,7 +9,9 @@ import type { Runtime } from './runtime.ts';
  */
 export async function runUntilSignal(runtime: Runtime, logger: Logger, deadlineMs: number): Promise<number> {
   let onSignal!: (sig: NodeJS.Signals) => void;
-  const signalled = new Promise<NodeJS.Signals>((resolve) => { onSignal = resolve; });
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = resolve;
+  });
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
@@ -22,7 +24,10 @@ export async function runUntilSignal(runtime: Runtime, logger: Logger, deadlineM
   const sig = await signalled;
   logger.info({ signal: sig, deadlineMs }, 'Shutting down.');
   // A second signal while stopping means "now".
-  const hard = () => { logger.warn('Second signal: exiting without a clean stop.'); process.exit(130); };
+  const hard = () => {
+    logger.warn('Second signal: exiting without a clean stop.');
+    process.exit(130);
+  };
   process.once('SIGTERM', hard);
   process.once('SIGINT', hard);
   await runtime.stop({ deadlineMs });

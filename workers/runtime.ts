@@ -76,17 +76,30 @@ export class Runtime {
     const { config, logger } = options;
     this.log = logger.child({ component: 'runtime' });
     const key = options.workers.includes('enrich') ? resolvePseudonymKey(config) : null; // throws ConfigError in cluster mode without a key
-    if (options.workers.includes('enrich') && key === null) this.log.warn('Pseudonymisation is switched off: author ids and handles are stored as they are.');
+    if (options.workers.includes('enrich') && key === null)
+      this.log.warn('Pseudonymisation is switched off: author ids and handles are stored as they are.');
     this.bus = createBus(config, logger);
     this.state = createStateStore(config);
     this.scheduler = createScheduler(config, logger);
     const triage = options.workers.includes('triage');
-    this.store = options.workers.includes('index') || options.ui || triage || (options.workers.includes('alerts') && config.store.kind === 'elasticsearch') ? createSignalStore(config) : null;
+    this.store =
+      options.workers.includes('index') ||
+      options.ui ||
+      triage ||
+      (options.workers.includes('alerts') && config.store.kind === 'elasticsearch')
+        ? createSignalStore(config)
+        : null;
     // Cluster mode keeps triage state in SQLite too: one file the triage worker owns (see docs/triage.md for the limits).
-    this.triage = options.ui || triage ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') }) : null;
+    this.triage =
+      options.ui || triage
+        ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') })
+        : null;
     if (triage && this.store?.kind === 'elasticsearch' && config.triage.esWriteBack && config.store.esUrl) {
-      const auth = config.store.esApiKey ? { apiKey: config.store.esApiKey }
-        : config.store.esUsername ? { username: config.store.esUsername, password: config.store.esPassword ?? '' } : undefined;
+      const auth = config.store.esApiKey
+        ? { apiKey: config.store.esApiKey }
+        : config.store.esUsername
+          ? { username: config.store.esUsername, password: config.store.esPassword ?? '' }
+          : undefined;
       this.mirror = new ElasticsearchTriageMirror({ node: config.store.esUrl, auth, prefix: config.store.esPrefix });
     }
     this.metrics = createMetrics();
@@ -99,17 +112,34 @@ export class Runtime {
       // When the triage store is in this process (embedded mode), alert rules see the analysts' status of a cluster
       // (a closed cluster is not alerted again); elsewhere the alerts worker treats every cluster as not triaged.
       const triageStore = this.triage;
-      const triageStatus = triageStore ? { getStatus: async (id: string) => (await triageStore.getCluster(id))?.state.status } : undefined;
-      this.workers.push(new AlertsWorker({ ...deps, alertStore: createAlertStore(config), signalStore: this.store, ...(triageStatus ? { triage: triageStatus } : {}) }));
+      const triageStatus = triageStore
+        ? { getStatus: async (id: string) => (await triageStore.getCluster(id))?.state.status }
+        : undefined;
+      this.workers.push(
+        new AlertsWorker({
+          ...deps,
+          alertStore: createAlertStore(config),
+          signalStore: this.store,
+          ...(triageStatus ? { triage: triageStatus } : {}),
+        }),
+      );
     }
     if (triage) this.workers.push(new TriageWorker({ ...deps, signals: this.store!, triage: this.triage! }));
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
-      const tombstoneId = (id: string, source: string): string => (key && isAccountPost(source) ? pseudonymizePostId(id, key) : id);
-      this.workers.push(new EnrichWorker({ ...deps, tombstoneId, enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: key, limits: config.hardening.enrichment }) }));
+      const tombstoneId = (id: string, source: string): string =>
+        key && isAccountPost(source) ? pseudonymizePostId(id, key) : id;
+      this.workers.push(
+        new EnrichWorker({
+          ...deps,
+          tombstoneId,
+          enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: key, limits: config.hardening.enrichment }),
+        }),
+      );
     }
-    if (options.workers.includes('connectors')) this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
+    if (options.workers.includes('connectors'))
+      this.workers.push(new ConnectorsWorker({ ...deps, connectors: options.connectors ?? this.buildConnectors() }));
   }
 
   private buildConnectors(): Connector[] {
@@ -133,9 +163,10 @@ export class Runtime {
     if (this.started) return;
     this.started = true;
     // Start loading the triage app's modules now, so that it overlaps with starting the stores and workers.
-    const appModules = this.triage && this.options.http !== false
-      ? Promise.all([import('../dashboards/triage/app.ts'), import('../dashboards/triage/auth.ts')])
-      : null;
+    const appModules =
+      this.triage && this.options.http !== false
+        ? Promise.all([import('../dashboards/triage/app.ts'), import('../dashboards/triage/auth.ts')])
+        : null;
     appModules?.catch(() => undefined); // awaited (and its error raised) below
     await this.store?.start();
     await this.triage?.start();
@@ -154,31 +185,69 @@ export class Runtime {
     if (this.options.http !== false) {
       const { config } = this.options;
       this.http = new HttpServer({
-        port: config.http.port, host: config.http.host, workers: this.workers, metrics: this.metrics,
+        port: config.http.port,
+        host: config.http.host,
+        workers: this.workers,
+        metrics: this.metrics,
         ...(this.app ? { app: this.app } : {}),
       });
       await this.http.start();
       if (this.app) {
         const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
-        this.options.announce?.(`Triage application: http://${host.includes(':') ? `[${host}]` : host}:${this.http.port}/`);
-        if (adminPassword) this.options.announce?.(`First start: sign in as "admin" with the one-time password ${adminPassword} (change it with: mid users passwd admin).`);
+        this.options.announce?.(
+          `Triage application: http://${host.includes(':') ? `[${host}]` : host}:${this.http.port}/`,
+        );
+        if (adminPassword)
+          this.options.announce?.(
+            `First start: sign in as "admin" with the one-time password ${adminPassword} (change it with: mid users passwd admin).`,
+          );
       }
     }
-    this.log.info({ workers: this.workers.map((w) => w.name), bus: this.bus.kind, store: this.store?.kind ?? null, port: this.http?.port ?? null }, 'Worker process started.');
+    this.log.info(
+      {
+        workers: this.workers.map((w) => w.name),
+        bus: this.bus.kind,
+        store: this.store?.kind ?? null,
+        port: this.http?.port ?? null,
+      },
+      'Worker process started.',
+    );
   }
 
-  private async buildApp(buildTriageApp: typeof import('../dashboards/triage/app.ts').buildTriageApp, triage: TriageStore, signals: SignalStore): Promise<FastifyInstance> {
+  private async buildApp(
+    buildTriageApp: typeof import('../dashboards/triage/app.ts').buildTriageApp,
+    triage: TriageStore,
+    signals: SignalStore,
+  ): Promise<FastifyInstance> {
     const { config, logger } = this.options;
     let table: Map<string, string> | null = null;
     if (config.triage.reidentificationFile) {
-      table = new Map(Object.entries(JSON.parse(await readFile(config.triage.reidentificationFile, 'utf8')) as Record<string, string>));
+      table = new Map(
+        Object.entries(
+          JSON.parse(await readFile(config.triage.reidentificationFile, 'utf8')) as Record<string, string>,
+        ),
+      );
     }
     const mirror = this.mirror;
     const log = this.log;
     const app = await buildTriageApp({
-      triage, signals, config: config.triage, logger,
+      triage,
+      signals,
+      config: config.triage,
+      logger,
       reidentify: table ? async (p) => table.get(p) ?? null : null,
-      onStateChange: mirror ? (state) => { mirror.write(state).catch((err: Error) => log.warn({ err: err.message, cluster: state.clusterId }, 'Could not copy triage state to Elasticsearch.')); } : undefined,
+      onStateChange: mirror
+        ? (state) => {
+            mirror
+              .write(state)
+              .catch((err: Error) =>
+                log.warn(
+                  { err: err.message, cluster: state.clusterId },
+                  'Could not copy triage state to Elasticsearch.',
+                ),
+              );
+          }
+        : undefined,
     });
     await app.ready();
     return app;
@@ -191,23 +260,39 @@ export class Runtime {
       const until = Date.now() + deadlineMs;
       const left = () => Math.max(until - Date.now(), 1);
       const byName = (n: string) => this.workers.filter((w) => w.name === n);
-      const problems = await guardedStop([
-        ['stop scheduler', () => this.scheduler.stop({ deadlineMs: left() })],
-        ...byName('connectors').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
-        ...byName('enrich').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
-        ...byName('detect').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
-        ...byName('index').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
-        ...byName('alerts').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
-        ...byName('triage').map((w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>]),
-        ['close bus', () => this.bus.stop({ deadlineMs: left() })],
-        ['close state store', () => this.state.stop()],
-        ['close signal store', () => this.store?.stop()],
-        ['close http server', () => this.http?.stop()],
-        ['close triage app', () => this.app?.close()],
-        ['close triage mirror', () => this.mirror?.stop()],
-        ['close triage store', () => this.triage?.stop()],
-      ], deadlineMs);
-      for (const p of problems) this.log.error({ err: p.message }, 'Stop step failed; uncommitted messages will be delivered again.');
+      const problems = await guardedStop(
+        [
+          ['stop scheduler', () => this.scheduler.stop({ deadlineMs: left() })],
+          ...byName('connectors').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
+          ...byName('enrich').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
+          ...byName('detect').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
+          ...byName('index').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
+          ...byName('alerts').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
+          ...byName('triage').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
+          ['close bus', () => this.bus.stop({ deadlineMs: left() })],
+          ['close state store', () => this.state.stop()],
+          ['close signal store', () => this.store?.stop()],
+          ['close http server', () => this.http?.stop()],
+          ['close triage app', () => this.app?.close()],
+          ['close triage mirror', () => this.mirror?.stop()],
+          ['close triage store', () => this.triage?.stop()],
+        ],
+        deadlineMs,
+      );
+      for (const p of problems)
+        this.log.error({ err: p.message }, 'Stop step failed; uncommitted messages will be delivered again.');
       this.log.info({ clean: problems.length === 0 }, 'Worker process stopped.');
     })();
     return this.stopping;

@@ -41,8 +41,12 @@ export class TriageWorker implements Worker {
     this.log = deps.logger.child({ component: 'triage-worker' });
   }
 
-  ready(): boolean { return this.running; }
-  async lag(): Promise<number> { return this.sub ? this.sub.lag() : 0; }
+  ready(): boolean {
+    return this.running;
+  }
+  async lag(): Promise<number> {
+    return this.sub ? this.sub.lag() : 0;
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -55,7 +59,9 @@ export class TriageWorker implements Worker {
       }
     }
     this.sub = await bus.subscribe({
-      topics: [config.bus.topics.signals], groupId: `${config.bus.groupPrefix}-triage`, fromBeginning: true,
+      topics: [config.bus.topics.signals],
+      groupId: `${config.bus.groupPrefix}-triage`,
+      fromBeginning: true,
       eachBatch: (batch) => this.handleBatch(batch),
     });
     this.running = true;
@@ -78,9 +84,16 @@ export class TriageWorker implements Worker {
     for (const { cluster, watermarkMs } of items) {
       const posts = await signals.getPosts(cluster.posts.slice(0, PLATFORM_SAMPLE));
       const known = (await triage.getCluster(cluster.id))?.platforms ?? [];
-      withPlatforms.push({ cluster, watermarkMs, platforms: [...new Set([...known, ...posts.map((p) => p.source)])].sort() });
+      withPlatforms.push({
+        cluster,
+        watermarkMs,
+        platforms: [...new Set([...known, ...posts.map((p) => p.source)])].sort(),
+      });
     }
-    const reopened = await triage.ingestClusters(withPlatforms, { nowMs: now, reopenGrowthShare: config.triage.reopenGrowthShare });
+    const reopened = await triage.ingestClusters(withPlatforms, {
+      nowMs: now,
+      reopenGrowthShare: config.triage.reopenGrowthShare,
+    });
     for (const r of reopened) this.log.info({ cluster: r.clusterId }, 'Closed cluster grew and was reopened.');
   }
 
@@ -91,10 +104,18 @@ export class TriageWorker implements Worker {
     const merges: Array<{ id: string; into: string; atMs: number }> = [];
     for (const m of batch) {
       const d = decodeSignal(m.value);
-      if (!d.ok) { metrics.rejected.inc({ worker: this.name, reason: d.reason }); continue; }
-      if (d.message.kind === 'merged') { latest.delete(d.message.id); merges.push({ id: d.message.id, into: d.message.into, atMs: d.message.watermarkMs }); continue; }
+      if (!d.ok) {
+        metrics.rejected.inc({ worker: this.name, reason: d.reason });
+        continue;
+      }
+      if (d.message.kind === 'merged') {
+        latest.delete(d.message.id);
+        merges.push({ id: d.message.id, into: d.message.into, atMs: d.message.watermarkMs });
+        continue;
+      }
       const prev = latest.get(d.message.cluster.id);
-      if (!prev || prev.watermarkMs <= d.message.watermarkMs) latest.set(d.message.cluster.id, { cluster: d.message.cluster, watermarkMs: d.message.watermarkMs });
+      if (!prev || prev.watermarkMs <= d.message.watermarkMs)
+        latest.set(d.message.cluster.id, { cluster: d.message.cluster, watermarkMs: d.message.watermarkMs });
     }
     if (latest.size) await this.ingest([...latest.values()]);
     for (const m of merges) await triage.recordMerge(m.id, m.into, m.atMs);

@@ -27,7 +27,8 @@ function validator(): ValidateFunction {
 
 function describe(error: ErrorObject): string {
   const where = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : 'post';
-  if (error.keyword === 'required') return `${where === 'post' ? '' : `${where}.`}${(error.params as { missingProperty: string }).missingProperty} is required`;
+  if (error.keyword === 'required')
+    return `${where === 'post' ? '' : `${where}.`}${(error.params as { missingProperty: string }).missingProperty} is required`;
   return `${where} ${error.message ?? 'is invalid'}`;
 }
 
@@ -37,13 +38,15 @@ export function validateNormalizedPost(value: unknown): PostValidation {
   if (!validate(value)) {
     const errors = validate.errors!;
     // An unusable account creation date is a profile defect, not a bad post: keep the post, drop the date.
-    if (!errors.every((e) => e.instancePath === '/author/createdAt')) return { ok: false, reason: describe(errors[0]!) };
+    if (!errors.every((e) => e.instancePath === '/author/createdAt'))
+      return { ok: false, reason: describe(errors[0]!) };
     const post = value as NormalizedPost;
     return { ok: true, post: { ...post, author: { ...post.author, createdAt: null } } };
   }
   const post = value as NormalizedPost;
   // The schema's date-time format accepts a few strings Date cannot parse; the pipeline needs a real instant.
-  if (Number.isNaN(Date.parse(post.createdAt))) return { ok: false, reason: `createdAt "${post.createdAt}" is not a valid date` };
+  if (Number.isNaN(Date.parse(post.createdAt)))
+    return { ok: false, reason: `createdAt "${post.createdAt}" is not a valid date` };
   return { ok: true, post };
 }
 

@@ -30,24 +30,48 @@ export function stackedBarChart(input: StackedBarInput): SafeHtml {
   const height = input.height ?? 220;
   const m = { top: 10, right: 10, bottom: 24, left: 48 };
   const keys = input.series.map((s) => s.key);
-  const data = input.rows.map((r) => Object.fromEntries(keys.map((k) => [k, r.values[k] ?? 0])) as Record<string, number>);
+  const data = input.rows.map(
+    (r) => Object.fromEntries(keys.map((k) => [k, r.values[k] ?? 0])) as Record<string, number>,
+  );
   const layers = stack<Record<string, number>>().keys(keys)(data);
   const max = Math.max(1, ...data.map((d) => keys.reduce((s, k) => s + d[k]!, 0)));
-  const x = scaleBand().domain(input.rows.map((r) => r.label)).range([m.left, width - m.right]).padding(0.15);
-  const y = scaleLinear().domain([0, max]).nice().range([height - m.bottom, m.top]);
+  const x = scaleBand()
+    .domain(input.rows.map((r) => r.label))
+    .range([m.left, width - m.right])
+    .padding(0.15);
+  const y = scaleLinear()
+    .domain([0, max])
+    .nice()
+    .range([height - m.bottom, m.top]);
   const every = Math.max(1, Math.ceil(input.rows.length / 12));
   const locale = input.locale ?? 'en-GB';
   const fmt = (n: number) => new Intl.NumberFormat(locale).format(n);
   // Row labels are YYYY-MM-DD days: shown as "21 nov" / "21 Nov".
   const dayFmt = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   const label = (l: string) => (/^\d{4}-\d\d-\d\d$/.test(l) ? dayFmt.format(Date.parse(`${l}T00:00:00Z`)) : l);
-  return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${input.title}" font-family="sans-serif" font-size="11"><title>${input.title}</title>
-${y.ticks(5).map((t) => html`<g><line x1="${m.left}" x2="${width - m.right}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${m.left - 6}" y="${y(t) + 4}" text-anchor="end" fill="#222">${fmt(t)}</text></g>`)}
-${layers.map((layer, i) => html`<g fill="${PALETTE[i % PALETTE.length]!}">${layer.map((seg, j) => {
-    const h = y(seg[0]) - y(seg[1]);
-    return h > 0 ? html`<rect x="${x(input.rows[j]!.label)!}" y="${y(seg[1])}" width="${x.bandwidth()}" height="${h}"/>` : null;
-  })}</g>`)}
-<line x1="${m.left}" x2="${width - m.right}" y1="${y(0)}" y2="${y(0)}" stroke="#222"/>
-${input.rows.map((r, j) => (j % every === 0 ? html`<text x="${x(r.label)! + x.bandwidth() / 2}" y="${height - m.bottom + 14}" text-anchor="middle" fill="#222">${label(r.label)}</text>` : null))}
-</svg>`;
+  return html`<svg
+    xmlns="http://www.w3.org/2000/svg"
+    viewBox="0 0 ${width} ${height}"
+    width="100%"
+    role="img"
+    aria-label="${input.title}"
+    font-family="sans-serif"
+    font-size="11"
+  >
+    <title>${input.title}</title>
+    ${y.ticks(5).map((t) => html`<g><line x1="${m.left}" x2="${width - m.right}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd" /><text x="${m.left - 6}" y="${y(t) + 4}" text-anchor="end" fill="#222">${fmt(t)}</text></g>`)}
+    ${layers.map(
+      (layer, i) =>
+        html`<g fill="${PALETTE[i % PALETTE.length]!}"
+          >${layer.map((seg, j) => {
+            const h = y(seg[0]) - y(seg[1]);
+            return h > 0
+              ? html`<rect x="${x(input.rows[j]!.label)!}" y="${y(seg[1])}" width="${x.bandwidth()}" height="${h}" />`
+              : null;
+          })}</g
+        >`,
+    )}
+    <line x1="${m.left}" x2="${width - m.right}" y1="${y(0)}" y2="${y(0)}" stroke="#222" />
+    ${input.rows.map((r, j) => (j % every === 0 ? html`<text x="${x(r.label)! + x.bandwidth() / 2}" y="${height - m.bottom + 14}" text-anchor="middle" fill="#222">${label(r.label)}</text>` : null))}
+  </svg>`;
 }

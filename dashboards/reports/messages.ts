@@ -10,7 +10,8 @@ const en = {
   periodLine: 'Period: {from} – {to} ({tz})',
   periodName: 'Election period {name}',
   generated: 'Generated {at} from the {store} store',
-  notTruth: 'This report describes signals of coordinated behaviour, not truth judgements. It says how content was spread, never whether it is true.',
+  notTruth:
+    'This report describes signals of coordinated behaviour, not truth judgements. It says how content was spread, never whether it is true.',
   anonymised: 'Anonymised: no account names, handles or posts of individual citizens are shown.',
   toc: 'Contents',
   s_key: 'Key judgements',
@@ -23,13 +24,19 @@ const en = {
   s_triage: 'Triage outcomes',
   s_pop: 'Period over period',
   s_method: 'Method and limits',
-  kj_clusters_flagged: '{clusters} {clusters:cluster|clusters} of coordinated behaviour, grouped into {campaigns} {campaigns:campaign|campaigns} and involving {accounts} accounts, {clusters:was|were} flagged in this period (previous period: {previousClusters}).',
-  kj_top_narrative: '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
-  kj_top_narrative_day: '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} on {firstDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
-  kj_young_accounts: 'In {campaigns} of {total} {total:campaign|campaigns} most accounts had been created shortly before posting or had almost no posting history.',
+  kj_clusters_flagged:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour, grouped into {campaigns} {campaigns:campaign|campaigns} and involving {accounts} accounts, {clusters:was|were} flagged in this period (previous period: {previousClusters}).',
+  kj_top_narrative:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
+  kj_top_narrative_day:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} on {firstDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
+  kj_young_accounts:
+    'In {campaigns} of {total} {total:campaign|campaigns} most accounts had been created shortly before posting or had almost no posting history.',
   kj_cross_platform: '{campaigns} of {total} {total:campaign was|campaigns were} active on more than one platform.',
-  kj_factchecked: '{clusters} {clusters:cluster|clusters} spread claims that independent fact-checkers had reviewed ({factchecks} fact-checks, by {publishers}).',
-  kj_triage: 'Analysts reviewed {reviewed} of {clusters} {clusters:cluster|clusters}: {confirmed} confirmed as coordinated, {dismissed} dismissed.',
+  kj_factchecked:
+    '{clusters} {clusters:cluster|clusters} spread claims that independent fact-checkers had reviewed ({factchecks} fact-checks, by {publishers}).',
+  kj_triage:
+    'Analysts reviewed {reviewed} of {clusters} {clusters:cluster|clusters}: {confirmed} confirmed as coordinated, {dismissed} dismissed.',
   kj_no_clusters: 'No coordinated behaviour was flagged among {posts} posts in this period.',
   chartPostsPlatform: 'Posts per day by platform',
   chartPostsLanguage: 'Posts per day by language',
@@ -109,10 +116,13 @@ const en = {
   m_setting: 'Setting',
   m_value: 'Value',
   m_version: 'Software version {version}, configuration hash {hash}.',
-  m_narratives: 'Narratives: the detection does not yet group posts into narratives. This report uses what the clusters pushed: their hashtags, the domains of their links, and the claims of fact-checks matched to them.',
+  m_narratives:
+    'Narratives: the detection does not yet group posts into narratives. This report uses what the clusters pushed: their hashtags, the domains of their links, and the claims of fact-checks matched to them.',
   m_caveats: 'Caveats',
-  caveat1: 'A cluster is a signal that accounts acted together in a way unlikely by chance. It is not a finding that the content is false or that the accounts are run by one actor; analysts check each cluster against its posts.',
-  caveat2: 'Only public posts from the configured sources are seen; closed groups, private messages and platforms without access are not. Absence of signals is not absence of activity.',
+  caveat1:
+    'A cluster is a signal that accounts acted together in a way unlikely by chance. It is not a finding that the content is false or that the accounts are run by one actor; analysts check each cluster against its posts.',
+  caveat2:
+    'Only public posts from the configured sources are seen; closed groups, private messages and platforms without access are not. Absence of signals is not absence of activity.',
   caveat3: 'Clusters that started before or ended after the period are counted whole. Days are calendar days in {tz}.',
   caveat4: 'Reasons are shown as the detector wrote them (in English).',
   kindName_duplicate_text: 'near-identical text',
@@ -127,9 +137,11 @@ const en = {
   method_burst: 'A hashtag, link or message suddenly posted far more than its own earlier rate predicts.',
   method_hashtag_push: 'A burst on a hashtag carried by a cohort of accounts.',
   method_cross_language: 'The same link pushed in several languages by different accounts close in time.',
-  method_young_account_cohort: 'Many accounts in a cluster created shortly before posting, or created within days of each other.',
+  method_young_account_cohort:
+    'Many accounts in a cluster created shortly before posting, or created within days of each other.',
   method_other: 'Other co-action between accounts.',
-  src_mastodon: 'followers-only and unlisted posts; what an instance does not federate; instances that close public timelines',
+  src_mastodon:
+    'followers-only and unlisted posts; what an instance does not federate; instances that close public timelines',
   src_bluesky: 'likes, reposts, follows; history beyond about one day',
   src_telegram: 'private channels and groups, channels with the preview disabled, comments, exact view counts',
   src_rss: 'items that left the feed window',
@@ -150,7 +162,8 @@ const nl: Record<MessageKey, string> = {
   periodLine: 'Periode: {from} – {to} ({tz})',
   periodName: 'Verkiezingsperiode {name}',
   generated: 'Gemaakt op {at} uit de {store}-opslag',
-  notTruth: 'Deze rapportage beschrijft signalen van gecoördineerd gedrag, geen oordelen over waarheid. Zij zegt hoe inhoud werd verspreid, nooit of die waar is.',
+  notTruth:
+    'Deze rapportage beschrijft signalen van gecoördineerd gedrag, geen oordelen over waarheid. Zij zegt hoe inhoud werd verspreid, nooit of die waar is.',
   anonymised: 'Geanonimiseerd: er staan geen accountnamen, gebruikersnamen of berichten van individuele burgers in.',
   toc: 'Inhoud',
   s_key: 'Kernbevindingen',
@@ -163,13 +176,19 @@ const nl: Record<MessageKey, string> = {
   s_triage: 'Uitkomsten van de beoordeling',
   s_pop: 'Vergelijking met de vorige periode',
   s_method: 'Methode en beperkingen',
-  kj_clusters_flagged: 'In deze periode {clusters:is|zijn} {clusters} {clusters:cluster|clusters} van gecoördineerd gedrag gesignaleerd, samen {campaigns} {campaigns:campagne|campagnes} met {accounts} accounts (vorige periode: {previousClusters}).',
-  kj_top_narrative: '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
-  kj_top_narrative_day: '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} op {firstDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
-  kj_young_accounts: 'In {campaigns} van de {total} {total:campagne|campagnes} was het merendeel van de accounts kort voor het posten aangemaakt of had het vrijwel geen berichtgeschiedenis.',
+  kj_clusters_flagged:
+    'In deze periode {clusters:is|zijn} {clusters} {clusters:cluster|clusters} van gecoördineerd gedrag gesignaleerd, samen {campaigns} {campaigns:campagne|campagnes} met {accounts} accounts (vorige periode: {previousClusters}).',
+  kj_top_narrative:
+    '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
+  kj_top_narrative_day:
+    '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} op {firstDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
+  kj_young_accounts:
+    'In {campaigns} van de {total} {total:campagne|campagnes} was het merendeel van de accounts kort voor het posten aangemaakt of had het vrijwel geen berichtgeschiedenis.',
   kj_cross_platform: '{campaigns} van de {total} {total:campagne was|campagnes waren} actief op meer dan één platform.',
-  kj_factchecked: '{clusters} {clusters:cluster verspreidde|clusters verspreidden} beweringen die onafhankelijke factcheckers hadden onderzocht ({factchecks} factchecks, door {publishers}).',
-  kj_triage: 'Analisten beoordeelden {reviewed} van de {clusters} {clusters:cluster|clusters}: {confirmed} bevestigd als gecoördineerd, {dismissed} afgewezen.',
+  kj_factchecked:
+    '{clusters} {clusters:cluster verspreidde|clusters verspreidden} beweringen die onafhankelijke factcheckers hadden onderzocht ({factchecks} factchecks, door {publishers}).',
+  kj_triage:
+    'Analisten beoordeelden {reviewed} van de {clusters} {clusters:cluster|clusters}: {confirmed} bevestigd als gecoördineerd, {dismissed} afgewezen.',
   kj_no_clusters: 'Onder {posts} berichten is in deze periode geen gecoördineerd gedrag gesignaleerd.',
   chartPostsPlatform: 'Berichten per dag per platform',
   chartPostsLanguage: 'Berichten per dag per taal',
@@ -249,11 +268,15 @@ const nl: Record<MessageKey, string> = {
   m_setting: 'Instelling',
   m_value: 'Waarde',
   m_version: 'Softwareversie {version}, configuratie-hash {hash}.',
-  m_narratives: 'Narratieven: de detectie groepeert berichten nog niet in narratieven. Deze rapportage gebruikt wat de clusters verspreidden: hun hashtags, de domeinen van hun links en de beweringen van factchecks die eraan gekoppeld zijn.',
+  m_narratives:
+    'Narratieven: de detectie groepeert berichten nog niet in narratieven. Deze rapportage gebruikt wat de clusters verspreidden: hun hashtags, de domeinen van hun links en de beweringen van factchecks die eraan gekoppeld zijn.',
   m_caveats: 'Kanttekeningen',
-  caveat1: 'Een cluster is een signaal dat accounts samen handelden op een manier die toeval onwaarschijnlijk maakt. Het is geen vaststelling dat de inhoud onwaar is of dat één partij de accounts bestuurt; analisten toetsen elk cluster aan de berichten.',
-  caveat2: 'Alleen openbare berichten uit de ingestelde bronnen worden gezien; besloten groepen, privéberichten en platforms zonder toegang niet. Geen signalen betekent niet dat er geen activiteit was.',
-  caveat3: 'Clusters die vóór de periode begonnen of erna eindigden, tellen volledig mee. Dagen zijn kalenderdagen in {tz}.',
+  caveat1:
+    'Een cluster is een signaal dat accounts samen handelden op een manier die toeval onwaarschijnlijk maakt. Het is geen vaststelling dat de inhoud onwaar is of dat één partij de accounts bestuurt; analisten toetsen elk cluster aan de berichten.',
+  caveat2:
+    'Alleen openbare berichten uit de ingestelde bronnen worden gezien; besloten groepen, privéberichten en platforms zonder toegang niet. Geen signalen betekent niet dat er geen activiteit was.',
+  caveat3:
+    'Clusters die vóór de periode begonnen of erna eindigden, tellen volledig mee. Dagen zijn kalenderdagen in {tz}.',
   caveat4: 'De redenen staan zoals de detectie ze schreef (in het Engels).',
   kindName_duplicate_text: 'vrijwel identieke tekst',
   kindName_co_link: 'dezelfde links binnen seconden gedeeld',
@@ -262,14 +285,19 @@ const nl: Record<MessageKey, string> = {
   kindName_cross_language: 'dezelfde link in meerdere talen',
   kindName_young_account_cohort: 'groep nieuwe accounts',
   kindName_other: 'overig',
-  method_duplicate_text: 'Vrijwel identieke teksten, kort na elkaar geplaatst door verschillende accounts (tekstvingerafdrukken).',
-  method_co_link: 'Dezelfde links, door dezelfde accounts binnen seconden van elkaar gedeeld, vaker dan toeval verklaart.',
-  method_burst: 'Een hashtag, link of bericht dat plotseling veel vaker verschijnt dan het eigen eerdere tempo voorspelt.',
+  method_duplicate_text:
+    'Vrijwel identieke teksten, kort na elkaar geplaatst door verschillende accounts (tekstvingerafdrukken).',
+  method_co_link:
+    'Dezelfde links, door dezelfde accounts binnen seconden van elkaar gedeeld, vaker dan toeval verklaart.',
+  method_burst:
+    'Een hashtag, link of bericht dat plotseling veel vaker verschijnt dan het eigen eerdere tempo voorspelt.',
   method_hashtag_push: 'Een piek op een hashtag, gedragen door een groep accounts.',
   method_cross_language: 'Dezelfde link kort na elkaar in meerdere talen door verschillende accounts verspreid.',
-  method_young_account_cohort: 'Veel accounts in een cluster die kort voor het posten, of binnen enkele dagen van elkaar, zijn aangemaakt.',
+  method_young_account_cohort:
+    'Veel accounts in een cluster die kort voor het posten, of binnen enkele dagen van elkaar, zijn aangemaakt.',
   method_other: 'Ander gezamenlijk handelen van accounts.',
-  src_mastodon: 'berichten alleen voor volgers en niet-openbare berichten; wat een server niet doorgeeft; servers die hun openbare tijdlijn sluiten',
+  src_mastodon:
+    'berichten alleen voor volgers en niet-openbare berichten; wat een server niet doorgeeft; servers die hun openbare tijdlijn sluiten',
   src_bluesky: 'likes, reposts, volgrelaties; geschiedenis van meer dan ongeveer een dag',
   src_telegram: 'privékanalen en -groepen, kanalen zonder voorvertoning, reacties, exacte weergaven',
   src_rss: 'items die uit het feedvenster zijn verdwenen',
@@ -287,14 +315,16 @@ const CATALOGUE: Record<ReportLang, Record<MessageKey, string>> = { en, nl };
 export function t(lang: ReportLang, key: MessageKey, params: Record<string, string | number> = {}): string {
   // {name:one|other} picks a word by the number's plural category; {name} inserts the value.
   const rules = new Intl.PluralRules(lang);
-  return CATALOGUE[lang][key].replace(/\{(\w+):([^|}]*)\|([^}]*)\}/g, (m, name: string, one: string, other: string) => {
-    const v = params[name];
-    return typeof v === 'number' ? (rules.select(v) === 'one' ? one : other) : m;
-  }).replace(/\{(\w+)\}/g, (m, name: string) => {
-    const v = params[name];
-    if (v === undefined) return m;
-    return typeof v === 'number' ? formatNumber(lang, v) : v;
-  });
+  return CATALOGUE[lang][key]
+    .replace(/\{(\w+):([^|}]*)\|([^}]*)\}/g, (m, name: string, one: string, other: string) => {
+      const v = params[name];
+      return typeof v === 'number' ? (rules.select(v) === 'one' ? one : other) : m;
+    })
+    .replace(/\{(\w+)\}/g, (m, name: string) => {
+      const v = params[name];
+      if (v === undefined) return m;
+      return typeof v === 'number' ? formatNumber(lang, v) : v;
+    });
 }
 
 /** A number in the language's format (nl: 1.234,5). */
@@ -304,7 +334,10 @@ export function formatNumber(lang: ReportLang, n: number, maximumFractionDigits 
 
 /** A percentage 0..1 as "45%" (nl: "45%"). */
 export function formatPercent(lang: ReportLang, share: number): string {
-  return new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { style: 'percent', maximumFractionDigits: 0 }).format(share);
+  return new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    style: 'percent',
+    maximumFractionDigits: 0,
+  }).format(share);
 }
 
 /** Is this a message key? (for keys built from data, e.g. kinds and sources). */

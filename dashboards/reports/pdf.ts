@@ -5,13 +5,24 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 /** Arguments Chromium is started with: headless, no sandbox (containers), nothing phoning home. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Raised when Chromium is not installed at the configured path or cannot start. */
 export class ChromiumMissingError extends Error {
   override name = 'ChromiumMissingError';
   readonly retriable = false;
-  constructor(readonly executablePath: string, override readonly cause?: unknown) {
+  constructor(
+    readonly executablePath: string,
+    override readonly cause?: unknown,
+  ) {
     super(`Chromium is not available at ${executablePath}`);
   }
 }
@@ -20,7 +31,10 @@ export class ChromiumMissingError extends Error {
 export class PdfRenderError extends Error {
   override name = 'PdfRenderError';
   readonly retriable = true;
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
   }
 }
@@ -43,7 +57,12 @@ export async function renderPdf(htmlText: string, options: RenderPdfOptions): Pr
   if (!existsSync(executablePath)) throw new ChromiumMissingError(executablePath);
   let browser;
   try {
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, timeout: options.timeoutMs ?? 60_000 });
+    browser = await chromium.launch({
+      executablePath,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      timeout: options.timeoutMs ?? 60_000,
+    });
   } catch (err) {
     throw new ChromiumMissingError(executablePath, err);
   }
@@ -53,7 +72,8 @@ export async function renderPdf(htmlText: string, options: RenderPdfOptions): Pr
     // Nothing is fetched: the report has no remote assets, and any request is refused outright.
     await page.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
     await page.setContent(htmlText, { waitUntil: 'load', timeout: options.timeoutMs ?? 60_000 });
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+    const esc = (s: string) =>
+      s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
     return await page.pdf({
       format: 'A4',
       preferCSSPageSize: true,

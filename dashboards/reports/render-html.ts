@@ -52,50 +52,183 @@ blockquote { margin: .5em 0; padding: .3em .8em; border-left: 3px solid #999; ba
 const STYLE = new Safe(CSS);
 
 function table(tb: Table, caption?: string): SafeHtml {
-  return html`<table>${caption ? html`<caption class="muted">${caption}</caption>` : null}<thead><tr>${tb.head.map((h, i) => html`<th scope="col" class="${tb.numeric[i] ? 'num' : ''}">${h}</th>`)}</tr></thead>
-<tbody>${tb.rows.map((r) => html`<tr>${r.map((c, i) => html`<td class="${tb.numeric[i] ? 'num' : ''}">${c}</td>`)}</tr>`)}</tbody></table>`;
+  return html`<table>
+    ${
+      caption
+        ? html`<caption class="muted">
+            ${caption}
+          </caption>`
+        : null
+    }
+    <thead>
+      <tr>
+        ${tb.head.map((h, i) => html`<th scope="col" class="${tb.numeric[i] ? 'num' : ''}">${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${tb.rows.map(
+        (r) =>
+          html`<tr>
+            ${r.map((c, i) => html`<td class="${tb.numeric[i] ? 'num' : ''}">${c}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 function chart(c: ChartView, lang: ReportLang): SafeHtml {
-  return html`<div class="chart-block" id="chart-${c.id}"><figure><figcaption>${c.figure} ${c.title}</figcaption>
-${stackedBarChart({ rows: c.rows, series: c.series, title: c.alt, locale: lang === 'nl' ? 'nl-NL' : 'en-GB' })}
-<ul class="legend">${c.series.map((x, i) => html`<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]!}"></span>${x.name}</li>`)}</ul></figure>
-${table(c.table, c.numbersCaption)}</div>`;
+  return html`<div class="chart-block" id="chart-${c.id}">
+    <figure>
+      <figcaption>${c.figure} ${c.title}</figcaption>
+      ${stackedBarChart({ rows: c.rows, series: c.series, title: c.alt, locale: lang === 'nl' ? 'nl-NL' : 'en-GB' })}
+      <ul class="legend">
+        ${c.series.map((x, i) => html`<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]!}"></span>${x.name}</li>`)}
+      </ul>
+    </figure>
+    ${table(c.table, c.numbersCaption)}
+  </div>`;
 }
 
 function page(v: ReportView): SafeHtml {
   const [key, summary, volume, campaigns, narratives, factchecks, triage, pop, method] = v.sections;
   return html`<!doctype html>
-<html lang="${v.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${v.title}${v.periodName ? ` — ${v.periodName}` : ''}</title><style>${STYLE}</style></head>
-<body>
-<section class="cover"><h1>${v.title}</h1><div class="sub">${v.subtitle}</div>
-${v.periodName ? html`<div class="period">${v.periodName}</div>` : null}<div class="period">${v.periodLine}</div>
-<p class="muted">${v.generated}</p><p class="notice">${v.notTruth}</p><p class="muted">${v.anonymised}</p></section>
-<nav class="toc" aria-label="${v.labels.toc}"><h2>${v.labels.toc}</h2><ol>${v.sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}</ol></nav>
-<main>
-<section id="${key!.id}"><h2>1. ${key!.title}</h2><p class="notice">${v.notTruth}</p><ol class="kj">${v.keyJudgements.map((k) => html`<li>${k}</li>`)}</ol></section>
-<section id="${summary!.id}"><h2>2. ${summary!.title}</h2><div class="summary" data-editable="analyst-summary">${v.summary ?? html`<span class="muted">${v.summaryEmpty}</span>`}</div></section>
-<section id="${volume!.id}"><h2>3. ${volume!.title}</h2>${v.charts.map((c) => chart(c, v.lang))}
-<div class="tables">${table(v.platformTable)}${table(v.languageTable)}</div></section>
-<section id="${campaigns!.id}"><h2>4. ${campaigns!.title}</h2>${v.campaigns.length === 0 ? html`<p>${v.noCampaigns}</p>` : null}
-${v.reasonsNote ? html`<p class="muted">${v.reasonsNote}</p>` : null}
-${v.campaigns.map((c) => html`<article class="campaign"><div class="head"><h3>${c.heading}</h3><dl>${c.facts.map(([k, x]) => html`<dt>${k}</dt><dd>${x}</dd>`)}</dl></div>
-${c.reasons.length ? html`<h4>${v.labels.reasons}</h4>` : null}<ul>${c.reasons.map((r) => html`<li>${r}</li>`)}</ul>
-${c.sample ? html`<div class="keep"><p class="muted">${c.sampleLabel}</p><blockquote>${c.sample}</blockquote></div>` : null}
-${c.episodes ? html`<p class="muted">${v.labels.episodes}</p>${table(c.episodes)}` : null}</article>`)}</section>
-<section id="${narratives!.id}"><h2>5. ${narratives!.title}</h2>${v.narratives ? table(v.narratives) : html`<p>${v.noNarratives}</p>`}<p class="muted">${v.method.narratives}</p></section>
-<section id="${factchecks!.id}"><h2>6. ${factchecks!.title}</h2>${v.factchecks ? table(v.factchecks) : html`<p>${v.noFactchecks}</p>`}
-${v.factcheckUrls.length ? html`<ul>${v.factcheckUrls.map((u) => { const href = safeHref(u); return href ? html`<li><a href="${href}">${href}</a></li>` : null; })}</ul>` : null}</section>
-<section id="${triage!.id}"><h2>7. ${triage!.title}</h2>${table(v.triage)}${v.closeReasons ? table(v.closeReasons) : null}</section>
-<section id="${pop!.id}"><h2>8. ${pop!.title}</h2>${table(v.pop)}</section>
-<section id="${method!.id}"><h2>9. ${method!.title}</h2>
-<h3>${v.method.labels.sources}</h3>${table(v.method.sources)}
-<h3>${v.method.labels.methods}</h3><dl>${v.method.methods.map(([k, x]) => html`<dt><strong>${k}</strong></dt><dd>${x}</dd>`)}</dl>
-<h3>${v.method.labels.thresholds}</h3>${table(v.method.thresholds)}<p>${v.method.version}</p><p>${v.method.narratives}</p>
-<h3>${v.method.labels.caveats}</h3><ul>${v.method.caveats.map((c) => html`<li>${c}</li>`)}</ul></section>
-</main></body></html>`;
+    <html lang="${v.lang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta
+          http-equiv="Content-Security-Policy"
+          content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        />
+        <title>${v.title}${v.periodName ? ` — ${v.periodName}` : ''}</title>
+        <style>
+          ${STYLE}
+        </style>
+      </head>
+      <body>
+        <section class="cover">
+          <h1>${v.title}</h1>
+          <div class="sub">${v.subtitle}</div>
+          ${v.periodName ? html`<div class="period">${v.periodName}</div>` : null}
+          <div class="period">${v.periodLine}</div>
+          <p class="muted">${v.generated}</p>
+          <p class="notice">${v.notTruth}</p>
+          <p class="muted">${v.anonymised}</p>
+        </section>
+        <nav class="toc" aria-label="${v.labels.toc}">
+          <h2>${v.labels.toc}</h2>
+          <ol>
+            ${v.sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}
+          </ol>
+        </nav>
+        <main>
+          <section id="${key!.id}">
+            <h2>1. ${key!.title}</h2>
+            <p class="notice">${v.notTruth}</p>
+            <ol class="kj">
+              ${v.keyJudgements.map((k) => html`<li>${k}</li>`)}
+            </ol>
+          </section>
+          <section id="${summary!.id}">
+            <h2>2. ${summary!.title}</h2>
+            <div class="summary" data-editable="analyst-summary">
+              ${v.summary ?? html`<span class="muted">${v.summaryEmpty}</span>`}
+            </div>
+          </section>
+          <section id="${volume!.id}">
+            <h2>3. ${volume!.title}</h2>
+            ${v.charts.map((c) => chart(c, v.lang))}
+            <div class="tables">${table(v.platformTable)}${table(v.languageTable)}</div>
+          </section>
+          <section id="${campaigns!.id}">
+            <h2>4. ${campaigns!.title}</h2>
+            ${v.campaigns.length === 0 ? html`<p>${v.noCampaigns}</p>` : null}
+            ${v.reasonsNote ? html`<p class="muted">${v.reasonsNote}</p>` : null}
+            ${v.campaigns.map(
+              (c) =>
+                html`<article class="campaign">
+                  <div class="head">
+                    <h3>${c.heading}</h3>
+                    <dl>
+                      ${c.facts.map(
+                        ([k, x]) =>
+                          html`<dt>${k}</dt>
+                            <dd>${x}</dd>`,
+                      )}
+                    </dl>
+                  </div>
+                  ${c.reasons.length ? html`<h4>${v.labels.reasons}</h4>` : null}
+                  <ul>
+                    ${c.reasons.map((r) => html`<li>${r}</li>`)}
+                  </ul>
+                  ${
+                    c.sample
+                      ? html`<div class="keep">
+                          <p class="muted">${c.sampleLabel}</p>
+                          <blockquote>${c.sample}</blockquote>
+                        </div>`
+                      : null
+                  }
+                  ${
+                    c.episodes
+                      ? html`<p class="muted">${v.labels.episodes}</p>
+                          ${table(c.episodes)}`
+                      : null
+                  }
+                </article>`,
+            )}
+          </section>
+          <section id="${narratives!.id}">
+            <h2>5. ${narratives!.title}</h2>
+            ${v.narratives ? table(v.narratives) : html`<p>${v.noNarratives}</p>`}
+            <p class="muted">${v.method.narratives}</p>
+          </section>
+          <section id="${factchecks!.id}">
+            <h2>6. ${factchecks!.title}</h2>
+            ${v.factchecks ? table(v.factchecks) : html`<p>${v.noFactchecks}</p>`}
+            ${
+              v.factcheckUrls.length
+                ? html`<ul>
+                    ${v.factcheckUrls.map((u) => {
+                      const href = safeHref(u);
+                      return href ? html`<li><a href="${href}">${href}</a></li>` : null;
+                    })}
+                  </ul>`
+                : null
+            }
+          </section>
+          <section id="${triage!.id}">
+            <h2>7. ${triage!.title}</h2>
+            ${table(v.triage)}${v.closeReasons ? table(v.closeReasons) : null}
+          </section>
+          <section id="${pop!.id}">
+            <h2>8. ${pop!.title}</h2>
+            ${table(v.pop)}
+          </section>
+          <section id="${method!.id}">
+            <h2>9. ${method!.title}</h2>
+            <h3>${v.method.labels.sources}</h3>
+            ${table(v.method.sources)}
+            <h3>${v.method.labels.methods}</h3>
+            <dl>
+              ${v.method.methods.map(
+                ([k, x]) =>
+                  html`<dt><strong>${k}</strong></dt>
+                    <dd>${x}</dd>`,
+              )}
+            </dl>
+            <h3>${v.method.labels.thresholds}</h3>
+            ${table(v.method.thresholds)}
+            <p>${v.method.version}</p>
+            <p>${v.method.narratives}</p>
+            <h3>${v.method.labels.caveats}</h3>
+            <ul>
+              ${v.method.caveats.map((c) => html`<li>${c}</li>`)}
+            </ul>
+          </section>
+        </main>
+      </body>
+    </html>`;
 }
 
 /** The report as a self-contained HTML document. */

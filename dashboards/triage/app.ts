@@ -47,7 +47,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Messages sent for errors: never the internal message. */
 const PUBLIC_ERRORS: Record<number, string> = {
-  400: 'invalid request', 401: 'sign in first', 403: 'forbidden', 404: 'not found', 409: 'conflict', 413: 'too large', 415: 'unsupported media type', 429: 'too many requests',
+  400: 'invalid request',
+  401: 'sign in first',
+  403: 'forbidden',
+  404: 'not found',
+  409: 'conflict',
+  413: 'too large',
+  415: 'unsupported media type',
+  429: 'too many requests',
 };
 
 /** Builds the application (not listening; call `listen` or route requests with `app.routing`). */
@@ -67,8 +74,16 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'font-src': ["'self'"],
-        'connect-src': ["'self'"], 'object-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"],
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
       },
     },
     frameguard: { action: 'deny' },
@@ -76,14 +91,28 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
     hsts: false, // only meaningful behind TLS; the proxy that terminates TLS sets it
   });
   await app.register(cookie);
-  const secure = (req: FastifyRequest) => config.secureCookies === 'always' || (config.secureCookies === 'auto' && req.protocol === 'https');
-  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true } });
+  const secure = (req: FastifyRequest) =>
+    config.secureCookies === 'always' || (config.secureCookies === 'auto' && req.protocol === 'https');
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true },
+  });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'mid-monitor triage API', version: '1', description: 'Analyst triage of flagged clusters. Authenticate with the session cookie (plus X-CSRF-Token on changes) or `Authorization: Bearer <API token>`.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      info: {
+        title: 'mid-monitor triage API',
+        version: '1',
+        description:
+          'Analyst triage of flagged clusters. Authenticate with the session cookie (plus X-CSRF-Token on changes) or `Authorization: Bearer <API token>`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
       security: [{ bearer: [] }, { session: [] }],
     },
   });
@@ -95,20 +124,28 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
     if (auth?.startsWith('Bearer ')) {
       const token = await triage.findToken(secretHash(auth.slice(7).trim()));
       const user = token ? await triage.getUser(token.username) : null;
-      if (token && user && !user.disabled) req.principal = { username: user.username, role: roleAtLeast(user.role, token.role) ? token.role : user.role, lang: user.lang, via: 'token' };
+      if (token && user && !user.disabled)
+        req.principal = {
+          username: user.username,
+          role: roleAtLeast(user.role, token.role) ? token.role : user.role,
+          lang: user.lang,
+          via: 'token',
+        };
     } else {
       const raw = req.cookies[SESSION_COOKIE];
       if (raw) {
         const id = secretHash(raw);
         const session = await triage.getSession(id, now());
         const user = session ? await triage.getUser(session.username) : null;
-        if (session && user && !user.disabled) req.principal = { username: user.username, role: user.role, lang: user.lang, via: 'session', sessionId: id };
+        if (session && user && !user.disabled)
+          req.principal = { username: user.username, role: user.role, lang: user.lang, via: 'session', sessionId: id };
       }
     }
     if (access === 'public') return;
     if (access === undefined) return reply.code(404).send({ error: PUBLIC_ERRORS[404] });
     if (!req.principal) {
-      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
+      if (req.method === 'GET' && !req.url.startsWith('/api/'))
+        return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
       return reply.code(401).send({ error: PUBLIC_ERRORS[401] });
     }
     if (!roleAtLeast(req.principal.role, access)) return reply.code(403).send({ error: PUBLIC_ERRORS[403] });
@@ -117,33 +154,62 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   // CSRF on every state change made with cookies (login included); bearer-token calls carry no ambient credentials.
   // preValidation: the body is parsed by then, so plain forms can send the token as the `_csrf` field.
   app.addHook('preValidation', (req, reply, done) => {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ')) { done(); return; }
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ')) {
+      done();
+      return;
+    }
     app.csrfProtection(req, reply, done);
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
-    const status = err.validation ? 400 : err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const status = err.validation
+      ? 400
+      : err.statusCode && err.statusCode >= 400 && err.statusCode < 600
+        ? err.statusCode
+        : 500;
     if (status >= 500) req.log.error({ err: err.message, route: req.routeOptions.url }, 'Request failed.');
-    const body: Record<string, unknown> = { error: PUBLIC_ERRORS[status] ?? (status >= 500 ? 'internal error' : 'request refused') };
+    const body: Record<string, unknown> = {
+      error: PUBLIC_ERRORS[status] ?? (status >= 500 ? 'internal error' : 'request refused'),
+    };
     // Validation problems name the field, which is the caller's own input, not internals.
-    if (err.validation && Array.isArray(err.validation)) body.fields = (err.validation as Array<{ instancePath?: string; params?: { missingProperty?: string } }>).map((v) => v.instancePath || v.params?.missingProperty || '').filter(Boolean);
+    if (err.validation && Array.isArray(err.validation))
+      body.fields = (err.validation as Array<{ instancePath?: string; params?: { missingProperty?: string } }>)
+        .map((v) => v.instancePath || v.params?.missingProperty || '')
+        .filter(Boolean);
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler({ preHandler: undefined }, (_req, reply) => reply.code(404).send({ error: PUBLIC_ERRORS[404] }));
+  app.setNotFoundHandler({ preHandler: undefined }, (_req, reply) =>
+    reply.code(404).send({ error: PUBLIC_ERRORS[404] }),
+  );
 
   await app.register(async (child) => {
-    child.addHook('onRoute', (r) => { r.config = { ...(r.config as object), role: 'public' }; });
+    child.addHook('onRoute', (r) => {
+      r.config = { ...(r.config as object), role: 'public' };
+    });
     await child.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', maxAge: '1h', index: false });
   });
 
   const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true, autoTrim: false });
   const ctx: AppContext = {
-    ...options, now, eta,
+    ...options,
+    now,
+    eta,
     async startSession(reply, request, username) {
       const raw = newSecret();
       const createdAtMs = now();
-      await triage.createSession({ id: secretHash(raw), username, createdAtMs, expiresAtMs: createdAtMs + config.sessionHours * 3_600_000 });
-      reply.setCookie(SESSION_COOKIE, raw, { path: '/', httpOnly: true, sameSite: 'strict', secure: secure(request), maxAge: config.sessionHours * 3600 });
+      await triage.createSession({
+        id: secretHash(raw),
+        username,
+        createdAtMs,
+        expiresAtMs: createdAtMs + config.sessionHours * 3_600_000,
+      });
+      reply.setCookie(SESSION_COOKIE, raw, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secure(request),
+        maxAge: config.sessionHours * 3600,
+      });
     },
   };
   registerApi(app, ctx);

@@ -19,12 +19,21 @@ export interface Principal {
 
 /** Hashes a password with argon2id (19 MiB, 2 passes: OWASP's minimum recommendation). */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, { algorithm: 2 /* Algorithm.Argon2id (a const enum, not importable under isolatedModules) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  return hash(password, {
+    algorithm: 2 /* Algorithm.Argon2id (a const enum, not importable under isolatedModules) */,
+    memoryCost: 19_456,
+    timeCost: 2,
+    parallelism: 1,
+  });
 }
 
 /** Checks a password against its argon2 PHC string; false on any malformed hash. */
 export async function verifyPassword(phc: string, password: string): Promise<boolean> {
-  try { return await verify(phc, password); } catch { return false; }
+  try {
+    return await verify(phc, password);
+  } catch {
+    return false;
+  }
 }
 
 /** A random secret (session cookie, API token, one-time password), base64url. */
@@ -53,7 +62,13 @@ export type LoginOutcome = { ok: true; user: User } | { ok: false; reason: 'inva
 let dummyHash: Promise<string> | null = null;
 
 /** Checks a login, counting failures and locking the account after `lockoutFailures` in a row. */
-export async function authenticate(store: TriageStore, username: string, password: string, nowMs: number, policy: LockoutPolicy): Promise<LoginOutcome> {
+export async function authenticate(
+  store: TriageStore,
+  username: string,
+  password: string,
+  nowMs: number,
+  policy: LockoutPolicy,
+): Promise<LoginOutcome> {
   const user = await store.getUser(username);
   if (!user) {
     dummyHash ??= hashPassword(newSecret());
@@ -66,16 +81,35 @@ export async function authenticate(store: TriageStore, username: string, passwor
   if (!good) {
     const failed = user.failedLogins + 1;
     const lock = failed >= policy.lockoutFailures;
-    await store.updateUser(username, { failedLogins: lock ? 0 : failed, lockedUntilMs: lock ? nowMs + policy.lockoutMinutes * 60_000 : 0 });
+    await store.updateUser(username, {
+      failedLogins: lock ? 0 : failed,
+      lockedUntilMs: lock ? nowMs + policy.lockoutMinutes * 60_000 : 0,
+    });
     return { ok: false, reason: lock ? 'locked' : 'invalid' };
   }
-  if (user.failedLogins !== 0 || user.lockedUntilMs !== 0) await store.updateUser(username, { failedLogins: 0, lockedUntilMs: 0 });
+  if (user.failedLogins !== 0 || user.lockedUntilMs !== 0)
+    await store.updateUser(username, { failedLogins: 0, lockedUntilMs: 0 });
   return { ok: true, user };
 }
 
 /** Creates a user with a random one-time password and returns the password (shown once, never stored in clear). */
-export async function createUserWithPassword(store: TriageStore, username: string, role: Role, nowMs: number, password = newSecret(15)): Promise<string> {
-  await store.createUser({ username, role, passwordHash: await hashPassword(password), disabled: false, failedLogins: 0, lockedUntilMs: 0, lang: 'en', createdAtMs: nowMs });
+export async function createUserWithPassword(
+  store: TriageStore,
+  username: string,
+  role: Role,
+  nowMs: number,
+  password = newSecret(15),
+): Promise<string> {
+  await store.createUser({
+    username,
+    role,
+    passwordHash: await hashPassword(password),
+    disabled: false,
+    failedLogins: 0,
+    lockedUntilMs: 0,
+    lang: 'en',
+    createdAtMs: nowMs,
+  });
   return password;
 }
 
@@ -83,6 +117,13 @@ export async function createUserWithPassword(store: TriageStore, username: strin
 export async function ensureFirstAdmin(store: TriageStore, nowMs: number): Promise<string | null> {
   if ((await store.listUsers()).length > 0) return null;
   const password = await createUserWithPassword(store, 'admin', 'admin', nowMs);
-  await store.appendAudit({ atMs: nowMs, actor: 'system', action: 'user-create', clusterId: null, before: null, after: { username: 'admin', role: 'admin', firstStart: true } });
+  await store.appendAudit({
+    atMs: nowMs,
+    actor: 'system',
+    action: 'user-create',
+    clusterId: null,
+    before: null,
+    after: { username: 'admin', role: 'admin', firstStart: true },
+  });
   return password;
 }

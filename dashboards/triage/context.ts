@@ -31,4 +31,3 @@ export interface AppContext extends TriageAppOptions {
   /** Starts a session for a user (sets the cookie) and returns nothing. */
   startSession(reply: FastifyReply, request: FastifyRequest, username: string): Promise<void>;
 }
-

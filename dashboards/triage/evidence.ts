@@ -49,9 +49,22 @@ export const MAX_EVIDENCE_POSTS = 5000;
 
 function publicPost(p: EnrichedPost, kind: string): PublicPost {
   return {
-    id: p.id, source: p.source, url: isHttpUrl(p.url) ? p.url : null, createdAt: p.createdAt, lang: p.lang, text: p.text, author: p.author.id,
-    links: (p.links ?? []).filter(isHttpUrl), botScore: p.botScore, kind,
-    factchecks: (p.factchecks ?? []).map((f) => ({ url: isHttpUrl(f.url) ? f.url : null, publisher: String(f.publisher ?? ''), rating: f.rating ?? null, claim: f.claim ?? null })),
+    id: p.id,
+    source: p.source,
+    url: isHttpUrl(p.url) ? p.url : null,
+    createdAt: p.createdAt,
+    lang: p.lang,
+    text: p.text,
+    author: p.author.id,
+    links: (p.links ?? []).filter(isHttpUrl),
+    botScore: p.botScore,
+    kind,
+    factchecks: (p.factchecks ?? []).map((f) => ({
+      url: isHttpUrl(f.url) ? f.url : null,
+      publisher: String(f.publisher ?? ''),
+      rating: f.rating ?? null,
+      claim: f.claim ?? null,
+    })),
   };
 }
 
@@ -59,17 +72,34 @@ function publicPost(p: EnrichedPost, kind: string): PublicPost {
 export async function loadEvidence(ctx: AppContext, id: string, lang: Lang): Promise<Evidence | null> {
   const row = await ctx.triage.getCluster(id);
   if (!row) return null;
-  const raw = (await ctx.signals.getPosts(row.cluster.posts.slice(0, MAX_EVIDENCE_POSTS))).sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1));
+  const raw = (await ctx.signals.getPosts(row.cluster.posts.slice(0, MAX_EVIDENCE_POSTS))).sort(
+    (a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1),
+  );
   const network = buildNetwork(raw);
   const posts = raw.map((p) => publicPost(p, network.postKinds[p.id] ?? 'other'));
   const fc = new Map<string, Evidence['factchecks'][number]>();
-  for (const f of [...row.cluster.factchecks.map((x) => ({ url: isHttpUrl(x.url) ? x.url : null, publisher: String(x.publisher ?? ''), rating: x.rating ?? null, claim: x.claim ?? null })), ...posts.flatMap((p) => p.factchecks)]) {
+  for (const f of [
+    ...row.cluster.factchecks.map((x) => ({
+      url: isHttpUrl(x.url) ? x.url : null,
+      publisher: String(x.publisher ?? ''),
+      rating: x.rating ?? null,
+      claim: x.claim ?? null,
+    })),
+    ...posts.flatMap((p) => p.factchecks),
+  ]) {
     fc.set(`${f.url}|${f.publisher}`, f);
   }
   return {
-    row, reasons: clusterReasons(row.cluster, lang), posts, missingPosts: Math.min(row.cluster.posts.length, MAX_EVIDENCE_POSTS) - raw.length, network,
-    timeline: postsPerMinute(raw, network.postKinds), ages: accountAges(network.nodes),
-    languages: tally(raw.map((p) => p.lang)), platforms: tally(raw.map((p) => p.source)), factchecks: [...fc.values()],
+    row,
+    reasons: clusterReasons(row.cluster, lang),
+    posts,
+    missingPosts: Math.min(row.cluster.posts.length, MAX_EVIDENCE_POSTS) - raw.length,
+    network,
+    timeline: postsPerMinute(raw, network.postKinds),
+    ages: accountAges(network.nodes),
+    languages: tally(raw.map((p) => p.lang)),
+    platforms: tally(raw.map((p) => p.source)),
+    factchecks: [...fc.values()],
   };
 }
 

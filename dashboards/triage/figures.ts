@@ -16,7 +16,14 @@ export interface MinuteBin {
 }
 
 /** One bar of a chart, in SVG user units. */
-export interface Bar { x: number; y: number; w: number; h: number; series: string; label: string }
+export interface Bar {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  series: string;
+  label: string;
+}
 
 /** A laid-out bar chart. */
 export interface BarChart {
@@ -33,14 +40,21 @@ export interface BarChart {
 const MAX_MINUTES = 360;
 
 /** Posts per minute by kind; spans longer than 6 h are binned coarser (the bin width is in the result). */
-export function postsPerMinute(posts: EnrichedPost[], kinds: Record<string, CoactionKind | 'other'>): { bins: MinuteBin[]; binMs: number } {
+export function postsPerMinute(
+  posts: EnrichedPost[],
+  kinds: Record<string, CoactionKind | 'other'>,
+): { bins: MinuteBin[]; binMs: number } {
   if (!posts.length) return { bins: [], binMs: 60_000 };
   const times = posts.map((p) => p.createdAtMs);
   const start = Math.floor(Math.min(...times) / 60_000) * 60_000;
   const end = Math.max(...times);
   const binMs = Math.max(1, Math.ceil((end - start + 1) / 60_000 / MAX_MINUTES)) * 60_000;
   const n = Math.floor((end - start) / binMs) + 1;
-  const bins: MinuteBin[] = Array.from({ length: n }, (_, i) => ({ atMs: start + i * binMs, counts: { text: 0, link: 0, repost: 0, other: 0 }, total: 0 }));
+  const bins: MinuteBin[] = Array.from({ length: n }, (_, i) => ({
+    atMs: start + i * binMs,
+    counts: { text: 0, link: 0, repost: 0, other: 0 },
+    total: 0,
+  }));
   for (const p of posts) {
     const b = bins[Math.floor((p.createdAtMs - start) / binMs)]!;
     b.counts[kinds[p.id] ?? 'other']++;
@@ -68,22 +82,42 @@ export function timelineChart(bins: MinuteBin[], binMs: number, width = 720, hei
       if (!c) continue;
       const h = (c / yMax) * plotH;
       y -= h;
-      bars.push({ x: pad.l + i * w, y, w: Math.max(w - 1, 0.5), h, series: k, label: `${hhmm(b.atMs)} UTC: ${c} ${k}` });
+      bars.push({
+        x: pad.l + i * w,
+        y,
+        w: Math.max(w - 1, 0.5),
+        h,
+        series: k,
+        label: `${hhmm(b.atMs)} UTC: ${c} ${k}`,
+      });
     }
   });
   const step = Math.max(1, Math.ceil(bins.length / 8));
-  const xTicks = bins.filter((_, i) => i % step === 0).map((b) => ({ x: pad.l + bins.indexOf(b) * w, label: hhmm(b.atMs) }));
+  const xTicks = bins
+    .filter((_, i) => i % step === 0)
+    .map((b) => ({ x: pad.l + bins.indexOf(b) * w, label: hhmm(b.atMs) }));
   const peak = bins.reduce((m, b) => (b.total > m.total ? b : m), bins[0] ?? { total: 0, atMs: 0 });
   return {
-    width, height, bars, xTicks, yMax,
-    summary: bins.length ? `${bins.reduce((s, b) => s + b.total, 0)} posts from ${hhmm(bins[0]!.atMs)} to ${hhmm(bins[bins.length - 1]!.atMs + binMs)} UTC in ${binMs / 60_000}-minute bins; peak ${peak.total} at ${hhmm(peak.atMs)}.` : 'No posts.',
+    width,
+    height,
+    bars,
+    xTicks,
+    yMax,
+    summary: bins.length
+      ? `${bins.reduce((s, b) => s + b.total, 0)} posts from ${hhmm(bins[0]!.atMs)} to ${hhmm(bins[bins.length - 1]!.atMs + binMs)} UTC in ${binMs / 60_000}-minute bins; peak ${peak.total} at ${hhmm(peak.atMs)}.`
+      : 'No posts.',
   };
 }
 
 /** Account-age buckets (days at posting time; m = 30 days, y = 365). The last bucket, '?', is unknown age. */
 export const AGE_BUCKETS: Array<{ label: string; maxDays: number }> = [
-  { label: '<1d', maxDays: 1 }, { label: '1-7d', maxDays: 7 }, { label: '7-30d', maxDays: 30 }, { label: '1-6m', maxDays: 180 },
-  { label: '6-12m', maxDays: 365 }, { label: '1-3y', maxDays: 1095 }, { label: '>3y', maxDays: Infinity },
+  { label: '<1d', maxDays: 1 },
+  { label: '1-7d', maxDays: 7 },
+  { label: '7-30d', maxDays: 30 },
+  { label: '1-6m', maxDays: 180 },
+  { label: '6-12m', maxDays: 365 },
+  { label: '1-3y', maxDays: 1095 },
+  { label: '>3y', maxDays: Infinity },
 ];
 
 /** How many member accounts fall in each age bucket (plus unknown), by the age at their first post in the cluster. */
@@ -91,7 +125,10 @@ export function accountAges(nodes: Array<{ ageDays: number | null }>): Array<{ l
   const counts = AGE_BUCKETS.map((b) => ({ label: b.label, count: 0 }));
   let unknown = 0;
   for (const n of nodes) {
-    if (n.ageDays === null) { unknown++; continue; }
+    if (n.ageDays === null) {
+      unknown++;
+      continue;
+    }
     counts[AGE_BUCKETS.findIndex((b) => n.ageDays! < b.maxDays)]!.count++;
   }
   return [...counts, { label: '?', count: unknown }];
@@ -104,8 +141,17 @@ export function histogramChart(buckets: Array<{ label: string; count: number }>,
   const w = (width - pad.l - 4) / buckets.length;
   const plotH = height - pad.b - pad.t;
   return {
-    width, height, yMax,
-    bars: buckets.map((b, i) => ({ x: pad.l + i * w + 2, y: pad.t + plotH - (b.count / yMax) * plotH, w: w - 4, h: (b.count / yMax) * plotH, series: 'age', label: `${b.label}: ${b.count}` })),
+    width,
+    height,
+    yMax,
+    bars: buckets.map((b, i) => ({
+      x: pad.l + i * w + 2,
+      y: pad.t + plotH - (b.count / yMax) * plotH,
+      w: w - 4,
+      h: (b.count / yMax) * plotH,
+      series: 'age',
+      label: `${b.label}: ${b.count}`,
+    })),
     xTicks: buckets.map((b, i) => ({ x: pad.l + i * w + 2, label: b.label })),
     summary: buckets.map((b) => `${b.label}: ${b.count}`).join(', '),
   };
@@ -115,5 +161,7 @@ export function histogramChart(buckets: Array<{ label: string; count: number }>,
 export function tally(values: string[]): Array<{ value: string; count: number }> {
   const m = new Map<string, number>();
   for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
-  return [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+  return [...m]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
 }

@@ -16,7 +16,8 @@ export function isHttpUrl(u: unknown): u is string {
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
 md.validateLink = (url: string) => isHttpUrl(url) || /^mailto:/i.test(url);
 // Links in notes open outside the app without handing it the referrer or a window handle.
-const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+const defaultLinkOpen =
+  md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   tokens[idx]!.attrSet('rel', 'noopener noreferrer nofollow');
   return defaultLinkOpen(tokens, idx, options, env, self);

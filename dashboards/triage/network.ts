@@ -51,7 +51,7 @@ export function buildNetwork(posts: EnrichedPost[]): Network {
   const add = (kind: CoactionKind, item: string, p: EnrichedPost) => {
     const key = `${kind}\u0000${item}`;
     let e = items.get(key);
-    if (!e) items.set(key, e = { kind, item, posts: [] });
+    if (!e) items.set(key, (e = { kind, item, posts: [] }));
     e.posts.push(p);
   };
   for (const p of posts) {
@@ -66,7 +66,7 @@ export function buildNetwork(posts: EnrichedPost[]): Network {
     const [pa, pb] = x.author.id < y.author.id ? [x, y] : [y, x];
     const key = `${pa.author.id}\u0000${pb.author.id}`;
     let e = edges.get(key);
-    if (!e) edges.set(key, e = { a: pa.author.id, b: pb.author.id, weight: 0, evidence: [] });
+    if (!e) edges.set(key, (e = { a: pa.author.id, b: pb.author.id, weight: 0, evidence: [] }));
     if (!e.evidence.some((v) => v.kind === kind && v.item === item)) {
       e.weight++;
       if (e.evidence.length < MAX_EVIDENCE) e.evidence.push({ kind, item, pa: pa.id, pb: pb.id });
@@ -78,7 +78,8 @@ export function buildNetwork(posts: EnrichedPost[]): Network {
     if (new Set(ps.map((p) => p.author.id)).size < 2) continue;
     const sorted = [...ps].sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1));
     if (sorted.length <= MAX_PAIRWISE) {
-      for (let i = 0; i < sorted.length; i++) for (let j = i + 1; j < sorted.length; j++) link(kind, item, sorted[i]!, sorted[j]!);
+      for (let i = 0; i < sorted.length; i++)
+        for (let j = i + 1; j < sorted.length; j++) link(kind, item, sorted[i]!, sorted[j]!);
     } else {
       for (let i = 1; i < sorted.length; i++) link(kind, item, sorted[i - 1]!, sorted[i]!);
     }
@@ -86,16 +87,31 @@ export function buildNetwork(posts: EnrichedPost[]): Network {
   const nodes = new Map<string, NetworkNode>();
   for (const p of [...posts].sort((a, b) => a.createdAtMs - b.createdAtMs)) {
     const n = nodes.get(p.author.id);
-    if (n) { n.posts++; continue; }
+    if (n) {
+      n.posts++;
+      continue;
+    }
     const created = p.author.createdAt ? Date.parse(p.author.createdAt) : NaN;
-    nodes.set(p.author.id, { id: p.author.id, posts: 1, ageDays: Number.isFinite(created) ? Math.max(0, (p.createdAtMs - created) / 86_400_000) : null, botScore: p.botScore });
+    nodes.set(p.author.id, {
+      id: p.author.id,
+      posts: 1,
+      ageDays: Number.isFinite(created) ? Math.max(0, (p.createdAtMs - created) / 86_400_000) : null,
+      botScore: p.botScore,
+    });
   }
   for (const p of posts) postKinds[p.id] ??= 'other';
-  return { nodes: [...nodes.values()], edges: [...edges.values()].sort((x, y) => y.weight - x.weight || (x.a + x.b < y.a + y.b ? -1 : 1)), postKinds };
+  return {
+    nodes: [...nodes.values()],
+    edges: [...edges.values()].sort((x, y) => y.weight - x.weight || (x.a + x.b < y.a + y.b ? -1 : 1)),
+    postKinds,
+  };
 }
 
 function xml(s: string | number): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }[c]!));
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 // XML exports are written by hand: the formats are tiny and fixed, and every value passes through xml().
@@ -110,10 +126,16 @@ export function toGexf(net: Network, clusterId: string): string {
     '    <attributes class="node"><attribute id="posts" title="posts" type="integer"/><attribute id="ageDays" title="ageDays" type="double"/><attribute id="botScore" title="botScore" type="double"/></attributes>',
     '    <attributes class="edge"><attribute id="kinds" title="kinds" type="string"/><attribute id="items" title="items" type="string"/></attributes>',
     '    <nodes>',
-    ...net.nodes.map((n) => `      <node id="${xml(n.id)}" label="${xml(n.id.slice(0, 12))}"><attvalues><attvalue for="posts" value="${n.posts}"/>${n.ageDays === null ? '' : `<attvalue for="ageDays" value="${n.ageDays.toFixed(2)}"/>`}<attvalue for="botScore" value="${n.botScore}"/></attvalues></node>`),
+    ...net.nodes.map(
+      (n) =>
+        `      <node id="${xml(n.id)}" label="${xml(n.id.slice(0, 12))}"><attvalues><attvalue for="posts" value="${n.posts}"/>${n.ageDays === null ? '' : `<attvalue for="ageDays" value="${n.ageDays.toFixed(2)}"/>`}<attvalue for="botScore" value="${n.botScore}"/></attvalues></node>`,
+    ),
     '    </nodes>',
     '    <edges>',
-    ...net.edges.map((e, i) => `      <edge id="${i}" source="${xml(e.a)}" target="${xml(e.b)}" weight="${e.weight}"><attvalues><attvalue for="kinds" value="${xml([...new Set(e.evidence.map((v) => v.kind))].join(','))}"/><attvalue for="items" value="${xml(e.evidence.map((v) => v.item).join(' '))}"/></attvalues></edge>`),
+    ...net.edges.map(
+      (e, i) =>
+        `      <edge id="${i}" source="${xml(e.a)}" target="${xml(e.b)}" weight="${e.weight}"><attvalues><attvalue for="kinds" value="${xml([...new Set(e.evidence.map((v) => v.kind))].join(','))}"/><attvalue for="items" value="${xml(e.evidence.map((v) => v.item).join(' '))}"/></attvalues></edge>`,
+    ),
     '    </edges>',
     '  </graph>',
     '</gexf>',
@@ -132,8 +154,14 @@ export function toGraphml(net: Network, clusterId: string): string {
     '  <key id="weight" for="edge" attr.name="weight" attr.type="int"/>',
     '  <key id="kinds" for="edge" attr.name="kinds" attr.type="string"/>',
     `  <graph id="${xml(clusterId)}" edgedefault="undirected">`,
-    ...net.nodes.map((n) => `    <node id="${xml(n.id)}"><data key="posts">${n.posts}</data>${n.ageDays === null ? '' : `<data key="ageDays">${n.ageDays.toFixed(2)}</data>`}<data key="botScore">${n.botScore}</data></node>`),
-    ...net.edges.map((e) => `    <edge source="${xml(e.a)}" target="${xml(e.b)}"><data key="weight">${e.weight}</data><data key="kinds">${xml([...new Set(e.evidence.map((v) => v.kind))].join(','))}</data></edge>`),
+    ...net.nodes.map(
+      (n) =>
+        `    <node id="${xml(n.id)}"><data key="posts">${n.posts}</data>${n.ageDays === null ? '' : `<data key="ageDays">${n.ageDays.toFixed(2)}</data>`}<data key="botScore">${n.botScore}</data></node>`,
+    ),
+    ...net.edges.map(
+      (e) =>
+        `    <edge source="${xml(e.a)}" target="${xml(e.b)}"><data key="weight">${e.weight}</data><data key="kinds">${xml([...new Set(e.evidence.map((v) => v.kind))].join(','))}</data></edge>`,
+    ),
     '  </graph>',
     '</graphml>',
   ];

@@ -24,31 +24,86 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
   const page = (req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>) => {
     const p = req.principal;
     const lang = p?.lang ?? 'en';
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(eta.render(view, {
-      ...data, me: p, lang, csrf: reply.generateCsrf(), statusLabels: STATUS_LABELS[lang], closeLabels: CLOSE_REASON_LABELS[lang],
-      statuses: TRIAGE_STATUSES, closeReasons: CLOSE_REASONS, fmt: (ms: number | string) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
-    }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(
+        eta.render(view, {
+          ...data,
+          me: p,
+          lang,
+          csrf: reply.generateCsrf(),
+          statusLabels: STATUS_LABELS[lang],
+          closeLabels: CLOSE_REASON_LABELS[lang],
+          statuses: TRIAGE_STATUSES,
+          closeReasons: CLOSE_REASONS,
+          fmt: (ms: number | string) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+        }),
+      );
   };
 
-  app.get('/login', {
-    config: { role: 'public' }, schema: { hide: true, querystring: { type: 'object', properties: { next: { type: 'string', maxLength: 500 } } } },
-  }, async (req, reply) => page(req, reply, 'login', { next: safeNext((req.query as { next?: string }).next), error: null }));
+  app.get(
+    '/login',
+    {
+      config: { role: 'public' },
+      schema: { hide: true, querystring: { type: 'object', properties: { next: { type: 'string', maxLength: 500 } } } },
+    },
+    async (req, reply) =>
+      page(req, reply, 'login', { next: safeNext((req.query as { next?: string }).next), error: null }),
+  );
 
-  app.post('/login', {
-    config: { role: 'public', rateLimit: { max: ctx.config.loginRateLimitPerMinute, timeWindow: 60_000 } },
-    schema: { hide: true, body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string', maxLength: 40 }, password: { type: 'string', maxLength: 200 }, next: { type: 'string', maxLength: 500 }, _csrf: { type: 'string' } } } },
-  }, async (req, reply) => {
-    const b = req.body as { username: string; password: string; next?: string };
-    const out = await authenticate(triage, b.username, b.password, ctx.now(), ctx.config);
-    if (!out.ok) {
-      if (out.reason === 'locked') await triage.appendAudit({ atMs: ctx.now(), actor: b.username.slice(0, 40), action: 'login-locked', clusterId: null, before: null, after: null });
-      reply.code(out.reason === 'locked' ? 423 : 401);
-      return page(req, reply, 'login', { next: safeNext(b.next), error: out.reason === 'locked' ? 'This account is locked for a while after too many failed attempts.' : 'Wrong username or password.' });
-    }
-    await ctx.startSession(reply, req, out.user.username);
-    await triage.appendAudit({ atMs: ctx.now(), actor: out.user.username, action: 'login', clusterId: null, before: null, after: null });
-    return reply.redirect(safeNext(b.next), 303);
-  });
+  app.post(
+    '/login',
+    {
+      config: { role: 'public', rateLimit: { max: ctx.config.loginRateLimitPerMinute, timeWindow: 60_000 } },
+      schema: {
+        hide: true,
+        body: {
+          type: 'object',
+          required: ['username', 'password'],
+          properties: {
+            username: { type: 'string', maxLength: 40 },
+            password: { type: 'string', maxLength: 200 },
+            next: { type: 'string', maxLength: 500 },
+            _csrf: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { username: string; password: string; next?: string };
+      const out = await authenticate(triage, b.username, b.password, ctx.now(), ctx.config);
+      if (!out.ok) {
+        if (out.reason === 'locked')
+          await triage.appendAudit({
+            atMs: ctx.now(),
+            actor: b.username.slice(0, 40),
+            action: 'login-locked',
+            clusterId: null,
+            before: null,
+            after: null,
+          });
+        reply.code(out.reason === 'locked' ? 423 : 401);
+        return page(req, reply, 'login', {
+          next: safeNext(b.next),
+          error:
+            out.reason === 'locked'
+              ? 'This account is locked for a while after too many failed attempts.'
+              : 'Wrong username or password.',
+        });
+      }
+      await ctx.startSession(reply, req, out.user.username);
+      await triage.appendAudit({
+        atMs: ctx.now(),
+        actor: out.user.username,
+        action: 'login',
+        clusterId: null,
+        before: null,
+        after: null,
+      });
+      return reply.redirect(safeNext(b.next), 303);
+    },
+  );
 
   app.post('/logout', { config: { role: 'viewer' }, schema: { hide: true } }, async (req, reply) => {
     if (req.principal?.sessionId) await triage.deleteSession(req.principal.sessionId);
@@ -56,45 +111,102 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
     return reply.redirect('/login', 303);
   });
 
-  app.get('/', { config: { role: 'viewer' }, preValidation: dropEmptyParams, schema: { hide: true, querystring: listQuerySchema } }, async (req, reply) => {
-    const params = req.query as ListParams;
-    const me = req.principal!;
-    const [result, views, users, reminders] = await Promise.all([
-      triage.queryClusters(await toClusterQuery(ctx, params, me)),
-      triage.listViews(me.username), triage.listUsers(), triage.listReminders(me.username),
-    ]);
-    const keep = Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'after' && v !== undefined && v !== ''));
-    const nextUrl = result.next ? `/?${new URLSearchParams({ ...Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)])), after: result.next })}` : null;
-    return page(req, reply, 'list', {
-      params, total: result.total, clusters: result.items.map((r) => clusterSummary(r, me.lang)), nextUrl, isFirst: !params.after,
-      firstUrl: `/?${new URLSearchParams(Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)])))}`,
-      views, users: users.filter((u) => !u.disabled).map((u) => u.username), reminders, openedAtMs: ctx.now(),
-    });
-  });
+  app.get(
+    '/',
+    {
+      config: { role: 'viewer' },
+      preValidation: dropEmptyParams,
+      schema: { hide: true, querystring: listQuerySchema },
+    },
+    async (req, reply) => {
+      const params = req.query as ListParams;
+      const me = req.principal!;
+      const [result, views, users, reminders] = await Promise.all([
+        triage.queryClusters(await toClusterQuery(ctx, params, me)),
+        triage.listViews(me.username),
+        triage.listUsers(),
+        triage.listReminders(me.username),
+      ]);
+      const keep = Object.fromEntries(
+        Object.entries(params).filter(([k, v]) => k !== 'after' && v !== undefined && v !== ''),
+      );
+      const nextUrl = result.next
+        ? `/?${new URLSearchParams({ ...Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)])), after: result.next })}`
+        : null;
+      return page(req, reply, 'list', {
+        params,
+        total: result.total,
+        clusters: result.items.map((r) => clusterSummary(r, me.lang)),
+        nextUrl,
+        isFirst: !params.after,
+        firstUrl: `/?${new URLSearchParams(Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)])))}`,
+        views,
+        users: users.filter((u) => !u.disabled).map((u) => u.username),
+        reminders,
+        openedAtMs: ctx.now(),
+      });
+    },
+  );
 
-  app.get('/clusters/:id', { config: { role: 'viewer' }, schema: { hide: true, params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } }, async (req, reply) => {
-    const me = req.principal!;
-    const ev = await loadEvidence(ctx, (req.params as { id: string }).id, me.lang);
-    if (!ev) { reply.code(404); return page(req, reply, 'not-found', {}); }
-    const [notes, audit, users] = await Promise.all([triage.listNotes(ev.row.cluster.id), triage.listAudit({ clusterId: ev.row.cluster.id }), triage.listUsers()]);
-    const byAccount = new Map<string, number>();
-    for (const p of ev.posts) byAccount.set(p.author, (byAccount.get(p.author) ?? 0) + 1);
-    return page(req, reply, 'cluster', {
-      ev, c: clusterSummary(ev.row, me.lang), cluster: ev.row.cluster, state: ev.row.state,
-      timeline: timelineChart(ev.timeline.bins, ev.timeline.binMs), ages: histogramChart(ev.ages),
-      notes: notes.map((n) => ({ ...n, html: renderMarkdown(n.markdown) })), audit: [...audit].reverse(),
-      users: users.filter((u) => !u.disabled).map((u) => u.username), revealEnabled: Boolean(ctx.reidentify),
-    });
-  });
+  app.get(
+    '/clusters/:id',
+    {
+      config: { role: 'viewer' },
+      schema: { hide: true, params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } },
+    },
+    async (req, reply) => {
+      const me = req.principal!;
+      const ev = await loadEvidence(ctx, (req.params as { id: string }).id, me.lang);
+      if (!ev) {
+        reply.code(404);
+        return page(req, reply, 'not-found', {});
+      }
+      const [notes, audit, users] = await Promise.all([
+        triage.listNotes(ev.row.cluster.id),
+        triage.listAudit({ clusterId: ev.row.cluster.id }),
+        triage.listUsers(),
+      ]);
+      const byAccount = new Map<string, number>();
+      for (const p of ev.posts) byAccount.set(p.author, (byAccount.get(p.author) ?? 0) + 1);
+      return page(req, reply, 'cluster', {
+        ev,
+        c: clusterSummary(ev.row, me.lang),
+        cluster: ev.row.cluster,
+        state: ev.row.state,
+        timeline: timelineChart(ev.timeline.bins, ev.timeline.binMs),
+        ages: histogramChart(ev.ages),
+        notes: notes.map((n) => ({ ...n, html: renderMarkdown(n.markdown) })),
+        audit: [...audit].reverse(),
+        users: users.filter((u) => !u.disabled).map((u) => u.username),
+        revealEnabled: Boolean(ctx.reidentify),
+      });
+    },
+  );
 
-  app.get('/audit', { config: { role: 'lead' }, schema: { hide: true, querystring: { type: 'object', properties: { afterSeq: { type: 'integer', minimum: 0 } } } } }, async (req, reply) => {
-    const entries = await triage.listAudit({ afterSeq: (req.query as { afterSeq?: number }).afterSeq, limit: 500 });
-    return page(req, reply, 'audit', { entries: entries.reverse(), verification: await triage.verifyAudit() });
-  });
+  app.get(
+    '/audit',
+    {
+      config: { role: 'lead' },
+      schema: {
+        hide: true,
+        querystring: { type: 'object', properties: { afterSeq: { type: 'integer', minimum: 0 } } },
+      },
+    },
+    async (req, reply) => {
+      const entries = await triage.listAudit({ afterSeq: (req.query as { afterSeq?: number }).afterSeq, limit: 500 });
+      return page(req, reply, 'audit', { entries: entries.reverse(), verification: await triage.verifyAudit() });
+    },
+  );
 
-  app.get('/shift', { config: { role: 'viewer' }, schema: { hide: true } }, async (req, reply) => page(req, reply, 'shift', { entries: await triage.listShiftLog(200) }));
+  app.get('/shift', { config: { role: 'viewer' }, schema: { hide: true } }, async (req, reply) =>
+    page(req, reply, 'shift', { entries: await triage.listShiftLog(200) }),
+  );
 
-  app.get('/admin/users', { config: { role: 'admin' }, schema: { hide: true } }, async (req, reply) => page(req, reply, 'users', {
-    users: (await triage.listUsers()).map((u) => ({ ...u, locked: u.lockedUntilMs > ctx.now() })), tokens: await triage.listTokens(), roles: ROLES,
-  }));
+  app.get('/admin/users', { config: { role: 'admin' }, schema: { hide: true } }, async (req, reply) =>
+    page(req, reply, 'users', {
+      users: (await triage.listUsers()).map((u) => ({ ...u, locked: u.lockedUntilMs > ctx.now() })),
+      tokens: await triage.listTokens(),
+      roles: ROLES,
+    }),
+  );
 }

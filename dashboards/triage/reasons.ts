@@ -14,18 +14,38 @@ export function clusterReasons(cluster: Cluster, lang: Lang): string[] {
 
 /** Status names. */
 export const STATUS_LABELS: Record<Lang, Record<TriageStatus, string>> = {
-  en: { new: 'New', triage: 'Triage', investigating: 'Investigating', escalated: 'Escalated', monitoring: 'Monitoring', closed: 'Closed' },
-  nl: { new: 'Nieuw', triage: 'Triage', investigating: 'In onderzoek', escalated: 'Geëscaleerd', monitoring: 'Gevolgd', closed: 'Gesloten' },
+  en: {
+    new: 'New',
+    triage: 'Triage',
+    investigating: 'Investigating',
+    escalated: 'Escalated',
+    monitoring: 'Monitoring',
+    closed: 'Closed',
+  },
+  nl: {
+    new: 'Nieuw',
+    triage: 'Triage',
+    investigating: 'In onderzoek',
+    escalated: 'Geëscaleerd',
+    monitoring: 'Gevolgd',
+    closed: 'Gesloten',
+  },
 };
 
 /** Close reason names (behaviour terms: none says whether a claim is true). */
 export const CLOSE_REASON_LABELS: Record<Lang, Record<CloseReason, string>> = {
   en: {
-    coordinated_inauthentic: 'Coordinated inauthentic behaviour (confirmed)', organic_coordination: 'Organic coordination',
-    insufficient_evidence: 'Insufficient evidence', duplicate: 'Duplicate', out_of_scope: 'Out of scope',
+    coordinated_inauthentic: 'Coordinated inauthentic behaviour (confirmed)',
+    organic_coordination: 'Organic coordination',
+    insufficient_evidence: 'Insufficient evidence',
+    duplicate: 'Duplicate',
+    out_of_scope: 'Out of scope',
   },
   nl: {
-    coordinated_inauthentic: 'Gecoördineerd niet-authentiek gedrag (bevestigd)', organic_coordination: 'Organische coördinatie',
-    insufficient_evidence: 'Onvoldoende bewijs', duplicate: 'Dubbel', out_of_scope: 'Buiten scope',
+    coordinated_inauthentic: 'Gecoördineerd niet-authentiek gedrag (bevestigd)',
+    organic_coordination: 'Organische coördinatie',
+    insufficient_evidence: 'Onvoldoende bewijs',
+    duplicate: 'Dubbel',
+    out_of_scope: 'Buiten scope',
   },
 };

@@ -22,32 +22,50 @@ function signals(): SignalsFile {
   const given = process.argv[2];
   if (given) return JSON.parse(readFileSync(given, 'utf8')) as SignalsFile;
   const out = mkdtempSync(join(tmpdir(), 'mid-previews-'));
-  execFileSync(process.execPath, [join(ROOT, 'workers/bin/mid.mjs'), 'analyze', '--input', join(ROOT, 'connectors/data/sample-posts.jsonl'), '--out', out], { stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'workers/bin/mid.mjs'),
+      'analyze',
+      '--input',
+      join(ROOT, 'connectors/data/sample-posts.jsonl'),
+      '--out',
+      out,
+    ],
+    { stdio: 'ignore' },
+  );
   return JSON.parse(readFileSync(join(out, 'signals.json'), 'utf8')) as SignalsFile;
 }
 
 // Slack mrkdwn → HTML, enough for our blocks: <url|text>, *bold*, "> " quotes, line breaks.
 function mrkdwn(s: string): string {
-  return s.split('\n').map((line) => {
-    const quote = line.startsWith('> ');
-    let h = (quote ? line.slice(2) : line)
-      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, (_, u: string, t: string) => `<a href="${u}">${t}</a>`)
-      .replace(/\*([^*]+)\*/g, '<b>$1</b>');
-    if (quote) h = `<span class="q">${h}</span>`;
-    return h;
-  }).join('<br>');
+  return s
+    .split('\n')
+    .map((line) => {
+      const quote = line.startsWith('> ');
+      let h = (quote ? line.slice(2) : line)
+        .replace(/<(https?:[^|>]+)\|([^>]+)>/g, (_, u: string, t: string) => `<a href="${u}">${t}</a>`)
+        .replace(/\*([^*]+)\*/g, '<b>$1</b>');
+      if (quote) h = `<span class="q">${h}</span>`;
+      return h;
+    })
+    .join('<br>');
 }
 
 function slackHtml(p: ReturnType<typeof slackPayload>): string {
   const blocks = p.blocks as Array<Record<string, any>>; // any: Block Kit JSON as sent
-  const body = blocks.map((b) => {
-    if (b.type === 'header') return `<div class="h">${e(b.text.text)}</div>`;
-    if (b.type === 'section' && b.fields) return `<div class="fields">${b.fields.map((f: { text: string }) => `<div>${mrkdwn(f.text)}</div>`).join('')}</div>`;
-    if (b.type === 'section') return `<div class="s">${mrkdwn(b.text.text)}</div>`;
-    if (b.type === 'actions') return `<div class="a">${b.elements.map((x: { text: { text: string } }) => `<span class="btn">${e(x.text.text)}</span>`).join('')}</div>`;
-    if (b.type === 'context') return `<div class="c">${mrkdwn(b.elements[0].text)}</div>`;
-    return '';
-  }).join('');
+  const body = blocks
+    .map((b) => {
+      if (b.type === 'header') return `<div class="h">${e(b.text.text)}</div>`;
+      if (b.type === 'section' && b.fields)
+        return `<div class="fields">${b.fields.map((f: { text: string }) => `<div>${mrkdwn(f.text)}</div>`).join('')}</div>`;
+      if (b.type === 'section') return `<div class="s">${mrkdwn(b.text.text)}</div>`;
+      if (b.type === 'actions')
+        return `<div class="a">${b.elements.map((x: { text: { text: string } }) => `<span class="btn">${e(x.text.text)}</span>`).join('')}</div>`;
+      if (b.type === 'context') return `<div class="c">${mrkdwn(b.elements[0].text)}</div>`;
+      return '';
+    })
+    .join('');
   return `<style>body{font:15px/1.45 Lato,Helvetica,Arial,sans-serif;margin:0;background:#fff;color:#1d1c1d;width:720px}
 .msg{display:flex;gap:10px;padding:16px}.av{width:36px;height:36px;border-radius:6px;background:#4a154b;color:#fff;font-weight:700;display:flex;align-items:center;justify-content:center}
 .n{font-weight:900}.app{font-size:11px;background:#eee;border-radius:3px;padding:0 4px;margin-left:4px;color:#555}.t{color:#616061;font-size:12px;margin-left:6px}
@@ -59,12 +77,24 @@ function slackHtml(p: ReturnType<typeof slackPayload>): string {
 
 function teamsHtml(p: ReturnType<typeof teamsPayload>): string {
   const card = (p.attachments as Array<{ content: Record<string, any> }>)[0]!.content; // any: Adaptive Card JSON as sent
-  const md = (s: string) => e(s).split('\n').map((l) => l.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '<a href="$2">$1</a>')).join('<br>');
-  const body = (card.body as Array<Record<string, any>>).map((b) => {
-    if (b.type === 'FactSet') return `<table>${b.facts.map((f: { title: string; value: string }) => `<tr><th>${e(f.title)}</th><td>${e(f.value)}</td></tr>`).join('')}</table>`;
-    const cls = [b.weight === 'Bolder' ? 'b' : '', b.size === 'Medium' ? 'm' : '', b.size === 'Small' ? 'sm' : '', b.isSubtle ? 'sub' : ''].join(' ');
-    return `<div class="${cls}">${md(b.text)}</div>`;
-  }).join('');
+  const md = (s: string) =>
+    e(s)
+      .split('\n')
+      .map((l) => l.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '<a href="$2">$1</a>'))
+      .join('<br>');
+  const body = (card.body as Array<Record<string, any>>)
+    .map((b) => {
+      if (b.type === 'FactSet')
+        return `<table>${b.facts.map((f: { title: string; value: string }) => `<tr><th>${e(f.title)}</th><td>${e(f.value)}</td></tr>`).join('')}</table>`;
+      const cls = [
+        b.weight === 'Bolder' ? 'b' : '',
+        b.size === 'Medium' ? 'm' : '',
+        b.size === 'Small' ? 'sm' : '',
+        b.isSubtle ? 'sub' : '',
+      ].join(' ');
+      return `<div class="${cls}">${md(b.text)}</div>`;
+    })
+    .join('');
   const actions = (card.actions ?? []).map((a: { title: string }) => `<span class="btn">${e(a.title)}</span>`).join('');
   return `<style>body{font:14px/1.45 "Segoe UI",Helvetica,Arial,sans-serif;margin:0;background:#f5f5f5;width:720px;padding:16px;box-sizing:border-box}
 .card{background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.2);padding:16px;border-top:4px solid #6264a7}.b{font-weight:600;margin-top:10px}.m{font-size:17px;margin-top:0}
@@ -78,17 +108,56 @@ const page = (inner: string) => `<!doctype html><meta charset="utf-8"><body>${in
 const s = signals();
 const cluster = s.clusters.find((c) => c.kinds.includes('duplicate_text')) ?? s.clusters[0]!;
 const triage = 'https://mid.example.nl/clusters/{clusterId}';
-const nl = buildAlertMessage(cluster, { lang: 'nl', kind: 'new', changes: [], triageUrlTemplate: triage, platforms: ['mastodon'] });
-const en = buildAlertMessage(cluster, { lang: 'en', kind: 'new', changes: [], triageUrlTemplate: triage, platforms: ['mastodon'] });
-const upd = buildAlertMessage(cluster, { lang: 'nl', kind: 'update', changes: ['grew'], triageUrlTemplate: triage, platforms: ['mastodon'] });
+const nl = buildAlertMessage(cluster, {
+  lang: 'nl',
+  kind: 'new',
+  changes: [],
+  triageUrlTemplate: triage,
+  platforms: ['mastodon'],
+});
+const en = buildAlertMessage(cluster, {
+  lang: 'en',
+  kind: 'new',
+  changes: [],
+  triageUrlTemplate: triage,
+  platforms: ['mastodon'],
+});
+const upd = buildAlertMessage(cluster, {
+  lang: 'nl',
+  kind: 'update',
+  changes: ['grew'],
+  triageUrlTemplate: triage,
+  platforms: ['mastodon'],
+});
 const matrix = matrixContent(upd, '$first-alert-event');
 const shots: Array<[string, string]> = [
   ['slack.png', page(slackHtml(slackPayload(nl)))],
   ['teams.png', page(teamsHtml(teamsPayload(en)))],
-  ['matrix.png', page(`<style>body{font:14px/1.5 Inter,Helvetica,Arial,sans-serif;width:720px;margin:0;padding:16px;box-sizing:border-box}blockquote{border-left:3px solid #ccc;margin:0;padding-left:10px;color:#444}.thr{font-size:12px;color:#0dbd8b;margin-bottom:6px}</style><div class="thr">↳ thread reply (m.thread) to the first alert</div>${String(matrix.formatted_body)}`)],
-  ['email.png', page(`<style>body{font:14px/1.5 Georgia,serif;width:720px;margin:0;padding:16px;box-sizing:border-box}.hdr{font:12px Helvetica,Arial,sans-serif;color:#555;border-bottom:1px solid #ddd;padding-bottom:6px;margin-bottom:8px}blockquote{border-left:3px solid #ccc;margin:0;padding-left:10px}</style><div class="hdr">From: mid-monitor &lt;alerts@mid.example.nl&gt;<br>Subject: ${e(nl.title)}</div>${alertHtml(nl)}`)],
+  [
+    'matrix.png',
+    page(
+      `<style>body{font:14px/1.5 Inter,Helvetica,Arial,sans-serif;width:720px;margin:0;padding:16px;box-sizing:border-box}blockquote{border-left:3px solid #ccc;margin:0;padding-left:10px;color:#444}.thr{font-size:12px;color:#0dbd8b;margin-bottom:6px}</style><div class="thr">↳ thread reply (m.thread) to the first alert</div>${String(matrix.formatted_body)}`,
+    ),
+  ],
+  [
+    'email.png',
+    page(
+      `<style>body{font:14px/1.5 Georgia,serif;width:720px;margin:0;padding:16px;box-sizing:border-box}.hdr{font:12px Helvetica,Arial,sans-serif;color:#555;border-bottom:1px solid #ddd;padding-bottom:6px;margin-bottom:8px}blockquote{border-left:3px solid #ccc;margin:0;padding-left:10px}</style><div class="hdr">From: mid-monitor &lt;alerts@mid.example.nl&gt;<br>Subject: ${e(nl.title)}</div>${alertHtml(nl)}`,
+    ),
+  ],
 ];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
 try {
   const p = await browser.newPage({ viewport: { width: 720, height: 200 }, deviceScaleFactor: 1 });
   for (const [file, html] of shots) {
@@ -98,5 +167,8 @@ try {
 } finally {
   await browser.close();
 }
-writeFileSync(join(HERE, 'example-payloads.json'), `${JSON.stringify({ slack: slackPayload(nl), teams: teamsPayload(en), matrix }, null, 2)}\n`);
+writeFileSync(
+  join(HERE, 'example-payloads.json'),
+  `${JSON.stringify({ slack: slackPayload(nl), teams: teamsPayload(en), matrix }, null, 2)}\n`,
+);
 process.stdout.write(`wrote ${shots.map(([f]) => f).join(', ')} and example-payloads.json to ${HERE}\n`);

@@ -8,14 +8,18 @@ export const MESSAGE_SCHEMA_VERSION = 1;
 
 /** posts.raw: a normalized post, or a tombstone saying the source deleted it. Key: post id. */
 export type RawPostMessage =
-  | { v: 1; kind: 'post'; post: NormalizedPost }
-  | { v: 1; kind: 'tombstone'; id: string; source: string };
+  { v: 1; kind: 'post'; post: NormalizedPost } | { v: 1; kind: 'tombstone'; id: string; source: string };
 
 /** factchecks.raw: a normalized fact-check. Key: fact-check id. */
-export interface FactCheckMessage { v: 1; kind: 'factcheck'; factcheck: NormalizedFactCheck }
+export interface FactCheckMessage {
+  v: 1;
+  kind: 'factcheck';
+  factcheck: NormalizedFactCheck;
+}
 
 /** posts.enriched: an enriched (pseudonymised) post, or a tombstone passed on from posts.raw. Key: post id. */
-export type EnrichedPostMessage = { v: 1; kind: 'enriched'; post: EnrichedPost } | { v: 1; kind: 'tombstone'; id: string; source: string };
+export type EnrichedPostMessage =
+  { v: 1; kind: 'enriched'; post: EnrichedPost } | { v: 1; kind: 'tombstone'; id: string; source: string };
 
 /** signals: the current state of one cluster (last one wins). Key: cluster id, so updates of a cluster stay ordered. */
 export interface ClusterMessage {

@@ -25,11 +25,16 @@ export const DEFAULT_STOP_DEADLINE_MS = 10_000;
 /** Raised (and logged by callers) when a stop step failed or the deadline passed; stop() itself never throws. */
 export class StopError extends PermanentError {
   override name = 'StopError';
-  constructor(message: string, cause?: unknown) { super(message, { cause }); }
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
 }
 
 /** Runs stop steps in order, each guarded, within one overall deadline; returns the problems met (empty when clean). */
-export async function guardedStop(steps: Array<[string, () => Promise<unknown> | unknown]>, deadlineMs = DEFAULT_STOP_DEADLINE_MS): Promise<StopError[]> {
+export async function guardedStop(
+  steps: Array<[string, () => Promise<unknown> | unknown]>,
+  deadlineMs = DEFAULT_STOP_DEADLINE_MS,
+): Promise<StopError[]> {
   const until = Date.now() + deadlineMs;
   const problems: StopError[] = [];
   for (const [what, step] of steps) {
@@ -38,7 +43,9 @@ export async function guardedStop(steps: Array<[string, () => Promise<unknown> |
     try {
       await Promise.race([
         Promise.resolve().then(step),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new StopError(`${what}: deadline passed`)), Math.max(left, 1)); }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new StopError(`${what}: deadline passed`)), Math.max(left, 1));
+        }),
       ]);
     } catch (err) {
       problems.push(err instanceof StopError ? err : new StopError(`${what}: ${(err as Error)?.message ?? err}`, err));

@@ -39,9 +39,22 @@ const ENRICH_WORKERS = Number(process.env.BENCH_ENRICH_WORKERS ?? 1);
 
 function fileConfigFor(id: string, dir: string, extra: Record<string, unknown> = {}) {
   return {
-    dataDir: dir, http: { port: 0 }, log: { level: 'warn' },
-    bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `b${id}`, sessionTimeoutMs: 6000,
-      topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
+    dataDir: dir,
+    http: { port: 0 },
+    log: { level: 'warn' },
+    bus: {
+      kind: 'kafka',
+      kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
+      groupPrefix: `b${id}`,
+      sessionTimeoutMs: 6000,
+      topics: {
+        postsRaw: `raw-${id}`,
+        factchecksRaw: `fc-${id}`,
+        postsEnriched: `enr-${id}`,
+        signals: `sig-${id}`,
+        dlq: `dlq-${id}`,
+      },
+    },
     detect: { ...extra },
     scheduler: { kind: 'memory' },
     redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `bench${id}` },
@@ -53,14 +66,20 @@ function fileConfigFor(id: string, dir: string, extra: Record<string, unknown> =
 function child(args: string[], configFile: string): ChildProcess {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the worker processes.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const c = spawn(process.execPath, [...nodeArgs, 'workers/bin/mid.mjs', ...args], { env: { ...process.env, MID_CONFIG: configFile, MID_LOG_LEVEL: 'warn', MID_PSEUDONYM_KEY: KEY }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const c = spawn(process.execPath, [...nodeArgs, 'workers/bin/mid.mjs', ...args], {
+    env: { ...process.env, MID_CONFIG: configFile, MID_LOG_LEVEL: 'warn', MID_PSEUDONYM_KEY: KEY },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(c);
   return c;
 }
 
 async function stopChild(c: ChildProcess | null): Promise<void> {
   if (!c || c.exitCode !== null) return;
-  const exited = new Promise((r) => { c.once('exit', r); setTimeout(r, 15_000); });
+  const exited = new Promise((r) => {
+    c.once('exit', r);
+    setTimeout(r, 15_000);
+  });
   c.kill('SIGTERM');
   await exited;
 }
@@ -69,37 +88,77 @@ async function stopChild(c: ChildProcess | null): Promise<void> {
 async function pipeline(id: string, noopDetector: boolean, extra: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mid-bench-'));
   // BENCH_DETECT: JSON merged into the detect section (e.g. {"snapshotInThread":true}).
-  const fileConfig = fileConfigFor(id, dir, { ...extra, ...(process.env.BENCH_DETECT ? JSON.parse(process.env.BENCH_DETECT) as Record<string, unknown> : {}) });
+  const fileConfig = fileConfigFor(id, dir, {
+    ...extra,
+    ...(process.env.BENCH_DETECT ? (JSON.parse(process.env.BENCH_DETECT) as Record<string, unknown>) : {}),
+  });
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(fileConfig));
   const config = loadConfig({ file: configFile, env: {} });
   const bus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: 'bench', logger, sessionTimeoutMs: 6000 });
   const state = new RedisStateStore({ url: config.redis.url, prefix: `bench${id}:` });
   const metrics = createMetrics();
-  const noop = (): CoordinationDetector => ({ observe() {}, advance: () => [], clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', exportStateParts: () => ['[[[],{}]]'], observeFactCheck() {} });
-  const detect = new DetectWorker({ config, bus, state, logger, metrics, ...(noopDetector ? { createDetector: noop } : {}) });
-  await state.start(); await bus.start();
+  const noop = (): CoordinationDetector => ({
+    observe() {},
+    advance: () => [],
+    clusters: () => [],
+    accounts: () => [],
+    exportState: () => ({}),
+    exportStateJson: () => '{}',
+    exportStateParts: () => ['[[[],{}]]'],
+    observeFactCheck() {},
+  });
+  const detect = new DetectWorker({
+    config,
+    bus,
+    state,
+    logger,
+    metrics,
+    ...(noopDetector ? { createDetector: noop } : {}),
+  });
+  await state.start();
+  await bus.start();
   let index: ChildProcess | null = null;
   let enrich: ChildProcess[] = [];
   let db: Database.Database | null = null;
   return {
-    config, bus, detect,
+    config,
+    bus,
+    detect,
     async start() {
-      for (const t of [config.bus.topics.postsEnriched, config.bus.topics.signals, config.bus.topics.dlq]) await bus.publish(t, []);
+      for (const t of [config.bus.topics.postsEnriched, config.bus.topics.signals, config.bus.topics.dlq])
+        await bus.publish(t, []);
       index = child(['worker', 'index'], configFile);
       enrich = Array.from({ length: ENRICH_WORKERS }, () => child(['worker', 'enrich'], configFile));
       await detect.start();
-      await until(async () => { try { db ??= new Database(fileConfig.store.sqliteFile, { readonly: true, fileMustExist: true }); return true; } catch { return false; } }, 30_000);
+      await until(async () => {
+        try {
+          db ??= new Database(fileConfig.store.sqliteFile, { readonly: true, fileMustExist: true });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 30_000);
     },
     indexed(): number {
-      try { return db ? (db.prepare('SELECT count(*) AS n FROM posts').get() as { n: number }).n : 0; } catch { return 0; }
+      try {
+        return db ? (db.prepare('SELECT count(*) AS n FROM posts').get() as { n: number }).n : 0;
+      } catch {
+        return 0;
+      }
     },
     clusters(): number {
-      try { return db ? (db.prepare('SELECT count(*) AS n FROM clusters').get() as { n: number }).n : 0; } catch { return 0; }
+      try {
+        return db ? (db.prepare('SELECT count(*) AS n FROM clusters').get() as { n: number }).n : 0;
+      } catch {
+        return 0;
+      }
     },
     async stop() {
       await Promise.all(enrich.map(stopChild));
-      await detect.stop(); await bus.stop(); await state.stop();
+      await detect.stop();
+      await bus.stop();
+      await state.stop();
       db?.close();
       await stopChild(index);
     },
@@ -108,7 +167,10 @@ async function pipeline(id: string, noopDetector: boolean, extra: Record<string,
 
 async function until(cond: () => Promise<boolean> | boolean, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
-  while (Date.now() < end) { if (await cond()) return true; await new Promise((r) => setTimeout(r, 100)); }
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return false;
 }
 
@@ -122,16 +184,19 @@ async function throughput(noopDetector: boolean, n: number): Promise<void> {
   await p.start();
   await new Promise((r) => setTimeout(r, 4000));
   const t0 = Date.now();
-  for (let i = 0; i < messages.length; i += 2000) await p.bus.publish(p.config.bus.topics.postsRaw, messages.slice(i, i + 2000));
+  for (let i = 0; i < messages.length; i += 2000)
+    await p.bus.publish(p.config.bus.topics.postsRaw, messages.slice(i, i + 2000));
   const published = Date.now() - t0;
   const indexed = await until(() => p.indexed() >= n && p.detect.detectedPosts >= n, 110_000);
   const tDone = Date.now() - t0;
-  const ok = indexed && await until(async () => (await p.detect.lag()) === 0, 60_000);
+  const ok = indexed && (await until(async () => (await p.detect.lag()) === 0, 60_000));
   const total = Date.now() - t0;
   const count = p.indexed();
-  process.stdout.write(`throughput (${noopDetector ? 'no-op detector' : 'coordination detector'}): ${n} posts published in ${published} ms; `
-    + `${ok ? '' : 'NOT FINISHED: '}all ${count} enriched+indexed and ${p.detect.detectedPosts} handed to the detector after ${tDone} ms = ${Math.round((Math.min(count, p.detect.detectedPosts) / tDone) * 1000)} posts/s end to end; `
-    + `${p.clusters()} clusters; detect offsets committed (idle flush + checkpoint) after ${total} ms\n`);
+  process.stdout.write(
+    `throughput (${noopDetector ? 'no-op detector' : 'coordination detector'}): ${n} posts published in ${published} ms; ` +
+      `${ok ? '' : 'NOT FINISHED: '}all ${count} enriched+indexed and ${p.detect.detectedPosts} handed to the detector after ${tDone} ms = ${Math.round((Math.min(count, p.detect.detectedPosts) / tDone) * 1000)} posts/s end to end; ` +
+      `${p.clusters()} clusters; detect offsets committed (idle flush + checkpoint) after ${total} ms\n`,
+  );
   await p.stop();
 }
 
@@ -156,13 +221,29 @@ async function publisher(configFile: string, id: string, rate: number, durationM
       const coordinated = i % (rate / 2) === 0;
       const author = coordinated ? `camp-${campaign % 12}` : `user-${i % 5000}`;
       batch.push({
-        id: `l${id}-${i}`, source: 'mastodon', createdAt: now, lang: 'nl', url: null,
-        text: coordinated ? 'De uitslag wordt gemanipuleerd, deel dit voordat het verwijderd wordt! https://bewijs.example/stembus'
-          : `Bericht ${i} over ${words[i % words.length]} en ${words[(i * 3) % words.length]} nummer ${i * 7919 % 10007}`,
-        author: { id: author, handle: author, createdAt: coordinated ? new Date(Date.now() - 3 * 86_400_000).toISOString() : '2019-01-01T00:00:00Z', followers: 5, following: 40, posts: 10 },
-        links: coordinated ? ['https://bewijs.example/stembus'] : [], hashtags: coordinated ? ['stembus'] : [],
+        id: `l${id}-${i}`,
+        source: 'mastodon',
+        createdAt: now,
+        lang: 'nl',
+        url: null,
+        text: coordinated
+          ? 'De uitslag wordt gemanipuleerd, deel dit voordat het verwijderd wordt! https://bewijs.example/stembus'
+          : `Bericht ${i} over ${words[i % words.length]} en ${words[(i * 3) % words.length]} nummer ${(i * 7919) % 10007}`,
+        author: {
+          id: author,
+          handle: author,
+          createdAt: coordinated ? new Date(Date.now() - 3 * 86_400_000).toISOString() : '2019-01-01T00:00:00Z',
+          followers: 5,
+          following: 40,
+          posts: 10,
+        },
+        links: coordinated ? ['https://bewijs.example/stembus'] : [],
+        hashtags: coordinated ? ['stembus'] : [],
       });
-      if (coordinated) { campaign++; coordinatedIds.push(`l${id}-${i}`); }
+      if (coordinated) {
+        campaign++;
+        coordinatedIds.push(`l${id}-${i}`);
+      }
     }
     const publishedAt = Date.now();
     for (const postId of coordinatedIds) process.stdout.write(`${postId} ${publishedAt}\n`);
@@ -185,28 +266,42 @@ async function latency(rate: number, durationMs: number, compactPosts: number | 
   const sent = new Map<string, number>();
   const seenAt = new Map<string, number>();
   let first: { at: number; posts: string[] } | null = null;
-  const sub = await p.bus.subscribe({ topics: [p.config.bus.topics.signals], groupId: `lat-${id}`, fromBeginning: false, eachBatch: async (b) => {
-    const now = Date.now();
-    for (const m of b) {
-      const d = decodeCluster(m.value);
-      if (!d.ok) continue;
-      first ??= { at: now, posts: d.message.cluster.posts.slice() };
-      for (const postId of d.message.cluster.posts) if (!seenAt.has(postId)) seenAt.set(postId, now);
-    }
-  } });
+  const sub = await p.bus.subscribe({
+    topics: [p.config.bus.topics.signals],
+    groupId: `lat-${id}`,
+    fromBeginning: false,
+    eachBatch: async (b) => {
+      const now = Date.now();
+      for (const m of b) {
+        const d = decodeCluster(m.value);
+        if (!d.ok) continue;
+        first ??= { at: now, posts: d.message.cluster.posts.slice() };
+        for (const postId of d.message.cluster.posts) if (!seenAt.has(postId)) seenAt.set(postId, now);
+      }
+    },
+  });
   // When the detect worker received each post (to split the latency into transport and detection).
   const arrivedAt = new Map<string, number>();
   const handle = p.detect.handleBatch.bind(p.detect);
-  p.detect.handleBatch = async (batch) => { const now = Date.now(); for (const m of batch) if (m.key && !arrivedAt.has(m.key)) arrivedAt.set(m.key, now); return handle(batch); };
+  p.detect.handleBatch = async (batch) => {
+    const now = Date.now();
+    for (const m of batch) if (m.key && !arrivedAt.has(m.key)) arrivedAt.set(m.key, now);
+    return handle(batch);
+  };
   await p.start();
   await new Promise((r) => setTimeout(r, 4000));
   const configFile = join(p.config.dataDir, 'config.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'publisher', configFile, id, String(rate), String(durationMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', import.meta.filename, 'publisher', configFile, id, String(rate), String(durationMs)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(child);
   let done = '';
   for await (const line of createInterface({ input: child.stdout! })) {
     const [a, b, c] = line.split(' ');
-    if (a === 'done') done = `${b} ${c}`; else sent.set(a!, Number(b));
+    if (a === 'done') done = `${b} ${c}`;
+    else sent.set(a!, Number(b));
   }
   await new Promise((r) => setTimeout(r, 8000));
   await sub.stop();
@@ -233,14 +328,20 @@ async function latency(rate: number, durationMs: number, compactPosts: number | 
   }
   // The first cluster update: from publishing the newest coordinated post it contains to the update itself.
   const newestInFirst = f ? Math.max(...f.posts.map((x) => sent.get(x) ?? -Infinity)) : -Infinity;
-  if (process.env.BENCH_DEBUG) for (const [postId, t] of sent) process.stdout.write(`  ${postId} +${t - Math.min(...sent.values())} ms: detect worker +${(arrivedAt.get(postId) ?? NaN) - t}, cluster update +${(seenAt.get(postId) ?? NaN) - t}\n`);
-  process.stdout.write(`latency at ${actualRate} posts/s (publisher in its own process, ${durationMs / 1000} s, ${sent.size} coordinated posts, one every 500 ms from 12 accounts):\n`
-    + `  publish -> first cluster update containing the post, every coordinated post (${sent.size - all.length} never in one): ${stats(all)}\n`
-    + `    (the campaign's first posts can be in a cluster only once enough accounts have posted: the build-up is part of this)\n`
-    + `  first detection: publish of the newest post in the first cluster update -> that update: ${Number.isFinite(newestInFirst) ? `${f!.at - newestInFirst} ms` : 'no update'}\n`
-    + `  posts published after the cluster first appeared -> update containing them: ${stats(joining)}\n`
-    + `  of which publish -> detect worker receives it: ${stats(transport)}; received -> cluster update: ${stats(detection)}\n`
-    + `  compactPosts ${p.config.detect.compactPosts}, snapshotInThread ${p.config.detect.snapshotInThread} (${p.detect.threadSnapshots} snapshots from the thread); longest detector pause for a checkpoint ${Math.round(p.detect.longestPauseMs.log)} ms, for a full snapshot ${Math.round(p.detect.longestPauseMs.snapshot)} ms\n`);
+  if (process.env.BENCH_DEBUG)
+    for (const [postId, t] of sent)
+      process.stdout.write(
+        `  ${postId} +${t - Math.min(...sent.values())} ms: detect worker +${(arrivedAt.get(postId) ?? NaN) - t}, cluster update +${(seenAt.get(postId) ?? NaN) - t}\n`,
+      );
+  process.stdout.write(
+    `latency at ${actualRate} posts/s (publisher in its own process, ${durationMs / 1000} s, ${sent.size} coordinated posts, one every 500 ms from 12 accounts):\n` +
+      `  publish -> first cluster update containing the post, every coordinated post (${sent.size - all.length} never in one): ${stats(all)}\n` +
+      `    (the campaign's first posts can be in a cluster only once enough accounts have posted: the build-up is part of this)\n` +
+      `  first detection: publish of the newest post in the first cluster update -> that update: ${Number.isFinite(newestInFirst) ? `${f!.at - newestInFirst} ms` : 'no update'}\n` +
+      `  posts published after the cluster first appeared -> update containing them: ${stats(joining)}\n` +
+      `  of which publish -> detect worker receives it: ${stats(transport)}; received -> cluster update: ${stats(detection)}\n` +
+      `  compactPosts ${p.config.detect.compactPosts}, snapshotInThread ${p.config.detect.snapshotInThread} (${p.detect.threadSnapshots} snapshots from the thread); longest detector pause for a checkpoint ${Math.round(p.detect.longestPauseMs.log)} ms, for a full snapshot ${Math.round(p.detect.longestPauseMs.snapshot)} ms\n`,
+  );
   await p.stop();
 }
 
@@ -256,7 +357,12 @@ if (process.argv[2] === 'publisher') {
       await throughput(true, 20_000);
       await throughput(false, 20_000);
     }
-    if (only !== 'throughput') await latency(500, Number(process.env.BENCH_LATENCY_SECONDS ?? 60) * 1000, process.env.BENCH_COMPACT_POSTS ? Number(process.env.BENCH_COMPACT_POSTS) : undefined);
+    if (only !== 'throughput')
+      await latency(
+        500,
+        Number(process.env.BENCH_LATENCY_SECONDS ?? 60) * 1000,
+        process.env.BENCH_COMPACT_POSTS ? Number(process.env.BENCH_COMPACT_POSTS) : undefined,
+      );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     if (ownServices) await teardown();

@@ -35,13 +35,20 @@ db.transaction(() => {
     const ms = fromMs + Math.floor((i / POSTS) * spanMs);
     const member = i % Math.floor(POSTS / (CLUSTERS * MEMBERS)) === 0;
     const doc = member
-      ? JSON.stringify({ accountSignals: { ageDays: i % 3 === 0 ? 4 : 900 }, fingerprint: { exact: `fp${i % 7}`, minhash: [1, 2, 3, i % 5] } })
+      ? JSON.stringify({
+          accountSignals: { ageDays: i % 3 === 0 ? 4 : 900 },
+          fingerprint: { exact: `fp${i % 7}`, minhash: [1, 2, 3, i % 5] },
+        })
       : '{}';
     ins.run(`b:${i}`, sources[i % 4]!, ms, langs[i % 6]!, `u${i % 50_000}`, doc);
   }
 })();
-const memberIds = db.prepare("SELECT id, created_at_ms FROM posts WHERE doc != '{}' ORDER BY created_at_ms").all() as Array<{ id: string; created_at_ms: number }>;
-const up = db.prepare('INSERT INTO clusters (id, score, start_ms, end_ms, watermark_ms, doc) VALUES (?, ?, ?, ?, ?, ?)');
+const memberIds = db
+  .prepare("SELECT id, created_at_ms FROM posts WHERE doc != '{}' ORDER BY created_at_ms")
+  .all() as Array<{ id: string; created_at_ms: number }>;
+const up = db.prepare(
+  'INSERT INTO clusters (id, score, start_ms, end_ms, watermark_ms, doc) VALUES (?, ?, ?, ?, ?, ?)',
+);
 db.transaction(() => {
   for (let c = 0; c < CLUSTERS; c++) {
     const ms = memberIds.slice(c * MEMBERS, (c + 1) * MEMBERS);
@@ -49,11 +56,29 @@ db.transaction(() => {
     const start = new Date(ms[0]!.created_at_ms).toISOString();
     const end = new Date(ms[ms.length - 1]!.created_at_ms).toISOString();
     const cl: Cluster = {
-      id: `cl-${c}`, kinds: c % 2 ? ['duplicate_text', 'burst'] : ['co_link'], score: 0.5 + (c % 50) / 100, pValue: 1e-9, posts: ms.map((m) => m.id),
-      accounts: ms.map((_, k) => `p:${(c * 7 + k).toString(16).padStart(24, '0')}`), start, end, reasons: ['Same text from many accounts'],
-      sampleText: 'Deel dit! https://example.org/x #tag', links: [`https://site${c % 20}.example/a`], hashtags: [`tag${c % 30}`], languages: ['nl'], factchecks: [],
+      id: `cl-${c}`,
+      kinds: c % 2 ? ['duplicate_text', 'burst'] : ['co_link'],
+      score: 0.5 + (c % 50) / 100,
+      pValue: 1e-9,
+      posts: ms.map((m) => m.id),
+      accounts: ms.map((_, k) => `p:${(c * 7 + k).toString(16).padStart(24, '0')}`),
+      start,
+      end,
+      reasons: ['Same text from many accounts'],
+      sampleText: 'Deel dit! https://example.org/x #tag',
+      links: [`https://site${c % 20}.example/a`],
+      hashtags: [`tag${c % 30}`],
+      languages: ['nl'],
+      factchecks: [],
     };
-    up.run(cl.id, cl.score, ms[0]!.created_at_ms, ms[ms.length - 1]!.created_at_ms, ms[ms.length - 1]!.created_at_ms, JSON.stringify(cl));
+    up.run(
+      cl.id,
+      cl.score,
+      ms[0]!.created_at_ms,
+      ms[ms.length - 1]!.created_at_ms,
+      ms[ms.length - 1]!.created_at_ms,
+      JSON.stringify(cl),
+    );
   }
 })();
 db.close();
@@ -64,16 +89,30 @@ const source = new SqliteReportSource({ file });
 await source.start();
 const rssBefore = process.memoryUsage().rss;
 const t1 = performance.now();
-const data = await gatherReportData(source, new NullTriageOutcomeSource(), config, { from, to, periodName: 'BENCH', now: new Date() });
+const data = await gatherReportData(source, new NullTriageOutcomeSource(), config, {
+  from,
+  to,
+  periodName: 'BENCH',
+  now: new Date(),
+});
 const t2 = performance.now();
 const htmlBytes = (await renderReport(data, 'html', 'nl', config)).length;
 const mdBytes = (await renderReport(data, 'md', 'en', config)).length;
 const t3 = performance.now();
 await source.stop();
 const peak = process.resourceUsage().maxRSS * 1024;
-console.log(JSON.stringify({
-  posts: POSTS, clusters: data.periodOverPeriod.current.clusters, postsCounted: data.periodOverPeriod.current.posts,
-  loadSeconds: +loadS.toFixed(1), gatherSeconds: +((t2 - t1) / 1000).toFixed(2), renderSeconds: +((t3 - t2) / 1000).toFixed(2),
-  rssBeforeMiB: Math.round(rssBefore / 2 ** 20), peakRssMiB: Math.round(peak / 2 ** 20), htmlBytes, mdBytes,
-}));
+console.log(
+  JSON.stringify({
+    posts: POSTS,
+    clusters: data.periodOverPeriod.current.clusters,
+    postsCounted: data.periodOverPeriod.current.posts,
+    loadSeconds: +loadS.toFixed(1),
+    gatherSeconds: +((t2 - t1) / 1000).toFixed(2),
+    renderSeconds: +((t3 - t2) / 1000).toFixed(2),
+    rssBeforeMiB: Math.round(rssBefore / 2 ** 20),
+    peakRssMiB: Math.round(peak / 2 ** 20),
+    htmlBytes,
+    mdBytes,
+  }),
+);
 rmSync(dir, { recursive: true, force: true });

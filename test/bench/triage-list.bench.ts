@@ -18,12 +18,22 @@ import type { TriageStatus } from '../../workers/ports/triage-store.ts';
 const N = Number(process.env.BENCH_CLUSTERS ?? 20_000);
 const RUNS = 30;
 let seed = 7;
-const rnd = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+const rnd = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-const KINDS: ClusterKind[] = ['duplicate_text', 'co_link', 'burst', 'hashtag_push', 'cross_language', 'young_account_cohort'];
+const KINDS: ClusterKind[] = [
+  'duplicate_text',
+  'co_link',
+  'burst',
+  'hashtag_push',
+  'cross_language',
+  'young_account_cohort',
+];
 const LANGS = ['nl', 'en', 'de', 'fr', 'tr'];
 const PLATFORMS = ['mastodon', 'bluesky', 'telegram', 'rss'];
-const WORDS = 'stembus kabinet stikstof boeren asiel woningnood vaccin klimaat oorlog verkiezing debat minister belasting energie'.split(' ');
+const WORDS =
+  'stembus kabinet stikstof boeren asiel woningnood vaccin klimaat oorlog verkiezing debat minister belasting energie'.split(
+    ' ',
+  );
 
 const dir = mkdtempSync(join(tmpdir(), 'mid-bench-triage-'));
 const signals = new SqliteSignalStore({ file: join(dir, 'signals.db') });
@@ -40,31 +50,83 @@ for (let i = 0; i < N; i++) {
   const ids = Array.from({ length: n }, (_, j) => `p${i}-${j}`);
   const text = `${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${i}`;
   for (const [j, id] of ids.entries()) {
-    posts.push({ id, source: pick(PLATFORMS), createdAtMs: start + j * 1000, text, lang: 'nl', author: { id: `a${i}-${j}` } } as EnrichedPost);
+    posts.push({
+      id,
+      source: pick(PLATFORMS),
+      createdAtMs: start + j * 1000,
+      text,
+      lang: 'nl',
+      author: { id: `a${i}-${j}` },
+    } as EnrichedPost);
   }
   const lang = pick(LANGS);
   const kinds = [...new Set([pick(KINDS), pick(KINDS)])];
   clusters.push({
     cluster: {
-      id: `c${String(i).padStart(6, '0')}`, kinds, score: Math.round(rnd() * 100) / 100, pValue: 0.001, posts: ids, accounts: ids.map((p) => `a${p}`),
-      start: new Date(start).toISOString(), end: new Date(start + n * 60_000).toISOString(), reasons: ['generated'], sampleText: text, links: [], hashtags: [], languages: [lang], factchecks: [],
+      id: `c${String(i).padStart(6, '0')}`,
+      kinds,
+      score: Math.round(rnd() * 100) / 100,
+      pValue: 0.001,
+      posts: ids,
+      accounts: ids.map((p) => `a${p}`),
+      start: new Date(start).toISOString(),
+      end: new Date(start + n * 60_000).toISOString(),
+      reasons: ['generated'],
+      sampleText: text,
+      links: [],
+      hashtags: [],
+      languages: [lang],
+      factchecks: [],
     },
-    watermarkMs: start, platforms: [pick(PLATFORMS)],
+    watermarkMs: start,
+    platforms: [pick(PLATFORMS)],
   });
 }
 let t = performance.now();
 for (let i = 0; i < posts.length; i += 5000) await signals.writePosts(posts.slice(i, i + 5000));
-for (let i = 0; i < clusters.length; i += 2000) await triage.ingestClusters(clusters.slice(i, i + 2000), { nowMs: t0, reopenGrowthShare: 0.5 });
+for (let i = 0; i < clusters.length; i += 2000)
+  await triage.ingestClusters(clusters.slice(i, i + 2000), { nowMs: t0, reopenGrowthShare: 0.5 });
 const statuses: TriageStatus[] = ['triage', 'investigating', 'escalated', 'monitoring'];
 for (let i = 0; i < N; i += 3) {
-  await triage.updateState(clusters[i]!.cluster.id, { status: pick(statuses), assignee: pick(['ann', 'bob', 'cem']), labels: rnd() < 0.3 ? [{ name: 'T0049', mode: 'observed' }] : [] }, { actor: 'bench', action: 'status', atMs: t0 });
+  await triage.updateState(
+    clusters[i]!.cluster.id,
+    {
+      status: pick(statuses),
+      assignee: pick(['ann', 'bob', 'cem']),
+      labels: rnd() < 0.3 ? [{ name: 'T0049', mode: 'observed' }] : [],
+    },
+    { actor: 'bench', action: 'status', atMs: t0 },
+  );
 }
-process.stdout.write(`setup: ${N} clusters, ${posts.length} posts, ${Math.round(N / 3)} triaged in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+process.stdout.write(
+  `setup: ${N} clusters, ${posts.length} posts, ${Math.round(N / 3)} triaged in ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+);
 
 const token = `mid_${newSecret()}`;
-await triage.createUser({ username: 'bench', role: 'viewer', passwordHash: 'x', disabled: false, failedLogins: 0, lockedUntilMs: 0, lang: 'en', createdAtMs: 0 });
-await triage.createToken({ username: 'bench', name: 'bench', role: 'viewer', hash: secretHash(token), createdAtMs: 0, revokedAtMs: null });
-const app = await buildTriageApp({ triage, signals, config: triageSchema.parse({}), logger: pino({ level: 'silent' }) });
+await triage.createUser({
+  username: 'bench',
+  role: 'viewer',
+  passwordHash: 'x',
+  disabled: false,
+  failedLogins: 0,
+  lockedUntilMs: 0,
+  lang: 'en',
+  createdAtMs: 0,
+});
+await triage.createToken({
+  username: 'bench',
+  name: 'bench',
+  role: 'viewer',
+  hash: secretHash(token),
+  createdAtMs: 0,
+  revokedAtMs: null,
+});
+const app = await buildTriageApp({
+  triage,
+  signals,
+  config: triageSchema.parse({}),
+  logger: pino({ level: 'silent' }),
+});
 await app.ready();
 const get = async (url: string) => {
   const r = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
@@ -82,7 +144,9 @@ async function time(label: string, url: string): Promise<void> {
     ms.push(performance.now() - t);
   }
   ms.sort((a, b) => a - b);
-  process.stdout.write(`${label.padEnd(58)} median ${ms[RUNS >> 1]!.toFixed(1).padStart(6)} ms  p95 ${ms[Math.floor(RUNS * 0.95)]!.toFixed(1).padStart(6)} ms  (${total} match)\n`);
+  process.stdout.write(
+    `${label.padEnd(58)} median ${ms[RUNS >> 1]!.toFixed(1).padStart(6)} ms  p95 ${ms[Math.floor(RUNS * 0.95)]!.toFixed(1).padStart(6)} ms  (${total} match)\n`,
+  );
 }
 
 // A cursor 100 pages deep (5,000 rows), found once outside the timing.
@@ -94,10 +158,19 @@ let deep: string;
 }
 await time('first page, newest first (50)', '/api/clusters?limit=50');
 await time('page 101 by keyset cursor', `/api/clusters?limit=50&after=${deep}`);
-await time('status=new, score >= 0.7, language nl, by score', '/api/clusters?status=new&minScore=0.7&language=nl&sort=score&limit=50');
-await time('assignee=ann, not closed', '/api/clusters?assignee=ann&status=triage,investigating,escalated,monitoring&limit=50');
+await time(
+  'status=new, score >= 0.7, language nl, by score',
+  '/api/clusters?status=new&minScore=0.7&language=nl&sort=score&limit=50',
+);
+await time(
+  'assignee=ann, not closed',
+  '/api/clusters?assignee=ann&status=triage,investigating,escalated,monitoring&limit=50',
+);
 await time('kind co_link, platform telegram', '/api/clusters?kind=co_link&platform=telegram&limit=50');
-await time('label T0049, time range (10 days)', '/api/clusters?label=T0049&from=2025-10-05T00:00:00Z&to=2025-10-15T00:00:00Z&limit=50');
+await time(
+  'label T0049, time range (10 days)',
+  '/api/clusters?label=T0049&from=2025-10-05T00:00:00Z&to=2025-10-15T00:00:00Z&limit=50',
+);
 await time('full-text search "stikstof boeren" over member posts', '/api/clusters?q=stikstof%20boeren&limit=50');
 await time('page size 500, by size', '/api/clusters?limit=500&sort=posts');
 await app.close();

@@ -16,14 +16,38 @@ const realEvents = fixture(REAL_FIXTURES, 'bluesky-jetstream-events.jsonl').spli
 const T0 = 1_761_638_400_000_000; // 2025-10-28T08:00:00Z in microseconds
 function postEvent(i: number, did = `did:plc:user${i % 3}`): Record<string, unknown> {
   return {
-    did, time_us: T0 + i * 1_000_000, kind: 'commit',
-    commit: { rev: `r${i}`, operation: 'create', collection: 'app.bsky.feed.post', rkey: `rk${i}`, cid: `c${i}`,
-      record: { $type: 'app.bsky.feed.post', text: `bericht ${i} #tk2025`, createdAt: new Date((T0 + i * 1_000_000) / 1000).toISOString(), langs: ['nl'],
-        facets: [{ index: { byteStart: 11, byteEnd: 18 }, features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'tk2025' }] }] } },
+    did,
+    time_us: T0 + i * 1_000_000,
+    kind: 'commit',
+    commit: {
+      rev: `r${i}`,
+      operation: 'create',
+      collection: 'app.bsky.feed.post',
+      rkey: `rk${i}`,
+      cid: `c${i}`,
+      record: {
+        $type: 'app.bsky.feed.post',
+        text: `bericht ${i} #tk2025`,
+        createdAt: new Date((T0 + i * 1_000_000) / 1000).toISOString(),
+        langs: ['nl'],
+        facets: [
+          {
+            index: { byteStart: 11, byteEnd: 18 },
+            features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'tk2025' }],
+          },
+        ],
+      },
+    },
   };
 }
 
-interface Jet { wss: WebSocketServer; url: string; events: Array<Record<string, unknown>>; connections: string[]; dropAfter: number[] }
+interface Jet {
+  wss: WebSocketServer;
+  url: string;
+  events: Array<Record<string, unknown>>;
+  connections: string[];
+  dropAfter: number[];
+}
 
 async function startJetstream(): Promise<Jet> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -53,7 +77,17 @@ beforeEach(async () => {
   api.route('/xrpc/app.bsky.actor.getProfiles', (_req, res, url) => {
     const actors = url.searchParams.getAll('actors');
     profileRequests.push(actors);
-    const profiles = actors.filter((d) => d !== 'did:plc:user2').map((did) => ({ did, handle: `${did.slice(8)}.bsky.social`, displayName: 'Naam', createdAt: '2025-10-01T00:00:00.000Z', followersCount: 3, followsCount: 400, postsCount: 12 }));
+    const profiles = actors
+      .filter((d) => d !== 'did:plc:user2')
+      .map((did) => ({
+        did,
+        handle: `${did.slice(8)}.bsky.social`,
+        displayName: 'Naam',
+        createdAt: '2025-10-01T00:00:00.000Z',
+        followersCount: 3,
+        followsCount: 400,
+        postsCount: 12,
+      }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ profiles }));
   });
 });
@@ -65,10 +99,18 @@ afterEach(async () => {
 
 function connector(extra: Record<string, unknown> = {}) {
   const http = new HttpClient({ allowedHosts: [new URL(jet.url).host, api.host], sleep: async () => undefined });
-  return createBlueskyConnector({
-    kind: 'bluesky', name: 'bluesky', jetstreamUrl: jet.url, maxDurationMs: 400, reconnectBaseDelayMs: 1, ...extra,
-    profiles: { apiUrl: api.origin, ...(extra.profiles as object | undefined) },
-  } as Parameters<typeof createBlueskyConnector>[0], { http, sleep: async () => undefined });
+  return createBlueskyConnector(
+    {
+      kind: 'bluesky',
+      name: 'bluesky',
+      jetstreamUrl: jet.url,
+      maxDurationMs: 400,
+      reconnectBaseDelayMs: 1,
+      ...extra,
+      profiles: { apiUrl: api.origin, ...(extra.profiles as object | undefined) },
+    } as Parameters<typeof createBlueskyConnector>[0],
+    { http, sleep: async () => undefined },
+  );
 }
 
 const postsOf = (items: ConnectorItem[]): NormalizedPost[] => items.flatMap((i) => (i.type === 'post' ? [i.post] : []));
@@ -85,22 +127,52 @@ describe('mapJetstreamEvent', () => {
     expect(p.lang).toBe('en');
     expect(results.filter((r) => r.kind === 'error')).toEqual([]);
     expect(results.filter((r) => r.kind === 'skip').map((r) => (r as { what: string }).what)).toEqual(
-      expect.arrayContaining(['feed.like', 'feed.repost', 'graph.follow', 'identity', 'account']));
+      expect.arrayContaining(['feed.like', 'feed.repost', 'graph.follow', 'identity', 'account']),
+    );
   });
 
   it('maps facets, quotes and post deletes', () => {
-    const quote = mapJetstreamEvent({ did: 'did:plc:a', time_us: 1, kind: 'commit', commit: { operation: 'create', collection: 'app.bsky.feed.post', rkey: 'k',
-      record: { text: 'zie dit', createdAt: '2025-10-28T10:00:00Z', tags: ['extra'],
-        facets: [{ features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://nos.nl/x' }] }],
-        embed: { $type: 'app.bsky.embed.recordWithMedia', record: { record: { uri: 'at://did:plc:b/app.bsky.feed.post/q' } }, media: { $type: 'app.bsky.embed.external', external: { uri: 'https://ad.nl/y' } } } } } });
+    const quote = mapJetstreamEvent({
+      did: 'did:plc:a',
+      time_us: 1,
+      kind: 'commit',
+      commit: {
+        operation: 'create',
+        collection: 'app.bsky.feed.post',
+        rkey: 'k',
+        record: {
+          text: 'zie dit',
+          createdAt: '2025-10-28T10:00:00Z',
+          tags: ['extra'],
+          facets: [{ features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://nos.nl/x' }] }],
+          embed: {
+            $type: 'app.bsky.embed.recordWithMedia',
+            record: { record: { uri: 'at://did:plc:b/app.bsky.feed.post/q' } },
+            media: { $type: 'app.bsky.embed.external', external: { uri: 'https://ad.nl/y' } },
+          },
+        },
+      },
+    });
     expect(quote.kind).toBe('post');
     const p = (quote as { post: NormalizedPost }).post;
     expect(p.links).toEqual(['https://nos.nl/x', 'https://ad.nl/y']);
     expect(p.hashtags).toEqual(['extra']);
     expect(p.quoteOf).toBe('at://did:plc:b/app.bsky.feed.post/q');
-    expect(mapJetstreamEvent({ did: 'did:plc:a', time_us: 2, kind: 'commit', commit: { operation: 'delete', collection: 'app.bsky.feed.post', rkey: 'k' } }))
-      .toEqual({ kind: 'tombstone', id: 'at://did:plc:a/app.bsky.feed.post/k', timeUs: 2 });
-    expect(mapJetstreamEvent({ did: 'did:plc:a', kind: 'commit', commit: { operation: 'create', collection: 'app.bsky.feed.post', rkey: 'k', record: { createdAt: 'x' } } }).kind).toBe('error');
+    expect(
+      mapJetstreamEvent({
+        did: 'did:plc:a',
+        time_us: 2,
+        kind: 'commit',
+        commit: { operation: 'delete', collection: 'app.bsky.feed.post', rkey: 'k' },
+      }),
+    ).toEqual({ kind: 'tombstone', id: 'at://did:plc:a/app.bsky.feed.post/k', timeUs: 2 });
+    expect(
+      mapJetstreamEvent({
+        did: 'did:plc:a',
+        kind: 'commit',
+        commit: { operation: 'create', collection: 'app.bsky.feed.post', rkey: 'k', record: { createdAt: 'x' } },
+      }).kind,
+    ).toBe('error');
     expect(mapJetstreamEvent(42).kind).toBe('error');
   });
 });
@@ -132,14 +204,28 @@ describe('Bluesky connector', () => {
     // Next call from the cursor: the rewind replays the last 5 s, only the new events come out.
     jet.events.push(...Array.from({ length: 5 }, (_, i) => postEvent(30 + i)));
     const r2 = await c.fetch({ cursor: r.nextCursor });
-    expect(postsOf(r2.items).map((p) => p.id)).toEqual(Array.from({ length: 5 }, (_, i) => `at://did:plc:user${(30 + i) % 3}/app.bsky.feed.post/rk${30 + i}`));
+    expect(postsOf(r2.items).map((p) => p.id)).toEqual(
+      Array.from({ length: 5 }, (_, i) => `at://did:plc:user${(30 + i) % 3}/app.bsky.feed.post/rk${30 + i}`),
+    );
     expect(r2.nextCursor).toBe(String(T0 + 34 * 1_000_000));
   });
 
   it('turns post deletes into tombstones', async () => {
-    jet.events = [postEvent(1), { did: 'did:plc:user1', time_us: T0 + 2_000_000, kind: 'commit', commit: { operation: 'delete', collection: 'app.bsky.feed.post', rkey: 'rk1' } }];
+    jet.events = [
+      postEvent(1),
+      {
+        did: 'did:plc:user1',
+        time_us: T0 + 2_000_000,
+        kind: 'commit',
+        commit: { operation: 'delete', collection: 'app.bsky.feed.post', rkey: 'rk1' },
+      },
+    ];
     const r = await connector({ profiles: { enabled: false } }).fetch({ cursor: null });
-    expect(r.items).toContainEqual({ type: 'tombstone', id: 'at://did:plc:user1/app.bsky.feed.post/rk1', source: 'bluesky' });
+    expect(r.items).toContainEqual({
+      type: 'tombstone',
+      id: 'at://did:plc:user1/app.bsky.feed.post/rk1',
+      source: 'bluesky',
+    });
   });
 
   it('fetches profiles in batches of at most 25 and caches them, including misses', async () => {
@@ -149,7 +235,13 @@ describe('Bluesky connector', () => {
     const r = await c.fetch({ cursor: null });
     expect(profileRequests.map((b) => b.length)).toEqual([25, 16]);
     const p = postsOf(r.items).find((x) => x.author.id === 'did:plc:acct3')!;
-    expect(p.author).toMatchObject({ handle: 'acct3.bsky.social', followers: 3, following: 400, posts: 12, createdAt: '2025-10-01T00:00:00.000Z' });
+    expect(p.author).toMatchObject({
+      handle: 'acct3.bsky.social',
+      followers: 3,
+      following: 400,
+      posts: 12,
+      createdAt: '2025-10-01T00:00:00.000Z',
+    });
     expect(postsOf(r.items).find((x) => x.author.id === 'did:plc:user2')!.author).toEqual({ id: 'did:plc:user2' });
     jet.events = [postEvent(50, 'did:plc:acct3'), postEvent(51, 'did:plc:user2')];
     await c.fetch({ cursor: null });
@@ -167,10 +259,23 @@ describe('Bluesky connector', () => {
 
   it('fails with a retriable error when the socket cannot be opened, and refuses unconfigured hosts', async () => {
     const open = new HttpClient({ allowedHosts: ['127.0.0.1:1'] });
-    const dead = createBlueskyConnector({ kind: 'bluesky', name: 'b', jetstreamUrl: 'ws://127.0.0.1:1/subscribe', maxReconnects: 1, reconnectBaseDelayMs: 1, profiles: { enabled: false } } as Parameters<typeof createBlueskyConnector>[0], { http: open });
+    const dead = createBlueskyConnector(
+      {
+        kind: 'bluesky',
+        name: 'b',
+        jetstreamUrl: 'ws://127.0.0.1:1/subscribe',
+        maxReconnects: 1,
+        reconnectBaseDelayMs: 1,
+        profiles: { enabled: false },
+      } as Parameters<typeof createBlueskyConnector>[0],
+      { http: open },
+    );
     await expect(dead.fetch({ cursor: null })).rejects.toMatchObject({ name: 'ConnectorError', retriable: true });
     const http = new HttpClient({ allowedHosts: [api.host] });
-    const c = createBlueskyConnector({ kind: 'bluesky', name: 'b', jetstreamUrl: jet.url } as Parameters<typeof createBlueskyConnector>[0], { http });
+    const c = createBlueskyConnector(
+      { kind: 'bluesky', name: 'b', jetstreamUrl: jet.url } as Parameters<typeof createBlueskyConnector>[0],
+      { http },
+    );
     await expect(c.fetch({ cursor: null })).rejects.toMatchObject({ name: 'HostNotAllowedError' });
     expect(jet.connections).toHaveLength(0);
   });

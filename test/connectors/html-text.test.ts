@@ -16,7 +16,12 @@ describe('htmlToText on deep nesting', () => {
   it('leaves no element deeper than the cap, so recursive DOM helpers are safe', () => {
     const doc = parseHtml(`${'<span>'.repeat(5_000)}x${'</span>'.repeat(5_000)}`);
     let depth = 0;
-    for (let el = DomUtils.findOne(() => true, doc.children, true); el; el = DomUtils.findOne(() => true, el.children, false)) depth++;
+    for (
+      let el = DomUtils.findOne(() => true, doc.children, true);
+      el;
+      el = DomUtils.findOne(() => true, el.children, false)
+    )
+      depth++;
     expect(depth).toBe(MAX_HTML_DEPTH);
     expect(DomUtils.textContent(doc)).toBe('x');
   });

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Recorded real payloads (shared/ sits beside the clone; `MID_REAL_FIXTURES` points elsewhere, e.g. from a worktree). */
-export const REAL_FIXTURES = process.env.MID_REAL_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
+export const REAL_FIXTURES =
+  process.env.MID_REAL_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
 /** Our own recorded-format fixtures. */
 export const OWN_FIXTURES = fileURLToPath(new URL('../fixtures/connectors/', import.meta.url));
 
@@ -38,7 +39,10 @@ export async function startLocalServer(): Promise<LocalServer> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push({ path: url.pathname + url.search, headers: req.headers });
     const h = routes.get(url.pathname);
-    if (!h) { res.writeHead(404).end('not found'); return; }
+    if (!h) {
+      res.writeHead(404).end('not found');
+      return;
+    }
     h(req, res, url);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,13 +53,22 @@ export async function startLocalServer(): Promise<LocalServer> {
     host: `127.0.0.1:${port}`,
     server,
     requests,
-    route: (path, handler) => { routes.set(path, handler); },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    route: (path, handler) => {
+      routes.set(path, handler);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** Answers with a recorded response record `{ response: { status, headers, body } }`, optionally rewriting text. */
-export function replayRecord(record: { response: { status: number; headers: Record<string, string>; body: unknown } }, rewrite: (s: string) => string = (s) => s): Handler {
+export function replayRecord(
+  record: { response: { status: number; headers: Record<string, string>; body: unknown } },
+  rewrite: (s: string) => string = (s) => s,
+): Handler {
   return (_req, res) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(record.response.headers)) headers[k] = rewrite(v);

@@ -19,10 +19,24 @@ beforeEach(async () => {
   srv = await startLocalServer();
   http = new HttpClient({ allowedHosts: [srv.host], sleep: async () => undefined });
 });
-afterEach(async () => { await srv.close(); });
+afterEach(async () => {
+  await srv.close();
+});
 
 function source(extra: Record<string, unknown> = {}) {
-  return { kind: 'mastodon' as const, name: 'test', instanceUrl: srv.origin, timeline: 'tag' as const, tag: 'rstats', limit: 5, maxPages: 3, enabled: true, local: false, minRateLimitRemaining: 5, ...extra };
+  return {
+    kind: 'mastodon' as const,
+    name: 'test',
+    instanceUrl: srv.origin,
+    timeline: 'tag' as const,
+    tag: 'rstats',
+    limit: 5,
+    maxPages: 3,
+    enabled: true,
+    local: false,
+    minRateLimitRemaining: 5,
+    ...extra,
+  };
 }
 
 const posts = (items: ConnectorItem[]): NormalizedPost[] => items.flatMap((i) => (i.type === 'post' ? [i.post] : []));
@@ -38,7 +52,14 @@ describe('mapMastodonStatus', () => {
       expect(r.post.text).not.toMatch(/&(amp|lt|gt|quot|#\d+);/);
       expect(new Date(r.post.createdAt).toISOString()).toBe(r.post.createdAt);
       const acc = s.account as Record<string, unknown>;
-      expect(r.post.author).toMatchObject({ id: acc.uri, followers: acc.followers_count, following: acc.following_count, posts: acc.statuses_count, bot: acc.bot, displayName: acc.display_name });
+      expect(r.post.author).toMatchObject({
+        id: acc.uri,
+        followers: acc.followers_count,
+        following: acc.following_count,
+        posts: acc.statuses_count,
+        bot: acc.bot,
+        displayName: acc.display_name,
+      });
       expect(r.post.hashtags).toEqual((s.tags as Array<{ name: string }>).map((t) => t.name));
     }
     const first = mapMastodonStatus(statuses[0]);
@@ -50,7 +71,15 @@ describe('mapMastodonStatus', () => {
 
   it('turns a boost into a post with the original text and repostOf', () => {
     const original = statuses[0]!;
-    const boost = { ...statuses[1], id: '999', uri: 'https://mastodon.social/users/x/statuses/999/activity', url: null, content: '', tags: [], reblog: original };
+    const boost = {
+      ...statuses[1],
+      id: '999',
+      uri: 'https://mastodon.social/users/x/statuses/999/activity',
+      url: null,
+      content: '',
+      tags: [],
+      reblog: original,
+    };
     const r = mapMastodonStatus(boost);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -80,7 +109,9 @@ describe('Mastodon connector', () => {
     srv.route('/api/v1/timelines/tag/rstats', (req, res, url) => {
       if (url.searchParams.get('max_id')) {
         // page 2: the two older statuses, and no further Link
-        res.writeHead(200, { 'content-type': 'application/json', 'x-ratelimit-remaining': '290' }).end(JSON.stringify(statuses.slice(3)));
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-ratelimit-remaining': '290' })
+          .end(JSON.stringify(statuses.slice(3)));
         return;
       }
       replayRecord({ response: { ...timeline.response, body: statuses.slice(0, 3) } }, rewrite)(req, res, url);
@@ -100,9 +131,13 @@ describe('Mastodon connector', () => {
       calls++;
       const min = url.searchParams.get('min_id');
       if (min === '100') {
-        res.writeHead(200, { link: `<${srv.origin}/api/v1/timelines/tag/rstats?min_id=114869631572884594>; rel="prev"` }).end(JSON.stringify(statuses.slice(3)));
+        res
+          .writeHead(200, { link: `<${srv.origin}/api/v1/timelines/tag/rstats?min_id=114869631572884594>; rel="prev"` })
+          .end(JSON.stringify(statuses.slice(3)));
       } else if (min === '114869631572884594') {
-        res.writeHead(200, { link: `<${srv.origin}/api/v1/timelines/tag/rstats?min_id=114870142396314555>; rel="prev"` }).end(JSON.stringify(statuses.slice(0, 2)));
+        res
+          .writeHead(200, { link: `<${srv.origin}/api/v1/timelines/tag/rstats?min_id=114870142396314555>; rel="prev"` })
+          .end(JSON.stringify(statuses.slice(0, 2)));
       } else res.writeHead(200).end('[]');
     });
     const r = await createMastodonConnector(source(), { http }).fetch({ cursor: '100' });
@@ -113,7 +148,19 @@ describe('Mastodon connector', () => {
   });
 
   it('stops paging when X-RateLimit-Remaining is low and says when to come back', async () => {
-    srv.route('/api/v1/timelines/tag/rstats', replayRecord({ response: { ...timeline.response, headers: { ...timeline.response.headers, 'x-ratelimit-remaining': '2', link: `<${srv.origin}/api/v1/timelines/tag/rstats?max_id=1>; rel="next"` } } }));
+    srv.route(
+      '/api/v1/timelines/tag/rstats',
+      replayRecord({
+        response: {
+          ...timeline.response,
+          headers: {
+            ...timeline.response.headers,
+            'x-ratelimit-remaining': '2',
+            link: `<${srv.origin}/api/v1/timelines/tag/rstats?max_id=1>; rel="next"`,
+          },
+        },
+      }),
+    );
     const r = await createMastodonConnector(source(), { http }).fetch({ cursor: null });
     expect(srv.requests).toHaveLength(1);
     expect(r.items).toHaveLength(5);
@@ -122,8 +169,14 @@ describe('Mastodon connector', () => {
   });
 
   it('reports an instance whose public timeline needs a login (401) clearly and as not retriable', async () => {
-    srv.route('/api/v1/timelines/public', (_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"This method requires an authenticated user"}'));
-    const err = await createMastodonConnector(source({ timeline: 'public', tag: undefined }), { http }).fetch({ cursor: null }).catch((e: unknown) => e) as SourceUnavailableError;
+    srv.route('/api/v1/timelines/public', (_req, res) =>
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"error":"This method requires an authenticated user"}'),
+    );
+    const err = (await createMastodonConnector(source({ timeline: 'public', tag: undefined }), { http })
+      .fetch({ cursor: null })
+      .catch((e: unknown) => e)) as SourceUnavailableError;
     expect(err).toBeInstanceOf(SourceUnavailableError);
     expect(err.retriable).toBe(false);
     expect(err.message).toMatch(/public timeline needs a login.*HTTP 401/);
@@ -131,15 +184,22 @@ describe('Mastodon connector', () => {
 
   it('warns when a first read of a timeline is empty', async () => {
     srv.route('/api/v1/timelines/public', (_req, res) => res.end('[]'));
-    const r = await createMastodonConnector(source({ timeline: 'public', tag: undefined }), { http }).fetch({ cursor: null });
+    const r = await createMastodonConnector(source({ timeline: 'public', tag: undefined }), { http }).fetch({
+      cursor: null,
+    });
     expect(r.items).toEqual([]);
     expect(r.warnings?.join()).toMatch(/no statuses at all.*disabled/);
   });
 
   it('throws a retriable error on truncated JSON, and skips a malformed status', async () => {
     srv.route('/api/v1/timelines/tag/rstats', (_req, res) => res.end(JSON.stringify(statuses).slice(0, 500)));
-    await expect(createMastodonConnector(source(), { http }).fetch({ cursor: null })).rejects.toMatchObject({ name: 'ConnectorError', retriable: true });
-    srv.route('/api/v1/timelines/tag/rstats', (_req, res) => res.end(JSON.stringify([statuses[0], { id: '5', content: '<p>x</p>' }])));
+    await expect(createMastodonConnector(source(), { http }).fetch({ cursor: null })).rejects.toMatchObject({
+      name: 'ConnectorError',
+      retriable: true,
+    });
+    srv.route('/api/v1/timelines/tag/rstats', (_req, res) =>
+      res.end(JSON.stringify([statuses[0], { id: '5', content: '<p>x</p>' }])),
+    );
     const r = await createMastodonConnector(source(), { http }).fetch({ cursor: null });
     expect(r.items).toHaveLength(1);
     expect(r.failed).toEqual([expect.objectContaining({ reason: 'status has no uri' })]);

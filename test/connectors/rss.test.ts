@@ -16,8 +16,16 @@ describe('parseFeed', () => {
     expect(f.title).toBe('Voorbeeld Factcheckers');
     expect(f.lang).toBe('nl-NL');
     expect(f.entries).toHaveLength(4);
-    expect(f.entries[0]).toMatchObject({ guid: 'https://factcheck.example/?p=1001', link: 'https://factcheck.example/2025/10/potlood/', date: '2025-10-28T08:15:00.000Z', author: 'Redactie', links: ['https://www.kiesraad.nl/'] });
-    expect(f.entries[0]!.text).toBe('Op sociale media gaat het bericht rond dat een stem met potlood ongeldig is. Dat klopt niet, zegt de Kiesraad.');
+    expect(f.entries[0]).toMatchObject({
+      guid: 'https://factcheck.example/?p=1001',
+      link: 'https://factcheck.example/2025/10/potlood/',
+      date: '2025-10-28T08:15:00.000Z',
+      author: 'Redactie',
+      links: ['https://www.kiesraad.nl/'],
+    });
+    expect(f.entries[0]!.text).toBe(
+      'Op sociale media gaat het bericht rond dat een stem met potlood ongeldig is. Dat klopt niet, zegt de Kiesraad.',
+    );
     expect(f.entries[1]!.text).toBe('Een video & de context.');
     expect(f.entries[3]!.date).toBeNull();
   });
@@ -27,7 +35,14 @@ describe('parseFeed', () => {
     expect(f.format).toBe('atom');
     expect(f.lang).toBe('nl');
     expect(f.link).toBe('https://news.example/');
-    expect(f.entries[0]).toMatchObject({ guid: 'tag:news.example,2025:kabinet', title: 'Kabinet valt niet', link: 'https://news.example/2025/10/28/kabinet', date: '2025-10-28T10:30:00.000Z', author: 'Verslaggever', text: 'Het kabinet blijft zitten. Zie Rijksoverheid.' });
+    expect(f.entries[0]).toMatchObject({
+      guid: 'tag:news.example,2025:kabinet',
+      title: 'Kabinet valt niet',
+      link: 'https://news.example/2025/10/28/kabinet',
+      date: '2025-10-28T10:30:00.000Z',
+      author: 'Verslaggever',
+      text: 'Het kabinet blijft zitten. Zie Rijksoverheid.',
+    });
     expect(f.entries[1]).toMatchObject({ date: '2025-10-27T08:00:00.000Z', text: 'Platte tekst: 5 < 7' });
   });
 
@@ -39,23 +54,38 @@ describe('parseFeed', () => {
 
 describe('RSS connector', () => {
   let srv: LocalServer;
-  beforeEach(async () => { srv = await startLocalServer(); });
-  afterEach(async () => { await srv.close(); });
+  beforeEach(async () => {
+    srv = await startLocalServer();
+  });
+  afterEach(async () => {
+    await srv.close();
+  });
 
   function connector(extra: Record<string, unknown> = {}) {
-    return createRssConnector({ kind: 'rss', name: 'vb', url: `${srv.origin}/feed/`, ...extra } as Parameters<typeof createRssConnector>[0], { http: new HttpClient({ allowedHosts: [srv.host] }) });
+    return createRssConnector(
+      { kind: 'rss', name: 'vb', url: `${srv.origin}/feed/`, ...extra } as Parameters<typeof createRssConnector>[0],
+      { http: new HttpClient({ allowedHosts: [srv.host] }) },
+    );
   }
 
   it('emits posts once per guid, rejects undated items, and uses ETag for a 304 next time', async () => {
     srv.route('/feed/', (req, res) => {
-      if (req.headers['if-none-match'] === '"v1"') { res.writeHead(304).end(); return; }
+      if (req.headers['if-none-match'] === '"v1"') {
+        res.writeHead(304).end();
+        return;
+      }
       res.writeHead(200, { etag: '"v1"', 'content-type': 'application/rss+xml' }).end(rss);
     });
     const c = connector();
     const r = await c.fetch({ cursor: null });
     const posts = r.items.map((i) => (i as { post: NormalizedPost }).post);
     expect(posts.map((p) => p.id)).toEqual(['https://factcheck.example/?p=1001', 'https://factcheck.example/?p=1000']);
-    expect(posts[0]).toMatchObject({ source: 'rss', url: 'https://factcheck.example/2025/10/potlood/', lang: 'nl-NL', author: { id: 'rss:factcheck.example' } });
+    expect(posts[0]).toMatchObject({
+      source: 'rss',
+      url: 'https://factcheck.example/2025/10/potlood/',
+      lang: 'nl-NL',
+      author: { id: 'rss:factcheck.example' },
+    });
     expect(posts[0]!.text.startsWith('Nee, stemmen met potlood is niet ongeldig\n\nOp sociale media')).toBe(true);
     expect(r.skipped).toEqual({ duplicate: 1 });
     expect(r.failed).toEqual([expect.objectContaining({ reason: expect.stringMatching(/no valid date/) })]);
@@ -80,11 +110,20 @@ describe('RSS connector', () => {
     const r = await connector({ emit: 'factcheck', publisher: 'Voorbeeld' }).fetch({ cursor: null });
     const f = (r.items[0] as { factcheck: NormalizedFactCheck }).factcheck;
     expect(r.items[0]!.type).toBe('factcheck');
-    expect(f).toMatchObject({ id: 'factcheck:https://factcheck.example/2025/10/potlood/', claim: 'Nee, stemmen met potlood is niet ongeldig', publisher: 'Voorbeeld', reviewedAt: '2025-10-28T08:15:00.000Z', lang: 'nl-NL' });
+    expect(f).toMatchObject({
+      id: 'factcheck:https://factcheck.example/2025/10/potlood/',
+      claim: 'Nee, stemmen met potlood is niet ongeldig',
+      publisher: 'Voorbeeld',
+      reviewedAt: '2025-10-28T08:15:00.000Z',
+      lang: 'nl-NL',
+    });
   });
 
   it('fails clearly on a document that is not a feed', async () => {
     srv.route('/feed/', (_req, res) => res.end('<html>moved</html>'));
-    await expect(connector().fetch({ cursor: null })).rejects.toMatchObject({ name: 'ConnectorError', retriable: false });
+    await expect(connector().fetch({ cursor: null })).rejects.toMatchObject({
+      name: 'ConnectorError',
+      retriable: false,
+    });
   });
 });

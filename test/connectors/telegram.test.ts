@@ -38,7 +38,9 @@ describe('parseTelegramPage', () => {
     expect(parseTelegramCount('6.74K')).toBe(6740);
     expect(parseTelegramCount('12 345')).toBe(12345);
     expect(parseTelegramCount('abc')).toBeNull();
-    const empty = parseTelegramPage('<html><body><div class="tgme_widget_message" data-post="bad"></div><p>nothing</body>');
+    const empty = parseTelegramPage(
+      '<html><body><div class="tgme_widget_message" data-post="bad"></div><p>nothing</body>',
+    );
     expect(empty.posts).toEqual([]);
     expect(empty.failed).toHaveLength(1);
   });
@@ -46,18 +48,36 @@ describe('parseTelegramPage', () => {
 
 describe('Telegram connector', () => {
   let srv: LocalServer;
-  beforeEach(async () => { srv = await startLocalServer(); });
-  afterEach(async () => { await srv.close(); });
+  beforeEach(async () => {
+    srv = await startLocalServer();
+  });
+  afterEach(async () => {
+    await srv.close();
+  });
 
   it('pages back with ?before= until it reaches the cursor, and returns the newest number', async () => {
-    const older = page.replaceAll('voorbeeldkanaal/10', 'voorbeeldkanaal/9').replace('data-before="101"', 'data-before="91"');
-    srv.route('/s/voorbeeldkanaal', (_req, res, url) => res.end(url.searchParams.get('before') === '101' ? older : page));
+    const older = page
+      .replaceAll('voorbeeldkanaal/10', 'voorbeeldkanaal/9')
+      .replace('data-before="101"', 'data-before="91"');
+    srv.route('/s/voorbeeldkanaal', (_req, res, url) =>
+      res.end(url.searchParams.get('before') === '101' ? older : page),
+    );
     const http = new HttpClient({ allowedHosts: [srv.host] });
-    const c = createTelegramConnector({ kind: 'telegram', name: 't', channel: 'voorbeeldkanaal', baseUrl: srv.origin } as Parameters<typeof createTelegramConnector>[0], { http });
+    const c = createTelegramConnector(
+      { kind: 'telegram', name: 't', channel: 'voorbeeldkanaal', baseUrl: srv.origin } as Parameters<
+        typeof createTelegramConnector
+      >[0],
+      { http },
+    );
     const r = await c.fetch({ cursor: '92' });
     expect(srv.requests.map((q) => q.path)).toEqual(['/s/voorbeeldkanaal', '/s/voorbeeldkanaal?before=101']);
     const ids = r.items.map((i) => (i as { post: NormalizedPost }).post.id);
-    expect(ids).toEqual(['telegram:voorbeeldkanaal/101', 'telegram:voorbeeldkanaal/102', 'telegram:voorbeeldkanaal/103', 'telegram:voorbeeldkanaal/93']);
+    expect(ids).toEqual([
+      'telegram:voorbeeldkanaal/101',
+      'telegram:voorbeeldkanaal/102',
+      'telegram:voorbeeldkanaal/103',
+      'telegram:voorbeeldkanaal/93',
+    ]);
     expect(r.nextCursor).toBe('104');
     expect(r.failed.length).toBe(2); // the undated message on each page
 
@@ -68,8 +88,16 @@ describe('Telegram connector', () => {
 
   it('reports a page without a channel preview as not retriable', async () => {
     srv.route('/s/voorbeeldkanaal', (_req, res) => res.end('<html><body>Bekijk in Telegram</body></html>'));
-    const c = createTelegramConnector({ kind: 'telegram', name: 't', channel: 'voorbeeldkanaal', baseUrl: srv.origin } as Parameters<typeof createTelegramConnector>[0], { http: new HttpClient({ allowedHosts: [srv.host] }) });
-    await expect(c.fetch({ cursor: null })).rejects.toMatchObject({ retriable: false, message: expect.stringMatching(/no channel preview/) });
+    const c = createTelegramConnector(
+      { kind: 'telegram', name: 't', channel: 'voorbeeldkanaal', baseUrl: srv.origin } as Parameters<
+        typeof createTelegramConnector
+      >[0],
+      { http: new HttpClient({ allowedHosts: [srv.host] }) },
+    );
+    await expect(c.fetch({ cursor: null })).rejects.toMatchObject({
+      retriable: false,
+      message: expect.stringMatching(/no channel preview/),
+    });
   });
 });
 
@@ -79,7 +107,9 @@ describe('parseTelegramPage on hostile markup', () => {
     const hostile = page.replace('De stembussen gaan om', `${deep} De stembussen gaan om`);
     const p = parseTelegramPage(hostile);
     expect(p.numbers).toEqual([101, 102, 103, 104]);
-    expect(p.posts[0]!.text).toBe('heel diep De stembussen gaan om 07:30 open.\nLees meer: kiesraad.nl/verkiezingen #TK2025 🗳');
+    expect(p.posts[0]!.text).toBe(
+      'heel diep De stembussen gaan om 07:30 open.\nLees meer: kiesraad.nl/verkiezingen #TK2025 🗳',
+    );
     expect(p.posts.length).toBe(parseTelegramPage(page).posts.length);
   });
 });

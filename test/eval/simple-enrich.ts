@@ -38,7 +38,11 @@ export function simpleEnrich(post: NormalizedPost): EnrichedPost {
     fingerprint: fingerprintText(post.text),
     accountSignals: {
       ageDays: Number.isFinite(created) ? (t - created) / 86_400_000 : null,
-      postsPerDay: null, followerRatio: null, handleDigitShare: null, handleRandom: false, emptyDisplayName: false,
+      postsPerDay: null,
+      followerRatio: null,
+      handleDigitShare: null,
+      handleRandom: false,
+      emptyDisplayName: false,
       declaredBot: post.author.bot ?? false,
     },
     botScore: 0,

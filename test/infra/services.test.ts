@@ -27,7 +27,11 @@ describe('integration services', () => {
   });
 
   it('produces and consumes through a kafkajs consumer group on the broker', async () => {
-    const kafka = new Kafka({ clientId: 'smoke', brokers: process.env.MID_KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'smoke',
+      brokers: process.env.MID_KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const topic = `smoke-${randomUUID()}`;
     const producer = kafka.producer({ allowAutoTopicCreation: true });
     const consumer = kafka.consumer({ groupId: `g-${randomUUID()}` });
@@ -46,7 +50,13 @@ describe('integration services', () => {
           },
         });
       });
-      await producer.send({ topic, messages: [{ key: 'k1', value: 'second' }, { key: 'k2', value: 'third' }] });
+      await producer.send({
+        topic,
+        messages: [
+          { key: 'k1', value: 'second' },
+          { key: 'k2', value: 'third' },
+        ],
+      });
       await all;
       expect(seen.sort()).toEqual(['first', 'second', 'third']);
     } finally {

@@ -13,13 +13,18 @@ describe('canonicalizeLink', () => {
   });
 
   it('drops tracking parameters and sorts the rest', () => {
-    expect(canonicalizeLink('https://nos.nl/a?utm_source=tw&utm_medium=social&b=2&fbclid=XyZ&a=1&gclid=1&si=abc&mc_cid=1&mc_eid=2&ref_src=twsrc&_ga=1&yclid=9&msclkid=3&dclid=4&igshid=5&ref_url=x'))
-      .toBe('https://nos.nl/a?a=1&b=2');
+    expect(
+      canonicalizeLink(
+        'https://nos.nl/a?utm_source=tw&utm_medium=social&b=2&fbclid=XyZ&a=1&gclid=1&si=abc&mc_cid=1&mc_eid=2&ref_src=twsrc&_ga=1&yclid=9&msclkid=3&dclid=4&igshid=5&ref_url=x',
+      ),
+    ).toBe('https://nos.nl/a?a=1&b=2');
     expect(canonicalizeLink('https://example.com/?UTM_Campaign=x')).toBe('https://example.com/');
   });
 
   it('keeps meaningful parameters, and drops host-specific share parameters', () => {
-    expect(canonicalizeLink('https://www.youtube.com/watch?v=dQw4w9WgXcQ&feature=share&si=abc')).toBe('https://youtube.com/watch?v=dQw4w9WgXcQ');
+    expect(canonicalizeLink('https://www.youtube.com/watch?v=dQw4w9WgXcQ&feature=share&si=abc')).toBe(
+      'https://youtube.com/watch?v=dQw4w9WgXcQ',
+    );
     expect(canonicalizeLink('https://x.com/user/status/1?s=20&t=abc')).toBe('https://x.com/user/status/1');
     expect(canonicalizeLink('https://example.com/search?s=20')).toBe('https://example.com/search?s=20');
   });
@@ -36,7 +41,17 @@ describe('canonicalizeLink', () => {
   });
 
   it('returns null for unparsable or non-web input', () => {
-    for (const bad of ['', 'not a url', 'javascript:alert(1)', 'mailto:a@b.nl', 'ftp://x.org/a', 'https://', 'http://exa mple.com', 'https://[::1', '#tag']) {
+    for (const bad of [
+      '',
+      'not a url',
+      'javascript:alert(1)',
+      'mailto:a@b.nl',
+      'ftp://x.org/a',
+      'https://',
+      'http://exa mple.com',
+      'https://[::1',
+      '#tag',
+    ]) {
       expect(canonicalizeLink(bad)).toBeNull();
     }
     expect(canonicalizeLink(undefined as unknown as string)).toBeNull();

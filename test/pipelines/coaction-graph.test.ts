@@ -48,7 +48,10 @@ describe('CoactionGraph', () => {
     g.add('b', 'p3', 5000, 'c', 'p4', 5000, 'i', 'text');
     g.add('x', 'p5', 100, 'y', 'p6', 100, 'i', 'text');
     const all = g.significantEdges({ posts: 1e6, pairs: 1, postsOf: () => 1 }, 1, 1);
-    expect(CoactionGraph.components(all)).toEqual([['a', 'b', 'c'], ['x', 'y']]);
+    expect(CoactionGraph.components(all)).toEqual([
+      ['a', 'b', 'c'],
+      ['x', 'y'],
+    ]);
     g.expire(1000);
     expect(g.size()).toBe(1);
   });

@@ -1,30 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig } from '../../pipelines/detect-bursts.ts';
+import {
+  baselineCohortShare,
+  composition,
+  evaluateBurst,
+  isCohortAccount,
+  type BurstConfig,
+} from '../../pipelines/detect-bursts.ts';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
 
 const cfg: BurstConfig = {
-  windowSeconds: 6 * 3600, burstWindowSeconds: 1800, priorPerHour: 1, minSurprise: 6, minPosts: 10, minAccounts: 8,
-  youngAccountDays: 30, noHistoryPosts: 5, creationClusterDays: 3, cohortMinShare: 0.6, cohortAlpha: 1e-6,
+  windowSeconds: 6 * 3600,
+  burstWindowSeconds: 1800,
+  priorPerHour: 1,
+  minSurprise: 6,
+  minPosts: 10,
+  minAccounts: 8,
+  youngAccountDays: 30,
+  noHistoryPosts: 5,
+  creationClusterDays: 3,
+  cohortMinShare: 0.6,
+  cohortAlpha: 1e-6,
 };
 const DAY = 86_400_000;
 const NOW = 10 * 3_600_000;
 
-function addPost(w: DetectionWindow, p: string, a: string, t: number, key: string, ageDays: number, posts: number): void {
-  w.addPost(p, { t, a, l: 'nl', items: [key], g: null, x: '', tags: [], links: [] }, { created: t - ageDays * DAY, ageDays, posts, botScore: 0, botReasons: [] });
+function addPost(
+  w: DetectionWindow,
+  p: string,
+  a: string,
+  t: number,
+  key: string,
+  ageDays: number,
+  posts: number,
+): void {
+  w.addPost(
+    p,
+    { t, a, l: 'nl', items: [key], g: null, x: '', tags: [], links: [] },
+    { created: t - ageDays * DAY, ageDays, posts, botScore: 0, botReasons: [] },
+  );
   w.addAction(key, { t, a, p, l: 'nl', n: 0 });
 }
 
 /** 400 established accounts chatting over five hours (the window population). */
 function population(): DetectionWindow {
   const w = new DetectionWindow();
-  for (let i = 0; i < 400; i++) addPost(w, `bg${i}`, `bg${i}`, NOW - 5 * 3_600_000 + i * 40_000, `h:chat${i % 7}`, 800 + i, 2000);
+  for (let i = 0; i < 400; i++)
+    addPost(w, `bg${i}`, `bg${i}`, NOW - 5 * 3_600_000 + i * 40_000, `h:chat${i % 7}`, 800 + i, 2000);
   return w;
 }
 
 describe('bursts', () => {
   it('flags a new hashtag pushed by accounts created within days of each other', () => {
     const w = population();
-    for (let i = 0; i < 30; i++) addPost(w, `c${i}`, `fresh${i}`, NOW - 20 * 60_000 + i * 30_000, 'h:stopdefraude', 10 + (i % 3) * 0.5, 2);
+    for (let i = 0; i < 30; i++)
+      addPost(w, `c${i}`, `fresh${i}`, NOW - 20 * 60_000 + i * 30_000, 'h:stopdefraude', 10 + (i % 3) * 0.5, 2);
     const f = evaluateBurst(w, 'h:stopdefraude', NOW, cfg, baselineCohortShare(w, cfg));
     expect(f).not.toBeNull();
     expect(f!.composition.cohort).toHaveLength(30);
@@ -41,7 +70,8 @@ describe('bursts', () => {
   it('does not flag fresh accounts posting at the rate the item always had', () => {
     const w = population();
     // Same rate throughout five hours: 30 posts per half hour.
-    for (let i = 0; i < 300; i++) addPost(w, `s${i}`, `fresh${i % 40}`, NOW - 5 * 3_600_000 + i * 60_000, 'h:steady', 5, 2);
+    for (let i = 0; i < 300; i++)
+      addPost(w, `s${i}`, `fresh${i % 40}`, NOW - 5 * 3_600_000 + i * 60_000, 'h:steady', 5, 2);
     expect(evaluateBurst(w, 'h:steady', NOW, cfg, baselineCohortShare(w, cfg))).toBeNull();
   });
 

@@ -3,7 +3,15 @@ import { CoactionGraph } from '../../pipelines/coaction-graph.ts';
 import { CoLinkInterval, recordCoLinks } from '../../pipelines/detect-colinks.ts';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
 
-const base = { intervalSeconds: null, defaultSeconds: 30, minSeconds: 5, maxSeconds: 120, estimateShares: 4, estimateQuantile: 0.1, minSamples: 10 };
+const base = {
+  intervalSeconds: null,
+  defaultSeconds: 30,
+  minSeconds: 5,
+  maxSeconds: 120,
+  estimateShares: 4,
+  estimateQuantile: 0.1,
+  minSamples: 10,
+};
 
 describe('CoLinkInterval', () => {
   it('uses a fixed interval when configured', () => {
@@ -16,9 +24,15 @@ describe('CoLinkInterval', () => {
     expect(i.seconds()).toBe(30);
     i.sample(8_000);
     expect(i.seconds()).toBe(8);
-    const slow = new CoLinkInterval(base, Array.from({ length: 20 }, () => 3_600_000));
+    const slow = new CoLinkInterval(
+      base,
+      Array.from({ length: 20 }, () => 3_600_000),
+    );
     expect(slow.seconds()).toBe(120);
-    const fast = new CoLinkInterval(base, Array.from({ length: 20 }, () => 100));
+    const fast = new CoLinkInterval(
+      base,
+      Array.from({ length: 20 }, () => 100),
+    );
     expect(fast.seconds()).toBe(5);
   });
 });
@@ -29,7 +43,11 @@ describe('recordCoLinks', () => {
     const g = new CoactionGraph(64);
     const interval = new CoLinkInterval({ ...base, intervalSeconds: 10 });
     const add = (p: string, a: string, t: number): number => {
-      w.addPost(p, { t, a, l: 'nl', items: ['l:x'], g: null, x: '', tags: [], links: ['x'] }, { created: null, ageDays: null, posts: null, botScore: 0, botReasons: [] });
+      w.addPost(
+        p,
+        { t, a, l: 'nl', items: ['l:x'], g: null, x: '', tags: [], links: ['x'] },
+        { created: null, ageDays: null, posts: null, botScore: 0, botReasons: [] },
+      );
       const i = w.addAction('l:x', { t, a, p, l: 'nl', n: 0 });
       return recordCoLinks(w, g, 'l:x', i, interval, 'link', 100);
     };

@@ -33,25 +33,49 @@ const PUSH_START = T0 + 3 * 3_600_000 + 7 * MIN;
 const PUSH_LINK = 'https://stemfraude-nederland.info/bewijs-utrecht';
 function freshPush(): EnrichedPost[] {
   const msg = 'Bewijs uit Utrecht: duizenden stemmen zijn verdwenen bij de telling, de media zwijgen erover';
-  return Array.from({ length: 28 }, (_, i) => post({
-    id: `push-${String(i).padStart(2, '0')}`, account: `c${i}`, tMs: PUSH_START + i * 23_000,
-    text: `${i % 2 ? '' : '‼️ '}${msg} ${['#stemfraude', 'deel dit! #stemfraude', '#stemfraude nu'][i % 3]} ${PUSH_LINK}`,
-    links: [PUSH_LINK], hashtags: ['stemfraude'], createdAt: new Date(Date.parse('2024-02-26T00:00:00Z') + (i % 3) * 86_400_000).toISOString(), posts: 3 + (i % 4),
-  }));
+  return Array.from({ length: 28 }, (_, i) =>
+    post({
+      id: `push-${String(i).padStart(2, '0')}`,
+      account: `c${i}`,
+      tMs: PUSH_START + i * 23_000,
+      text: `${i % 2 ? '' : '‼️ '}${msg} ${['#stemfraude', 'deel dit! #stemfraude', '#stemfraude nu'][i % 3]} ${PUSH_LINK}`,
+      links: [PUSH_LINK],
+      hashtags: ['stemfraude'],
+      createdAt: new Date(Date.parse('2024-02-26T00:00:00Z') + (i % 3) * 86_400_000).toISOString(),
+      posts: 3 + (i % 4),
+    }),
+  );
 }
 
 /** The event-time driver's options for an advance at every `everyMs` boundary with something observed. */
-const advanceEvery = (everyMs: number) => eventTimeOptionsSchema.parse({ tickMs: everyMs, minPostsPerAdvance: 1, maxTickMs: everyMs });
+const advanceEvery = (everyMs: number) =>
+  eventTimeOptionsSchema.parse({ tickMs: everyMs, minPostsPerAdvance: 1, maxTickMs: everyMs });
 
 /** Feeds posts (one partition) through the event-time driver, as `mid analyze` and the detect worker do. */
-function drive(det: ReturnType<typeof createCoordinationDetector>, state: EventTimeState, posts: EnrichedPost[], everyMs: number, flush: boolean): Cluster[][] {
-  const updates = posts.map((p) => driveDetector(state, det, { posts: [{ post: p, partition: 0 }], partitions: 1 }, advanceEvery(everyMs)).changed);
-  if (flush) updates.push(driveDetector(state, det, { posts: [], partitions: 1, flushAll: true }, advanceEvery(everyMs)).changed);
+function drive(
+  det: ReturnType<typeof createCoordinationDetector>,
+  state: EventTimeState,
+  posts: EnrichedPost[],
+  everyMs: number,
+  flush: boolean,
+): Cluster[][] {
+  const updates = posts.map(
+    (p) =>
+      driveDetector(state, det, { posts: [{ post: p, partition: 0 }], partitions: 1 }, advanceEvery(everyMs)).changed,
+  );
+  if (flush)
+    updates.push(
+      driveDetector(state, det, { posts: [], partitions: 1, flushAll: true }, advanceEvery(everyMs)).changed,
+    );
   return updates;
 }
 
 /** Advances at every `everyMs` boundary of event time through the event-time driver, and once at the end. */
-function runByEventTime(posts: EnrichedPost[], everyMs: number, config = {}): { det: ReturnType<typeof createCoordinationDetector>; updates: Cluster[][] } {
+function runByEventTime(
+  posts: EnrichedPost[],
+  everyMs: number,
+  config = {},
+): { det: ReturnType<typeof createCoordinationDetector>; updates: Cluster[][] } {
   const det = createCoordinationDetector(config);
   return { det, updates: drive(det, emptyEventTimeState(), posts, everyMs, true) };
 }
@@ -81,14 +105,24 @@ describe('createCoordinationDetector', () => {
     expect(c.kinds).toContain('duplicate_text');
     expect(c.pValue!).toBeLessThan(1e-6);
     expect(c.reasons.join(' ')).toMatch(/12 accounts posted near-identical text \(3 distinct messages\)/);
-    expect(validSignals({ generatedAt: new Date(T0).toISOString(), clusters }), JSON.stringify(validSignals.errors)).toBe(true);
+    expect(
+      validSignals({ generatedAt: new Date(T0).toISOString(), clusters }),
+      JSON.stringify(validSignals.errors),
+    ).toBe(true);
     // The reasons are the typed evidence in English: the network, then its text co-action, one record per reason.
     expect(validClusterEvidence(c.evidence), JSON.stringify(validClusterEvidence.errors)).toBe(true);
     expect(renderReasons(c.evidence!, 'en')).toEqual(c.reasons);
-    expect(c.evidence!.map((e) => (e.kind === 'coaction' ? `coaction:${e.via}` : e.kind)).slice(0, 2)).toEqual(['network', 'coaction:text']);
+    expect(c.evidence!.map((e) => (e.kind === 'coaction' ? `coaction:${e.via}` : e.kind)).slice(0, 2)).toEqual([
+      'network',
+      'coaction:text',
+    ]);
     const net = c.evidence![0]!;
     // p is far below what the plain value (floored at 1e-300) holds; log10 keeps it.
-    expect(net.kind === 'network' && [net.counts.accounts, net.p.value, net.p.log10 < -300]).toEqual([12, 1e-300, true]);
+    expect(net.kind === 'network' && [net.counts.accounts, net.p.value, net.p.log10 < -300]).toEqual([
+      12,
+      1e-300,
+      true,
+    ]);
   });
 
   it('gives the same clusters and ids on every run, and keeps the id while a cluster grows', () => {
@@ -105,7 +139,10 @@ describe('createCoordinationDetector', () => {
     const input = byTime([...bg, ...copyPasteNetwork()]);
     for (let i = 0; i + 1 < input.length; i++) if (r() < 0.1) [input[i], input[i + 1]] = [input[i + 1]!, input[i]!];
     const dup = input.flatMap((p, i) => (i % 5 === 0 ? [p, structuredClone(p)] : [p]));
-    dup.push(post({ id: 'empty-1', account: 'x', tMs: T0 + MIN }), { ...post({ id: 'empty-2', account: 'y', tMs: T0 + MIN }), text: '' });
+    dup.push(post({ id: 'empty-1', account: 'x', tMs: T0 + MIN }), {
+      ...post({ id: 'empty-2', account: 'y', tMs: T0 + MIN }),
+      text: '',
+    });
     const { clusters } = run(dup);
     expect(clusters).toHaveLength(1);
     expect(clusters[0]!.accounts).toHaveLength(12);
@@ -113,19 +150,52 @@ describe('createCoordinationDetector', () => {
   });
 
   it('does not flag one account posting the same text many times', () => {
-    const spam = Array.from({ length: 80 }, (_, i) => post({ id: `s${i}`, account: 'spammer', tMs: T0 + i * 2 * MIN, text: 'Verdien nu snel geld met dit ene trucje klik hier!!' }));
+    const spam = Array.from({ length: 80 }, (_, i) =>
+      post({
+        id: `s${i}`,
+        account: 'spammer',
+        tMs: T0 + i * 2 * MIN,
+        text: 'Verdien nu snel geld met dit ene trucje klik hier!!',
+      }),
+    );
     expect(run(byTime([...bg, ...spam])).clusters).toEqual([]);
   });
 
   it('does not flag generic greetings, declared news bots or a quoted sentence with own comments', () => {
     const r = prng(11);
     const extra: EnrichedPost[] = [];
-    for (let i = 0; i < 300; i++) extra.push(post({ id: `g${i}`, account: `bg-${i}`, tMs: T0 + r() * 2 * 3_600_000, text: ['Goedemorgen!', 'Gefeliciteerd!', 'Goedemorgen allemaal ☀️'][i % 3] }));
+    for (let i = 0; i < 300; i++)
+      extra.push(
+        post({
+          id: `g${i}`,
+          account: `bg-${i}`,
+          tMs: T0 + r() * 2 * 3_600_000,
+          text: ['Goedemorgen!', 'Gefeliciteerd!', 'Goedemorgen allemaal ☀️'][i % 3],
+        }),
+      );
     for (let k = 0; k < 30; k++) {
       const t = T0 + k * 10 * MIN;
-      for (let b = 0; b < 4; b++) extra.push(post({ id: `bot${k}-${b}`, account: `newsbot-${b}`, bot: true, tMs: t + b * 3000, text: `${babble(r, 10)} https://nos.nl/l/${k}`, links: [`https://nos.nl/l/${k}`] }));
+      for (let b = 0; b < 4; b++)
+        extra.push(
+          post({
+            id: `bot${k}-${b}`,
+            account: `newsbot-${b}`,
+            bot: true,
+            tMs: t + b * 3000,
+            text: `${babble(r, 10)} https://nos.nl/l/${k}`,
+            links: [`https://nos.nl/l/${k}`],
+          }),
+        );
     }
-    for (let i = 0; i < 200; i++) extra.push(post({ id: `q${i}`, account: `bg-${i + 100}`, tMs: T0 + 3_600_000 + r() * 90 * MIN, text: `"Wij gaan de huizenmarkt binnen vier jaar op orde brengen" ${babble(r, 8)}` }));
+    for (let i = 0; i < 200; i++)
+      extra.push(
+        post({
+          id: `q${i}`,
+          account: `bg-${i + 100}`,
+          tMs: T0 + 3_600_000 + r() * 90 * MIN,
+          text: `"Wij gaan de huizenmarkt binnen vier jaar op orde brengen" ${babble(r, 8)}`,
+        }),
+      );
     expect(run(byTime([...bg, ...extra])).clusters).toEqual([]);
   });
 
@@ -135,9 +205,17 @@ describe('createCoordinationDetector', () => {
     const det = createCoordinationDetector({});
     const half = Math.floor(input.length / 2);
     let latest = -Infinity;
-    input.slice(0, half).forEach((p, i) => { det.observe(p); latest = Math.max(latest, p.createdAtMs); if ((i + 1) % 200 === 0) det.advance(latest); });
+    input.slice(0, half).forEach((p, i) => {
+      det.observe(p);
+      latest = Math.max(latest, p.createdAtMs);
+      if ((i + 1) % 200 === 0) det.advance(latest);
+    });
     const restored = createCoordinationDetector({}, JSON.parse(JSON.stringify(det.exportState())));
-    input.slice(half).forEach((p, j) => { restored.observe(p); latest = Math.max(latest, p.createdAtMs); if ((half + j + 1) % 200 === 0) restored.advance(latest); });
+    input.slice(half).forEach((p, j) => {
+      restored.observe(p);
+      latest = Math.max(latest, p.createdAtMs);
+      if ((half + j + 1) % 200 === 0) restored.advance(latest);
+    });
     restored.advance(latest);
     expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(whole));
   });
@@ -156,7 +234,10 @@ describe('createCoordinationDetector', () => {
     expect(fromJsonParts(parts)).toEqual(det.exportState());
     const a = createCoordinationDetector({}, JSON.parse(json));
     const b = createCoordinationDetector({}, det.exportState());
-    for (const p of input.slice(half)) { a.observe(p); b.observe(p); }
+    for (const p of input.slice(half)) {
+      a.observe(p);
+      b.observe(p);
+    }
     const end = input[input.length - 1]!.createdAtMs;
     expect(JSON.stringify(a.advance(end))).toBe(JSON.stringify(b.advance(end)));
     expect(a.clusters().length).toBeGreaterThan(0);
@@ -168,7 +249,19 @@ describe('createCoordinationDetector', () => {
     const r = prng(5);
     const posts = byTime([...bg, ...copyPasteNetwork().map((p) => ({ ...p, canonicalLinks: [link] }))]);
     for (const p of posts) det.observe(p);
-    det.observeFactCheck({ id: 'f', source: 't', claim: babble(r, 3), claimant: null, rating: 'Onwaar', publisher: 'Nieuwscheckers', reviewUrl: 'https://nieuwscheckers.nl/1', lang: 'nl', reviewedAt: null, claimDate: null, appearances: [link] });
+    det.observeFactCheck({
+      id: 'f',
+      source: 't',
+      claim: babble(r, 3),
+      claimant: null,
+      rating: 'Onwaar',
+      publisher: 'Nieuwscheckers',
+      reviewUrl: 'https://nieuwscheckers.nl/1',
+      lang: 'nl',
+      reviewedAt: null,
+      claimDate: null,
+      appearances: [link],
+    });
     det.advance(posts[posts.length - 1]!.createdAtMs);
     const [c] = det.clusters();
     expect(c!.factchecks.map((f) => f.url)).toEqual(['https://nieuwscheckers.nl/1']);
@@ -202,15 +295,40 @@ describe('createCoordinationDetector', () => {
     const tag = c.reasons.find((r) => r.startsWith('#stemfraude'))!;
     expect(tag).toContain('28 posts between 11:07 UTC and 11:17 UTC');
     expect(tag).toContain('28 of the 28 accounts posting it are younger than 30 days');
-    expect(c.reasons.find((r) => r.startsWith(`Link ${PUSH_LINK}`))).toContain('28 of them posted it within 30 seconds of another (27 pairs)');
-    expect(c.reasons.some((r) => /28 of the 28 accounts were created within 3 days of each other \(2024-02-26 to 2024-02-28\)/.test(r))).toBe(true);
+    expect(c.reasons.find((r) => r.startsWith(`Link ${PUSH_LINK}`))).toContain(
+      '28 of them posted it within 30 seconds of another (27 pairs)',
+    );
+    expect(
+      c.reasons.some((r) =>
+        /28 of the 28 accounts were created within 3 days of each other \(2024-02-26 to 2024-02-28\)/.test(r),
+      ),
+    ).toBe(true);
     // Every update in the stream was about this one cluster.
     expect(new Set(updates.flat().map((u) => u.id))).toEqual(new Set([c.id]));
   });
 
   it('merges a network with a later burst of mostly the same accounts under the earlier id', () => {
-    const net = copyPasteNetwork().map((p) => post({ id: p.id, account: p.author.id, tMs: p.createdAtMs, text: p.text, createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
-    const later = Array.from({ length: 12 }, (_, i) => post({ id: `tag-${i}`, account: `net-${i}`, tMs: T0 + 4.5 * 3_600_000 + i * 40_000, text: `${babble(prng(i), 9)} #herteldenu`, hashtags: ['herteldenu'], createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
+    const net = copyPasteNetwork().map((p) =>
+      post({
+        id: p.id,
+        account: p.author.id,
+        tMs: p.createdAtMs,
+        text: p.text,
+        createdAt: '2024-03-01T00:00:00Z',
+        posts: 4,
+      }),
+    );
+    const later = Array.from({ length: 12 }, (_, i) =>
+      post({
+        id: `tag-${i}`,
+        account: `net-${i}`,
+        tMs: T0 + 4.5 * 3_600_000 + i * 40_000,
+        text: `${babble(prng(i), 9)} #herteldenu`,
+        hashtags: ['herteldenu'],
+        createdAt: '2024-03-01T00:00:00Z',
+        posts: 4,
+      }),
+    );
     const { det, updates } = runByEventTime(byTime([...bg, ...net, ...later]), MIN);
     const first = updates.flat()[0]!;
     expect(first.kinds).toContain('duplicate_text');
@@ -226,18 +344,45 @@ describe('createCoordinationDetector', () => {
   it('reports a cluster merged into another once, through takeMerges, so stores can drop it', () => {
     // Two campaigns flagged as two clusters (the copy-paste network and the planted push), then a hashtag burst by
     // 12 accounts of each bridges them: the later-anchored cluster is merged into the earlier one.
-    const net = copyPasteNetwork().map((p) => post({ id: p.id, account: p.author.id, tMs: p.createdAtMs, text: p.text, createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
+    const net = copyPasteNetwork().map((p) =>
+      post({
+        id: p.id,
+        account: p.author.id,
+        tMs: p.createdAtMs,
+        text: p.text,
+        createdAt: '2024-03-01T00:00:00Z',
+        posts: 4,
+      }),
+    );
     const push = freshPush();
-    const bridge = Array.from({ length: 24 }, (_, i) => post({ id: `bridge-${i}`, account: i < 12 ? `net-${i}` : `c${i - 12}`, tMs: T0 + 4.5 * 3_600_000 + i * 20_000, text: `${babble(prng(i), 9)} #herteldenu`, hashtags: ['herteldenu'], createdAt: '2024-03-01T00:00:00Z', posts: 4 }));
+    const bridge = Array.from({ length: 24 }, (_, i) =>
+      post({
+        id: `bridge-${i}`,
+        account: i < 12 ? `net-${i}` : `c${i - 12}`,
+        tMs: T0 + 4.5 * 3_600_000 + i * 20_000,
+        text: `${babble(prng(i), 9)} #herteldenu`,
+        hashtags: ['herteldenu'],
+        createdAt: '2024-03-01T00:00:00Z',
+        posts: 4,
+      }),
+    );
     const input = byTime([...bg, ...net, ...push, ...bridge]);
     const det = createCoordinationDetector({});
     const merges: Array<{ id: string; into: string }> = [];
     let before: Cluster[] = [];
     let advancedAt = -Infinity;
     for (const p of input) {
-      if (p.id.startsWith('bridge-') && before.length === 0) { det.advance(p.createdAtMs - 1); before = det.clusters(); merges.push(...det.takeMerges!()); }
+      if (p.id.startsWith('bridge-') && before.length === 0) {
+        det.advance(p.createdAtMs - 1);
+        before = det.clusters();
+        merges.push(...det.takeMerges!());
+      }
       det.observe(p);
-      if (p.createdAtMs - advancedAt >= MIN) { det.advance(p.createdAtMs); merges.push(...det.takeMerges!()); advancedAt = p.createdAtMs; }
+      if (p.createdAtMs - advancedAt >= MIN) {
+        det.advance(p.createdAtMs);
+        merges.push(...det.takeMerges!());
+        advancedAt = p.createdAtMs;
+      }
     }
     det.advance(input[input.length - 1]!.createdAtMs);
     merges.push(...det.takeMerges!());
@@ -259,10 +404,14 @@ describe('createCoordinationDetector', () => {
     expect(every1).toHaveLength(2);
     // p-values are as of the evaluation that found the evidence (the window-wide share of young accounts moves with
     // time), so they may differ a little; everything else must be identical.
-    const masked = (cs: Cluster[]): unknown => cs.map((c) => ({
-      ...c, score: 0, pValue: 0, reasons: c.reasons.map((r) => r.replace(/p = [0-9.e+-]+/g, 'p = ?')),
-      evidence: JSON.parse(JSON.stringify(c.evidence, (k, v: unknown) => (k === 'p' ? '?' : v))) as unknown,
-    }));
+    const masked = (cs: Cluster[]): unknown =>
+      cs.map((c) => ({
+        ...c,
+        score: 0,
+        pValue: 0,
+        reasons: c.reasons.map((r) => r.replace(/p = [0-9.e+-]+/g, 'p = ?')),
+        evidence: JSON.parse(JSON.stringify(c.evidence, (k, v: unknown) => (k === 'p' ? '?' : v))) as unknown,
+      }));
     expect(masked(every5)).toEqual(masked(every1));
     every1.forEach((c, i) => expect(Math.abs(Math.log10(c.pValue!) - Math.log10(every5[i]!.pValue!))).toBeLessThan(1));
     // Restore mid-stream (through JSON, with the driver's state) with a 5-minute schedule.
@@ -282,7 +431,10 @@ describe('createCoordinationDetector', () => {
     const driver = emptyEventTimeState();
     const cut = input.findIndex((p) => p.id === 'push-20');
     drive(det, driver, input.slice(0, cut), MIN, false);
-    const old = JSON.parse(det.exportStateJson()) as { records: Array<{ cluster: Cluster | null }>; archive: Array<{ cluster: Cluster }> };
+    const old = JSON.parse(det.exportStateJson()) as {
+      records: Array<{ cluster: Cluster | null }>;
+      archive: Array<{ cluster: Cluster }>;
+    };
     expect(old.records.filter((r) => r.cluster?.evidence)).toHaveLength(1); // flagged before the cut
     for (const r of [...old.records, ...old.archive]) if (r.cluster) delete r.cluster.evidence;
     const restored = createCoordinationDetector({}, old);

@@ -14,7 +14,11 @@ describe('cross-language co-actions', () => {
     const w = new DetectionWindow();
     const g = new CoactionGraph(64);
     const add = (p: string, a: string, t: number, l: string): number => {
-      w.addPost(p, { t, a, l, items: ['l:x'], g: null, x: '', tags: [], links: ['x'] }, { created: null, ageDays: null, posts: null, botScore: 0, botReasons: [] });
+      w.addPost(
+        p,
+        { t, a, l, items: ['l:x'], g: null, x: '', tags: [], links: ['x'] },
+        { created: null, ageDays: null, posts: null, botScore: 0, botReasons: [] },
+      );
       return recordCrossLanguage(w, g, 'l:x', w.addAction('l:x', { t, a, p, l, n: 0 }), 600, 100);
     };
     expect(add('p1', 'a', 0, 'nl')).toBe(0);

@@ -14,7 +14,13 @@ describe('DuplicateIndex', () => {
     const idx = new DuplicateIndex(cfg);
     const g = assign(idx, BASE);
     expect(g).not.toBeNull();
-    for (const v of [`🔥🔥 ${BASE} 🇳🇱`, `Deel dit!! ${BASE}!!!`, BASE.toUpperCase(), BASE.replace('vervalst', 'gemanipuleerd'), `${BASE} https://x.example/a`]) {
+    for (const v of [
+      `🔥🔥 ${BASE} 🇳🇱`,
+      `Deel dit!! ${BASE}!!!`,
+      BASE.toUpperCase(),
+      BASE.replace('vervalst', 'gemanipuleerd'),
+      `${BASE} https://x.example/a`,
+    ]) {
       expect(assign(idx, v)).toBe(g);
     }
   });
@@ -22,7 +28,9 @@ describe('DuplicateIndex', () => {
   it('keeps different messages on the same topic apart', () => {
     const idx = new DuplicateIndex(cfg);
     const g = assign(idx, BASE);
-    expect(assign(idx, 'In Rotterdam was de opkomst hoog en de media berichten er uitgebreid over vanavond')).not.toBe(g);
+    expect(assign(idx, 'In Rotterdam was de opkomst hoog en de media berichten er uitgebreid over vanavond')).not.toBe(
+      g,
+    );
   });
 
   it('does not group short generic posts', () => {

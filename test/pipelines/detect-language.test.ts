@@ -42,19 +42,33 @@ describe('detectLanguage', () => {
   });
 
   it('returns und with confidence 0 for too little text: empty, emoji, links, mentions, hashtags', () => {
-    for (const t of ['', '   ', '🔥🔥🔥', 'https://t.co/AbC123', 'www.nos.nl/artikel/123', '@kees @jan@mastodon.social', '#stikstof #boeren', 'Ja!', '12:45 3-1 !!!']) {
+    for (const t of [
+      '',
+      '   ',
+      '🔥🔥🔥',
+      'https://t.co/AbC123',
+      'www.nos.nl/artikel/123',
+      '@kees @jan@mastodon.social',
+      '#stikstof #boeren',
+      'Ja!',
+      '12:45 3-1 !!!',
+    ]) {
       expect(detectLanguage(t, opts)).toEqual({ lang: 'und', confidence: 0 });
     }
   });
 
   it('ignores links, mentions, hashtags and emoji when judging', () => {
-    const t = '@NOS_Nieuws 🔥🔥 Dit is echt schandalig wat hier gebeurt #ophef #english #news https://www.bbc.co.uk/news/world';
+    const t =
+      '@NOS_Nieuws 🔥🔥 Dit is echt schandalig wat hier gebeurt #ophef #english #news https://www.bbc.co.uk/news/world';
     expect(lang(t)).toBe('nl');
     expect(languageText(t)).not.toMatch(/bbc|ophef|NOS_Nieuws|🔥/);
   });
 
   it('gives confidence in [0,1], higher for a long clear text than for a two-word one', () => {
-    const long = detectLanguage('Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan.', opts);
+    const long = detectLanguage(
+      'Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan.',
+      opts,
+    );
     const short = detectLanguage('Tom dronk bier.', opts);
     for (const g of [long, short]) expect(g.confidence).toBeGreaterThanOrEqual(0);
     for (const g of [long, short]) expect(g.confidence).toBeLessThanOrEqual(1);
@@ -81,7 +95,9 @@ describe('detectLanguage', () => {
       expect(g.confidence).toBeLessThan(0.75); // an overruled ranking is not reported as certain
     }
     // eld is restricted to the same candidates: a Spanish sentence among Dutch and English stays Dutch or English.
-    expect(['nl', 'en']).toContain(detectLanguage('Mañana vamos a la playa con mis amigos', { ...opts, candidates: ['nld', 'eng'] }).lang);
+    expect(['nl', 'en']).toContain(
+      detectLanguage('Mañana vamos a la playa con mis amigos', { ...opts, candidates: ['nld', 'eng'] }).lang,
+    );
   });
 
   it('keeps languages eld has no model of (Indonesian, Swahili) when the ranking picks them', () => {
@@ -132,7 +148,31 @@ describe('scoreLatin', () => {
 
 describe('ISO639_3_TO_1', () => {
   it('has a two-letter code for every default candidate and every code the script rules can return', () => {
-    const scriptCodes = ['rus', 'ukr', 'bel', 'bul', 'srp', 'mkd', 'kaz', 'kir', 'tgk', 'tat', 'khk', 'arb', 'pes', 'urd', 'pbu', 'heb', 'ydd', 'hin', 'mar', 'npi', 'amh', 'tir'];
-    for (const code of [...DEFAULT_LANGUAGE_CANDIDATES, ...scriptCodes]) expect(ISO639_3_TO_1[code], code).toMatch(/^[a-z]{2}$/);
+    const scriptCodes = [
+      'rus',
+      'ukr',
+      'bel',
+      'bul',
+      'srp',
+      'mkd',
+      'kaz',
+      'kir',
+      'tgk',
+      'tat',
+      'khk',
+      'arb',
+      'pes',
+      'urd',
+      'pbu',
+      'heb',
+      'ydd',
+      'hin',
+      'mar',
+      'npi',
+      'amh',
+      'tir',
+    ];
+    for (const code of [...DEFAULT_LANGUAGE_CANDIDATES, ...scriptCodes])
+      expect(ISO639_3_TO_1[code], code).toMatch(/^[a-z]{2}$/);
   });
 });

@@ -24,15 +24,30 @@ export const T0 = Date.parse('2024-03-14T08:00:00Z');
 /** An EnrichedPost (through the simple stand-in enricher). */
 export function post(s: PostSpec): EnrichedPost {
   const n: NormalizedPost = {
-    id: s.id, source: 'test', text: s.text ?? '', createdAt: new Date(s.tMs).toISOString(), lang: s.lang ?? 'nl',
-    author: { id: s.account, createdAt: s.createdAt ?? '2015-05-01T00:00:00Z', posts: s.posts ?? 3000, bot: s.bot ?? false, followers: 100, following: 100 },
-    links: s.links ?? [], hashtags: s.hashtags ?? [], repostOf: s.repostOf ?? null,
+    id: s.id,
+    source: 'test',
+    text: s.text ?? '',
+    createdAt: new Date(s.tMs).toISOString(),
+    lang: s.lang ?? 'nl',
+    author: {
+      id: s.account,
+      createdAt: s.createdAt ?? '2015-05-01T00:00:00Z',
+      posts: s.posts ?? 3000,
+      bot: s.bot ?? false,
+      followers: 100,
+      following: 100,
+    },
+    links: s.links ?? [],
+    hashtags: s.hashtags ?? [],
+    repostOf: s.repostOf ?? null,
   };
   return simpleEnrich(n);
 }
 
-
-const WORDS = 'de het een en van in is dat op zijn met voor niet stad regering kabinet trein fiets regen zon markt school zorg huur woning boer wind energie prijs vandaag morgen buurman collega vriend koffie werk bus plein straat dorp gemeente raad partij debat stem belasting pensioen jongeren leraren ziekenhuis gezellig lastig mooi raar druk rustig duur'.split(' ');
+const WORDS =
+  'de het een en van in is dat op zijn met voor niet stad regering kabinet trein fiets regen zon markt school zorg huur woning boer wind energie prijs vandaag morgen buurman collega vriend koffie werk bus plein straat dorp gemeente raad partij debat stem belasting pensioen jongeren leraren ziekenhuis gezellig lastig mooi raar druk rustig duur'.split(
+    ' ',
+  );
 
 /** Random words: unrelated chatter. */
 export function babble(r: () => number, n: number): string {
@@ -44,7 +59,14 @@ export function background(seed: number, count: number, accounts: number, hours:
   const r = prng(seed);
   const out: EnrichedPost[] = [];
   for (let i = 0; i < count; i++) {
-    out.push(post({ id: `bg${seed}-${i}`, account: `bg-${Math.floor(r() * accounts)}`, tMs: T0 + r() * hours * 3_600_000, text: babble(r, 8 + Math.floor(r() * 10)) }));
+    out.push(
+      post({
+        id: `bg${seed}-${i}`,
+        account: `bg-${Math.floor(r() * accounts)}`,
+        tMs: T0 + r() * hours * 3_600_000,
+        text: babble(r, 8 + Math.floor(r() * 10)),
+      }),
+    );
   }
   return out;
 }

@@ -12,11 +12,24 @@ const plain = createEnricher({ enrichment: config.enrich, pseudonymKey: null });
 const pseudo = createEnricher({ enrichment: config.enrich, pseudonymKey: key });
 
 const base: NormalizedPost = {
-  id: 'mastodon:1', source: 'mastodon', url: 'https://mastodon.social/@jan/1',
+  id: 'mastodon:1',
+  source: 'mastodon',
+  url: 'https://mastodon.social/@jan/1',
   text: '<p>Deel dit! Het kabinet wil de stikstofregels nog strenger maken terwijl boeren failliet gaan. @NOS <a href="https://www.nos.nl/artikel/123?utm_source=x#top">nos.nl/artikel/123</a> #Stikstof</p>',
-  createdAt: '2025-06-10T12:00:00.000Z', lang: 'en',
-  author: { id: '109876', handle: 'boer84736251', displayName: '', createdAt: '2025-06-07T00:00:00.000Z', followers: 3, following: 500, posts: 900, bot: false },
-  links: ['https://t.co/xyz'], hashtags: ['Boeren'],
+  createdAt: '2025-06-10T12:00:00.000Z',
+  lang: 'en',
+  author: {
+    id: '109876',
+    handle: 'boer84736251',
+    displayName: '',
+    createdAt: '2025-06-07T00:00:00.000Z',
+    followers: 3,
+    following: 500,
+    posts: 900,
+    bot: false,
+  },
+  links: ['https://t.co/xyz'],
+  hashtags: ['Boeren'],
 };
 
 describe('createEnricher', () => {
@@ -25,7 +38,9 @@ describe('createEnricher', () => {
     expect(e.schemaVersion).toBe(1);
     expect(e.id).toBe('mastodon:1');
     expect(e.createdAtMs).toBe(Date.parse('2025-06-10T12:00:00.000Z'));
-    expect(e.text).toBe('Deel dit! Het kabinet wil de stikstofregels nog strenger maken terwijl boeren failliet gaan. @NOS nos.nl/artikel/123 #Stikstof');
+    expect(e.text).toBe(
+      'Deel dit! Het kabinet wil de stikstofregels nog strenger maken terwijl boeren failliet gaan. @NOS nos.nl/artikel/123 #Stikstof',
+    );
     expect(e.lang).toBe('nl');
     expect(e.declaredLang).toBe('en');
     expect(e.langConfidence).toBeGreaterThan(0);
@@ -39,13 +54,25 @@ describe('createEnricher', () => {
     expect(e.botReasons).toContain('account 3 days old at posting time');
     expect(e.botReasons).toContain('handle has 8 digits');
     expect(e.factchecks).toEqual([]);
-    expect(e.author).toEqual({ id: '109876', handle: 'boer84736251', createdAt: '2025-06-07T00:00:00.000Z', followers: 3, following: 500, posts: 900, bot: false });
+    expect(e.author).toEqual({
+      id: '109876',
+      handle: 'boer84736251',
+      createdAt: '2025-06-07T00:00:00.000Z',
+      followers: 3,
+      following: 500,
+      posts: 900,
+      bot: false,
+    });
 
     expect(validEnrichedPost(e), JSON.stringify(validEnrichedPost.errors)).toBe(true);
   });
 
   it('takes links from the text too and canonicalises them', () => {
-    const e = plain({ ...base, links: [], text: 'Kijk https://www.nos.nl/artikel/123?utm_source=x#top en www.rivm.nl/corona/' });
+    const e = plain({
+      ...base,
+      links: [],
+      text: 'Kijk https://www.nos.nl/artikel/123?utm_source=x#top en www.rivm.nl/corona/',
+    });
     expect(e.links).toEqual(['https://www.nos.nl/artikel/123?utm_source=x#top', 'www.rivm.nl/corona/']);
     expect(e.canonicalLinks).toEqual(['https://nos.nl/artikel/123', 'https://rivm.nl/corona']);
   });
@@ -71,7 +98,8 @@ describe('createEnricher', () => {
     expect(e.text).toBe(text); // analysts triage on the text
     const { text: _t, ...rest } = e;
     const json = JSON.stringify(rest).toLowerCase();
-    for (const h of ['jan_de_boer', 'kees@mastodon', '"rivm"', '"@rivm"', '"nos"', '"@nos"']) expect(json).not.toContain(h);
+    for (const h of ['jan_de_boer', 'kees@mastodon', '"rivm"', '"@rivm"', '"nos"', '"@nos"'])
+      expect(json).not.toContain(h);
     // The same account gets the same pseudonym as author and as mention (both lower-cased before hashing).
     const asAuthor = pseudo({ ...base, author: { id: '7', handle: 'Jan_de_Boer' } });
     expect(asAuthor.author.handle).toBe(e.mentions[0]);
@@ -86,7 +114,11 @@ describe('createEnricher', () => {
   it('throws InvalidPostError (not retriable) only for an unparsable createdAt', () => {
     for (const createdAt of ['', 'yesterday', undefined as unknown as string]) {
       let err: unknown;
-      try { plain({ ...base, createdAt }); } catch (e) { err = e; }
+      try {
+        plain({ ...base, createdAt });
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(InvalidPostError);
       expect((err as InvalidPostError).name).toBe('InvalidPostError');
       expect((err as InvalidPostError).retriable).toBe(false);
@@ -94,8 +126,25 @@ describe('createEnricher', () => {
   });
 
   it('turns bad author fields into nulls instead of throwing', () => {
-    const e = plain({ ...base, author: { id: '5', createdAt: 'garbage', followers: -1, following: Number.NaN, posts: 'many' as unknown as number } });
-    expect(e.author).toEqual({ id: '5', handle: null, createdAt: null, followers: null, following: null, posts: null, bot: false });
+    const e = plain({
+      ...base,
+      author: {
+        id: '5',
+        createdAt: 'garbage',
+        followers: -1,
+        following: Number.NaN,
+        posts: 'many' as unknown as number,
+      },
+    });
+    expect(e.author).toEqual({
+      id: '5',
+      handle: null,
+      createdAt: null,
+      followers: null,
+      following: null,
+      posts: null,
+      bot: false,
+    });
     expect(e.accountSignals.ageDays).toBeNull();
     const noAuthor = plain({ ...base, author: undefined as unknown as NormalizedPost['author'] });
     expect(noAuthor.author.id).toBe('');
@@ -115,10 +164,26 @@ describe('createEnricher', () => {
   });
 
   it('enriches a real Mastodon status (recorded fixture)', () => {
-    const raw = JSON.parse(readFileSync(new URL('../../../shared/fixtures/real/mastodon-status.json', import.meta.url), 'utf8')).response.body;
+    const raw = JSON.parse(
+      readFileSync(new URL('../../../shared/fixtures/real/mastodon-status.json', import.meta.url), 'utf8'),
+    ).response.body;
     const e = plain({
-      id: `mastodon:${raw.id}`, source: 'mastodon', url: raw.url, text: raw.content, createdAt: raw.created_at, lang: raw.language,
-      author: { id: raw.account.id, handle: raw.account.acct, displayName: raw.account.display_name, createdAt: raw.account.created_at, followers: raw.account.followers_count, following: raw.account.following_count, posts: raw.account.statuses_count, bot: raw.account.bot },
+      id: `mastodon:${raw.id}`,
+      source: 'mastodon',
+      url: raw.url,
+      text: raw.content,
+      createdAt: raw.created_at,
+      lang: raw.language,
+      author: {
+        id: raw.account.id,
+        handle: raw.account.acct,
+        displayName: raw.account.display_name,
+        createdAt: raw.account.created_at,
+        followers: raw.account.followers_count,
+        following: raw.account.following_count,
+        posts: raw.account.statuses_count,
+        bot: raw.account.bot,
+      },
     });
     expect(e.lang).toBe('en');
     expect(e.text).not.toMatch(/<|&amp;/);
@@ -131,7 +196,10 @@ describe('createEnricher', () => {
 describe('createEnricher limits', () => {
   it('cuts the raw text to maxTextChars before the expensive steps and notes the original length', () => {
     const long = `${'Het kabinet wil de regels strenger maken. '.repeat(2_000)}https://nos.nl/einde`;
-    const e = createEnricher({ enrichment: config.enrich, pseudonymKey: null, limits: { maxTextChars: 1_000 } })({ ...base, text: long });
+    const e = createEnricher({ enrichment: config.enrich, pseudonymKey: null, limits: { maxTextChars: 1_000 } })({
+      ...base,
+      text: long,
+    });
     expect(e.textTruncatedFrom).toBe(long.length);
     expect(e.text.length).toBeLessThanOrEqual(1_000);
     expect(e.links).not.toContain('https://nos.nl/einde');
@@ -143,13 +211,31 @@ describe('createEnricher limits', () => {
     let now = 0;
     let slowStep = true;
     // Each clock reading advances 1 ms, except that the first post's text normalisation "takes" 5 s.
-    const clock = (): number => { now += 1; if (slowStep && now === 2) { now += 5_000; slowStep = false; } return now; };
-    const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: null, limits: { postBudgetMs: 1_000 }, clock });
+    const clock = (): number => {
+      now += 1;
+      if (slowStep && now === 2) {
+        now += 5_000;
+        slowStep = false;
+      }
+      return now;
+    };
+    const enrich = createEnricher({
+      enrichment: config.enrich,
+      pseudonymKey: null,
+      limits: { postBudgetMs: 1_000 },
+      clock,
+    });
     let err: unknown;
-    try { enrich(base); } catch (e) { err = e; }
+    try {
+      enrich(base);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(PostOverBudgetError);
     expect(err).toBeInstanceOf(InvalidPostError); // so the workers send it to the dead letters
-    expect((err as Error).message).toBe('post over the processing budget: 5001 ms after text normalisation (budget 1000 ms)');
+    expect((err as Error).message).toBe(
+      'post over the processing budget: 5001 ms after text normalisation (budget 1000 ms)',
+    );
     expect(enrich(base).id).toBe('mastodon:1');
   });
 });

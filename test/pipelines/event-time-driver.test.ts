@@ -9,24 +9,39 @@ import { enrichedPost } from '../workers/fixtures.ts';
 function recorder() {
   const calls: string[] = [];
   const d: CoordinationDetector = {
-    observe: (p: EnrichedPost) => { calls.push(`o:${p.id}`); },
-    advance: (t: number) => { calls.push(`a:${t}`); return []; },
-    clusters: () => [], accounts: () => [], exportState: () => ({}), exportStateJson: () => '{}', exportStateParts: () => ['[[[],{}]]'], observeFactCheck() {},
+    observe: (p: EnrichedPost) => {
+      calls.push(`o:${p.id}`);
+    },
+    advance: (t: number) => {
+      calls.push(`a:${t}`);
+      return [];
+    },
+    clusters: () => [],
+    accounts: () => [],
+    exportState: () => ({}),
+    exportStateJson: () => '{}',
+    exportStateParts: () => ['[[[],{}]]'],
+    observeFactCheck() {},
   };
   return { calls, d };
 }
 
 const T0 = Date.parse('2025-10-20T12:00:00Z');
 // 300 posts over 300 s on 2 partitions: 1 post per second of event time.
-const posts = Array.from({ length: 300 }, (_, i) => ({ post: enrichedPost(`p${i}`, 'x', T0 + i * 1000), partition: i % 2 }));
+const posts = Array.from({ length: 300 }, (_, i) => ({
+  post: enrichedPost(`p${i}`, 'x', T0 + i * 1000),
+  partition: i % 2,
+}));
 
 /** Options with tickMs 1000; without minPostsPerAdvance / maxTickMs: advance at every boundary with something observed. */
-const options = (opts: { minPostsPerAdvance?: number; maxTickMs?: number }) => eventTimeOptionsSchema.parse({ tickMs: 1000, minPostsPerAdvance: 1, maxTickMs: 1000, ...opts });
+const options = (opts: { minPostsPerAdvance?: number; maxTickMs?: number }) =>
+  eventTimeOptionsSchema.parse({ tickMs: 1000, minPostsPerAdvance: 1, maxTickMs: 1000, ...opts });
 
 function run(batch: number, opts: { minPostsPerAdvance?: number; maxTickMs?: number }) {
   const { calls, d } = recorder();
   const state = emptyEventTimeState();
-  for (let i = 0; i < posts.length; i += batch) driveDetector(state, d, { posts: posts.slice(i, i + batch), partitions: 2 }, options(opts));
+  for (let i = 0; i < posts.length; i += batch)
+    driveDetector(state, d, { posts: posts.slice(i, i + batch), partitions: 2 }, options(opts));
   driveDetector(state, d, { posts: [], partitions: 2, flushAll: true }, options(opts));
   return calls;
 }
@@ -47,7 +62,11 @@ describe('driveDetector', () => {
     expect(advances.length).toBeGreaterThan(10);
     expect(advances.length).toBeLessThan(20);
     // Between two advances at least 20 posts were observed (the last advance is the flush's).
-    const gaps = one.join(' ').split(/ a:\d+ ?/).slice(1, -2).map((s) => s.split(' ').filter((x) => x.startsWith('o:')).length);
+    const gaps = one
+      .join(' ')
+      .split(/ a:\d+ ?/)
+      .slice(1, -2)
+      .map((s) => s.split(' ').filter((x) => x.startsWith('o:')).length);
     for (const g of gaps) expect(g).toBeGreaterThanOrEqual(20);
   });
 
@@ -64,7 +83,9 @@ describe('driveDetector', () => {
   });
 
   it('advances at least every maxTickMs of event time while posts arrive', () => {
-    const advances = run(5, { minPostsPerAdvance: 1000, maxTickMs: 30_000 }).filter((c) => c.startsWith('a:')).map((c) => Number(c.slice(2)));
+    const advances = run(5, { minPostsPerAdvance: 1000, maxTickMs: 30_000 })
+      .filter((c) => c.startsWith('a:'))
+      .map((c) => Number(c.slice(2)));
     expect(advances.length).toBeGreaterThanOrEqual(9);
     // The last advance is the flush's, at the boundary after the last post.
     for (let i = 1; i < advances.length - 1; i++) expect(advances[i]! - advances[i - 1]!).toBe(30_000);

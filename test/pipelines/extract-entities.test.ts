@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { englishLexiconEntities, extractEntities, matchGazetteer, wantsEnglishNer } from '../../pipelines/extract-entities.ts';
+import {
+  englishLexiconEntities,
+  extractEntities,
+  matchGazetteer,
+  wantsEnglishNer,
+} from '../../pipelines/extract-entities.ts';
 
 const nl = (text: string, extra: Partial<{ hashtags: string[]; mentions: string[] }> = {}) =>
   extractEntities({ text, lang: 'nl', hashtags: extra.hashtags ?? [], mentions: extra.mentions ?? [] });
 
 describe('matchGazetteer', () => {
   it('finds parties, politicians, institutions and places, longest phrase first', () => {
-    const e = matchGazetteer('Wilders en GroenLinks-PvdA ruziën in de Tweede Kamer over het RIVM-rapport; de GGD in Den Haag zwijgt.');
+    const e = matchGazetteer(
+      'Wilders en GroenLinks-PvdA ruziën in de Tweede Kamer over het RIVM-rapport; de GGD in Den Haag zwijgt.',
+    );
     expect(e).toEqual([
       { text: 'Geert Wilders', type: 'person' },
       { text: 'GroenLinks-PvdA', type: 'party' },
@@ -18,18 +25,24 @@ describe('matchGazetteer', () => {
 
   it('matches case-insensitively, except for names that are also ordinary words', () => {
     expect(matchGazetteer('pvv en bbb en nsc')).toEqual([
-      { text: 'PVV', type: 'party' }, { text: 'BBB', type: 'party' }, { text: 'NSC', type: 'party' },
+      { text: 'PVV', type: 'party' },
+      { text: 'BBB', type: 'party' },
+      { text: 'NSC', type: 'party' },
     ]);
     expect(matchGazetteer('Ik denk dat dit 5 volt is en hij schoof aan')).toEqual([]);
     expect(matchGazetteer('DENK en Volt stemden tegen, Schoof zweeg')).toEqual([
-      { text: 'DENK', type: 'party' }, { text: 'Volt', type: 'party' }, { text: 'Dick Schoof', type: 'person' },
+      { text: 'DENK', type: 'party' },
+      { text: 'Volt', type: 'party' },
+      { text: 'Dick Schoof', type: 'person' },
     ]);
   });
 
   it('maps aliases to the canonical name', () => {
     expect(matchGazetteer('Partij voor de Vrijheid, GL/PvdA, Forum voor Democratie, Den Bosch')).toEqual([
-      { text: 'PVV', type: 'party' }, { text: 'GroenLinks-PvdA', type: 'party' },
-      { text: 'FvD', type: 'party' }, { text: "'s-Hertogenbosch", type: 'place' },
+      { text: 'PVV', type: 'party' },
+      { text: 'GroenLinks-PvdA', type: 'party' },
+      { text: 'FvD', type: 'party' },
+      { text: "'s-Hertogenbosch", type: 'place' },
     ]);
   });
 
@@ -49,18 +62,32 @@ describe('extractEntities', () => {
     ]);
   });
 
-  const englishPost = { text: 'Yesterday Joe Biden met Emmanuel Macron in Paris to discuss Ukraine. Microsoft and the FBI stayed silent.', lang: 'en', hashtags: [], mentions: [] };
+  const englishPost = {
+    text: 'Yesterday Joe Biden met Emmanuel Macron in Paris to discuss Ukraine. Microsoft and the FBI stayed silent.',
+    lang: 'en',
+    hashtags: [],
+    mentions: [],
+  };
 
   it("finds English people, places and organisations with compromise's lexicon (default)", () => {
     expect(extractEntities(englishPost)).toEqual([
-      { text: 'Joe Biden', type: 'person' }, { text: 'Emmanuel Macron', type: 'person' }, { text: 'Paris', type: 'place' },
-      { text: 'Ukraine', type: 'place' }, { text: 'Microsoft', type: 'organization' }, { text: 'FBI', type: 'organization' },
+      { text: 'Joe Biden', type: 'person' },
+      { text: 'Emmanuel Macron', type: 'person' },
+      { text: 'Paris', type: 'place' },
+      { text: 'Ukraine', type: 'place' },
+      { text: 'Microsoft', type: 'organization' },
+      { text: 'FBI', type: 'organization' },
     ]);
   });
 
   it('finds the same with the full compromise parse', () => {
     const e = extractEntities(englishPost, { englishParser: 'compromise' });
-    for (const x of [{ text: 'Joe Biden', type: 'person' }, { text: 'Paris', type: 'place' }, { text: 'Microsoft', type: 'organization' }]) expect(e).toContainEqual(x);
+    for (const x of [
+      { text: 'Joe Biden', type: 'person' },
+      { text: 'Paris', type: 'place' },
+      { text: 'Microsoft', type: 'organization' },
+    ])
+      expect(e).toContainEqual(x);
   });
 
   it('does not take an ordinary capitalised first word for a name', () => {
@@ -81,7 +108,11 @@ describe('extractEntities', () => {
     expect(nl('🔥🔥🇳🇱')).toEqual([]);
     const long = 'De VVD en het CDA praten in Utrecht. '.repeat(300);
     expect(long.length).toBeGreaterThan(10_000);
-    expect(nl(long)).toEqual([{ text: 'VVD', type: 'party' }, { text: 'CDA', type: 'party' }, { text: 'Utrecht', type: 'place' }]);
+    expect(nl(long)).toEqual([
+      { text: 'VVD', type: 'party' },
+      { text: 'CDA', type: 'party' },
+      { text: 'Utrecht', type: 'place' },
+    ]);
   });
 });
 

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprintText, lshBandKeys, minhashSimilarity, fingerprintWords, MINHASH_SIZE } from '../../pipelines/fingerprint-text.ts';
+import {
+  fingerprintText,
+  lshBandKeys,
+  minhashSimilarity,
+  fingerprintWords,
+  MINHASH_SIZE,
+} from '../../pipelines/fingerprint-text.ts';
 
 const sim = (a: string, b: string): number => minhashSimilarity(fingerprintText(a).minhash, fingerprintText(b).minhash);
 
 // A 25-word Dutch post and copies as campaigns spread them.
-const nl = 'Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan. Waarom hoor je hier niets over in de media? Wakker worden mensen!';
+const nl =
+  'Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan. Waarom hoor je hier niets over in de media? Wakker worden mensen!';
 const nlCopies = [
   `Deel dit! ${nl}`,
   `RT: ${nl} 🚜🇳🇱`,
@@ -20,7 +27,8 @@ const nlOthers = [
   'Het kabinet heeft een nieuw plan voor stikstof gepresenteerd. Volgens de minister krijgen boeren meer tijd en geld om hun bedrijf aan te passen.',
   'Waarom moeten boeren altijd betalen voor de stikstof? De luchtvaart en de industrie stoten ook veel uit, maar daar hoor je het kabinet niet over.',
 ];
-const en = 'BREAKING: The WHO has admitted that the new vaccine was never tested on pregnant women. Share before they delete this! The media will not report it.';
+const en =
+  'BREAKING: The WHO has admitted that the new vaccine was never tested on pregnant women. Share before they delete this! The media will not report it.';
 const enCopies = [
   `Share this! ${en}`,
   `RT: ${en} 😡😡`,

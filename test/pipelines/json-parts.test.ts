@@ -9,8 +9,24 @@ describe('toJsonParts / fromJsonParts', () => {
     const rnd = prng(7);
     const value = {
       version: 2,
-      empty: {}, none: [], nothing: null, gone: undefined, fn: () => 1, nan: Number.NaN, inf: -Infinity,
-      window: { posts: Array.from({ length: 500 }, (_, i) => [`p${i}`, { t: i * 1000, a: `acct-${Math.floor(rnd() * 50)}`, items: ['t:g1', `l:https://x.example/${i % 7}`], x: i % 3 === 0 ? undefined : 'é"\\n\u2028' }]) },
+      empty: {},
+      none: [],
+      nothing: null,
+      gone: undefined,
+      fn: () => 1,
+      nan: Number.NaN,
+      inf: -Infinity,
+      window: {
+        posts: Array.from({ length: 500 }, (_, i) => [
+          `p${i}`,
+          {
+            t: i * 1000,
+            a: `acct-${Math.floor(rnd() * 50)}`,
+            items: ['t:g1', `l:https://x.example/${i % 7}`],
+            x: i % 3 === 0 ? undefined : 'é"\\n\u2028',
+          },
+        ]),
+      },
       map: new Map([['a', 1]]),
       dated: new Date(Date.UTC(2025, 9, 20)),
       nested: { a: { b: { c: { d: [1, [2, [3, undefined]]] } } } },
@@ -18,7 +34,12 @@ describe('toJsonParts / fromJsonParts', () => {
       keys: JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1}') as unknown,
     };
     const expected = JSON.parse(JSON.stringify(value));
-    for (const [max, depth] of [[50, 3], [1000, 1], [1 << 20, 3], [200, 6]] as const) {
+    for (const [max, depth] of [
+      [50, 3],
+      [1000, 1],
+      [1 << 20, 3],
+      [200, 6],
+    ] as const) {
       const parts = toJsonParts(value, max, depth);
       for (const p of parts) expect(() => JSON.parse(p)).not.toThrow();
       expect(fromJsonParts(parts)).toEqual(expected);

@@ -3,7 +3,8 @@ import { normalizeText } from '../../pipelines/normalize-text.ts';
 
 describe('normalizeText', () => {
   it('turns Mastodon HTML into text with line breaks and finds the link, mention and hashtag', () => {
-    const html = '<p>Stemmen op <span class="h-card"><a href="https://mastodon.social/@nos" class="u-url mention">@<span>NOS</span></a></span> &amp; kijk:</p><p><a href="https://nos.nl/artikel/123"><span class="invisible">https://</span><span class="ellipsis">nos.nl/artikel/</span><span class="invisible">123</span></a> <a href="https://mastodon.social/tags/TK2025" class="mention hashtag">#<span>TK2025</span></a></p>';
+    const html =
+      '<p>Stemmen op <span class="h-card"><a href="https://mastodon.social/@nos" class="u-url mention">@<span>NOS</span></a></span> &amp; kijk:</p><p><a href="https://nos.nl/artikel/123"><span class="invisible">https://</span><span class="ellipsis">nos.nl/artikel/</span><span class="invisible">123</span></a> <a href="https://mastodon.social/tags/TK2025" class="mention hashtag">#<span>TK2025</span></a></p>';
     const r = normalizeText(html);
     expect(r.text).toBe('Stemmen op @NOS & kijk:\nhttps://nos.nl/artikel/123 #TK2025');
     expect(r.links).toEqual(['https://nos.nl/artikel/123']);
@@ -12,18 +13,24 @@ describe('normalizeText', () => {
   });
 
   it('handles <br> variants, entities and numeric references', () => {
-    const r = normalizeText('Eerste regel<br>tweede<br/>derde<BR />&quot;vierde&quot; &#8364;5 &#x1F600; &eacute;&eacute;n &bogus; &lt;b&gt;');
+    const r = normalizeText(
+      'Eerste regel<br>tweede<br/>derde<BR />&quot;vierde&quot; &#8364;5 &#x1F600; &eacute;&eacute;n &bogus; &lt;b&gt;',
+    );
     expect(r.text).toBe('Eerste regel\ntweede\nderde\n"vierde" €5 😀 één &bogus; <b>');
   });
 
   it('survives broken HTML: unclosed tags, stray < and a dangling tag at the end', () => {
-    expect(normalizeText('<p>Hallo <b>wereld</p> 3 < 5 en 7 > 2 <a href="https://x').text).toBe('Hallo wereld\n3 < 5 en 7 > 2');
+    expect(normalizeText('<p>Hallo <b>wereld</p> 3 < 5 en 7 > 2 <a href="https://x').text).toBe(
+      'Hallo wereld\n3 < 5 en 7 > 2',
+    );
     expect(normalizeText('<<<>>> tekst <div').text).toBe('<<<>>> tekst');
     expect(normalizeText('<script>alert("x")</script>Echt bericht').text).toBe('Echt bericht');
   });
 
   it('leaves angle brackets in plain text alone', () => {
-    expect(normalizeText('als x<y en y>z dan ❤ <3 -> <- <<< klaar').text).toBe('als x<y en y>z dan ❤ <3 -> <- <<< klaar');
+    expect(normalizeText('als x<y en y>z dan ❤ <3 -> <- <<< klaar').text).toBe(
+      'als x<y en y>z dan ❤ <3 -> <- <<< klaar',
+    );
     expect(normalizeText('Bedankt <3 <b>echt</b>').text).toBe('Bedankt <3 echt');
   });
 
@@ -33,17 +40,23 @@ describe('normalizeText', () => {
   });
 
   it('extracts http(s) and bare www links, trimming sentence punctuation and unbalanced brackets', () => {
-    const r = normalizeText('Lees dit: https://example.com/a?b=1. En (zie www.rivm.nl/corona) of HTTPS://Foo.org/x_(y)! Nog eens https://example.com/a?b=1');
+    const r = normalizeText(
+      'Lees dit: https://example.com/a?b=1. En (zie www.rivm.nl/corona) of HTTPS://Foo.org/x_(y)! Nog eens https://example.com/a?b=1',
+    );
     expect(r.links).toEqual(['https://example.com/a?b=1', 'www.rivm.nl/corona', 'HTTPS://Foo.org/x_(y)']);
   });
 
   it('extracts mentions: local, fediverse and Bluesky style, not e-mail addresses', () => {
-    const r = normalizeText('Hoi @Jan_Jansen en @kees@Mastodon.Social, cc @alice.bsky.social. Mail info@example.com niet. @Jan_jansen');
+    const r = normalizeText(
+      'Hoi @Jan_Jansen en @kees@Mastodon.Social, cc @alice.bsky.social. Mail info@example.com niet. @Jan_jansen',
+    );
     expect(r.mentions).toEqual(['jan_jansen', 'kees@mastodon.social', 'alice.bsky.social']);
   });
 
   it('extracts Unicode hashtags, lower case, ignoring pure numbers, anchors and entities', () => {
-    const r = normalizeText('#Stikstof #ÉénNederland #Україна #日本 #2024 #covid_19 https://x.org/page#Anchor a#b &#35;');
+    const r = normalizeText(
+      '#Stikstof #ÉénNederland #Україна #日本 #2024 #covid_19 https://x.org/page#Anchor a#b &#35;',
+    );
     expect(r.hashtags).toEqual(['stikstof', 'éénnederland', 'україна', '日本', 'covid_19']);
   });
 
@@ -54,7 +67,12 @@ describe('normalizeText', () => {
   });
 
   it('handles a URL-only post', () => {
-    expect(normalizeText('https://t.co/AbC123')).toEqual({ text: 'https://t.co/AbC123', links: ['https://t.co/AbC123'], mentions: [], hashtags: [] });
+    expect(normalizeText('https://t.co/AbC123')).toEqual({
+      text: 'https://t.co/AbC123',
+      links: ['https://t.co/AbC123'],
+      mentions: [],
+      hashtags: [],
+    });
   });
 
   it('processes 10 kB of hostile input quickly enough to finish (no catastrophic backtracking)', () => {
@@ -72,7 +90,7 @@ describe('normalizeText', () => {
       const r = normalizeText(h);
       expect(typeof r.text).toBe('string');
     }
-    const long = ('Dit is een lange tekst met #hashtag en @iemand en https://example.com/x. ').repeat(150);
+    const long = 'Dit is een lange tekst met #hashtag en @iemand en https://example.com/x. '.repeat(150);
     expect(long.length).toBeGreaterThan(10_000);
     const r = normalizeText(long);
     expect(r.hashtags).toEqual(['hashtag']);

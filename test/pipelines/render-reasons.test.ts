@@ -6,38 +6,100 @@ import type { ClusterEvidence } from '../../pipelines/types.ts';
 import { validClusterEvidence } from '../support/contracts.ts';
 
 const network: ClusterEvidence = {
-  kind: 'network', counts: { accounts: 12, pairs: 66 }, sharedItems: { min: 3, median: 3, max: 3 }, expectedPerPairMax: 0.0021345,
+  kind: 'network',
+  counts: { accounts: 12, pairs: 66 },
+  sharedItems: { min: 3, median: 3, max: 3 },
+  expectedPerPairMax: 0.0021345,
   p: { value: 1.234e-40, log10: -39.9087 },
 };
-const text: ClusterEvidence = { kind: 'coaction', via: 'text', counts: { accounts: 12, items: 3, pairs: 180 }, times: { spreadSeconds: 241.4 }, languages: [] };
-const link: ClusterEvidence = { kind: 'coaction', via: 'link', counts: { accounts: 1250, items: 1, pairs: 2400 }, times: { spreadSeconds: 29.6 }, languages: [] };
-const xlang: ClusterEvidence = { kind: 'coaction', via: 'cross_language', counts: { accounts: 9, items: 2, pairs: 14 }, times: { spreadSeconds: 540 }, languages: ['de', 'en', 'nl'] };
-const repost: ClusterEvidence = { kind: 'coaction', via: 'repost', counts: { accounts: 5, items: 1, pairs: 10 }, times: { spreadSeconds: 9000 }, languages: [] };
+const text: ClusterEvidence = {
+  kind: 'coaction',
+  via: 'text',
+  counts: { accounts: 12, items: 3, pairs: 180 },
+  times: { spreadSeconds: 241.4 },
+  languages: [],
+};
+const link: ClusterEvidence = {
+  kind: 'coaction',
+  via: 'link',
+  counts: { accounts: 1250, items: 1, pairs: 2400 },
+  times: { spreadSeconds: 29.6 },
+  languages: [],
+};
+const xlang: ClusterEvidence = {
+  kind: 'coaction',
+  via: 'cross_language',
+  counts: { accounts: 9, items: 2, pairs: 14 },
+  times: { spreadSeconds: 540 },
+  languages: ['de', 'en', 'nl'],
+};
+const repost: ClusterEvidence = {
+  kind: 'coaction',
+  via: 'repost',
+  counts: { accounts: 5, items: 1, pairs: 10 },
+  times: { spreadSeconds: 9000 },
+  languages: [],
+};
 const burst: ClusterEvidence = {
-  kind: 'burst', item: { type: 'link', value: 'https://stemfraude-nederland.info/bewijs-utrecht' }, counts: { posts: 28, accounts: 28 },
-  times: { first: '2023-11-22T09:30:00.449Z', last: '2023-11-22T09:40:56.478Z', windowSeconds: 1800 }, expectedPosts: 0.5,
+  kind: 'burst',
+  item: { type: 'link', value: 'https://stemfraude-nederland.info/bewijs-utrecht' },
+  counts: { posts: 28, accounts: 28 },
+  times: { first: '2023-11-22T09:30:00.449Z', last: '2023-11-22T09:40:56.478Z', windowSeconds: 1800 },
+  expectedPosts: 0.5,
   p: { value: 7.540857787298899e-39, log10: -38.1226 },
-  cohort: { accounts: 28, share: 1, youngAccountDays: 30, noHistoryPosts: 5, p: { value: 2.8344285774520195e-30, log10: -29.5475 } },
+  cohort: {
+    accounts: 28,
+    share: 1,
+    youngAccountDays: 30,
+    noHistoryPosts: 5,
+    p: { value: 2.8344285774520195e-30, log10: -29.5475 },
+  },
   coShare: { accounts: 24, pairs: 31, withinSeconds: 30 },
 };
 const tagBurst: ClusterEvidence = {
-  kind: 'burst', item: { type: 'hashtag', value: 'stemfraude' }, counts: { posts: 1500, accounts: 1200 },
-  times: { first: '2023-11-22T21:05:00.000Z', last: '2023-11-22T22:59:59.000Z', windowSeconds: 1800 }, expectedPosts: 12.25,
-  p: { value: 0.0123, log10: -1.91 }, cohort: { accounts: 900, share: 0.75, youngAccountDays: 30, noHistoryPosts: 5, p: { value: 0.25, log10: -0.6 } }, coShare: null,
+  kind: 'burst',
+  item: { type: 'hashtag', value: 'stemfraude' },
+  counts: { posts: 1500, accounts: 1200 },
+  times: { first: '2023-11-22T21:05:00.000Z', last: '2023-11-22T22:59:59.000Z', windowSeconds: 1800 },
+  expectedPosts: 12.25,
+  p: { value: 0.0123, log10: -1.91 },
+  cohort: { accounts: 900, share: 0.75, youngAccountDays: 30, noHistoryPosts: 5, p: { value: 0.25, log10: -0.6 } },
+  coShare: null,
 };
 const more: ClusterEvidence = {
-  kind: 'more_bursts', items: [{ type: 'text', value: 'g1' }, { type: 'hashtag', value: 'b' }, { type: 'text', value: 'g2' }, { type: 'link', value: 'https://a.example/x' }],
+  kind: 'more_bursts',
+  items: [
+    { type: 'text', value: 'g1' },
+    { type: 'hashtag', value: 'b' },
+    { type: 'text', value: 'g2' },
+    { type: 'link', value: 'https://a.example/x' },
+  ],
 };
-const age: ClusterEvidence = { kind: 'account_age', counts: { accounts: 28, young: 28, noHistory: 1 }, shares: { young: 1, noHistory: 1 / 28 }, youngAccountDays: 30, noHistoryPosts: 5 };
-const noHistory: ClusterEvidence = { kind: 'account_age', counts: { accounts: 10, young: 0, noHistory: 4 }, shares: { young: 0, noHistory: 0.4 }, youngAccountDays: 30, noHistoryPosts: 5 };
+const age: ClusterEvidence = {
+  kind: 'account_age',
+  counts: { accounts: 28, young: 28, noHistory: 1 },
+  shares: { young: 1, noHistory: 1 / 28 },
+  youngAccountDays: 30,
+  noHistoryPosts: 5,
+};
+const noHistory: ClusterEvidence = {
+  kind: 'account_age',
+  counts: { accounts: 10, young: 0, noHistory: 4 },
+  shares: { young: 0, noHistory: 0.4 },
+  youngAccountDays: 30,
+  noHistoryPosts: 5,
+};
 const created: ClusterEvidence = {
-  kind: 'creation_cluster', counts: { accounts: 28, createdTogether: 28 }, times: { first: '2023-11-06T02:33:20.062Z', last: '2023-11-08T17:26:24.852Z' }, withinDays: 3,
+  kind: 'creation_cluster',
+  counts: { accounts: 28, createdTogether: 28 },
+  times: { first: '2023-11-06T02:33:20.062Z', last: '2023-11-08T17:26:24.852Z' },
+  withinDays: 3,
 };
 const together: ClusterEvidence = { kind: 'acted_together', counts: { accounts: 4 } };
 const all = [network, text, link, xlang, repost, burst, tagBurst, more, age, noHistory, created, together];
 
 describe('renderReasons', () => {
-  it('renders every kind of evidence in English with the reasons\' wording', () => {
+  it("renders every kind of evidence in English with the reasons' wording", () => {
     expect(renderReasons(all, 'en')).toEqual([
       '12 accounts acted together repeatedly: 66 account pairs each shared 3-3 distinct items (median 3), where chance predicts at most 0.0021 per pair (p = 1.2e-40)',
       '12 accounts posted near-identical text (3 distinct messages), copies at most 4 minutes apart',
@@ -72,11 +134,33 @@ describe('renderReasons', () => {
   });
 
   it('uses singular forms and ranges only where they differ in Dutch, and whole seconds below two minutes', () => {
-    expect(renderReason({ ...network, sharedItems: { min: 4, median: 5, max: 5 } } as ClusterEvidence, 'nl')).toContain('deelden elk 4 tot 5 verschillende items (mediaan 5)');
-    expect(renderReason({ kind: 'coaction', via: 'text', counts: { accounts: 2, items: 1, pairs: 1 }, times: { spreadSeconds: 1.2 }, languages: [] }, 'nl'))
-      .toBe('2 accounts plaatsten binnen 1 seconde bijna dezelfde tekst (1 bericht)');
-    expect(renderReason({ kind: 'coaction', via: 'text', counts: { accounts: 2, items: 1, pairs: 1 }, times: { spreadSeconds: 119.4 }, languages: [] }, 'en'))
-      .toBe('2 accounts posted near-identical text (1 distinct messages), copies at most 119 seconds apart');
+    expect(renderReason({ ...network, sharedItems: { min: 4, median: 5, max: 5 } } as ClusterEvidence, 'nl')).toContain(
+      'deelden elk 4 tot 5 verschillende items (mediaan 5)',
+    );
+    expect(
+      renderReason(
+        {
+          kind: 'coaction',
+          via: 'text',
+          counts: { accounts: 2, items: 1, pairs: 1 },
+          times: { spreadSeconds: 1.2 },
+          languages: [],
+        },
+        'nl',
+      ),
+    ).toBe('2 accounts plaatsten binnen 1 seconde bijna dezelfde tekst (1 bericht)');
+    expect(
+      renderReason(
+        {
+          kind: 'coaction',
+          via: 'text',
+          counts: { accounts: 2, items: 1, pairs: 1 },
+          times: { spreadSeconds: 119.4 },
+          languages: [],
+        },
+        'en',
+      ),
+    ).toBe('2 accounts posted near-identical text (1 distinct messages), copies at most 119 seconds apart');
   });
 
   it('takes evidence that follows the cluster-evidence schema', () => {

@@ -13,8 +13,19 @@ export function sessionClient(): SessionClient {
   const jar = new Map<string, string>();
   const get = async (url: string, init: RequestInit = {}): Promise<{ status: number; body: string }> => {
     try {
-      const r = await fetch(url, { redirect: 'manual', ...init, headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-      for (const c of r.headers.getSetCookie()) { const [kv] = c.split(';'); const i = kv!.indexOf('='); jar.set(kv!.slice(0, i), kv!.slice(i + 1)); }
+      const r = await fetch(url, {
+        redirect: 'manual',
+        ...init,
+        headers: {
+          ...(init.headers as Record<string, string>),
+          cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
+      });
+      for (const c of r.headers.getSetCookie()) {
+        const [kv] = c.split(';');
+        const i = kv!.indexOf('=');
+        jar.set(kv!.slice(0, i), kv!.slice(i + 1));
+      }
       return { status: r.status, body: await r.text() };
     } catch {
       return { status: 0, body: '' };
@@ -24,7 +35,13 @@ export function sessionClient(): SessionClient {
     get,
     async signIn(base, password, username = 'admin') {
       const { token } = JSON.parse((await get(`${base}/api/csrf`)).body) as { token: string };
-      return (await get(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify({ username, password }) })).status;
+      return (
+        await get(`${base}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+          body: JSON.stringify({ username, password }),
+        })
+      ).status;
     },
   };
 }

@@ -24,7 +24,10 @@ const logger = createLogger('silent');
 const KEY = 'parity-key-0123456789abcdef';
 const SAMPLE = join(import.meta.dirname, '../../connectors/data/sample-posts.jsonl');
 // A long idle flush: the only flush of the stream is the one after the last post, like the end of the file.
-const config = loadConfig({ env: { MID_PSEUDONYM_KEY: KEY }, overrides: { detect: { idleFlushMs: 1500, checkpointMs: 1000 } } });
+const config = loadConfig({
+  env: { MID_PSEUDONYM_KEY: KEY },
+  overrides: { detect: { idleFlushMs: 1500, checkpointMs: 1000 } },
+});
 
 async function batch(file: string): Promise<Cluster[]> {
   const outDir = mkdtempSync(join(tmpdir(), 'mid-parity-'));
@@ -38,7 +41,9 @@ async function stream(posts: NormalizedPost[]): Promise<{ clusters: Cluster[]; d
   await bus.start();
   const last = new Map<string, Cluster>();
   await bus.subscribe({
-    topics: ['signals'], groupId: 'parity-signals', eachBatch: async (b) => {
+    topics: ['signals'],
+    groupId: 'parity-signals',
+    eachBatch: async (b) => {
       for (const m of b) {
         const d = decodeSignal(m.value);
         if (!d.ok) continue;
@@ -57,7 +62,12 @@ async function stream(posts: NormalizedPost[]): Promise<{ clusters: Cluster[]; d
   await waitFor(async () => (await enricher.lag()) === 0, 'all posts enriched', 1_200_000, 100);
   await detect.start();
   // Consumed, and the idle flush released what the watermark still held.
-  await waitFor(async () => detect.detectedPosts === posts.length && (await enricher.lag()) === 0 && (await detect.lag()) === 0, 'all posts detected', 1_200_000, 100);
+  await waitFor(
+    async () => detect.detectedPosts === posts.length && (await enricher.lag()) === 0 && (await detect.lag()) === 0,
+    'all posts detected',
+    1_200_000,
+    100,
+  );
   await waitFor(() => !hasBuffered(detect), 'the idle flush', 30_000, 100);
   await new Promise((r) => setTimeout(r, 300)); // the signals subscriber gets the flush's updates
   await enricher.stop();
@@ -74,7 +84,10 @@ function hasBuffered(w: DetectWorker): boolean {
 }
 
 function readPosts(file: string): NormalizedPost[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as NormalizedPost);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as NormalizedPost);
 }
 
 describe('mid analyze and the streaming workers', () => {
@@ -94,8 +107,9 @@ describe('mid analyze and the streaming workers', () => {
     // The generator's posts are not quite in time order (470 inversions in seed 1), and posts that arrive after their
     // time was released are observed as they come, so a file out of order and 4 partitions may differ: the claim is
     // for posts in time order, as sources publish them.
-    const posts = generateCampaigns(1, TUNING_PARAMS).posts
-      .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const posts = generateCampaigns(1, TUNING_PARAMS).posts.sort(
+      (a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'mid-parity-')), 'seed-1.jsonl');
     writeFileSync(file, `${posts.map((p) => JSON.stringify(p)).join('\n')}\n`);
     const [b, s] = [await batch(file), await stream(posts)];

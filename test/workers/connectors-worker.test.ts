@@ -17,7 +17,8 @@ const config = loadConfig({ env: {} });
 
 function scripted(answers: Array<FetchResult | Error>, cursors: Array<string | null>): Connector {
   return {
-    kind: 'test', name: 'src',
+    kind: 'test',
+    name: 'src',
     async fetch({ cursor }) {
       cursors.push(cursor);
       const a = answers.shift();
@@ -33,24 +34,79 @@ describe('ConnectorsWorker', () => {
     const bus = new MemoryBus();
     await bus.start();
     const got: IncomingMessage[] = [];
-    await bus.subscribe({ topics: ['posts.raw', 'factchecks.raw'], groupId: 't', eachBatch: async (b) => { got.push(...b); } });
+    await bus.subscribe({
+      topics: ['posts.raw', 'factchecks.raw'],
+      groupId: 't',
+      eachBatch: async (b) => {
+        got.push(...b);
+      },
+    });
     const [a, b, c] = normalizedPosts(3);
     const cursors: Array<string | null> = [];
-    const fc = { id: 'fc1', source: 'x', claim: 'c', claimant: null, rating: 'false', publisher: 'P', reviewUrl: 'https://p.example/1', lang: 'nl', reviewedAt: null, claimDate: null, appearances: [] };
-    const connector = scripted([
-      { items: [{ type: 'post', post: a! }, { type: 'post', post: b! }, { type: 'factcheck', factcheck: fc }], nextCursor: 'c1', failed: [] },
-      { items: [{ type: 'post', post: b! }, { type: 'post', post: c! }, { type: 'tombstone', id: a!.id, source: 'mastodon' }], nextCursor: 'c2', failed: [] },
-      new Error('request to https://api.example/x?key=SECRET123 failed'),
-    ], cursors);
+    const fc = {
+      id: 'fc1',
+      source: 'x',
+      claim: 'c',
+      claimant: null,
+      rating: 'false',
+      publisher: 'P',
+      reviewUrl: 'https://p.example/1',
+      lang: 'nl',
+      reviewedAt: null,
+      claimDate: null,
+      appearances: [],
+    };
+    const connector = scripted(
+      [
+        {
+          items: [
+            { type: 'post', post: a! },
+            { type: 'post', post: b! },
+            { type: 'factcheck', factcheck: fc },
+          ],
+          nextCursor: 'c1',
+          failed: [],
+        },
+        {
+          items: [
+            { type: 'post', post: b! },
+            { type: 'post', post: c! },
+            { type: 'tombstone', id: a!.id, source: 'mastodon' },
+          ],
+          nextCursor: 'c2',
+          failed: [],
+        },
+        new Error('request to https://api.example/x?key=SECRET123 failed'),
+      ],
+      cursors,
+    );
     let now = 1_000_000;
-    const w = new ConnectorsWorker({ config, bus, state: new MemoryStateStore(), scheduler: new MemoryScheduler(), logger: createLogger('silent'), metrics: createMetrics(), connectors: [connector], now: () => now });
+    const w = new ConnectorsWorker({
+      config,
+      bus,
+      state: new MemoryStateStore(),
+      scheduler: new MemoryScheduler(),
+      logger: createLogger('silent'),
+      metrics: createMetrics(),
+      connectors: [connector],
+      now: () => now,
+    });
     const signal = new AbortController().signal;
     await w.runSource(connector, signal);
     await w.runSource(connector, signal);
     await waitFor(() => got.length >= 5, '5 messages');
     expect(cursors).toEqual([null, 'c1']);
-    const posts = got.filter((m) => m.topic === 'posts.raw').map((m) => [m.key, (JSON.parse(m.value) as { kind: string }).kind]);
-    expect(posts.sort()).toEqual([[a!.id, 'post'], [a!.id, 'tombstone'], [b!.id, 'post'], [c!.id, 'post']].sort());
+    const posts = got
+      .filter((m) => m.topic === 'posts.raw')
+      .map((m) => [m.key, (JSON.parse(m.value) as { kind: string }).kind]);
+    expect(posts.sort()).toEqual(
+      [
+        [a!.id, 'post'],
+        [a!.id, 'tombstone'],
+        [b!.id, 'post'],
+        [c!.id, 'post'],
+      ].sort(),
+    );
     expect(got.filter((m) => m.topic === 'factchecks.raw').map((m) => m.key)).toEqual(['fc1']);
     // Third run fails: the cursor stays, and the next run within the back-off does not call the source.
     await w.runSource(connector, signal);

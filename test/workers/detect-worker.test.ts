@@ -28,13 +28,23 @@ import type { TestClock } from './test-clock.ts';
 
 const logger = createLogger('silent');
 const KEY = 'test-key-0123456789abcdef';
-const configWith = (detect: Record<string, unknown> = {}) => loadConfig({ env: {}, overrides: { detect: { checkpointMs: 200, idleFlushMs: 200, leaseTtlMs: 2000, ...detect } } });
+const configWith = (detect: Record<string, unknown> = {}) =>
+  loadConfig({ env: {}, overrides: { detect: { checkpointMs: 200, idleFlushMs: 200, leaseTtlMs: 2000, ...detect } } });
 const config = configWith();
 const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
 
 function collect(bus: MemoryBus, topic: string) {
   const got: IncomingMessage[] = [];
-  return { got, sub: bus.subscribe({ topics: [topic], groupId: `collect-${topic}`, eachBatch: async (b) => { got.push(...b); } }) };
+  return {
+    got,
+    sub: bus.subscribe({
+      topics: [topic],
+      groupId: `collect-${topic}`,
+      eachBatch: async (b) => {
+        got.push(...b);
+      },
+    }),
+  };
 }
 
 /** The last state of every cluster published on `signals` and not merged into another, with its posts sorted. */
@@ -52,10 +62,22 @@ function lastClusters(got: IncomingMessage[]): Map<string, string[]> {
 describe('DetectWorker', () => {
   let clock: TestClock = realClock();
   /** Switches to `c` for this test (installed before anything reads the clock). */
-  const use = (c: TestClock) => { clock = c; c.install(); };
-  afterEach(() => { clock.uninstall(); clock = realClock(); });
+  const use = (c: TestClock) => {
+    clock = c;
+    c.install();
+  };
+  afterEach(() => {
+    clock.uninstall();
+    clock = realClock();
+  });
   /** The reference run on fake timers, then real time for the rest of the test. */
-  const referenceThenRealTime = async () => { use(fakeClock()); const one = await run(1, 1); clock.uninstall(); clock = realClock(); return one; };
+  const referenceThenRealTime = async () => {
+    use(fakeClock());
+    const one = await run(1, 1);
+    clock.uninstall();
+    clock = realClock();
+    return one;
+  };
 
   it('dead-letters poison messages and observes posts delivered again once', async () => {
     use(fakeClock());
@@ -69,15 +91,28 @@ describe('DetectWorker', () => {
     expect(w.active()).toBe(true);
     // Keyed by the raw ids as before post ids were pseudonymised: which partition a post lands in changes whether the
     // re-delivered copies below cause one more (identical) cluster update; reported in the hardening note.
-    const messages = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map((p) => ({ ...enrichedPostMessage(enrich(p)), key: p.id }));
+    const messages = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map((p) => ({
+      ...enrichedPostMessage(enrich(p)),
+      key: p.id,
+    }));
     messages.splice(300, 0, { key: 'junk', value: '{"v":1,"kind":"enriched","post":{}}' });
     await bus.publish('posts.enriched', messages);
-    await clock.until(() => signals.got.length > 0 && dlq.got.length === 1 && w.detectedPosts === 600, 'a cluster and the dead letter');
+    await clock.until(
+      () => signals.got.length > 0 && dlq.got.length === 1 && w.detectedPosts === 600,
+      'a cluster and the dead letter',
+    );
     const letter = decodeDeadLetter(dlq.got[0]!.value);
-    expect(letter.ok && [letter.message.key, letter.message.reason, letter.message.worker]).toEqual(['junk', 'invalid-message', 'detect']);
+    expect(letter.ok && [letter.message.key, letter.message.reason, letter.message.worker]).toEqual([
+      'junk',
+      'invalid-message',
+      'detect',
+    ]);
     await clock.until(async () => (await w.lag()) === 0, 'committed');
     const before = signals.got.length;
-    await bus.publish('posts.enriched', messages.filter((m) => m.key !== 'junk'));
+    await bus.publish(
+      'posts.enriched',
+      messages.filter((m) => m.key !== 'junk'),
+    );
     await clock.until(async () => (await w.lag()) === 0, 'the copies consumed');
     await clock.pass(300);
     expect(signals.got.length).toBe(before);
@@ -92,7 +127,16 @@ describe('DetectWorker', () => {
    * Runs the posts through `enrichers` enrich workers and `detectors` detect workers sharing one state store, 100 posts
    * every `pauseMs`; `during(i, ds)` runs after the i-th hundred (to stop a worker or break its lease).
    */
-  const run = async (enrichers: number, detectors: number, options: { detect?: Record<string, unknown>; pauseMs?: number; state?: StateStore; during?: (i: number, ds: DetectWorker[]) => Promise<void> } = {}) => {
+  const run = async (
+    enrichers: number,
+    detectors: number,
+    options: {
+      detect?: Record<string, unknown>;
+      pauseMs?: number;
+      state?: StateStore;
+      during?: (i: number, ds: DetectWorker[]) => Promise<void>;
+    } = {},
+  ) => {
     const cfg = configWith(options.detect);
     const b = new MemoryBus({ partitions: 4, maxBatch: 100 });
     await b.start();
@@ -100,9 +144,18 @@ describe('DetectWorker', () => {
     const signals = collect(b, 'signals');
     await signals.sub;
     const restoredFrom: unknown[] = [];
-    const createDetector = (c: typeof cfg.detect, s?: unknown) => { if (s !== undefined) restoredFrom.push(s); return createCoordinationDetector(c, s); };
-    const es = Array.from({ length: enrichers }, () => new EnrichWorker({ config: cfg, bus: b, logger, metrics: createMetrics(), enrich }));
-    const ds = Array.from({ length: detectors }, () => new DetectWorker({ config: cfg, bus: b, state, logger, metrics: createMetrics(), createDetector }));
+    const createDetector = (c: typeof cfg.detect, s?: unknown) => {
+      if (s !== undefined) restoredFrom.push(s);
+      return createCoordinationDetector(c, s);
+    };
+    const es = Array.from(
+      { length: enrichers },
+      () => new EnrichWorker({ config: cfg, bus: b, logger, metrics: createMetrics(), enrich }),
+    );
+    const ds = Array.from(
+      { length: detectors },
+      () => new DetectWorker({ config: cfg, bus: b, state, logger, metrics: createMetrics(), createDetector }),
+    );
     // Standbys return from start() only after leaseTtlMs + 1 s: start them all at once.
     await clock.settle(Promise.all(ds.map((w) => w.start())), 'detect workers started');
     for (const w of es) await w.start();
@@ -111,7 +164,10 @@ describe('DetectWorker', () => {
       if (options.pauseMs) await clock.pass(options.pauseMs);
       await options.during?.(i / 100, ds);
     }
-    const consumed = async () => (await Promise.all(es.map((w) => w.lag()))).every((l) => l === 0) && ds.some((w) => w.active()) && (await Promise.all(ds.map((w) => w.lag()))).every((l) => l === 0);
+    const consumed = async () =>
+      (await Promise.all(es.map((w) => w.lag()))).every((l) => l === 0) &&
+      ds.some((w) => w.active()) &&
+      (await Promise.all(ds.map((w) => w.lag()))).every((l) => l === 0);
     await clock.until(consumed, 'all consumed', 30_000);
     await clock.pass(100);
     for (const w of [...es, ...ds]) await clock.settle(w.stop(), 'stop');
@@ -136,8 +192,14 @@ describe('DetectWorker', () => {
     const one = await run(1, 1);
     // Posts arrive over ~2 s with a checkpoint every 100 ms and a snapshot every third checkpoint; the active worker
     // is stopped halfway and the standby takes over from the snapshot and the chunks after it.
-    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker'); };
-    const compacted = await run(1, 2, { detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000 }, pauseMs: 150, during: stopActive });
+    const stopActive = async (i: number, ds: DetectWorker[]) => {
+      if (i === 6) await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker');
+    };
+    const compacted = await run(1, 2, {
+      detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000 },
+      pauseMs: 150,
+      during: stopActive,
+    });
     expect(compacted.clusters).toEqual(one.clusters);
     expect(compacted.ds.map((w) => w.loads)).toEqual([1, 1]);
     expect(compacted.ds[0]!.detectedPosts + compacted.ds[1]!.detectedPosts).toBe(posts.length);
@@ -147,19 +209,28 @@ describe('DetectWorker', () => {
     expect(base.seq).toBeLessThanOrEqual(version);
     // The snapshot is in parts of at most ~20,000 characters; earlier snapshots' parts are gone.
     expect(base.parts).toBeGreaterThan(3);
-    for (let i = 0; i < base.parts; i++) expect(await compacted.state.get(`${DETECTOR_BASE_KEY}:${base.seq}:${i}`)).not.toBeNull();
-    for (let seq = 1; seq < base.seq; seq++) expect(await compacted.state.get(`${DETECTOR_BASE_KEY}:${seq}:0`)).toBeNull();
+    for (let i = 0; i < base.parts; i++)
+      expect(await compacted.state.get(`${DETECTOR_BASE_KEY}:${base.seq}:${i}`)).not.toBeNull();
+    for (let seq = 1; seq < base.seq; seq++)
+      expect(await compacted.state.get(`${DETECTOR_BASE_KEY}:${seq}:0`)).toBeNull();
     // Chunks the snapshot covers are gone; those after it are there.
     for (let s = 1; s <= base.seq; s++) expect(await compacted.state.get(`${DETECTOR_LOG_PREFIX}${s}`)).toBeNull();
-    for (let s = base.seq + 1; s <= version; s++) expect(await compacted.state.get(`${DETECTOR_LOG_PREFIX}${s}`)).not.toBeNull();
+    for (let s = base.seq + 1; s <= version; s++)
+      expect(await compacted.state.get(`${DETECTOR_LOG_PREFIX}${s}`)).not.toBeNull();
     // Without compaction, only the log: no snapshot.
     expect(await one.state.get(DETECTOR_BASE_KEY)).toBeNull();
   });
 
   it('takes snapshots in the replica thread (detect.snapshotInThread) with the same clusters, and restores from them', async () => {
     const one = await referenceThenRealTime();
-    const stopActive = async (i: number, ds: DetectWorker[]) => { if (i === 6) await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker'); };
-    const threaded = await run(1, 2, { detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true }, pauseMs: 150, during: stopActive });
+    const stopActive = async (i: number, ds: DetectWorker[]) => {
+      if (i === 6) await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker');
+    };
+    const threaded = await run(1, 2, {
+      detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true },
+      pauseMs: 150,
+      during: stopActive,
+    });
     expect(threaded.clusters).toEqual(one.clusters);
     expect(threaded.ds[0]!.threadSnapshots + threaded.ds[1]!.threadSnapshots).toBeGreaterThan(0);
     // No snapshot was serialised on the detect worker's own thread.
@@ -179,9 +250,19 @@ describe('DetectWorker', () => {
     let broken = false;
     // Halfway, the lease key disappears (as when the holder was paused past its expiry): the holder finds out at its
     // next extension, leaves the group without committing, and the standby takes the lease and the uncommitted posts.
-    const breakLease = async (i: number) => { if (i === 6) { await redis.del(`${prefix}lock:detector`); broken = true; } };
+    const breakLease = async (i: number) => {
+      if (i === 6) {
+        await redis.del(`${prefix}lock:detector`);
+        broken = true;
+      }
+    };
     try {
-      const r = await run(1, 2, { detect: { leaseTtlMs: 1000, checkpointMs: 300 }, pauseMs: 150, state, during: breakLease });
+      const r = await run(1, 2, {
+        detect: { leaseTtlMs: 1000, checkpointMs: 300 },
+        pauseMs: 150,
+        state,
+        during: breakLease,
+      });
       expect(broken).toBe(true);
       expect(r.clusters).toEqual(one.clusters);
       // The first holder's load, and one more by whichever worker took the lease next (it may be the same one).

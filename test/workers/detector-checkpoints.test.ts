@@ -7,7 +7,14 @@ import { createEnricher } from '../../pipelines/enrich.ts';
 import { MemoryStateStore } from '../../workers/adapters/memory-state-store.ts';
 import { loadConfig } from '../../workers/config.ts';
 import {
-  DETECTOR_BASE_KEY, DETECTOR_LOG_PREFIX, DETECTOR_VERSION_KEY, DetectorCheckpoints, DetectorStateMissingError, LeaseLostError, SNAPSHOT_RETRY_CHUNKS, loggedPosts,
+  DETECTOR_BASE_KEY,
+  DETECTOR_LOG_PREFIX,
+  DETECTOR_VERSION_KEY,
+  DetectorCheckpoints,
+  DetectorStateMissingError,
+  LeaseLostError,
+  SNAPSHOT_RETRY_CHUNKS,
+  loggedPosts,
 } from '../../workers/detector-checkpoints.ts';
 import type { HeldState, PauseKind } from '../../workers/detector-checkpoints.ts';
 import { applyCall } from '../../pipelines/detector-input.ts';
@@ -16,15 +23,22 @@ import { detectorInputOptions } from '../../workers/detector-options.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { normalizedPosts } from './fixtures.ts';
 
-const config = loadConfig({ env: {}, overrides: { detect: { compactChunks: 3, compactPosts: 1_000_000, snapshotPartChars: 20_000 } } });
+const config = loadConfig({
+  env: {},
+  overrides: { detect: { compactChunks: 3, compactPosts: 1_000_000, snapshotPartChars: 20_000 } },
+});
 const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: 'test-key-0123456789abcdef' });
-const posts = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 }).map(enrich).map(detectorPost);
+const posts = normalizedPosts(600, { spanMs: 20 * 60_000, campaignEvery: 10 })
+  .map(enrich)
+  .map(detectorPost);
 
 function setup(options: { held?: () => boolean } = {}) {
   const state = new MemoryStateStore();
   const pauses: PauseKind[] = [];
   const checkpoints = new DetectorCheckpoints({
-    state, config, logger: createLogger('silent'),
+    state,
+    config,
+    logger: createLogger('silent'),
     createDetector: (c, s) => createCoordinationDetector(c, s),
     stillHeld: async () => options.held?.() ?? true,
     onPause: (kind) => pauses.push(kind),
@@ -41,7 +55,12 @@ function feed(held: HeldState, from: number, to: number): void {
 }
 
 /** Everything that decides what the detector does next. */
-const snapshotOf = (held: HeldState) => ({ detector: held.detector.exportStateJson(), driver: held.driver, seen: held.seen, version: held.version });
+const snapshotOf = (held: HeldState) => ({
+  detector: held.detector.exportStateJson(),
+  driver: held.driver,
+  seen: held.seen,
+  version: held.version,
+});
 
 describe('DetectorCheckpoints', () => {
   it('starts empty when nothing was saved', async () => {
@@ -89,7 +108,10 @@ describe('DetectorCheckpoints', () => {
     for (let s = 1; s <= 3; s++) expect(await state.get(`${DETECTOR_LOG_PREFIX}${s}`)).toBeNull();
     expect(loggedPosts(held)).toBe(0);
     // Three more chunks and a second snapshot: the first snapshot's parts are deleted.
-    for (let i = 3; i < 6; i++) { feed(held, i * 100, (i + 1) * 100); await checkpoints.appendLog(held); }
+    for (let i = 3; i < 6; i++) {
+      feed(held, i * 100, (i + 1) * 100);
+      await checkpoints.appendLog(held);
+    }
     await checkpoints.compact(held);
     for (let i = 0; i < manifest.parts; i++) expect(await state.get(`${DETECTOR_BASE_KEY}:3:${i}`)).toBeNull();
     // One chunk after the base: the load reads the base and replays that chunk.
@@ -124,7 +146,10 @@ describe('DetectorCheckpoints', () => {
   it('postpones the next snapshot after a failed one', async () => {
     const { checkpoints } = setup();
     const { held } = await checkpoints.load();
-    for (let i = 0; i < 3; i++) { feed(held, i * 10, (i + 1) * 10); await checkpoints.appendLog(held); }
+    for (let i = 0; i < 3; i++) {
+      feed(held, i * 10, (i + 1) * 10);
+      await checkpoints.appendLog(held);
+    }
     checkpoints.snapshotFailed(held);
     expect(held.snapshotAfterSeq).toBe(3 + SNAPSHOT_RETRY_CHUNKS);
     expect(checkpoints.snapshotDue(held)).toBe(false);
@@ -133,7 +158,10 @@ describe('DetectorCheckpoints', () => {
   it('refuses to load a state with a chunk or snapshot part missing', async () => {
     const { state, checkpoints } = setup();
     const { held } = await checkpoints.load();
-    for (let i = 0; i < 4; i++) { feed(held, i * 100, (i + 1) * 100); await checkpoints.appendLog(held); }
+    for (let i = 0; i < 4; i++) {
+      feed(held, i * 100, (i + 1) * 100);
+      await checkpoints.appendLog(held);
+    }
     await state.del(`${DETECTOR_LOG_PREFIX}2`);
     await expect(checkpoints.load()).rejects.toThrow(/log chunk 2 is missing/);
     await checkpoints.compact(held);

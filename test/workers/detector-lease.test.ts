@@ -18,24 +18,50 @@ function lock() {
     }
     const me = {};
     holder = me;
-    return { extend: async () => holder === me, release: async () => { if (holder === me) holder = null; } };
+    return {
+      extend: async () => holder === me,
+      release: async () => {
+        if (holder === me) holder = null;
+      },
+    };
   };
-  return { state: { acquireLock } as unknown as StateStore, steal: () => { holder = {}; }, free: () => { holder = null; }, taken: () => holder !== null };
+  return {
+    state: { acquireLock } as unknown as StateStore,
+    steal: () => {
+      holder = {};
+    },
+    free: () => {
+      holder = null;
+    },
+    taken: () => holder !== null,
+  };
 }
 
 function lease(state: StateStore, hooks: { acquired?: () => Promise<void>; lost?: () => Promise<void> } = {}) {
   const events: string[] = [];
   const l = new DetectorLease({
-    state, logger: createLogger('silent'), ttlMs: 1000,
-    onAcquired: async () => { events.push('acquired'); await hooks.acquired?.(); },
-    onLost: async () => { events.push('lost'); await hooks.lost?.(); },
+    state,
+    logger: createLogger('silent'),
+    ttlMs: 1000,
+    onAcquired: async () => {
+      events.push('acquired');
+      await hooks.acquired?.();
+    },
+    onLost: async () => {
+      events.push('lost');
+      await hooks.lost?.();
+    },
   });
   return { l, events };
 }
 
 describe('DetectorLease', () => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('lets one holder at a time feed the detector; the standby takes over once the lease is released', async () => {
     const { state } = lock();
@@ -81,7 +107,11 @@ describe('DetectorLease', () => {
   it('releases the lease when the takeover fails, and tries again after retryMs', async () => {
     const { state, taken } = lock();
     let attempts = 0;
-    const a = lease(state, { acquired: async () => { if (++attempts === 1) throw new Error('state unreadable'); } });
+    const a = lease(state, {
+      acquired: async () => {
+        if (++attempts === 1) throw new Error('state unreadable');
+      },
+    });
     a.l.start();
     await vi.advanceTimersByTimeAsync(10);
     expect([attempts, a.l.held(), taken()]).toEqual([1, false, false]);

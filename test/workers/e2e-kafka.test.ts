@@ -25,14 +25,23 @@ import { waitFor } from './wait-for.ts';
 const N = 20_000;
 const KEY = 'e2e-pseudonym-key-0123456789';
 const children: ChildProcess[] = [];
-afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 
 function mid(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['workers/bin/mid.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['workers/bin/mid.mjs', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
-  child.once('exit', (code, sig) => { if (code && code !== 0) process.stderr.write(`mid ${args.join(' ')} exited ${code ?? sig}: ${err}\n`); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
+  child.once('exit', (code, sig) => {
+    if (code && code !== 0) process.stderr.write(`mid ${args.join(' ')} exited ${code ?? sig}: ${err}\n`);
+  });
   return child;
 }
 
@@ -41,81 +50,121 @@ function exited(c: ChildProcess): Promise<number | null> {
 }
 
 describe('end to end through Kafka', () => {
-  it('indexes 20,000 posts exactly once across a SIGKILL of the enrich and detect workers, with the same clusters', { timeout: 600_000 }, async () => {
-    const id = randomUUID().slice(0, 8);
-    const dir = mkdtempSync(join(tmpdir(), 'mid-e2e-'));
-    const configFile = join(dir, 'config.json');
-    const dbFile = join(dir, 'signals.db');
-    const fileConfig = {
-      dataDir: dir, http: { port: 0 }, log: { level: 'warn' },
-      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `g${id}`, sessionTimeoutMs: 6000,
-        topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
-      detect: { tickMs: 5000, checkpointMs: 5000, compactChunks: 2, leaseTtlMs: 5000 },
-      scheduler: { kind: 'memory' },
-      redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `e2e${id}` },
-      stateStore: { kind: 'redis' },
-      store: { kind: 'sqlite', sqliteFile: dbFile },
-    };
-    writeFileSync(configFile, JSON.stringify(fileConfig));
-    const env = { MID_CONFIG: configFile, MID_PSEUDONYM_KEY: KEY, MID_LOG_LEVEL: 'warn' };
-    const config = loadConfig({ file: configFile, env: { MID_PSEUDONYM_KEY: KEY } });
+  it(
+    'indexes 20,000 posts exactly once across a SIGKILL of the enrich and detect workers, with the same clusters',
+    { timeout: 600_000 },
+    async () => {
+      const id = randomUUID().slice(0, 8);
+      const dir = mkdtempSync(join(tmpdir(), 'mid-e2e-'));
+      const configFile = join(dir, 'config.json');
+      const dbFile = join(dir, 'signals.db');
+      const fileConfig = {
+        dataDir: dir,
+        http: { port: 0 },
+        log: { level: 'warn' },
+        bus: {
+          kind: 'kafka',
+          kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
+          groupPrefix: `g${id}`,
+          sessionTimeoutMs: 6000,
+          topics: {
+            postsRaw: `raw-${id}`,
+            factchecksRaw: `fc-${id}`,
+            postsEnriched: `enr-${id}`,
+            signals: `sig-${id}`,
+            dlq: `dlq-${id}`,
+          },
+        },
+        detect: { tickMs: 5000, checkpointMs: 5000, compactChunks: 2, leaseTtlMs: 5000 },
+        scheduler: { kind: 'memory' },
+        redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `e2e${id}` },
+        stateStore: { kind: 'redis' },
+        store: { kind: 'sqlite', sqliteFile: dbFile },
+      };
+      writeFileSync(configFile, JSON.stringify(fileConfig));
+      const env = { MID_CONFIG: configFile, MID_PSEUDONYM_KEY: KEY, MID_LOG_LEVEL: 'warn' };
+      const config = loadConfig({ file: configFile, env: { MID_PSEUDONYM_KEY: KEY } });
 
-    // 20,000 posts over 20 minutes with a planted campaign, and one poison line in the middle.
-    const posts = normalizedPosts(N, { spanMs: 20 * 60_000, campaignEvery: 40, prefix: `e${id}-` });
-    const lines = posts.map((p) => JSON.stringify(p));
-    lines.splice(N / 2, 0, JSON.stringify({ id: `poison-${id}`, text: 42 }));
-    const input = join(dir, 'posts.jsonl');
-    writeFileSync(input, `${lines.join('\n')}\n`);
-    expect(await exited(mid(['publish', '--input', input], env))).toBe(0);
+      // 20,000 posts over 20 minutes with a planted campaign, and one poison line in the middle.
+      const posts = normalizedPosts(N, { spanMs: 20 * 60_000, campaignEvery: 40, prefix: `e${id}-` });
+      const lines = posts.map((p) => JSON.stringify(p));
+      lines.splice(N / 2, 0, JSON.stringify({ id: `poison-${id}`, text: 42 }));
+      const input = join(dir, 'posts.jsonl');
+      writeFileSync(input, `${lines.join('\n')}\n`);
+      expect(await exited(mid(['publish', '--input', input], env))).toBe(0);
 
-    const index = new Runtime({ config, logger: createLogger('silent'), workers: ['index'], http: false });
-    await index.start();
-    const db = new Database(dbFile, { readonly: true });
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    try {
-      let enrich = mid(['worker', 'enrich', 'detect'], env);
-      await waitFor(() => count('SELECT count(*) AS n FROM posts') >= N / 2, 'half the posts indexed', 300_000, 100);
-      enrich.kill('SIGKILL');
-      await exited(enrich);
-      const atKill = count('SELECT count(*) AS n FROM posts');
-      expect(atKill).toBeLessThan(N);
-      enrich = mid(['worker', 'enrich', 'detect'], env);
-      await waitFor(() => count('SELECT count(*) AS n FROM posts') >= N, 'all posts indexed', 400_000, 200);
-      await waitFor(() => count('SELECT count(*) AS n FROM dlq') >= 1, 'the poison message in dlq', 60_000, 200);
+      const index = new Runtime({ config, logger: createLogger('silent'), workers: ['index'], http: false });
+      await index.start();
+      const db = new Database(dbFile, { readonly: true });
+      const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+      try {
+        let enrich = mid(['worker', 'enrich', 'detect'], env);
+        await waitFor(() => count('SELECT count(*) AS n FROM posts') >= N / 2, 'half the posts indexed', 300_000, 100);
+        enrich.kill('SIGKILL');
+        await exited(enrich);
+        const atKill = count('SELECT count(*) AS n FROM posts');
+        expect(atKill).toBeLessThan(N);
+        enrich = mid(['worker', 'enrich', 'detect'], env);
+        await waitFor(() => count('SELECT count(*) AS n FROM posts') >= N, 'all posts indexed', 400_000, 200);
+        await waitFor(() => count('SELECT count(*) AS n FROM dlq') >= 1, 'the poison message in dlq', 60_000, 200);
 
-      // Reference: the same posts through the same enrichment and event-time detection, in one process, no crash.
-      const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
-      const detector = createCoordinationDetector(config.detect);
-      const ref = new Map<string, string[]>();
-      const { drive } = detectorInputOptions(config);
-      const driver = emptyEventTimeState();
-      const r = driveDetector(driver, detector, { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 }, drive);
-      // The workers flush once the stream is idle; so does the reference.
-      const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, partitions: 1 }, drive);
-      for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
-      for (const m of [...r.merged, ...flushed.merged]) ref.delete(m.id); // the index worker drops merged clusters
-      expect(ref.size).toBeGreaterThan(0);
-      const stored = () => new Map((db.prepare('SELECT id, doc FROM clusters ORDER BY id').all() as Array<{ id: string; doc: string }>)
-        .map((row) => [row.id, [...(JSON.parse(row.doc) as { posts: string[] }).posts].sort()]));
-      await waitFor(() => JSON.stringify([...stored()]) === JSON.stringify([...ref].sort()), 'the stored clusters to equal the reference', 120_000, 500)
-        .catch(() => undefined);
-      expect(new Map([...stored()].sort())).toEqual(new Map([...ref].sort()));
+        // Reference: the same posts through the same enrichment and event-time detection, in one process, no crash.
+        const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
+        const detector = createCoordinationDetector(config.detect);
+        const ref = new Map<string, string[]>();
+        const { drive } = detectorInputOptions(config);
+        const driver = emptyEventTimeState();
+        const r = driveDetector(
+          driver,
+          detector,
+          { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 },
+          drive,
+        );
+        // The workers flush once the stream is idle; so does the reference.
+        const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, partitions: 1 }, drive);
+        for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
+        for (const m of [...r.merged, ...flushed.merged]) ref.delete(m.id); // the index worker drops merged clusters
+        expect(ref.size).toBeGreaterThan(0);
+        const stored = () =>
+          new Map(
+            (db.prepare('SELECT id, doc FROM clusters ORDER BY id').all() as Array<{ id: string; doc: string }>).map(
+              (row) => [row.id, [...(JSON.parse(row.doc) as { posts: string[] }).posts].sort()],
+            ),
+          );
+        await waitFor(
+          () => JSON.stringify([...stored()]) === JSON.stringify([...ref].sort()),
+          'the stored clusters to equal the reference',
+          120_000,
+          500,
+        ).catch(() => undefined);
+        expect(new Map([...stored()].sort())).toEqual(new Map([...ref].sort()));
 
-      // Exactly once: every id present once (the primary key makes duplicates impossible, so check the set).
-      const ids = (db.prepare('SELECT id FROM posts').all() as Array<{ id: string }>).map((x) => x.id);
-      expect(ids.length).toBe(N);
-      // Post ids of accounts' posts are pseudonymised during enrichment, like the accounts.
-      expect(new Set(ids)).toEqual(new Set(posts.map((p) => (isAccountPost(p.source) ? pseudonymizePostId(p.id, KEY) : p.id))));
-      const letter = db.prepare('SELECT reason, key, worker FROM dlq').get() as { reason: string; key: string; worker: string };
-      expect(letter).toEqual({ reason: 'invalid-post', key: `poison-${id}`, worker: 'enrich' });
-      // Pseudonymised at the store boundary: no raw author id or handle in any stored post.
-      expect(count("SELECT count(*) AS n FROM posts WHERE doc LIKE '%@example.social%' OR doc LIKE '%\"id\":\"user-%' OR doc LIKE '%\"id\":\"camp-%'")).toBe(0);
+        // Exactly once: every id present once (the primary key makes duplicates impossible, so check the set).
+        const ids = (db.prepare('SELECT id FROM posts').all() as Array<{ id: string }>).map((x) => x.id);
+        expect(ids.length).toBe(N);
+        // Post ids of accounts' posts are pseudonymised during enrichment, like the accounts.
+        expect(new Set(ids)).toEqual(
+          new Set(posts.map((p) => (isAccountPost(p.source) ? pseudonymizePostId(p.id, KEY) : p.id))),
+        );
+        const letter = db.prepare('SELECT reason, key, worker FROM dlq').get() as {
+          reason: string;
+          key: string;
+          worker: string;
+        };
+        expect(letter).toEqual({ reason: 'invalid-post', key: `poison-${id}`, worker: 'enrich' });
+        // Pseudonymised at the store boundary: no raw author id or handle in any stored post.
+        expect(
+          count(
+            'SELECT count(*) AS n FROM posts WHERE doc LIKE \'%@example.social%\' OR doc LIKE \'%"id":"user-%\' OR doc LIKE \'%"id":"camp-%\'',
+          ),
+        ).toBe(0);
 
-      enrich.kill('SIGTERM');
-      expect(await exited(enrich)).toBe(0);
-    } finally {
-      db.close();
-      await index.stop({ deadlineMs: 10_000 });
-    }
-  });
+        enrich.kill('SIGTERM');
+        expect(await exited(enrich)).toBe(0);
+      } finally {
+        db.close();
+        await index.stop({ deadlineMs: 10_000 });
+      }
+    },
+  );
 });

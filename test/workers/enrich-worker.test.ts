@@ -19,12 +19,27 @@ const logger = createLogger('silent');
 const KEY = 'test-key-0123456789abcdef';
 
 function worker(bus: MemoryBus) {
-  return new EnrichWorker({ config, bus, logger, metrics: createMetrics(), enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: KEY }) });
+  return new EnrichWorker({
+    config,
+    bus,
+    logger,
+    metrics: createMetrics(),
+    enrich: createEnricher({ enrichment: config.enrich, pseudonymKey: KEY }),
+  });
 }
 
 function collect(bus: MemoryBus, topic: string) {
   const got: IncomingMessage[] = [];
-  return { got, sub: bus.subscribe({ topics: [topic], groupId: `collect-${topic}`, eachBatch: async (b) => { got.push(...b); } }) };
+  return {
+    got,
+    sub: bus.subscribe({
+      topics: [topic],
+      groupId: `collect-${topic}`,
+      eachBatch: async (b) => {
+        got.push(...b);
+      },
+    }),
+  };
 }
 
 describe('EnrichWorker', () => {
@@ -45,14 +60,24 @@ describe('EnrichWorker', () => {
       rawPostMessage(b!),
     ]);
     await waitFor(() => enriched.got.length === 2 && dlq.got.length === 3, 'outputs');
-    const reasons = dlq.got.map((m) => decodeDeadLetter(m.value)).map((d) => (d.ok ? [d.message.key, d.message.reason, d.message.worker] : null));
-    expect(reasons.sort()).toEqual([['bad', 'invalid-post', 'enrich'], ['junk', 'invalid-json', 'enrich'], ['nov', 'unknown-schema-version', 'enrich']]);
+    const reasons = dlq.got
+      .map((m) => decodeDeadLetter(m.value))
+      .map((d) => (d.ok ? [d.message.key, d.message.reason, d.message.worker] : null));
+    expect(reasons.sort()).toEqual([
+      ['bad', 'invalid-post', 'enrich'],
+      ['junk', 'invalid-json', 'enrich'],
+      ['nov', 'unknown-schema-version', 'enrich'],
+    ]);
     const letter = decodeDeadLetter(dlq.got.find((m) => m.key === 'junk')!.value);
     expect(letter.ok && letter.message.value).toBe('{not json');
     // Authors are pseudonymised downstream of enrichment.
-    const posts = enriched.got.map((m) => decodeEnrichedPost(m.value)).map((d) => (d.ok && d.message.kind === 'enriched' ? d.message.post : null));
+    const posts = enriched.got
+      .map((m) => decodeEnrichedPost(m.value))
+      .map((d) => (d.ok && d.message.kind === 'enriched' ? d.message.post : null));
     // Post ids too: a status URI names its author.
-    expect(posts.map((p) => p!.id).sort()).toEqual([pseudonymizePostId(a!.id, KEY), pseudonymizePostId(b!.id, KEY)].sort());
+    expect(posts.map((p) => p!.id).sort()).toEqual(
+      [pseudonymizePostId(a!.id, KEY), pseudonymizePostId(b!.id, KEY)].sort(),
+    );
     for (const p of posts) {
       expect(p!.author.id).not.toBe(a!.author.id);
       expect(p!.author.id).not.toBe(b!.author.id);

@@ -8,11 +8,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Worker } from '../../workers/worker.ts';
 
 function worker(name: string, ready: boolean, lag?: number): Worker {
-  return { name, ready: () => ready, start: async () => {}, stop: async () => {}, ...(lag === undefined ? {} : { lag: async () => lag }) };
+  return {
+    name,
+    ready: () => ready,
+    start: async () => {},
+    stop: async () => {},
+    ...(lag === undefined ? {} : { lag: async () => lag }),
+  };
 }
 
 const servers: HttpServer[] = [];
-async function serve(options: Omit<ConstructorParameters<typeof HttpServer>[0], 'port' | 'host' | 'metrics'> & { metrics?: ReturnType<typeof createMetrics> }) {
+async function serve(
+  options: Omit<ConstructorParameters<typeof HttpServer>[0], 'port' | 'host' | 'metrics'> & {
+    metrics?: ReturnType<typeof createMetrics>;
+  },
+) {
   const s = new HttpServer({ port: 0, host: '127.0.0.1', metrics: options.metrics ?? createMetrics(), ...options });
   servers.push(s);
   await s.start();
@@ -22,7 +32,12 @@ async function serve(options: Omit<ConstructorParameters<typeof HttpServer>[0], 
     return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
   };
 }
-afterEach(async () => { for (const s of servers.splice(0)) { await s.stop(); await s.stop(); } });
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    await s.stop();
+    await s.stop();
+  }
+});
 
 describe('HttpServer', () => {
   it('answers /healthz 200 while alive, /readyz 200 only when every worker is ready (503 otherwise, naming them)', async () => {
@@ -37,8 +52,13 @@ describe('HttpServer', () => {
     expect([ready.status, JSON.parse(ready.body)]).toEqual([200, { ready: true, workers: { enrich: true } }]);
   });
 
-  it('serves Prometheus metrics with the consumers\' lag, and -1 for a lag that could not be read', async () => {
-    const failing: Worker = { ...worker('index', true), lag: async () => { throw new Error('broker down'); } };
+  it("serves Prometheus metrics with the consumers' lag, and -1 for a lag that could not be read", async () => {
+    const failing: Worker = {
+      ...worker('index', true),
+      lag: async () => {
+        throw new Error('broker down');
+      },
+    };
     const get = await serve({ workers: [worker('enrich', true, 7), worker('connectors', true), failing] });
     const m = await get('/metrics');
     expect(m.status).toBe(200);
@@ -60,7 +80,12 @@ describe('HttpServer', () => {
 
   it('routes every request but the probes to an attached application (the triage app), the probes never', async () => {
     const seen: string[] = [];
-    const app = { routing: (req: IncomingMessage, res: ServerResponse) => { seen.push(`${req.method} ${req.url}`); res.writeHead(401).end('sign in'); } };
+    const app = {
+      routing: (req: IncomingMessage, res: ServerResponse) => {
+        seen.push(`${req.method} ${req.url}`);
+        res.writeHead(401).end('sign in');
+      },
+    };
     const get = await serve({ workers: [worker('index', true)], app });
     const page = await get('/api/clusters?limit=5');
     expect([page.status, page.body]).toEqual([401, 'sign in']);
@@ -73,7 +98,12 @@ describe('HttpServer', () => {
 
   it('answers 500 without echoing the internal error', async () => {
     const secret = 'connect ECONNREFUSED 10.0.0.7:9200 user=elastic';
-    const broken: Worker = { ...worker('index', true), ready: () => { throw new Error(secret); } };
+    const broken: Worker = {
+      ...worker('index', true),
+      ready: () => {
+        throw new Error(secret);
+      },
+    };
     const get = await serve({ workers: [broken] });
     const r = await get('/readyz');
     expect(r.status).toBe(500);

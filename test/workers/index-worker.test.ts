@@ -20,7 +20,15 @@ describe('IndexWorker', () => {
     const scheduler = new MemoryScheduler();
     await Promise.all([bus.start(), store.start(), scheduler.start()]);
     // The clock is set just after the fixtures' dates, so the retention purge keeps them.
-    const w = new IndexWorker({ config, bus, store, scheduler, logger: createLogger('silent'), metrics: createMetrics(), now: () => Date.parse('2025-10-21T00:00:00Z') });
+    const w = new IndexWorker({
+      config,
+      bus,
+      store,
+      scheduler,
+      logger: createLogger('silent'),
+      metrics: createMetrics(),
+      now: () => Date.parse('2025-10-21T00:00:00Z'),
+    });
     await w.start();
     await bus.publish('signals', [
       clusterMessage(cluster('keep', ['a', 'b'], '2025-10-20T12:00:00.000Z'), 100),

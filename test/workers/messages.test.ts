@@ -3,14 +3,35 @@
 import { describe, expect, it } from 'vitest';
 import type { NormalizedFactCheck } from '../../pipelines/types.ts';
 import {
-  clusterMergedMessage, clusterMessage, deadLetterMessage, decodeCluster, decodeDeadLetter, decodeEnrichedPost, decodeFactCheck, decodeRawPost,
-  decodeSignal, enrichedPostMessage, enrichedTombstoneMessage, factCheckMessage, rawPostMessage, tombstoneMessage,
+  clusterMergedMessage,
+  clusterMessage,
+  deadLetterMessage,
+  decodeCluster,
+  decodeDeadLetter,
+  decodeEnrichedPost,
+  decodeFactCheck,
+  decodeRawPost,
+  decodeSignal,
+  enrichedPostMessage,
+  enrichedTombstoneMessage,
+  factCheckMessage,
+  rawPostMessage,
+  tombstoneMessage,
 } from '../../workers/messages.ts';
 import { cluster, enrichedPost, normalizedPosts } from './fixtures.ts';
 
 const factcheck: NormalizedFactCheck = {
-  id: 'factcheck:https://check.example/1', source: 'vb', claim: 'Stemmen met potlood is ongeldig', claimant: null, rating: 'Onjuist',
-  publisher: 'Check', reviewUrl: 'https://check.example/1', lang: 'nl', reviewedAt: '2025-10-28T08:00:00.000Z', claimDate: null, appearances: [],
+  id: 'factcheck:https://check.example/1',
+  source: 'vb',
+  claim: 'Stemmen met potlood is ongeldig',
+  claimant: null,
+  rating: 'Onjuist',
+  publisher: 'Check',
+  reviewUrl: 'https://check.example/1',
+  lang: 'nl',
+  reviewedAt: '2025-10-28T08:00:00.000Z',
+  claimDate: null,
+  appearances: [],
 };
 
 describe('message codec', () => {
@@ -19,13 +40,19 @@ describe('message codec', () => {
     const raw = rawPostMessage(post);
     expect(raw.key).toBe(post.id);
     expect(decodeRawPost(raw.value)).toEqual({ ok: true, message: { v: 1, kind: 'post', post } });
-    expect(decodeRawPost(tombstoneMessage('p9', 'mastodon').value)).toEqual({ ok: true, message: { v: 1, kind: 'tombstone', id: 'p9', source: 'mastodon' } });
+    expect(decodeRawPost(tombstoneMessage('p9', 'mastodon').value)).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'tombstone', id: 'p9', source: 'mastodon' },
+    });
 
     const enriched = enrichedPost('e1', 'tekst');
     const em = enrichedPostMessage(enriched);
     expect(em.key).toBe('e1');
     expect(decodeEnrichedPost(em.value)).toEqual({ ok: true, message: { v: 1, kind: 'enriched', post: enriched } });
-    expect(decodeEnrichedPost(enrichedTombstoneMessage('e2', 'rss').value)).toEqual({ ok: true, message: { v: 1, kind: 'tombstone', id: 'e2', source: 'rss' } });
+    expect(decodeEnrichedPost(enrichedTombstoneMessage('e2', 'rss').value)).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'tombstone', id: 'e2', source: 'rss' },
+    });
 
     const fm = factCheckMessage(factcheck);
     expect(fm.key).toBe(factcheck.id);
@@ -34,19 +61,44 @@ describe('message codec', () => {
     const c = cluster('c1', ['a', 'b'], '2025-10-20T12:00:00.000Z');
     const cm = clusterMessage(c, 1234);
     expect(cm.key).toBe('c1');
-    expect(decodeCluster(cm.value)).toEqual({ ok: true, message: { v: 1, kind: 'cluster', cluster: c, watermarkMs: 1234 } });
+    expect(decodeCluster(cm.value)).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'cluster', cluster: c, watermarkMs: 1234 },
+    });
     expect(decodeSignal(cm.value)).toEqual(decodeCluster(cm.value));
     const mm = clusterMergedMessage('c2', 'c1', 99);
     expect(mm.key).toBe('c2');
-    expect(decodeSignal(mm.value)).toEqual({ ok: true, message: { v: 1, kind: 'merged', id: 'c2', into: 'c1', watermarkMs: 99 } });
+    expect(decodeSignal(mm.value)).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'merged', id: 'c2', into: 'c1', watermarkMs: 99 },
+    });
 
     const at = new Date('2025-10-28T09:00:00Z');
-    const dm = deadLetterMessage({ topic: 'posts.raw', key: 'k', value: '{bad', partition: 2, offset: '17' }, 'enrich', 'invalid-json', 'x'.repeat(800), at);
+    const dm = deadLetterMessage(
+      { topic: 'posts.raw', key: 'k', value: '{bad', partition: 2, offset: '17' },
+      'enrich',
+      'invalid-json',
+      'x'.repeat(800),
+      at,
+    );
     expect(dm.key).toBe('k');
     const d = decodeDeadLetter(dm.value);
-    expect(d).toEqual({ ok: true, message: {
-      v: 1, kind: 'dead-letter', reason: 'invalid-json', detail: 'x'.repeat(500), worker: 'enrich', topic: 'posts.raw', partition: 2, offset: '17', key: 'k', value: '{bad', at: at.toISOString(),
-    } });
+    expect(d).toEqual({
+      ok: true,
+      message: {
+        v: 1,
+        kind: 'dead-letter',
+        reason: 'invalid-json',
+        detail: 'x'.repeat(500),
+        worker: 'enrich',
+        topic: 'posts.raw',
+        partition: 2,
+        offset: '17',
+        key: 'k',
+        value: '{bad',
+        at: at.toISOString(),
+      },
+    });
     // Without partition and offset (a message that never came from the bus) they are null, not missing.
     const d2 = decodeDeadLetter(deadLetterMessage({ topic: 'file', key: null, value: 'v' }, 'analyze', 'r', 'd').value);
     expect(d2.ok && [d2.message.partition, d2.message.offset, d2.message.key]).toEqual([null, null, null]);
@@ -60,10 +112,20 @@ describe('message codec', () => {
     ['no version', '{"kind":"post","post":{}}', 'unknown-schema-version'],
     ['a newer version', '{"v":2,"kind":"post","post":{}}', 'unknown-schema-version'],
   ])('rejects %s on every topic with a reason', (_what, value, reason) => {
-    for (const decode of [decodeRawPost, decodeEnrichedPost, decodeFactCheck, decodeCluster, decodeSignal, decodeDeadLetter]) {
+    for (const decode of [
+      decodeRawPost,
+      decodeEnrichedPost,
+      decodeFactCheck,
+      decodeCluster,
+      decodeSignal,
+      decodeDeadLetter,
+    ]) {
       const d = decode(value);
       expect(d.ok).toBe(false);
-      if (!d.ok) { expect(d.reason).toBe(reason); expect(d.detail.length).toBeGreaterThan(0); }
+      if (!d.ok) {
+        expect(d.reason).toBe(reason);
+        expect(d.detail.length).toBeGreaterThan(0);
+      }
     }
   });
 

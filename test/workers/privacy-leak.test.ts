@@ -22,8 +22,14 @@ const REAL = process.env.MID_REAL_FIXTURES ?? fileURLToPath(new URL('../../../sh
 function identities(): string[] {
   const out = new Set<string>();
   const walk = (v: unknown, key = ''): void => {
-    if (Array.isArray(v)) { for (const x of v) walk(x, key); return; }
-    if (v && typeof v === 'object') { for (const [k, x] of Object.entries(v)) walk(x, k); return; }
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, key);
+      return;
+    }
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, k);
+      return;
+    }
     if (typeof v !== 'string') return;
     if (/^did:/.test(v)) out.add(v);
     for (const m of v.matchAll(/did:plc:[a-z0-9]+/g)) out.add(m[0]);
@@ -35,7 +41,8 @@ function identities(): string[] {
     walk(body);
     for (const s of Array.isArray(body) ? body : [body]) out.add(String((s as { account: { id: string } }).account.id));
   }
-  for (const line of readFileSync(join(REAL, 'bluesky-jetstream-events.jsonl'), 'utf8').split('\n').filter(Boolean)) walk(JSON.parse(line));
+  for (const line of readFileSync(join(REAL, 'bluesky-jetstream-events.jsonl'), 'utf8').split('\n').filter(Boolean))
+    walk(JSON.parse(line));
   return [...out].filter((s) => s.length >= 4);
 }
 
@@ -50,14 +57,14 @@ describe('privacy leak test on real payloads', () => {
     const ids = identities();
     expect(ids.length).toBeGreaterThan(10);
     const lines = [
-      ...await normalized('mastodon', 'mastodon-timeline-tag.json'),
-      ...await normalized('mastodon', 'mastodon-status.json'),
-      ...await normalized('jetstream', 'bluesky-jetstream-events.jsonl'),
+      ...(await normalized('mastodon', 'mastodon-timeline-tag.json')),
+      ...(await normalized('mastodon', 'mastodon-status.json')),
+      ...(await normalized('jetstream', 'bluesky-jetstream-events.jsonl')),
     ];
     expect(lines.length).toBe(7);
     // The inputs do hold the identities (so the test can fail).
     expect(ids.filter((id) => lines.join('\n').includes(id)).length).toBeGreaterThan(5);
-    const bad = { ...JSON.parse(lines[0]!) as Record<string, unknown>, createdAt: 'not a date' };
+    const bad = { ...(JSON.parse(lines[0]!) as Record<string, unknown>), createdAt: 'not a date' };
     const dir = mkdtempSync(join(tmpdir(), 'mid-leak-'));
     writeFileSync(join(dir, 'in.jsonl'), [...lines, JSON.stringify(bad)].join('\n'));
     const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data') } });
@@ -66,7 +73,9 @@ describe('privacy leak test on real payloads', () => {
 
     const outputs: Record<string, string> = {};
     for (const f of readdirSync(join(dir, 'out'))) outputs[`out/${f}`] = readFileSync(join(dir, 'out', f), 'utf8');
-    const enriched = outputs['out/enriched.jsonl']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EnrichedPost);
+    const enriched = outputs['out/enriched.jsonl']!.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as EnrichedPost);
     const signals = JSON.parse(outputs['out/signals.json']!) as SignalsFile;
 
     // The store, its API and a dead letter of a raw post.
@@ -74,7 +83,14 @@ describe('privacy leak test on real payloads', () => {
     await store.start();
     await store.writePosts(enriched);
     await store.upsertClusters(signals.clusters.map((cluster) => ({ cluster, watermarkMs: 1 })));
-    const letter = decodeDeadLetter(deadLetterMessage({ topic: 'posts.raw', ...rawPostMessage(JSON.parse(lines[0]!)) }, 'enrich', 'invalid-post', 'text must be string').value);
+    const letter = decodeDeadLetter(
+      deadLetterMessage(
+        { topic: 'posts.raw', ...rawPostMessage(JSON.parse(lines[0]!)) },
+        'enrich',
+        'invalid-post',
+        'text must be string',
+      ).value,
+    );
     if (!letter.ok) throw new Error('dead letter does not decode');
     await store.writeDeadLetters([letter.message]);
     // The analysts' application (the triage app: list, one cluster with its member posts, its page, the exports).
@@ -85,23 +101,38 @@ describe('privacy leak test on real payloads', () => {
     for (const c of signals.clusters) {
       outputs[`/api/clusters/${c.id}`] = (await viewer.get(`/api/clusters/${encodeURIComponent(c.id)}`)).body;
       outputs[`/clusters/${c.id}`] = (await viewer.get(`/clusters/${encodeURIComponent(c.id)}`)).body;
-      outputs[`/api/clusters/${c.id}/network.gexf`] = (await viewer.get(`/api/clusters/${encodeURIComponent(c.id)}/network.gexf`)).body;
+      outputs[`/api/clusters/${c.id}/network.gexf`] = (
+        await viewer.get(`/api/clusters/${encodeURIComponent(c.id)}/network.gexf`)
+      ).body;
     }
     outputs['/'] = (await viewer.get('/')).body;
     await h.close();
     outputs['store posts'] = JSON.stringify(await store.getPosts(enriched.map((p) => p.id)));
     outputs['dead letter'] = JSON.stringify(letter.message);
     await store.stop();
-    outputs['signals.db'] = readdirSync(join(dir, 'data')).filter((f) => f.startsWith('signals.db')).map((f) => readFileSync(join(dir, 'data', f)).toString('latin1')).join('\n');
+    outputs['signals.db'] = readdirSync(join(dir, 'data'))
+      .filter((f) => f.startsWith('signals.db'))
+      .map((f) => readFileSync(join(dir, 'data', f)).toString('latin1'))
+      .join('\n');
 
     expect(enriched.every((p) => p.id.startsWith('post:') && p.url === null)).toBe(true);
-    const inText = new Set(ids.filter((id) => lines.some((l) => { const p = JSON.parse(l) as { text: string; links?: string[] }; return p.text.includes(id) || (p.links ?? []).some((k) => k.includes(id)); })));
+    const inText = new Set(
+      ids.filter((id) =>
+        lines.some((l) => {
+          const p = JSON.parse(l) as { text: string; links?: string[] };
+          return p.text.includes(id) || (p.links ?? []).some((k) => k.includes(id));
+        }),
+      ),
+    );
     expect(inText.size).toBeLessThan(ids.length / 2);
     for (const [name, text] of Object.entries(outputs)) {
       const leaked = ids.filter((id) => !inText.has(id) && text.includes(id));
       expect(leaked, name).toEqual([]);
     }
     const withoutText = JSON.stringify(enriched.map(({ text: _t, links: _l, canonicalLinks: _c, ...rest }) => rest));
-    expect([...inText].filter((id) => withoutText.includes(id)), 'enriched fields other than text and links').toEqual([]);
+    expect(
+      [...inText].filter((id) => withoutText.includes(id)),
+      'enriched fields other than text and links',
+    ).toEqual([]);
   });
 });

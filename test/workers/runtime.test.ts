@@ -12,12 +12,31 @@ import { Runtime } from '../../workers/runtime.ts';
 
 function logs() {
   const lines: Array<{ level: number; msg: string; err?: string; clean?: boolean }> = [];
-  return { lines, logger: pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s)); } }) };
+  return {
+    lines,
+    logger: pino(
+      { level: 'info' },
+      {
+        write: (s: string) => {
+          lines.push(JSON.parse(s));
+        },
+      },
+    ),
+  };
 }
 
 function runtime(logger: ReturnType<typeof logs>['logger']) {
-  const config = loadConfig({ env: {}, overrides: { dataDir: mkdtempSync(join(tmpdir(), 'mid-runtime-')), http: { port: 0 } } });
-  return new Runtime({ config, logger, workers: ['connectors', 'enrich', 'detect', 'index'], connectors: [], ui: true });
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir: mkdtempSync(join(tmpdir(), 'mid-runtime-')), http: { port: 0 } },
+  });
+  return new Runtime({
+    config,
+    logger,
+    workers: ['connectors', 'enrich', 'detect', 'index'],
+    connectors: [],
+    ui: true,
+  });
 }
 
 /** Records start and stop of every part of `rt` (the HTTP server once it exists). */
@@ -26,8 +45,14 @@ function record(rt: Runtime) {
   const wrap = (name: string, part: { start(): Promise<void>; stop(o?: unknown): Promise<void> }) => {
     const start = part.start.bind(part);
     const stop = part.stop.bind(part);
-    part.start = async () => { order.push(`start ${name}`); await start(); };
-    part.stop = async (o?: unknown) => { order.push(`stop ${name}`); await stop(o as never); };
+    part.start = async () => {
+      order.push(`start ${name}`);
+      await start();
+    };
+    part.stop = async (o?: unknown) => {
+      order.push(`stop ${name}`);
+      await stop(o as never);
+    };
   };
   wrap('store', rt.store!);
   wrap('state', rt.state);
@@ -43,7 +68,16 @@ describe('Runtime', () => {
     const rt = runtime(logger);
     const { order, wrapHttp } = record(rt);
     await rt.start();
-    expect(order).toEqual(['start store', 'start state', 'start bus', 'start index', 'start detect', 'start enrich', 'start connectors', 'start scheduler']);
+    expect(order).toEqual([
+      'start store',
+      'start state',
+      'start bus',
+      'start index',
+      'start detect',
+      'start enrich',
+      'start connectors',
+      'start scheduler',
+    ]);
     expect(rt.http!.port).toBeGreaterThan(0);
     expect(rt.workers.every((w) => w.ready())).toBe(true);
     const healthz = await fetch(`http://127.0.0.1:${rt.http!.port}/healthz`);
@@ -51,7 +85,17 @@ describe('Runtime', () => {
     wrapHttp();
     order.length = 0;
     await rt.stop({ deadlineMs: 10_000 });
-    expect(order).toEqual(['stop scheduler', 'stop connectors', 'stop enrich', 'stop detect', 'stop index', 'stop bus', 'stop state', 'stop store', 'stop http']);
+    expect(order).toEqual([
+      'stop scheduler',
+      'stop connectors',
+      'stop enrich',
+      'stop detect',
+      'stop index',
+      'stop bus',
+      'stop state',
+      'stop store',
+      'stop http',
+    ]);
     expect(rt.workers.some((w) => w.ready())).toBe(false);
     expect(lines.find((l) => l.msg === 'Worker process stopped.')?.clean).toBe(true);
   });
@@ -74,10 +118,15 @@ describe('Runtime', () => {
     await rt.start();
     wrapHttp();
     const busStop = rt.bus.stop.bind(rt.bus);
-    rt.bus.stop = async (o) => { await busStop(o); throw new Error('broker gone'); };
+    rt.bus.stop = async (o) => {
+      await busStop(o);
+      throw new Error('broker gone');
+    };
     await rt.stop();
     expect(order.slice(-4)).toEqual(['stop bus', 'stop state', 'stop store', 'stop http']);
-    expect(lines.some((l) => l.msg.startsWith('Stop step failed') && /close bus: broker gone/.test(l.err ?? ''))).toBe(true);
+    expect(lines.some((l) => l.msg.startsWith('Stop step failed') && /close bus: broker gone/.test(l.err ?? ''))).toBe(
+      true,
+    );
     expect(lines.find((l) => l.msg === 'Worker process stopped.')?.clean).toBe(false);
   });
 });

@@ -35,17 +35,25 @@ export function fakeClock(stepMs = 10): TestClock {
   };
   return {
     fake: true,
-    install: () => { vi.useFakeTimers(); },
-    uninstall: () => { vi.useRealTimers(); },
+    install: () => {
+      vi.useFakeTimers();
+    },
+    uninstall: () => {
+      vi.useRealTimers();
+    },
     until,
     settle: async <T>(p: Promise<T>, what: string, timeoutMs?: number): Promise<T> => {
       let done = false;
-      const tracked = p.finally(() => { done = true; });
+      const tracked = p.finally(() => {
+        done = true;
+      });
       tracked.catch(() => undefined); // the rejection is reported by the await below
       await until(() => done, what, timeoutMs);
       return tracked;
     },
-    pass: async (ms: number) => { await vi.advanceTimersByTimeAsync(ms); },
+    pass: async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(ms);
+    },
   };
 }
 

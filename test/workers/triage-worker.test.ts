@@ -15,7 +15,9 @@ import { waitFor } from './wait-for.ts';
 
 describe('TriageWorker', () => {
   const stops: Array<() => Promise<void>> = [];
-  afterEach(async () => { for (const s of stops.splice(0)) await s(); });
+  afterEach(async () => {
+    for (const s of stops.splice(0)) await s();
+  });
 
   async function setup(prefill: Array<ReturnType<typeof cluster>> = []) {
     const config = loadConfig({ env: {}, overrides: { triage: { reopenGrowthShare: 0.5 } } });
@@ -23,12 +25,25 @@ describe('TriageWorker', () => {
     const bus = new MemoryBus({ partitions: 2 });
     const signals = new SqliteSignalStore({ file: ':memory:' });
     const triage = new SqliteTriageStore({ file: ':memory:' });
-    await signals.start(); await triage.start(); await bus.start();
-    await signals.writePosts(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => ({ ...enrichedPost(id, `post ${id}`), source: id === 'g' ? 'telegram' : 'mastodon' })));
+    await signals.start();
+    await triage.start();
+    await bus.start();
+    await signals.writePosts(
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => ({
+        ...enrichedPost(id, `post ${id}`),
+        source: id === 'g' ? 'telegram' : 'mastodon',
+      })),
+    );
     await signals.upsertClusters(prefill.map((c) => ({ cluster: c, watermarkMs: 1 })));
     const worker = new TriageWorker({ config, bus, signals, triage, logger, metrics: createMetrics(), now: () => 42 });
     await worker.start();
-    stops.push(async () => { await worker.stop(); await worker.stop(); await bus.stop(); await triage.stop(); await signals.stop(); });
+    stops.push(async () => {
+      await worker.stop();
+      await worker.stop();
+      await bus.stop();
+      await triage.stop();
+      await signals.stop();
+    });
     return { bus, triage, topic: config.bus.topics.signals };
   }
 
@@ -39,10 +54,17 @@ describe('TriageWorker', () => {
 
   it('follows cluster updates, reopens a grown closed cluster and records merges', async () => {
     const { bus, triage, topic } = await setup();
-    await bus.publish(topic, [clusterMessage(cluster('k1', ['a', 'b'], '2025-10-20T12:00:00.000Z'), 10), clusterMessage(cluster('k2', ['c', 'g'], '2025-10-20T12:00:00.000Z'), 10)]);
+    await bus.publish(topic, [
+      clusterMessage(cluster('k1', ['a', 'b'], '2025-10-20T12:00:00.000Z'), 10),
+      clusterMessage(cluster('k2', ['c', 'g'], '2025-10-20T12:00:00.000Z'), 10),
+    ]);
     await waitFor(async () => (await triage.queryClusters({})).total === 2, 'two clusters', 10_000, 20);
     expect((await triage.getCluster('k2'))!.platforms).toEqual(['mastodon', 'telegram']);
-    await triage.updateState('k1', { status: 'closed', closeReason: 'insufficient_evidence' }, { actor: 'ann', action: 'status', atMs: 50 });
+    await triage.updateState(
+      'k1',
+      { status: 'closed', closeReason: 'insufficient_evidence' },
+      { actor: 'ann', action: 'status', atMs: 50 },
+    );
     await triage.addNote('k2', 'ann', 'seen on telegram first', 51);
     await bus.publish(topic, [clusterMessage(cluster('k1', ['a', 'b', 'd'], '2025-10-20T12:05:00.000Z'), 20)]);
     await waitFor(async () => (await triage.getCluster('k1'))!.state.status === 'triage', 'reopen', 10_000, 20);

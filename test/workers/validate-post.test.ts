@@ -12,11 +12,16 @@ describe('validateNormalizedPost', () => {
     // shared/ sits beside the clone (MID_SHARED_DIR names it elsewhere, e.g. for a git worktree). Without it this
     // test has nothing to compare and must say so rather than pass.
     const shared = join(process.env.MID_SHARED_DIR ?? join(import.meta.dirname, '../../../shared'), 'contracts');
-    expect(existsSync(shared), `shared/ is missing: no shared contracts at ${shared} to compare pipelines/contracts with (set MID_SHARED_DIR)`).toBe(true);
+    expect(
+      existsSync(shared),
+      `shared/ is missing: no shared contracts at ${shared} to compare pipelines/contracts with (set MID_SHARED_DIR)`,
+    ).toBe(true);
     const files = readdirSync(shared);
     expect(files.length, `shared/ is missing its contracts: ${shared} is empty`).toBeGreaterThan(0);
     for (const f of files) {
-      expect(readFileSync(join(import.meta.dirname, '../../pipelines/contracts', f), 'utf8'), f).toBe(readFileSync(join(shared, f), 'utf8'));
+      expect(readFileSync(join(import.meta.dirname, '../../pipelines/contracts', f), 'utf8'), f).toBe(
+        readFileSync(join(shared, f), 'utf8'),
+      );
     }
   });
 

@@ -24,10 +24,13 @@ export interface BullmqSchedulerOptions {
 export function bullmqConnection(url: string): ConnectionOptions {
   const u = new URL(url);
   return {
-    host: u.hostname, port: Number(u.port || 6379), username: u.username || undefined,
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
-    tls: u.protocol === 'rediss:' ? {} : undefined, maxRetriesPerRequest: null,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
   };
 }
 
@@ -50,7 +53,9 @@ export class BullmqScheduler implements Scheduler {
     this.prefix = options.prefix ?? 'mid';
   }
 
-  private queueName(job: string): string { return `source-${job.replace(/[^A-Za-z0-9_.-]/g, '_')}`; }
+  private queueName(job: string): string {
+    return `source-${job.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  }
 
   async schedule(job: RepeatableJob): Promise<void> {
     this.jobs.set(job.name, job);
@@ -60,9 +65,16 @@ export class BullmqScheduler implements Scheduler {
   private async install(job: RepeatableJob): Promise<void> {
     const name = this.queueName(job.name);
     let queue = this.queues.get(job.name);
-    const upsert = (q: Queue) => q.upsertJobScheduler(job.name, { every: job.everyMs }, {
-      name: job.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 },
-    });
+    const upsert = (q: Queue) =>
+      q.upsertJobScheduler(
+        job.name,
+        { every: job.everyMs },
+        {
+          name: job.name,
+          data: {},
+          opts: { removeOnComplete: 100, removeOnFail: 100 },
+        },
+      );
     if (!queue) {
       // The queue gets a connection of its own making, so that it can hear reconnects: a Redis that restarted
       // without persistence comes back without the job scheduler, and nothing would ever run again. It is installed
@@ -76,25 +88,39 @@ export class BullmqScheduler implements Scheduler {
       q.on('error', (err) => this.options.logger?.warn({ err: err.message, job: job.name }, 'BullMQ queue error.'));
       let connectedOnce = false;
       redis.on('ready', () => {
-        if (!connectedOnce) { connectedOnce = true; return; }
+        if (!connectedOnce) {
+          connectedOnce = true;
+          return;
+        }
         if (!this.running || this.queues.get(job.name) !== q) return;
         this.options.logger?.info({ job: job.name }, 'Redis is back; reinstalling the job scheduler.');
-        void upsert(q).catch((err: Error) => this.options.logger?.warn({ err: err.message, job: job.name }, 'Could not reinstall the job scheduler after a reconnect.'));
+        void upsert(q).catch((err: Error) =>
+          this.options.logger?.warn(
+            { err: err.message, job: job.name },
+            'Could not reinstall the job scheduler after a reconnect.',
+          ),
+        );
       });
     }
     await upsert(queue);
     await this.workers.get(job.name)?.close();
-    const worker = new Worker(name, async () => {
-      const signal = this.abort.signal;
-      await delay(Math.random() * (job.jitterMs ?? 0), undefined, { signal }).catch(() => undefined); // aborted: checked next
-      if (signal.aborted) return;
-      await this.jobs.get(job.name)!.run(signal);
-    }, {
-      connection: this.connection, prefix: this.prefix, concurrency: job.concurrency ?? 1,
-      limiter: job.rateLimit ? { max: job.rateLimit.max, duration: job.rateLimit.durationMs } : undefined,
-      // A tick is worth running once: a failed run waits for the next tick rather than retrying.
-      autorun: true,
-    });
+    const worker = new Worker(
+      name,
+      async () => {
+        const signal = this.abort.signal;
+        await delay(Math.random() * (job.jitterMs ?? 0), undefined, { signal }).catch(() => undefined); // aborted: checked next
+        if (signal.aborted) return;
+        await this.jobs.get(job.name)!.run(signal);
+      },
+      {
+        connection: this.connection,
+        prefix: this.prefix,
+        concurrency: job.concurrency ?? 1,
+        limiter: job.rateLimit ? { max: job.rateLimit.max, duration: job.rateLimit.durationMs } : undefined,
+        // A tick is worth running once: a failed run waits for the next tick rather than retrying.
+        autorun: true,
+      },
+    );
     worker.on('completed', () => this.onRun?.(job.name, 'ok'));
     worker.on('failed', (_j, err) => this.onRun?.(job.name, 'failed', err));
     worker.on('error', (err) => this.options.logger?.warn({ err: err.message, job: job.name }, 'BullMQ worker error.'));
@@ -121,11 +147,17 @@ export class BullmqScheduler implements Scheduler {
     if (!this.running) return;
     this.running = false;
     this.abort.abort();
-    const problems = await guardedStop([
-      ['close workers', () => Promise.all([...this.workers.values()].map((w) => w.close()))],
-      ['close queues', () => Promise.all([...this.queues.values()].map((q) => q.close()))],
-      ['close queue connections', () => Promise.all(this.connections.splice(0).map((r) => r.quit().catch(() => r.disconnect())))],
-    ], options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
+    const problems = await guardedStop(
+      [
+        ['close workers', () => Promise.all([...this.workers.values()].map((w) => w.close()))],
+        ['close queues', () => Promise.all([...this.queues.values()].map((q) => q.close()))],
+        [
+          'close queue connections',
+          () => Promise.all(this.connections.splice(0).map((r) => r.quit().catch(() => r.disconnect()))),
+        ],
+      ],
+      options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS,
+    );
     for (const p of problems) this.options.logger?.warn({ err: p.message }, 'Scheduler stop step failed.');
     this.workers.clear();
     this.queues.clear();

@@ -20,14 +20,24 @@ import { ConfigError } from '../config.ts';
 /** The bus named by config.bus.kind. */
 export function createBus(config: Config, logger: Logger): Bus {
   if (config.bus.kind === 'memory') return new MemoryBus({ partitions: config.bus.memoryPartitions });
-  if (config.bus.kafkaBrokers.length === 0) throw new ConfigError(['bus.kafkaBrokers: MID_KAFKA_BROKERS must be set when MID_BUS=kafka']);
-  return new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: config.bus.clientId, logger: logger.child({ component: 'kafka' }), sessionTimeoutMs: config.bus.sessionTimeoutMs });
+  if (config.bus.kafkaBrokers.length === 0)
+    throw new ConfigError(['bus.kafkaBrokers: MID_KAFKA_BROKERS must be set when MID_BUS=kafka']);
+  return new KafkaBus({
+    brokers: config.bus.kafkaBrokers,
+    clientId: config.bus.clientId,
+    logger: logger.child({ component: 'kafka' }),
+    sessionTimeoutMs: config.bus.sessionTimeoutMs,
+  });
 }
 
 /** The scheduler named by config.scheduler.kind. */
 export function createScheduler(config: Config, logger: Logger): Scheduler {
   if (config.scheduler.kind === 'memory') return new MemoryScheduler();
-  return new BullmqScheduler({ redisUrl: config.redis.url, prefix: config.redis.keyPrefix, logger: logger.child({ component: 'scheduler' }) });
+  return new BullmqScheduler({
+    redisUrl: config.redis.url,
+    prefix: config.redis.keyPrefix,
+    logger: logger.child({ component: 'scheduler' }),
+  });
 }
 
 /** Which state store "auto" resolves to. */
@@ -45,12 +55,22 @@ export function createStateStore(config: Config): StateStore {
 /** The signal store named by config.store.kind. */
 export function createSignalStore(config: Config): SignalStore {
   if (config.store.kind === 'sqlite') {
-    return new SqliteSignalStore({ file: config.store.sqliteFile ?? join(config.dataDir, 'signals.db'), openClusterHours: config.store.openClusterHours });
+    return new SqliteSignalStore({
+      file: config.store.sqliteFile ?? join(config.dataDir, 'signals.db'),
+      openClusterHours: config.store.openClusterHours,
+    });
   }
   if (!config.store.esUrl) throw new ConfigError(['store.esUrl: MID_ES_URL must be set when MID_STORE=elasticsearch']);
-  const auth = config.store.esApiKey ? { apiKey: config.store.esApiKey }
-    : config.store.esUsername ? { username: config.store.esUsername, password: config.store.esPassword ?? '' } : undefined;
+  const auth = config.store.esApiKey
+    ? { apiKey: config.store.esApiKey }
+    : config.store.esUsername
+      ? { username: config.store.esUsername, password: config.store.esPassword ?? '' }
+      : undefined;
   return new ElasticsearchSignalStore({
-    node: config.store.esUrl, auth, prefix: config.store.esPrefix, retentionDays: config.store.retentionDays, openClusterHours: config.store.openClusterHours,
+    node: config.store.esUrl,
+    auth,
+    prefix: config.store.esPrefix,
+    retentionDays: config.store.retentionDays,
+    openClusterHours: config.store.openClusterHours,
   });
 }

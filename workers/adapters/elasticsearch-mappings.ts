@@ -32,7 +32,11 @@ export const ES_SETTINGS = {
       mid_dutch_stemmer: { type: 'stemmer', language: 'dutch' },
     },
     analyzer: {
-      mid_dutch: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'mid_dutch_stop', 'asciifolding', 'mid_dutch_stemmer'] },
+      mid_dutch: {
+        type: 'custom',
+        tokenizer: 'standard',
+        filter: ['lowercase', 'mid_dutch_stop', 'asciifolding', 'mid_dutch_stemmer'],
+      },
     },
   },
 };
@@ -41,14 +45,38 @@ export const ES_SETTINGS = {
 export const ES_POST_MAPPINGS = {
   dynamic: false,
   properties: {
-    '@timestamp': { type: 'date' }, id: keyword, source: keyword, url: keyword, createdAt: { type: 'date' }, createdAtMs: { type: 'long' },
-    text, lang: keyword, langConfidence: { type: 'float' }, declaredLang: keyword,
-    author: { properties: { id: keyword, handle: keyword, createdAt: { type: 'date' }, followers: { type: 'long' }, following: { type: 'long' }, posts: { type: 'long' }, bot: { type: 'boolean' } } },
-    links: keyword, canonicalLinks: keyword, hashtags: keyword, mentions: keyword,
+    '@timestamp': { type: 'date' },
+    id: keyword,
+    source: keyword,
+    url: keyword,
+    createdAt: { type: 'date' },
+    createdAtMs: { type: 'long' },
+    text,
+    lang: keyword,
+    langConfidence: { type: 'float' },
+    declaredLang: keyword,
+    author: {
+      properties: {
+        id: keyword,
+        handle: keyword,
+        createdAt: { type: 'date' },
+        followers: { type: 'long' },
+        following: { type: 'long' },
+        posts: { type: 'long' },
+        bot: { type: 'boolean' },
+      },
+    },
+    links: keyword,
+    canonicalLinks: keyword,
+    hashtags: keyword,
+    mentions: keyword,
     entities: { properties: { text, type: keyword } },
-    botScore: { type: 'float' }, botReasons: keyword,
+    botScore: { type: 'float' },
+    botReasons: keyword,
     factchecks: { properties: { url: keyword, publisher: keyword, rating: keyword, claim: text } },
-    replyTo: keyword, repostOf: keyword, quoteOf: keyword,
+    replyTo: keyword,
+    repostOf: keyword,
+    quoteOf: keyword,
   },
 };
 
@@ -61,11 +89,27 @@ export const ES_POST_MAPPINGS = {
 export const ES_CLUSTER_MAPPINGS = {
   dynamic: false,
   properties: {
-    id: keyword, kinds: keyword, score: { type: 'float' }, pValue: { type: 'double' }, posts: keyword, accounts: keyword,
-    start: { type: 'date' }, end: { type: 'date' }, startMs: { type: 'long' }, endMs: { type: 'long' }, watermarkMs: { type: 'long' },
-    reasons: text, sampleText: text, links: keyword, hashtags: keyword, languages: keyword,
+    id: keyword,
+    kinds: keyword,
+    score: { type: 'float' },
+    pValue: { type: 'double' },
+    posts: keyword,
+    accounts: keyword,
+    start: { type: 'date' },
+    end: { type: 'date' },
+    startMs: { type: 'long' },
+    endMs: { type: 'long' },
+    watermarkMs: { type: 'long' },
+    reasons: text,
+    sampleText: text,
+    links: keyword,
+    hashtags: keyword,
+    languages: keyword,
     factchecks: { properties: { url: keyword, publisher: keyword, rating: keyword, claim: text } },
-    size: { type: 'integer' }, postCount: { type: 'integer' }, youngShare: { type: 'float' }, domains: keyword,
+    size: { type: 'integer' },
+    postCount: { type: 'integer' },
+    youngShare: { type: 'float' },
+    domains: keyword,
     lang: { type: 'alias', path: 'languages' },
     triage: { properties: { status: keyword, assignee: keyword, labels: keyword, updatedAt: { type: 'date' } } },
   },
@@ -75,8 +119,16 @@ export const ES_CLUSTER_MAPPINGS = {
 export const ES_DLQ_MAPPINGS = {
   dynamic: false,
   properties: {
-    v: { type: 'integer' }, kind: keyword, reason: keyword, detail: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
-    worker: keyword, topic: keyword, partition: { type: 'integer' }, offset: keyword, key: keyword, at: { type: 'date' },
+    v: { type: 'integer' },
+    kind: keyword,
+    reason: keyword,
+    detail: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
+    worker: keyword,
+    topic: keyword,
+    partition: { type: 'integer' },
+    offset: keyword,
+    key: keyword,
+    at: { type: 'date' },
   },
 };
 
@@ -99,7 +151,13 @@ export function esIndices(prefix = 'mid'): IndexDefinition[] {
   const n = esNames(prefix);
   return [
     { key: 'posts', index: n.posts, label: `${prefix} posts`, timeField: '@timestamp', mappings: ES_POST_MAPPINGS },
-    { key: 'clusters', index: n.clusters, label: `${prefix} clusters`, timeField: 'end', mappings: ES_CLUSTER_MAPPINGS },
+    {
+      key: 'clusters',
+      index: n.clusters,
+      label: `${prefix} clusters`,
+      timeField: 'end',
+      mappings: ES_CLUSTER_MAPPINGS,
+    },
     { key: 'dlq', index: n.dlq, label: `${prefix} dead letters`, timeField: 'at', mappings: ES_DLQ_MAPPINGS },
   ];
 }
@@ -113,10 +171,21 @@ export function mappedFields(mappings: { properties: Record<string, unknown> }):
   const aliases: Array<[string, string]> = [];
   const walk = (props: Record<string, unknown>, prefix: string): void => {
     for (const [name, raw] of Object.entries(props)) {
-      const def = raw as { type?: string; path?: string; properties?: Record<string, unknown>; fields?: Record<string, { type: string }> };
+      const def = raw as {
+        type?: string;
+        path?: string;
+        properties?: Record<string, unknown>;
+        fields?: Record<string, { type: string }>;
+      };
       const path = prefix + name;
-      if (def.properties) { walk(def.properties, `${path}.`); continue; }
-      if (def.type === 'alias') { aliases.push([path, def.path!]); continue; }
+      if (def.properties) {
+        walk(def.properties, `${path}.`);
+        continue;
+      }
+      if (def.type === 'alias') {
+        aliases.push([path, def.path!]);
+        continue;
+      }
       out.set(path, def.type ?? 'object');
       for (const [sub, subDef] of Object.entries(def.fields ?? {})) out.set(`${path}.${sub}`, subDef.type);
     }

@@ -29,8 +29,17 @@ export interface ElasticsearchReportSourceOptions {
   maxClusters?: number;
 }
 
-interface MemberSource { source: string; author?: { id?: string | null }; accountSignals?: { ageDays?: number | null }; fingerprint?: { exact?: string; minhash?: number[] } }
-interface HourKey { h: number; source: string; lang: string | null }
+interface MemberSource {
+  source: string;
+  author?: { id?: string | null };
+  accountSignals?: { ageDays?: number | null };
+  fingerprint?: { exact?: string; minhash?: number[] };
+}
+interface HourKey {
+  h: number;
+  source: string;
+  lang: string | null;
+}
 
 /** Elasticsearch implementation of the {@link ReportSource} port. */
 export class ElasticsearchReportSource implements ReportSource {
@@ -43,7 +52,14 @@ export class ElasticsearchReportSource implements ReportSource {
   }
 
   private get es(): Client {
-    if (!this.client) this.client = new Client({ node: this.options.node, auth: this.options.auth, maxRetries: 3, requestTimeout: 60_000, ...this.options.client });
+    if (!this.client)
+      this.client = new Client({
+        node: this.options.node,
+        auth: this.options.auth,
+        maxRetries: 3,
+        requestTimeout: 60_000,
+        ...this.options.client,
+      });
     return this.client;
   }
 
@@ -62,7 +78,9 @@ export class ElasticsearchReportSource implements ReportSource {
     let after: estypes.AggregationsCompositeAggregateKey | undefined;
     for (;;) {
       const r = await this.es.search({
-        index: this.names.posts, size: 0, ignore_unavailable: true,
+        index: this.names.posts,
+        size: 0,
+        ignore_unavailable: true,
         query: { range: { createdAtMs: { gte: fromMs, lt: toMs } } },
         aggs: {
           hours: {
@@ -78,9 +96,12 @@ export class ElasticsearchReportSource implements ReportSource {
           },
         },
       });
-      const agg = r.aggregations?.hours as { after_key?: estypes.AggregationsCompositeAggregateKey; buckets: Array<{ key: HourKey; doc_count: number }> } | undefined;
+      const agg = r.aggregations?.hours as
+        | { after_key?: estypes.AggregationsCompositeAggregateKey; buckets: Array<{ key: HourKey; doc_count: number }> }
+        | undefined;
       const buckets = agg?.buckets ?? [];
-      for (const b of buckets) out.push({ hourMs: Number(b.key.h), platform: b.key.source, lang: b.key.lang ?? 'und', posts: b.doc_count });
+      for (const b of buckets)
+        out.push({ hourMs: Number(b.key.h), platform: b.key.source, lang: b.key.lang ?? 'und', posts: b.doc_count });
       if (buckets.length === 0 || !agg?.after_key) break;
       after = agg.after_key;
     }
@@ -89,19 +110,34 @@ export class ElasticsearchReportSource implements ReportSource {
 
   async clusters(fromMs: number, toMs: number, query: ReportClusterQuery): Promise<ReportClusterInput[]> {
     const r = await this.es.search<Cluster & { startMs?: number; endMs?: number; watermarkMs?: number }>({
-      index: this.names.clusters, size: this.options.maxClusters ?? 10_000, ignore_unavailable: true,
+      index: this.names.clusters,
+      size: this.options.maxClusters ?? 10_000,
+      ignore_unavailable: true,
       query: { bool: { filter: [{ range: { startMs: { lt: toMs } } }, { range: { endMs: { gte: fromMs } } }] } },
       sort: [{ startMs: 'asc' }, { id: 'asc' }],
     });
     const out: ReportClusterInput[] = [];
     for (const h of r.hits.hits) {
       const { startMs: _s, endMs: _e, watermarkMs: _w, ...c } = h._source!;
-      const m = c.posts.length === 0 ? [] : (await this.es.search<MemberSource>({
-        index: this.names.posts, size: c.posts.length, ignore_unavailable: true,
-        query: { ids: { values: c.posts } },
-        _source: ['source', 'author.id', 'accountSignals.ageDays', 'fingerprint.exact', 'fingerprint.minhash'],
-      })).hits.hits.map((x) => x._source!);
-      const rows = m.map((p) => ({ source: p.source, author_id: p.author?.id ?? null, age: p.accountSignals?.ageDays ?? null, fp: p.fingerprint?.exact || null, minhash: p.fingerprint?.minhash ?? null }));
+      const m =
+        c.posts.length === 0
+          ? []
+          : (
+              await this.es.search<MemberSource>({
+                index: this.names.posts,
+                size: c.posts.length,
+                ignore_unavailable: true,
+                query: { ids: { values: c.posts } },
+                _source: ['source', 'author.id', 'accountSignals.ageDays', 'fingerprint.exact', 'fingerprint.minhash'],
+              })
+            ).hits.hits.map((x) => x._source!);
+      const rows = m.map((p) => ({
+        source: p.source,
+        author_id: p.author?.id ?? null,
+        age: p.accountSignals?.ageDays ?? null,
+        fp: p.fingerprint?.exact || null,
+        minhash: p.fingerprint?.minhash ?? null,
+      }));
       out.push(toReportCluster(c, clusterFigures(c, rows, query.youngAccountDays)));
     }
     return out;

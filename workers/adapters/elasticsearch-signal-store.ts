@@ -7,12 +7,24 @@
 // other refusals arrive in onDrop and are returned as rejected (→ dlq).
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
-import { ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS, esNames } from './elasticsearch-mappings.ts';
+import {
+  ES_CLUSTER_MAPPINGS,
+  ES_DLQ_MAPPINGS,
+  ES_POST_MAPPINGS,
+  ES_SETTINGS,
+  esNames,
+} from './elasticsearch-mappings.ts';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
 import type { DeadLetterMessage } from '../../pipelines/core/envelopes.ts';
 import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
-import type { ListClustersOptions, SignalStore, StoreCounts, StoredCluster, WriteResult } from '../ports/signal-store.ts';
+import type {
+  ListClustersOptions,
+  SignalStore,
+  StoreCounts,
+  StoredCluster,
+  WriteResult,
+} from '../ports/signal-store.ts';
 import { MidError } from '../../pipelines/core/errors.ts';
 
 /** Options of {@link ElasticsearchSignalStore}. */
@@ -46,11 +58,23 @@ export interface ElasticsearchSignalStoreOptions {
 /** Raised when Elasticsearch cannot be used (not a per-document refusal); retriable when the cause is. */
 export class SignalStoreError extends MidError {
   override name = 'SignalStoreError';
-  constructor(message: string, cause?: unknown, readonly retriable = true) { super(message, { cause }); }
+  constructor(
+    message: string,
+    cause?: unknown,
+    readonly retriable = true,
+  ) {
+    super(message, { cause });
+  }
 }
 
 // The definitions live in elasticsearch-mappings.ts (shared with the Kibana generator); re-exported for callers.
-export { esNames, ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SETTINGS } from './elasticsearch-mappings.ts';
+export {
+  esNames,
+  ES_CLUSTER_MAPPINGS,
+  ES_DLQ_MAPPINGS,
+  ES_POST_MAPPINGS,
+  ES_SETTINGS,
+} from './elasticsearch-mappings.ts';
 
 /**
  * The stored document of a cluster: the detector's cluster plus figures analysts sort and filter on in Kibana,
@@ -60,14 +84,24 @@ export { esNames, ES_CLUSTER_MAPPINGS, ES_DLQ_MAPPINGS, ES_POST_MAPPINGS, ES_SET
  * pipelines/detect-coordination.ts compositionReasons), which is parsed here; without that reason it is 0.
  */
 export function clusterDocument(cluster: Cluster, watermarkMs: number) {
-  const young = cluster.reasons.map((r) => /^(\d+) of the (\d+) accounts were created less than/.exec(r)).find((m) => m !== null);
+  const young = cluster.reasons
+    .map((r) => /^(\d+) of the (\d+) accounts were created less than/.exec(r))
+    .find((m) => m !== null);
   const domains = new Set<string>();
   for (const link of cluster.links) {
-    try { domains.add(new URL(link).hostname.replace(/^www\./, '')); } catch { /* not a URL: no domain */ }
+    try {
+      domains.add(new URL(link).hostname.replace(/^www\./, ''));
+    } catch {
+      /* not a URL: no domain */
+    }
   }
   return {
-    ...cluster, startMs: Date.parse(cluster.start), endMs: Date.parse(cluster.end), watermarkMs,
-    size: cluster.accounts.length, postCount: cluster.posts.length,
+    ...cluster,
+    startMs: Date.parse(cluster.start),
+    endMs: Date.parse(cluster.end),
+    watermarkMs,
+    size: cluster.accounts.length,
+    postCount: cluster.posts.length,
     youngShare: young ? Number(young[1]) / Math.max(1, Number(young[2])) : 0,
     domains: [...domains].sort(),
   };
@@ -87,7 +121,14 @@ export class ElasticsearchSignalStore implements SignalStore {
 
   /** The underlying client (for `mid es setup` and tests). */
   get es(): Client {
-    if (!this.client) this.client = new Client({ node: this.options.node, auth: this.options.auth, maxRetries: 3, requestTimeout: 30_000, ...this.options.client });
+    if (!this.client)
+      this.client = new Client({
+        node: this.options.node,
+        auth: this.options.auth,
+        maxRetries: 3,
+        requestTimeout: 30_000,
+        ...this.options.client,
+      });
     return this.client;
   }
 
@@ -116,27 +157,50 @@ export class ElasticsearchSignalStore implements SignalStore {
       },
     });
     await this.es.cluster.putComponentTemplate({ name: n.settings, template: { settings: ES_SETTINGS as never } });
-    await this.es.cluster.putComponentTemplate({ name: n.postMappings, template: { mappings: ES_POST_MAPPINGS as never } });
-    await this.es.cluster.putComponentTemplate({ name: n.clusterMappings, template: { mappings: ES_CLUSTER_MAPPINGS as never } });
-    await this.es.cluster.putComponentTemplate({ name: n.dlqMappings, template: { mappings: ES_DLQ_MAPPINGS as never } });
+    await this.es.cluster.putComponentTemplate({
+      name: n.postMappings,
+      template: { mappings: ES_POST_MAPPINGS as never },
+    });
+    await this.es.cluster.putComponentTemplate({
+      name: n.clusterMappings,
+      template: { mappings: ES_CLUSTER_MAPPINGS as never },
+    });
+    await this.es.cluster.putComponentTemplate({
+      name: n.dlqMappings,
+      template: { mappings: ES_DLQ_MAPPINGS as never },
+    });
     await this.es.indices.putIndexTemplate({
-      name: n.postsTemplate, index_patterns: [`${n.posts}*`], data_stream: {}, priority: 200,
-      composed_of: [n.settings, n.postMappings], template: { settings: { 'index.lifecycle.name': n.policy } },
+      name: n.postsTemplate,
+      index_patterns: [`${n.posts}*`],
+      data_stream: {},
+      priority: 200,
+      composed_of: [n.settings, n.postMappings],
+      template: { settings: { 'index.lifecycle.name': n.policy } },
       _meta: { managed_by: 'mid-monitor' },
     });
     await this.es.indices.putIndexTemplate({
-      name: n.clustersTemplate, index_patterns: [`${n.clusters}*`], priority: 200,
-      composed_of: [n.settings, n.clusterMappings], _meta: { managed_by: 'mid-monitor' },
+      name: n.clustersTemplate,
+      index_patterns: [`${n.clusters}*`],
+      priority: 200,
+      composed_of: [n.settings, n.clusterMappings],
+      _meta: { managed_by: 'mid-monitor' },
     });
     await this.es.indices.putIndexTemplate({
-      name: n.dlqTemplate, index_patterns: [`${n.dlq}*`], priority: 200,
-      composed_of: [n.settings, n.dlqMappings], _meta: { managed_by: 'mid-monitor' },
+      name: n.dlqTemplate,
+      index_patterns: [`${n.dlq}*`],
+      priority: 200,
+      composed_of: [n.settings, n.dlqMappings],
+      _meta: { managed_by: 'mid-monitor' },
     });
-    for (const [index, mappings] of [[n.clusters, ES_CLUSTER_MAPPINGS], [n.dlq, ES_DLQ_MAPPINGS]] as const) {
+    for (const [index, mappings] of [
+      [n.clusters, ES_CLUSTER_MAPPINGS],
+      [n.dlq, ES_DLQ_MAPPINGS],
+    ] as const) {
       try {
         await this.es.indices.create({ index });
       } catch (err) {
-        if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+        if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception'))
+          throw err;
         // An index made by an earlier version keeps its mappings: add the fields added since (new fields only).
         await this.es.indices.putMapping({ index, ...(mappings as object) });
       }
@@ -145,7 +209,11 @@ export class ElasticsearchSignalStore implements SignalStore {
 
   /** Makes recent writes searchable (tests). */
   async refresh(): Promise<void> {
-    await this.es.indices.refresh({ index: [this.names.posts, this.names.clusters, this.names.dlq], ignore_unavailable: true, allow_no_indices: true });
+    await this.es.indices.refresh({
+      index: [this.names.posts, this.names.clusters, this.names.dlq],
+      ignore_unavailable: true,
+      allow_no_indices: true,
+    });
   }
 
   /**
@@ -154,7 +222,13 @@ export class ElasticsearchSignalStore implements SignalStore {
    * (and only those) again with a jittered back-off until `retryForMs` has passed, then throws a retriable
    * SignalStoreError so the batch stays uncommitted. Only 4xx refusals of the document itself become `rejected`.
    */
-  private async bulk<T>(docs: T[], onDocument: (d: T) => unknown, idOf: (d: T) => string, result: WriteResult, conflictIsDuplicate: boolean): Promise<void> {
+  private async bulk<T>(
+    docs: T[],
+    onDocument: (d: T) => unknown,
+    idOf: (d: T) => string,
+    result: WriteResult,
+    conflictIsDuplicate: boolean,
+  ): Promise<void> {
     if (docs.length === 0) return;
     const until = Date.now() + (this.options.retryForMs ?? 60_000);
     let pending = docs;
@@ -172,18 +246,30 @@ export class ElasticsearchSignalStore implements SignalStore {
         onDrop: (drop) => {
           // The action line carries the id; the document line differs per action (update wraps it in `doc`).
           const id = (Object.values(drop.operation)[0] as { _id?: string } | undefined)?._id ?? idOf(drop.document);
-          if (conflictIsDuplicate && drop.status === 409) { result.duplicates++; return; }
-          if ((drop.status === 429 || drop.status >= 500) && byId.has(id)) { again.push(byId.get(id)!); return; }
+          if (conflictIsDuplicate && drop.status === 409) {
+            result.duplicates++;
+            return;
+          }
+          if ((drop.status === 429 || drop.status >= 500) && byId.has(id)) {
+            again.push(byId.get(id)!);
+            return;
+          }
           const e = drop.error as { type?: string; reason?: string } | null;
-          result.rejected.push({ id, reason: `${drop.status} ${e?.type ?? 'error'}: ${e?.reason ?? ''}`.slice(0, 300) });
+          result.rejected.push({
+            id,
+            reason: `${drop.status} ${e?.type ?? 'error'}: ${e?.reason ?? ''}`.slice(0, 300),
+          });
         },
       });
       if (stats.aborted) throw new SignalStoreError('bulk request aborted');
       result.written += stats.successful;
       if (again.length === 0) return;
-      if (Date.now() >= until) throw new SignalStoreError(`${again.length} documents still refused as overload or unavailable after ${round + 1} rounds`);
+      if (Date.now() >= until)
+        throw new SignalStoreError(
+          `${again.length} documents still refused as overload or unavailable after ${round + 1} rounds`,
+        );
       const base = (this.options.retryBackoffMs ?? 1000) * 2 ** Math.min(round, 5);
-      await new Promise((r) => setTimeout(r, base / 2 + Math.random() * base / 2));
+      await new Promise((r) => setTimeout(r, base / 2 + (Math.random() * base) / 2));
       pending = again;
     }
   }
@@ -192,7 +278,13 @@ export class ElasticsearchSignalStore implements SignalStore {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
     const docs = posts.map((p) => ({ ...p, '@timestamp': p.createdAt }));
     try {
-      await this.bulk(docs, (d) => ({ create: { _index: this.names.posts, _id: d.id } }), (d) => d.id, result, true);
+      await this.bulk(
+        docs,
+        (d) => ({ create: { _index: this.names.posts, _id: d.id } }),
+        (d) => d.id,
+        result,
+        true,
+      );
     } catch (err) {
       throw err instanceof SignalStoreError ? err : new SignalStoreError('writing posts failed', err);
     }
@@ -200,7 +292,13 @@ export class ElasticsearchSignalStore implements SignalStore {
   }
 
   async deletePost(id: string): Promise<boolean> {
-    const r = await this.es.deleteByQuery({ index: this.names.posts, query: { ids: { values: [id] } }, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
+    const r = await this.es.deleteByQuery({
+      index: this.names.posts,
+      query: { ids: { values: [id] } },
+      refresh: true,
+      conflicts: 'proceed',
+      ignore_unavailable: true,
+    });
     return (r.deleted ?? 0) > 0;
   }
 
@@ -212,49 +310,98 @@ export class ElasticsearchSignalStore implements SignalStore {
   async upsertClusters(clusters: Array<{ cluster: Cluster; watermarkMs: number }>): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
     const docs = clusters.map(({ cluster, watermarkMs }) => clusterDocument(cluster, watermarkMs));
-    await this.bulk(docs, (d) => [{ update: { _index: this.names.clusters, _id: d.id } }, { doc_as_upsert: true }], (d) => d.id, result, false);
+    await this.bulk(
+      docs,
+      (d) => [{ update: { _index: this.names.clusters, _id: d.id } }, { doc_as_upsert: true }],
+      (d) => d.id,
+      result,
+      false,
+    );
     return result;
   }
 
   async writeDeadLetters(letters: DeadLetterMessage[]): Promise<void> {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
-    const docs = letters.map((l) => ({ ...l, _uid: l.offset !== null ? `${l.topic}:${l.partition}:${l.offset}` : `${l.topic}:${l.key}:${l.at}:${l.reason}` }));
-    await this.bulk(docs, (d) => [{ index: { _index: this.names.dlq, _id: d._uid } }, (({ _uid, ...rest }) => rest)(d)], (d) => d._uid, result, false);
+    const docs = letters.map((l) => ({
+      ...l,
+      _uid: l.offset !== null ? `${l.topic}:${l.partition}:${l.offset}` : `${l.topic}:${l.key}:${l.at}:${l.reason}`,
+    }));
+    await this.bulk(
+      docs,
+      (d) => [{ index: { _index: this.names.dlq, _id: d._uid } }, (({ _uid, ...rest }) => rest)(d)],
+      (d) => d._uid,
+      result,
+      false,
+    );
   }
 
   private async maxEnd(): Promise<number> {
-    const r = await this.es.search({ index: this.names.clusters, size: 0, aggs: { m: { max: { field: 'endMs' } } }, ignore_unavailable: true });
+    const r = await this.es.search({
+      index: this.names.clusters,
+      size: 0,
+      aggs: { m: { max: { field: 'endMs' } } },
+      ignore_unavailable: true,
+    });
     return (r.aggregations?.m as { value: number | null } | undefined)?.value ?? 0;
   }
 
   async listClusters(options: ListClustersOptions = {}): Promise<StoredCluster[]> {
     const openFrom = (await this.maxEnd()) - this.openWindowMs;
     const r = await this.es.search<ReturnType<typeof clusterDocument>>({
-      index: this.names.clusters, size: options.limit ?? 100, ignore_unavailable: true,
+      index: this.names.clusters,
+      size: options.limit ?? 100,
+      ignore_unavailable: true,
       query: options.openOnly ? { range: { endMs: { gte: openFrom } } } : { match_all: {} },
       sort: [{ endMs: 'desc' }, { score: 'desc' }, { id: 'asc' }],
     });
     return r.hits.hits.map((h) => {
       // The figures added for Kibana (clusterDocument) are not part of the cluster.
-      const { startMs: _s, endMs, watermarkMs, size: _n, postCount: _p, youngShare: _y, domains: _d, ...c } = h._source!;
+      const {
+        startMs: _s,
+        endMs,
+        watermarkMs,
+        size: _n,
+        postCount: _p,
+        youngShare: _y,
+        domains: _d,
+        ...c
+      } = h._source!;
       return { ...c, watermarkMs, open: endMs >= openFrom };
     });
   }
 
   async searchPosts(query: string, limit = 20): Promise<string[]> {
-    const r = await this.es.search<{ id: string }>({ index: this.names.posts, size: limit, query: { match: { text: query } }, _source: ['id'], ignore_unavailable: true });
+    const r = await this.es.search<{ id: string }>({
+      index: this.names.posts,
+      size: limit,
+      query: { match: { text: query } },
+      _source: ['id'],
+      ignore_unavailable: true,
+    });
     return r.hits.hits.map((h) => h._source!.id);
   }
 
   async getPosts(ids: string[]): Promise<EnrichedPost[]> {
     if (ids.length === 0) return [];
-    const r = await this.es.search<EnrichedPost & { '@timestamp'?: string }>({ index: this.names.posts, size: ids.length, query: { ids: { values: ids } }, ignore_unavailable: true });
-    const byId = new Map(r.hits.hits.map((h) => { const { '@timestamp': _t, ...p } = h._source!; return [p.id, p as EnrichedPost]; }));
+    const r = await this.es.search<EnrichedPost & { '@timestamp'?: string }>({
+      index: this.names.posts,
+      size: ids.length,
+      query: { ids: { values: ids } },
+      ignore_unavailable: true,
+    });
+    const byId = new Map(
+      r.hits.hits.map((h) => {
+        const { '@timestamp': _t, ...p } = h._source!;
+        return [p.id, p as EnrichedPost];
+      }),
+    );
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   }
 
   async counts(): Promise<StoreCounts> {
-    const count = async (index: string, query?: object) => (await this.es.count({ index, ignore_unavailable: true, allow_no_indices: true, ...(query ? { query } : {}) })).count;
+    const count = async (index: string, query?: object) =>
+      (await this.es.count({ index, ignore_unavailable: true, allow_no_indices: true, ...(query ? { query } : {}) }))
+        .count;
     const openFrom = (await this.maxEnd()) - this.openWindowMs;
     return {
       posts: await count(this.names.posts),
@@ -266,10 +413,28 @@ export class ElasticsearchSignalStore implements SignalStore {
 
   async purge(cutoffMs: number): Promise<number> {
     // ILM deletes whole backing indices; this purge makes the cut exact and covers clusters, which ILM does not manage.
-    const posts = await this.es.deleteByQuery({ index: this.names.posts, query: { range: { createdAtMs: { lt: cutoffMs } } }, conflicts: 'proceed', refresh: true, ignore_unavailable: true });
-    await this.es.deleteByQuery({ index: this.names.clusters, query: { range: { endMs: { lt: cutoffMs } } }, conflicts: 'proceed', refresh: true, ignore_unavailable: true });
+    const posts = await this.es.deleteByQuery({
+      index: this.names.posts,
+      query: { range: { createdAtMs: { lt: cutoffMs } } },
+      conflicts: 'proceed',
+      refresh: true,
+      ignore_unavailable: true,
+    });
+    await this.es.deleteByQuery({
+      index: this.names.clusters,
+      query: { range: { endMs: { lt: cutoffMs } } },
+      conflicts: 'proceed',
+      refresh: true,
+      ignore_unavailable: true,
+    });
     // Dead letters expire too (by when they were dead-lettered): ISO strings compare as dates and as keywords.
-    await this.es.deleteByQuery({ index: this.names.dlq, query: { range: { at: { lt: new Date(cutoffMs).toISOString() } } }, conflicts: 'proceed', refresh: true, ignore_unavailable: true });
+    await this.es.deleteByQuery({
+      index: this.names.dlq,
+      query: { range: { at: { lt: new Date(cutoffMs).toISOString() } } },
+      conflicts: 'proceed',
+      refresh: true,
+      ignore_unavailable: true,
+    });
     return posts.deleted ?? 0;
   }
 }

@@ -19,7 +19,14 @@ export interface ElasticsearchTriageMirrorOptions {
 
 /** The triage mapping added to the clusters index. */
 export const TRIAGE_MAPPING = {
-  triage: { properties: { status: { type: 'keyword' }, assignee: { type: 'keyword' }, labels: { type: 'keyword' }, updatedAt: { type: 'date' } } },
+  triage: {
+    properties: {
+      status: { type: 'keyword' },
+      assignee: { type: 'keyword' },
+      labels: { type: 'keyword' },
+      updatedAt: { type: 'date' },
+    },
+  },
 } as const;
 
 /** Writes triage fields onto cluster documents. */
@@ -33,7 +40,13 @@ export class ElasticsearchTriageMirror {
 
   async start(): Promise<void> {
     if (this.es) return;
-    this.es = new Client({ node: this.options.node, auth: this.options.auth, maxRetries: 3, requestTimeout: 10_000, ...this.options.client });
+    this.es = new Client({
+      node: this.options.node,
+      auth: this.options.auth,
+      maxRetries: 3,
+      requestTimeout: 10_000,
+      ...this.options.client,
+    });
     await this.es.indices.putMapping({ index: this.index, properties: TRIAGE_MAPPING as never }, { ignore: [404] });
   }
 
@@ -49,7 +62,9 @@ export class ElasticsearchTriageMirror {
     if (!this.es) throw new Error('triage mirror not started');
     const doc = {
       triage: {
-        status: state.status, assignee: state.assignee, labels: state.labels.map((l) => l.name),
+        status: state.status,
+        assignee: state.assignee,
+        labels: state.labels.map((l) => l.name),
         updatedAt: state.updatedAtMs === null ? null : new Date(state.updatedAtMs).toISOString(),
       },
     };

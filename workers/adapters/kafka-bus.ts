@@ -32,16 +32,25 @@ export interface KafkaBusOptions {
 /** Raised when the bus is used before start() or after stop(). */
 export class BusNotRunningError extends PermanentError {
   override name = 'BusNotRunningError';
-  constructor(cause?: unknown) { super('bus is not running', { cause }); }
+  constructor(cause?: unknown) {
+    super('bus is not running', { cause });
+  }
 }
 
 /** Raised when Kafka did not acknowledge a publish; retriable. */
 export class PublishError extends RetriableError {
   override name = 'PublishError';
-  constructor(readonly topic: string, cause?: unknown) { super(`publish to "${topic}" failed: ${(cause as Error)?.message ?? cause}`, { cause }); }
+  constructor(
+    readonly topic: string,
+    cause?: unknown,
+  ) {
+    super(`publish to "${topic}" failed: ${(cause as Error)?.message ?? cause}`, { cause });
+  }
 }
 
-function headersOf(h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {
+function headersOf(
+  h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k] = (Array.isArray(v) ? v[0]! : v).toString();
   return out;
@@ -62,13 +71,16 @@ export class KafkaBus implements Bus {
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: kafkaLogLevel.WARN,
-      logCreator: () => ({ namespace, level, log: entry }: LogEntry) => {
-        if (!log) return;
-        const { message, timestamp: _t, logger: _l, ...fields } = entry;
-        const data = { kafka: namespace, ...fields };
-        if (level <= kafkaLogLevel.ERROR) log.warn(data, `kafka: ${message}`); // kafkajs calls rebalances ERROR; we count real losses ourselves
-        else log.debug(data, `kafka: ${message}`);
-      },
+      logCreator:
+        () =>
+        ({ namespace, level, log: entry }: LogEntry) => {
+          if (!log) return;
+          const { message, timestamp: _t, logger: _l, ...fields } = entry;
+          const data = { kafka: namespace, ...fields };
+          if (level <= kafkaLogLevel.ERROR)
+            log.warn(data, `kafka: ${message}`); // kafkajs calls rebalances ERROR; we count real losses ourselves
+          else log.debug(data, `kafka: ${message}`);
+        },
       retry: { retries: 8, initialRetryTime: 100 },
       ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
@@ -84,14 +96,20 @@ export class KafkaBus implements Bus {
   }
 
   async stop(options: StopOptions = {}): Promise<void> {
-    if (this.state !== 'running') { this.state = 'stopped'; return; }
+    if (this.state !== 'running') {
+      this.state = 'stopped';
+      return;
+    }
     this.state = 'stopped';
     const deadlineMs = options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
-    const problems = await guardedStop([
-      ['stop consumers', () => Promise.all([...this.consumers].map((c) => c.stop()))],
-      ['disconnect producer', () => this.producer?.disconnect()],
-      ['disconnect admin', () => this.admin?.disconnect()],
-    ], deadlineMs);
+    const problems = await guardedStop(
+      [
+        ['stop consumers', () => Promise.all([...this.consumers].map((c) => c.stop()))],
+        ['disconnect producer', () => this.producer?.disconnect()],
+        ['disconnect admin', () => this.admin?.disconnect()],
+      ],
+      deadlineMs,
+    );
     for (const p of problems) this.options.logger?.warn({ err: p.message }, 'Kafka bus stop step failed.');
   }
 
@@ -104,7 +122,9 @@ export class KafkaBus implements Bus {
           topic,
           acks: -1,
           compression: CompressionTypes.None,
-          messages: messages.slice(i, i + chunk).map((m) => ({ key: m.key, value: m.value, headers: m.headers, partition: m.partition })),
+          messages: messages
+            .slice(i, i + chunk)
+            .map((m) => ({ key: m.key, value: m.value, headers: m.headers, partition: m.partition })),
         });
       }
     } catch (err) {
@@ -150,14 +170,26 @@ export class KafkaBus implements Bus {
     const manual = options.commit === 'manual';
     const handled = new Map<string, { topic: string; partition: number; offset: string }>();
     const backoff = this.options.retryBackoffMs ?? 500;
-    const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+    const eachBatch = async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      isRunning,
+      isStale,
+    }: EachBatchPayload): Promise<void> => {
       if (batch.messages.length === 0) return;
       const messages: IncomingMessage[] = batch.messages.map((m) => ({
-        topic: batch.topic, partition: batch.partition, offset: m.offset,
-        key: m.key ? m.key.toString() : null, value: m.value ? m.value.toString() : '', headers: headersOf(m.headers),
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key ? m.key.toString() : null,
+        value: m.value ? m.value.toString() : '',
+        headers: headersOf(m.headers),
       }));
       // Long handlers (waiting for the detector lock, say) must not cost us our group membership.
-      const beat = setInterval(() => { void heartbeat().catch(() => undefined); }, 1000);
+      const beat = setInterval(() => {
+        void heartbeat().catch(() => undefined);
+      }, 1000);
       try {
         await handle(messages, isRunning, isStale, heartbeat, batch.topic, batch.partition);
       } finally {
@@ -169,7 +201,14 @@ export class KafkaBus implements Bus {
       if (manual) handled.set(`${batch.topic}|${batch.partition}`, next);
       else await consumer.commitOffsets([next]);
     };
-    const handle = async (messages: IncomingMessage[], isRunning: () => boolean, isStale: () => boolean, heartbeat: () => Promise<void>, topic: string, partition: number): Promise<void> => {
+    const handle = async (
+      messages: IncomingMessage[],
+      isRunning: () => boolean,
+      isStale: () => boolean,
+      heartbeat: () => Promise<void>,
+      topic: string,
+      partition: number,
+    ): Promise<void> => {
       // A throwing handler gets the same batch again (after a back-off) until it succeeds or we stop;
       // stopping without success leaves the offsets uncommitted, so the batch comes again after restart.
       for (;;) {
@@ -178,13 +217,21 @@ export class KafkaBus implements Bus {
           break;
         } catch (err) {
           if (!running || !isRunning() || isStale()) throw err;
-          this.options.logger?.warn({ err: (err as Error).message, topic, partition }, 'Batch handler failed; retrying the batch.');
+          this.options.logger?.warn(
+            { err: (err as Error).message, topic, partition },
+            'Batch handler failed; retrying the batch.',
+          );
           await new Promise((r) => setTimeout(r, backoff));
           await heartbeat().catch(() => undefined);
         }
       }
     };
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch,
+    });
     let stopping: Promise<void> | null = null;
     const sub: Subscription = {
       commit: async () => {

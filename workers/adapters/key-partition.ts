@@ -8,7 +8,8 @@ function murmur2(data: Buffer): number {
   let i = 0;
   let len = data.length;
   while (len >= 4) {
-    let k = (data[i]! & 0xff) | ((data[i + 1]! & 0xff) << 8) | ((data[i + 2]! & 0xff) << 16) | ((data[i + 3]! & 0xff) << 24);
+    let k =
+      (data[i]! & 0xff) | ((data[i + 1]! & 0xff) << 8) | ((data[i + 2]! & 0xff) << 16) | ((data[i + 3]! & 0xff) << 24);
     k = Math.imul(k, m);
     k ^= k >>> r;
     k = Math.imul(k, m);
@@ -17,9 +18,13 @@ function murmur2(data: Buffer): number {
     len -= 4;
   }
   switch (len) {
-    case 3: h ^= (data[i + 2]! & 0xff) << 16; // falls through
-    case 2: h ^= (data[i + 1]! & 0xff) << 8; // falls through
-    case 1: h ^= data[i]! & 0xff; h = Math.imul(h, m);
+    case 3:
+      h ^= (data[i + 2]! & 0xff) << 16; // falls through
+    case 2:
+      h ^= (data[i + 1]! & 0xff) << 8; // falls through
+    case 1:
+      h ^= data[i]! & 0xff;
+      h = Math.imul(h, m);
   }
   h ^= h >>> 13;
   h = Math.imul(h, m);

@@ -12,7 +12,10 @@ export class MemoryAlertStore implements AlertStore {
 
   private ns(ns: string): Map<string, { doc: string; dueMs: number | null }> {
     let m = this.docs.get(ns);
-    if (!m) { m = new Map(); this.docs.set(ns, m); }
+    if (!m) {
+      m = new Map();
+      this.docs.set(ns, m);
+    }
     return m;
   }
 
@@ -22,12 +25,16 @@ export class MemoryAlertStore implements AlertStore {
   }
 
   async list<T>(ns: string): Promise<Array<AlertStoreEntry<T>>> {
-    return [...this.ns(ns).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, e]) => ({ key, doc: JSON.parse(e.doc) as T }));
+    return [...this.ns(ns).entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, e]) => ({ key, doc: JSON.parse(e.doc) as T }));
   }
 
   async due<T>(ns: string, nowMs: number, limit: number): Promise<Array<AlertStoreEntry<T> & { dueMs: number }>> {
-    return [...this.ns(ns).entries()].filter(([, e]) => e.dueMs !== null && e.dueMs <= nowMs)
-      .sort(([ka, a], [kb, b]) => a.dueMs! - b.dueMs! || ka.localeCompare(kb)).slice(0, limit)
+    return [...this.ns(ns).entries()]
+      .filter(([, e]) => e.dueMs !== null && e.dueMs <= nowMs)
+      .sort(([ka, a], [kb, b]) => a.dueMs! - b.dueMs! || ka.localeCompare(kb))
+      .slice(0, limit)
       .map(([key, e]) => ({ key, doc: JSON.parse(e.doc) as T, dueMs: e.dueMs! }));
   }
 

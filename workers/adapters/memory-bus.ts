@@ -7,10 +7,27 @@ import type { Bus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscript
 import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import { keyPartition } from './key-partition.ts';
 
-interface StoredMessage { key: string | null; value: string; headers: Record<string, string> }
-interface Partition { base: number; messages: StoredMessage[] }
-interface Member { id: number; assigned: Array<[string, number]>; wake: () => void; pos: Map<string, number> }
-interface Group { committed: Map<string, number>; members: Member[]; topics: Set<string>; fromBeginning: boolean }
+interface StoredMessage {
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+interface Partition {
+  base: number;
+  messages: StoredMessage[];
+}
+interface Member {
+  id: number;
+  assigned: Array<[string, number]>;
+  wake: () => void;
+  pos: Map<string, number>;
+}
+interface Group {
+  committed: Map<string, number>;
+  members: Member[];
+  topics: Set<string>;
+  fromBeginning: boolean;
+}
 
 /** Options of {@link MemoryBus}. */
 export interface MemoryBusOptions {
@@ -45,7 +62,9 @@ export class MemoryBus implements Bus {
     this.retainPerPartition = options.retainPerPartition ?? 10_000;
   }
 
-  async start(): Promise<void> { this.stopped = false; }
+  async start(): Promise<void> {
+    this.stopped = false;
+  }
 
   async stop(_options?: StopOptions): Promise<void> {
     this.stopped = true;
@@ -65,7 +84,12 @@ export class MemoryBus implements Bus {
     if (this.stopped) throw new Error('bus stopped');
     const parts = this.topic(topic);
     for (const m of messages) {
-      const p = m.partition !== undefined ? m.partition % parts.length : m.key === null ? (this.roundRobin++ % parts.length) : keyPartition(m.key, parts.length);
+      const p =
+        m.partition !== undefined
+          ? m.partition % parts.length
+          : m.key === null
+            ? this.roundRobin++ % parts.length
+            : keyPartition(m.key, parts.length);
       parts[p]!.messages.push({ key: m.key, value: m.value, headers: { ...(m.headers ?? {}) } });
     }
     for (const g of this.groups.values()) if (g.topics.has(topic)) for (const member of g.members) member.wake();
@@ -75,7 +99,10 @@ export class MemoryBus implements Bus {
     const all: Array<[string, number]> = [];
     for (const t of [...g.topics].sort()) for (let p = 0; p < this.topic(t).length; p++) all.push([t, p]);
     // Uncommitted positions are forgotten on a rebalance: what was not committed is delivered again.
-    g.members.forEach((m) => { m.assigned = []; m.pos.clear(); });
+    g.members.forEach((m) => {
+      m.assigned = [];
+      m.pos.clear();
+    });
     all.forEach((tp, i) => g.members[i % g.members.length]?.assigned.push(tp));
     g.members.forEach((m) => m.wake());
   }
@@ -101,7 +128,9 @@ export class MemoryBus implements Bus {
     part.base = min;
   }
 
-  async partitionCount(topic: string): Promise<number> { return this.topic(topic).length; }
+  async partitionCount(topic: string): Promise<number> {
+    return this.topic(topic).length;
+  }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.stopped) throw new Error('bus stopped');
@@ -111,12 +140,22 @@ export class MemoryBus implements Bus {
       this.groups.set(options.groupId, g);
     }
     const group = g;
-    for (const t of options.topics) { group.topics.add(t); this.topic(t); }
+    for (const t of options.topics) {
+      group.topics.add(t);
+      this.topic(t);
+    }
     // Take the starting offsets now, so a group that starts "from the end" does not miss what is published next.
     for (const t of options.topics) for (let p = 0; p < this.topic(t).length; p++) this.committed(group, t, p);
     let running = true;
     let sleeping: (() => void) | null = null;
-    const member: Member = { id: this.nextMember++, assigned: [], wake: () => { sleeping?.(); }, pos: new Map() };
+    const member: Member = {
+      id: this.nextMember++,
+      assigned: [],
+      wake: () => {
+        sleeping?.();
+      },
+      pos: new Map(),
+    };
     const manual = options.commit === 'manual';
     group.members.push(member);
     this.rebalance(group);
@@ -131,7 +170,14 @@ export class MemoryBus implements Bus {
           const end = part.base + part.messages.length;
           if (from >= end) continue;
           const slice = part.messages.slice(from - part.base, Math.min(end, from + this.maxBatch) - part.base);
-          const batch: IncomingMessage[] = slice.map((m, i) => ({ topic, partition: p, offset: String(from + i), key: m.key, value: m.value, headers: m.headers }));
+          const batch: IncomingMessage[] = slice.map((m, i) => ({
+            topic,
+            partition: p,
+            offset: String(from + i),
+            key: m.key,
+            value: m.value,
+            headers: m.headers,
+          }));
           try {
             await options.eachBatch(batch);
           } catch {
@@ -147,7 +193,10 @@ export class MemoryBus implements Bus {
           this.trim(topic, p);
           didWork = true;
         }
-        if (!didWork && running) await new Promise<void>((r) => { sleeping = r; });
+        if (!didWork && running)
+          await new Promise<void>((r) => {
+            sleeping = r;
+          });
         sleeping = null;
       }
     };
@@ -169,7 +218,10 @@ export class MemoryBus implements Bus {
       },
       lag: async () => {
         let lag = 0;
-        for (const t of group.topics) this.topic(t).forEach((part, p) => { lag += part.base + part.messages.length - this.committed(group, t, p); });
+        for (const t of group.topics)
+          this.topic(t).forEach((part, p) => {
+            lag += part.base + part.messages.length - this.committed(group, t, p);
+          });
         return lag;
       },
     };

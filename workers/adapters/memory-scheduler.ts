@@ -6,7 +6,12 @@ import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../../pipelines/core/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
 
-interface Entry { job: RepeatableJob; timer: NodeJS.Timeout | null; inFlight: Set<Promise<void>>; starts: number[] }
+interface Entry {
+  job: RepeatableJob;
+  timer: NodeJS.Timeout | null;
+  inFlight: Set<Promise<void>>;
+  starts: number[];
+}
 
 /** In-process implementation of the {@link Scheduler} port. */
 export class MemoryScheduler implements Scheduler {
@@ -74,6 +79,9 @@ export class MemoryScheduler implements Scheduler {
       inFlight.push(...e.inFlight);
     }
     this.abort.abort();
-    await guardedStop([['drain running jobs', () => Promise.all(inFlight)]], options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
+    await guardedStop(
+      [['drain running jobs', () => Promise.all(inFlight)]],
+      options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS,
+    );
   }
 }

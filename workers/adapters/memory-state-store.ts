@@ -17,17 +17,24 @@ export class MemoryStateStore implements StateStore {
 
   private live(key: string): { value: string; expiresAt: number } | undefined {
     const e = this.values.get(key);
-    if (e && e.expiresAt <= this.now()) { this.values.delete(key); return undefined; }
+    if (e && e.expiresAt <= this.now()) {
+      this.values.delete(key);
+      return undefined;
+    }
     return e;
   }
 
-  async get(key: string): Promise<string | null> { return this.live(key)?.value ?? null; }
+  async get(key: string): Promise<string | null> {
+    return this.live(key)?.value ?? null;
+  }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.values.set(key, { value, expiresAt: ttlMs ? this.now() + ttlMs : Infinity });
   }
 
-  async del(key: string): Promise<void> { this.values.delete(key); }
+  async del(key: string): Promise<void> {
+    this.values.delete(key);
+  }
 
   async markSeen(keys: string[], ttlMs: number): Promise<boolean[]> {
     return keys.map((k) => {
@@ -40,7 +47,9 @@ export class MemoryStateStore implements StateStore {
   async acquireLock(name: string, options: { ttlMs?: number; waitMs?: number } = {}): Promise<LockLease> {
     const previous = this.locks.get(name) ?? Promise.resolve();
     let release!: () => void;
-    const mine = new Promise<void>((r) => { release = r; });
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
     const chain = previous.then(() => mine);
     this.locks.set(name, chain);
     let timer: NodeJS.Timeout | undefined;
@@ -48,7 +57,12 @@ export class MemoryStateStore implements StateStore {
     try {
       await Promise.race([
         previous,
-        new Promise((_, reject) => { timer = setTimeout(() => { timedOut = true; reject(new LockTimeoutError(name)); }, options.waitMs ?? 30_000); }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => {
+            timedOut = true;
+            reject(new LockTimeoutError(name));
+          }, options.waitMs ?? 30_000);
+        }),
       ]);
     } catch (err) {
       // Give our turn away when the previous holder finishes, so the queue does not stall on us.

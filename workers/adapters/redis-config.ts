@@ -4,7 +4,11 @@ import { z } from 'zod';
 
 /** The `redis` section. */
 export const redisConfigSchema = z.object({
-  url: z.string().min(1).default('redis://127.0.0.1:6379').meta({ secret: 'url-password' })
+  url: z
+    .string()
+    .min(1)
+    .default('redis://127.0.0.1:6379')
+    .meta({ secret: 'url-password' })
     .describe('Redis for BullMQ and the state store (env MID_REDIS_URL). Default redis://127.0.0.1:6379.'),
   keyPrefix: z.string().default('mid').describe('Prefix of every Redis key and BullMQ queue. Default mid.'),
 });

@@ -8,7 +8,8 @@ import { LockTimeoutError, withLease } from '../ports/state-store.ts';
 import type { LockLease, StateStore } from '../ports/state-store.ts';
 import { RetriableError } from '../../pipelines/core/errors.ts';
 
-const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const EXTEND =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** Options of {@link RedisStateStore}. */
@@ -22,7 +23,9 @@ export interface RedisStateStoreOptions {
 /** Raised when Redis cannot be reached; retriable. */
 export class StateStoreError extends RetriableError {
   override name = 'StateStoreError';
-  constructor(message: string, cause?: unknown) { super(message, { cause }); }
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
 }
 
 /** ioredis implementation of the {@link StateStore} port. */
@@ -61,14 +64,18 @@ export class RedisStateStore implements StateStore {
     return this.redis;
   }
 
-  async get(key: string): Promise<string | null> { return this.r.get(this.prefix + key); }
+  async get(key: string): Promise<string | null> {
+    return this.r.get(this.prefix + key);
+  }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     if (ttlMs) await this.r.set(this.prefix + key, value, 'PX', ttlMs);
     else await this.r.set(this.prefix + key, value);
   }
 
-  async del(key: string): Promise<void> { await this.r.del(this.prefix + key); }
+  async del(key: string): Promise<void> {
+    await this.r.del(this.prefix + key);
+  }
 
   async markSeen(keys: string[], ttlMs: number): Promise<boolean[]> {
     if (keys.length === 0) return [];

@@ -40,23 +40,32 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async get<T>(ns: string, key: string): Promise<T | null> {
-    const row = this.d.prepare('SELECT doc FROM alert_docs WHERE ns = ? AND key = ?').get(ns, key) as { doc: string } | undefined;
+    const row = this.d.prepare('SELECT doc FROM alert_docs WHERE ns = ? AND key = ?').get(ns, key) as
+      { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as T) : null;
   }
 
   async list<T>(ns: string): Promise<Array<AlertStoreEntry<T>>> {
-    const rows = this.d.prepare('SELECT key, doc FROM alert_docs WHERE ns = ? ORDER BY key').all(ns) as Array<{ key: string; doc: string }>;
+    const rows = this.d.prepare('SELECT key, doc FROM alert_docs WHERE ns = ? ORDER BY key').all(ns) as Array<{
+      key: string;
+      doc: string;
+    }>;
     return rows.map((r) => ({ key: r.key, doc: JSON.parse(r.doc) as T }));
   }
 
   async due<T>(ns: string, nowMs: number, limit: number): Promise<Array<AlertStoreEntry<T> & { dueMs: number }>> {
-    const rows = this.d.prepare('SELECT key, doc, due_ms FROM alert_docs WHERE ns = ? AND due_ms IS NOT NULL AND due_ms <= ? ORDER BY due_ms, key LIMIT ?')
+    const rows = this.d
+      .prepare(
+        'SELECT key, doc, due_ms FROM alert_docs WHERE ns = ? AND due_ms IS NOT NULL AND due_ms <= ? ORDER BY due_ms, key LIMIT ?',
+      )
       .all(ns, nowMs, limit) as Array<{ key: string; doc: string; due_ms: number }>;
     return rows.map((r) => ({ key: r.key, doc: JSON.parse(r.doc) as T, dueMs: r.due_ms }));
   }
 
   async apply(ops: AlertStoreOp[]): Promise<void> {
-    const put = this.d.prepare('INSERT INTO alert_docs (ns, key, doc, due_ms) VALUES (?, ?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET doc = excluded.doc, due_ms = excluded.due_ms');
+    const put = this.d.prepare(
+      'INSERT INTO alert_docs (ns, key, doc, due_ms) VALUES (?, ?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET doc = excluded.doc, due_ms = excluded.due_ms',
+    );
     const del = this.d.prepare('DELETE FROM alert_docs WHERE ns = ? AND key = ?');
     this.d.transaction(() => {
       for (const o of ops) {

@@ -17,7 +17,13 @@ export interface SqliteReportSourceOptions {
 }
 
 /** The fields of a member post the figures need. */
-export interface MemberRow { source: string; author_id: string | null; age: number | null; fp: string | null; minhash: number[] | null }
+export interface MemberRow {
+  source: string;
+  author_id: string | null;
+  age: number | null;
+  fp: string | null;
+  minhash: number[] | null;
+}
 
 /** Near-identical: MinHash agreement at least this share (the detector's default duplicateSimilarity). */
 const NEAR_IDENTICAL = 0.5;
@@ -31,7 +37,11 @@ function near(a: MemberRow, b: MemberRow): boolean {
 }
 
 /** Computes per-cluster figures from its member posts' rows. */
-export function clusterFigures(c: Cluster, rows: MemberRow[], youngAccountDays: number): Omit<ReportClusterInput, keyof Cluster | 'posts'> & { posts: number } {
+export function clusterFigures(
+  c: Cluster,
+  rows: MemberRow[],
+  youngAccountDays: number,
+): Omit<ReportClusterInput, keyof Cluster | 'posts'> & { posts: number } {
   const ageOf = new Map<string, number>();
   for (const r of rows) {
     if (r.author_id === null || r.age === null) continue;
@@ -58,8 +68,19 @@ export function clusterFigures(c: Cluster, rows: MemberRow[], youngAccountDays: 
 /** Turns a stored cluster and its member figures into the report input. */
 export function toReportCluster(c: Cluster, figures: ReturnType<typeof clusterFigures>): ReportClusterInput {
   return {
-    id: c.id, kinds: c.kinds, score: c.score, start: c.start, end: c.end, accounts: c.accounts, reasons: c.reasons, ...(c.evidence ? { evidence: c.evidence } : {}),
-    sampleText: c.sampleText, languages: c.languages, hashtags: c.hashtags, links: c.links, factchecks: c.factchecks,
+    id: c.id,
+    kinds: c.kinds,
+    score: c.score,
+    start: c.start,
+    end: c.end,
+    accounts: c.accounts,
+    reasons: c.reasons,
+    ...(c.evidence ? { evidence: c.evidence } : {}),
+    sampleText: c.sampleText,
+    languages: c.languages,
+    hashtags: c.hashtags,
+    links: c.links,
+    factchecks: c.factchecks,
     ...figures,
   };
 }
@@ -89,21 +110,27 @@ export class SqliteReportSource implements ReportSource {
   }
 
   async postHours(fromMs: number, toMs: number): Promise<PostHourBucket[]> {
-    const rows = this.d.prepare(`SELECT (created_at_ms / 3600000) * 3600000 AS h, source, coalesce(lang, 'und') AS lang, count(*) AS n
-      FROM posts WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY h, source, lang ORDER BY h, source, lang`)
+    const rows = this.d
+      .prepare(
+        `SELECT (created_at_ms / 3600000) * 3600000 AS h, source, coalesce(lang, 'und') AS lang, count(*) AS n
+      FROM posts WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY h, source, lang ORDER BY h, source, lang`,
+      )
       .all(fromMs, toMs) as Array<{ h: number; source: string; lang: string; n: number }>;
     return rows.map((r) => ({ hourMs: r.h, platform: r.source, lang: r.lang, posts: r.n }));
   }
 
   async clusters(fromMs: number, toMs: number, query: ReportClusterQuery): Promise<ReportClusterInput[]> {
-    const docs = this.d.prepare('SELECT doc FROM clusters WHERE start_ms < ? AND end_ms >= ? ORDER BY start_ms, id').all(toMs, fromMs) as Array<{ doc: string }>;
+    const docs = this.d
+      .prepare('SELECT doc FROM clusters WHERE start_ms < ? AND end_ms >= ? ORDER BY start_ms, id')
+      .all(toMs, fromMs) as Array<{ doc: string }>;
     const members = this.d.prepare(`SELECT source, author_id, json_extract(doc, '$.accountSignals.ageDays') AS age,
       nullif(json_extract(doc, '$.fingerprint.exact'), '') AS fp,
       json_extract(doc, '$.fingerprint.minhash') AS minhash FROM posts WHERE id IN (SELECT value FROM json_each(?))`);
     return docs.map(({ doc }) => {
       const c = JSON.parse(doc) as Cluster;
-      const rows = (members.all(JSON.stringify(c.posts)) as Array<Omit<MemberRow, 'minhash'> & { minhash: string | null }>)
-        .map((r) => ({ ...r, minhash: r.minhash ? (JSON.parse(r.minhash) as number[]) : null }));
+      const rows = (
+        members.all(JSON.stringify(c.posts)) as Array<Omit<MemberRow, 'minhash'> & { minhash: string | null }>
+      ).map((r) => ({ ...r, minhash: r.minhash ? (JSON.parse(r.minhash) as number[]) : null }));
       return toReportCluster(c, clusterFigures(c, rows, query.youngAccountDays));
     });
   }

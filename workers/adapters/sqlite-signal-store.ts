@@ -8,7 +8,13 @@ import Database from 'better-sqlite3';
 import type { Cluster, EnrichedPost } from '../../pipelines/types.ts';
 import type { DeadLetterMessage } from '../../pipelines/core/envelopes.ts';
 import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
-import type { ListClustersOptions, SignalStore, StoreCounts, StoredCluster, WriteResult } from '../ports/signal-store.ts';
+import type {
+  ListClustersOptions,
+  SignalStore,
+  StoreCounts,
+  StoredCluster,
+  WriteResult,
+} from '../ports/signal-store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS posts (
@@ -58,7 +64,8 @@ export class SqliteSignalStore implements SignalStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
-    if (this.options.file !== ':memory:') for (const f of [`${this.options.file}-wal`, `${this.options.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    if (this.options.file !== ':memory:')
+      for (const f of [`${this.options.file}-wal`, `${this.options.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     this.db = db;
   }
 
@@ -74,14 +81,29 @@ export class SqliteSignalStore implements SignalStore {
   }
 
   async writePosts(posts: EnrichedPost[]): Promise<WriteResult> {
-    const insert = this.d.prepare('INSERT OR IGNORE INTO posts (id, source, created_at_ms, lang, author_id, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = this.d.prepare(
+      'INSERT OR IGNORE INTO posts (id, source, created_at_ms, lang, author_id, doc) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     const fts = this.d.prepare('INSERT INTO posts_fts (id, text) VALUES (?, ?)');
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
     this.d.transaction(() => {
       for (const p of posts) {
-        if (typeof p?.id !== 'string' || p.id === '') { result.rejected.push({ id: String(p?.id), reason: 'post without id' }); continue; }
-        const changes = insert.run(p.id, p.source, p.createdAtMs, p.lang, p.author?.id ?? null, JSON.stringify(p)).changes;
-        if (changes === 1) { fts.run(p.id, p.text ?? ''); result.written++; } else result.duplicates++;
+        if (typeof p?.id !== 'string' || p.id === '') {
+          result.rejected.push({ id: String(p?.id), reason: 'post without id' });
+          continue;
+        }
+        const changes = insert.run(
+          p.id,
+          p.source,
+          p.createdAtMs,
+          p.lang,
+          p.author?.id ?? null,
+          JSON.stringify(p),
+        ).changes;
+        if (changes === 1) {
+          fts.run(p.id, p.text ?? '');
+          result.written++;
+        } else result.duplicates++;
       }
     })();
     return result;
@@ -100,13 +122,17 @@ export class SqliteSignalStore implements SignalStore {
 
   async upsertClusters(clusters: Array<{ cluster: Cluster; watermarkMs: number }>): Promise<WriteResult> {
     // An older state (lower watermark) never replaces a newer one, so a replayed update changes nothing.
-    const up = this.d.prepare(`INSERT INTO clusters (id, score, start_ms, end_ms, watermark_ms, doc) VALUES (?, ?, ?, ?, ?, ?)
+    const up = this.d
+      .prepare(`INSERT INTO clusters (id, score, start_ms, end_ms, watermark_ms, doc) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET score = excluded.score, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
         watermark_ms = excluded.watermark_ms, doc = excluded.doc WHERE excluded.watermark_ms >= clusters.watermark_ms`);
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
     this.d.transaction(() => {
       for (const { cluster: c, watermarkMs } of clusters) {
-        if (typeof c?.id !== 'string') { result.rejected.push({ id: String(c?.id), reason: 'cluster without id' }); continue; }
+        if (typeof c?.id !== 'string') {
+          result.rejected.push({ id: String(c?.id), reason: 'cluster without id' });
+          continue;
+        }
         up.run(c.id, c.score, msOf(c.start), msOf(c.end), watermarkMs, JSON.stringify(c));
         result.written++;
       }
@@ -115,10 +141,13 @@ export class SqliteSignalStore implements SignalStore {
   }
 
   async writeDeadLetters(letters: DeadLetterMessage[]): Promise<void> {
-    const ins = this.d.prepare('INSERT OR IGNORE INTO dlq (uid, topic, reason, detail, worker, at, key, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const ins = this.d.prepare(
+      'INSERT OR IGNORE INTO dlq (uid, topic, reason, detail, worker, at, key, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.d.transaction(() => {
       for (const l of letters) {
-        const uid = l.offset !== null ? `${l.topic}:${l.partition}:${l.offset}` : `${l.topic}:${l.key}:${l.at}:${l.reason}`;
+        const uid =
+          l.offset !== null ? `${l.topic}:${l.partition}:${l.offset}` : `${l.topic}:${l.key}:${l.at}:${l.reason}`;
         ins.run(uid, l.topic, l.reason, l.detail, l.worker, l.at, l.key, l.value);
       }
     })();
@@ -130,18 +159,39 @@ export class SqliteSignalStore implements SignalStore {
 
   async listClusters(options: ListClustersOptions = {}): Promise<StoredCluster[]> {
     const openFrom = this.maxEnd() - this.openWindowMs;
-    const rows = this.d.prepare(`SELECT doc, end_ms, watermark_ms FROM clusters ${options.openOnly ? 'WHERE end_ms >= ?' : ''}
-      ORDER BY end_ms DESC, score DESC, id LIMIT ?`).all(...(options.openOnly ? [openFrom] : []), options.limit ?? 100) as Array<{ doc: string; end_ms: number; watermark_ms: number }>;
-    return rows.map((r) => ({ ...(JSON.parse(r.doc) as Cluster), watermarkMs: r.watermark_ms, open: r.end_ms >= openFrom }));
+    const rows = this.d
+      .prepare(
+        `SELECT doc, end_ms, watermark_ms FROM clusters ${options.openOnly ? 'WHERE end_ms >= ?' : ''}
+      ORDER BY end_ms DESC, score DESC, id LIMIT ?`,
+      )
+      .all(...(options.openOnly ? [openFrom] : []), options.limit ?? 100) as Array<{
+      doc: string;
+      end_ms: number;
+      watermark_ms: number;
+    }>;
+    return rows.map((r) => ({
+      ...(JSON.parse(r.doc) as Cluster),
+      watermarkMs: r.watermark_ms,
+      open: r.end_ms >= openFrom,
+    }));
   }
 
   async searchPosts(query: string, limit = 20): Promise<string[]> {
     // Quote every term so user input cannot form FTS5 syntax.
     // FTS5 rejects a NUL inside a string ("unterminated string"), so NUL and other C0 controls separate terms.
-    // eslint-disable-next-line no-control-regex -- the C0 controls are exactly what must go
-    const terms = query.replace(/[\u0000-\u001f]/g, ' ').split(/\s+/).filter(Boolean).map((t) => `"${t.replace(/"/g, '""')}"`).join(' ');
+    const terms = query
+      // eslint-disable-next-line no-control-regex -- the C0 controls are exactly what must go
+      .replace(/[\u0000-\u001f]/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((t) => `"${t.replace(/"/g, '""')}"`)
+      .join(' ');
     if (!terms) return [];
-    return (this.d.prepare('SELECT id FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ?').all(terms, limit) as Array<{ id: string }>).map((r) => r.id);
+    return (
+      this.d
+        .prepare('SELECT id FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ?')
+        .all(terms, limit) as Array<{ id: string }>
+    ).map((r) => r.id);
   }
 
   async getPosts(ids: string[]): Promise<EnrichedPost[]> {

@@ -20,7 +20,8 @@ import { teamsPayload } from '../notifiers/teams.ts';
 import { parseArgs, str } from './args.ts';
 
 /** One line for `mid help`. */
-export const summary = 'alerts: test --route NAME | preview --cluster ID | silence add|list|expire | dead [--config file.json]';
+export const summary =
+  'alerts: test --route NAME | preview --cluster ID | silence add|list|expire | dead [--config file.json]';
 
 const USAGE = `usage:
   mid alerts test --route NAME                 send a test message on a route
@@ -35,14 +36,25 @@ common: --config file.json`;
 
 function list(flags: Record<string, string | true>, name: string): string[] {
   const v = str(flags, name);
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 function worker(config: Config): AlertsWorker {
   const logger = createLogger('warn');
   return new AlertsWorker({
-    config, bus: new MemoryBus(), scheduler: new MemoryScheduler(), state: createStateStore(config), logger,
-    metrics: createMetrics(), alertStore: createAlertStore(config), signalStore: null,
+    config,
+    bus: new MemoryBus(),
+    scheduler: new MemoryScheduler(),
+    state: createStateStore(config),
+    logger,
+    metrics: createMetrics(),
+    alertStore: createAlertStore(config),
+    signalStore: null,
   });
 }
 
@@ -54,7 +66,10 @@ export async function run(args: string[]): Promise<number> {
   try {
     config = loadConfig({ file: str(flags, 'config') });
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid alerts: ${err.problems.join('\n  ')}\n`); return 2; }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mid alerts: ${err.problems.join('\n  ')}\n`);
+      return 2;
+    }
     throw err;
   }
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -63,7 +78,10 @@ export async function run(args: string[]): Promise<number> {
   try {
     if (sub === 'test') {
       const route = str(flags, 'route');
-      if (!route) { process.stderr.write(`${USAGE}\n`); return 2; }
+      if (!route) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      }
       try {
         await w.sendTest(route);
       } catch (err) {
@@ -75,21 +93,44 @@ export async function run(args: string[]): Promise<number> {
     }
     if (sub === 'preview') {
       const id = str(flags, 'cluster');
-      if (!id) { process.stderr.write(`${USAGE}\n`); return 2; }
+      if (!id) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      }
       const signals = createSignalStore(config);
       await signals.start();
       try {
         const cluster = (await signals.listClusters({ limit: 100_000 })).find((c) => c.id === id);
-        if (!cluster) { process.stderr.write(`mid alerts preview: no cluster "${id}" in the signal store\n`); return 1; }
+        if (!cluster) {
+          process.stderr.write(`mid alerts preview: no cluster "${id}" in the signal store\n`);
+          return 1;
+        }
         const format = str(flags, 'format') ?? 'text';
         let previews = w.preview(cluster);
         if (previews.length === 0) {
           out('(no alert routes configured: showing the default Dutch message)');
-          previews = [{ route: 'default', format: format, message: buildAlertMessage(cluster, { lang: 'nl', kind: 'new', changes: [], triageUrlTemplate: config.alerts.triageUrlTemplate }) }];
+          previews = [
+            {
+              route: 'default',
+              format: format,
+              message: buildAlertMessage(cluster, {
+                lang: 'nl',
+                kind: 'new',
+                changes: [],
+                triageUrlTemplate: config.alerts.triageUrlTemplate,
+              }),
+            },
+          ];
         }
         for (const p of previews) {
           out(`--- route ${p.route} (${p.format})`);
-          const req = { message: p.message, idempotencyKey: `${id}:${p.route}:v1`, route: p.route, version: 1, thread: null };
+          const req = {
+            message: p.message,
+            idempotencyKey: `${id}:${p.route}:v1`,
+            route: p.route,
+            version: 1,
+            thread: null,
+          };
           if (format === 'slack') out(JSON.stringify(slackPayload(p.message), null, 2));
           else if (format === 'teams') out(JSON.stringify(teamsPayload(p.message), null, 2));
           else if (format === 'matrix') out(JSON.stringify(matrixContent(p.message, null), null, 2));
@@ -104,23 +145,40 @@ export async function run(args: string[]): Promise<number> {
     if (sub === 'silence' || sub === 'dead') {
       await store.start();
       const sw = new AlertsWorker({
-        config, bus: new MemoryBus(), scheduler: new MemoryScheduler(), state: createStateStore(config), logger: createLogger('warn'),
-        metrics: createMetrics(), alertStore: store, signalStore: null,
+        config,
+        bus: new MemoryBus(),
+        scheduler: new MemoryScheduler(),
+        state: createStateStore(config),
+        logger: createLogger('warn'),
+        metrics: createMetrics(),
+        alertStore: store,
+        signalStore: null,
       });
       if (sub === 'dead') {
-        for (const d of await sw.deadLetters()) out(`${new Date(d.atMs).toISOString()}  ${d.delivery.key}  route=${d.delivery.route}  attempts=${d.delivery.attempts}  ${d.reason}`);
+        for (const d of await sw.deadLetters())
+          out(
+            `${new Date(d.atMs).toISOString()}  ${d.delivery.key}  route=${d.delivery.route}  attempts=${d.delivery.attempts}  ${d.reason}`,
+          );
         return 0;
       }
       if (action === 'list') {
         const now = Date.now();
         for (const s of await sw.listSilences()) {
-          out(`${s.id}  ${now < s.expiresAtMs ? 'active ' : 'expired'}  until ${new Date(s.expiresAtMs).toISOString()}  by ${s.createdBy}  ${JSON.stringify(s.matchers)}${s.routes.length ? ` routes=${s.routes.join(',')}` : ''}  "${s.comment}"`);
+          out(
+            `${s.id}  ${now < s.expiresAtMs ? 'active ' : 'expired'}  until ${new Date(s.expiresAtMs).toISOString()}  by ${s.createdBy}  ${JSON.stringify(s.matchers)}${s.routes.length ? ` routes=${s.routes.join(',')}` : ''}  "${s.comment}"`,
+          );
         }
         return 0;
       }
       if (action === 'expire') {
-        if (!arg) { process.stderr.write(`${USAGE}\n`); return 2; }
-        if (!(await sw.expireSilence(arg))) { process.stderr.write(`mid alerts silence expire: no silence "${arg}"\n`); return 1; }
+        if (!arg) {
+          process.stderr.write(`${USAGE}\n`);
+          return 2;
+        }
+        if (!(await sw.expireSilence(arg))) {
+          process.stderr.write(`mid alerts silence expire: no silence "${arg}"\n`);
+          return 1;
+        }
         out(`Silence ${arg} expired.`);
         return 0;
       }
@@ -131,7 +189,9 @@ export async function run(args: string[]): Promise<number> {
         const hours = Number(str(flags, 'hours') ?? '4');
         const expiresAtMs = until ? Date.parse(until) : now + hours * 3_600_000;
         if (!comment || !Number.isFinite(expiresAtMs) || expiresAtMs <= now) {
-          process.stderr.write(`mid alerts silence add: needs --comment and a future --until or positive --hours\n${USAGE}\n`);
+          process.stderr.write(
+            `mid alerts silence add: needs --comment and a future --until or positive --hours\n${USAGE}\n`,
+          );
           return 2;
         }
         const matchers: Silence['matchers'] = {};
@@ -139,10 +199,25 @@ export async function run(args: string[]): Promise<number> {
         if (list(flags, 'kind').length) matchers.kinds = list(flags, 'kind') as ClusterKind[];
         if (list(flags, 'language').length) matchers.languages = list(flags, 'language');
         if (list(flags, 'platform').length) matchers.platforms = list(flags, 'platform');
-        const watch = { narratives: [], keywords: list(flags, 'keyword'), hashtags: list(flags, 'hashtag'), domains: list(flags, 'domain') };
+        const watch = {
+          narratives: [],
+          keywords: list(flags, 'keyword'),
+          hashtags: list(flags, 'hashtag'),
+          domains: list(flags, 'domain'),
+        };
         if (watch.keywords.length || watch.hashtags.length || watch.domains.length) matchers.watch = watch;
-        if (Object.keys(matchers).length === 0) { process.stderr.write('mid alerts silence add: give at least one matcher (--cluster, --kind, --keyword, …)\n'); return 2; }
-        const s = await sw.addSilence({ matchers, routes: list(flags, 'route'), createdBy: str(flags, 'by') ?? process.env.USER ?? 'unknown', comment, startsAtMs: now, expiresAtMs });
+        if (Object.keys(matchers).length === 0) {
+          process.stderr.write('mid alerts silence add: give at least one matcher (--cluster, --kind, --keyword, …)\n');
+          return 2;
+        }
+        const s = await sw.addSilence({
+          matchers,
+          routes: list(flags, 'route'),
+          createdBy: str(flags, 'by') ?? process.env.USER ?? 'unknown',
+          comment,
+          startsAtMs: now,
+          expiresAtMs,
+        });
         out(`Silence ${s.id} added until ${new Date(s.expiresAtMs).toISOString()}.`);
         return 0;
       }

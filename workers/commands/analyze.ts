@@ -69,8 +69,16 @@ async function close(stream: WriteStream): Promise<void> {
 /** Runs the analysis; resolves to the counts. Throws only for unreadable input or unwritable output. */
 export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, outDir } = options;
-  const enrich = createEnricher({ enrichment: config.enrich, pseudonymKey: resolvePseudonymKey(config), limits: config.hardening.enrichment });
-  const held: DetectorHeld = { detector: createCoordinationDetector(config.detect), driver: emptyEventTimeState(), seen: {} };
+  const enrich = createEnricher({
+    enrichment: config.enrich,
+    pseudonymKey: resolvePseudonymKey(config),
+    limits: config.hardening.enrichment,
+  });
+  const held: DetectorHeld = {
+    detector: createCoordinationDetector(config.detect),
+    driver: emptyEventTimeState(),
+    seen: {},
+  };
   const inputOptions = detectorInputOptions(config);
   let pending: Array<[number, DetectorPost]> = [];
   const feed = (flushAll: boolean): void => {
@@ -88,9 +96,11 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
   const started = Date.now();
   const progress = options.onProgress
     ? setInterval(() => {
-      const seconds = (Date.now() - started) / 1000;
-      options.onProgress!(`analyze: ${result.lines} lines, ${result.posts} posts, ${result.rejected} rejected, ${Math.round(result.lines / seconds)} lines/s`);
-    }, PROGRESS_INTERVAL_MS)
+        const seconds = (Date.now() - started) / 1000;
+        options.onProgress!(
+          `analyze: ${result.lines} lines, ${result.posts} posts, ${result.rejected} rejected, ${Math.round(result.lines / seconds)} lines/s`,
+        );
+      }, PROGRESS_INTERVAL_MS)
     : undefined;
   progress?.unref();
 
@@ -98,7 +108,10 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
     result.rejected++;
     options.onReject?.(lineNumber, reason);
     // A redacted excerpt, not the line: the input names accounts, and rejected.jsonl is downstream of enrichment.
-    await write(rejected, `${JSON.stringify({ line: lineNumber, reason: redactText(reason), excerpt: redactExcerpt(raw) })}\n`);
+    await write(
+      rejected,
+      `${JSON.stringify({ line: lineNumber, reason: redactText(reason), excerpt: redactExcerpt(raw) })}\n`,
+    );
   };
 
   try {
@@ -148,7 +161,11 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
 export async function run(args: string[]): Promise<number> {
   let values: { input?: string; out?: string; config?: string };
   try {
-    ({ values } = parseArgs({ args, options: { input: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args,
+      options: { input: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } },
+      strict: true,
+    }));
   } catch (err) {
     process.stderr.write(`mid analyze: ${(err as Error).message} (${USAGE})\n`);
     return 2;
@@ -175,11 +192,15 @@ export async function run(args: string[]): Promise<number> {
       onProgress: (line) => process.stderr.write(interactive ? `\r${line}` : `${line}\n`),
       onReject: (lineNumber, reason) => {
         echoed++;
-        if (echoed <= MAX_REJECTIONS_ECHOED) process.stderr.write(`${interactive ? '\r' : ''}line ${lineNumber}: ${reason}\n`);
-        else if (echoed === MAX_REJECTIONS_ECHOED + 1) process.stderr.write(`(further rejected lines only in ${join(values.out!, 'rejected.jsonl')})\n`);
+        if (echoed <= MAX_REJECTIONS_ECHOED)
+          process.stderr.write(`${interactive ? '\r' : ''}line ${lineNumber}: ${reason}\n`);
+        else if (echoed === MAX_REJECTIONS_ECHOED + 1)
+          process.stderr.write(`(further rejected lines only in ${join(values.out!, 'rejected.jsonl')})\n`);
       },
     });
-    process.stderr.write(`${interactive ? '\r' : ''}analyze: ${result.posts} posts enriched, ${result.rejected} lines rejected, ${result.clusters} clusters flagged -> ${values.out}\n`);
+    process.stderr.write(
+      `${interactive ? '\r' : ''}analyze: ${result.posts} posts enriched, ${result.rejected} lines rejected, ${result.clusters} clusters flagged -> ${values.out}\n`,
+    );
     return 0;
   } catch (err) {
     process.stderr.write(`mid analyze: ${(err as Error).message}\n`);

@@ -17,26 +17,52 @@ export async function run(args: string[]): Promise<number> {
   try {
     config = loadConfig({ file: str(flags, 'config') });
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid audit: ${err.problems.join('\n  ')}\n`); return 2; }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mid audit: ${err.problems.join('\n  ')}\n`);
+      return 2;
+    }
     throw err;
   }
   const sub = positional[0];
-  if (sub !== 'verify' && sub !== 'export') { process.stderr.write(`usage: ${summary.replace('triage audit log: ', '')}\n`); return 2; }
-  const store = new SqliteTriageStore({ file: str(flags, 'file') ?? config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') });
+  if (sub !== 'verify' && sub !== 'export') {
+    process.stderr.write(`usage: ${summary.replace('triage audit log: ', '')}\n`);
+    return 2;
+  }
+  const store = new SqliteTriageStore({
+    file: str(flags, 'file') ?? config.triage.sqliteFile ?? join(config.dataDir, 'triage.db'),
+  });
   await store.start();
   try {
     if (sub === 'verify') {
       const v = await store.verifyAudit();
-      if (v.ok) { process.stdout.write(`Audit log intact: ${v.checked} entries checked.\n`); return 0; }
+      if (v.ok) {
+        process.stdout.write(`Audit log intact: ${v.checked} entries checked.\n`);
+        return 0;
+      }
       process.stdout.write(`Audit log BROKEN at entry ${v.firstBadSeq} (${v.checked} entries before it are intact).\n`);
       return 1;
     }
     const entries = await store.listAudit({ clusterId: str(flags, 'cluster') });
-    const body = str(flags, 'format') === 'csv'
-      ? toCsv(['seq', 'at', 'actor', 'action', 'clusterId', 'before', 'after', 'prevHash', 'hash'], entries.map((e) => [e.seq, new Date(e.atMs).toISOString(), e.actor, e.action, e.clusterId, e.before, e.after, e.prevHash, e.hash]))
-      : `${JSON.stringify({ entries }, null, 2)}\n`;
+    const body =
+      str(flags, 'format') === 'csv'
+        ? toCsv(
+            ['seq', 'at', 'actor', 'action', 'clusterId', 'before', 'after', 'prevHash', 'hash'],
+            entries.map((e) => [
+              e.seq,
+              new Date(e.atMs).toISOString(),
+              e.actor,
+              e.action,
+              e.clusterId,
+              e.before,
+              e.after,
+              e.prevHash,
+              e.hash,
+            ]),
+          )
+        : `${JSON.stringify({ entries }, null, 2)}\n`;
     const out = str(flags, 'out');
-    if (out) writeFileSync(out, body, { mode: 0o600 }); else process.stdout.write(body);
+    if (out) writeFileSync(out, body, { mode: 0o600 });
+    else process.stdout.write(body);
     return 0;
   } finally {
     await store.stop();

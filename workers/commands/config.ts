@@ -6,14 +6,18 @@ import { parseArgs, str } from './args.ts';
 import { CONFIG_EXIT_CODE, loadCommandConfig } from './load-config.ts';
 
 /** One line for `mid help`. */
-export const summary = 'check the configuration and print the effective one, secrets redacted: mid config check [--config file.json]';
+export const summary =
+  'check the configuration and print the effective one, secrets redacted: mid config check [--config file.json]';
 
 const USAGE = 'usage: mid config check [--config file.json]\n';
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
   const { flags, positional } = parseArgs(args);
-  if (positional[0] !== 'check' || positional.length > 1 || flags.config === true) { process.stderr.write(USAGE); return 2; }
+  if (positional[0] !== 'check' || positional.length > 1 || flags.config === true) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
   const config = loadCommandConfig('config check', { file: str(flags, 'config') });
   if (!config) return CONFIG_EXIT_CODE;
   process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);

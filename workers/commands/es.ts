@@ -10,8 +10,14 @@ export const summary = 'Elasticsearch: mid es setup (templates, ILM policy, indi
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
   const { flags, positional } = parseArgs(args);
-  if (positional[0] !== 'setup') { process.stderr.write('usage: mid es setup [--config file.json]\n'); return 2; }
-  const config = loadCommandConfig('es', { file: str(flags, 'config'), overrides: { store: { kind: 'elasticsearch' } } });
+  if (positional[0] !== 'setup') {
+    process.stderr.write('usage: mid es setup [--config file.json]\n');
+    return 2;
+  }
+  const config = loadCommandConfig('es', {
+    file: str(flags, 'config'),
+    overrides: { store: { kind: 'elasticsearch' } },
+  });
   if (!config) return CONFIG_EXIT_CODE;
   let store;
   try {

@@ -9,9 +9,11 @@ import type { Config } from '../config.ts';
 import { parseArgs, str } from './args.ts';
 
 /** One line for `mid help`. */
-export const summary = 'Kibana: mid kibana export [--out FILE] | import [--space ID] [--overwrite] (data views and dashboards)';
+export const summary =
+  'Kibana: mid kibana export [--out FILE] | import [--space ID] [--overwrite] (data views and dashboards)';
 
-const USAGE = 'usage: mid kibana export [--out FILE] [--config file.json]\n       mid kibana import [--space ID] [--overwrite | --keep-existing] [--config file.json]\n';
+const USAGE =
+  'usage: mid kibana export [--out FILE] [--config file.json]\n       mid kibana import [--space ID] [--overwrite | --keep-existing] [--config file.json]\n';
 
 /** The NDJSON for this configuration. */
 export function exportNdjson(config: Config): string {
@@ -22,13 +24,19 @@ export function exportNdjson(config: Config): string {
 export async function run(args: string[]): Promise<number> {
   const { flags, positional } = parseArgs(args);
   const action = positional[0];
-  if (action !== 'export' && action !== 'import') { process.stderr.write(USAGE); return 2; }
+  if (action !== 'export' && action !== 'import') {
+    process.stderr.write(USAGE);
+    return 2;
+  }
   let config: Config;
   try {
     const space = str(flags, 'space');
     config = loadConfig({ file: str(flags, 'config'), overrides: space ? { kibana: { space } } : {} });
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid kibana: ${err.problems.join('\n  ')}\n`); return 2; }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mid kibana: ${err.problems.join('\n  ')}\n`);
+      return 2;
+    }
     throw err;
   }
   const ndjson = exportNdjson(config);
@@ -45,16 +53,32 @@ export async function run(args: string[]): Promise<number> {
   const k = config.kibana;
   try {
     const result = await importSavedObjects(
-      { url: k.url, space: k.space, username: k.username, password: k.password, apiKey: k.apiKey, requestTimeoutMs: k.requestTimeoutMs },
-      ndjson, { overwrite: flags.overwrite === true || flags.overwrite === 'true' },
+      {
+        url: k.url,
+        space: k.space,
+        username: k.username,
+        password: k.password,
+        apiKey: k.apiKey,
+        requestTimeoutMs: k.requestTimeoutMs,
+      },
+      ndjson,
+      { overwrite: flags.overwrite === true || flags.overwrite === 'true' },
     );
-    process.stdout.write(`${JSON.stringify({ ok: true, kibana: result.version, space: k.space ?? 'default', imported: result.successCount })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, kibana: result.version, space: k.space ?? 'default', imported: result.successCount })}\n`,
+    );
     return 0;
   } catch (err) {
     if (!(err instanceof KibanaImportError)) throw err;
     // --keep-existing (the compose service): objects already there (perhaps edited by analysts) are kept, not an error.
-    if (flags['keep-existing'] === true && err.objectErrors.length > 0 && err.objectErrors.every((e) => e.error.type === 'conflict')) {
-      process.stdout.write(`${JSON.stringify({ ok: true, space: k.space ?? 'default', imported: err.successCount, keptExisting: err.objectErrors.length })}\n`);
+    if (
+      flags['keep-existing'] === true &&
+      err.objectErrors.length > 0 &&
+      err.objectErrors.every((e) => e.error.type === 'conflict')
+    ) {
+      process.stdout.write(
+        `${JSON.stringify({ ok: true, space: k.space ?? 'default', imported: err.successCount, keptExisting: err.objectErrors.length })}\n`,
+      );
       return 0;
     }
     process.stderr.write(`mid kibana import failed: ${err.message}\n`);

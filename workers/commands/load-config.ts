@@ -13,7 +13,9 @@ export const CONFIG_EXIT_CODE = 2;
 export function reportConfigError(command: string, err: unknown, out: NodeJS.WritableStream = process.stderr): boolean {
   if (!(err instanceof ConfigError)) return false;
   const n = err.problems.length;
-  out.write(`mid ${command}: the configuration has ${n} problem${n === 1 ? '' : 's'}:\n${err.problems.map((p) => `  - ${p}\n`).join('')}`);
+  out.write(
+    `mid ${command}: the configuration has ${n} problem${n === 1 ? '' : 's'}:\n${err.problems.map((p) => `  - ${p}\n`).join('')}`,
+  );
   return true;
 }
 

@@ -16,7 +16,8 @@ import { validateNormalizedPost } from '../validate-post.ts';
 import { PermanentError } from '../../pipelines/core/errors.ts';
 
 /** One line for `mid help`. */
-export const summary = 'Normalize a recorded payload (mastodon, jetstream, telegram-html, rss, claimreview, factcheck-datafeed) to JSONL';
+export const summary =
+  'Normalize a recorded payload (mastodon, jetstream, telegram-html, rss, claimreview, factcheck-datafeed) to JSONL';
 
 const FORMATS = ['mastodon', 'jetstream', 'telegram-html', 'rss', 'claimreview', 'factcheck-datafeed'] as const;
 type Format = (typeof FORMATS)[number];
@@ -46,9 +47,16 @@ class NothingReadable extends PermanentError {
 }
 
 /** Runs the conversion; resolves the counts, or throws NothingReadable when the input could not be read at all. */
-export async function normalizeFile(format: Format, input: string, opts: { as?: 'post' | 'factcheck'; source?: string; url?: string }, io: NormalizeIo): Promise<NormalizeCounts> {
+export async function normalizeFile(
+  format: Format,
+  input: string,
+  opts: { as?: 'post' | 'factcheck'; source?: string; url?: string },
+  io: NormalizeIo,
+): Promise<NormalizeCounts> {
   const counts: NormalizeCounts = { written: 0, skipped: {}, rejected: 0 };
-  const skip = (what: string): void => { counts.skipped[what] = (counts.skipped[what] ?? 0) + 1; };
+  const skip = (what: string): void => {
+    counts.skipped[what] = (counts.skipped[what] ?? 0) + 1;
+  };
   // Reasons are held back until the end: when nothing at all is readable, only the one clear line is printed.
   const reasons: string[] = [];
   const reject = (where: string, reason: string): void => {
@@ -70,103 +78,143 @@ export async function normalizeFile(format: Format, input: string, opts: { as?: 
   return counts;
 
   async function convert(): Promise<NormalizeCounts> {
-  const post = (p: NormalizedPost, where: string): void => {
-    const v = validateNormalizedPost(p);
-    if (!v.ok) return reject(where, v.reason);
-    counts.written++;
-    io.out(JSON.stringify(v.post));
-  };
-  const factcheck = (f: NormalizedFactCheck): void => { counts.written++; io.out(JSON.stringify(f)); };
-  const source = opts.source ?? format;
+    const post = (p: NormalizedPost, where: string): void => {
+      const v = validateNormalizedPost(p);
+      if (!v.ok) return reject(where, v.reason);
+      counts.written++;
+      io.out(JSON.stringify(v.post));
+    };
+    const factcheck = (f: NormalizedFactCheck): void => {
+      counts.written++;
+      io.out(JSON.stringify(f));
+    };
+    const source = opts.source ?? format;
 
-  if (format === 'factcheck-datafeed') {
-    const stats = await readDataFeed(createReadStream(input), { source, onReview: factcheck, onFailure: (f) => reject('DataFeed item', f.reason) });
-    if (stats.error && stats.elements === 0) throw new NothingReadable(`${input} is not a readable DataFeed: ${stats.error}`);
-    if (stats.error) io.err(`warning: DataFeed broke off after ${stats.elements} element(s): ${stats.error}`);
-    return counts;
-  }
+    if (format === 'factcheck-datafeed') {
+      const stats = await readDataFeed(createReadStream(input), {
+        source,
+        onReview: factcheck,
+        onFailure: (f) => reject('DataFeed item', f.reason),
+      });
+      if (stats.error && stats.elements === 0)
+        throw new NothingReadable(`${input} is not a readable DataFeed: ${stats.error}`);
+      if (stats.error) io.err(`warning: DataFeed broke off after ${stats.elements} element(s): ${stats.error}`);
+      return counts;
+    }
 
-  const text = readFileSync(input, 'utf8');
-  const raw = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 byte order mark is not content
-  switch (format) {
-    case 'mastodon': {
-      let statuses: unknown[] | null = null;
-      try { statuses = statusesFromPayload(JSON.parse(raw)); } catch { /* maybe JSONL */ }
-      if (statuses === null) {
-        const lines = raw.split('\n').filter((l) => l.trim());
-        const parsed: unknown[] = [];
-        lines.forEach((l, i) => { try { parsed.push(JSON.parse(l)); } catch (e) { reject(`line ${i + 1}`, `not valid JSON (${(e as Error).message})`); } });
-        if (parsed.length === 0) throw new NothingReadable(`${input} holds no Mastodon statuses (expected a statuses array, a recorded response or JSONL)`);
-        statuses = parsed.flatMap((p) => statusesFromPayload(p) ?? [p]);
-      }
-      statuses.forEach((s, i) => {
-        const m = mapMastodonStatus(s);
-        if (m.ok) post(m.post, `status ${i + 1}`); else reject(`status ${i + 1}`, m.reason);
-      });
-      return counts;
-    }
-    case 'jetstream': {
-      const lines = raw.split('\n');
-      let readable = 0;
-      lines.forEach((line, i) => {
-        if (!line.trim()) return;
-        let ev: unknown;
-        try { ev = JSON.parse(line); } catch (e) { return reject(`line ${i + 1}`, `not valid JSON (${(e as Error).message})`); }
-        readable++;
-        const m = mapJetstreamEvent(ev);
-        if (m.kind === 'post') post(m.post, `line ${i + 1}`);
-        else if (m.kind === 'tombstone') skip('delete');
-        else if (m.kind === 'skip') skip(m.what);
-        else reject(`line ${i + 1}`, m.reason);
-      });
-      if (readable === 0) throw new NothingReadable(`${input} holds no Jetstream events (expected JSON lines)`);
-      return counts;
-    }
-    case 'telegram-html': {
-      const page = parseTelegramPage(raw);
-      if (page.numbers.length === 0 && page.failed.length === 0) throw new NothingReadable(`${input} is not a t.me/s channel page (no messages found)`);
-      for (const f of page.failed) reject('message', f.reason);
-      for (const p of page.posts) post(p, p.id);
-      return counts;
-    }
-    case 'rss': {
-      let feed;
-      try { feed = parseFeed(raw); } catch (e) { throw new NothingReadable(`${input} is not an RSS or Atom feed: ${(e as Error).message}`); }
-      const seen = new Set<string>();
-      feed.entries.forEach((entry, i) => {
-        const key = entry.guid ?? entry.link;
-        if (key && seen.has(key)) return skip('duplicate guid');
-        if (key) seen.add(key);
-        if (opts.as === 'factcheck') {
-          const f = feedEntryToFactCheck(entry, feed, source);
-          if ('reason' in f) reject(`item ${i + 1}`, f.reason); else factcheck(f);
-        } else {
-          const p = feedEntryToPost(entry, feed, null);
-          if ('reason' in p) reject(`item ${i + 1}`, p.reason); else post(p, `item ${i + 1}`);
+    const text = readFileSync(input, 'utf8');
+    const raw = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 byte order mark is not content
+    switch (format) {
+      case 'mastodon': {
+        let statuses: unknown[] | null = null;
+        try {
+          statuses = statusesFromPayload(JSON.parse(raw));
+        } catch {
+          /* maybe JSONL */
         }
-      });
-      return counts;
-    }
-    case 'claimreview': {
-      const trimmed = raw.trimStart();
-      if (trimmed.startsWith('{') || trimmed.startsWith('[')) { // bare JSON-LD
-        let json: unknown;
-        try { json = JSON.parse(raw); } catch (e) { throw new NothingReadable(`${input} is neither HTML nor valid JSON-LD: ${(e as Error).message}`); }
-        const { reviews, refs } = findClaimReviews(json);
-        if (reviews.length === 0) throw new NothingReadable(`${input} holds no ClaimReview`);
-        for (const r of reviews) {
-          const m = mapClaimReview(r, { source, pageUrl: opts.url ?? null, refs });
-          if ('reason' in m) reject('ClaimReview', m.reason); else factcheck(m);
+        if (statuses === null) {
+          const lines = raw.split('\n').filter((l) => l.trim());
+          const parsed: unknown[] = [];
+          lines.forEach((l, i) => {
+            try {
+              parsed.push(JSON.parse(l));
+            } catch (e) {
+              reject(`line ${i + 1}`, `not valid JSON (${(e as Error).message})`);
+            }
+          });
+          if (parsed.length === 0)
+            throw new NothingReadable(
+              `${input} holds no Mastodon statuses (expected a statuses array, a recorded response or JSONL)`,
+            );
+          statuses = parsed.flatMap((p) => statusesFromPayload(p) ?? [p]);
         }
+        statuses.forEach((s, i) => {
+          const m = mapMastodonStatus(s);
+          if (m.ok) post(m.post, `status ${i + 1}`);
+          else reject(`status ${i + 1}`, m.reason);
+        });
         return counts;
       }
-      const r = extractClaimReviews(raw, { source, pageUrl: opts.url ?? null });
-      for (const f of r.failed) reject('ClaimReview', f.reason);
-      if (r.factchecks.length === 0 && r.failed.length === 0) throw new NothingReadable(`${input} holds no ClaimReview JSON-LD (${r.blocks} JSON-LD block(s) found)`);
-      for (const f of r.factchecks) factcheck(f);
-      return counts;
+      case 'jetstream': {
+        const lines = raw.split('\n');
+        let readable = 0;
+        lines.forEach((line, i) => {
+          if (!line.trim()) return;
+          let ev: unknown;
+          try {
+            ev = JSON.parse(line);
+          } catch (e) {
+            return reject(`line ${i + 1}`, `not valid JSON (${(e as Error).message})`);
+          }
+          readable++;
+          const m = mapJetstreamEvent(ev);
+          if (m.kind === 'post') post(m.post, `line ${i + 1}`);
+          else if (m.kind === 'tombstone') skip('delete');
+          else if (m.kind === 'skip') skip(m.what);
+          else reject(`line ${i + 1}`, m.reason);
+        });
+        if (readable === 0) throw new NothingReadable(`${input} holds no Jetstream events (expected JSON lines)`);
+        return counts;
+      }
+      case 'telegram-html': {
+        const page = parseTelegramPage(raw);
+        if (page.numbers.length === 0 && page.failed.length === 0)
+          throw new NothingReadable(`${input} is not a t.me/s channel page (no messages found)`);
+        for (const f of page.failed) reject('message', f.reason);
+        for (const p of page.posts) post(p, p.id);
+        return counts;
+      }
+      case 'rss': {
+        let feed;
+        try {
+          feed = parseFeed(raw);
+        } catch (e) {
+          throw new NothingReadable(`${input} is not an RSS or Atom feed: ${(e as Error).message}`);
+        }
+        const seen = new Set<string>();
+        feed.entries.forEach((entry, i) => {
+          const key = entry.guid ?? entry.link;
+          if (key && seen.has(key)) return skip('duplicate guid');
+          if (key) seen.add(key);
+          if (opts.as === 'factcheck') {
+            const f = feedEntryToFactCheck(entry, feed, source);
+            if ('reason' in f) reject(`item ${i + 1}`, f.reason);
+            else factcheck(f);
+          } else {
+            const p = feedEntryToPost(entry, feed, null);
+            if ('reason' in p) reject(`item ${i + 1}`, p.reason);
+            else post(p, `item ${i + 1}`);
+          }
+        });
+        return counts;
+      }
+      case 'claimreview': {
+        const trimmed = raw.trimStart();
+        if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+          // bare JSON-LD
+          let json: unknown;
+          try {
+            json = JSON.parse(raw);
+          } catch (e) {
+            throw new NothingReadable(`${input} is neither HTML nor valid JSON-LD: ${(e as Error).message}`);
+          }
+          const { reviews, refs } = findClaimReviews(json);
+          if (reviews.length === 0) throw new NothingReadable(`${input} holds no ClaimReview`);
+          for (const r of reviews) {
+            const m = mapClaimReview(r, { source, pageUrl: opts.url ?? null, refs });
+            if ('reason' in m) reject('ClaimReview', m.reason);
+            else factcheck(m);
+          }
+          return counts;
+        }
+        const r = extractClaimReviews(raw, { source, pageUrl: opts.url ?? null });
+        for (const f of r.failed) reject('ClaimReview', f.reason);
+        if (r.factchecks.length === 0 && r.failed.length === 0)
+          throw new NothingReadable(`${input} holds no ClaimReview JSON-LD (${r.blocks} JSON-LD block(s) found)`);
+        for (const f of r.factchecks) factcheck(f);
+        return counts;
+      }
     }
-  }
   }
 }
 
@@ -181,35 +229,72 @@ export function summaryLine(c: NormalizeCounts): string {
 function stdio(): NormalizeIo {
   let closed = false;
   // `mid normalize ... | head` closes stdout early: stop writing instead of crashing on EPIPE.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') closed = true; else throw e; });
-  return { out: (l) => { if (!closed) process.stdout.write(`${l}\n`); }, err: (l) => process.stderr.write(`${l}\n`) };
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') closed = true;
+    else throw e;
+  });
+  return {
+    out: (l) => {
+      if (!closed) process.stdout.write(`${l}\n`);
+    },
+    err: (l) => process.stderr.write(`${l}\n`),
+  };
 }
 
 /** Runs `mid normalize`. */
 export async function run(args: string[], io: NormalizeIo = stdio()): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args, options: { format: { type: 'string' }, input: { type: 'string' }, as: { type: 'string' }, source: { type: 'string' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({
+      args,
+      options: {
+        format: { type: 'string' },
+        input: { type: 'string' },
+        as: { type: 'string' },
+        source: { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
   } catch (e) {
     io.err(`mid normalize: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (values.help) { io.out(USAGE); return 0; }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
   const format = values.format as string | undefined;
   const input = values.input as string | undefined;
   if (!format || !(FORMATS as readonly string[]).includes(format) || !input) {
-    io.err(`mid normalize: ${!format ? '--format is required' : !input ? '--input is required' : `unknown format "${format}"`}\n${USAGE}`);
+    io.err(
+      `mid normalize: ${!format ? '--format is required' : !input ? '--input is required' : `unknown format "${format}"`}\n${USAGE}`,
+    );
     return 2;
   }
-  if (values.as !== undefined && values.as !== 'post' && values.as !== 'factcheck') { io.err(`mid normalize: --as must be post or factcheck\n${USAGE}`); return 2; }
+  if (values.as !== undefined && values.as !== 'post' && values.as !== 'factcheck') {
+    io.err(`mid normalize: --as must be post or factcheck\n${USAGE}`);
+    return 2;
+  }
   try {
-    const counts = await normalizeFile(format as Format, input, { as: values.as as 'post' | 'factcheck' | undefined, source: values.source as string | undefined, url: values.url as string | undefined }, io);
+    const counts = await normalizeFile(
+      format as Format,
+      input,
+      {
+        as: values.as as 'post' | 'factcheck' | undefined,
+        source: values.source as string | undefined,
+        url: values.url as string | undefined,
+      },
+      io,
+    );
     io.err(summaryLine(counts));
     return 0;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err instanceof NothingReadable) io.err(`mid normalize: nothing could be read: ${err.message}`);
-    else if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') io.err(`mid normalize: cannot read ${input}: ${err.code}`);
+    else if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES')
+      io.err(`mid normalize: cannot read ${input}: ${err.code}`);
     else io.err(`mid normalize: nothing could be read: ${err.message}`);
     return 1;
   }

@@ -16,10 +16,16 @@ export const summary = 'publish normalized posts onto posts.raw: mid publish --i
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args);
   const input = str(flags, 'input');
-  if (!input) { process.stderr.write('usage: mid publish --input posts.jsonl [--batch 1000] [--config file.json]\n'); return 2; }
+  if (!input) {
+    process.stderr.write('usage: mid publish --input posts.jsonl [--batch 1000] [--config file.json]\n');
+    return 2;
+  }
   const config = loadCommandConfig('publish', { file: str(flags, 'config') });
   if (!config) return CONFIG_EXIT_CODE;
-  if (config.bus.kind === 'memory') process.stderr.write('mid publish: the bus is the in-process one (MID_BUS=memory); nothing outside this process will see the posts. Set MID_BUS=kafka.\n');
+  if (config.bus.kind === 'memory')
+    process.stderr.write(
+      'mid publish: the bus is the in-process one (MID_BUS=memory); nothing outside this process will see the posts. Set MID_BUS=kafka.\n',
+    );
   const logger = createLogger(config.log.level);
   const bus = createBus(config, logger);
   const batchSize = Number(str(flags, 'batch') ?? 1000);
@@ -41,10 +47,20 @@ export async function run(args: string[]): Promise<number> {
         process.stderr.write(`mid publish: line ${lineNo} is not JSON; skipped\n`);
         continue;
       }
-      batch.push({ key: typeof post?.id === 'string' ? post.id : null, value: JSON.stringify({ v: 1, kind: 'post', post }) });
-      if (batch.length >= batchSize) { await bus.publish(config.bus.topics.postsRaw, batch); published += batch.length; batch = []; }
+      batch.push({
+        key: typeof post?.id === 'string' ? post.id : null,
+        value: JSON.stringify({ v: 1, kind: 'post', post }),
+      });
+      if (batch.length >= batchSize) {
+        await bus.publish(config.bus.topics.postsRaw, batch);
+        published += batch.length;
+        batch = [];
+      }
     }
-    if (batch.length) { await bus.publish(config.bus.topics.postsRaw, batch); published += batch.length; }
+    if (batch.length) {
+      await bus.publish(config.bus.topics.postsRaw, batch);
+      published += batch.length;
+    }
   } finally {
     await bus.stop({ deadlineMs: 10_000 });
   }

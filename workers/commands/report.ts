@@ -12,14 +12,18 @@ import { gatherReportData, renderReport } from '../report-builder.ts';
 import { parseArgs, str } from './args.ts';
 
 /** One line for `mid help`. */
-export const summary = 'election-period report: mid report --from DATE --to DATE [--period NAME] [--format html|pdf|md|json] [--lang nl|en] --out FILE';
+export const summary =
+  'election-period report: mid report --from DATE --to DATE [--period NAME] [--format html|pdf|md|json] [--lang nl|en] --out FILE';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args);
-  const fail = (m: string) => { process.stderr.write(`mid report: ${m}\n`); return 2; };
+  const fail = (m: string) => {
+    process.stderr.write(`mid report: ${m}\n`);
+    return 2;
+  };
   let config;
   try {
     config = loadConfig({ file: str(flags, 'config') });
@@ -34,8 +38,12 @@ export async function run(args: string[]): Promise<number> {
   const format = (str(flags, 'format') ?? 'html') as ReportFormat;
   const lang = str(flags, 'lang') ?? config.reports.lang;
   const out = str(flags, 'out');
-  if (periodName && !period && (!fromDay || !toDay)) return fail(`unknown period "${periodName}" (configured: ${config.reports.periods.map((p) => p.name).join(', ') || 'none'})`);
-  if (!fromDay || !toDay || !DAY.test(fromDay) || !DAY.test(toDay)) return fail('--from and --to must be dates (YYYY-MM-DD), or give --period NAME');
+  if (periodName && !period && (!fromDay || !toDay))
+    return fail(
+      `unknown period "${periodName}" (configured: ${config.reports.periods.map((p) => p.name).join(', ') || 'none'})`,
+    );
+  if (!fromDay || !toDay || !DAY.test(fromDay) || !DAY.test(toDay))
+    return fail('--from and --to must be dates (YYYY-MM-DD), or give --period NAME');
   if (toDay < fromDay) return fail('--to is before --from');
   if (!['html', 'pdf', 'md', 'json'].includes(format)) return fail('--format must be html, pdf, md or json');
   if (lang !== 'nl' && lang !== 'en') return fail('--lang must be nl or en');
@@ -49,14 +57,22 @@ export async function run(args: string[]): Promise<number> {
     return fail(`cannot open the ${config.store.kind} signal store: ${(err as Error).message}`);
   }
   try {
-    const data = await gatherReportData(source, new NullTriageOutcomeSource(), config, { ...bounds, periodName, now: new Date() });
+    const data = await gatherReportData(source, new NullTriageOutcomeSource(), config, {
+      ...bounds,
+      periodName,
+      now: new Date(),
+    });
     const bytes = await renderReport(data, format, lang, config);
     writeFileSync(out, bytes);
-    process.stdout.write(`mid report: wrote ${out} (${format}, ${lang}): ${data.periodOverPeriod.current.posts} posts, ${data.periodOverPeriod.current.clusters} clusters\n`);
+    process.stdout.write(
+      `mid report: wrote ${out} (${format}, ${lang}): ${data.periodOverPeriod.current.posts} posts, ${data.periodOverPeriod.current.clusters} clusters\n`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof ChromiumMissingError) {
-      return fail(`${err.message} (set reports.chromiumPath, or install Debian's chromium). Without it, use --format html and print from a browser.`);
+      return fail(
+        `${err.message} (set reports.chromiumPath, or install Debian's chromium). Without it, use --format html and print from a browser.`,
+      );
     }
     throw err;
   } finally {

@@ -14,19 +14,30 @@ import { CONFIG_EXIT_CODE, loadCommandConfig, reportConfigError } from './load-c
 export const SAMPLE_FILE = fileURLToPath(new URL('../../connectors/data/sample-posts.jsonl', import.meta.url));
 
 /** One line for `mid help`. */
-export const summary = 'embedded mode: connectors, enrichment, detection, SQLite and the triage application in one process [--no-sample] [--config file.json]';
+export const summary =
+  'embedded mode: connectors, enrichment, detection, SQLite and the triage application in one process [--no-sample] [--config file.json]';
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args);
-  const loaded = loadCommandConfig('start', { file: str(flags, 'config'), overrides: { bus: { kind: 'memory' }, scheduler: { kind: 'memory' } } });
+  const loaded = loadCommandConfig('start', {
+    file: str(flags, 'config'),
+    overrides: { bus: { kind: 'memory' }, scheduler: { kind: 'memory' } },
+  });
   if (!loaded) return CONFIG_EXIT_CODE;
   // The bundled sample is replayed unless --no-sample or another replay file is configured.
-  const config = flags['no-sample'] || loaded.replay.file ? loaded : { ...loaded, replay: { ...loaded.replay, file: SAMPLE_FILE } };
+  const config =
+    flags['no-sample'] || loaded.replay.file ? loaded : { ...loaded, replay: { ...loaded.replay, file: SAMPLE_FILE } };
   const logger = createLogger(config.log.level);
   let runtime: Runtime;
   try {
-    runtime = new Runtime({ config, logger, workers: [...WORKER_NAMES], ui: config.triage.enabled, announce: (line) => process.stdout.write(`${line}\n`) });
+    runtime = new Runtime({
+      config,
+      logger,
+      workers: [...WORKER_NAMES],
+      ui: config.triage.enabled,
+      announce: (line) => process.stdout.write(`${line}\n`),
+    });
   } catch (err) {
     if (reportConfigError('start', err)) return CONFIG_EXIT_CODE;
     throw err;

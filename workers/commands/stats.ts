@@ -8,7 +8,9 @@ export const summary = 'counts in the signal store (posts, clusters, open cluste
 
 function oneLine(err: unknown): string {
   const e = err as Error;
-  return `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e?.message ?? String(err)}`.split('\n')[0]!.slice(0, 300);
+  return `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e?.message ?? String(err)}`
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 /** Runs the command. */
@@ -21,7 +23,10 @@ export async function run(args: string[]): Promise<number> {
     await store.start();
     const counts = await store.counts();
     if (flags.json) process.stdout.write(`${JSON.stringify({ store: store.kind, ...counts })}\n`);
-    else process.stdout.write(`store ${store.kind}: ${counts.posts} posts, ${counts.clusters} clusters (${counts.openClusters} open), ${counts.dlq} dead letters\n`);
+    else
+      process.stdout.write(
+        `store ${store.kind}: ${counts.posts} posts, ${counts.clusters} clusters (${counts.openClusters} open), ${counts.dlq} dead letters\n`,
+      );
   } catch (err) {
     // An unreachable store is an operator's problem to fix, not a crash: one line, no stack trace.
     process.stderr.write(`mid stats: cannot read the ${store.kind} signal store: ${oneLine(err)}\n`);

@@ -10,9 +10,11 @@ import type { Role } from '../ports/triage-store.ts';
 import { parseArgs, str } from './args.ts';
 
 /** One line for `mid help`. */
-export const summary = 'triage accounts: mid users add <name> [--role viewer|analyst|lead|admin] | passwd <name> | disable <name> | enable <name> | list';
+export const summary =
+  'triage accounts: mid users add <name> [--role viewer|analyst|lead|admin] | passwd <name> | disable <name> | enable <name> | list';
 
-const USAGE = 'usage: mid users add <name> [--role viewer|analyst|lead|admin] | passwd <name> | disable <name> | enable <name> | list [--config file.json]\n';
+const USAGE =
+  'usage: mid users add <name> [--role viewer|analyst|lead|admin] | passwd <name> | disable <name> | enable <name> | list [--config file.json]\n';
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
@@ -22,27 +24,45 @@ export async function run(args: string[]): Promise<number> {
   try {
     config = loadConfig({ file: str(flags, 'config') });
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`mid users: ${err.problems.join('\n  ')}\n`); return 2; }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mid users: ${err.problems.join('\n  ')}\n`);
+      return 2;
+    }
     throw err;
   }
-  if (!sub || (sub !== 'list' && !name)) { process.stderr.write(USAGE); return 2; }
+  if (!sub || (sub !== 'list' && !name)) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
   const store = new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') });
   await store.start();
   const now = Date.now();
-  const audit = (action: string, after: unknown) => store.appendAudit({ atMs: now, actor: 'cli', action, clusterId: null, before: null, after });
+  const audit = (action: string, after: unknown) =>
+    store.appendAudit({ atMs: now, actor: 'cli', action, clusterId: null, before: null, after });
   try {
     switch (sub) {
       case 'list': {
         for (const u of await store.listUsers()) {
-          process.stdout.write(`${u.username}\t${u.role}\t${u.disabled ? 'disabled' : u.lockedUntilMs > now ? 'locked' : 'active'}\n`);
+          process.stdout.write(
+            `${u.username}\t${u.role}\t${u.disabled ? 'disabled' : u.lockedUntilMs > now ? 'locked' : 'active'}\n`,
+          );
         }
         return 0;
       }
       case 'add': {
         const role = (str(flags, 'role') ?? 'viewer') as Role;
-        if (!ROLES.includes(role)) { process.stderr.write(`mid users: unknown role "${role}" (${ROLES.join(', ')})\n`); return 2; }
-        if (!/^[a-zA-Z0-9._-]{2,40}$/.test(name!)) { process.stderr.write('mid users: names are 2-40 letters, digits, dot, dash or underscore\n'); return 2; }
-        if (await store.getUser(name!)) { process.stderr.write(`mid users: ${name} exists\n`); return 1; }
+        if (!ROLES.includes(role)) {
+          process.stderr.write(`mid users: unknown role "${role}" (${ROLES.join(', ')})\n`);
+          return 2;
+        }
+        if (!/^[a-zA-Z0-9._-]{2,40}$/.test(name!)) {
+          process.stderr.write('mid users: names are 2-40 letters, digits, dot, dash or underscore\n');
+          return 2;
+        }
+        if (await store.getUser(name!)) {
+          process.stderr.write(`mid users: ${name} exists\n`);
+          return 1;
+        }
         const password = await createUserWithPassword(store, name!, role, now);
         await audit('user-create', { username: name, role });
         process.stdout.write(`Created ${name} (${role}). One-time password: ${password}\n`);
@@ -50,7 +70,16 @@ export async function run(args: string[]): Promise<number> {
       }
       case 'passwd': {
         const password = newSecret(15);
-        if (!(await store.updateUser(name!, { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntilMs: 0 }))) { process.stderr.write(`mid users: no user ${name}\n`); return 1; }
+        if (
+          !(await store.updateUser(name!, {
+            passwordHash: await hashPassword(password),
+            failedLogins: 0,
+            lockedUntilMs: 0,
+          }))
+        ) {
+          process.stderr.write(`mid users: no user ${name}\n`);
+          return 1;
+        }
         await store.deleteSessionsOf(name!);
         await audit('user-change', { username: name, passwordReset: true });
         process.stdout.write(`New one-time password for ${name}: ${password}\n`);
@@ -58,7 +87,10 @@ export async function run(args: string[]): Promise<number> {
       }
       case 'disable':
       case 'enable': {
-        if (!(await store.updateUser(name!, { disabled: sub === 'disable' }))) { process.stderr.write(`mid users: no user ${name}\n`); return 1; }
+        if (!(await store.updateUser(name!, { disabled: sub === 'disable' }))) {
+          process.stderr.write(`mid users: no user ${name}\n`);
+          return 1;
+        }
         if (sub === 'disable') await store.deleteSessionsOf(name!);
         await audit('user-change', { username: name, disabled: sub === 'disable' });
         process.stdout.write(`${name} ${sub}d\n`);

@@ -9,7 +9,8 @@ import { parseArgs, str } from './args.ts';
 import { CONFIG_EXIT_CODE, loadCommandConfig, reportConfigError } from './load-config.ts';
 
 /** One line for `mid help`. */
-export const summary = 'run streaming workers: mid worker <connectors|enrich|detect|index|alerts|triage|all> [more names] [--config file.json]';
+export const summary =
+  'run streaming workers: mid worker <connectors|enrich|detect|index|alerts|triage|all> [more names] [--config file.json]';
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
@@ -17,7 +18,9 @@ export async function run(args: string[]): Promise<number> {
   const names = positional.includes('all') ? [...WORKER_NAMES] : [...new Set(positional)];
   const unknown = names.filter((n) => !(WORKER_NAMES as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
-    process.stderr.write(`${unknown.length ? `mid worker: unknown worker ${unknown.join(', ')}\n` : ''}usage: mid worker <${WORKER_NAMES.join('|')}|all> [more names] [--config file.json]\n`);
+    process.stderr.write(
+      `${unknown.length ? `mid worker: unknown worker ${unknown.join(', ')}\n` : ''}usage: mid worker <${WORKER_NAMES.join('|')}|all> [more names] [--config file.json]\n`,
+    );
     return 2;
   }
   const config = loadCommandConfig('worker', { file: str(flags, 'config') });
@@ -25,7 +28,12 @@ export async function run(args: string[]): Promise<number> {
   const logger = createLogger(config.log.level);
   let runtime: Runtime;
   try {
-    runtime = new Runtime({ config, logger, workers: names as WorkerName[], announce: (line) => process.stdout.write(`${line}\n`) });
+    runtime = new Runtime({
+      config,
+      logger,
+      workers: names as WorkerName[],
+      announce: (line) => process.stdout.write(`${line}\n`),
+    });
   } catch (err) {
     if (reportConfigError('worker', err)) return CONFIG_EXIT_CODE;
     throw err;

@@ -14,7 +14,11 @@ export type ChannelConfig = z.infer<typeof channelSchema>;
 
 function httpUrl(u: string, what: string): string {
   let p: URL;
-  try { p = new URL(u); } catch { throw new ChannelConfigError(`${what} is not a URL`); }
+  try {
+    p = new URL(u);
+  } catch {
+    throw new ChannelConfigError(`${what} is not a URL`);
+  }
   if (p.protocol !== 'https:' && p.protocol !== 'http:') throw new ChannelConfigError(`${what} must be http(s)`);
   return u;
 }
@@ -30,18 +34,36 @@ export function createNotifier(route: string, c: ChannelConfig, env: NodeJS.Proc
   switch (c.format) {
     case 'slack':
     case 'mattermost':
-      return new SlackNotifier({ url: httpUrl(need(url, 'the webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`), timeoutMs: c.timeoutMs, format: c.format });
+      return new SlackNotifier({
+        url: httpUrl(need(url, 'the webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`),
+        timeoutMs: c.timeoutMs,
+        format: c.format,
+      });
     case 'teams':
-      return new TeamsNotifier({ url: httpUrl(need(url, 'the Workflows webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`), timeoutMs: c.timeoutMs });
+      return new TeamsNotifier({
+        url: httpUrl(need(url, 'the Workflows webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`),
+        timeoutMs: c.timeoutMs,
+      });
     case 'matrix':
       return new MatrixNotifier({
-        homeserverUrl: httpUrl(need(url, 'the homeserver URL'), `${where}: homeserver URL`), roomId: need(c.roomId ?? null, 'roomId'),
-        accessToken: need(readSecret(env, c.secretEnv, c.secretFile), 'the access token (secretEnv or secretFile)'), timeoutMs: c.timeoutMs,
+        homeserverUrl: httpUrl(need(url, 'the homeserver URL'), `${where}: homeserver URL`),
+        roomId: need(c.roomId ?? null, 'roomId'),
+        accessToken: need(readSecret(env, c.secretEnv, c.secretFile), 'the access token (secretEnv or secretFile)'),
+        timeoutMs: c.timeoutMs,
       });
     case 'json':
-      return new JsonWebhookNotifier({ url: httpUrl(need(url, 'the webhook URL'), `${where}: webhook URL`), secret: readSecret(env, c.secretEnv, c.secretFile), timeoutMs: c.timeoutMs });
+      return new JsonWebhookNotifier({
+        url: httpUrl(need(url, 'the webhook URL'), `${where}: webhook URL`),
+        secret: readSecret(env, c.secretEnv, c.secretFile),
+        timeoutMs: c.timeoutMs,
+      });
     case 'email':
       if (c.to.length === 0) throw new ChannelConfigError(`${where}: no recipients (to)`);
-      return new EmailNotifier({ smtpUrl: need(url, 'the smtp:// URL (urlEnv or urlFile)'), from: need(c.from ?? null, 'from'), to: c.to, timeoutMs: c.timeoutMs });
+      return new EmailNotifier({
+        smtpUrl: need(url, 'the smtp:// URL (urlEnv or urlFile)'),
+        from: need(c.from ?? null, 'from'),
+        to: c.to,
+        timeoutMs: c.timeoutMs,
+      });
   }
 }

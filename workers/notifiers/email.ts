@@ -30,7 +30,13 @@ export class EmailNotifier implements Notifier {
 
   constructor(private readonly o: EmailNotifierOptions) {
     const t = o.timeoutMs;
-    this.transport = nodemailer.createTransport(o.smtpUrl, { connectionTimeout: t, greetingTimeout: t, socketTimeout: t, logger: false, debug: false } as never);
+    this.transport = nodemailer.createTransport(o.smtpUrl, {
+      connectionTimeout: t,
+      greetingTimeout: t,
+      socketTimeout: t,
+      logger: false,
+      debug: false,
+    } as never);
   }
 
   async send(r: DeliveryRequest): Promise<DeliveryResult> {
@@ -38,8 +44,14 @@ export class EmailNotifier implements Notifier {
     const thread = r.thread ? { inReplyTo: r.thread, references: [r.thread] } : {};
     try {
       await this.transport.sendMail({
-        from: this.o.from, to: this.o.to, subject: r.message.title, text: alertPlainText(r.message), html: alertHtml(r.message),
-        messageId, headers: { 'X-Mid-Idempotency-Key': r.idempotencyKey }, ...thread,
+        from: this.o.from,
+        to: this.o.to,
+        subject: r.message.title,
+        text: alertPlainText(r.message),
+        html: alertHtml(r.message),
+        messageId,
+        headers: { 'X-Mid-Idempotency-Key': r.idempotencyKey },
+        ...thread,
       });
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode ?? null;
@@ -50,5 +62,7 @@ export class EmailNotifier implements Notifier {
     return { threadRef: r.thread ?? messageId };
   }
 
-  async close(): Promise<void> { this.transport.close(); }
+  async close(): Promise<void> {
+    this.transport.close();
+  }
 }

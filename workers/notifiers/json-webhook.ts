@@ -21,7 +21,15 @@ export interface JsonAlertBody {
 
 /** The JSON body for a request. */
 export function jsonPayload(r: DeliveryRequest): JsonAlertBody {
-  return { type: 'mid.alert', schemaVersion: 1, idempotencyKey: r.idempotencyKey, route: r.route, version: r.version, threadKey: r.thread, message: r.message };
+  return {
+    type: 'mid.alert',
+    schemaVersion: 1,
+    idempotencyKey: r.idempotencyKey,
+    route: r.route,
+    version: r.version,
+    threadKey: r.thread,
+    message: r.message,
+  };
 }
 
 /** The signature header value for a timestamp (Unix seconds) and body. */
@@ -30,7 +38,14 @@ export function signBody(secret: string, timestamp: string, body: string): strin
 }
 
 /** Receiver side: true when the signature matches and the timestamp is within `toleranceSeconds` of `nowSeconds`. */
-export function verifySignature(secret: string, timestamp: string, body: string, signature: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  timestamp: string,
+  body: string,
+  signature: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
   const ts = Number(timestamp);
   if (!Number.isInteger(ts) || Math.abs(nowSeconds - ts) > toleranceSeconds) return false;
   const want = Buffer.from(signBody(secret, timestamp, body));
@@ -57,7 +72,11 @@ export class JsonWebhookNotifier implements Notifier {
   async send(r: DeliveryRequest, signal?: AbortSignal): Promise<DeliveryResult> {
     const body = JSON.stringify(jsonPayload(r));
     const ts = String(Math.floor((this.o.now ?? Date.now)() / 1000));
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-mid-timestamp': ts, 'x-mid-idempotency-key': r.idempotencyKey };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-mid-timestamp': ts,
+      'x-mid-idempotency-key': r.idempotencyKey,
+    };
     if (this.o.secret) headers['x-mid-signature'] = signBody(this.o.secret, ts, body);
     await httpSend(this.o.url, { method: 'POST', headers, body, timeoutMs: this.o.timeoutMs, signal });
     return { threadRef: r.thread ?? r.idempotencyKey };

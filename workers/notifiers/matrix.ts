@@ -18,11 +18,26 @@ export function alertHtml(m: AlertMessage): string {
   const out = [`<h3>${e(m.title)}</h3>`];
   if (m.facts.length) out.push(`<p>${m.facts.map((f) => `<b>${e(f.label)}</b>: ${e(f.value)}`).join(' · ')}</p>`);
   if (m.changes.length) out.push(`<p><b>${e(m.headings.changes)}</b>: ${e(m.changes.join(', '))}</p>`);
-  if (m.reasons.length) out.push(`<p><b>${e(m.headings.reasons)}</b></p><ul>${m.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>`);
-  if (m.lines.length) out.push(`<p><b>${e(m.headings.reasons)}</b></p><ol>${m.lines.map((r) => `<li>${e(r.replace(/^\d+\.\s*/, ''))}</li>`).join('')}</ol>`);
-  if (m.sample) out.push(m.kind === 'test' ? `<p>${e(m.sample)}</p>` : `<p><b>${e(m.headings.sample)}</b></p><blockquote>${e(m.sample)}</blockquote>`);
-  if (m.links.length) out.push(`<p><b>${e(m.headings.links)}</b></p><ul>${m.links.map((l) => `<li><a href="${e(l.url)}">${e(l.domain)}</a></li>`).join('')}</ul>`);
-  if (m.factchecks.length) out.push(`<p><b>${e(m.headings.factchecks)}</b></p><ul>${m.factchecks.map((f) => `<li><a href="${e(f.url)}">${e(f.publisher)}</a></li>`).join('')}</ul>`);
+  if (m.reasons.length)
+    out.push(`<p><b>${e(m.headings.reasons)}</b></p><ul>${m.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>`);
+  if (m.lines.length)
+    out.push(
+      `<p><b>${e(m.headings.reasons)}</b></p><ol>${m.lines.map((r) => `<li>${e(r.replace(/^\d+\.\s*/, ''))}</li>`).join('')}</ol>`,
+    );
+  if (m.sample)
+    out.push(
+      m.kind === 'test'
+        ? `<p>${e(m.sample)}</p>`
+        : `<p><b>${e(m.headings.sample)}</b></p><blockquote>${e(m.sample)}</blockquote>`,
+    );
+  if (m.links.length)
+    out.push(
+      `<p><b>${e(m.headings.links)}</b></p><ul>${m.links.map((l) => `<li><a href="${e(l.url)}">${e(l.domain)}</a></li>`).join('')}</ul>`,
+    );
+  if (m.factchecks.length)
+    out.push(
+      `<p><b>${e(m.headings.factchecks)}</b></p><ul>${m.factchecks.map((f) => `<li><a href="${e(f.url)}">${e(f.publisher)}</a></li>`).join('')}</ul>`,
+    );
   if (m.triageUrl) out.push(`<p><a href="${e(m.triageUrl)}">${e(m.headings.triage)}</a></p>`);
   out.push(`<p><i>${e(m.disclaimer)}</i></p>`);
   return out.join('');
@@ -30,13 +45,29 @@ export function alertHtml(m: AlertMessage): string {
 
 /** The m.room.message content; with `threadRoot` a thread reply. */
 export function matrixContent(m: AlertMessage, threadRoot: string | null): Record<string, unknown> {
-  const content: Record<string, unknown> = { msgtype: 'm.text', body: alertPlainText(m), format: 'org.matrix.custom.html', formatted_body: alertHtml(m) };
-  if (threadRoot) content['m.relates_to'] = { rel_type: 'm.thread', event_id: threadRoot, is_falling_back: true, 'm.in_reply_to': { event_id: threadRoot } };
+  const content: Record<string, unknown> = {
+    msgtype: 'm.text',
+    body: alertPlainText(m),
+    format: 'org.matrix.custom.html',
+    formatted_body: alertHtml(m),
+  };
+  if (threadRoot)
+    content['m.relates_to'] = {
+      rel_type: 'm.thread',
+      event_id: threadRoot,
+      is_falling_back: true,
+      'm.in_reply_to': { event_id: threadRoot },
+    };
   return content;
 }
 
 /** Options of {@link MatrixNotifier}. */
-export interface MatrixNotifierOptions { homeserverUrl: string; roomId: string; accessToken: string; timeoutMs: number }
+export interface MatrixNotifierOptions {
+  homeserverUrl: string;
+  roomId: string;
+  accessToken: string;
+  timeoutMs: number;
+}
 
 /** Matrix room messages. */
 export class MatrixNotifier implements Notifier {
@@ -48,11 +79,18 @@ export class MatrixNotifier implements Notifier {
     const base = this.o.homeserverUrl.replace(/\/+$/, '');
     const url = `${base}/_matrix/client/v3/rooms/${encodeURIComponent(this.o.roomId)}/send/m.room.message/${encodeURIComponent(r.idempotencyKey)}`;
     const text = await httpSend(url, {
-      method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.o.accessToken}` },
-      body: JSON.stringify(matrixContent(r.message, r.thread)), timeoutMs: this.o.timeoutMs, signal,
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.o.accessToken}` },
+      body: JSON.stringify(matrixContent(r.message, r.thread)),
+      timeoutMs: this.o.timeoutMs,
+      signal,
     });
     let eventId: unknown;
-    try { eventId = (JSON.parse(text) as { event_id?: unknown }).event_id; } catch { eventId = undefined; }
+    try {
+      eventId = (JSON.parse(text) as { event_id?: unknown }).event_id;
+    } catch {
+      eventId = undefined;
+    }
     if (typeof eventId !== 'string') throw new DeliveryError('homeserver answered without an event_id', true);
     return { threadRef: r.thread ?? eventId };
   }

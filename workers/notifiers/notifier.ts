@@ -49,24 +49,39 @@ export class DeliveryError extends Error {
     /** The receiver's Retry-After, in ms, when it sent one. */
     readonly retryAfterMs: number | null = null,
     override readonly cause?: unknown,
-  ) { super(message); }
+  ) {
+    super(message);
+  }
 }
 
 /** Raised when a channel's configuration is unusable (missing secret, bad URL); not retriable. */
 export class ChannelConfigError extends Error {
   override name = 'ChannelConfigError';
   readonly retriable = false;
-  constructor(message: string, override readonly cause?: unknown) { super(message); }
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
 }
 
 /** Reads a secret from the named environment variable or file (file content trimmed). Null when neither is set. */
-export function readSecret(env: NodeJS.ProcessEnv, envName: string | undefined, file: string | undefined): string | null {
+export function readSecret(
+  env: NodeJS.ProcessEnv,
+  envName: string | undefined,
+  file: string | undefined,
+): string | null {
   if (envName) {
     const v = env[envName];
     if (v) return v.trim();
   }
   if (file) {
-    try { return readFileSync(file, 'utf8').trim(); } catch (err) { throw new ChannelConfigError(`secret file ${file} is not readable`, err); }
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ChannelConfigError(`secret file ${file} is not readable`, err);
+    }
   }
   return null;
 }
@@ -87,14 +102,21 @@ export function retriableStatus(status: number): boolean {
 
 /** Host of a URL for error messages (never the path or query, which may hold a token). */
 export function safeHost(url: string): string {
-  try { return new URL(url).host; } catch { return '(invalid url)'; }
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid url)';
+  }
 }
 
 /**
  * One HTTP request with a timeout; resolves with the response body on 2xx, throws {@link DeliveryError} otherwise.
  * Error messages name only the host, never the URL (webhook URLs carry tokens).
  */
-export async function httpSend(url: string, init: { method: string; headers: Record<string, string>; body: string; timeoutMs: number; signal?: AbortSignal }): Promise<string> {
+export async function httpSend(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; timeoutMs: number; signal?: AbortSignal },
+): Promise<string> {
   const timeout = AbortSignal.timeout(init.timeoutMs);
   const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
   let res: Response;
@@ -105,5 +127,10 @@ export async function httpSend(url: string, init: { method: string; headers: Rec
   }
   const text = await res.text().catch(() => '');
   if (res.ok) return text;
-  throw new DeliveryError(`${safeHost(url)} answered ${res.status}`, retriableStatus(res.status), res.status, parseRetryAfter(res.headers.get('retry-after')));
+  throw new DeliveryError(
+    `${safeHost(url)} answered ${res.status}`,
+    retriableStatus(res.status),
+    res.status,
+    parseRetryAfter(res.headers.get('retry-after')),
+  );
 }

@@ -9,11 +9,13 @@ import type { Lifecycle } from '../../pipelines/core/lifecycle.ts';
 /** One write of {@link AlertStore.apply}. */
 export type AlertStoreOp =
   /** Puts a document; with dueMs it is (also) in the namespace's due index, without it leaves that index. */
-  | { op: 'put'; ns: string; key: string; doc: unknown; dueMs?: number }
-  | { op: 'del'; ns: string; key: string };
+  { op: 'put'; ns: string; key: string; doc: unknown; dueMs?: number } | { op: 'del'; ns: string; key: string };
 
 /** A document with its key. */
-export interface AlertStoreEntry<T> { key: string; doc: T }
+export interface AlertStoreEntry<T> {
+  key: string;
+  doc: T;
+}
 
 /** The alert state store port. */
 export interface AlertStore extends Lifecycle {

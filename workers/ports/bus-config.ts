@@ -15,14 +15,27 @@ export const topicsConfigSchema = z.object({
 /** The `bus` section. */
 export const busConfigSchema = z.object({
   kind: z.enum(['memory', 'kafka']).default('memory').describe('Message bus adapter (env MID_BUS). Default memory.'),
-  kafkaBrokers: z.array(z.string().min(1)).default([])
+  kafkaBrokers: z
+    .array(z.string().min(1))
+    .default([])
     .describe('Kafka bootstrap servers host:port (env MID_KAFKA_BROKERS, comma separated). Default none.'),
   clientId: z.string().default('mid-monitor').describe('Kafka client id. Default mid-monitor.'),
-  topics: topicsConfigSchema.prefault({}).describe('Topic names. Default posts.raw, factchecks.raw, posts.enriched, signals, dlq.'),
+  topics: topicsConfigSchema
+    .prefault({})
+    .describe('Topic names. Default posts.raw, factchecks.raw, posts.enriched, signals, dlq.'),
   groupPrefix: z.string().default('mid').describe('Consumer groups are named <groupPrefix>-<worker>. Default mid.'),
-  sessionTimeoutMs: z.number().int().min(1000).default(10_000)
+  sessionTimeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(10_000)
     .describe('Kafka consumer session timeout: how long a dead worker holds its partitions. Default 10000.'),
-  memoryPartitions: z.number().int().min(1).default(4).describe('Partitions per topic of the in-process bus. Default 4.'),
+  memoryPartitions: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe('Partitions per topic of the in-process bus. Default 4.'),
 });
 
 /** The validated `bus` section. */

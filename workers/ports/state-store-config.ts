@@ -4,8 +4,12 @@ import { z } from 'zod';
 
 /** The `stateStore` section. */
 export const stateStoreConfigSchema = z.object({
-  kind: z.enum(['auto', 'memory', 'redis']).default('auto')
-    .describe('State store adapter (env MID_STATE): auto = redis when the bus is kafka or the scheduler bullmq, else memory. Default auto.'),
+  kind: z
+    .enum(['auto', 'memory', 'redis'])
+    .default('auto')
+    .describe(
+      'State store adapter (env MID_STATE): auto = redis when the bus is kafka or the scheduler bullmq, else memory. Default auto.',
+    ),
 });
 
 /** The validated `stateStore` section. */

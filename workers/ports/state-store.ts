@@ -43,7 +43,12 @@ export interface LockLease {
  * `withLock` in terms of `acquireLock`, for every adapter: takes the lease, runs fn, and releases the lease however
  * fn ended.
  */
-export async function withLease<T>(store: Pick<StateStore, 'acquireLock'>, name: string, fn: () => Promise<T>, options?: { ttlMs?: number; waitMs?: number }): Promise<T> {
+export async function withLease<T>(
+  store: Pick<StateStore, 'acquireLock'>,
+  name: string,
+  fn: () => Promise<T>,
+  options?: { ttlMs?: number; waitMs?: number },
+): Promise<T> {
   const lease = await store.acquireLock(name, options);
   try {
     return await fn();
@@ -55,5 +60,10 @@ export async function withLease<T>(store: Pick<StateStore, 'acquireLock'>, name:
 /** Raised when a lock could not be taken in time; retriable. */
 export class LockTimeoutError extends RetriableError {
   override name = 'LockTimeoutError';
-  constructor(readonly lock: string, cause?: unknown) { super(`lock "${lock}" not acquired in time`, { cause }); }
+  constructor(
+    readonly lock: string,
+    cause?: unknown,
+  ) {
+    super(`lock "${lock}" not acquired in time`, { cause });
+  }
 }

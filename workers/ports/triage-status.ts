@@ -10,5 +10,7 @@ export interface TriageStatusSource {
 
 /** The null adapter: no cluster is triaged. */
 export const nullTriageStatus: TriageStatusSource = {
-  async getStatus(): Promise<string | undefined> { return undefined; },
+  async getStatus(): Promise<string | undefined> {
+    return undefined;
+  },
 };

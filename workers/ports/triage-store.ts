@@ -13,7 +13,13 @@ export const TRIAGE_STATUSES = ['new', 'triage', 'investigating', 'escalated', '
 export type TriageStatus = (typeof TRIAGE_STATUSES)[number];
 
 /** Why a cluster was closed. */
-export const CLOSE_REASONS = ['coordinated_inauthentic', 'organic_coordination', 'insufficient_evidence', 'duplicate', 'out_of_scope'] as const;
+export const CLOSE_REASONS = [
+  'coordinated_inauthentic',
+  'organic_coordination',
+  'insufficient_evidence',
+  'duplicate',
+  'out_of_scope',
+] as const;
 /** A close reason. */
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
@@ -231,7 +237,11 @@ export interface TriageStore extends Lifecycle {
   countNewSince(sinceMs: number): Promise<number>;
 
   /** Applies a patch and appends its audit entry (action e.g. "status"); returns the states before and after. */
-  updateState(clusterId: string, patch: StatePatch, audit: { actor: string; action: string; atMs: number; note?: string }): Promise<{ before: TriageState; after: TriageState }>;
+  updateState(
+    clusterId: string,
+    patch: StatePatch,
+    audit: { actor: string; action: string; atMs: number; note?: string },
+  ): Promise<{ before: TriageState; after: TriageState }>;
   /** Adds a note (and its audit entry). */
   addNote(clusterId: string, author: string, markdown: string, atMs: number): Promise<Note>;
   /** Notes of a cluster and of the clusters merged into it, oldest first. */
@@ -290,5 +300,11 @@ export interface TriageStore extends Lifecycle {
 export class TriageError extends Error {
   override name = 'TriageError';
   readonly retriable = false;
-  constructor(message: string, readonly code: 'not-found' | 'invalid' | 'conflict', override readonly cause?: unknown) { super(message); }
+  constructor(
+    message: string,
+    readonly code: 'not-found' | 'invalid' | 'conflict',
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
 }

@@ -9,8 +9,13 @@ const page = document.body.dataset.page;
 /** Calls the API; resolves to the JSON body, throws an Error with the server's short message. */
 async function api(method, url, body) {
   const res = await fetch(url, {
-    method, credentials: 'same-origin',
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), 'x-csrf-token': csrf, accept: 'application/json' },
+    method,
+    credentials: 'same-origin',
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      'x-csrf-token': csrf,
+      accept: 'application/json',
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await res.json().catch(() => ({}));
@@ -25,12 +30,17 @@ function say(el, text, bad = false) {
 }
 
 const lang = document.getElementById('lang-select');
-lang?.addEventListener('change', async () => { await api('POST', '/api/me/lang', { lang: lang.value }); location.reload(); });
+lang?.addEventListener('change', async () => {
+  await api('POST', '/api/me/lang', { lang: lang.value });
+  location.reload();
+});
 
-document.querySelectorAll('[data-reminder-done]').forEach((b) => b.addEventListener('click', async () => {
-  await api('POST', `/api/reminders/${b.dataset.reminderDone}/done`);
-  b.closest('li')?.remove();
-}));
+document.querySelectorAll('[data-reminder-done]').forEach((b) =>
+  b.addEventListener('click', async () => {
+    await api('POST', `/api/reminders/${b.dataset.reminderDone}/done`);
+    b.closest('li')?.remove();
+  }),
+);
 
 if (page === 'list') initList();
 if (page === 'cluster') initCluster();
@@ -50,53 +60,93 @@ function initList() {
   };
   const selected = () => [...document.querySelectorAll('#clusters .sel:checked')].map((x) => x.value);
   const count = document.getElementById('bulk-count');
-  document.getElementById('clusters')?.addEventListener('change', () => { if (count) count.textContent = `${selected().length} selected`; });
+  document.getElementById('clusters')?.addEventListener('change', () => {
+    if (count) count.textContent = `${selected().length} selected`;
+  });
 
   document.addEventListener('keydown', async (e) => {
     if (e.target.closest('input, textarea, select, dialog') || e.ctrlKey || e.metaKey || e.altKey) return;
     const row = rows()[cur];
-    if (e.key === 'j') { focus(cur + 1); e.preventDefault(); }
-    else if (e.key === 'k') { focus(cur - 1); e.preventDefault(); }
-    else if (e.key === '/') { document.getElementById('q')?.focus(); e.preventDefault(); }
-    else if (e.key === 'Enter' && row) { location.href = row.querySelector('a.open').href; }
-    else if (e.key === 'x' && row) { const c = row.querySelector('.sel'); c.checked = !c.checked; c.dispatchEvent(new Event('change', { bubbles: true })); }
-    else if (e.key === 'a' && row) {
+    if (e.key === 'j') {
+      focus(cur + 1);
+      e.preventDefault();
+    } else if (e.key === 'k') {
+      focus(cur - 1);
+      e.preventDefault();
+    } else if (e.key === '/') {
+      document.getElementById('q')?.focus();
+      e.preventDefault();
+    } else if (e.key === 'Enter' && row) {
+      location.href = row.querySelector('a.open').href;
+    } else if (e.key === 'x' && row) {
+      const c = row.querySelector('.sel');
+      c.checked = !c.checked;
+      c.dispatchEvent(new Event('change', { bubbles: true }));
+    } else if (e.key === 'a' && row) {
       try {
         const me = await api('GET', '/api/me');
         await api('POST', `/api/clusters/${encodeURIComponent(row.dataset.id)}/assign`, { assignee: me.username });
         row.querySelector('.assignee').textContent = me.username;
-      } catch (err) { alert(err.message); }
+      } catch (err) {
+        alert(err.message);
+      }
     } else if (e.key === 's' && row) {
       const dlg = document.getElementById('status-dialog');
       dlg.returnValue = '';
       dlg.showModal();
-      dlg.addEventListener('close', async () => {
-        if (dlg.returnValue !== 'ok') return;
-        const f = new FormData(document.getElementById('status-form'));
-        try {
-          await api('POST', `/api/clusters/${encodeURIComponent(row.dataset.id)}/status`, { status: f.get('status'), ...(f.get('closeReason') ? { closeReason: f.get('closeReason') } : {}), ...(f.get('note') ? { note: f.get('note') } : {}) });
-          location.reload();
-        } catch (err) { alert(err.message); }
-      }, { once: true });
+      dlg.addEventListener(
+        'close',
+        async () => {
+          if (dlg.returnValue !== 'ok') return;
+          const f = new FormData(document.getElementById('status-form'));
+          try {
+            await api('POST', `/api/clusters/${encodeURIComponent(row.dataset.id)}/status`, {
+              status: f.get('status'),
+              ...(f.get('closeReason') ? { closeReason: f.get('closeReason') } : {}),
+              ...(f.get('note') ? { note: f.get('note') } : {}),
+            });
+            location.reload();
+          } catch (err) {
+            alert(err.message);
+          }
+        },
+        { once: true },
+      );
     }
   });
-  rows().forEach((r, i) => r.addEventListener('click', (e) => { if (!e.target.closest('a, input')) focus(i); }));
+  rows().forEach((r, i) =>
+    r.addEventListener('click', (e) => {
+      if (!e.target.closest('a, input')) focus(i);
+    }),
+  );
 
   const bulk = async (body) => {
     const ids = selected();
-    if (!ids.length) { alert('Select clusters first (checkbox or x).'); return; }
+    if (!ids.length) {
+      alert('Select clusters first (checkbox or x).');
+      return;
+    }
     try {
       const out = await api('POST', '/api/bulk', { ids, ...body });
       if (out.failed.length) alert(`${out.failed.length} not changed: ${out.failed.map((f) => f.error).join(', ')}`);
       location.reload();
-    } catch (err) { alert(err.message); }
+    } catch (err) {
+      alert(err.message);
+    }
   };
   document.getElementById('bulk-close')?.addEventListener('click', () => {
     const closeReason = document.getElementById('bulk-close-reason').value;
-    if (!closeReason) { alert('Choose a close reason first.'); return; }
+    if (!closeReason) {
+      alert('Choose a close reason first.');
+      return;
+    }
     bulk({ action: 'close', closeReason });
   });
-  document.getElementById('bulk-assign')?.addEventListener('click', () => bulk({ action: 'assign', assignee: document.getElementById('bulk-assignee').value || null }));
+  document
+    .getElementById('bulk-assign')
+    ?.addEventListener('click', () =>
+      bulk({ action: 'assign', assignee: document.getElementById('bulk-assignee').value || null }),
+    );
   document.getElementById('bulk-label-btn')?.addEventListener('click', () => {
     const [name, mode] = document.getElementById('bulk-label').value.trim().split(':');
     if (name) bulk({ action: 'label', label: { name, mode: mode || null } });
@@ -105,7 +155,12 @@ function initList() {
     const name = prompt('Name of this view');
     if (!name) return;
     const params = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k, v]) => k !== 'after' && v));
-    try { await api('POST', '/api/views', { name, params }); location.reload(); } catch (err) { alert(err.message); }
+    try {
+      await api('POST', '/api/views', { name, params });
+      location.reload();
+    } catch (err) {
+      alert(err.message);
+    }
   });
 
   // New clusters since the page was opened: a light poll, no page refresh.
@@ -122,7 +177,9 @@ function initList() {
         a.textContent = 'Show';
         counter.append(a);
       }
-    } catch { /* offline for a moment: try again at the next tick */ }
+    } catch {
+      /* offline for a moment: try again at the next tick */
+    }
   };
   setInterval(poll, 10_000);
   focus(0);
@@ -132,36 +189,84 @@ function initCluster() {
   const id = document.getElementById('cluster').dataset.id;
   const base = `/api/clusters/${encodeURIComponent(id)}`;
   const msg = document.getElementById('action-msg');
-  const on = (formId, fn) => document.getElementById(formId)?.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try { await fn(new FormData(e.target)); location.reload(); } catch (err) { say(msg, err.message, true); }
-  });
-  on('status-form', (f) => api('POST', `${base}/status`, { status: f.get('status'), ...(f.get('status') === 'closed' && f.get('closeReason') ? { closeReason: f.get('closeReason') } : {}), ...(f.get('note') ? { note: f.get('note') } : {}) }));
+  const on = (formId, fn) =>
+    document.getElementById(formId)?.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await fn(new FormData(e.target));
+        location.reload();
+      } catch (err) {
+        say(msg, err.message, true);
+      }
+    });
+  on('status-form', (f) =>
+    api('POST', `${base}/status`, {
+      status: f.get('status'),
+      ...(f.get('status') === 'closed' && f.get('closeReason') ? { closeReason: f.get('closeReason') } : {}),
+      ...(f.get('note') ? { note: f.get('note') } : {}),
+    }),
+  );
   on('assign-form', (f) => api('POST', `${base}/assign`, { assignee: f.get('assignee') || null }));
-  on('labels-form', (f) => api('POST', `${base}/labels`, {
-    labels: String(f.get('labels')).split(',').map((s) => s.trim()).filter(Boolean).map((s) => { const [name, mode] = s.split(':').map((x) => x.trim()); return { name, mode: mode || null }; }),
-  }));
+  on('labels-form', (f) =>
+    api('POST', `${base}/labels`, {
+      labels: String(f.get('labels'))
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => {
+          const [name, mode] = s.split(':').map((x) => x.trim());
+          return { name, mode: mode || null };
+        }),
+    }),
+  );
   on('note-form', (f) => api('POST', `${base}/notes`, { markdown: f.get('markdown') }));
-  on('reminder-form', (f) => api('POST', '/api/reminders', { clusterId: id, dueAt: new Date(f.get('dueAt')).toISOString(), text: f.get('text') }));
+  on('reminder-form', (f) =>
+    api('POST', '/api/reminders', {
+      clusterId: id,
+      dueAt: new Date(f.get('dueAt')).toISOString(),
+      text: f.get('text'),
+    }),
+  );
   document.getElementById('watch')?.addEventListener('click', async (e) => {
-    try { await api('POST', `${base}/watch`, { watch: e.target.dataset.watching !== '1' }); location.reload(); } catch (err) { say(msg, err.message, true); }
+    try {
+      await api('POST', `${base}/watch`, { watch: e.target.dataset.watching !== '1' });
+      location.reload();
+    } catch (err) {
+      say(msg, err.message, true);
+    }
   });
   document.getElementById('reveal-form')?.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
     try {
-      const out = await api('POST', `${base}/reveal`, { account: f.get('account'), justification: f.get('justification') });
-      say(document.getElementById('reveal-out'), `${out.account.slice(0, 16)} is ${out.handle} (this reveal is in the audit log)`);
-    } catch (err) { say(document.getElementById('reveal-out'), err.message, true); }
+      const out = await api('POST', `${base}/reveal`, {
+        account: f.get('account'),
+        justification: f.get('justification'),
+      });
+      say(
+        document.getElementById('reveal-out'),
+        `${out.account.slice(0, 16)} is ${out.handle} (this reveal is in the audit log)`,
+      );
+    } catch (err) {
+      say(document.getElementById('reveal-out'), err.message, true);
+    }
   });
   const svg = document.getElementById('network');
-  if (svg) api('GET', base).then((d) => drawNetwork(svg, d.network, document.getElementById('edge-info'))).catch((err) => say(document.getElementById('edge-info'), err.message, true));
+  if (svg)
+    api('GET', base)
+      .then((d) => drawNetwork(svg, d.network, document.getElementById('edge-info')))
+      .catch((err) => say(document.getElementById('edge-info'), err.message, true));
 }
 
 function initShift() {
   document.getElementById('shift-form')?.addEventListener('submit', async (e) => {
     e.preventDefault();
-    try { await api('POST', '/api/shift-log', { text: new FormData(e.target).get('text') }); location.reload(); } catch (err) { alert(err.message); }
+    try {
+      await api('POST', '/api/shift-log', { text: new FormData(e.target).get('text') });
+      location.reload();
+    } catch (err) {
+      alert(err.message);
+    }
   });
 }
 
@@ -169,19 +274,59 @@ function initUsers() {
   const msg = document.getElementById('user-msg');
   document.querySelectorAll('tr[data-user]').forEach((tr) => {
     const u = encodeURIComponent(tr.dataset.user);
-    tr.querySelector('.save-role').addEventListener('click', async () => { try { await api('POST', `/api/users/${u}`, { role: tr.querySelector('.role').value }); location.reload(); } catch (err) { say(msg, err.message, true); } });
-    tr.querySelector('.toggle').addEventListener('click', async (e) => { try { await api('POST', `/api/users/${u}`, { disabled: e.target.dataset.disabled !== '1' }); location.reload(); } catch (err) { say(msg, err.message, true); } });
-    tr.querySelector('.reset').addEventListener('click', async () => { try { const o = await api('POST', `/api/users/${u}`, { resetPassword: true }); say(msg, `New one-time password for ${tr.dataset.user}: ${o.password}`); } catch (err) { say(msg, err.message, true); } });
+    tr.querySelector('.save-role').addEventListener('click', async () => {
+      try {
+        await api('POST', `/api/users/${u}`, { role: tr.querySelector('.role').value });
+        location.reload();
+      } catch (err) {
+        say(msg, err.message, true);
+      }
+    });
+    tr.querySelector('.toggle').addEventListener('click', async (e) => {
+      try {
+        await api('POST', `/api/users/${u}`, { disabled: e.target.dataset.disabled !== '1' });
+        location.reload();
+      } catch (err) {
+        say(msg, err.message, true);
+      }
+    });
+    tr.querySelector('.reset').addEventListener('click', async () => {
+      try {
+        const o = await api('POST', `/api/users/${u}`, { resetPassword: true });
+        say(msg, `New one-time password for ${tr.dataset.user}: ${o.password}`);
+      } catch (err) {
+        say(msg, err.message, true);
+      }
+    });
   });
   document.getElementById('user-form')?.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
-    try { const o = await api('POST', '/api/users', { username: f.get('username'), role: f.get('role') }); say(msg, `Created ${o.username}; one-time password: ${o.password}`); } catch (err) { say(msg, err.message, true); }
+    try {
+      const o = await api('POST', '/api/users', { username: f.get('username'), role: f.get('role') });
+      say(msg, `Created ${o.username}; one-time password: ${o.password}`);
+    } catch (err) {
+      say(msg, err.message, true);
+    }
   });
   document.getElementById('token-form')?.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
-    try { const o = await api('POST', '/api/tokens', { name: f.get('name'), role: f.get('role') }); say(msg, `Token (shown once): ${o.token}`); } catch (err) { say(msg, err.message, true); }
+    try {
+      const o = await api('POST', '/api/tokens', { name: f.get('name'), role: f.get('role') });
+      say(msg, `Token (shown once): ${o.token}`);
+    } catch (err) {
+      say(msg, err.message, true);
+    }
   });
-  document.querySelectorAll('[data-revoke]').forEach((b) => b.addEventListener('click', async () => { try { await api('DELETE', `/api/tokens/${b.dataset.revoke}`); location.reload(); } catch (err) { say(msg, err.message, true); } }));
+  document.querySelectorAll('[data-revoke]').forEach((b) =>
+    b.addEventListener('click', async () => {
+      try {
+        await api('DELETE', `/api/tokens/${b.dataset.revoke}`);
+        location.reload();
+      } catch (err) {
+        say(msg, err.message, true);
+      }
+    }),
+  );
 }

@@ -51,9 +51,21 @@ export function scanForLeaks(text: string, forbidden: string[]): string[] {
   return found;
 }
 
-interface Built { name: string; posts: NormalizedPost[]; data: ReportData; outputs: Record<string, string>; pdf: string | null }
+interface Built {
+  name: string;
+  posts: NormalizedPost[];
+  data: ReportData;
+  outputs: Record<string, string>;
+  pdf: string | null;
+}
 
-async function build(name: string, posts: NormalizedPost[], dir: string, config: Config, formats: { pdf: boolean }): Promise<Built> {
+async function build(
+  name: string,
+  posts: NormalizedPost[],
+  dir: string,
+  config: Config,
+  formats: { pdf: boolean },
+): Promise<Built> {
   const input = join(dir, `${name}.jsonl`);
   writeFileSync(input, posts.map((p) => JSON.stringify(p)).join('\n'));
   await analyzeFile({ input, outDir: join(dir, name), config });
@@ -65,7 +77,11 @@ async function build(name: string, posts: NormalizedPost[], dir: string, config:
   const source = new SqliteReportSource({ file: db });
   await source.start();
   try {
-    const data = await gatherReportData(source, new NullTriageOutcomeSource(), config, { ...bounds, periodName: 'TEST', now: new Date('2024-04-01T08:00:00Z') });
+    const data = await gatherReportData(source, new NullTriageOutcomeSource(), config, {
+      ...bounds,
+      periodName: 'TEST',
+      now: new Date('2024-04-01T08:00:00Z'),
+    });
     const outputs: Record<string, string> = {};
     for (const lang of ['nl', 'en'] as const) {
       outputs[`${lang}.html`] = (await renderReport(data, 'html', lang, config)).toString('utf8');
@@ -86,11 +102,17 @@ async function build(name: string, posts: NormalizedPost[], dir: string, config:
 
 describe('scanForLeaks', () => {
   it('finds handles, ids, pseudonyms and mentions, and not substrings of words', () => {
-    const posts = [{ id: 'x:post/1', url: 'https://social.example/@anna/1', author: { id: 'x:user/9', handle: 'anna_b' } }] as NormalizedPost[];
+    const posts = [
+      { id: 'x:post/1', url: 'https://social.example/@anna/1', author: { id: 'x:user/9', handle: 'anna_b' } },
+    ] as NormalizedPost[];
     const f = forbiddenStrings(posts);
     expect(scanForLeaks('ok text, hannah_bee and x:post/10', f)).toEqual([]);
-    expect(scanForLeaks('by anna_b (p:0123456789abcdef01234567) see https://social.example/@anna/1 @piet x:post/1', f).sort())
-      .toEqual(['@piet', 'anna_b', 'https://social.example/@anna/1', 'p:0123456789abcdef01234567', 'x:post/1'].sort());
+    expect(
+      scanForLeaks(
+        'by anna_b (p:0123456789abcdef01234567) see https://social.example/@anna/1 @piet x:post/1',
+        f,
+      ).sort(),
+    ).toEqual(['@piet', 'anna_b', 'https://social.example/@anna/1', 'p:0123456789abcdef01234567', 'x:post/1'].sort());
   });
 });
 
@@ -98,10 +120,23 @@ describe('reports from the sample and the evaluation generator', { timeout: 300_
   const dir = mkdtempSync(join(tmpdir(), 'mid-reports-'));
   const built: Built[] = [];
   beforeAll(async () => {
-    const config = loadConfig({ env: {}, overrides: { dataDir: dir, enrich: { pseudonymize: { key: 'report-test-key-0123456789' } } } });
-    const sample = readFileSync('connectors/data/sample-posts.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as NormalizedPost);
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir: dir, enrich: { pseudonymize: { key: 'report-test-key-0123456789' } } },
+    });
+    const sample = readFileSync('connectors/data/sample-posts.jsonl', 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as NormalizedPost);
     built.push(await build('sample', sample, dir, config, { pdf: chromium }));
-    const gen = generateCampaigns(11, { ...TUNING_PARAMS, hours: 3, backgroundAccounts: 800, backgroundPostsPerMinute: 8, viralSharers: 120, debatePosts: 150 });
+    const gen = generateCampaigns(11, {
+      ...TUNING_PARAMS,
+      hours: 3,
+      backgroundAccounts: 800,
+      backgroundPostsPerMinute: 8,
+      viralSharers: 120,
+      debatePosts: 150,
+    });
     built.push(await build('generated', gen.posts, dir, config, { pdf: false }));
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,7 +150,10 @@ describe('reports from the sample and the evaluation generator', { timeout: 300_
     for (const b of built) {
       const forbidden = forbiddenStrings(b.posts);
       // The style sheet's at-rules (@page, @media) are not mentions.
-      for (const [format, text] of Object.entries(b.outputs)) expect(scanForLeaks(text.replace(/<style>[\s\S]*?<\/style>/, ''), forbidden), `${b.name} ${format}`).toEqual([]);
+      for (const [format, text] of Object.entries(b.outputs))
+        expect(scanForLeaks(text.replace(/<style>[\s\S]*?<\/style>/, ''), forbidden), `${b.name} ${format}`).toEqual(
+          [],
+        );
     }
   });
 
@@ -133,7 +171,8 @@ describe('reports from the sample and the evaluation generator', { timeout: 300_
     const pages = Number(/Pages:\s+(\d+)/.exec(info)![1]);
     expect(pages).toBeGreaterThanOrEqual(5);
     expect(info).toMatch(/Page size:\s+59[45](\.\d+)? x 84[12](\.\d+)? pts \(A4\)/);
-    const pageText = (n: number) => execFileSync('pdftotext', ['-f', String(n), '-l', String(n), '-layout', pdf, '-'], { encoding: 'utf8' });
+    const pageText = (n: number) =>
+      execFileSync('pdftotext', ['-f', String(n), '-l', String(n), '-layout', pdf, '-'], { encoding: 'utf8' });
     const texts = Array.from({ length: pages }, (_, i) => pageText(i + 1));
     expect(texts[0]).toContain('Rapportage informatieomgeving');
     expect(texts[pages - 1]).toContain(`Pagina ${pages} van ${pages}`);
@@ -144,9 +183,31 @@ describe('reports from the sample and the evaluation generator', { timeout: 300_
       expect(pageOf(`Figuur ${n} in cijfers`), `figure ${n} ends on the page it starts`).toBe(start);
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf, join(ARTIFACTS, 'report-page-1')]);
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '80',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-singlefile',
+      pdf,
+      join(ARTIFACTS, 'report-page-1'),
+    ]);
     const chartPage = pageOf('Figuur 1.') + 1;
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', String(chartPage), '-l', String(chartPage), '-singlefile', pdf, join(ARTIFACTS, 'report-chart-page')]);
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '80',
+      '-f',
+      String(chartPage),
+      '-l',
+      String(chartPage),
+      '-singlefile',
+      pdf,
+      join(ARTIFACTS, 'report-chart-page'),
+    ]);
     expect(existsSync(join(ARTIFACTS, 'report-chart-page.png'))).toBe(true);
   });
 });

@@ -35,8 +35,13 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
     await signals.start();
     await triage.start();
     await signals.writePosts(sample.posts);
-    const platforms = (ids: string[]) => [...new Set(sample.posts.filter((p) => ids.includes(p.id)).map((p) => p.source))];
-    await triage.ingestClusters([sample.campaign, ...sample.decoys].map((c) => ({ cluster: c, watermarkMs: 1, platforms: platforms(c.posts) })), { nowMs: Date.now(), reopenGrowthShare: 0.5 });
+    const platforms = (ids: string[]) => [
+      ...new Set(sample.posts.filter((p) => ids.includes(p.id)).map((p) => p.source)),
+    ];
+    await triage.ingestClusters(
+      [sample.campaign, ...sample.decoys].map((c) => ({ cluster: c, watermarkMs: 1, platforms: platforms(c.posts) })),
+      { nowMs: Date.now(), reopenGrowthShare: 0.5 },
+    );
     await createUserWithPassword(triage, 'lea', 'lead', Date.now(), PASSWORD);
     await createUserWithPassword(triage, 'ann', 'analyst', Date.now(), PASSWORD);
     app = await buildTriageApp({ triage, signals, config: triageSchema.parse({}), logger: pino({ level: 'silent' }) });
@@ -44,7 +49,15 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -59,7 +72,9 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
 
   it('runs the whole triage flow', { timeout: 180_000 }, async () => {
     const cspViolations: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
@@ -113,7 +128,8 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
     expect(await page.locator('#bulk-count').textContent()).toBe('2 selected');
     await page.selectOption('#bulk-close-reason', 'organic_coordination');
     await Promise.all([page.waitForEvent('load'), page.click('#bulk-close')]);
-    for (const id of ['decoy-1', 'decoy-2']) expect(await page.locator(`tr[data-id="${id}"] .status`).textContent()).toBe('Closed');
+    for (const id of ['decoy-1', 'decoy-2'])
+      expect(await page.locator(`tr[data-id="${id}"] .status`).textContent()).toBe('Closed');
     expect(await page.locator('tr[data-id="decoy-3"] .status').textContent()).toBe('New');
 
     // The audit timeline shows all of it, with an intact chain.

@@ -21,24 +21,53 @@ export interface Harness {
 }
 
 /** Builds the app with one user per role (named after the role). */
-export async function harness(options: { config?: Partial<TriageConfig>; reidentify?: (p: string) => Promise<string | null>; now?: () => number } = {}): Promise<Harness> {
+export async function harness(
+  options: {
+    config?: Partial<TriageConfig>;
+    reidentify?: (p: string) => Promise<string | null>;
+    now?: () => number;
+  } = {},
+): Promise<Harness> {
   const signals = new SqliteSignalStore({ file: ':memory:' });
   const triage = new SqliteTriageStore({ file: ':memory:' });
   await signals.start();
   await triage.start();
   const passwords = {} as Record<Role, string>;
-  for (const r of ['viewer', 'analyst', 'lead', 'admin'] as const) passwords[r] = await createUserWithPassword(triage, r, r, 0);
+  for (const r of ['viewer', 'analyst', 'lead', 'admin'] as const)
+    passwords[r] = await createUserWithPassword(triage, r, r, 0);
   const app = await buildTriageApp({
-    triage, signals, config: triageSchema.parse({ ...options.config }), logger: pino({ level: 'silent' }), now: options.now, reidentify: options.reidentify ?? null,
+    triage,
+    signals,
+    config: triageSchema.parse({ ...options.config }),
+    logger: pino({ level: 'silent' }),
+    now: options.now,
+    reidentify: options.reidentify ?? null,
   });
   await app.ready();
-  return { app, signals, triage, passwords, async close() { await app.close(); await triage.stop(); await signals.stop(); } };
+  return {
+    app,
+    signals,
+    triage,
+    passwords,
+    async close() {
+      await app.close();
+      await triage.stop();
+      await signals.stop();
+    },
+  };
 }
 
 /** Stores posts and clusters as the index and triage workers would. */
 export async function seed(h: Harness, posts: EnrichedPost[], clusters: Cluster[]): Promise<void> {
   await h.signals.writePosts(posts);
-  await h.triage.ingestClusters(clusters.map((c) => ({ cluster: c, watermarkMs: 1, platforms: [...new Set(posts.filter((p) => c.posts.includes(p.id)).map((p) => p.source))] })), { nowMs: 1, reopenGrowthShare: 0.5 });
+  await h.triage.ingestClusters(
+    clusters.map((c) => ({
+      cluster: c,
+      watermarkMs: 1,
+      platforms: [...new Set(posts.filter((p) => c.posts.includes(p.id)).map((p) => p.source))],
+    })),
+    { nowMs: 1, reopenGrowthShare: 0.5 },
+  );
 }
 
 function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
@@ -62,10 +91,19 @@ export async function anonymous(app: FastifyInstance): Promise<Client> {
   const cookies = cookiesOf(r);
   const csrf = (r.json() as { token: string }).token;
   const client: Client = {
-    cookies, csrf,
+    cookies,
+    csrf,
     get: (url) => app.inject({ method: 'GET', url, cookies: client.cookies }),
-    post: (url, body, o = {}) => app.inject({ method: 'POST', url, cookies: client.cookies, headers: o.csrf === false ? {} : { 'x-csrf-token': client.csrf }, ...(body === undefined ? {} : { payload: body as object }) }),
-    del: (url) => app.inject({ method: 'DELETE', url, cookies: client.cookies, headers: { 'x-csrf-token': client.csrf } }),
+    post: (url, body, o = {}) =>
+      app.inject({
+        method: 'POST',
+        url,
+        cookies: client.cookies,
+        headers: o.csrf === false ? {} : { 'x-csrf-token': client.csrf },
+        ...(body === undefined ? {} : { payload: body as object }),
+      }),
+    del: (url) =>
+      app.inject({ method: 'DELETE', url, cookies: client.cookies, headers: { 'x-csrf-token': client.csrf } }),
   };
   return client;
 }

@@ -19,9 +19,16 @@ export function analyzeSample(): SampleData {
   const out = join(dir, 'out');
   const env: NodeJS.ProcessEnv = { ...process.env, MID_DATA_DIR: join(dir, 'data'), MID_LOG_LEVEL: 'warn' };
   for (const k of ['MID_CONFIG', 'MID_PSEUDONYM_KEY']) delete env[k];
-  const r = spawnSync(process.execPath, ['workers/bin/mid.mjs', 'analyze', '--input', 'connectors/data/sample-posts.jsonl', '--out', out], { env, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['workers/bin/mid.mjs', 'analyze', '--input', 'connectors/data/sample-posts.jsonl', '--out', out],
+    { env, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`mid analyze failed: ${r.stderr}`);
-  const posts = readFileSync(join(out, 'enriched.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EnrichedPost);
+  const posts = readFileSync(join(out, 'enriched.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EnrichedPost);
   const signals = JSON.parse(readFileSync(join(out, 'signals.json'), 'utf8')) as SignalsFile;
   const campaign = [...signals.clusters].sort((a, b) => b.posts.length - a.posts.length)[0]!;
   const inCampaign = new Set(campaign.posts);
@@ -30,9 +37,20 @@ export function analyzeSample(): SampleData {
   const decoys = [0, 1, 2].map((i): Cluster => {
     const ps = others.slice(i * 12, i * 12 + 6);
     return {
-      id: `decoy-${i + 1}`, kinds: ['burst'], score: 0.3 + i * 0.1, pValue: 0.01, posts: ps.map((p) => p.id), accounts: [...new Set(ps.map((p) => p.author.id))],
-      start: ps[0]!.createdAt, end: ps[ps.length - 1]!.createdAt, reasons: [`${ps.length} posts in a short burst (test decoy)`], sampleText: ps[0]!.text, links: [], hashtags: [],
-      languages: [...new Set(ps.map((p) => p.lang))], factchecks: [],
+      id: `decoy-${i + 1}`,
+      kinds: ['burst'],
+      score: 0.3 + i * 0.1,
+      pValue: 0.01,
+      posts: ps.map((p) => p.id),
+      accounts: [...new Set(ps.map((p) => p.author.id))],
+      start: ps[0]!.createdAt,
+      end: ps[ps.length - 1]!.createdAt,
+      reasons: [`${ps.length} posts in a short burst (test decoy)`],
+      sampleText: ps[0]!.text,
+      links: [],
+      hashtags: [],
+      languages: [...new Set(ps.map((p) => p.lang))],
+      factchecks: [],
     };
   });
   return { posts, campaign, decoys };

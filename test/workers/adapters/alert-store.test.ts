@@ -22,13 +22,26 @@ describe.each(adapters)('alert store contract: %s', (_name, make) => {
     await s.start();
     try {
       expect(await s.get('a', 'x')).toBeNull();
-      await s.apply([{ op: 'put', ns: 'a', key: 'x', doc: { n: 1 } }, { op: 'put', ns: 'a', key: 'w', doc: [1, 'ü'] }, { op: 'put', ns: 'b', key: 'x', doc: 'other' }]);
+      await s.apply([
+        { op: 'put', ns: 'a', key: 'x', doc: { n: 1 } },
+        { op: 'put', ns: 'a', key: 'w', doc: [1, 'ü'] },
+        { op: 'put', ns: 'b', key: 'x', doc: 'other' },
+      ]);
       expect(await s.get('a', 'x')).toEqual({ n: 1 });
-      expect(await s.list('a')).toEqual([{ key: 'w', doc: [1, 'ü'] }, { key: 'x', doc: { n: 1 } }]);
-      await s.apply([{ op: 'put', ns: 'a', key: 'x', doc: { n: 2 } }, { op: 'del', ns: 'a', key: 'w' }, { op: 'del', ns: 'a', key: 'absent' }]);
+      expect(await s.list('a')).toEqual([
+        { key: 'w', doc: [1, 'ü'] },
+        { key: 'x', doc: { n: 1 } },
+      ]);
+      await s.apply([
+        { op: 'put', ns: 'a', key: 'x', doc: { n: 2 } },
+        { op: 'del', ns: 'a', key: 'w' },
+        { op: 'del', ns: 'a', key: 'absent' },
+      ]);
       expect(await s.list('a')).toEqual([{ key: 'x', doc: { n: 2 } }]);
       expect(await s.get('b', 'x')).toBe('other');
-    } finally { await s.stop(); }
+    } finally {
+      await s.stop();
+    }
   });
 
   it('answers due documents earliest first, up to a limit; a put without dueMs leaves the index', async () => {
@@ -36,16 +49,27 @@ describe.each(adapters)('alert store contract: %s', (_name, make) => {
     await s.start();
     try {
       await s.apply([
-        { op: 'put', ns: 'o', key: 'late', doc: 3, dueMs: 300 }, { op: 'put', ns: 'o', key: 'early', doc: 1, dueMs: 100 },
-        { op: 'put', ns: 'o', key: 'mid', doc: 2, dueMs: 200 }, { op: 'put', ns: 'o', key: 'never', doc: 0 },
+        { op: 'put', ns: 'o', key: 'late', doc: 3, dueMs: 300 },
+        { op: 'put', ns: 'o', key: 'early', doc: 1, dueMs: 100 },
+        { op: 'put', ns: 'o', key: 'mid', doc: 2, dueMs: 200 },
+        { op: 'put', ns: 'o', key: 'never', doc: 0 },
       ]);
       expect(await s.due('o', 99, 10)).toEqual([]);
-      expect(await s.due('o', 250, 10)).toEqual([{ key: 'early', doc: 1, dueMs: 100 }, { key: 'mid', doc: 2, dueMs: 200 }]);
+      expect(await s.due('o', 250, 10)).toEqual([
+        { key: 'early', doc: 1, dueMs: 100 },
+        { key: 'mid', doc: 2, dueMs: 200 },
+      ]);
       expect((await s.due('o', 1000, 2)).map((d) => d.key)).toEqual(['early', 'mid']);
-      await s.apply([{ op: 'put', ns: 'o', key: 'early', doc: 1 }, { op: 'put', ns: 'o', key: 'mid', doc: 2, dueMs: 500 }, { op: 'del', ns: 'o', key: 'late' }]);
+      await s.apply([
+        { op: 'put', ns: 'o', key: 'early', doc: 1 },
+        { op: 'put', ns: 'o', key: 'mid', doc: 2, dueMs: 500 },
+        { op: 'del', ns: 'o', key: 'late' },
+      ]);
       expect((await s.due('o', 1000, 10)).map((d) => [d.key, d.dueMs])).toEqual([['mid', 500]]);
       expect(await s.get('o', 'early')).toBe(1);
-    } finally { await s.stop(); }
+    } finally {
+      await s.stop();
+    }
   });
 
   it('applies all or nothing', async () => {
@@ -54,9 +78,16 @@ describe.each(adapters)('alert store contract: %s', (_name, make) => {
     try {
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic; // cannot be encoded: the whole apply must fail and leave no trace
-      await expect(s.apply([{ op: 'put', ns: 'c', key: 'ok', doc: 1 }, { op: 'put', ns: 'c', key: 'bad', doc: cyclic }])).rejects.toThrow();
+      await expect(
+        s.apply([
+          { op: 'put', ns: 'c', key: 'ok', doc: 1 },
+          { op: 'put', ns: 'c', key: 'bad', doc: cyclic },
+        ]),
+      ).rejects.toThrow();
       expect(await s.list('c')).toEqual([]);
-    } finally { await s.stop(); }
+    } finally {
+      await s.stop();
+    }
   });
 
   it('stop is safe twice and before start', async () => {

@@ -6,4 +6,15 @@ import { fakeClock, realClock } from '../test-clock.ts';
 import { busContract } from './bus.contract.ts';
 
 busContract('memory', () => new MemoryBus({ retryBackoffMs: 20 }), fakeClock());
-busContract('kafka', () => new KafkaBus({ brokers: process.env.MID_KAFKA_BROKERS!.split(','), clientId: 'bus-contract', retryBackoffMs: 100, sessionTimeoutMs: 6000 }), realClock(), 60_000);
+busContract(
+  'kafka',
+  () =>
+    new KafkaBus({
+      brokers: process.env.MID_KAFKA_BROKERS!.split(','),
+      clientId: 'bus-contract',
+      retryBackoffMs: 100,
+      sessionTimeoutMs: 6000,
+    }),
+  realClock(),
+  60_000,
+);

@@ -6,21 +6,42 @@ import type { Scheduler } from '../../../workers/ports/scheduler.ts';
 import type { TestClock } from '../test-clock.ts';
 
 /** Registers the scheduler contract for the adapter made by `make`; `cleanup` removes what it left behind. */
-export function schedulerContract(name: string, make: () => Scheduler, clock: TestClock, cleanup: (s: Scheduler) => Promise<void> = async () => {}): void {
+export function schedulerContract(
+  name: string,
+  make: () => Scheduler,
+  clock: TestClock,
+  cleanup: (s: Scheduler) => Promise<void> = async () => {},
+): void {
   describe(`Scheduler contract: ${name}`, () => {
     const made: Scheduler[] = [];
-    const create = () => { const s = make(); made.push(s); return s; };
-    beforeEach(() => { clock.install(); });
+    const create = () => {
+      const s = make();
+      made.push(s);
+      return s;
+    };
+    beforeEach(() => {
+      clock.install();
+    });
     afterEach(async () => {
       // A job may be in a (fake) sleep: time must pass for stop to drain it.
-      for (const s of made.splice(0)) { await clock.settle(s.stop({ deadlineMs: 5000 }), 'stop'); await s.stop(); await cleanup(s); }
+      for (const s of made.splice(0)) {
+        await clock.settle(s.stop({ deadlineMs: 5000 }), 'stop');
+        await s.stop();
+        await cleanup(s);
+      }
       clock.uninstall();
     });
 
     it('runs a job repeatedly and never again after stop', async () => {
       const s = create();
       let runs = 0;
-      await s.schedule({ name: 'tick', everyMs: 50, run: async () => { runs++; } });
+      await s.schedule({
+        name: 'tick',
+        everyMs: 50,
+        run: async () => {
+          runs++;
+        },
+      });
       await s.start();
       await clock.until(() => runs >= 3, '3 runs', 10_000);
       await s.stop();
@@ -34,11 +55,18 @@ export function schedulerContract(name: string, make: () => Scheduler, clock: Te
       let inside = 0;
       let max = 0;
       let runs = 0;
-      await s.schedule({ name: 'slow', everyMs: 20, concurrency: 1, run: async () => {
-        inside++; max = Math.max(max, inside);
-        await new Promise((r) => setTimeout(r, 120));
-        inside--; runs++;
-      } });
+      await s.schedule({
+        name: 'slow',
+        everyMs: 20,
+        concurrency: 1,
+        run: async () => {
+          inside++;
+          max = Math.max(max, inside);
+          await new Promise((r) => setTimeout(r, 120));
+          inside--;
+          runs++;
+        },
+      });
       await s.start();
       await clock.until(() => runs >= 3, '3 slow runs', 10_000);
       expect(max).toBe(1);
@@ -47,7 +75,14 @@ export function schedulerContract(name: string, make: () => Scheduler, clock: Te
     it('keeps to the rate limit', async () => {
       const s = create();
       const starts: number[] = [];
-      await s.schedule({ name: 'limited', everyMs: 20, rateLimit: { max: 2, durationMs: 1500 }, run: async () => { starts.push(Date.now()); } });
+      await s.schedule({
+        name: 'limited',
+        everyMs: 20,
+        rateLimit: { max: 2, durationMs: 1500 },
+        run: async () => {
+          starts.push(Date.now());
+        },
+      });
       await s.start();
       await clock.until(() => starts.length >= 2, 'two runs', 10_000);
       await clock.pass(700);
@@ -58,9 +93,17 @@ export function schedulerContract(name: string, make: () => Scheduler, clock: Te
     it('reports a failing run and goes on with the schedule', async () => {
       const s = create();
       const outcomes: string[] = [];
-      s.onRun = (_n, outcome) => { outcomes.push(outcome); };
+      s.onRun = (_n, outcome) => {
+        outcomes.push(outcome);
+      };
       let n = 0;
-      await s.schedule({ name: 'flaky', everyMs: 40, run: async () => { if (n++ === 0) throw new Error('network down'); } });
+      await s.schedule({
+        name: 'flaky',
+        everyMs: 40,
+        run: async () => {
+          if (n++ === 0) throw new Error('network down');
+        },
+      });
       await s.start();
       await clock.until(() => outcomes.includes('ok'), 'a good run after a failure', 10_000);
       expect(outcomes[0]).toBe('failed');
@@ -70,11 +113,17 @@ export function schedulerContract(name: string, make: () => Scheduler, clock: Te
       const s = create();
       let started = false;
       let finished = false;
-      await s.schedule({ name: 'long', everyMs: 30, run: async (signal) => {
-        started = true;
-        await new Promise<void>((r) => { signal.addEventListener('abort', () => r(), { once: true }); });
-        finished = true;
-      } });
+      await s.schedule({
+        name: 'long',
+        everyMs: 30,
+        run: async (signal) => {
+          started = true;
+          await new Promise<void>((r) => {
+            signal.addEventListener('abort', () => r(), { once: true });
+          });
+          finished = true;
+        },
+      });
       await s.start();
       await clock.until(() => started, 'start', 10_000);
       await s.stop({ deadlineMs: 5000 });

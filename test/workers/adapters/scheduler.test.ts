@@ -7,5 +7,11 @@ import { fakeClock, realClock } from '../test-clock.ts';
 import { schedulerContract } from './scheduler.contract.ts';
 
 schedulerContract('memory', () => new MemoryScheduler(), fakeClock());
-schedulerContract('bullmq', () => new BullmqScheduler({ redisUrl: process.env.MID_REDIS_URL!, prefix: `t${randomUUID().slice(0, 8)}` }), realClock(),
-  async (s) => { await (s as BullmqScheduler).obliterate(); });
+schedulerContract(
+  'bullmq',
+  () => new BullmqScheduler({ redisUrl: process.env.MID_REDIS_URL!, prefix: `t${randomUUID().slice(0, 8)}` }),
+  realClock(),
+  async (s) => {
+    await (s as BullmqScheduler).obliterate();
+  },
+);

@@ -9,11 +9,24 @@ import { ElasticsearchSignalStore } from '../../../workers/adapters/elasticsearc
 import { signalStoreContract } from './signal-store.contract.ts';
 
 signalStoreContract('sqlite (memory)', () => new SqliteSignalStore({ file: ':memory:' }));
-signalStoreContract('sqlite (file)', () => new SqliteSignalStore({ file: join(mkdtempSync(join(tmpdir(), 'mid-store-')), 'signals.db') }));
-signalStoreContract('elasticsearch (live)', () => new ElasticsearchSignalStore({ node: process.env.MID_ES_URL!, prefix: `mid-test-${randomUUID().slice(0, 8)}`, retentionDays: 90, setupOnStart: true }), {
-  skip: process.env.MID_ES_URL ? undefined : 'MID_ES_URL is not set',
-  refresh: (s) => (s as ElasticsearchSignalStore).refresh(),
-});
+signalStoreContract(
+  'sqlite (file)',
+  () => new SqliteSignalStore({ file: join(mkdtempSync(join(tmpdir(), 'mid-store-')), 'signals.db') }),
+);
+signalStoreContract(
+  'elasticsearch (live)',
+  () =>
+    new ElasticsearchSignalStore({
+      node: process.env.MID_ES_URL!,
+      prefix: `mid-test-${randomUUID().slice(0, 8)}`,
+      retentionDays: 90,
+      setupOnStart: true,
+    }),
+  {
+    skip: process.env.MID_ES_URL ? undefined : 'MID_ES_URL is not set',
+    refresh: (s) => (s as ElasticsearchSignalStore).refresh(),
+  },
+);
 
 describe('SqliteSignalStore file permissions', () => {
   it('creates its directory 0700 and the database 0600', async () => {

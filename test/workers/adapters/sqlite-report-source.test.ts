@@ -20,10 +20,24 @@ describe('SqliteReportSource', () => {
     const store = new SqliteSignalStore({ file });
     await store.start();
     const posts = [
-      { ...enrichedPost('1', 'a', t0 + 5 * 60_000, 'u1'), fingerprint: { exact: 'f1', minhash: [1, 2, 3, 4], tokenCount: 6 } },
-      { ...enrichedPost('2', 'a', t0 + 10 * 60_000, 'u2'), fingerprint: { exact: 'f1', minhash: [1, 2, 3, 4], tokenCount: 6 } },
-      { ...enrichedPost('3', 'b', t0 + 20 * 60_000, 'u3'), source: 'bluesky', lang: 'en', fingerprint: { exact: 'f2', minhash: [1, 2, 9, 9], tokenCount: 6 } }, // near-identical to f1
-      { ...enrichedPost('7', 'z', t0 + 21 * 60_000, 'u7'), fingerprint: { exact: 'f3', minhash: [1, 8, 9, 9], tokenCount: 6 } }, // not near
+      {
+        ...enrichedPost('1', 'a', t0 + 5 * 60_000, 'u1'),
+        fingerprint: { exact: 'f1', minhash: [1, 2, 3, 4], tokenCount: 6 },
+      },
+      {
+        ...enrichedPost('2', 'a', t0 + 10 * 60_000, 'u2'),
+        fingerprint: { exact: 'f1', minhash: [1, 2, 3, 4], tokenCount: 6 },
+      },
+      {
+        ...enrichedPost('3', 'b', t0 + 20 * 60_000, 'u3'),
+        source: 'bluesky',
+        lang: 'en',
+        fingerprint: { exact: 'f2', minhash: [1, 2, 9, 9], tokenCount: 6 },
+      }, // near-identical to f1
+      {
+        ...enrichedPost('7', 'z', t0 + 21 * 60_000, 'u7'),
+        fingerprint: { exact: 'f3', minhash: [1, 8, 9, 9], tokenCount: 6 },
+      }, // not near
       enrichedPost('4', 'c', t0 + H + 1, 'u4'),
       enrichedPost('5', 'd', t0 + 3 * H, 'u5'), // outside [t0, t0 + 2h)
       enrichedPost('6', 'e', t0 - 1, 'u6'), // before
@@ -33,8 +47,17 @@ describe('SqliteReportSource', () => {
     posts[2]!.accountSignals = { ...posts[2]!.accountSignals, ageDays: 29.5 };
     await store.writePosts(posts);
     await store.upsertClusters([
-      { cluster: { ...cluster('in', ['1', '2', '3', '7', 'missing'], '2023-11-21T10:20:00.000Z'), start: '2023-11-21T10:05:00.000Z' }, watermarkMs: t0 },
-      { cluster: { ...cluster('late', ['5'], '2023-11-21T13:00:00.000Z'), start: '2023-11-21T13:00:00.000Z' }, watermarkMs: t0 },
+      {
+        cluster: {
+          ...cluster('in', ['1', '2', '3', '7', 'missing'], '2023-11-21T10:20:00.000Z'),
+          start: '2023-11-21T10:05:00.000Z',
+        },
+        watermarkMs: t0,
+      },
+      {
+        cluster: { ...cluster('late', ['5'], '2023-11-21T13:00:00.000Z'), start: '2023-11-21T13:00:00.000Z' },
+        watermarkMs: t0,
+      },
     ]);
     await store.stop();
     await source.start();

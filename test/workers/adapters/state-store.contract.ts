@@ -8,8 +8,14 @@ import { LockTimeoutError } from '../../../workers/ports/state-store.ts';
 export function stateStoreContract(name: string, make: (prefix: string) => StateStore): void {
   describe(`StateStore contract: ${name}`, () => {
     let store: StateStore;
-    beforeEach(async () => { store = make(`test:${randomUUID()}:`); await store.start(); });
-    afterEach(async () => { await store.stop(); await store.stop(); });
+    beforeEach(async () => {
+      store = make(`test:${randomUUID()}:`);
+      await store.start();
+    });
+    afterEach(async () => {
+      await store.stop();
+      await store.stop();
+    });
 
     it('gets what was set, null for unknown keys, nothing after delete', async () => {
       expect(await store.get('cursor:a')).toBeNull();
@@ -39,19 +45,24 @@ export function stateStoreContract(name: string, make: (prefix: string) => State
       let inside = 0;
       let maxInside = 0;
       const order: number[] = [];
-      const work = (i: number) => store.withLock('detector', async () => {
-        inside++;
-        maxInside = Math.max(maxInside, inside);
-        await new Promise((r) => setTimeout(r, 10));
-        order.push(i);
-        inside--;
-        return i * 2;
-      });
+      const work = (i: number) =>
+        store.withLock('detector', async () => {
+          inside++;
+          maxInside = Math.max(maxInside, inside);
+          await new Promise((r) => setTimeout(r, 10));
+          order.push(i);
+          inside--;
+          return i * 2;
+        });
       const results = await Promise.all([0, 1, 2, 3, 4].map(work));
       expect(results).toEqual([0, 2, 4, 6, 8]);
       expect(maxInside).toBe(1);
       expect(order.sort()).toEqual([0, 1, 2, 3, 4]);
-      await expect(store.withLock('detector', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+      await expect(
+        store.withLock('detector', async () => {
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
       await expect(store.withLock('detector', async () => 'free again')).resolves.toBe('free again');
     });
 
@@ -67,7 +78,13 @@ export function stateStoreContract(name: string, make: (prefix: string) => State
 
     it('gives up waiting for a held lock with a LockTimeoutError', async () => {
       let release!: () => void;
-      const held = store.withLock('busy', () => new Promise<void>((r) => { release = r; }));
+      const held = store.withLock(
+        'busy',
+        () =>
+          new Promise<void>((r) => {
+            release = r;
+          }),
+      );
       await new Promise((r) => setTimeout(r, 20));
       await expect(store.withLock('busy', async () => 1, { waitMs: 100 })).rejects.toBeInstanceOf(LockTimeoutError);
       release();

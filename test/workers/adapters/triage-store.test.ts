@@ -9,7 +9,10 @@ import { SqliteTriageStore } from '../../../workers/adapters/sqlite-triage-store
 import { triageStoreContract } from './triage-store.contract.ts';
 
 triageStoreContract('sqlite (memory)', () => new SqliteTriageStore({ file: ':memory:' }));
-triageStoreContract('sqlite (file)', () => new SqliteTriageStore({ file: join(mkdtempSync(join(tmpdir(), 'mid-triage-')), 'triage.db') }));
+triageStoreContract(
+  'sqlite (file)',
+  () => new SqliteTriageStore({ file: join(mkdtempSync(join(tmpdir(), 'mid-triage-')), 'triage.db') }),
+);
 
 describe('SqliteTriageStore', () => {
   it('creates its file readable by the owner only, and detects an audit row edited behind its back', async () => {
@@ -17,7 +20,15 @@ describe('SqliteTriageStore', () => {
     const store = new SqliteTriageStore({ file });
     await store.start();
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    for (let i = 0; i < 4; i++) await store.appendAudit({ atMs: i, actor: 'ann', action: 'status', clusterId: 'c1', before: { status: 'new' }, after: { status: 'closed' } });
+    for (let i = 0; i < 4; i++)
+      await store.appendAudit({
+        atMs: i,
+        actor: 'ann',
+        action: 'status',
+        clusterId: 'c1',
+        before: { status: 'new' },
+        after: { status: 'closed' },
+      });
     expect((await store.verifyAudit()).ok).toBe(true);
     const raw = new Database(file);
     expect(() => raw.prepare("UPDATE audit SET actor = 'eve' WHERE seq = 2").run()).toThrow(/append-only/);

@@ -6,17 +6,35 @@ import { verifySignature } from '../../../workers/notifiers/json-webhook.ts';
 import { alertCluster, merged, Receiver, signal, testWorker } from './harness.ts';
 
 const receivers: Receiver[] = [];
-afterEach(async () => { for (const r of receivers.splice(0)) await r.stop(); });
-async function receiver(): Promise<Receiver> { const r = await new Receiver().start(); receivers.push(r); return r; }
+afterEach(async () => {
+  for (const r of receivers.splice(0)) await r.stop();
+});
+async function receiver(): Promise<Receiver> {
+  const r = await new Receiver().start();
+  receivers.push(r);
+  return r;
+}
 
-const grown = alertCluster({ posts: Array.from({ length: 12 }, (_, i) => `post-${i}`), accounts: Array.from({ length: 12 }, (_, i) => `p:${i}`) });
-const route = (name: string, channel: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ name, channel, ...extra });
+const grown = alertCluster({
+  posts: Array.from({ length: 12 }, (_, i) => `post-${i}`),
+  accounts: Array.from({ length: 12 }, (_, i) => `p:${i}`),
+});
+const route = (name: string, channel: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  name,
+  channel,
+  ...extra,
+});
 
 describe('signed JSON webhook', () => {
   it('sends once after the group wait, signed, then a follow-up in the same thread when the cluster doubles', async () => {
     const rx = await receiver();
-    const { worker, clock } = testWorker({ routes: [route('desk', { format: 'json', urlEnv: 'HOOK', secretEnv: 'HOOK_SECRET' })], triageUrlTemplate: 'https://mid.example/clusters/{clusterId}' },
-      { HOOK: `${rx.url}/hook?token=secret-in-url`, HOOK_SECRET: 'shh-very-secret' });
+    const { worker, clock } = testWorker(
+      {
+        routes: [route('desk', { format: 'json', urlEnv: 'HOOK', secretEnv: 'HOOK_SECRET' })],
+        triageUrlTemplate: 'https://mid.example/clusters/{clusterId}',
+      },
+      { HOOK: `${rx.url}/hook?token=secret-in-url`, HOOK_SECRET: 'shh-very-secret' },
+    );
     await worker.handleBatch([signal(alertCluster())]);
     await worker.deliverDue();
     clock.now += 9_999;
@@ -32,12 +50,45 @@ describe('signed JSON webhook', () => {
     expect(r.url).toBe('/hook?token=secret-in-url');
     expect(r.headers['content-type']).toBe('application/json');
     expect(r.headers['x-mid-idempotency-key']).toBe('cl-1:desk:v1');
-    expect(verifySignature('shh-very-secret', String(r.headers['x-mid-timestamp']), r.body, String(r.headers['x-mid-signature']), Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifySignature('wrong', String(r.headers['x-mid-timestamp']), r.body, String(r.headers['x-mid-signature']), Math.floor(Date.now() / 1000))).toBe(false);
+    expect(
+      verifySignature(
+        'shh-very-secret',
+        String(r.headers['x-mid-timestamp']),
+        r.body,
+        String(r.headers['x-mid-signature']),
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(true);
+    expect(
+      verifySignature(
+        'wrong',
+        String(r.headers['x-mid-timestamp']),
+        r.body,
+        String(r.headers['x-mid-signature']),
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(false);
     const body = rx.json(0);
-    expect(Object.keys(body).sort()).toEqual(['idempotencyKey', 'message', 'route', 'schemaVersion', 'threadKey', 'type', 'version']);
-    expect(body).toMatchObject({ type: 'mid.alert', schemaVersion: 1, idempotencyKey: 'cl-1:desk:v1', route: 'desk', version: 1, threadKey: null });
-    expect(body.message.title).toBe('Signaal van gecoördineerd gedrag: dezelfde tekst, gelijktijdig gedeelde links (6 accounts)');
+    expect(Object.keys(body).sort()).toEqual([
+      'idempotencyKey',
+      'message',
+      'route',
+      'schemaVersion',
+      'threadKey',
+      'type',
+      'version',
+    ]);
+    expect(body).toMatchObject({
+      type: 'mid.alert',
+      schemaVersion: 1,
+      idempotencyKey: 'cl-1:desk:v1',
+      route: 'desk',
+      version: 1,
+      threadKey: null,
+    });
+    expect(body.message.title).toBe(
+      'Signaal van gecoördineerd gedrag: dezelfde tekst, gelijktijdig gedeelde links (6 accounts)',
+    );
     expect(body.message.reasons).toHaveLength(2);
     expect(body.message.sample).toBe('kijk dit! De stembussen zijn gemanipuleerd #stemfraude');
     expect(body.message.links).toEqual([{ url: 'https://stemfraude.example/bewijs', domain: 'stemfraude.example' }]);
@@ -59,16 +110,43 @@ describe('signed JSON webhook', () => {
 describe('Slack-compatible webhook', () => {
   it('posts text and blocks; a follow-up is a new message titled Update (no threads on incoming webhooks)', async () => {
     const rx = await receiver();
-    const { worker, clock } = testWorker({ routes: [route('slack', { format: 'slack', urlEnv: 'SLACK_URL' }, { language: 'en', groupWaitMs: 0, groupIntervalMs: 0 })] }, { SLACK_URL: `${rx.url}/services/T0/B0/x` });
+    const { worker, clock } = testWorker(
+      {
+        routes: [
+          route(
+            'slack',
+            { format: 'slack', urlEnv: 'SLACK_URL' },
+            { language: 'en', groupWaitMs: 0, groupIntervalMs: 0 },
+          ),
+        ],
+      },
+      { SLACK_URL: `${rx.url}/services/T0/B0/x` },
+    );
     await worker.handleBatch([signal(alertCluster())]);
     await worker.deliverDue();
     const p = rx.json(0);
     expect(Object.keys(p).sort()).toEqual(['blocks', 'text']);
-    expect(p.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Signal of coordinated behaviour: duplicate text, co-shared links (6 accounts)', emoji: false } });
+    expect(p.blocks[0]).toEqual({
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: 'Signal of coordinated behaviour: duplicate text, co-shared links (6 accounts)',
+        emoji: false,
+      },
+    });
     expect(p.blocks[1].type).toBe('section');
     expect(p.blocks[1].fields[0]).toEqual({ type: 'mrkdwn', text: '*posts*\n6' });
-    expect((p.blocks as Array<{ type: string }>).map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'context']);
-    expect((p.blocks as Array<{ elements: Array<{ text: string }> }>).at(-1)!.elements[0]!.text).toMatch(/not about whether the content is true/);
+    expect((p.blocks as Array<{ type: string }>).map((b) => b.type)).toEqual([
+      'header',
+      'section',
+      'section',
+      'section',
+      'section',
+      'context',
+    ]);
+    expect((p.blocks as Array<{ elements: Array<{ text: string }> }>).at(-1)!.elements[0]!.text).toMatch(
+      /not about whether the content is true/,
+    );
     expect(p.text).toContain('Signal of coordinated behaviour');
     clock.now += 1000;
     await worker.handleBatch([signal(alertCluster({ kinds: ['duplicate_text', 'co_link', 'burst'] }), 1)]);
@@ -83,7 +161,13 @@ describe('Teams Workflows webhook', () => {
   it('posts a message with one Adaptive Card and an Open URL action into triage', async () => {
     const rx = await receiver();
     rx.fallback = () => ({ status: 202, body: '' });
-    const { worker } = testWorker({ routes: [route('teams', { format: 'teams', urlEnv: 'TEAMS_URL' }, { groupWaitMs: 0 })], triageUrlTemplate: 'https://mid.example/c/{clusterId}' }, { TEAMS_URL: `${rx.url}/workflows/abc` });
+    const { worker } = testWorker(
+      {
+        routes: [route('teams', { format: 'teams', urlEnv: 'TEAMS_URL' }, { groupWaitMs: 0 })],
+        triageUrlTemplate: 'https://mid.example/c/{clusterId}',
+      },
+      { TEAMS_URL: `${rx.url}/workflows/abc` },
+    );
     await worker.handleBatch([signal(alertCluster())]);
     await worker.deliverDue();
     const p = rx.json(0);
@@ -92,10 +176,20 @@ describe('Teams Workflows webhook', () => {
     expect(p.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(p.attachments[0].contentUrl).toBeNull();
     const card = p.attachments[0].content;
-    expect(card).toMatchObject({ $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4' });
-    expect(card.body[0]).toMatchObject({ type: 'TextBlock', weight: 'Bolder', text: expect.stringMatching(/^Signaal van gecoördineerd gedrag/) });
+    expect(card).toMatchObject({
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      type: 'AdaptiveCard',
+      version: '1.4',
+    });
+    expect(card.body[0]).toMatchObject({
+      type: 'TextBlock',
+      weight: 'Bolder',
+      text: expect.stringMatching(/^Signaal van gecoördineerd gedrag/),
+    });
     expect(card.body[1].type).toBe('FactSet');
-    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Beoordelen in mid-monitor', url: 'https://mid.example/c/cl-1' }]);
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Beoordelen in mid-monitor', url: 'https://mid.example/c/cl-1' },
+    ]);
   });
 });
 
@@ -104,8 +198,24 @@ describe('Matrix client-server API', () => {
     const rx = await receiver();
     let n = 0;
     rx.fallback = () => ({ status: 200, body: JSON.stringify({ event_id: `$event${++n}` }) });
-    const { worker, clock } = testWorker({ routes: [route('mx', { format: 'matrix', url: 'http://placeholder.invalid', urlEnv: 'MX_URL', secretEnv: 'MX_TOKEN', roomId: '!room:example.org' }, { groupWaitMs: 0, groupIntervalMs: 0 })] },
-      { MX_URL: rx.url, MX_TOKEN: 'syt_token' });
+    const { worker, clock } = testWorker(
+      {
+        routes: [
+          route(
+            'mx',
+            {
+              format: 'matrix',
+              url: 'http://placeholder.invalid',
+              urlEnv: 'MX_URL',
+              secretEnv: 'MX_TOKEN',
+              roomId: '!room:example.org',
+            },
+            { groupWaitMs: 0, groupIntervalMs: 0 },
+          ),
+        ],
+      },
+      { MX_URL: rx.url, MX_TOKEN: 'syt_token' },
+    );
     await worker.handleBatch([signal(alertCluster())]);
     await worker.deliverDue();
     const r = rx.requests[0]!;
@@ -117,11 +227,23 @@ describe('Matrix client-server API', () => {
     expect(c).toMatchObject({ msgtype: 'm.text', format: 'org.matrix.custom.html' });
     expect(c.formatted_body).toMatch(/^<h3>Signaal van gecoördineerd gedrag/);
     clock.now += 1000;
-    await worker.handleBatch([signal(alertCluster({ factchecks: [{ url: 'https://factcheck.example/stembus', publisher: 'Nieuwscheckers', rating: 'Onwaar' }] }), 1)]);
+    await worker.handleBatch([
+      signal(
+        alertCluster({
+          factchecks: [{ url: 'https://factcheck.example/stembus', publisher: 'Nieuwscheckers', rating: 'Onwaar' }],
+        }),
+        1,
+      ),
+    ]);
     await worker.deliverDue();
     const f = rx.json(1);
     expect(rx.requests[1]!.url).toMatch(/\/send\/m\.room\.message\/cl-1%3Amx%3Av2$/);
-    expect(f['m.relates_to']).toEqual({ rel_type: 'm.thread', event_id: '$event1', is_falling_back: true, 'm.in_reply_to': { event_id: '$event1' } });
+    expect(f['m.relates_to']).toEqual({
+      rel_type: 'm.thread',
+      event_id: '$event1',
+      is_falling_back: true,
+      'm.in_reply_to': { event_id: '$event1' },
+    });
     expect(f.body).toContain('Nieuwscheckers: https://factcheck.example/stembus');
     expect(f.body).not.toContain('Onwaar'); // no truth verdict
   });
@@ -131,14 +253,35 @@ describe('e-mail over SMTP', () => {
   it('sends text and HTML; the follow-up refers to the first Message-ID', async () => {
     const mails: string[] = [];
     const smtp = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-      onData(stream, _session, cb) { let s = ''; stream.on('data', (d: Buffer) => { s += d.toString(); }); stream.on('end', () => { mails.push(s); cb(); }); },
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, cb) {
+        let s = '';
+        stream.on('data', (d: Buffer) => {
+          s += d.toString();
+        });
+        stream.on('end', () => {
+          mails.push(s);
+          cb();
+        });
+      },
     });
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
     const port = (smtp.server.address() as { port: number }).port;
     try {
-      const { worker, clock } = testWorker({ routes: [route('mail', { format: 'email', urlEnv: 'SMTP_URL', from: 'mid <alerts@mid.example>', to: ['desk@example.nl'] }, { groupWaitMs: 0, groupIntervalMs: 0 })] },
-        { SMTP_URL: `smtp://127.0.0.1:${port}` });
+      const { worker, clock } = testWorker(
+        {
+          routes: [
+            route(
+              'mail',
+              { format: 'email', urlEnv: 'SMTP_URL', from: 'mid <alerts@mid.example>', to: ['desk@example.nl'] },
+              { groupWaitMs: 0, groupIntervalMs: 0 },
+            ),
+          ],
+        },
+        { SMTP_URL: `smtp://127.0.0.1:${port}` },
+      );
       await worker.handleBatch([signal(alertCluster())]);
       await worker.deliverDue();
       clock.now += 1000;
@@ -157,7 +300,11 @@ describe('e-mail over SMTP', () => {
 });
 
 describe('delivery failures', () => {
-  const json = (extra: Record<string, unknown> = {}) => ({ routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { groupWaitMs: 0 })], backoffBaseMs: 2000, ...extra });
+  const json = (extra: Record<string, unknown> = {}) => ({
+    routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { groupWaitMs: 0 })],
+    backoffBaseMs: 2000,
+    ...extra,
+  });
 
   it('429 with Retry-After waits exactly that long (random 0), then delivers', async () => {
     const rx = await receiver();
@@ -211,9 +358,15 @@ describe('delivery failures', () => {
     expect(rx.requests).toHaveLength(1);
     const dead = await worker.deadLetters();
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ reason: expect.stringContaining('answered 400'), status: 400, delivery: { key: 'cl-1:desk:v1' } });
+    expect(dead[0]).toMatchObject({
+      reason: expect.stringContaining('answered 400'),
+      status: 400,
+      delivery: { key: 'cl-1:desk:v1' },
+    });
     expect(dead[0]!.reason).not.toContain('secret-path');
-    expect(await deps.metrics.registry.metrics()).toMatch(/mid_alerts_failed_total\{channel="json",outcome="dead_letter"\} 1/);
+    expect(await deps.metrics.registry.metrics()).toMatch(
+      /mid_alerts_failed_total\{channel="json",outcome="dead_letter"\} 1/,
+    );
   });
 
   it('gives up after maxAttempts of retriable failures', async () => {
@@ -221,7 +374,10 @@ describe('delivery failures', () => {
     rx.fallback = () => ({ status: 502 });
     const { worker, clock } = testWorker(json({ maxAttempts: 3 }), { HOOK: rx.url });
     await worker.handleBatch([signal(alertCluster())]);
-    for (let i = 0; i < 5; i++) { await worker.deliverDue(); clock.now += 600_000; }
+    for (let i = 0; i < 5; i++) {
+      await worker.deliverDue();
+      clock.now += 600_000;
+    }
     expect(rx.requests).toHaveLength(3);
     expect((await worker.deadLetters())[0]!.reason).toMatch(/^gave up after 3 attempts/);
   });
@@ -235,15 +391,29 @@ describe('delivery failures', () => {
     expect(rx.requests).toHaveLength(2);
     clock.now += 30_000; // one token per 30 s
     await worker.deliverDue();
-    expect(rx.requests.map((r) => r.headers['x-mid-idempotency-key']).sort()).toEqual(['cl-1:desk:v1', 'cl-2:desk:v1', 'cl-3:desk:v1']);
+    expect(rx.requests.map((r) => r.headers['x-mid-idempotency-key']).sort()).toEqual([
+      'cl-1:desk:v1',
+      'cl-2:desk:v1',
+      'cl-3:desk:v1',
+    ]);
   });
 });
 
 describe('silences, quiet hours digest, merges', () => {
   it('a silenced cluster is alerted once the silence expires', async () => {
     const rx = await receiver();
-    const { worker, clock } = testWorker({ routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { groupWaitMs: 0 })] }, { HOOK: rx.url });
-    await worker.addSilence({ matchers: { kinds: ['co_link'] }, routes: [], createdBy: 'analist', comment: 'bekend', startsAtMs: clock.now, expiresAtMs: clock.now + 3_600_000 });
+    const { worker, clock } = testWorker(
+      { routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { groupWaitMs: 0 })] },
+      { HOOK: rx.url },
+    );
+    await worker.addSilence({
+      matchers: { kinds: ['co_link'] },
+      routes: [],
+      createdBy: 'analist',
+      comment: 'bekend',
+      startsAtMs: clock.now,
+      expiresAtMs: clock.now + 3_600_000,
+    });
     await worker.handleBatch([signal(alertCluster())]);
     await worker.deliverDue();
     expect(rx.requests).toHaveLength(0);
@@ -255,10 +425,16 @@ describe('silences, quiet hours digest, merges', () => {
 
   it('clusters held in quiet hours come as one digest when they end', async () => {
     const rx = await receiver();
-    const { worker, clock } = testWorker({ routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { quietHours: { from: '22:00', to: '07:00' } })] }, { HOOK: rx.url });
+    const { worker, clock } = testWorker(
+      { routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { quietHours: { from: '22:00', to: '07:00' } })] },
+      { HOOK: rx.url },
+    );
     clock.now = Date.parse('2026-03-01T22:30:00Z'); // 23:30 in Amsterdam
     await worker.checkDigests();
-    await worker.handleBatch([signal(alertCluster({ id: 'a', links: ['https://x.example/1'] })), signal(alertCluster({ id: 'b', links: ['https://x.example/1'] }), 1)]);
+    await worker.handleBatch([
+      signal(alertCluster({ id: 'a', links: ['https://x.example/1'] })),
+      signal(alertCluster({ id: 'b', links: ['https://x.example/1'] }), 1),
+    ]);
     await worker.checkDigests();
     await worker.deliverDue();
     expect(rx.requests).toHaveLength(0);
@@ -275,14 +451,20 @@ describe('silences, quiet hours digest, merges', () => {
     expect(rx.requests).toHaveLength(1);
   });
 
-  it('a merge is one message in the absorbed cluster\'s thread, and the absorbed cluster is inhibited', async () => {
+  it("a merge is one message in the absorbed cluster's thread, and the absorbed cluster is inhibited", async () => {
     const rx = await receiver();
-    const { worker, clock } = testWorker({ routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { groupWaitMs: 30_000 })] }, { HOOK: rx.url });
+    const { worker, clock } = testWorker(
+      { routes: [route('desk', { format: 'json', urlEnv: 'HOOK' }, { groupWaitMs: 30_000 })] },
+      { HOOK: rx.url },
+    );
     await worker.handleBatch([signal(alertCluster({ id: 'B' }))]);
     clock.now += 30_000;
     await worker.deliverDue();
     expect(rx.requests).toHaveLength(1);
-    await worker.handleBatch([signal(alertCluster({ id: 'A', posts: grown.posts, accounts: grown.accounts })), merged('B', 'A', 1)]);
+    await worker.handleBatch([
+      signal(alertCluster({ id: 'A', posts: grown.posts, accounts: grown.accounts })),
+      merged('B', 'A', 1),
+    ]);
     await worker.handleBatch([signal(alertCluster({ id: 'B', kinds: ['burst'] }), 2)]);
     clock.now += 60_000;
     await worker.deliverDue();

@@ -22,10 +22,17 @@ afterAll(async () => {
 });
 
 function midWorker(env: Record<string, string>): ChildProcess {
-  const c = spawn(process.execPath, ['workers/bin/mid.mjs', 'worker', 'alerts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const c = spawn(process.execPath, ['workers/bin/mid.mjs', 'worker', 'alerts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
-  c.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
-  c.once('exit', (code) => { if (code) process.stderr.write(`mid worker alerts exited ${code}: ${err}\n`); });
+  c.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
+  c.once('exit', (code) => {
+    if (code) process.stderr.write(`mid worker alerts exited ${code}: ${err}\n`);
+  });
   children.push(c);
   return c;
 }
@@ -38,15 +45,41 @@ describe('alerts on Kafka + BullMQ + Redis', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mid-alerts-cluster-'));
     const configFile = join(dir, 'config.json');
     const brokers = process.env.MID_KAFKA_BROKERS!.split(',');
-    const topics = { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` };
-    writeFileSync(configFile, JSON.stringify({
-      dataDir: dir, http: { port: 0 }, log: { level: 'warn' },
-      bus: { kind: 'kafka', kafkaBrokers: brokers, groupPrefix: `a${id}`, sessionTimeoutMs: 6000, topics },
-      scheduler: { kind: 'bullmq' },
-      redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `al${id}` },
-      alerts: { deliverEveryMs: 500, routes: [{ name: 'desk', groupWaitMs: 0, groupIntervalMs: 0, channel: { format: 'json', urlEnv: 'HOOK', secretEnv: 'HOOK_SECRET' } }] },
-    }));
-    const env = { MID_CONFIG: configFile, HOOK: `${rx.url}/hook`, HOOK_SECRET: 'cluster-secret', MID_LOG_LEVEL: 'warn' };
+    const topics = {
+      postsRaw: `raw-${id}`,
+      factchecksRaw: `fc-${id}`,
+      postsEnriched: `enr-${id}`,
+      signals: `sig-${id}`,
+      dlq: `dlq-${id}`,
+    };
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir: dir,
+        http: { port: 0 },
+        log: { level: 'warn' },
+        bus: { kind: 'kafka', kafkaBrokers: brokers, groupPrefix: `a${id}`, sessionTimeoutMs: 6000, topics },
+        scheduler: { kind: 'bullmq' },
+        redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `al${id}` },
+        alerts: {
+          deliverEveryMs: 500,
+          routes: [
+            {
+              name: 'desk',
+              groupWaitMs: 0,
+              groupIntervalMs: 0,
+              channel: { format: 'json', urlEnv: 'HOOK', secretEnv: 'HOOK_SECRET' },
+            },
+          ],
+        },
+      }),
+    );
+    const env = {
+      MID_CONFIG: configFile,
+      HOOK: `${rx.url}/hook`,
+      HOOK_SECRET: 'cluster-secret',
+      MID_LOG_LEVEL: 'warn',
+    };
     const bus = new KafkaBus({ brokers, clientId: `alerts-test-${id}`, logger: createLogger('silent') });
     await bus.start();
     const keys = () => rx.requests.map((r) => String(r.headers['x-mid-idempotency-key']));
@@ -54,7 +87,10 @@ describe('alerts on Kafka + BullMQ + Redis', () => {
       await bus.publish(topics.signals, [clusterMessage(alertCluster(), 1)]);
       let worker = midWorker(env);
       await waitFor(() => keys().includes('cl-1:desk:v1'), 'the first alert', 120_000, 100);
-      const grown = alertCluster({ posts: Array.from({ length: 12 }, (_, i) => `post-${i}`), accounts: Array.from({ length: 12 }, (_, i) => `p:${i}`) });
+      const grown = alertCluster({
+        posts: Array.from({ length: 12 }, (_, i) => `post-${i}`),
+        accounts: Array.from({ length: 12 }, (_, i) => `p:${i}`),
+      });
       await bus.publish(topics.signals, [clusterMessage(alertCluster(), 2), clusterMessage(grown, 3)]);
       await waitFor(() => keys().includes('cl-1:desk:v2'), 'the follow-up', 60_000, 100);
       expect(rx.json(1)).toMatchObject({ threadKey: 'cl-1:desk:v1', version: 2 });
@@ -62,9 +98,16 @@ describe('alerts on Kafka + BullMQ + Redis', () => {
       await new Promise((r) => worker.once('exit', r));
       // Restart: the uncommitted signals come again, the same states arrive again, then a new cluster as a marker.
       worker = midWorker(env);
-      await bus.publish(topics.signals, [clusterMessage(grown, 4), clusterMessage(alertCluster({ id: 'cl-marker' }), 5)]);
+      await bus.publish(topics.signals, [
+        clusterMessage(grown, 4),
+        clusterMessage(alertCluster({ id: 'cl-marker' }), 5),
+      ]);
       await waitFor(() => keys().includes('cl-marker:desk:v1'), 'the marker alert', 120_000, 100);
-      expect(keys().filter((k) => k.startsWith('cl-1:')).sort()).toEqual(['cl-1:desk:v1', 'cl-1:desk:v2']);
+      expect(
+        keys()
+          .filter((k) => k.startsWith('cl-1:'))
+          .sort(),
+      ).toEqual(['cl-1:desk:v1', 'cl-1:desk:v2']);
       worker.kill('SIGTERM');
       await new Promise((r) => worker.once('exit', r));
     } finally {

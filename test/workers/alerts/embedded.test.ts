@@ -21,7 +21,10 @@ afterAll(async () => {
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
   });
 }
 
@@ -30,14 +33,39 @@ describe('alerts in embedded mode', () => {
     const rx = await new Receiver().start();
     receivers.push(rx);
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, MID_DATA_DIR: mkdtempSync(join(tmpdir(), 'mid-alerts-start-')), PORT: String(port), MID_LOG_LEVEL: 'warn', MID_ALERT_WEBHOOK_URL: `${rx.url}/hook` };
-    for (const k of ['MID_BUS', 'MID_SCHEDULER', 'MID_STORE', 'MID_CONFIG', 'MID_PSEUDONYM_KEY', 'MID_ALERT_WEBHOOK_FORMAT']) delete env[k];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MID_DATA_DIR: mkdtempSync(join(tmpdir(), 'mid-alerts-start-')),
+      PORT: String(port),
+      MID_LOG_LEVEL: 'warn',
+      MID_ALERT_WEBHOOK_URL: `${rx.url}/hook`,
+    };
+    for (const k of [
+      'MID_BUS',
+      'MID_SCHEDULER',
+      'MID_STORE',
+      'MID_CONFIG',
+      'MID_PSEUDONYM_KEY',
+      'MID_ALERT_WEBHOOK_FORMAT',
+    ])
+      delete env[k];
     const child = spawn(process.execPath, ['workers/bin/mid.mjs', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr!.resume();
     let stdout = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     children.push(child);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0)) === 200, '/healthz', 60_000, 200);
+    await waitFor(
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
+      '/healthz',
+      60_000,
+      200,
+    );
     const t0 = Date.now(); // the replay source starts with the scheduler, just before /healthz answers
     const client = sessionClient();
     expect(await client.signIn(`http://127.0.0.1:${port}`, oneTimePassword(stdout) ?? '')).toBe(200);
@@ -47,12 +75,27 @@ describe('alerts in embedded mode', () => {
     // Let the replay finish (the sample's clusters are all on /api/clusters and stable) before counting.
     let last = '';
     let stableSince = Date.now();
-    await waitFor(async () => {
-      const body = (await client.get(`http://127.0.0.1:${port}/api/clusters`)).body;
-      if (body !== last) { last = body; stableSince = Date.now(); }
-      return Date.now() - stableSince > 20_000;
-    }, 'stable clusters', 120_000, 1000);
-    const bodies = rx.requests.map((r) => JSON.parse(r.body) as { idempotencyKey: string; version: number; message: { title: string; clusterId: string } });
+    await waitFor(
+      async () => {
+        const body = (await client.get(`http://127.0.0.1:${port}/api/clusters`)).body;
+        if (body !== last) {
+          last = body;
+          stableSince = Date.now();
+        }
+        return Date.now() - stableSince > 20_000;
+      },
+      'stable clusters',
+      120_000,
+      1000,
+    );
+    const bodies = rx.requests.map(
+      (r) =>
+        JSON.parse(r.body) as {
+          idempotencyKey: string;
+          version: number;
+          message: { title: string; clusterId: string };
+        },
+    );
     const clusters = (JSON.parse(last) as { clusters: Array<{ id: string; kinds: string[] }> }).clusters;
     const campaign = clusters.find((c) => c.kinds.includes('duplicate_text'))!;
     expect(campaign).toBeDefined();

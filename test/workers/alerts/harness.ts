@@ -16,10 +16,19 @@ import type { IncomingMessage } from '../../../workers/ports/bus.ts';
 import type { Cluster } from '../../../pipelines/types.ts';
 
 /** A recorded request. */
-export interface Recorded { method: string; url: string; headers: IncomingHttpHeaders; body: string }
+export interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 /** A scripted answer. */
-export interface Answer { status: number; headers?: Record<string, string>; body?: string }
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
 
 /** A local receiver: answers from `script` in order (then `fallback`), records every request. */
 export class Receiver {
@@ -35,7 +44,12 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const rec: Recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const rec: Recorded = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
         this.requests.push(rec);
         this.onRequest?.(rec);
         const a = this.script.shift() ?? this.fallback(rec);
@@ -55,20 +69,35 @@ export class Receiver {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  json(i: number): Record<string, any> { return JSON.parse(this.requests[i]!.body) as Record<string, any>; } // any: test inspection of payloads
+  json(i: number): Record<string, any> {
+    return JSON.parse(this.requests[i]!.body) as Record<string, any>;
+  } // any: test inspection of payloads
 }
 
 /** A cluster for alert tests. */
 export function alertCluster(over: Partial<Cluster> = {}): Cluster {
   const n = 6;
   return {
-    id: 'cl-1', kinds: ['duplicate_text', 'co_link'], score: 0.93, pValue: 1e-12,
-    posts: Array.from({ length: n }, (_, i) => `post-${i}`), accounts: Array.from({ length: n }, (_, i) => `p:${'ab12'.repeat(6).slice(0, 20)}${i}`),
-    start: '2026-03-01T09:30:00.000Z', end: '2026-03-01T09:41:00.000Z',
-    reasons: ['6 accounts posted the same text within 11 minutes', 'Link https://stemfraude.example/bewijs shared by 6 accounts within 30 s', 'third reason'],
-    sampleText: '@jan_b kijk dit! @x@mastodon.social De stembussen zijn gemanipuleerd https://stemfraude.example/bewijs #stemfraude',
-    links: ['https://stemfraude.example/bewijs', 'https://social.example/@someone/123'], hashtags: ['stemfraude'], languages: ['nl'],
-    factchecks: [], ...over,
+    id: 'cl-1',
+    kinds: ['duplicate_text', 'co_link'],
+    score: 0.93,
+    pValue: 1e-12,
+    posts: Array.from({ length: n }, (_, i) => `post-${i}`),
+    accounts: Array.from({ length: n }, (_, i) => `p:${'ab12'.repeat(6).slice(0, 20)}${i}`),
+    start: '2026-03-01T09:30:00.000Z',
+    end: '2026-03-01T09:41:00.000Z',
+    reasons: [
+      '6 accounts posted the same text within 11 minutes',
+      'Link https://stemfraude.example/bewijs shared by 6 accounts within 30 s',
+      'third reason',
+    ],
+    sampleText:
+      '@jan_b kijk dit! @x@mastodon.social De stembussen zijn gemanipuleerd https://stemfraude.example/bewijs #stemfraude',
+    links: ['https://stemfraude.example/bewijs', 'https://social.example/@someone/123'],
+    hashtags: ['stemfraude'],
+    languages: ['nl'],
+    factchecks: [],
+    ...over,
   };
 }
 
@@ -85,13 +114,26 @@ export function merged(id: string, into: string, offset = 0): IncomingMessage {
 }
 
 /** A worker with in-process adapters, a settable clock and random() = 0 (deterministic back-off). */
-export function testWorker(alerts: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, over: Partial<AlertsWorkerDeps> = {}): { worker: AlertsWorker; clock: { now: number }; deps: AlertsWorkerDeps } {
+export function testWorker(
+  alerts: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = {},
+  over: Partial<AlertsWorkerDeps> = {},
+): { worker: AlertsWorker; clock: { now: number }; deps: AlertsWorkerDeps } {
   const config = loadConfig({ env: {}, overrides: { alerts: { store: 'memory', ...alerts } } });
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const deps: AlertsWorkerDeps = {
-    config, bus: new MemoryBus({ partitions: 1 }), scheduler: new MemoryScheduler(), state: new MemoryStateStore(),
-    logger: createLogger('silent'), metrics: createMetrics(), alertStore: new MemoryAlertStore(), signalStore: null,
-    env, now: () => clock.now, random: () => 0, ...over,
+    config,
+    bus: new MemoryBus({ partitions: 1 }),
+    scheduler: new MemoryScheduler(),
+    state: new MemoryStateStore(),
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    alertStore: new MemoryAlertStore(),
+    signalStore: null,
+    env,
+    now: () => clock.now,
+    random: () => 0,
+    ...over,
   };
   return { worker: new AlertsWorker(deps), clock, deps };
 }

@@ -19,14 +19,25 @@ const SAMPLE = new URL('../../../connectors/data/sample-posts.jsonl', import.met
 describe('alerts privacy', () => {
   it('alerts from the sample carry no handle, pseudonym or mention', { timeout: 180_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'mid-alerts-privacy-'));
-    await promisify(execFile)(process.execPath, ['workers/bin/mid.mjs', 'analyze', '--input', SAMPLE, '--out', out], { env: { ...process.env, MID_LOG_LEVEL: 'silent' } });
+    await promisify(execFile)(process.execPath, ['workers/bin/mid.mjs', 'analyze', '--input', SAMPLE, '--out', out], {
+      env: { ...process.env, MID_LOG_LEVEL: 'silent' },
+    });
     const signals = JSON.parse(readFileSync(join(out, 'signals.json'), 'utf8')) as SignalsFile;
     expect(signals.clusters.length).toBeGreaterThan(0);
-    const posts = readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as NormalizedPost);
-    const handles = new Set(posts.flatMap((p) => [p.author.handle, p.author.displayName].filter((h): h is string => !!h && h.length >= 4)).map((h) => h.toLowerCase()));
+    const posts = readFileSync(SAMPLE, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as NormalizedPost);
+    const handles = new Set(
+      posts
+        .flatMap((p) => [p.author.handle, p.author.displayName].filter((h): h is string => !!h && h.length >= 4))
+        .map((h) => h.toLowerCase()),
+    );
     const authorIds = new Set(posts.map((p) => p.author.id.toLowerCase()));
     // The sample's cluster members have handles that appear in their own texts (mentions): the scrubber must drop them.
-    expect(signals.clusters.some((c) => /@\w/.test(c.sampleText ?? '') || c.accounts.some((a) => a.startsWith('p:')))).toBe(true);
+    expect(
+      signals.clusters.some((c) => /@\w/.test(c.sampleText ?? '') || c.accounts.some((a) => a.startsWith('p:'))),
+    ).toBe(true);
     const payloads: string[] = [];
     // The sample has no mentions in its texts: also render each cluster as if its sample text, reasons and links
     // carried the sample's real handles (mentions, @user@instance, profile links) and pseudonyms.
@@ -40,13 +51,29 @@ describe('alerts privacy', () => {
     for (const c of [...signals.clusters, ...exposed]) {
       for (const lang of ['nl', 'en'] as const) {
         for (const kind of ['new', 'update'] as const) {
-          const m = buildAlertMessage(c, { lang, kind, changes: ['grew', 'merged'], triageUrlTemplate: 'https://mid.example/c/{clusterId}', platforms: ['sample'] });
+          const m = buildAlertMessage(c, {
+            lang,
+            kind,
+            changes: ['grew', 'merged'],
+            triageUrlTemplate: 'https://mid.example/c/{clusterId}',
+            platforms: ['sample'],
+          });
           const req = { message: m, idempotencyKey: `${c.id}:r:v1`, route: 'r', version: 1, thread: null };
-          payloads.push(JSON.stringify(slackPayload(m)), JSON.stringify(teamsPayload(m)), JSON.stringify(matrixContent(m, '$e')), JSON.stringify(jsonPayload(req)), alertHtml(m));
+          payloads.push(
+            JSON.stringify(slackPayload(m)),
+            JSON.stringify(teamsPayload(m)),
+            JSON.stringify(matrixContent(m, '$e')),
+            JSON.stringify(jsonPayload(req)),
+            alertHtml(m),
+          );
         }
       }
     }
-    const d = buildDigest(signals.clusters.map((c) => digestItem(c, 1)), 0, 2);
+    const d = buildDigest(
+      signals.clusters.map((c) => digestItem(c, 1)),
+      0,
+      2,
+    );
     payloads.push(JSON.stringify(slackPayload(buildDigestMessage(d, 'nl', null))));
     for (const p of payloads) {
       expect(p).not.toMatch(/(?<![\w.])@[\w.-]+/); // mentions and handles

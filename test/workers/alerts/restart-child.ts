@@ -10,7 +10,8 @@ const store = new SqliteAlertStore(process.env.ALERTS_DB!);
 await store.start();
 const real = new JsonWebhookNotifier({ url: process.env.HOOK!, secret: null, timeoutMs: 60_000 });
 const notifier: Notifier = {
-  format: 'json', threads: true,
+  format: 'json',
+  threads: true,
   async send(r, signal) {
     const res = await real.send(r, signal);
     if (process.env.CRASH === 'after-send') process.kill(process.pid, 'SIGKILL');
@@ -18,9 +19,22 @@ const notifier: Notifier = {
   },
 };
 const size = Number(process.env.SIZE ?? 6);
-const { worker, clock } = testWorker({ routes: [{ name: 'desk', groupWaitMs: 0, groupIntervalMs: 0, channel: { format: 'json', url: process.env.HOOK } }] }, {}, { alertStore: store, notifiers: new Map([['desk', notifier]]) });
+const { worker, clock } = testWorker(
+  {
+    routes: [{ name: 'desk', groupWaitMs: 0, groupIntervalMs: 0, channel: { format: 'json', url: process.env.HOOK } }],
+  },
+  {},
+  { alertStore: store, notifiers: new Map([['desk', notifier]]) },
+);
 clock.now = Date.now();
-await worker.handleBatch([signal(alertCluster({ posts: Array.from({ length: size }, (_, i) => `post-${i}`), accounts: Array.from({ length: size }, (_, i) => `p:${i}`) }))]);
+await worker.handleBatch([
+  signal(
+    alertCluster({
+      posts: Array.from({ length: size }, (_, i) => `post-${i}`),
+      accounts: Array.from({ length: size }, (_, i) => `p:${i}`),
+    }),
+  ),
+]);
 await worker.deliverDue();
 await store.stop();
 process.stdout.write('done\n');

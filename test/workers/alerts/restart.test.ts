@@ -11,15 +11,31 @@ import { waitFor } from '../wait-for.ts';
 
 const CHILD = new URL('./restart-child.ts', import.meta.url).pathname;
 const receivers: Receiver[] = [];
-afterAll(async () => { for (const r of receivers) await r.stop(); });
+afterAll(async () => {
+  for (const r of receivers) await r.stop();
+});
 
-function child(env: Record<string, string>, killOnRequest: Receiver | null = null): Promise<{ code: number | null; signal: string | null; out: string }> {
+function child(
+  env: Record<string, string>,
+  killOnRequest: Receiver | null = null,
+): Promise<{ code: number | null; signal: string | null; out: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    if (killOnRequest) killOnRequest.onRequest = () => { c.kill('SIGKILL'); killOnRequest.onRequest = null; };
+    c.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    c.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    if (killOnRequest)
+      killOnRequest.onRequest = () => {
+        c.kill('SIGKILL');
+        killOnRequest.onRequest = null;
+      };
     c.on('exit', (code, signal) => resolve({ code, signal, out }));
   });
 }
@@ -55,6 +71,9 @@ describe('alerts: restart mid-delivery', () => {
     const keys = rx.requests.map((r) => String(r.headers['x-mid-idempotency-key']));
     expect([...new Set(keys)].sort()).toEqual(['cl-1:desk:v1', 'cl-1:desk:v2']);
     expect(keys).toEqual(['cl-1:desk:v1', 'cl-1:desk:v1', 'cl-1:desk:v2', 'cl-1:desk:v2']); // the at-least-once window, both times
-    expect([...delivered.entries()].sort()).toEqual([['cl-1:desk:v1', 1], ['cl-1:desk:v2', 2]]);
+    expect([...delivered.entries()].sort()).toEqual([
+      ['cl-1:desk:v1', 1],
+      ['cl-1:desk:v2', 2],
+    ]);
   });
 });

@@ -18,13 +18,21 @@ function tmp(): string {
 }
 
 function readJsonl(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-const post = (id: string, extra: Record<string, unknown> = {}): string => JSON.stringify({
-  id, source: 'test', text: 'De opkomst in Rotterdam was vanochtend al hoger dan verwacht, zegt de gemeente.',
-  createdAt: '2023-11-22T09:00:00Z', author: { id: `u-${id}`, handle: 'anne73' }, ...extra,
-});
+const post = (id: string, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    id,
+    source: 'test',
+    text: 'De opkomst in Rotterdam was vanochtend al hoger dan verwacht, zegt de gemeente.',
+    createdAt: '2023-11-22T09:00:00Z',
+    author: { id: `u-${id}`, handle: 'anne73' },
+    ...extra,
+  });
 
 describe('mid analyze', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -32,16 +40,19 @@ describe('mid analyze', () => {
   it('writes one enriched line per valid post and rejects the rest with line numbers and reasons', async () => {
     const dir = tmp();
     const input = join(dir, 'in.jsonl');
-    writeFileSync(input, [
-      post('a'),
-      '{"id": "broken"',
-      '',
-      post('b', { createdAt: 'not a date' }),
-      post('c', { author: {} }),
-      post('d', { text: '', links: ['https://nos.nl/x'] }),
-      post('e', { author: { id: 'u-e', createdAt: 'gisteren' } }),
-      post('f', { text: '🎉🎉🎉' }),
-    ].join('\n'));
+    writeFileSync(
+      input,
+      [
+        post('a'),
+        '{"id": "broken"',
+        '',
+        post('b', { createdAt: 'not a date' }),
+        post('c', { author: {} }),
+        post('d', { text: '', links: ['https://nos.nl/x'] }),
+        post('e', { author: { id: 'u-e', createdAt: 'gisteren' } }),
+        post('f', { text: '🎉🎉🎉' }),
+      ].join('\n'),
+    );
     const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data') } });
     const result = await analyzeFile({ input, outDir: join(dir, 'out'), config });
     expect(result).toMatchObject({ lines: 8, posts: 4, rejected: 3 });
@@ -63,7 +74,8 @@ describe('mid analyze', () => {
     // rejected.jsonl keeps a redacted excerpt, not the line: no handle, no account id.
     expect(JSON.stringify(rejected)).not.toMatch(/anne73|u-b|"input"/);
     expect(rejected[1]!.excerpt).toMatch(/"author":\{"id":"\[redacted\]","handle":"\[redacted\]"\}/);
-    for (const f of ['enriched.jsonl', 'rejected.jsonl', 'signals.json']) expect(statSync(join(dir, 'out', f)).mode & 0o777, f).toBe(0o600);
+    for (const f of ['enriched.jsonl', 'rejected.jsonl', 'signals.json'])
+      expect(statSync(join(dir, 'out', f)).mode & 0o777, f).toBe(0o600);
 
     const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as unknown;
     expect(validSignals(signals), JSON.stringify(validSignals.errors)).toBe(true);
@@ -74,7 +86,9 @@ describe('mid analyze', () => {
     const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data'), MID_PSEUDONYMIZE: 'false' } });
     const result = await analyzeFile({ input: SAMPLE, outDir: join(dir, 'out'), config });
     expect(result.rejected).toBe(0);
-    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as { clusters: { accounts: string[]; reasons: string[]; kinds: string[]; evidence: ClusterEvidence[] }[] };
+    const signals = JSON.parse(readFileSync(join(dir, 'out', 'signals.json'), 'utf8')) as {
+      clusters: { accounts: string[]; reasons: string[]; kinds: string[]; evidence: ClusterEvidence[] }[];
+    };
     expect(validSignals(signals), JSON.stringify(validSignals.errors)).toBe(true);
     // One campaign, one cluster: its hashtag, link and text bursts are the same 28 accounts.
     expect(signals.clusters).toHaveLength(1);
@@ -82,7 +96,9 @@ describe('mid analyze', () => {
     const campaign = (a: string): boolean => /^sample:user\/c\d+$/.test(a);
     expect(c!.accounts.filter(campaign).length).toBeGreaterThanOrEqual(25); // of 28 planted
     expect(c!.accounts.filter(campaign).length / c!.accounts.length).toBeGreaterThan(0.9);
-    expect(c!.kinds).toEqual(expect.arrayContaining(['burst', 'hashtag_push', 'duplicate_text', 'young_account_cohort']));
+    expect(c!.kinds).toEqual(
+      expect.arrayContaining(['burst', 'hashtag_push', 'duplicate_text', 'young_account_cohort']),
+    );
     // Reasons describe the cluster as it is now: few, and no two versions of the same statement.
     expect(c!.reasons.length).toBeGreaterThan(0);
     expect(c!.reasons.length).toBeLessThanOrEqual(8);
@@ -107,13 +123,17 @@ describe('mid analyze', () => {
     const config = loadConfig({ env: { MID_DATA_DIR: join(dir, 'data') } });
     await analyzeFile({ input: SAMPLE, outDir: join(dir, 'one'), config });
     await analyzeFile({ input: SAMPLE, outDir: join(dir, 'two'), config });
-    const clusters = (d: string): unknown => (JSON.parse(readFileSync(join(dir, d, 'signals.json'), 'utf8')) as { clusters: unknown }).clusters;
+    const clusters = (d: string): unknown =>
+      (JSON.parse(readFileSync(join(dir, d, 'signals.json'), 'utf8')) as { clusters: unknown }).clusters;
     expect(clusters('two')).toEqual(clusters('one'));
   });
 
   it('exits 2 with one line for unusable arguments and 1 for an unreadable file', async () => {
     const lines: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; });
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
     expect(await main(['analyze', '--input', SAMPLE])).toBe(2);
     expect(await main(['analyze', '--bogus'])).toBe(2);
     expect(await main(['analyze', '--input', '/nonexistent/posts.jsonl', '--out', tmp()])).toBe(1);

@@ -9,7 +9,9 @@ import { SqliteTriageStore } from '../../../workers/adapters/sqlite-triage-store
 import { run } from '../../../workers/commands/audit.ts';
 
 describe('mid audit', () => {
-  afterEach(() => { vi.restoreAllMocks(); });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
   it('verifies the chain, exports it, and finds an edited entry', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mid-audit-'));
@@ -17,10 +19,21 @@ describe('mid audit', () => {
     writeFileSync(config, JSON.stringify({ dataDir: dir }));
     const store = new SqliteTriageStore({ file: join(dir, 'triage.db') });
     await store.start();
-    for (let i = 0; i < 3; i++) await store.appendAudit({ atMs: i, actor: 'ann', action: 'status', clusterId: 'c1', before: { status: 'new' }, after: { status: 'triage' } });
+    for (let i = 0; i < 3; i++)
+      await store.appendAudit({
+        atMs: i,
+        actor: 'ann',
+        action: 'status',
+        clusterId: 'c1',
+        before: { status: 'new' },
+        after: { status: 'triage' },
+      });
     await store.stop();
     const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
 
     expect(await run(['verify', '--config', config])).toBe(0);
     expect(out.join('')).toContain('intact: 3 entries');

@@ -41,7 +41,9 @@ describe('mid normalize', () => {
 
   it('reads a bare statuses array and a single-status record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mid-normalize-'));
-    const body = (JSON.parse(readFileSync(`${REAL}mastodon-timeline-tag.json`, 'utf8')) as { response: { body: unknown[] } }).response.body;
+    const body = (
+      JSON.parse(readFileSync(`${REAL}mastodon-timeline-tag.json`, 'utf8')) as { response: { body: unknown[] } }
+    ).response.body;
     writeFileSync(join(dir, 'arr.json'), JSON.stringify([...body, { id: 'x' }]));
     const arr = await normalize('--format', 'mastodon', '--input', join(dir, 'arr.json'));
     expect(arr.out).toHaveLength(5);
@@ -99,11 +101,22 @@ describe('mid normalize', () => {
     expect(page.out).toHaveLength(2);
     expect(page.err.at(-1)).toBe('normalized 2, skipped 0, rejected 2');
     const feed = await normalize('--format', 'factcheck-datafeed', '--input', `${OWN}factcheck-datafeed.json`);
-    expect(feed.out.map((f) => (f as { reviewUrl: string }).reviewUrl)).toEqual(['https://factcheck.example/2025/10/potlood/', 'https://factcheck.example/en/2025/09/wind/']);
+    expect(feed.out.map((f) => (f as { reviewUrl: string }).reviewUrl)).toEqual([
+      'https://factcheck.example/2025/10/potlood/',
+      'https://factcheck.example/en/2025/09/wind/',
+    ]);
   });
 
   it('exits non-zero with one clear line when nothing can be read', async () => {
-    for (const [format, file] of [['mastodon', `${REAL}README.md`], ['jetstream', `${OWN}feed-rss.xml`], ['rss', `${REAL}mastodon-status.json`], ['telegram-html', `${OWN}feed-atom.xml`], ['claimreview', `${OWN}claimreview-none.html`], ['factcheck-datafeed', `${REAL}README.md`], ['mastodon', '/nonexistent/file.json']] as const) {
+    for (const [format, file] of [
+      ['mastodon', `${REAL}README.md`],
+      ['jetstream', `${OWN}feed-rss.xml`],
+      ['rss', `${REAL}mastodon-status.json`],
+      ['telegram-html', `${OWN}feed-atom.xml`],
+      ['claimreview', `${OWN}claimreview-none.html`],
+      ['factcheck-datafeed', `${REAL}README.md`],
+      ['mastodon', '/nonexistent/file.json'],
+    ] as const) {
       const r = await normalize('--format', format, '--input', file);
       expect(r.code, `${format} ${file}`).toBe(1);
       expect(r.out).toEqual([]);

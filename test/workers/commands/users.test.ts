@@ -11,17 +11,29 @@ import { run } from '../../../workers/commands/users.ts';
 const POLICY = { lockoutFailures: 2, lockoutMinutes: 15 };
 
 describe('mid users', () => {
-  afterEach(() => { vi.restoreAllMocks(); });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
   it('adds, resets, disables and lists accounts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mid-users-'));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ dataDir: dir }));
     const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const store = new SqliteTriageStore({ file: join(dir, 'triage.db') });
-    const check = async (password: string) => { await store.start(); try { return await authenticate(store, 'ann', password, Date.now(), POLICY); } finally { await store.stop(); } };
+    const check = async (password: string) => {
+      await store.start();
+      try {
+        return await authenticate(store, 'ann', password, Date.now(), POLICY);
+      } finally {
+        await store.stop();
+      }
+    };
 
     expect(await run(['add', 'ann', '--role', 'analyst', '--config', config])).toBe(0);
     const first = /One-time password: (\S+)/.exec(out.join(''))![1]!;

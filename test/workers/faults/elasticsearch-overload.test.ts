@@ -41,7 +41,9 @@ class FakeElasticsearch {
   constructor(private readonly plan: (n: number) => 'whole429' | 'whole503' | 'item429' | 'ok') {}
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -51,7 +53,9 @@ class FakeElasticsearch {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  count(index: string): number { return this.docs.get(index)?.size ?? 0; }
+  count(index: string): number {
+    return this.docs.get(index)?.size ?? 0;
+  }
 
   private send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
@@ -62,11 +66,22 @@ class FakeElasticsearch {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method !== 'POST' || !url.pathname.endsWith('/_bulk')) { this.send(res, 200, {}); return; }
+    if (req.method !== 'POST' || !url.pathname.endsWith('/_bulk')) {
+      this.send(res, 200, {});
+      return;
+    }
     const phase = this.plan(++this.bulkRequests);
     if (phase === 'whole429') {
       this.answered.whole429++;
-      this.send(res, 429, esError(429, 'es_rejected_execution_exception', 'rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1, max_coordinating_and_primary_bytes=1]'));
+      this.send(
+        res,
+        429,
+        esError(
+          429,
+          'es_rejected_execution_exception',
+          'rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1, max_coordinating_and_primary_bytes=1]',
+        ),
+      );
       return;
     }
     if (phase === 'whole503') {
@@ -74,7 +89,11 @@ class FakeElasticsearch {
       this.send(res, 503, esError(503, 'cluster_block_exception', 'blocked by: [SERVICE_UNAVAILABLE/2/no master];'));
       return;
     }
-    const lines = Buffer.concat(chunks).toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = Buffer.concat(chunks)
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const items: unknown[] = [];
     let errors = false;
     for (let i = 0; i < lines.length; i += 2) {
@@ -87,14 +106,31 @@ class FakeElasticsearch {
       if (phase === 'item429' && odd) {
         errors = true;
         this.answered.item429++;
-        items.push({ [op]: { _index: index, _id: meta._id, status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution of primary operation' } } });
+        items.push({
+          [op]: {
+            _index: index,
+            _id: meta._id,
+            status: 429,
+            error: { type: 'es_rejected_execution_exception', reason: 'rejected execution of primary operation' },
+          },
+        });
         continue;
       }
       if (op === 'create') {
         if (docs.has(meta._id)) {
           this.resentAfterAccept++;
           errors = true;
-          items.push({ create: { _index: index, _id: meta._id, status: 409, error: { type: 'version_conflict_engine_exception', reason: `[${meta._id}]: version conflict, document already exists (current version [1])` } } });
+          items.push({
+            create: {
+              _index: index,
+              _id: meta._id,
+              status: 409,
+              error: {
+                type: 'version_conflict_engine_exception',
+                reason: `[${meta._id}]: version conflict, document already exists (current version [1])`,
+              },
+            },
+          });
           continue;
         }
         docs.set(meta._id, body);
@@ -115,64 +151,100 @@ class FakeElasticsearch {
 
 describe('fault: Elasticsearch answers 429 and 503 for a while', () => {
   const stops: Array<() => Promise<unknown>> = [];
-  afterAll(async () => { for (const s of stops.reverse()) await s().catch(() => undefined); });
-
-  it('indexes every post exactly once, retrying only the refused items, with nothing dead-lettered', { timeout: 90_000 }, async () => {
-    const id = randomUUID().slice(0, 8);
-    // Requests 1-2: whole 429; 3-10: whole 503 (the client retries 503 three times itself, so this outlasts one call);
-    // 11-22: per-item 429 for odd posts (more rounds than the bulk helper's 3 retries); then healthy.
-    const es = new FakeElasticsearch((n) => (n <= 2 ? 'whole429' : n <= 10 ? 'whole503' : n <= 22 ? 'item429' : 'ok'));
-    const node = await es.start();
-    stops.push(() => es.stop());
-    const config = loadConfig({ env: {}, file: undefined, overrides: {
-      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `es${id}`,
-        topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
-      store: { kind: 'elasticsearch', esUrl: node },
-    } } as never);
-    const logger = createLogger('silent');
-    const bus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: `es-${id}`, retryBackoffMs: 100 });
-    await bus.start();
-    stops.push(() => bus.stop({ deadlineMs: 5000 }));
-
-    // Posts, and 40 clusters each updated three times (the last state must win).
-    const posts = Array.from({ length: N }, (_, i) => enrichedPost(`es${id}-${i}`, `post ${i}`, Date.parse('2025-10-20T12:00:00Z') + i * 1000, `acct-${i % 97}`));
-    for (let i = 0; i < N; i += 500) await bus.publish(config.bus.topics.postsEnriched, posts.slice(i, i + 500).map(enrichedPostMessage));
-    const lastState = new Map<string, string[]>();
-    for (let round = 1; round <= 3; round++) {
-      const msgs = Array.from({ length: 40 }, (_, c) => {
-        const ids = posts.slice(c * 10, c * 10 + 3 + round).map((p) => p.id);
-        lastState.set(`c${id}-${c}`, ids);
-        return clusterMessage(cluster(`c${id}-${c}`, ids, '2025-10-20T13:00:00.000Z'), round * 1000);
-      });
-      await bus.publish(config.bus.topics.signals, msgs);
-    }
-
-    const store = new ElasticsearchSignalStore({ node, retentionDays: 30, bulkWaitMs: 50, retryBackoffMs: 50 });
-    await store.start();
-    stops.push(() => store.stop());
-    const metrics = createMetrics();
-    const worker = new IndexWorker({ config, bus, store, scheduler: new MemoryScheduler(), logger, metrics });
-    await worker.start();
-    stops.push(() => worker.stop());
-    const postsIndex = store.names.posts;
-    await waitFor(() => es.count(postsIndex) >= N && es.count(store.names.clusters) >= 40 && es.bulkRequests > 22, 'every post and cluster in the fake Elasticsearch', 75_000, 100)
-      .catch(() => undefined);
-
-    // In and out: N posts published, N created once each; no dead letter anywhere.
-    expect(es.answered.whole429).toBe(2);
-    expect(es.answered.whole503).toBe(8);
-    expect(es.answered.item429).toBeGreaterThan(0);
-    expect(es.count(postsIndex)).toBe(N);
-    expect([...es.creates.values()].every((n) => n === 1)).toBe(true);
-    expect(new Set(es.creates.keys())).toEqual(new Set(posts.map((p) => p.id)));
-    expect(es.resentAfterAccept).toBe(0);
-    expect(es.count(store.names.dlq)).toBe(0);
-    expect((await metrics.dlq.get()).values.reduce((a, v) => a + v.value, 0)).toBe(0);
-    const stored = new Map([...(es.docs.get(store.names.clusters) ?? new Map()).entries()].map(([k, v]) => [k, (v as { posts: string[] }).posts]));
-    expect(stored).toEqual(lastState);
-    // The refusals were seen and counted (metric), not silent.
-    const errors = (await metrics.storeErrors.get()).values.reduce((a, v) => a + v.value, 0);
-    expect(errors).toBeGreaterThan(0);
-    process.stdout.write(`[faults/es] in: ${N} posts, 120 cluster updates (40 clusters); out: ${es.count(postsIndex)} posts, ${stored.size} clusters, 0 dead letters; bulk requests ${es.bulkRequests} (whole 429: ${es.answered.whole429}, whole 503: ${es.answered.whole503}, item 429s: ${es.answered.item429}), store errors counted ${errors}\n`);
+  afterAll(async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
   });
+
+  it(
+    'indexes every post exactly once, retrying only the refused items, with nothing dead-lettered',
+    { timeout: 90_000 },
+    async () => {
+      const id = randomUUID().slice(0, 8);
+      // Requests 1-2: whole 429; 3-10: whole 503 (the client retries 503 three times itself, so this outlasts one call);
+      // 11-22: per-item 429 for odd posts (more rounds than the bulk helper's 3 retries); then healthy.
+      const es = new FakeElasticsearch((n) =>
+        n <= 2 ? 'whole429' : n <= 10 ? 'whole503' : n <= 22 ? 'item429' : 'ok',
+      );
+      const node = await es.start();
+      stops.push(() => es.stop());
+      const config = loadConfig({
+        env: {},
+        file: undefined,
+        overrides: {
+          bus: {
+            kind: 'kafka',
+            kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
+            groupPrefix: `es${id}`,
+            topics: {
+              postsRaw: `raw-${id}`,
+              factchecksRaw: `fc-${id}`,
+              postsEnriched: `enr-${id}`,
+              signals: `sig-${id}`,
+              dlq: `dlq-${id}`,
+            },
+          },
+          store: { kind: 'elasticsearch', esUrl: node },
+        },
+      } as never);
+      const logger = createLogger('silent');
+      const bus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: `es-${id}`, retryBackoffMs: 100 });
+      await bus.start();
+      stops.push(() => bus.stop({ deadlineMs: 5000 }));
+
+      // Posts, and 40 clusters each updated three times (the last state must win).
+      const posts = Array.from({ length: N }, (_, i) =>
+        enrichedPost(`es${id}-${i}`, `post ${i}`, Date.parse('2025-10-20T12:00:00Z') + i * 1000, `acct-${i % 97}`),
+      );
+      for (let i = 0; i < N; i += 500)
+        await bus.publish(config.bus.topics.postsEnriched, posts.slice(i, i + 500).map(enrichedPostMessage));
+      const lastState = new Map<string, string[]>();
+      for (let round = 1; round <= 3; round++) {
+        const msgs = Array.from({ length: 40 }, (_, c) => {
+          const ids = posts.slice(c * 10, c * 10 + 3 + round).map((p) => p.id);
+          lastState.set(`c${id}-${c}`, ids);
+          return clusterMessage(cluster(`c${id}-${c}`, ids, '2025-10-20T13:00:00.000Z'), round * 1000);
+        });
+        await bus.publish(config.bus.topics.signals, msgs);
+      }
+
+      const store = new ElasticsearchSignalStore({ node, retentionDays: 30, bulkWaitMs: 50, retryBackoffMs: 50 });
+      await store.start();
+      stops.push(() => store.stop());
+      const metrics = createMetrics();
+      const worker = new IndexWorker({ config, bus, store, scheduler: new MemoryScheduler(), logger, metrics });
+      await worker.start();
+      stops.push(() => worker.stop());
+      const postsIndex = store.names.posts;
+      await waitFor(
+        () => es.count(postsIndex) >= N && es.count(store.names.clusters) >= 40 && es.bulkRequests > 22,
+        'every post and cluster in the fake Elasticsearch',
+        75_000,
+        100,
+      ).catch(() => undefined);
+
+      // In and out: N posts published, N created once each; no dead letter anywhere.
+      expect(es.answered.whole429).toBe(2);
+      expect(es.answered.whole503).toBe(8);
+      expect(es.answered.item429).toBeGreaterThan(0);
+      expect(es.count(postsIndex)).toBe(N);
+      expect([...es.creates.values()].every((n) => n === 1)).toBe(true);
+      expect(new Set(es.creates.keys())).toEqual(new Set(posts.map((p) => p.id)));
+      expect(es.resentAfterAccept).toBe(0);
+      expect(es.count(store.names.dlq)).toBe(0);
+      expect((await metrics.dlq.get()).values.reduce((a, v) => a + v.value, 0)).toBe(0);
+      const stored = new Map(
+        [...(es.docs.get(store.names.clusters) ?? new Map()).entries()].map(([k, v]) => [
+          k,
+          (v as { posts: string[] }).posts,
+        ]),
+      );
+      expect(stored).toEqual(lastState);
+      // The refusals were seen and counted (metric), not silent.
+      const errors = (await metrics.storeErrors.get()).values.reduce((a, v) => a + v.value, 0);
+      expect(errors).toBeGreaterThan(0);
+      process.stdout.write(
+        `[faults/es] in: ${N} posts, 120 cluster updates (40 clusters); out: ${es.count(postsIndex)} posts, ${stored.size} clusters, 0 dead letters; bulk requests ${es.bulkRequests} (whole 429: ${es.answered.whole429}, whole 503: ${es.answered.whole503}, item 429s: ${es.answered.item429}), store errors counted ${errors}\n`,
+      );
+    },
+  );
 });

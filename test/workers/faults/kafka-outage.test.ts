@@ -57,7 +57,11 @@ function cuttableSockets(deadPort: number) {
         const upstream = connect({ host, port });
         const pair: [Socket, Socket] = [client, upstream];
         pairs.add(pair);
-        const drop = () => { pairs.delete(pair); client.destroy(); upstream.destroy(); };
+        const drop = () => {
+          pairs.delete(pair);
+          client.destroy();
+          upstream.destroy();
+        };
         client.on('error', drop).on('close', drop);
         upstream.on('error', drop).on('close', drop);
         client.pipe(upstream);
@@ -74,23 +78,37 @@ function cuttableSockets(deadPort: number) {
     // kafkajs wants the socket now; connect it once the relay's port is known.
     const s = new Socket();
     s.setKeepAlive(true, 60_000);
-    if (down) { refused++; s.connect({ host: '127.0.0.1', port: deadPort }, onConnect); return s; }
+    if (down) {
+      refused++;
+      s.connect({ host: '127.0.0.1', port: deadPort }, onConnect);
+      return s;
+    }
     void relayFor(host, port).then((relayPort) => s.connect({ host: '127.0.0.1', port: relayPort }, onConnect));
     return s;
   };
   return {
     factory,
-    get refused() { return refused; },
+    get refused() {
+      return refused;
+    },
     /** Resets every relayed connection from the broker's side; new ones are refused until restore(). */
     cut(): number {
       down = true;
       const n = pairs.size;
-      for (const [client, upstream] of [...pairs]) { client.resetAndDestroy(); upstream.destroy(); }
+      for (const [client, upstream] of [...pairs]) {
+        client.resetAndDestroy();
+        upstream.destroy();
+      }
       return n;
     },
-    restore(): void { down = false; },
+    restore(): void {
+      down = false;
+    },
     async close(): Promise<void> {
-      for (const [client, upstream] of [...pairs]) { client.destroy(); upstream.destroy(); }
+      for (const [client, upstream] of [...pairs]) {
+        client.destroy();
+        upstream.destroy();
+      }
       await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
     },
   };
@@ -98,22 +116,51 @@ function cuttableSockets(deadPort: number) {
 
 describe('fault: the Kafka broker restarts mid-stream', () => {
   const stops: Array<() => Promise<unknown>> = [];
-  afterAll(async () => { for (const s of stops.reverse()) await s().catch(() => undefined); });
+  afterAll(async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  });
 
   it('indexes every post exactly once across an outage of every broker connection', { timeout: 90_000 }, async () => {
     const id = randomUUID().slice(0, 8);
     const net = cuttableSockets(await closedPort());
     stops.push(() => net.close());
-    const config = loadConfig({ env: {}, overrides: {
-      bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `ko${id}`, sessionTimeoutMs: 6000,
-        topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
-    } });
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        bus: {
+          kind: 'kafka',
+          kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
+          groupPrefix: `ko${id}`,
+          sessionTimeoutMs: 6000,
+          topics: {
+            postsRaw: `raw-${id}`,
+            factchecksRaw: `fc-${id}`,
+            postsEnriched: `enr-${id}`,
+            signals: `sig-${id}`,
+            dlq: `dlq-${id}`,
+          },
+        },
+      },
+    });
     const logger = createLogger('silent');
-    const publisherBus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: `ko-pub-${id}`, socketFactory: net.factory });
-    const indexBus = new KafkaBus({ brokers: config.bus.kafkaBrokers, clientId: `ko-idx-${id}`, retryBackoffMs: 200, sessionTimeoutMs: 6000, socketFactory: net.factory });
+    const publisherBus = new KafkaBus({
+      brokers: config.bus.kafkaBrokers,
+      clientId: `ko-pub-${id}`,
+      socketFactory: net.factory,
+    });
+    const indexBus = new KafkaBus({
+      brokers: config.bus.kafkaBrokers,
+      clientId: `ko-idx-${id}`,
+      retryBackoffMs: 200,
+      sessionTimeoutMs: 6000,
+      socketFactory: net.factory,
+    });
     await publisherBus.start();
     await indexBus.start();
-    stops.push(() => publisherBus.stop({ deadlineMs: 5000 }), () => indexBus.stop({ deadlineMs: 5000 }));
+    stops.push(
+      () => publisherBus.stop({ deadlineMs: 5000 }),
+      () => indexBus.stop({ deadlineMs: 5000 }),
+    );
     const store = new SqliteSignalStore({ file: ':memory:' });
     await store.start();
     stops.push(() => store.stop());
@@ -122,14 +169,19 @@ describe('fault: the Kafka broker restarts mid-stream', () => {
     await worker.start();
     stops.push(() => worker.stop());
 
-    const posts = Array.from({ length: N }, (_, i) => enrichedPost(`ko${id}-${i}`, `post ${i}`, Date.parse('2025-10-20T12:00:00Z') + i * 1000, `acct-${i % 97}`));
+    const posts = Array.from({ length: N }, (_, i) =>
+      enrichedPost(`ko${id}-${i}`, `post ${i}`, Date.parse('2025-10-20T12:00:00Z') + i * 1000, `acct-${i % 97}`),
+    );
     // The publisher: chunk after chunk, each retried until the broker acknowledged it (at least once).
     let failedPublishes = 0;
     const publishing = (async () => {
       for (let i = 0; i < N; i += CHUNK) {
         for (;;) {
           try {
-            await publisherBus.publish(config.bus.topics.postsEnriched, posts.slice(i, i + CHUNK).map(enrichedPostMessage));
+            await publisherBus.publish(
+              config.bus.topics.postsEnriched,
+              posts.slice(i, i + CHUNK).map(enrichedPostMessage),
+            );
             break;
           } catch {
             failedPublishes++;
@@ -147,7 +199,12 @@ describe('fault: the Kafka broker restarts mid-stream', () => {
     const duringOutage = (await store.counts()).posts;
     net.restore();
     await publishing;
-    await waitFor(async () => (await store.counts()).posts >= N, 'every post indexed after the outage', 60_000, 100).catch(() => undefined);
+    await waitFor(
+      async () => (await store.counts()).posts >= N,
+      'every post indexed after the outage',
+      60_000,
+      100,
+    ).catch(() => undefined);
 
     const counts = await store.counts();
     expect(cutConnections).toBeGreaterThan(0);
@@ -158,6 +215,8 @@ describe('fault: the Kafka broker restarts mid-stream', () => {
     expect(new Set((await store.getPosts(posts.map((p) => p.id))).map((p) => p.id)).size).toBe(N);
     await waitFor(async () => (await worker.lag()) === 0, 'every offset committed', 20_000, 100);
     const duplicates = (await metrics.processed.get()).values.find((v) => v.labels.outcome === 'duplicate')?.value ?? 0;
-    process.stdout.write(`[faults/kafka] in: ${N} posts; cut ${cutConnections} connections for ${OUTAGE_MS} ms at ${atCut} indexed (${duringOutage} at the end of the outage), ${net.refused} reconnects refused, ${failedPublishes} publishes failed and retried; out: ${counts.posts} posts (${duplicates} redelivered duplicates absorbed), ${counts.dlq} dead letters, lag 0\n`);
+    process.stdout.write(
+      `[faults/kafka] in: ${N} posts; cut ${cutConnections} connections for ${OUTAGE_MS} ms at ${atCut} indexed (${duringOutage} at the end of the outage), ${net.refused} reconnects refused, ${failedPublishes} publishes failed and retried; out: ${counts.posts} posts (${duplicates} redelivered duplicates absorbed), ${counts.dlq} dead letters, lag 0\n`,
+    );
   });
 });

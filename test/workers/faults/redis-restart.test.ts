@@ -43,14 +43,26 @@ afterAll(() => {
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
   });
 }
 
 /** Starts redis-server on `port` with its data in `dir`; resolves once it accepts connections. */
 function startRedis(port: number, dir: string, persist: boolean): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    ...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    ...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+  ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -58,14 +70,22 @@ function startRedis(port: number, dir: string, persist: boolean): Promise<ChildP
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out.slice(-300)}`)), 15_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/Ready to accept connections/.test(out)) { clearTimeout(timer); resolve(child); }
+      if (/Ready to accept connections/.test(out)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited ${code}: ${out.slice(-300)}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited ${code}: ${out.slice(-300)}`));
+    });
   });
 }
 
 function ended(c: ChildProcess): Promise<void> {
-  return c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r()));
+  return c.exitCode !== null || c.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => c.once('exit', () => r()));
 }
 
 async function run(persist: boolean, signal: NodeJS.Signals) {
@@ -74,24 +94,45 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
   dirs.push(dir);
   const port = await freePort();
   let redis = await startRedis(port, dir, persist);
-  const config = loadConfig({ env: { MID_PSEUDONYM_KEY: KEY }, overrides: {
-    dataDir: dir, http: { port: 0 }, log: { level: 'silent' },
-    detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 2, leaseTtlMs: 5000 },
-    bus: { kind: 'kafka', kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','), groupPrefix: `rr${id}`, sessionTimeoutMs: 6000,
-      topics: { postsRaw: `raw-${id}`, factchecksRaw: `fc-${id}`, postsEnriched: `enr-${id}`, signals: `sig-${id}`, dlq: `dlq-${id}` } },
-    scheduler: { kind: 'bullmq', seenTtlMs: 3_600_000 },
-    redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `rr${id}` },
-    stateStore: { kind: 'redis' },
-    store: { kind: 'sqlite', sqliteFile: join(dir, 'signals.db') },
-  } });
+  const config = loadConfig({
+    env: { MID_PSEUDONYM_KEY: KEY },
+    overrides: {
+      dataDir: dir,
+      http: { port: 0 },
+      log: { level: 'silent' },
+      detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 2, leaseTtlMs: 5000 },
+      bus: {
+        kind: 'kafka',
+        kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
+        groupPrefix: `rr${id}`,
+        sessionTimeoutMs: 6000,
+        topics: {
+          postsRaw: `raw-${id}`,
+          factchecksRaw: `fc-${id}`,
+          postsEnriched: `enr-${id}`,
+          signals: `sig-${id}`,
+          dlq: `dlq-${id}`,
+        },
+      },
+      scheduler: { kind: 'bullmq', seenTtlMs: 3_600_000 },
+      redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `rr${id}` },
+      stateStore: { kind: 'redis' },
+      store: { kind: 'sqlite', sqliteFile: join(dir, 'signals.db') },
+    },
+  });
   const posts = normalizedPosts(N, { spanMs: 20 * 60_000, campaignEvery: 40, prefix: `r${id}-` });
   const input = join(dir, 'posts.jsonl');
   writeFileSync(input, `${posts.map((p) => JSON.stringify(p)).join('\n')}\n`);
   // A fixed clock for the replay's time shift, so that a replay that lost its cursor shifts the same way.
   const now = Date.now();
   const replay = createReplaySource(input, 250, () => now);
-  const runtime = new Runtime({ config: { ...config, scheduler: { ...config.scheduler, perSource: { replay: { everyMs: 300, jitterMs: 0 } } } },
-    logger: createLogger(process.env.FAULTS_LOG ?? 'silent'), workers: ['connectors', 'enrich', 'detect', 'index'], http: false, connectors: [replay] });
+  const runtime = new Runtime({
+    config: { ...config, scheduler: { ...config.scheduler, perSource: { replay: { everyMs: 300, jitterMs: 0 } } } },
+    logger: createLogger(process.env.FAULTS_LOG ?? 'silent'),
+    workers: ['connectors', 'enrich', 'detect', 'index'],
+    http: false,
+    connectors: [replay],
+  });
   await runtime.start();
   const store = runtime.store as SqliteSignalStore;
   let outageMs: number;
@@ -105,7 +146,12 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
     await new Promise((r) => setTimeout(r, 2000));
     redis = await startRedis(port, dir, persist);
     outageMs = Date.now() - t0;
-    await waitFor(async () => (await store.counts()).posts >= N, 'every post indexed after the restart', 60_000, 200).catch(() => undefined);
+    await waitFor(
+      async () => (await store.counts()).posts >= N,
+      'every post indexed after the restart',
+      60_000,
+      200,
+    ).catch(() => undefined);
     const counts = await store.counts();
     const ids = (await store.getPosts(posts.map(storedId))).map((p) => p.id);
 
@@ -113,28 +159,59 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
     const max = Math.max(...posts.map((p) => Date.parse(p.createdAt)));
     const shiftMs = Math.max(0, now - max);
     const shift = (iso: string | null | undefined) => (iso ? new Date(Date.parse(iso) + shiftMs).toISOString() : iso);
-    const shifted: NormalizedPost[] = posts.map((p) => ({ ...p, createdAt: shift(p.createdAt) as string, author: { ...p.author, createdAt: shift(p.author?.createdAt) } }));
+    const shifted: NormalizedPost[] = posts.map((p) => ({
+      ...p,
+      createdAt: shift(p.createdAt) as string,
+      author: { ...p.author, createdAt: shift(p.author?.createdAt) },
+    }));
     const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
     const detector = createCoordinationDetector(config.detect);
     const { drive } = detectorInputOptions(config);
     const driver = emptyEventTimeState();
-    const r = driveDetector(driver, detector, { posts: shifted.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 }, drive);
+    const r = driveDetector(
+      driver,
+      detector,
+      { posts: shifted.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 },
+      drive,
+    );
     const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, partitions: 1 }, drive);
     const ref = new Map<string, string[]>();
     for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
     for (const m of [...r.merged, ...flushed.merged]) ref.delete(m.id);
-    const stored = async () => new Map((await store.listClusters({ limit: 10_000 })).map((c) => [c.id, [...c.posts].sort()] as const).sort(([a], [b]) => a.localeCompare(b)));
+    const stored = async () =>
+      new Map(
+        (await store.listClusters({ limit: 10_000 }))
+          .map((c) => [c.id, [...c.posts].sort()] as const)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      );
     const want = new Map([...ref].sort(([a], [b]) => a.localeCompare(b)));
-    await waitFor(async () => JSON.stringify([...(await stored())]) === JSON.stringify([...want]), 'the stored clusters to equal the reference', persist ? 30_000 : 3_000, 500)
-      .catch(() => undefined);
+    await waitFor(
+      async () => JSON.stringify([...(await stored())]) === JSON.stringify([...want]),
+      'the stored clusters to equal the reference',
+      persist ? 30_000 : 3_000,
+      500,
+    ).catch(() => undefined);
     const clusters = await stored();
     const index = runtime.workers.find((w) => w.name === 'index')!;
-    await waitFor(async () => (await index.lag!()) === 0, 'the index worker to commit everything', 10_000, 200).catch(() => undefined);
-    const metric = async (worker: string, outcome: string) => (await runtime.metrics.processed.get()).values
-      .filter((v) => v.labels.worker === worker && v.labels.outcome === outcome).reduce((a, v) => a + v.value, 0);
+    await waitFor(async () => (await index.lag!()) === 0, 'the index worker to commit everything', 10_000, 200).catch(
+      () => undefined,
+    );
+    const metric = async (worker: string, outcome: string) =>
+      (await runtime.metrics.processed.get()).values
+        .filter((v) => v.labels.worker === worker && v.labels.outcome === outcome)
+        .reduce((a, v) => a + v.value, 0);
     return {
-      posts, counts, ids, ref: want, clusters, atRestart, outageMs, lag: await index.lag!(),
-      published: await metric('connectors', 'published'), indexed: await metric('index', 'indexed'), duplicates: await metric('index', 'duplicate'),
+      posts,
+      counts,
+      ids,
+      ref: want,
+      clusters,
+      atRestart,
+      outageMs,
+      lag: await index.lag!(),
+      published: await metric('connectors', 'published'),
+      indexed: await metric('index', 'indexed'),
+      duplicates: await metric('index', 'duplicate'),
     };
   } finally {
     await runtime.stop({ deadlineMs: 10_000 });
@@ -148,38 +225,55 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
 describe.skipIf(!process.env.MID_FAULT_REDIS)('fault: Redis restarts while the workers run', () => {
   // One run per case, shared by its checks (each run takes about a minute on this machine).
   let aof: ReturnType<typeof run> | null = null;
-  const aofRun = () => (aof ??= run(true, 'SIGKILL').then((r) => {
-    process.stdout.write(`[faults/redis aof+SIGKILL] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published}; out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, campaign posts in clusters ${[...r.clusters.values()].reduce((a, v) => a + v.length, 0)} stored / ${[...r.ref.values()].reduce((a, v) => a + v.length, 0)} reference, lag ${r.lag}\n`);
-    return r;
-  }));
+  const aofRun = () =>
+    (aof ??= run(true, 'SIGKILL').then((r) => {
+      process.stdout.write(
+        `[faults/redis aof+SIGKILL] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published}; out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, campaign posts in clusters ${[...r.clusters.values()].reduce((a, v) => a + v.length, 0)} stored / ${[...r.ref.values()].reduce((a, v) => a + v.length, 0)} reference, lag ${r.lag}\n`,
+      );
+      return r;
+    }));
 
-  it('with persistence (AOF) and SIGKILL: every post indexed exactly once, nothing dead-lettered, every offset committed', { timeout: 130_000 }, async () => {
-    const r = await aofRun();
-    expect(r.atRestart).toBeLessThan(N);
-    expect(r.counts.posts).toBe(N);
-    expect(new Set(r.ids)).toEqual(new Set(r.posts.map(storedId)));
-    expect(r.indexed).toBe(N);
-    expect(r.counts.dlq).toBe(0);
-    expect(r.lag).toBe(0);
-  });
+  it(
+    'with persistence (AOF) and SIGKILL: every post indexed exactly once, nothing dead-lettered, every offset committed',
+    { timeout: 130_000 },
+    async () => {
+      const r = await aofRun();
+      expect(r.atRestart).toBeLessThan(N);
+      expect(r.counts.posts).toBe(N);
+      expect(new Set(r.ids)).toEqual(new Set(r.posts.map(storedId)));
+      expect(r.indexed).toBe(N);
+      expect(r.counts.dlq).toBe(0);
+      expect(r.lag).toBe(0);
+    },
+  );
 
   // Failed twice (50 and 63 of the 100 campaign posts in the stored cluster) before the BullMQ reconnect fix, with
   // leaseTtlMs 3 s and 10 s: the detect worker lost its lease again and again after the restart. Watch for flakiness.
-  it('with persistence (AOF) and SIGKILL: the same clusters as an uninterrupted run', { timeout: 130_000 }, async () => {
-    const r = await aofRun();
-    expect(r.ref.size).toBeGreaterThan(0);
-    expect(r.clusters).toEqual(r.ref);
-  });
+  it(
+    'with persistence (AOF) and SIGKILL: the same clusters as an uninterrupted run',
+    { timeout: 130_000 },
+    async () => {
+      const r = await aofRun();
+      expect(r.ref.size).toBeGreaterThan(0);
+      expect(r.clusters).toEqual(r.ref);
+    },
+  );
 
-  it('without persistence (Redis comes back empty): every post still indexed exactly once, the workers carry on', { timeout: 130_000 }, async () => {
-    const r = await run(false, 'SIGTERM');
-    const same = JSON.stringify([...r.clusters]) === JSON.stringify([...r.ref]);
-    process.stdout.write(`[faults/redis empty+SIGTERM] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published} (the cursor and seen ids were lost); out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, equal: ${same}, lag ${r.lag}\n`);
-    expect(r.atRestart).toBeLessThan(N);
-    expect(r.counts.posts).toBe(N);
-    expect(new Set(r.ids)).toEqual(new Set(r.posts.map(storedId)));
-    expect(r.indexed).toBe(N);
-    expect(r.counts.dlq).toBe(0);
-    // The lag is reported, not asserted: the detector, restarted from nothing, is still emitting cluster updates.
-  });
+  it(
+    'without persistence (Redis comes back empty): every post still indexed exactly once, the workers carry on',
+    { timeout: 130_000 },
+    async () => {
+      const r = await run(false, 'SIGTERM');
+      const same = JSON.stringify([...r.clusters]) === JSON.stringify([...r.ref]);
+      process.stdout.write(
+        `[faults/redis empty+SIGTERM] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published} (the cursor and seen ids were lost); out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, equal: ${same}, lag ${r.lag}\n`,
+      );
+      expect(r.atRestart).toBeLessThan(N);
+      expect(r.counts.posts).toBe(N);
+      expect(new Set(r.ids)).toEqual(new Set(r.posts.map(storedId)));
+      expect(r.indexed).toBe(N);
+      expect(r.counts.dlq).toBe(0);
+      // The lag is reported, not asserted: the detector, restarted from nothing, is still emitting cluster updates.
+    },
+  );
 });
