@@ -6,6 +6,25 @@ import type { NormalizedPost } from '../../pipelines/types.ts';
 import { loadConfig } from '../../workers/config.ts';
 import { validEnrichedPost } from '../support/contracts.ts';
 
+/** The fields of a recorded Mastodon status this test reads. */
+interface RecordedStatus {
+  id: string;
+  url: string;
+  content: string;
+  created_at: string;
+  language: string;
+  account: {
+    id: string;
+    acct: string;
+    display_name: string;
+    created_at: string;
+    followers_count: number;
+    following_count: number;
+    statuses_count: number;
+    bot: boolean;
+  };
+}
+
 const config = loadConfig({ env: {} });
 const key = 'unit-test-key-0123456789';
 const plain = createEnricher({ enrichment: config.enrich, pseudonymKey: null });
@@ -164,8 +183,10 @@ describe('createEnricher', () => {
   });
 
   it('enriches a real Mastodon status (recorded fixture)', () => {
-    const raw = JSON.parse(
-      readFileSync(new URL('../../../shared/fixtures/real/mastodon-status.json', import.meta.url), 'utf8'),
+    const raw = (
+      JSON.parse(
+        readFileSync(new URL('../../../shared/fixtures/real/mastodon-status.json', import.meta.url), 'utf8'),
+      ) as { response: { body: RecordedStatus } }
     ).response.body;
     const e = plain({
       id: `mastodon:${raw.id}`,

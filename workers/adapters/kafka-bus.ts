@@ -170,13 +170,13 @@ export class KafkaBus implements Bus {
     const manual = options.commit === 'manual';
     const handled = new Map<string, { topic: string; partition: number; offset: string }>();
     const backoff = this.options.retryBackoffMs ?? 500;
-    const eachBatch = async ({
-      batch,
-      resolveOffset,
-      heartbeat,
-      isRunning,
-      isStale,
-    }: EachBatchPayload): Promise<void> => {
+    const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+      // kafkajs's payload functions are closures, not methods: wrapping them keeps that explicit for the type checker.
+      const { batch } = payload;
+      const resolveOffset = (offset: string): void => payload.resolveOffset(offset);
+      const heartbeat = (): Promise<void> => payload.heartbeat();
+      const isRunning = (): boolean => payload.isRunning();
+      const isStale = (): boolean => payload.isStale();
       if (batch.messages.length === 0) return;
       const messages: IncomingMessage[] = batch.messages.map((m) => ({
         topic: batch.topic,
