@@ -266,6 +266,8 @@ export const en = {
   'client.kind_repost': 'repost',
   'client.nodeTitle': '{id}: {n} post(s)',
   'client.nodeTitleAge': '{id}: {n} post(s), account {days} days old',
+  'client.mode_observed': 'observed',
+  'client.mode_assessed': 'assessed',
   'client.selectFirst': 'Select clusters first (checkbox or x).',
   'client.notChanged': '{n} not changed: {errors}',
   'client.closeReasonFirst': 'Choose a close reason first.',

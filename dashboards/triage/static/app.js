@@ -29,6 +29,14 @@ async function api(method, url, body) {
   return data;
 }
 
+/** A label mode typed in either language ("waargenomen" or "observed") as the API's value. */
+function labelMode(typed) {
+  if (!typed) return null;
+  const l = typed.toLowerCase();
+  for (const m of ['observed', 'assessed']) if (l === m || l === String(messages[`mode_${m}`]).toLowerCase()) return m;
+  return typed;
+}
+
 function say(el, text, bad = false) {
   if (!el) return;
   el.textContent = text;
@@ -156,7 +164,7 @@ function initList() {
     );
   document.getElementById('bulk-label-btn')?.addEventListener('click', () => {
     const [name, mode] = document.getElementById('bulk-label').value.trim().split(':');
-    if (name) bulk({ action: 'label', label: { name, mode: mode || null } });
+    if (name) bulk({ action: 'label', label: { name, mode: labelMode(mode?.trim()) } });
   });
   document.getElementById('save-view')?.addEventListener('click', async () => {
     const name = prompt(msg('viewName'));
@@ -222,7 +230,7 @@ function initCluster() {
         .filter(Boolean)
         .map((s) => {
           const [name, mode] = s.split(':').map((x) => x.trim());
-          return { name, mode: mode || null };
+          return { name, mode: labelMode(mode) };
         }),
     }),
   );
