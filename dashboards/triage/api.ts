@@ -167,7 +167,8 @@ export async function toClusterQuery(ctx: AppContext, p: ListParams, me: Princip
     after: p.after || null,
     limit: p.limit ?? 50,
   };
-  if (p.q && p.q.trim()) q.postIds = await ctx.signals.searchPosts(p.q, 5000);
+  // Unranked: the list sorts by its own key, so the search only has to say which posts match.
+  if (p.q && p.q.trim()) q.postIds = await ctx.signals.searchPosts(p.q, 5000, { ranked: false });
   return q;
 }
 
