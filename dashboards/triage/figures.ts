@@ -66,7 +66,13 @@ export function postsPerMinute(
 }
 
 /** Lays the timeline out as stacked bars, labelled in `lang` with Amsterdam times. Default English. */
-export function timelineChart(bins: MinuteBin[], binMs: number, lang: Lang = 'en', width = 720, height = 180): BarChart {
+export function timelineChart(
+  bins: MinuteBin[],
+  binMs: number,
+  lang: Lang = 'en',
+  width = 720,
+  height = 180,
+): BarChart {
   const hhmm = (ms: number) => formatTime(lang, ms);
   const pad = { l: 32, b: 20, t: 8 };
   const yMax = Math.max(1, ...bins.map((b) => b.total));

@@ -25,9 +25,10 @@ import { renderMarkdown } from './markdown.ts';
 import { CLOSE_REASON_LABELS, STATUS_LABELS } from './reasons.ts';
 
 const KIND_KEYS = Object.fromEntries(
-  ['duplicate_text', 'co_link', 'burst', 'hashtag_push', 'cross_language', 'young_account_cohort', 'other'].map(
-    (k) => [`kind.${k}`, true],
-  ),
+  ['duplicate_text', 'co_link', 'burst', 'hashtag_push', 'cross_language', 'young_account_cohort', 'other'].map((k) => [
+    `kind.${k}`,
+    true,
+  ]),
 );
 
 /**

@@ -188,11 +188,15 @@ export class SqliteSignalStore implements SignalStore {
       .join(' ');
     if (!terms) return [];
     return (
-      this.d
-        // bm25 ranking of every match costs several times the match itself; unranked callers skip it.
-        .prepare(`SELECT id FROM posts_fts WHERE posts_fts MATCH ? ${options.ranked === false ? '' : 'ORDER BY rank'} LIMIT ?`)
-        .all(terms, limit) as Array<{ id: string }>
-    ).map((r) => r.id);
+      (
+        this.d
+          // bm25 ranking of every match costs several times the match itself; unranked callers skip it.
+          .prepare(
+            `SELECT id FROM posts_fts WHERE posts_fts MATCH ? ${options.ranked === false ? '' : 'ORDER BY rank'} LIMIT ?`,
+          )
+          .all(terms, limit) as Array<{ id: string }>
+      ).map((r) => r.id)
+    );
   }
 
   async getPosts(ids: string[]): Promise<EnrichedPost[]> {

@@ -421,7 +421,12 @@ export class SqliteTriageStore implements TriageStore {
   }
 
   /** The count and page statements of a list query (the page's last argument is its LIMIT, one more than shown). */
-  private clusterQuerySql(q: ClusterQuery): { countSql: string; args: unknown[]; pageSql: string; pageArgs: unknown[] } {
+  private clusterQuerySql(q: ClusterQuery): {
+    countSql: string;
+    args: unknown[];
+    pageSql: string;
+    pageArgs: unknown[];
+  } {
     const where: string[] = [];
     const args: unknown[] = [];
     const statusExpr = "coalesce(s.status, 'new')";

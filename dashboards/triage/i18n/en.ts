@@ -242,7 +242,8 @@ export const en = {
   'users.createToken': 'Create token',
 
   'notFound.title': 'Not found',
-  'notFound.text': 'This cluster is not (or no longer) known. Clusters merged into another are shown on the surviving cluster.',
+  'notFound.text':
+    'This cluster is not (or no longer) known. Clusters merged into another are shown on the surviving cluster.',
   'notFound.back': 'Back to the list',
 
   'chart.posts': '{n} posts from {from} to {to} in {bin}-minute bins; peak {peak} at {at}.',

@@ -152,6 +152,7 @@ const STATUS_ERROR_KEYS: Readonly<Record<number, MsgKey>> = {
 
 /** The translated message for an API error: by its English `error` string, else by the HTTP status. */
 export function apiErrorMessage(lang: Lang, error: string, status: number): string {
-  const key = API_ERROR_KEYS[error] ?? STATUS_ERROR_KEYS[status] ?? (status >= 500 ? 'error.internal' : 'error.refused');
+  const key =
+    API_ERROR_KEYS[error] ?? STATUS_ERROR_KEYS[status] ?? (status >= 500 ? 'error.internal' : 'error.refused');
   return t(lang, key);
 }

@@ -173,7 +173,8 @@ export const nl: Record<MsgKey, string> = {
   'cluster.network': 'Netwerk van gezamenlijk handelen',
   'cluster.networkHint':
     '{nodes} accounts, {edges} verbindingen (gedeelde tekst, link of repost tussen leden, opgebouwd uit hun berichten). Sleep om knopen te verplaatsen; klik op een verbinding voor het bewijs.',
-  'cluster.networkAria': 'Netwerk van gezamenlijk handelen: {nodes} accounts, {edges} verbindingen; de tabel hieronder somt ze op',
+  'cluster.networkAria':
+    'Netwerk van gezamenlijk handelen: {nodes} accounts, {edges} verbindingen; de tabel hieronder somt ze op',
   'cluster.linksTable': 'Verbindingen als tabel',
   'cluster.account': 'Account',
   'cluster.shared': 'Gedeelde items',

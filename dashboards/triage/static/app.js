@@ -258,7 +258,10 @@ function initCluster() {
         account: f.get('account'),
         justification: f.get('justification'),
       });
-      say(document.getElementById('reveal-out'), msg('revealed', { account: r.account.slice(0, 16), handle: r.handle }));
+      say(
+        document.getElementById('reveal-out'),
+        msg('revealed', { account: r.account.slice(0, 16), handle: r.handle }),
+      );
     } catch (err) {
       say(document.getElementById('reveal-out'), err.message, true);
     }

@@ -58,9 +58,16 @@ function foreignFragments(lang: Lang): Array<{ key: MsgKey; fragment: string }> 
   for (const k of keys) {
     if (CATALOGUES.en[k] === CATALOGUES.nl[k]) continue;
     for (const f of CATALOGUES[other][k].split(/\{\w+\}/)) {
-      const fragment = f.trim().replace(/^[;:,.()]+|[;:,.()]+$/g, '').trim();
+      const fragment = f
+        .trim()
+        .replace(/^[;:,.()]+|[;:,.()]+$/g, '')
+        .trim();
       // Fragments both languages share (numbers, "item(s)", ids) say nothing about the language.
-      if (fragment.length >= 4 && /\p{L}{3}/u.test(fragment) && !CATALOGUES[lang][k].toLowerCase().includes(fragment.toLowerCase()))
+      if (
+        fragment.length >= 4 &&
+        /\p{L}{3}/u.test(fragment) &&
+        !CATALOGUES[lang][k].toLowerCase().includes(fragment.toLowerCase())
+      )
         out.push({ key: k, fragment });
     }
   }
@@ -95,7 +102,10 @@ function leaks(html: string, lang: Lang): string[] {
       const esc = fragment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       return new RegExp(`(?<![\\p{L}\\d])${esc}(?![\\p{L}\\d])`, 'u').test(text);
     })
-    .map(({ key, fragment }) => `${key}: ${fragment} in «${text.slice(Math.max(0, text.indexOf(fragment) - 60), text.indexOf(fragment) + 40).replace(/\s+/g, ' ')}»`);
+    .map(
+      ({ key, fragment }) =>
+        `${key}: ${fragment} in «${text.slice(Math.max(0, text.indexOf(fragment) - 60), text.indexOf(fragment) + 40).replace(/\s+/g, ' ')}»`,
+    );
 }
 
 describe('every page in one language only', () => {
@@ -117,8 +127,16 @@ describe('every page in one language only', () => {
     await signals.writePosts(posts);
     await triage.ingestClusters(
       [
-        { cluster: { ...cluster('c1', ['a', 'b'], '2025-10-20T12:01:00.000Z'), reasons: [] }, watermarkMs: 1, platforms: ['mastodon'] },
-        { cluster: { ...cluster('c2', ['c', 'd'], '2025-10-20T12:03:00.000Z', 0.5), reasons: [] }, watermarkMs: 1, platforms: ['bluesky'] },
+        {
+          cluster: { ...cluster('c1', ['a', 'b'], '2025-10-20T12:01:00.000Z'), reasons: [] },
+          watermarkMs: 1,
+          platforms: ['mastodon'],
+        },
+        {
+          cluster: { ...cluster('c2', ['c', 'd'], '2025-10-20T12:03:00.000Z', 0.5), reasons: [] },
+          watermarkMs: 1,
+          platforms: ['bluesky'],
+        },
       ],
       { nowMs: T, reopenGrowthShare: 0.5 },
     );
@@ -138,7 +156,13 @@ describe('every page in one language only', () => {
     await bo.post('/api/reminders', { clusterId: 'c2', dueAt: '2025-10-21T09:00:00Z', text: 'opnieuw' });
     await bo.post('/api/shift-log', { text: 'rustig' });
     await triage.ingestClusters(
-      [{ cluster: { ...cluster('c1', ['a', 'b', 'c', 'd'], '2025-10-20T12:05:00.000Z'), reasons: [] }, watermarkMs: 2, platforms: ['mastodon'] }],
+      [
+        {
+          cluster: { ...cluster('c1', ['a', 'b', 'c', 'd'], '2025-10-20T12:05:00.000Z'), reasons: [] },
+          watermarkMs: 2,
+          platforms: ['mastodon'],
+        },
+      ],
       { nowMs: T + 60_000, reopenGrowthShare: 0.5 },
     );
   });
@@ -149,7 +173,16 @@ describe('every page in one language only', () => {
     await signals.stop();
   });
 
-  const PAGES = ['/', '/?status=closed', '/clusters/c1', '/clusters/c2', '/clusters/nope', '/audit', '/shift', '/admin/users'];
+  const PAGES = [
+    '/',
+    '/?status=closed',
+    '/clusters/c1',
+    '/clusters/c2',
+    '/clusters/nope',
+    '/audit',
+    '/shift',
+    '/admin/users',
+  ];
 
   for (const lang of ['nl', 'en'] as const) {
     it(`renders every page in ${lang} with no text of the other language`, async () => {

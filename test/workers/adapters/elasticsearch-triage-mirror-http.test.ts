@@ -85,7 +85,12 @@ describe('ElasticsearchTriageMirror against an HTTP server with Elasticsearch an
       req.on('end', () => {
         const u = new URL(req.url ?? '/', 'http://es.local');
         const text = Buffer.concat(chunks).toString('utf8');
-        const r: Req = { method: req.method ?? '', path: u.pathname, query: u.searchParams, body: text ? JSON.parse(text) : null };
+        const r: Req = {
+          method: req.method ?? '',
+          path: u.pathname,
+          query: u.searchParams,
+          body: text ? JSON.parse(text) : null,
+        };
         seen.push(r);
         const a = answer(r);
         res.writeHead(a.status, {
@@ -117,11 +122,16 @@ describe('ElasticsearchTriageMirror against an HTTP server with Elasticsearch an
     const base = answer;
     answer = (r) => (r.path === '/mid-clusters/_update/c1' ? updated('c1', 2) : base(r));
     expect(await mirror.write(state('c1'))).toBe(true);
-    expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /mid-clusters/_mapping', 'POST /mid-clusters/_update/c1']);
+    expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'PUT /mid-clusters/_mapping',
+      'POST /mid-clusters/_update/c1',
+    ]);
     expect(seen[0]!.body).toEqual({ properties: TRIAGE_MAPPING });
     expect(seen[1]!.query.get('retry_on_conflict')).toBe('3');
     expect(seen[1]!.body).toEqual({
-      doc: { triage: { status: 'escalated', assignee: 'ann', labels: ['T0049'], updatedAt: '2025-10-20T12:00:00.000Z' } },
+      doc: {
+        triage: { status: 'escalated', assignee: 'ann', labels: ['T0049'], updatedAt: '2025-10-20T12:00:00.000Z' },
+      },
     });
   });
 

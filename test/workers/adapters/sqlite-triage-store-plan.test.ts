@@ -8,7 +8,12 @@ import type { ClusterQuery } from '../../../workers/ports/triage-store.ts';
 import { cluster } from '../fixtures.ts';
 
 const T = Date.parse('2025-10-01T00:00:00Z');
-const SORTS = { end: 'clusters_end_cov', score: 'clusters_score_cov', posts: 'clusters_posts_cov', seen: 'clusters_seen_cov' };
+const SORTS = {
+  end: 'clusters_end_cov',
+  score: 'clusters_score_cov',
+  posts: 'clusters_posts_cov',
+  seen: 'clusters_seen_cov',
+};
 
 /** The filters of the list, without the ones on triage state (those may drive the query from the state table). */
 const CLUSTER_FILTERS: Array<[string, ClusterQuery]> = [
