@@ -15,7 +15,7 @@
 // of a cluster (cluster-evidence.ts), sentences (render-reasons.ts).
 import { assessCluster, type EvidenceSettings } from './cluster-evidence.ts';
 import { burstFinding, earlier, netFact, networkFinding, type Finding } from './cluster-findings.ts';
-import { ClusterRecords, type ArchivedCluster, type ClusterRecord } from './cluster-records.ts';
+import { ClusterRecords, type ArchivedCluster, type CampaignRecord, type ClusterRecord } from './cluster-records.ts';
 import { CoactionGraph, type CoactionGraphState, type SignificantEdge } from './coaction-graph.ts';
 import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig } from './detect-bursts.ts';
 import { CoLinkInterval, recordCoLinks } from './detect-colinks.ts';
@@ -113,6 +113,8 @@ interface State {
   coLinkSamples: number[];
   records: ClusterRecord[];
   archive: ArchivedCluster[];
+  /** Campaigns (absent in snapshots written before campaigns existed). */
+  campaigns?: CampaignRecord[];
   dirty: string[];
   cutoffMs: number | null;
   factchecks: FactCheckIndexState;
@@ -174,7 +176,14 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let interval = new CoLinkInterval(intervalCfg);
   let factchecks = new FactCheckIndex(cfg.maxFactChecks);
   let factchecksChanged = false;
-  const recordsCfg = { maxClusterPosts: cfg.maxClusterPosts, maxRetainedClusters: cfg.maxRetainedClusters };
+  const recordsCfg = {
+    maxClusterPosts: cfg.maxClusterPosts,
+    maxRetainedClusters: cfg.maxRetainedClusters,
+    maxCampaigns: cfg.maxCampaigns,
+    campaignMaxAgeMs: cfg.campaignMaxAgeHours * 3_600_000,
+    maxCampaignMembers: cfg.maxCampaignMembers,
+    maxCampaignEpisodes: cfg.maxCampaignEpisodes,
+  };
   const evidenceCfg: EvidenceSettings = {
     burstWindowSeconds: cfg.burstWindowSeconds,
     youngAccountDays: cfg.youngAccountDays,
@@ -200,7 +209,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       interval = new CoLinkInterval(intervalCfg, s.coLinkSamples.slice());
       factchecks = FactCheckIndex.from(s.factchecks, cfg.maxFactChecks);
       factchecksChanged = s.factchecksChanged;
-      book = ClusterRecords.from(recordsCfg, s.records, s.archive);
+      book = ClusterRecords.from(recordsCfg, s.records, s.archive, s.campaigns ?? []);
       for (const k of s.dirty) dirty.add(k);
       cutoffMs = s.cutoffMs;
     } catch (err) {
@@ -304,6 +313,9 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       factchecks: [],
     };
     attachFactchecks(c);
+    const { campaignId, episodes } = book.campaignFor(rec, c);
+    c.campaignId = campaignId;
+    c.episodes = episodes;
     return c;
   }
 
@@ -428,6 +440,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const out = [...changed].sort().map((id) => structuredClone(book.reported(id)!));
     // 4. Clusters whose last post left the window have no live evidence: retire them (after reporting them).
     for (const rec of [...book.open.values()]) if (rec.endMs < cutoffMs) book.retire(rec);
+    book.pruneCampaigns(nowMs);
     return out.filter((c) => c !== undefined);
   }
 
@@ -441,6 +454,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       coLinkSamples: interval.samples,
       records: [...book.open.values()],
       archive: [...book.archive.values()],
+      campaigns: [...book.campaigns.values()],
       dirty: [...dirty],
       cutoffMs,
       factchecks: factchecks.toJSON(),

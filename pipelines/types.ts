@@ -232,6 +232,20 @@ export type ClusterEvidence =
   | CreationClusterEvidence
   | ActedTogetherEvidence;
 
+/** One episode of a campaign: a cluster of mostly the same accounts, active from `start` to `end`. */
+export interface CampaignEpisode {
+  clusterId: string;
+  /** ISO date-time. */
+  start: string;
+  end: string;
+  /** Posts and accounts of the episode's cluster. */
+  posts: number;
+  accounts: number;
+  kinds: ClusterKind[];
+  /** The episode's first reason (its strongest evidence), in English. */
+  summary: string | null;
+}
+
 /** A flagged cluster as analysts see it (shared/contracts/signals.schema.json `clusters[]`). */
 export interface Cluster {
   id: string;
@@ -255,6 +269,15 @@ export interface Cluster {
   hashtags: string[];
   languages: string[];
   factchecks: FactCheckRef[];
+  /**
+   * The campaign this cluster is an episode of: stable across episodes of mostly the same accounts that recur after
+   * the earlier ones left the window. Absent in clusters reported before campaigns existed.
+   */
+  campaignId?: string;
+  /** The campaign's episodes, oldest first, this cluster last (earlier ones capped: the first and the latest kept). */
+  episodes?: CampaignEpisode[];
+  /** The narrative (pipelines/narratives.ts) this cluster is part of, if any. */
+  narrativeId?: string;
 }
 
 /** Per-account summary in signals.json. */
