@@ -227,8 +227,7 @@ export class ClusterRecords {
       this.unindexMembers(x);
       this.campaigns.delete(x.id);
     };
-    for (const x of closed)
-      if (x.lastEndMs === null || x.lastEndMs < nowMs - this.cfg.campaignMaxAgeMs) forget(x); // null: never retired
+    for (const x of closed) if (x.lastEndMs === null || x.lastEndMs < nowMs - this.cfg.campaignMaxAgeMs) forget(x); // null: never retired
     const left = closed
       .filter((x) => this.campaigns.has(x.id))
       .sort((x, y) => x.lastEndMs! - y.lastEndMs! || (x.id < y.id ? -1 : 1));

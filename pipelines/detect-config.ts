@@ -228,6 +228,19 @@ export const detectConfigSchema = z.object({
     .min(2)
     .default(20)
     .describe('Episodes listed per campaign (the first and the latest kept). Default 20.'),
+  maxNarratives: z
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe(
+      'Narratives (clusters pushing the same claim) kept; the one touched longest ago is forgotten first. Default 1000.',
+    ),
+  narrativeMaxAgeHours: z
+    .number()
+    .positive()
+    .default(30 * 24)
+    .describe('A narrative no cluster touched for longer than this is forgotten. Default 720 (30 days).'),
 });
 
 /** The validated detector settings. */

@@ -289,11 +289,37 @@ export interface AccountSummary {
   clusters: string[];
 }
 
+/** Clusters pushing the same claim (pipelines/narratives.ts), as reported in signals.json (`narratives[]`). */
+export interface Narrative {
+  id: string;
+  /** Its most characteristic terms, joined with " · ". */
+  label: string;
+  /** The label is computed, not written by an analyst. Always true. */
+  labelMachineMade: true;
+  /** The terms behind the label, most characteristic first. */
+  terms: string[];
+  /** Member cluster ids, sorted. */
+  clusters: string[];
+  /** What ties the clusters together (e.g. "link:https://…", "factcheck:https://…", "hashtags:a b", "text"), at most 20. */
+  shared: string[];
+  /** Posts and accounts summed over the member clusters (an account in two clusters counts twice). */
+  posts: number;
+  accounts: number;
+  languages: string[];
+  /** ISO date-times of the first and last member post. */
+  start: string;
+  end: string;
+  /** Posts per hour and per day (UTC), oldest first; only hours and days with posts. */
+  volume: { hourly: Array<{ hour: string; posts: number }>; daily: Array<{ day: string; posts: number }> };
+}
+
 /** The signals file (shared/contracts/signals.schema.json). */
 export interface SignalsFile {
   generatedAt: string;
   clusters: Cluster[];
   accounts?: AccountSummary[];
+  /** Narratives over the clusters (ours; not in the shared contract yet). */
+  narratives?: Narrative[];
 }
 
 /** A normalized fact-check as fact-check connectors emit it (see docs/ARCHITECTURE.md). */

@@ -3,7 +3,7 @@
 // held-out seeds that are never used for tuning. Prints per campaign style the account precision and recall, campaigns
 // found, organic clusters (by the hard negative behind them), and for the held-out seeds the recall per style as a
 // function of each drawn parameter (binned). Exit code 1 when a target is missed on the held-out seeds.
-// Flags: `--quick` (fewer, smaller seeds: a smoke run), `--docs` (writes the held-out tables into docs/detection.md
+// Flags: `--quick` (fewer, smaller seeds: a smoke run), `--heldout-only` (skips the tuning seeds), `--docs` (writes the held-out tables into docs/detection.md
 // between its eval markers), `--out DIR` (each seed's clusters and accounts as DIR/seed-<seed>.json, for comparing
 // two versions of the detector file by file).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,12 @@ import { simpleEnrich } from './simple-enrich.ts';
 type Enrich = (p: NormalizedPost) => EnrichedPost;
 
 const { values: args } = parseArgs({
-  options: { out: { type: 'string' }, quick: { type: 'boolean' }, docs: { type: 'boolean' } },
+  options: {
+    out: { type: 'string' },
+    quick: { type: 'boolean' },
+    docs: { type: 'boolean' },
+    'heldout-only': { type: 'boolean' },
+  },
   strict: true,
 });
 const outDir = args.out;
@@ -321,7 +326,7 @@ const { enrich, name } = await loadEnricher();
 process.stdout.write(
   `coordination evaluation (enrichment: ${name}; detector defaults; ${args.quick ? 'quick' : 'full'} shape)\n`,
 );
-run('tuning', TUNING_SEEDS, enrich);
+if (!args['heldout-only']) run('tuning', TUNING_SEEDS, enrich);
 const held = run('held-out', HELDOUT_SEEDS, enrich);
 const tables = binnedTables(held.results.flatMap((r) => r.campaigns));
 process.stdout.write(

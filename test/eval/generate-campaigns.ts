@@ -605,7 +605,7 @@ export interface RandomisedShape {
 export const RANDOMISED_SHAPE: RandomisedShape = {
   hours: 26,
   backgroundAccounts: [2000, 20_000],
-  chatterPerMinute: [6, 15],
+  chatterPerMinute: [4, 10],
   campaignsPerType: 4,
   dripHours: [1, 24],
 };
