@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import { createEnricher } from '../../pipelines/enrich.ts';
-import { NarrativeIndex } from '../../pipelines/narratives.ts';
+import { NarrativeIndex, type NarrativeIndexState } from '../../pipelines/narratives.ts';
 import type { Cluster, NormalizedPost } from '../../pipelines/types.ts';
 import { loadConfig } from '../../workers/config.ts';
 import { generateCampaigns, TUNING_PARAMS } from '../eval/generate-campaigns.ts';
@@ -108,7 +108,7 @@ describe('NarrativeIndex', () => {
       nowMs: T0,
     });
     expect(second).not.toBe(first);
-    const restored = NarrativeIndex.from(cfg, JSON.parse(JSON.stringify(idx.toJSON())));
+    const restored = NarrativeIndex.from(cfg, JSON.parse(JSON.stringify(idx.toJSON())) as NarrativeIndexState);
     const bridge = restored.observe({
       cluster: cluster('cl-3', T0 + HOUR, { links: ['https://a.example/1'], hashtags: ['stopdetelling'] }),
       hours: {},
