@@ -411,6 +411,7 @@ describe('createCoordinationDetector', () => {
         pValue: 0,
         reasons: c.reasons.map((r) => r.replace(/p = [0-9.e+-]+/g, 'p = ?')),
         evidence: JSON.parse(JSON.stringify(c.evidence, (k, v: unknown) => (k === 'p' ? '?' : v))) as unknown,
+        episodes: c.episodes?.map((e) => ({ ...e, summary: e.summary?.replace(/p = [0-9.e+-]+/g, 'p = ?') })),
       }));
     expect(masked(every5)).toEqual(masked(every1));
     every1.forEach((c, i) => expect(Math.abs(Math.log10(c.pValue!) - Math.log10(every5[i]!.pValue!))).toBeLessThan(1));

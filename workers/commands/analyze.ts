@@ -157,6 +157,7 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
     generatedAt: new Date().toISOString(),
     clusters: held.detector.clusters(),
     accounts: held.detector.accounts(),
+    narratives: held.detector.narratives?.() ?? [],
   };
   result.clusters = signals.clusters.length;
   const target = join(outDir, 'signals.json');
