@@ -47,6 +47,20 @@ export const reportsSchema = z
       .min(2)
       .default(10)
       .describe('A campaign text is quoted only when at least this many accounts posted it. Default 10.'),
+    atHour: z
+      .number()
+      .int()
+      .min(0)
+      .max(23)
+      .default(7)
+      .describe('Local hour (in timeZone) scheduled reports are made at: cron "0 <atHour> * * *". Default 7.'),
+    archiveFormats: z
+      .array(z.enum(['html', 'pdf', 'md']))
+      .min(1)
+      .default(['html', 'pdf', 'md'])
+      .describe(
+        'Formats archived next to data.json for each scheduled report (pdf is skipped with a warning when Chromium is missing). Default html, pdf, md.',
+      ),
     pdfTimeoutMs: z
       .number()
       .int()

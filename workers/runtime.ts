@@ -33,10 +33,12 @@ import type { TriageStore } from './ports/triage-store.ts';
 import { resolvePseudonymKey } from './pseudonym-key.ts';
 import { createReplaySource } from './replay-source.ts';
 import { TriageWorker } from './triage-worker.ts';
+import { ReportsWorker } from './reports-worker.ts';
+import { TriageStoreOutcomeSource } from './adapters/triage-store-outcome-source.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
-export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts', 'triage'] as const;
+export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts', 'triage', 'reports'] as const;
 /** A worker name. */
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -91,7 +93,7 @@ export class Runtime {
         : null;
     // Cluster mode keeps triage state in SQLite too: one file the triage worker owns (see docs/triage.md for the limits).
     this.triage =
-      options.ui || triage
+      options.ui || triage || options.workers.includes('reports')
         ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') })
         : null;
     if (triage && this.store?.kind === 'elasticsearch' && config.triage.esWriteBack && config.store.esUrl) {
@@ -125,6 +127,8 @@ export class Runtime {
       );
     }
     if (triage) this.workers.push(new TriageWorker({ ...deps, signals: this.store!, triage: this.triage! }));
+    if (options.workers.includes('reports'))
+      this.workers.push(new ReportsWorker({ ...deps, triage: new TriageStoreOutcomeSource(this.triage!) }));
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
@@ -276,6 +280,9 @@ export class Runtime {
             (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
           ),
           ...byName('alerts').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
+          ...byName('reports').map(
             (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
           ),
           ...byName('triage').map(
