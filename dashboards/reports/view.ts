@@ -188,7 +188,7 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
       [t(lang, 'c_domains'), c.domains.join(', ') || '–'],
       [
         t(lang, 'c_triage'),
-        `${msg(lang, `status_${c.triage.status}`, c.triage.status)}${c.triage.closeReason ? ` (${c.triage.closeReason})` : ''}`,
+        `${msg(lang, `status_${c.triage.status}`, c.triage.status)}${c.triage.closeReason ? ` (${msg(lang, `close_${c.triage.closeReason}`, c.triage.closeReason)})` : ''}`,
       ],
     ],
     reasons: lang === 'nl' ? c.reasonsNl : c.reasons,
@@ -333,7 +333,7 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
         ? null
         : {
             head: [t(lang, 't_reason'), t(lang, 't_clusters')],
-            rows: data.triage.closeReasons.map((r) => [r.reason, n(r.clusters)]),
+            rows: data.triage.closeReasons.map((r) => [msg(lang, `close_${r.reason}`, r.reason), n(r.clusters)]),
             numeric: [false, true],
           },
     pop: {

@@ -8,6 +8,7 @@ import { outcomeOf, TriageStoreOutcomeSource } from '../../../workers/adapters/t
 import { loadConfig } from '../../../workers/config.ts';
 import type { ReportSource } from '../../../workers/ports/report-source.ts';
 import { gatherReportData } from '../../../workers/report-builder.ts';
+import { renderMarkdown } from '../../../dashboards/reports/render-markdown.ts';
 import { cluster } from '../fixtures.ts';
 
 const T0 = Date.parse('2025-10-20T12:00:00Z');
@@ -86,5 +87,9 @@ describe('TriageStoreOutcomeSource', () => {
         { reason: 'organic_coordination', clusters: 1 },
       ],
     });
+    // Close reasons are worded in the report's language, not shown as codes.
+    expect(renderMarkdown(data, 'nl')).toContain('| gecoördineerd niet-authentiek gedrag | 1 |');
+    expect(renderMarkdown(data, 'en')).toContain('| organic coordination (real people acting together) | 1 |');
+    expect(renderMarkdown(data, 'en')).not.toContain('organic_coordination');
   });
 });
