@@ -33,7 +33,9 @@ import type { TriageStore } from './ports/triage-store.ts';
 import { resolvePseudonymKey } from './pseudonym-key.ts';
 import { createReplaySource } from './replay-source.ts';
 import { TriageWorker } from './triage-worker.ts';
-import { ReportsWorker } from './reports-worker.ts';
+import { ReportsWorker, reportArchiveDir } from './reports-worker.ts';
+import { ReportArchiveService } from './report-archive-service.ts';
+import { createReportSource } from './adapters/create-report-source.ts';
 import { TriageStoreOutcomeSource } from './adapters/triage-store-outcome-source.ts';
 import type { Worker } from './worker.ts';
 
@@ -67,6 +69,7 @@ export class Runtime {
   /** The triage application, once started. */
   app: FastifyInstance | null = null;
   private mirror: ElasticsearchTriageMirror | null = null;
+  private reportArchive: ReportArchiveService | null = null;
   readonly metrics: WorkerMetrics;
   readonly workers: Worker[] = [];
   http: HttpServer | null = null;
@@ -234,12 +237,21 @@ export class Runtime {
     }
     const mirror = this.mirror;
     const log = this.log;
+    // The triage app's report archive page reads what the reports worker archives and generates reports on request.
+    this.reportArchive = new ReportArchiveService({
+      config,
+      dir: reportArchiveDir(config),
+      source: createReportSource(config),
+      triage: new TriageStoreOutcomeSource(triage),
+      logger,
+    });
     const app = await buildTriageApp({
       triage,
       signals,
       config: config.triage,
       logger,
       reidentify: table ? async (p) => table.get(p) ?? null : null,
+      reports: this.reportArchive,
       onStateChange: mirror
         ? (state) => {
             mirror
@@ -293,6 +305,7 @@ export class Runtime {
           ['close signal store', () => this.store?.stop()],
           ['close http server', () => this.http?.stop()],
           ['close triage app', () => this.app?.close()],
+          ['finish report generation', () => this.reportArchive?.stop()],
           ['close triage mirror', () => this.mirror?.stop()],
           ['close triage store', () => this.triage?.stop()],
         ],

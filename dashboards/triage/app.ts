@@ -26,6 +26,7 @@ import { registerApi } from './api.ts';
 import { SESSION_COOKIE } from './context.ts';
 import type { AppContext, TriageAppOptions } from './context.ts';
 import { registerPages } from './pages.ts';
+import { registerReportRoutes } from './reports-routes.ts';
 
 /** Who may call a route: 'public' or the least role. */
 export type RouteAccess = 'public' | Role;
@@ -214,6 +215,7 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   };
   registerApi(app, ctx);
   registerPages(app, ctx);
+  if (options.reports) registerReportRoutes(app, ctx, options.reports);
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }
