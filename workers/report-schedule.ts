@@ -131,8 +131,8 @@ export interface ReportJobDeps {
   formats?: Array<'html' | 'pdf' | 'md'>;
   /** Called when one format could not be rendered (e.g. Chromium missing for pdf); the others are archived. Default: the error is thrown. */
   onFormatFailed?: (report: DueReport, format: string, error: Error) => void;
-  /** Called after each archived report, with the tick time (epoch ms) that found it due. */
-  onArchived?: (report: DueReport, tickMs: number) => void;
+  /** Called after each archived report, with the tick time (epoch ms) that found it due and the archived files. */
+  onArchived?: (report: DueReport, tickMs: number, files: Record<string, Buffer>) => void;
 }
 
 /** The repeatable job that generates and archives due reports; schedule it on the scheduler port. */
@@ -165,7 +165,7 @@ export function createReportJob(deps: ReportJobDeps): RepeatableJob {
           }
         }
         await deps.archive.put(r.key, files);
-        deps.onArchived?.(r, tickMs);
+        deps.onArchived?.(r, tickMs, files);
       }
     },
   };

@@ -17,6 +17,8 @@ import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../pipelines/core/lifecyc
 import type { DueReport, ReportArchive } from './report-schedule.ts';
 import { createReportJob, FileReportArchive } from './report-schedule.ts';
 import type { Worker } from './worker.ts';
+import { deliverReport } from './report-delivery.ts';
+import type { ArchivedFiles, DeliveryOutcome } from './report-delivery.ts';
 
 /** The archive directory of the configuration: reports.archiveDir, default <dataDir>/reports. */
 export function reportArchiveDir(config: Config): string {
@@ -36,8 +38,8 @@ export interface ReportsWorkerDeps {
   archive?: ReportArchive;
   /** Clock. Default the system clock. */
   now?: () => Date;
-  /** Called after each archived report (delivery, tests). */
-  onArchived?: (report: DueReport) => Promise<void> | void;
+  /** Called after each archived report has been delivered to its period's channels (tests). */
+  onArchived?: (report: DueReport, delivery: DeliveryOutcome[]) => Promise<void> | void;
 }
 
 /** The reports worker. */
@@ -96,12 +98,12 @@ export class ReportsWorker implements Worker {
           { report: r.key, format, err: err.message },
           'A report format could not be made; archived without it.',
         ),
-      onArchived: (r) => {
+      onArchived: (r, _tickMs, files) => {
         this.log.info({ report: r.key }, 'Report archived.');
-        archived.push(r);
+        archived.push({ report: r, files });
       },
     });
-    const archived: DueReport[] = [];
+    const archived: ArchivedFiles[] = [];
     const run = job.run.bind(job);
     // Serialise runs in this process; each archived report is handed to onArchived (delivery) after its run.
     job.run = (signal) => {
@@ -109,12 +111,9 @@ export class ReportsWorker implements Worker {
         try {
           await run(signal);
         } finally {
-          for (const r of archived.splice(0)) {
-            try {
-              await this.deps.onArchived?.(r);
-            } catch (err) {
-              this.log.warn({ report: r.key, err: (err as Error).message }, 'Report delivery failed.');
-            }
+          for (const a of archived.splice(0)) {
+            const delivery = await deliverReport(a, config, this.log);
+            await this.deps.onArchived?.(a.report, delivery);
           }
         }
       });
