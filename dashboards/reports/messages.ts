@@ -30,6 +30,12 @@ const en = {
     '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
   kj_top_narrative_day:
     '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} on {firstDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
+  kj_clusters_flagged_noprev:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour, grouped into {campaigns} {campaigns:campaign|campaigns} and involving {accounts} accounts, {clusters:was|were} flagged in this period (no data stored for the previous period).',
+  kj_top_narrative_unreviewed:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; analysts have not reviewed them yet.',
+  kj_top_narrative_day_unreviewed:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} on {firstDay}, involving {accounts} accounts; analysts have not reviewed them yet.',
   kj_young_accounts:
     'In {campaigns} of {total} {total:campaign|campaigns} most accounts had been created shortly before posting or had almost no posting history.',
   kj_cross_platform: '{campaigns} of {total} {total:campaign was|campaigns were} active on more than one platform.',
@@ -187,6 +193,12 @@ const nl: Record<MessageKey, string> = {
     '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
   kj_top_narrative_day:
     '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} op {firstDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
+  kj_clusters_flagged_noprev:
+    'In deze periode {clusters:is|zijn} {clusters} {clusters:cluster|clusters} van gecoördineerd gedrag gesignaleerd, samen {campaigns} {campaigns:campagne|campagnes} met {accounts} accounts (over de vorige periode zijn geen gegevens opgeslagen).',
+  kj_top_narrative_unreviewed:
+    '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; analisten hebben ze nog niet beoordeeld.',
+  kj_top_narrative_day_unreviewed:
+    '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} op {firstDay}, met {accounts} accounts; analisten hebben ze nog niet beoordeeld.',
   kj_young_accounts:
     'In {campaigns} van de {total} {total:campagne|campagnes} was het merendeel van de accounts kort voor het posten aangemaakt of had het vrijwel geen berichtgeschiedenis.',
   kj_cross_platform: '{campaigns} van de {total} {total:campagne was|campagnes waren} actief op meer dan één platform.',
