@@ -33,10 +33,14 @@ import type { TriageStore } from './ports/triage-store.ts';
 import { resolvePseudonymKey } from './pseudonym-key.ts';
 import { createReplaySource } from './replay-source.ts';
 import { TriageWorker } from './triage-worker.ts';
+import { ReportsWorker, reportArchiveDir } from './reports-worker.ts';
+import { ReportArchiveService } from './report-archive-service.ts';
+import { createReportSource } from './adapters/create-report-source.ts';
+import { TriageStoreOutcomeSource } from './adapters/triage-store-outcome-source.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
-export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts', 'triage'] as const;
+export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts', 'triage', 'reports'] as const;
 /** A worker name. */
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -65,6 +69,7 @@ export class Runtime {
   /** The triage application, once started. */
   app: FastifyInstance | null = null;
   private mirror: ElasticsearchTriageMirror | null = null;
+  private reportArchive: ReportArchiveService | null = null;
   readonly metrics: WorkerMetrics;
   readonly workers: Worker[] = [];
   http: HttpServer | null = null;
@@ -91,7 +96,7 @@ export class Runtime {
         : null;
     // Cluster mode keeps triage state in SQLite too: one file the triage worker owns (see docs/triage.md for the limits).
     this.triage =
-      options.ui || triage
+      options.ui || triage || options.workers.includes('reports')
         ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') })
         : null;
     if (triage && this.store?.kind === 'elasticsearch' && config.triage.esWriteBack && config.store.esUrl) {
@@ -125,6 +130,8 @@ export class Runtime {
       );
     }
     if (triage) this.workers.push(new TriageWorker({ ...deps, signals: this.store!, triage: this.triage! }));
+    if (options.workers.includes('reports'))
+      this.workers.push(new ReportsWorker({ ...deps, triage: new TriageStoreOutcomeSource(this.triage!) }));
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
@@ -230,12 +237,21 @@ export class Runtime {
     }
     const mirror = this.mirror;
     const log = this.log;
+    // The triage app's report archive page reads what the reports worker archives and generates reports on request.
+    this.reportArchive = new ReportArchiveService({
+      config,
+      dir: reportArchiveDir(config),
+      source: createReportSource(config),
+      triage: new TriageStoreOutcomeSource(triage),
+      logger,
+    });
     const app = await buildTriageApp({
       triage,
       signals,
       config: config.triage,
       logger,
       reidentify: table ? async (p) => table.get(p) ?? null : null,
+      reports: this.reportArchive,
       onStateChange: mirror
         ? (state) => {
             mirror
@@ -278,6 +294,9 @@ export class Runtime {
           ...byName('alerts').map(
             (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
           ),
+          ...byName('reports').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
           ...byName('triage').map(
             (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
           ),
@@ -286,6 +305,7 @@ export class Runtime {
           ['close signal store', () => this.store?.stop()],
           ['close http server', () => this.http?.stop()],
           ['close triage app', () => this.app?.close()],
+          ['finish report generation', () => this.reportArchive?.stop()],
           ['close triage mirror', () => this.mirror?.stop()],
           ['close triage store', () => this.triage?.stop()],
         ],

@@ -27,6 +27,7 @@ import { SESSION_COOKIE } from './context.ts';
 import type { AppContext, TriageAppOptions } from './context.ts';
 import { apiErrorMessage, requestLang, t } from './i18n/index.ts';
 import { registerPages } from './pages.ts';
+import { registerReportRoutes } from './reports-routes.ts';
 
 /** Who may call a route: 'public' or the least role. */
 export type RouteAccess = 'public' | Role;
@@ -219,6 +220,7 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   };
   registerApi(app, ctx);
   registerPages(app, ctx);
+  if (options.reports) registerReportRoutes(app, ctx, options.reports);
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { SignalStore } from '../../workers/ports/signal-store.ts';
 import type { TriageState, TriageStore } from '../../workers/ports/triage-store.ts';
 import type { TriageConfig } from './config.ts';
+import type { ReportArchiveAccess } from '../../workers/ports/report-archive.ts';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'mid_session';
@@ -22,6 +23,8 @@ export interface TriageAppOptions {
   reidentify?: ((pseudonym: string) => Promise<string | null>) | null;
   /** Called after every triage state change (cluster mode copies it onto the Elasticsearch cluster document). */
   onStateChange?: (state: TriageState) => void;
+  /** The report archive (list, download, generate); without it the /reports pages are not served. Default none. */
+  reports?: ReportArchiveAccess;
 }
 
 /** Everything route modules need. */

@@ -10,6 +10,7 @@ export const en = {
   'nav.main': 'Main',
   'nav.clusters': 'Clusters',
   'nav.shift': 'Shift log',
+  'nav.reports': 'Reports',
   'nav.audit': 'Audit log',
   'nav.users': 'Users',
   'nav.api': 'API',

@@ -10,6 +10,7 @@ export const nl: Record<MsgKey, string> = {
   'nav.main': 'Hoofdmenu',
   'nav.clusters': 'Clusters',
   'nav.shift': 'Dienstlog',
+  'nav.reports': 'Rapportages',
   'nav.audit': 'Auditlog',
   'nav.users': 'Gebruikers',
   'nav.api': 'API',
