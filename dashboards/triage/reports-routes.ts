@@ -5,8 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReportArchiveAccess } from '../../workers/ports/report-archive.ts';
 import type { AppContext } from './context.ts';
+import { formatDateTime, translator } from './i18n/index.ts';
+import type { Lang } from './i18n/index.ts';
 
-type Lang = 'nl' | 'en';
 
 /** The page's wording in both languages. */
 export const REPORT_PAGE_TEXT = {
@@ -82,7 +83,8 @@ export function registerReportRoutes(app: FastifyInstance, ctx: AppContext, repo
           lang,
           csrf: reply.generateCsrf(),
           tx: REPORT_PAGE_TEXT[lang],
-          fmt: (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+          t: translator(lang),
+          fmt: (ms: number) => formatDateTime(lang, ms),
         }),
       );
   };
