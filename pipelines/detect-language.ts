@@ -293,7 +293,7 @@ function isLetter(cp: number): boolean {
  * scheme plus the next word. LINK_RE stops at the space and would leave "host/path" behind, whose Latin letters
  * outvote a short Greek or Cyrillic text and make a link-only post read as English.
  */
-const BROKEN_LINK_RE = /\bh(?:tt|xx)ps?\s*:\s*\/\/?\s+[^\s<>"]+/giu;
+const BROKEN_LINK_RE = /\bh(?:tt|xx)ps?\s*:\s*\/\/?\s*[^\s<>"]+/giu;
 
 /** Text without links (also links broken by a space after the scheme), mentions, hashtags and emoji: what the language is judged on. */
 export function languageText(text: string): string {
