@@ -155,10 +155,21 @@ const STOPWORDS = new Set(
 
 /** Stems a word with the Snowball stemmer of the post's language; other languages keep the first six letters. */
 function stemWord(word: string, lang: string | null): string {
-  if (lang === 'nl') return stemDutch(word);
-  if (lang === 'en') return stemEnglish(word);
-  return word.length > 6 ? word.slice(0, 6) : word;
+  if (lang !== 'nl' && lang !== 'en') return word.length > 6 ? word.slice(0, 6) : word;
+  const key = `${lang}:${word}`;
+  let stem = STEMS.get(key);
+  if (stem === undefined) {
+    // Snowball stemming is the costly step of a paraphrase signature and posts reuse a small vocabulary.
+    if (STEMS.size >= MAX_STEMS) STEMS.clear();
+    stem = lang === 'nl' ? stemDutch(word) : stemEnglish(word);
+    STEMS.set(key, stem);
+  }
+  return stem;
 }
+
+/** Stems already computed (cleared when full, so memory stays bounded). */
+const STEMS = new Map<string, string>();
+const MAX_STEMS = 50_000;
 
 /**
  * The distinct stemmed content words of a text (function words, numbers and one- or two-letter words dropped),
