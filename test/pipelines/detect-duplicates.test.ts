@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateIndex } from '../../pipelines/detect-duplicates.ts';
+import { DuplicateIndex, type DuplicateIndexState } from '../../pipelines/detect-duplicates.ts';
 import { fingerprintText } from '../../pipelines/fingerprint-text.ts';
 
 const cfg = { similarity: 0.5, minTokens: 6, bands: 21, maxRepresentatives: 4 };
@@ -114,7 +114,7 @@ describe('DuplicateIndex', () => {
         if (expireEveryMs) {
           // A short window that forgets the group between two drip posts; the state also goes through JSON.
           idx.expire(t - expireEveryMs);
-          idx = DuplicateIndex.from(config, JSON.parse(JSON.stringify(idx.toJSON())));
+          idx = DuplicateIndex.from(config, JSON.parse(JSON.stringify(idx.toJSON())) as DuplicateIndexState);
         }
       }
       return { drip, others };
