@@ -38,6 +38,34 @@ export const detectConfigSchema = z.object({
     .min(1)
     .default(4)
     .describe('Most indexed signatures per text group (keeps chains of paraphrases together). Default 4.'),
+  paraphraseSimilarity: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      'Minimum MinHash-estimated Jaccard of the stemmed content-word sets for a reworded text to join a text group (paraphrase drips); 0 turns it off. Default 0.5.',
+    ),
+  paraphraseMinWords: z
+    .number()
+    .int()
+    .min(1)
+    .default(8)
+    .describe('Texts with fewer distinct stemmed content words are not matched as paraphrases. Default 8.'),
+  paraphraseRetentionSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(86_400)
+    .describe(
+      'How long a text group stays findable by paraphrase after its latest post (may exceed the window, for drips over a day). Default 86400 (24 h).',
+    ),
+  paraphraseMaxGroups: z
+    .number()
+    .int()
+    .positive()
+    .default(20_000)
+    .describe('Most text groups kept in the paraphrase index (least recently used dropped first). Default 20000.'),
   textIntervalSeconds: z
     .number()
     .positive()

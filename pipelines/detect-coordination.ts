@@ -151,6 +151,10 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     minTokens: cfg.duplicateMinTokens,
     bands: cfg.lshBands,
     maxRepresentatives: cfg.maxRepresentativesPerGroup,
+    paraphraseSimilarity: cfg.paraphraseSimilarity,
+    paraphraseMinWords: cfg.paraphraseMinWords,
+    paraphraseRetentionMs: cfg.paraphraseRetentionSeconds * 1000,
+    paraphraseMaxGroups: cfg.paraphraseMaxGroups,
   };
   const burstCfg: BurstConfig = {
     windowSeconds: cfg.windowSeconds,
@@ -238,7 +242,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     if (post.accountSignals?.declaredBot || post.author.bot) return;
     const a = post.author.id;
     const lang = post.lang || 'und';
-    const g = post.repostOf ? null : dup.assign(post.fingerprint, t, post.text ?? '');
+    const g = post.repostOf ? null : dup.assign(post.fingerprint, t, post.text ?? '', lang);
     const links = sortedUnique(post.canonicalLinks ?? []);
     const tags = sortedUnique((post.hashtags ?? []).map((h) => h.toLowerCase()));
     const items: string[] = [];
