@@ -200,17 +200,23 @@ export class DetectWorker implements Worker {
       this.replayedPosts += loaded.replayedPosts;
       if (loaded.read) this.replica.start(loaded.read);
       this.partitions = await bus.partitionCount(topics.postsEnriched);
-      this.sub = await bus.subscribe({
+      const sub = await bus.subscribe({
         topics: [topics.postsEnriched, topics.factchecksRaw],
         groupId: `${groupPrefix}-detect`,
         commit: 'manual',
         eachBatch: (batch) => this.handleBatch(batch),
       });
+      if (!this.running || this.held !== loaded.held) {
+        // Stopped, or the lease was lost, while subscribing: leave the group again rather than leak the consumer.
+        await sub.stop();
+        return;
+      }
+      this.sub = sub;
       this.log.info(
         {
           topics: [topics.postsEnriched, topics.factchecksRaw],
           partitions: this.partitions,
-          version: this.held.version,
+          version: loaded.held.version,
         },
         'Detect worker active: holds the detector lease.',
       );
