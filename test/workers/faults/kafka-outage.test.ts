@@ -23,11 +23,13 @@ import { createLogger } from '../../../workers/logger.ts';
 import { enrichedPostMessage } from '../../../workers/messages.ts';
 import { createMetrics } from '../../../workers/metrics.ts';
 import { enrichedPost } from '../fixtures.ts';
-import { waitFor } from '../wait-for.ts';
+import { waitFor, waitWhileProgressing } from '../wait-for.ts';
 
 const N = 6000;
 const CHUNK = 200;
 const OUTAGE_MS = 8000;
+/** A wait fails once the indexed count has not moved for this long. */
+const STALL_MS = 30_000;
 
 /** A port nothing listens on (connections to it are refused, as to a broker that is down). */
 async function closedPort(): Promise<number> {
@@ -144,15 +146,17 @@ describe.skipIf(!process.env.MID_FAULT_KAFKA)('fault: the Kafka broker restarts 
         },
       },
     });
-    const logger = createLogger('silent');
+    const logger = createLogger(process.env.FAULTS_LOG ?? 'silent');
     const publisherBus = new KafkaBus({
       brokers: config.bus.kafkaBrokers,
       clientId: `ko-pub-${id}`,
+      logger: logger.child({ component: 'publisher' }),
       socketFactory: net.factory,
     });
     const indexBus = new KafkaBus({
       brokers: config.bus.kafkaBrokers,
       clientId: `ko-idx-${id}`,
+      logger: logger.child({ component: 'index-bus' }),
       retryBackoffMs: 200,
       sessionTimeoutMs: 6000,
       socketFactory: net.factory,
@@ -201,12 +205,23 @@ describe.skipIf(!process.env.MID_FAULT_KAFKA)('fault: the Kafka broker restarts 
     const duringOutage = (await store.counts()).posts;
     net.restore();
     await publishing;
-    await waitFor(
+    const published = Date.now();
+    const timeline: string[] = [];
+    const tick = setInterval(() => {
+      void store.counts().then((c) => timeline.push(`${Math.round((Date.now() - published) / 1000)}s:${c.posts}`));
+    }, 5000);
+    await waitWhileProgressing(
       async () => (await store.counts()).posts >= N,
+      async () => (await store.counts()).posts,
       'every post indexed after the outage',
-      60_000,
+      STALL_MS,
       100,
-    ).catch(() => undefined);
+    )
+      .catch(() => undefined)
+      .finally(() => clearInterval(tick));
+    process.stdout.write(
+      `[faults/kafka] after the last publish: ${timeline.join(' ')}; done at ${Math.round((Date.now() - published) / 1000)}s with ${(await store.counts()).posts}\n`,
+    );
 
     const counts = await store.counts();
     expect(cutConnections).toBeGreaterThan(0);
