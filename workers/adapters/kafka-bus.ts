@@ -215,6 +215,7 @@ export class KafkaBus implements Bus {
     const eachBatch = async ({
       batch,
       resolveOffset,
+      commitOffsetsIfNecessary,
       heartbeat,
       isRunning,
       isStale,
@@ -241,7 +242,14 @@ export class KafkaBus implements Bus {
       resolveOffset(last);
       const next = { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
       if (manual) handled.set(`${batch.topic}|${batch.partition}`, next);
-      else await consumer.commitOffsets([next]);
+      // Committed through the batch's own commitOffsetsIfNecessary, not consumer.commitOffsets: the latter retries
+      // "The coordinator is not aware of this member" (our session expired during an outage) for ~25 s although only
+      // a rejoin can cure it, then crashes the consumer for good. Here the error reaches kafkajs' runner as it is, and
+      // the runner rejoins at once; the batch, uncommitted, comes again (the writes downstream are idempotent).
+      else
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: next.topic, partitions: [{ partition: next.partition, offset: next.offset }] }],
+        });
     };
     const handle = async (
       messages: IncomingMessage[],
