@@ -30,7 +30,7 @@ import { waitFor, waitWhileProgressing } from '../wait-for.ts';
 const N = 4000;
 const KEY = 'faults-pseudonym-key-0123456789';
 /** A wait fails once nothing moved for this long (posts indexed or detected, clusters written). */
-const STALL_MS = 20_000;
+const STALL_MS = 45_000;
 /** The id a post is stored under: accounts' post ids are pseudonymised during enrichment, like the accounts. */
 const storedId = (p: NormalizedPost): string => (isAccountPost(p.source) ? pseudonymizePostId(p.id, KEY) : p.id);
 const children: ChildProcess[] = [];
@@ -192,7 +192,18 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
     ).catch(() => undefined);
     const clusters = await stored();
     const index = runtime.workers.find((w) => w.name === 'index')!;
-    await waitFor(async () => (await index.lag!()) === 0, 'the index worker to commit everything', 10_000, 200).catch(
+    // kafkajs' admin sometimes fails a fetchTopicOffsets on a loaded machine (a missing metadata entry): ask again.
+    const lagNow = async (): Promise<number> => {
+      for (let i = 0; ; i++) {
+        try {
+          return await index.lag!();
+        } catch (err) {
+          if (i >= 10) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    await waitFor(async () => (await lagNow()) === 0, 'the index worker to commit everything', 10_000, 200).catch(
       () => undefined,
     );
     // Messages on each topic (duplicates included), from the broker's offsets: what each stage handed on.
@@ -218,7 +229,7 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
       clusters,
       atRestart,
       outageMs,
-      lag: await index.lag!(),
+      lag: await lagNow(),
       published: await metric('connectors', 'published'),
       indexed: await metric('index', 'indexed'),
       duplicates: await metric('index', 'duplicate'),
@@ -231,8 +242,14 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
   }
 }
 
-// Known failure, so opt-in until fixed (MID_FAULT_REDIS=1 runs it): since post ids are pseudonymised, the AOF run
-// stores fewer posts than it writes (2,250 of 4,000 on 2026-12-02) — a real finding, not yet understood.
+// Still opt-in (MID_FAULT_REDIS=1 runs it). Its finding is understood and fixed: the 2,250 of 4,000 came from a
+// connectors run that failed to read its cursor from the restarted Redis and backed the source off for 45-75 s (the
+// source's back-off), longer than the old 60 s wait; every stage (raw, enriched, indexed) counts 4,000 distinct ids
+// once it finishes, so no id collision and no counting on raw ids. After the fixes the AOF run indexed 4,000 of 4,000
+// exactly once, but on this 2-core machine at load average ~25 (2026-12-02) the file did not pass three runs in a row:
+// the detector's clusters (37-62 of 100 campaign posts) and the empty-Redis case fell behind within the wait while
+// the detect worker reloaded its state again and again, measured with the old 5 s lease (now the default 20 s) and
+// not yet re-measured enough times to call it reliable. See docs/streaming.md, Faults.
 describe.skipIf(!process.env.MID_FAULT_REDIS)('fault: Redis restarts while the workers run', () => {
   // One run per case, shared by its checks (each run takes about a minute on this machine).
   let aof: ReturnType<typeof run> | null = null;
