@@ -177,7 +177,6 @@ export interface AlertsWorkerDeps {
   triage?: TriageStatusSource;
   /** Notifiers per route name instead of building them from config (tests). */
   notifiers?: Map<string, Notifier>;
-  env?: NodeJS.ProcessEnv;
   now?: () => number;
   random?: () => number;
 }
@@ -201,7 +200,7 @@ export class AlertsWorker implements Worker {
   constructor(private readonly deps: AlertsWorkerDeps) {
     this.log = deps.logger.child({ component: 'alerts-worker' });
     this.m = alertMetrics(deps.metrics.registry);
-    this.routes = resolveAlertRoutes(deps.config.alerts, deps.env ?? process.env);
+    this.routes = resolveAlertRoutes(deps.config.alerts);
     this.rules = this.routes.map(toAlertRoute);
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -221,7 +220,7 @@ export class AlertsWorker implements Worker {
   private notifier(route: RouteConfig): Notifier {
     let n = this.deps.notifiers?.get(route.name) ?? this.notifiers.get(route.name);
     if (!n) {
-      n = createNotifier(route.name, route.channel, this.deps.env ?? process.env);
+      n = createNotifier(route.name, route.channel);
       this.notifiers.set(route.name, n);
     }
     return n;
