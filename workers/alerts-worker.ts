@@ -49,8 +49,9 @@ import type { StopOptions } from '../pipelines/core/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { SignalStore } from './ports/signal-store.ts';
 import type { StateStore } from './ports/state-store.ts';
-import { nullTriageStatus } from './ports/triage-status.ts';
 import type { TriageStatusSource } from './ports/triage-status.ts';
+import { decodeTriageEvent } from './triage-events.ts';
+import type { TriageEvent } from './triage-events.ts';
 import type { Worker } from './worker.ts';
 
 /** Store namespaces. */
@@ -63,6 +64,7 @@ const NS = {
   silence: 'silence',
   rate: 'rate',
   digest: 'digest',
+  triage: 'triage',
   held: (route: string) => `held:${route}`,
 } as const;
 
@@ -185,6 +187,7 @@ export interface AlertsWorkerDeps {
 export class AlertsWorker implements Worker {
   readonly name = 'alerts';
   private sub: Subscription | null = null;
+  private triageSub: Subscription | null = null;
   private running = false;
   private readonly log: Logger;
   private readonly m: AlertMetrics;
@@ -251,6 +254,12 @@ export class AlertsWorker implements Worker {
       groupId: `${config.bus.groupPrefix}-alerts`,
       eachBatch: (batch) => this.handleBatch(batch),
     });
+    // The analysts' status changes (triage-events.ts), in a group of their own so they never wait behind signals.
+    this.triageSub = await bus.subscribe({
+      topics: [config.bus.topics.triage],
+      groupId: `${config.bus.groupPrefix}-alerts-triage`,
+      eachBatch: (batch) => this.handleTriageBatch(batch),
+    });
     this.running = true;
     this.log.info(
       { routes: this.routes.map((r) => ({ name: r.name, format: r.channel.format })) },
@@ -263,8 +272,11 @@ export class AlertsWorker implements Worker {
     this.running = false;
     this.abort.abort();
     const sub = this.sub;
+    const triageSub = this.triageSub;
     this.sub = null;
+    this.triageSub = null;
     await sub?.stop();
+    await triageSub?.stop();
     await this.delivering?.catch(() => undefined);
     for (const n of this.notifiers.values()) await n.close?.().catch(() => undefined);
     await this.deps.alertStore.stop();
@@ -286,6 +298,34 @@ export class AlertsWorker implements Worker {
       if (d.message.kind === 'merged') await this.handleMerge(d.message);
       else await this.handleCluster(d.message, silences);
     }
+  }
+
+  /**
+   * Handles one batch of triage events: the newest status per cluster goes to the alert store, where the rules read
+   * it in cluster mode (the triage store is in another process).
+   */
+  async handleTriageBatch(batch: IncomingMessage[]): Promise<void> {
+    const latest = new Map<string, TriageEvent>();
+    for (const msg of batch) {
+      const e = decodeTriageEvent(msg.value);
+      if (!e) {
+        this.deps.metrics.rejected.inc({ worker: this.name, reason: 'invalid-message' });
+        continue;
+      }
+      const seen = latest.get(e.clusterId);
+      if (!seen || seen.atMs <= e.atMs) latest.set(e.clusterId, e);
+    }
+    for (const e of latest.values()) {
+      const stored = await this.deps.alertStore.get<TriageEvent>(NS.triage, e.clusterId);
+      if (stored && stored.atMs > e.atMs) continue; // an older change delivered again
+      await this.deps.alertStore.apply([{ op: 'put', ns: NS.triage, key: e.clusterId, doc: e }]);
+    }
+  }
+
+  /** The triage status: from the triage store in this process (embedded), else the last triage event received. */
+  private async triageStatus(clusterId: string): Promise<string | undefined> {
+    if (this.deps.triage) return this.deps.triage.getStatus(clusterId);
+    return (await this.deps.alertStore.get<TriageEvent>(NS.triage, clusterId))?.status;
   }
 
   private async memberPosts(cluster: Cluster): Promise<MemberPost[]> {
@@ -312,7 +352,7 @@ export class AlertsWorker implements Worker {
     const now = this.now();
     const doc = (await store.get<ClusterDoc>(NS.cluster, cluster.id)) ?? { routes: {}, absorbed: [] };
     const posts = await this.memberPosts(cluster);
-    const triageStatus = await (this.deps.triage ?? nullTriageStatus).getStatus(cluster.id);
+    const triageStatus = await this.triageStatus(cluster.id);
     const subject = { cluster, posts, triageStatus };
     const rates: Record<string, RouteRateState | undefined> = {};
     for (const r of this.rules) rates[r.name] = (await store.get<RouteRateState>(NS.rate, r.name)) ?? undefined;

@@ -33,6 +33,7 @@ import type { TriageStore } from './ports/triage-store.ts';
 import { resolvePseudonymKey } from './pseudonym-key.ts';
 import { createReplaySource } from './replay-source.ts';
 import { TriageWorker } from './triage-worker.ts';
+import { publishTriageEvents } from './triage-events.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
@@ -92,7 +93,10 @@ export class Runtime {
     // Cluster mode keeps triage state in SQLite too: one file the triage worker owns (see docs/triage.md for the limits).
     this.triage =
       options.ui || triage
-        ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') })
+        ? publishTriageEvents(
+            new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') }),
+            { bus: this.bus, topic: config.bus.topics.triage, logger },
+          )
         : null;
     if (triage && this.store?.kind === 'elasticsearch' && config.triage.esWriteBack && config.store.esUrl) {
       const auth = config.store.esApiKey
