@@ -29,6 +29,7 @@ export const ALERT_CATALOGUE = {
     factchecks: 'Factchecks die erbij passen',
     triage: 'Beoordelen in mid-monitor',
     changes: 'Wat is er veranderd',
+    actions: { acknowledge: 'Oppakken', assign: 'Aan mij toewijzen', snooze: 'Sluimeren' },
     disclaimer:
       'Dit signaal gaat over gedrag (gecoördineerd of onecht versterken), niet over de waarheid van de inhoud.',
     clusters: 'clusters',
@@ -68,6 +69,7 @@ export const ALERT_CATALOGUE = {
     factchecks: 'Matching fact-checks',
     triage: 'Review in mid-monitor',
     changes: 'What changed',
+    actions: { acknowledge: 'Acknowledge', assign: 'Assign to me', snooze: 'Snooze' },
     disclaimer:
       'This signal is about behaviour (coordinated or inauthentic amplification), not about whether the content is true.',
     clusters: 'clusters',

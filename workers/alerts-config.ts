@@ -234,6 +234,53 @@ export const alertsSchema = z
       })
       .prefault({})
       .describe('The default route when alerts.routes is empty: one webhook for every new cluster.'),
+    interactive: z
+      .object({
+        slackSigningSecret: z
+          .string()
+          .optional()
+          .meta({ secret: true })
+          .describe(
+            "Slack app's signing secret; with it Slack messages get acknowledge / assign / snooze buttons and the triage app verifies their requests (env MID_SLACK_SIGNING_SECRET). Default none (no buttons).",
+          ),
+        mattermostSecret: z
+          .string()
+          .optional()
+          .meta({ secret: true })
+          .describe(
+            'Key of the HMAC token put into Mattermost button actions (env MID_MATTERMOST_ACTION_SECRET). Default none (no buttons).',
+          ),
+        actionUrl: z
+          .string()
+          .url()
+          .optional()
+          .describe(
+            "The triage app's public URL of /hooks/chat/mattermost, where Mattermost posts button clicks. Default none (no Mattermost buttons).",
+          ),
+        users: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe(
+            'Chat user → analyst username, keys "slack:<user id>" or "mattermost:<user id>"; clicks of others are refused. Default {}.',
+          ),
+        acknowledgeStatus: z
+          .enum(['triage', 'investigating'])
+          .default('triage')
+          .describe('Triage status "acknowledge" moves a new cluster to. Default triage.'),
+        snoozeHours: z
+          .number()
+          .positive()
+          .default(4)
+          .describe('How long "snooze" silences the cluster on every route, hours. Default 4.'),
+        maxAgeSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .default(300)
+          .describe('Oldest Slack request timestamp accepted (replay window), seconds. Default 300.'),
+      })
+      .prefault({})
+      .describe('Buttons in Slack and Mattermost messages (acknowledge, assign to me, snooze).'),
     triageUrlTemplate: z
       .string()
       .nullable()

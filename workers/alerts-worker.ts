@@ -223,7 +223,7 @@ export class AlertsWorker implements Worker {
   private notifier(route: RouteConfig): Notifier {
     let n = this.deps.notifiers?.get(route.name) ?? this.notifiers.get(route.name);
     if (!n) {
-      n = createNotifier(route.name, route.channel);
+      n = createNotifier(route.name, route.channel, this.deps.config.alerts.interactive);
       this.notifiers.set(route.name, n);
     }
     return n;

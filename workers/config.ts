@@ -204,6 +204,9 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
   ] as const) {
     if (env[name]?.trim()) set(['alerts', 'webhook', key], env[name].trim());
   }
+  if (env.MID_SLACK_SIGNING_SECRET) set(['alerts', 'interactive', 'slackSigningSecret'], env.MID_SLACK_SIGNING_SECRET);
+  if (env.MID_MATTERMOST_ACTION_SECRET)
+    set(['alerts', 'interactive', 'mattermostSecret'], env.MID_MATTERMOST_ACTION_SECRET);
   return { values, problems };
 }
 

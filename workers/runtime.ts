@@ -23,6 +23,7 @@ import { IndexWorker } from './index-worker.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import type { AlertStore } from './ports/alert-store.ts';
 import type { Bus } from './ports/bus.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../pipelines/core/lifecycle.ts';
 import type { StopOptions } from '../pipelines/core/lifecycle.ts';
@@ -66,6 +67,8 @@ export class Runtime {
   /** The triage application, once started. */
   app: FastifyInstance | null = null;
   private mirror: ElasticsearchTriageMirror | null = null;
+  /** The alert store the chat buttons' snooze writes silences to (only with alerts.interactive secrets). */
+  private chatAlertStore: AlertStore | null = null;
   readonly metrics: WorkerMetrics;
   readonly workers: Worker[] = [];
   http: HttpServer | null = null;
@@ -234,7 +237,13 @@ export class Runtime {
     }
     const mirror = this.mirror;
     const log = this.log;
+    const interactive = config.alerts.interactive;
+    if (interactive.slackSigningSecret || interactive.mattermostSecret) {
+      this.chatAlertStore = createAlertStore(config);
+      await this.chatAlertStore.start();
+    }
     const app = await buildTriageApp({
+      chatActions: this.chatAlertStore ? { config: interactive, alertStore: this.chatAlertStore } : null,
       triage,
       signals,
       config: config.triage,
@@ -292,6 +301,7 @@ export class Runtime {
           ['close triage app', () => this.app?.close()],
           ['close triage mirror', () => this.mirror?.stop()],
           ['close triage store', () => this.triage?.stop()],
+          ['close chat alert store', () => this.chatAlertStore?.stop()],
         ],
         deadlineMs,
       );

@@ -26,6 +26,7 @@ import { registerApi } from './api.ts';
 import { SESSION_COOKIE } from './context.ts';
 import type { AppContext, TriageAppOptions } from './context.ts';
 import { registerPages } from './pages.ts';
+import { registerChatActions } from './chat-actions.ts';
 
 /** Who may call a route: 'public' or the least role. */
 export type RouteAccess = 'public' | Role;
@@ -154,7 +155,8 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   // CSRF on every state change made with cookies (login included); bearer-token calls carry no ambient credentials.
   // preValidation: the body is parsed by then, so plain forms can send the token as the `_csrf` field.
   app.addHook('preValidation', (req, reply, done) => {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ')) {
+    const signed = (req.routeOptions.config as { csrf?: boolean } | undefined)?.csrf === false; // chat-actions.ts
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ') || signed) {
       done();
       return;
     }
@@ -214,6 +216,7 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   };
   registerApi(app, ctx);
   registerPages(app, ctx);
+  registerChatActions(app, ctx);
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SignalStore } from '../../workers/ports/signal-store.ts';
 import type { TriageState, TriageStore } from '../../workers/ports/triage-store.ts';
+import type { ChatActionsDeps } from './chat-actions.ts';
 import type { TriageConfig } from './config.ts';
 
 /** Name of the session cookie. */
@@ -22,6 +23,8 @@ export interface TriageAppOptions {
   reidentify?: ((pseudonym: string) => Promise<string | null>) | null;
   /** Called after every triage state change (cluster mode copies it onto the Elasticsearch cluster document). */
   onStateChange?: (state: TriageState) => void;
+  /** The chat buttons' endpoint (dashboards/triage/chat-actions.ts); off when absent. */
+  chatActions?: ChatActionsDeps | null;
 }
 
 /** Everything route modules need. */

@@ -1,17 +1,28 @@
 // Builds the notifier for a route's channel config. Its URL and secrets come from the config (the loader copied the
 // named environment variables into `urlValue` / `secretValue`) or from the files the config names.
 import type { z } from 'zod';
-import type { channelSchema } from '../alerts-config.ts';
+import type { AlertsConfig, channelSchema } from '../alerts-config.ts';
 import { EmailNotifier } from './email.ts';
 import { JsonWebhookNotifier } from './json-webhook.ts';
 import { MatrixNotifier } from './matrix.ts';
 import { ChannelConfigError, readSecret } from './notifier.ts';
 import type { Notifier } from './notifier.ts';
 import { SlackNotifier } from './slack.ts';
+import type { ChatButtons } from './slack.ts';
 import { TeamsNotifier } from './teams.ts';
 
 /** A channel's validated config. */
 export type ChannelConfig = z.infer<typeof channelSchema>;
+/** The `alerts.interactive` section. */
+export type InteractiveConfig = AlertsConfig['interactive'];
+
+/** Buttons for a Slack-compatible channel when the matching secret (and, for Mattermost, the action URL) is set. */
+function chatButtons(format: 'slack' | 'mattermost', i: InteractiveConfig | undefined): ChatButtons | null {
+  if (format === 'slack') return i?.slackSigningSecret ? { kind: 'slack' } : null;
+  return i?.mattermostSecret && i.actionUrl
+    ? { kind: 'mattermost', actionUrl: i.actionUrl, secret: i.mattermostSecret }
+    : null;
+}
 
 function httpUrl(u: string, what: string): string {
   let p: URL;
@@ -25,7 +36,7 @@ function httpUrl(u: string, what: string): string {
 }
 
 /** The notifier for a channel; throws {@link ChannelConfigError} naming what is missing (never a secret value). */
-export function createNotifier(route: string, c: ChannelConfig): Notifier {
+export function createNotifier(route: string, c: ChannelConfig, interactive?: InteractiveConfig): Notifier {
   const where = `alerts route "${route}"`;
   const url = readSecret(c.urlValue, c.urlFile) ?? c.url ?? null;
   const need = (v: string | null, what: string): string => {
@@ -39,6 +50,7 @@ export function createNotifier(route: string, c: ChannelConfig): Notifier {
         url: httpUrl(need(url, 'the webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`),
         timeoutMs: c.timeoutMs,
         format: c.format,
+        buttons: chatButtons(c.format, interactive),
       });
     case 'teams':
       return new TeamsNotifier({
