@@ -11,7 +11,12 @@
 // have no key and may show it twice (the window is one request plus one local write).
 import { randomUUID } from 'node:crypto';
 import client from 'prom-client';
-import { buildAlertMessage, buildDigestMessage, buildTestMessage } from '../pipelines/alert-message.ts';
+import {
+  buildAlertMessage,
+  buildDigestMessage,
+  buildResolvedMessage,
+  buildTestMessage,
+} from '../pipelines/alert-message.ts';
 import type { AlertMessage } from '../pipelines/alert-message.ts';
 import {
   buildDigest,
@@ -65,6 +70,7 @@ const NS = {
   rate: 'rate',
   digest: 'digest',
   triage: 'triage',
+  resolved: 'resolved',
   held: (route: string) => `held:${route}`,
 } as const;
 
@@ -95,7 +101,7 @@ export interface Delivery {
   route: string;
   clusterId: string | null;
   version: number;
-  kind: 'new' | 'update' | 'digest' | 'test';
+  kind: 'new' | 'update' | 'digest' | 'test' | 'resolved';
   changes: AlertChange[];
   /** Inline message for digests and tests (cluster alerts are built at send time from the latest state). */
   message?: AlertMessage;
@@ -112,6 +118,14 @@ export interface DeadDelivery {
   status: number | null;
   atMs: number;
 }
+
+/** The idempotency key of a cluster's one "resolved" notice on a route. */
+export function resolvedKey(clusterId: string, route: string): string {
+  return `${clusterId}:${route}:resolved`;
+}
+
+/** Triage statuses that end alerting about a cluster and send its "resolved" notice. */
+const RESOLVED_STATUSES = new Set(['closed', 'dismissed']);
 
 /** The idempotency key of (cluster, route, version). */
 export function idempotencyKey(clusterId: string, route: string, version: number): string {
@@ -318,8 +332,44 @@ export class AlertsWorker implements Worker {
     for (const e of latest.values()) {
       const stored = await this.deps.alertStore.get<TriageEvent>(NS.triage, e.clusterId);
       if (stored && stored.atMs > e.atMs) continue; // an older change delivered again
-      await this.deps.alertStore.apply([{ op: 'put', ns: NS.triage, key: e.clusterId, doc: e }]);
+      const ops: AlertStoreOp[] = [{ op: 'put', ns: NS.triage, key: e.clusterId, doc: e }];
+      if (RESOLVED_STATUSES.has(e.status)) ops.push(...(await this.resolveOps(e.clusterId)));
+      await this.deps.alertStore.apply(ops);
     }
+  }
+
+  /**
+   * A cluster closed in triage: per route, its unsent alerts are cancelled and, where an alert was sent, one
+   * "resolved" notice is queued (once: its key is per cluster and route). Silences do not hold it back: the
+   * channel heard about the cluster, so it hears that it is over (Alertmanager's send_resolved).
+   */
+  private async resolveOps(clusterId: string): Promise<AlertStoreOp[]> {
+    const { alertStore: store } = this.deps;
+    const doc = await store.get<ClusterDoc>(NS.cluster, clusterId);
+    if (!doc) return [];
+    const ops: AlertStoreOp[] = [];
+    const now = this.now();
+    for (const [route, st] of Object.entries(doc.routes)) {
+      const t = await store.get<ThreadDoc>(NS.thread, `${clusterId}|${route}`);
+      for (let v = (t?.sentVersion ?? 0) + 1; v <= st.version; v++)
+        ops.push({ op: 'del', ns: NS.outbox, key: idempotencyKey(clusterId, route, v) });
+      if (!t || t.sentVersion === 0) continue;
+      const key = resolvedKey(clusterId, route);
+      if (await store.get(NS.resolved, key)) continue;
+      const delivery: Delivery = {
+        key,
+        route,
+        clusterId,
+        version: t.sentVersion,
+        kind: 'resolved',
+        changes: [],
+        attempts: 0,
+        firstDueMs: now,
+      };
+      ops.push({ op: 'put', ns: NS.resolved, key, doc: { atMs: now } });
+      ops.push({ op: 'put', ns: NS.outbox, key, doc: delivery, dueMs: now });
+    }
+    return ops;
   }
 
   /** The triage status: from the triage store in this process (embedded), else the last triage event received. */
@@ -393,6 +443,8 @@ export class AlertsWorker implements Worker {
         firstDueMs: d.notBeforeMs,
       };
       ops.push({ op: 'put', ns: NS.outbox, key: delivery.key, doc: delivery, dueMs: d.notBeforeMs });
+      // Alerting again (the cluster was reopened and grew): a later close sends a "resolved" notice again.
+      ops.push({ op: 'del', ns: NS.resolved, key: resolvedKey(cluster.id, d.route) });
       if (d.kind === 'new') ops.push({ op: 'put', ns: NS.rate, key: d.route, doc: countAlert(rates[d.route], now) });
     }
     // Keep the newest content of every cluster that has (or gets) an alert, for the message built at send time.
@@ -550,13 +602,20 @@ export class AlertsWorker implements Worker {
           continue;
         }
         // Without threads a follow-up must say "update" in its title; with threads it still does (it is one).
-        message = buildAlertMessage(subject.cluster, {
-          lang: route.language,
-          kind: d.kind === 'update' ? 'update' : 'new',
-          changes: d.changes,
-          triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
-          platforms: subject.platforms,
-        });
+        message =
+          d.kind === 'resolved'
+            ? buildResolvedMessage(subject.cluster, {
+                lang: route.language,
+                triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
+                platforms: subject.platforms,
+              })
+            : buildAlertMessage(subject.cluster, {
+                lang: route.language,
+                kind: d.kind === 'update' ? 'update' : 'new',
+                changes: d.changes,
+                triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
+                platforms: subject.platforms,
+              });
       }
       if (!message) {
         await this.deadLetter(d, 'no-content', null, notifier.format);
