@@ -80,3 +80,45 @@ describe('resolved notices', () => {
     expect(rx.requests).toHaveLength(1);
   });
 });
+
+describe('Matrix updates the original message', () => {
+  it('a follow-up and the resolved notice go into the thread and edit the first alert (m.replace)', async () => {
+    const rx = await new Receiver().start();
+    receivers.push(rx);
+    let n = 0;
+    rx.fallback = () => ({ status: 200, body: JSON.stringify({ event_id: `$event${++n}` }) });
+    const channel = { format: 'matrix', urlEnv: 'MX_URL', secretEnv: 'MX_TOKEN', roomId: '!room:example.org' };
+    const { worker, clock } = testWorker(
+      { routes: [{ name: 'mx', groupWaitMs: 0, groupIntervalMs: 0, channel }] },
+      { MX_URL: rx.url, MX_TOKEN: 'syt_token' },
+    );
+    await worker.handleBatch([signal(alertCluster())]);
+    await worker.deliverDue();
+    expect(rx.requests).toHaveLength(1); // a first alert edits nothing
+    clock.now += 1000;
+    const grown = alertCluster({
+      posts: Array.from({ length: 12 }, (_, i) => `post-${i}`),
+      accounts: Array.from({ length: 12 }, (_, i) => `p:${i}`),
+    });
+    await worker.handleBatch([signal(grown, 1)]);
+    await worker.deliverDue();
+    expect(rx.requests.map((r) => r.url.split('/').pop())).toEqual([
+      'cl-1%3Amx%3Av1',
+      'cl-1%3Amx%3Av2',
+      'cl-1%3Amx%3Av2%3Aedit',
+    ]);
+    const edit = rx.json(2);
+    expect(edit['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: '$event1' });
+    expect(edit['m.new_content'].body).toMatch(/^Update: .*\(12 accounts\)/);
+    expect(edit.body).toMatch(/^\* Update: /);
+    clock.now += 1000;
+    await worker.handleTriageBatch([triageEvent('cl-1', 'closed', clock.now)]);
+    await worker.deliverDue();
+    expect(rx.requests.slice(3).map((r) => r.url.split('/').pop())).toEqual([
+      'cl-1%3Amx%3Aresolved',
+      'cl-1%3Amx%3Aresolved%3Aedit',
+    ]);
+    expect(rx.json(3)['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: '$event1' });
+    expect(rx.json(4)['m.new_content'].body).toMatch(/^Afgehandeld: /);
+  });
+});
