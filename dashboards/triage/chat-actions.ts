@@ -15,17 +15,8 @@ import {
 } from '../../pipelines/chat-actions.ts';
 import type { ChatAction } from '../../pipelines/chat-actions.ts';
 import type { Silence } from '../../pipelines/alert-rules.ts';
-import type { AlertStore } from '../../workers/ports/alert-store.ts';
 import { roleAtLeast } from '../../workers/ports/triage-store.ts';
-import type { AlertsConfig } from '../../workers/alerts-config.ts';
 import type { AppContext } from './context.ts';
-
-/** What the chat endpoint needs besides the app context. */
-export interface ChatActionsDeps {
-  config: AlertsConfig['interactive'];
-  /** The alert store the alerts worker reads silences from (snooze); null: snooze is refused. */
-  alertStore: AlertStore | null;
-}
 
 /** Replies to the clicking user (only they see it), Dutch and English. */
 const REPLIES = {
