@@ -30,13 +30,12 @@ export async function deliverReport(
   archived: ArchivedFiles,
   config: Config,
   logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
 ): Promise<DeliveryOutcome[]> {
   const { report, files } = archived;
   const period = config.reports.periods.find((p) => p.name === report.periodName);
   const names = period?.deliverTo ?? [];
   if (names.length === 0) return [];
-  const routes = resolveAlertRoutes(config.alerts, env);
+  const routes = resolveAlertRoutes(config.alerts);
   const lang = config.reports.lang;
   const title =
     lang === 'nl'
@@ -60,7 +59,7 @@ export async function deliverReport(
       continue;
     }
     try {
-      const url = readSecret(env, c.urlEnv, c.urlFile) ?? c.url ?? null;
+      const url = readSecret(c.urlValue, c.urlFile) ?? c.url ?? null;
       if (!url) throw new Error('the channel has no URL');
       if (c.format === 'email') {
         const mailer = new EmailNotifier({ smtpUrl: url, from: c.from ?? '', to: c.to, timeoutMs: c.timeoutMs });
@@ -92,7 +91,7 @@ export async function deliverReport(
               })
             : JSON.stringify({ text });
         const headers: Record<string, string> = { 'content-type': 'application/json' };
-        const secret = c.format === 'json' ? readSecret(env, c.secretEnv, c.secretFile) : null;
+        const secret = c.format === 'json' ? readSecret(c.secretValue, c.secretFile) : null;
         if (secret) {
           const ts = String(Math.floor(Date.now() / 1000));
           headers['x-mid-timestamp'] = ts;

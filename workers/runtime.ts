@@ -23,6 +23,7 @@ import { IndexWorker } from './index-worker.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import type { AlertStore } from './ports/alert-store.ts';
 import type { Bus } from './ports/bus.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../pipelines/core/lifecycle.ts';
 import type { StopOptions } from '../pipelines/core/lifecycle.ts';
@@ -37,6 +38,7 @@ import { ReportsWorker, reportArchiveDir } from './reports-worker.ts';
 import { ReportArchiveService } from './report-archive-service.ts';
 import { createReportSource } from './adapters/create-report-source.ts';
 import { TriageStoreOutcomeSource } from './adapters/triage-store-outcome-source.ts';
+import { publishTriageEvents } from './triage-events.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
@@ -70,6 +72,8 @@ export class Runtime {
   app: FastifyInstance | null = null;
   private mirror: ElasticsearchTriageMirror | null = null;
   private reportArchive: ReportArchiveService | null = null;
+  /** The alert store the chat buttons' snooze writes silences to (only with alerts.interactive secrets). */
+  private chatAlertStore: AlertStore | null = null;
   readonly metrics: WorkerMetrics;
   readonly workers: Worker[] = [];
   http: HttpServer | null = null;
@@ -97,7 +101,10 @@ export class Runtime {
     // Cluster mode keeps triage state in SQLite too: one file the triage worker owns (see docs/triage.md for the limits).
     this.triage =
       options.ui || triage || options.workers.includes('reports')
-        ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') })
+        ? publishTriageEvents(
+            new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') }),
+            { bus: this.bus, topic: config.bus.topics.triage, logger },
+          )
         : null;
     if (triage && this.store?.kind === 'elasticsearch' && config.triage.esWriteBack && config.store.esUrl) {
       const auth = config.store.esApiKey
@@ -245,7 +252,13 @@ export class Runtime {
       triage: new TriageStoreOutcomeSource(triage),
       logger,
     });
+    const interactive = config.alerts.interactive;
+    if (interactive.slackSigningSecret || interactive.mattermostSecret) {
+      this.chatAlertStore = createAlertStore(config);
+      await this.chatAlertStore.start();
+    }
     const app = await buildTriageApp({
+      chatActions: this.chatAlertStore ? { config: interactive, alertStore: this.chatAlertStore } : null,
       triage,
       signals,
       config: config.triage,
@@ -308,6 +321,7 @@ export class Runtime {
           ['finish report generation', () => this.reportArchive?.stop()],
           ['close triage mirror', () => this.mirror?.stop()],
           ['close triage store', () => this.triage?.stop()],
+          ['close chat alert store', () => this.chatAlertStore?.stop()],
         ],
         deadlineMs,
       );

@@ -28,6 +28,7 @@ import type { AppContext, TriageAppOptions } from './context.ts';
 import { apiErrorMessage, requestLang, t } from './i18n/index.ts';
 import { registerPages } from './pages.ts';
 import { registerReportRoutes } from './reports-routes.ts';
+import { registerChatActions } from './chat-actions.ts';
 
 /** Who may call a route: 'public' or the least role. */
 export type RouteAccess = 'public' | Role;
@@ -162,7 +163,8 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   // CSRF on every state change made with cookies (login included); bearer-token calls carry no ambient credentials.
   // preValidation: the body is parsed by then, so plain forms can send the token as the `_csrf` field.
   app.addHook('preValidation', (req, reply, done) => {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ')) {
+    const signed = (req.routeOptions.config as { csrf?: boolean } | undefined)?.csrf === false; // chat-actions.ts
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ') || signed) {
       done();
       return;
     }
@@ -221,6 +223,7 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   registerApi(app, ctx);
   registerPages(app, ctx);
   if (options.reports) registerReportRoutes(app, ctx, options.reports);
+  registerChatActions(app, ctx);
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -40,7 +40,7 @@ describe('report delivery', () => {
       HOOK_SECRET: 'report-secret',
     };
     const config = loadConfig({
-      env: {},
+      env,
       overrides: {
         reports: {
           lang: 'en',
@@ -70,7 +70,6 @@ describe('report delivery', () => {
       { report, files: { 'data.json': Buffer.from('{}'), 'report.en.pdf': PDF, 'report.en.html': Buffer.from('<p>') } },
       config,
       pino({ level: 'silent' }),
-      env,
     );
     expect(out).toEqual([
       { route: 'mail', format: 'email', outcome: 'sent' },
@@ -134,7 +133,6 @@ describe('report delivery', () => {
       { report, files: { 'report.nl.html': Buffer.from('<p>') } },
       config,
       pino({ level: 'silent' }),
-      {},
     );
     expect(out.map((o) => o.outcome)).toEqual(['failed', 'sent']);
     expect(ok.json(0).text).toContain('https://triage.example.org/reports/files/P/final-2026-03-18/report.nl.html');
