@@ -34,6 +34,9 @@ beforeEach(async () => {
   await triage.start();
   await createUserWithPassword(triage, 'ana', 'analyst', 0);
   await createUserWithPassword(triage, 'vic', 'viewer', 0);
+  // New users read Dutch by default; these two read English, so the replies below are the English ones.
+  await triage.updateUser('ana', { lang: 'en' });
+  await triage.updateUser('vic', { lang: 'en' });
   await triage.ingestClusters([{ cluster: alertCluster(), watermarkMs: 1, platforms: [] }], {
     nowMs: 1,
     reopenGrowthShare: 0.5,
