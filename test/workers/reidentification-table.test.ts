@@ -81,11 +81,13 @@ describe('the re-identification table in docs/security.md', () => {
     schemaPaths(postSchema, 'post', stored);
     for (const c of signals.clusters) paths(c, 'cluster', stored);
     for (const a of signals.accounts ?? []) paths(a, 'account', stored);
-    const signalsSchema = JSON.parse(
-      readFileSync(join(ROOT, 'pipelines/contracts/signals.schema.json'), 'utf8'),
-    ) as Record<string, unknown>;
     const fromSignals = new Set<string>();
-    schemaPaths(signalsSchema, 'signals', fromSignals);
+    for (const f of ['signals.schema.json', 'signals-extensions.schema.json'])
+      schemaPaths(
+        JSON.parse(readFileSync(join(ROOT, 'pipelines/contracts', f), 'utf8')) as Record<string, unknown>,
+        'signals',
+        fromSignals,
+      );
     for (const p of fromSignals) {
       if (p.startsWith('signals.clusters[].')) stored.add(p.replace('signals.clusters[]', 'cluster'));
       if (p.startsWith('signals.accounts[].')) stored.add(p.replace('signals.accounts[]', 'account'));

@@ -9,7 +9,7 @@ describe('mid worker', () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await main(['worker'])).toBe(2);
     expect(String(err.mock.calls.at(-1)?.[0])).toContain(
-      'usage: mid worker <connectors|enrich|detect|index|alerts|triage|all> [more names]',
+      'usage: mid worker <connectors|enrich|detect|index|alerts|triage|reports|all> [more names]',
     );
     err.mockClear();
     expect(await main(['worker', 'enrich', 'detekt'])).toBe(2);
