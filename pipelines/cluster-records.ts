@@ -90,8 +90,12 @@ export class ClusterRecords {
 
   /** Opens a new cluster for a finding that overlaps none (its id derives from the finding's earliest post). */
   create(f: Finding): ClusterRecord {
+    // Two findings can share an anchor post without overlapping (a burst and a network through the same post): the
+    // second gets a derived id, so no record is overwritten while its accounts still point at it.
+    let id = hashId('cl', f.anchorP);
+    for (let k = 2; this.open.has(id); k++) id = hashId('cl', `${f.anchorP}#${k}`);
     const rec: ClusterRecord = {
-      id: hashId('cl', f.anchorP),
+      id,
       anchorT: f.anchorT,
       anchorP: f.anchorP,
       startMs: f.anchorT,

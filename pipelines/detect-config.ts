@@ -118,8 +118,18 @@ export const detectConfigSchema = z.object({
     .number()
     .int()
     .min(2)
-    .default(64)
-    .describe('Most evidence records kept per account pair. Default 64.'),
+    .default(1024)
+    .describe(
+      'Most evidence records kept per account pair (bounds the distinct items a pair can be credited with: a network posting hundreds of times a day needs room). Default 1024.',
+    ),
+  nullMinPosts: z
+    .number()
+    .int()
+    .min(1)
+    .default(2000)
+    .describe(
+      "Floor of the posts the pair test's null model divides by: a window is a sample of a larger platform, so a small input (a ring that is the whole input) is not its own baseline. Default 2000.",
+    ),
   minPairCoactions: z
     .number()
     .int()

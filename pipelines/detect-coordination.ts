@@ -315,8 +315,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const findings: Finding[] = [];
     const counts = {
       posts: window.size(),
-      pairs: window.pairs,
       postsOf: (a: string) => window.accounts.get(a)?.n ?? 1,
+      minPosts: cfg.nullMinPosts,
     };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
     if (edges.length > 0) {
@@ -405,7 +405,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       const es = netEdges.get(id);
       if (es && es.length > 0) {
         const members = sortedUnique(es.flatMap((e) => [e.edge.a, e.edge.b]));
-        rec.net = netFact(window, members, es);
+        rec.net = netFact(window, graph, members, es, cfg.nullMinPosts);
       }
       const c = report(rec);
       if (!rec.cluster || JSON.stringify(rec.cluster) !== JSON.stringify(c)) changed.add(id);
