@@ -188,14 +188,25 @@ export const detectConfigSchema = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0.6)
-    .describe("Share of a burst's posters that must be young or without history. Default 0.6."),
+    .default(0)
+    .describe(
+      "Optional hard floor on the share of a burst's posters that are young or without history; 0 leaves it to the joint test (cohortAlpha). Default 0.",
+    ),
   cohortAlpha: z
     .number()
     .positive()
     .max(1)
     .default(1e-6)
-    .describe('Binomial p-value the cohort share must reach against the window-wide share. Default 1e-6.'),
+    .describe(
+      "Joint p-value a burst must reach: Fisher's method over the cohort share's binomial p-value against the window-wide share and the burst's surprise beyond burstMinSurprise (credited up to burstExcessCap). Default 1e-6.",
+    ),
+  burstExcessCap: z
+    .number()
+    .min(0)
+    .default(2)
+    .describe(
+      'Orders of magnitude of burst surprise beyond burstMinSurprise that can make up for a less unusual cohort (a burst alone is news). Default 2.',
+    ),
   maxClusterPosts: z
     .number()
     .int()

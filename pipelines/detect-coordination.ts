@@ -156,6 +156,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     creationClusterDays: cfg.creationClusterDays,
     cohortMinShare: cfg.cohortMinShare,
     cohortAlpha: cfg.cohortAlpha,
+    excessCap: cfg.burstExcessCap,
   };
   const intervalCfg = {
     intervalSeconds: cfg.coLinkIntervalSeconds,

@@ -30,7 +30,9 @@ async function loadEnricher(): Promise<{ enrich: Enrich; name: string }> {
     if (mod.createEnricher) {
       const { loadConfig } = await import('../../workers/config.ts');
       const cfg = loadConfig({ env: {} });
-      return { enrich: mod.createEnricher({ enrichment: cfg.enrich, pseudonymKey: null }), name: 'createEnricher' };
+      // No wall-clock budget per post: on a loaded machine it would make the figures depend on the load.
+      const limits = { ...cfg.hardening.enrichment, postBudgetMs: 1e9 };
+      return { enrich: mod.createEnricher({ enrichment: cfg.enrich, pseudonymKey: null, limits }), name: 'createEnricher' };
     }
   } catch {
     /* the real enricher is not there yet */
