@@ -18,6 +18,11 @@ export interface ClusterRecord {
   endMs: number;
   accounts: string[];
   posts: string[];
+  /**
+   * Ids of member posts beyond `maxClusterPosts` (not listed, only counted), at most {@link MAX_OVERFLOW_IDS};
+   * absent until the list is full.
+   */
+  overflow?: string[];
   net: NetFact | null;
   bursts: Record<string, BurstFact>;
   profiles: Record<string, AccountRecord>;
@@ -42,6 +47,16 @@ export interface ClusterRecordsConfig {
   maxClusterPosts: number;
   /** Retired clusters kept (oldest end dropped first); 0 keeps none. */
   maxRetainedClusters: number;
+}
+
+/** Most unlisted post ids a cluster remembers to count them (beyond it, the count is a lower bound). */
+export const MAX_OVERFLOW_IDS = 100_000;
+
+/** Counts `p` among the unlisted posts of `rec` (once). `seen` is the set view of `rec.overflow`, kept in step. */
+function countOverflow(rec: ClusterRecord, seen: Set<string>, p: string): void {
+  if (seen.has(p) || seen.size >= MAX_OVERFLOW_IDS) return;
+  seen.add(p);
+  (rec.overflow ??= []).push(p);
 }
 
 function hashId(prefix: string, seed: string): string {
@@ -137,10 +152,16 @@ export class ClusterRecords {
   ): void {
     const have = new Set(rec.posts);
     const langs = new Set(rec.langs);
+    let over: Set<string> | null = null;
     for (const [p, t] of posts) {
       if (t < rec.startMs) rec.startMs = t;
       if (t > rec.endMs) rec.endMs = t;
-      if (have.has(p) || rec.posts.length >= this.cfg.maxClusterPosts) continue;
+      if (have.has(p)) continue;
+      if (rec.posts.length >= this.cfg.maxClusterPosts) {
+        over ??= new Set(rec.overflow);
+        countOverflow(rec, over, p);
+        continue;
+      }
       have.add(p);
       rec.posts.push(p);
       const r = postOf(p);
@@ -176,11 +197,13 @@ export class ClusterRecords {
     for (const a of from.accounts) this.unlink(a, from.id);
     this.addAccounts(into, from.accounts);
     const have = new Set(into.posts);
-    for (const p of from.posts)
-      if (!have.has(p) && into.posts.length < this.cfg.maxClusterPosts) {
+    const over = new Set(into.overflow);
+    for (const p of [...from.posts, ...(from.overflow ?? [])])
+      if (have.has(p)) continue;
+      else if (into.posts.length < this.cfg.maxClusterPosts) {
         have.add(p);
         into.posts.push(p);
-      }
+      } else countOverflow(into, over, p);
     into.startMs = Math.min(into.startMs, from.startMs);
     into.endMs = Math.max(into.endMs, from.endMs);
     for (const [k, b] of Object.entries(from.bursts)) into.bursts[k] = keepPeak(into.bursts[k], b);

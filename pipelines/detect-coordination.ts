@@ -277,8 +277,15 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       rec.profiles[a] = { ...w, botReasons: w.botReasons.slice(), n: Math.max(prev?.n ?? 0, w.n) };
     }
     const comp = composition({ accounts: new Map(Object.entries(rec.profiles)) }, rec.accounts, burstCfg);
+    const unlisted = rec.overflow?.length ?? 0;
     const { evidence, kinds, logP } = assessCluster(
-      { net: rec.net, bursts: rec.bursts, composition: comp, accounts: rec.accounts.length },
+      {
+        net: rec.net,
+        bursts: rec.bursts,
+        composition: comp,
+        accounts: rec.accounts.length,
+        ...(unlisted > 0 ? { postsListed: { listed: rec.posts.length, posts: rec.posts.length + unlisted } } : {}),
+      },
       evidenceCfg,
     );
     let sample: string | null = null;
@@ -292,7 +299,11 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       kinds,
       score: Math.min(1, 1 - Math.exp(-Math.max(0, -logP / Math.LN10) / 20)),
       pValue: probability(logP),
+      ...(logP / Math.LN10 < -300
+        ? { log10P: Number.isFinite(logP) ? Math.round((logP / Math.LN10) * 10) / 10 : -324 }
+        : {}),
       posts: rec.posts.slice().sort(),
+      ...(unlisted > 0 ? { postCount: rec.posts.length + unlisted, truncated: true } : {}),
       accounts: rec.accounts.slice(),
       start: iso(rec.startMs),
       end: iso(rec.endMs),

@@ -32,7 +32,10 @@ async function loadEnricher(): Promise<{ enrich: Enrich; name: string }> {
       const cfg = loadConfig({ env: {} });
       // No wall-clock budget per post: on a loaded machine it would make the figures depend on the load.
       const limits = { ...cfg.hardening.enrichment, postBudgetMs: 1e9 };
-      return { enrich: mod.createEnricher({ enrichment: cfg.enrich, pseudonymKey: null, limits }), name: 'createEnricher' };
+      return {
+        enrich: mod.createEnricher({ enrichment: cfg.enrich, pseudonymKey: null, limits }),
+        name: 'createEnricher',
+      };
     }
   } catch {
     /* the real enricher is not there yet */
