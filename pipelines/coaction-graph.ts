@@ -51,6 +51,11 @@ export interface NullCounts {
   posts: number;
   /** Posts in the window per account (m). */
   postsOf: (account: string) => number;
+  /**
+   * Co-acting post pairs in the window counted on every item, crowds included; when larger than the graph's own
+   * evidence it sets C (the pair's own co-actions still left out). Default: the graph's evidence.
+   */
+  pairs?: number;
   /** Floor of the posts the null model divides by (see the file comment). Default 1. */
   minPosts?: number;
 }
@@ -215,7 +220,11 @@ export class CoactionGraph {
       const mb = counts.postsOf(edge.b);
       const expected = expectedCoactions(ma, mb, {
         posts: Math.max(floor, counts.posts - ma - mb),
-        pairs: this.total - this.coactionsOf(edge.a) - this.coactionsOf(edge.b) + edge.ev.length,
+        pairs:
+          Math.max(this.total, counts.pairs ?? 0) -
+          this.coactionsOf(edge.a) -
+          this.coactionsOf(edge.b) +
+          edge.ev.length,
       });
       // P(X >= k) >= P(X = k): when log P(X = k) is already above the threshold, so is the tail.
       if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) continue;

@@ -126,9 +126,9 @@ export const detectConfigSchema = z.object({
     .number()
     .int()
     .min(1)
-    .default(2000)
+    .default(1000)
     .describe(
-      "Floor of the posts the pair test's null model divides by: a window is a sample of a larger platform, so a small input (a ring that is the whole input) is not its own baseline. Default 2000.",
+      "Floor of the posts the pair test's null model divides by: a window is a sample of a larger platform, so a small input (a ring that is the whole input) is not its own baseline. Default 1000.",
     ),
   minPairCoactions: z
     .number()

@@ -328,6 +328,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const counts = {
       posts: window.size(),
       postsOf: (a: string) => window.accounts.get(a)?.n ?? 1,
+      pairs: window.pairs,
       minPosts: cfg.nullMinPosts,
     };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
