@@ -83,6 +83,12 @@ function urlOf(v: unknown, refs: Map<string, Json>): string | null {
   return null;
 }
 
+/** A rating number as text: strings and finite numbers only (an object here is malformed markup, not a rating). */
+function scalarText(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim() || null;
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
+}
+
 function langOf(v: unknown): string | null {
   const x = first(v);
   if (typeof x === 'string') return x || null;
@@ -116,9 +122,11 @@ export function mapClaimReview(
       (typeof rating.alternateName === 'string' && rating.alternateName.trim()) ||
       (typeof rating.name === 'string' && rating.name.trim()) ||
       null;
-    if (!ratingText && rating.ratingValue != null)
-      ratingText =
-        rating.bestRating != null ? `${rating.ratingValue}/${rating.bestRating}` : String(rating.ratingValue);
+    const value = scalarText(rating.ratingValue);
+    if (!ratingText && value !== null) {
+      const best = scalarText(rating.bestRating);
+      ratingText = best !== null ? `${value}/${best}` : value;
+    }
   }
   let publisher = nameOf(review.author, refs) ?? nameOf(review.publisher, refs) ?? options.publisher ?? null;
   if (!publisher) {

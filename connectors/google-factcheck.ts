@@ -110,9 +110,12 @@ export function createGoogleFactCheckConnector(source: GoogleFactCheckSource, de
         q.set('key', src.apiKey);
         let json: Json;
         try {
-          ({ json } = await deps.http.getJson<Json>(`${src.apiUrl.replace(/\/+$/, '')}/v1alpha1/claims:search?${q}`, {
-            signal,
-          }));
+          ({ json } = await deps.http.getJson<Json>(
+            `${src.apiUrl.replace(/\/+$/, '')}/v1alpha1/claims:search?${q.toString()}`,
+            {
+              signal,
+            },
+          ));
         } catch (err) {
           if (err instanceof HttpError && (err.status === 400 || err.status === 403))
             throw new SourceUnavailableError(

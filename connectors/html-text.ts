@@ -6,7 +6,7 @@
 // its text: the rest of the page is kept and nothing downstream recurses more than that deep.
 import { parseDocument } from 'htmlparser2';
 import type { ParserOptions } from 'htmlparser2';
-import { Text } from 'domhandler';
+import { isDocument, isTag, isText, Text } from 'domhandler';
 import type { AnyNode, Document, Element } from 'domhandler';
 
 /** Element nesting kept by {@link parseHtml}; deeper content becomes the text of the element at this depth. */
@@ -45,7 +45,7 @@ export interface HtmlText {
 }
 
 function isElement(n: AnyNode): n is Element {
-  return n.type === 'tag' || n.type === 'script' || n.type === 'style';
+  return isTag(n);
 }
 
 /** Tidies whitespace: collapses runs of spaces, keeps at most one blank line, trims. */
@@ -64,8 +64,8 @@ function flatText(root: Element): string {
   const stack: AnyNode[] = [...root.children].reverse();
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.type === 'text') {
-      out += (n as unknown as { data: string }).data;
+    if (isText(n)) {
+      out += n.data;
       continue;
     }
     if (!isElement(n)) continue;
@@ -89,7 +89,7 @@ export function capDepth(nodes: AnyNode[], maxDepth: number = MAX_HTML_DEPTH): v
   const stack: Array<{ node: AnyNode; depth: number }> = nodes.map((node) => ({ node, depth: 1 }));
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
-    if (!isElement(node) && node.type !== 'root') continue;
+    if (!isElement(node) && !isDocument(node)) continue;
     const el = node as Element;
     if (depth >= maxDepth) {
       if (el.children.length === 0) continue;
@@ -113,8 +113,8 @@ export function parseHtml(html: string, options: ParserOptions = {}): Document {
 export function nodesToText(nodes: AnyNode[], links?: string[], skip?: (el: Element) => boolean): string {
   let out = '';
   const walk = (n: AnyNode): void => {
-    if (n.type === 'text') {
-      out += (n as unknown as { data: string }).data;
+    if (isText(n)) {
+      out += n.data;
       return;
     }
     if (!isElement(n)) return;

@@ -54,7 +54,7 @@ export type MapResult = { ok: true; post: NormalizedPost } | { ok: false; reason
 function mapAccount(a: unknown): NormalizedPost['author'] | null {
   if (!a || typeof a !== 'object') return null;
   const acc = a as Json;
-  const id = str(acc.uri) ?? str(acc.url) ?? (str(acc.id) && str(acc.acct) ? `${acc.acct}` : null);
+  const id = str(acc.uri) ?? str(acc.url) ?? (str(acc.id) ? str(acc.acct) : null);
   if (!id) return null;
   return {
     id,
@@ -120,11 +120,11 @@ export function mapMastodonStatus(status: unknown): MapResult {
 
 /** Pulls the statuses array out of a recorded payload: a bare array or a `{ response: { body } }` record. */
 export function statusesFromPayload(payload: unknown): unknown[] | null {
-  if (Array.isArray(payload)) return payload;
+  if (Array.isArray(payload)) return payload as unknown[];
   if (payload && typeof payload === 'object') {
     const p = payload as Json;
     const resp = p.response as Json | undefined;
-    if (resp && Array.isArray(resp.body)) return resp.body;
+    if (resp && Array.isArray(resp.body)) return resp.body as unknown[];
     if (resp && resp.body && typeof resp.body === 'object') return [resp.body]; // a single-status record
     if (typeof p.uri === 'string' && 'content' in p) return [p];
   }
@@ -160,7 +160,7 @@ export function mastodonTimelineUrl(src: MastodonSource, cursor: string | null):
   const q = new URLSearchParams({ limit: String(src.limit) });
   if (src.local) q.set('local', 'true');
   if (cursor) q.set('min_id', cursor);
-  return `${base}${path}?${q}`;
+  return `${base}${path}?${q.toString()}`;
 }
 
 /** Creates the Mastodon connector for one source. */

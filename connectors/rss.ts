@@ -3,6 +3,7 @@
 // the cursor (a small JSON string the worker keeps). Items become posts (source "rss") or, for fact-checker feeds
 // (`emit: "factcheck"`), normalized fact-checks whose claim is the article title.
 import * as DomUtils from 'domutils';
+import { ElementType } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import { z } from 'zod';
 import type { NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
@@ -69,7 +70,7 @@ function local(name: string): string {
 }
 
 function kids(el: Element, name: string): Element[] {
-  return el.children.filter((c): c is Element => c.type === 'tag' && local((c as Element).name) === name);
+  return el.children.filter((c): c is Element => c.type === ElementType.Tag && local((c as Element).name) === name);
 }
 
 function kid(el: Element, ...names: string[]): Element | null {
@@ -92,7 +93,7 @@ function textOf(el: Element | null): string {
 /** Parses RSS 2.0 or Atom XML. Throws {@link FeedParseError} when it is neither. */
 export function parseFeed(xml: string): ParsedFeed {
   const doc = parseHtml(xml, { xmlMode: true, decodeEntities: true });
-  const root = doc.children.find((c): c is Element => c.type === 'tag');
+  const root = doc.children.find((c): c is Element => c.type === ElementType.Tag);
   if (!root) throw new FeedParseError('document has no root element');
   const rootName = local(root.name);
   if (rootName === 'rss' || rootName === 'rdf') {

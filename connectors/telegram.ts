@@ -4,6 +4,7 @@
 // message itself (never the quoted reply); views like "6.74K" become 6740; a forwarded message becomes a repost of
 // the original (`telegram:<channel>/<n>`) when the preview links it.
 import * as DomUtils from 'domutils';
+import { ElementType } from 'htmlparser2';
 import type { AnyNode, Element } from 'domhandler';
 import { z } from 'zod';
 import type { NormalizedAuthor, NormalizedPost } from '../pipelines/types.ts';
@@ -53,7 +54,7 @@ function firstByClass(cls: string, root: AnyNode | AnyNode[]): Element | null {
 
 function isInside(el: AnyNode, ancestorClass: string, stop: AnyNode): boolean {
   for (let p = el.parent; p && p !== stop; p = p.parent)
-    if (p.type === 'tag' && hasClass(p as Element, ancestorClass)) return true;
+    if (p.type === ElementType.Tag && hasClass(p as Element, ancestorClass)) return true;
   return false;
 }
 

@@ -15,6 +15,7 @@ create factchecks.raw   3 --config retention.ms=$((30 * DAY))
 create posts.enriched  "$POST_PARTITIONS" --config retention.ms=$((7 * DAY))  --config max.message.bytes=1048576
 create signals          6 --config cleanup.policy=compact,delete --config retention.ms=$((90 * DAY)) --config min.compaction.lag.ms=60000
 create dlq              3 --config retention.ms=$((30 * DAY))
+create triage.events    3 --config cleanup.policy=compact,delete --config retention.ms=$((90 * DAY))
 # --if-not-exists leaves existing topics as they are: refuse to go on if the two post topics differ.
 count() { "$KT" --bootstrap-server "$BS" --describe --topic "$1" | sed -n 's/.*PartitionCount: *\([0-9]*\).*/\1/p' | head -n1; }
 RAW=$(count posts.raw); ENRICHED=$(count posts.enriched)

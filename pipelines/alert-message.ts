@@ -29,6 +29,9 @@ export const ALERT_CATALOGUE = {
     factchecks: 'Factchecks die erbij passen',
     triage: 'Beoordelen in mid-monitor',
     changes: 'Wat is er veranderd',
+    actions: { acknowledge: 'Oppakken', assign: 'Aan mij toewijzen', snooze: 'Sluimeren' },
+    resolved: 'Afgehandeld',
+    resolvedLine: 'Analisten hebben dit signaal in triage gesloten; er volgen geen meldingen meer over.',
     disclaimer:
       'Dit signaal gaat over gedrag (gecoördineerd of onecht versterken), niet over de waarheid van de inhoud.',
     clusters: 'clusters',
@@ -68,6 +71,9 @@ export const ALERT_CATALOGUE = {
     factchecks: 'Matching fact-checks',
     triage: 'Review in mid-monitor',
     changes: 'What changed',
+    actions: { acknowledge: 'Acknowledge', assign: 'Assign to me', snooze: 'Snooze' },
+    resolved: 'Resolved',
+    resolvedLine: 'Analysts closed this signal in triage; no further alerts about it will follow.',
     disclaimer:
       'This signal is about behaviour (coordinated or inauthentic amplification), not about whether the content is true.',
     clusters: 'clusters',
@@ -101,7 +107,7 @@ export interface AlertFact {
 /** Channel-neutral alert content. */
 export interface AlertMessage {
   lang: AlertLang;
-  kind: 'new' | 'update' | 'digest' | 'test';
+  kind: 'new' | 'update' | 'digest' | 'test' | 'resolved';
   /** One line: wording, kinds and size; "Update: …" for follow-ups. */
   title: string;
   /** Counts and time span. */
@@ -230,6 +236,29 @@ function headings(lang: AlertLang): AlertMessage['headings'] {
     factchecks: t.factchecks,
     triage: t.triage,
     changes: t.changes,
+  };
+}
+
+/**
+ * The "resolved" notice of a cluster analysts closed: its title and counts, one line saying so, and the triage link;
+ * no reasons, sample or links (the first alert had them, in the same thread where the channel threads).
+ */
+export function buildResolvedMessage(
+  cluster: Cluster,
+  o: Pick<AlertMessageOptions, 'lang' | 'triageUrlTemplate' | 'platforms'>,
+): AlertMessage {
+  const t = ALERT_CATALOGUE[o.lang];
+  const m = buildAlertMessage(cluster, { ...o, kind: 'new', changes: [] });
+  return {
+    ...m,
+    kind: 'resolved',
+    title: `${t.resolved}: ${m.title}`,
+    headings: { ...m.headings, reasons: t.resolved },
+    reasons: [],
+    sample: null,
+    links: [],
+    factchecks: [],
+    lines: [t.resolvedLine],
   };
 }
 

@@ -96,9 +96,12 @@ export function canonicalizeLink(url: string): string | null {
     return null;
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-  if (!u.hostname || (!u.hostname.includes('.') && u.hostname !== 'localhost')) return null;
-  let host = u.hostname.toLowerCase().replace(/\.$/, '');
-  if (host.startsWith('www.') && host.length > 4) host = host.slice(4);
+  // The host is checked after the changes made to it, so that the result is itself accepted: canonicalising is
+  // idempotent (every leading www. goes at once; "www.A" stays "https://www.a/" rather than becoming "https://a/", which would then be refused).
+  const acceptable = (h: string): boolean => h.includes('.') || h === 'localhost';
+  let host = u.hostname.toLowerCase().replace(/\.+$/, '');
+  if (!acceptable(host)) return null;
+  while (host.startsWith('www.') && acceptable(host.slice(4))) host = host.slice(4); // "www.www.x.nl" too
   const baseHost = host.startsWith('m.') || host.startsWith('mobile.') ? host.slice(host.indexOf('.') + 1) : host;
 
   const kept: [string, string][] = [];

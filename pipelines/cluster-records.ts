@@ -1,12 +1,14 @@
 // The coordination detector's clusters: open cluster records (members, posts and the current facts behind them), the
 // index from account to the open clusters it belongs to, and the capped archive of retired clusters. Findings join
 // the open clusters whose accounts they mostly overlap; when a finding overlaps several, they merge into the one
-// anchored earliest. Records and archive are plain data and go into the detector's snapshot as they are.
+// anchored earliest. Retired clusters leave their members behind in their campaign (compactly: 32-bit hashes, capped),
+// so a cluster of mostly the same accounts that comes back after its earlier episode left the window joins the same
+// campaign. Records, archive and campaigns are plain data and go into the detector's snapshot as they are.
 import { createHash } from 'node:crypto';
 import { keepPeak } from './cluster-findings.ts';
 import type { BurstFact, Finding, NetFact } from './cluster-findings.ts';
 import type { AccountRecord, PostRecord } from './detection-window.ts';
-import type { AccountSummary, Cluster } from './types.ts';
+import type { AccountSummary, CampaignEpisode, Cluster } from './types.ts';
 
 /** An open cluster: its members and the current version of every piece of evidence behind it. */
 export interface ClusterRecord {
@@ -32,6 +34,21 @@ export interface ClusterRecord {
   langs: string[];
   sampleText: string | null;
   cluster: Cluster | null;
+  /** The campaign this cluster is an episode of (set when first reported; absent in older snapshots). */
+  campaignId?: string;
+  /** Posts added per hour (epoch hour -> count), for narrative volume (absent in older snapshots). */
+  hours?: Record<string, number>;
+}
+
+/** A campaign: the retired episodes of mostly the same accounts, and those accounts in compact form. */
+export interface CampaignRecord {
+  id: string;
+  /** 32-bit hashes of the member accounts of its retired episodes, sorted; the smallest `maxCampaignMembers` kept. */
+  members: number[];
+  /** End of its latest retired episode (epoch ms); null while its first episode is still open. */
+  lastEndMs: number | null;
+  /** Retired episodes, oldest first (capped: the first and the latest kept). */
+  episodes: CampaignEpisode[];
 }
 
 /** A retired cluster: as last reported, with what `accounts()` needs of its members. */
@@ -47,6 +64,37 @@ export interface ClusterRecordsConfig {
   maxClusterPosts: number;
   /** Retired clusters kept (oldest end dropped first); 0 keeps none. */
   maxRetainedClusters: number;
+  /** Campaigns kept (the one whose latest episode ended first is dropped first). */
+  maxCampaigns: number;
+  /** Campaigns whose latest episode ended longer ago than this (ms) are forgotten. */
+  campaignMaxAgeMs: number;
+  /** Member hashes kept per campaign. */
+  maxCampaignMembers: number;
+  /** Retired episodes listed per campaign. */
+  maxCampaignEpisodes: number;
+}
+
+/** FNV-1a 32-bit: a compact stand-in for an account id in a campaign's member set. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The episode a reported cluster is. */
+function episodeOf(c: Cluster, posts: number): CampaignEpisode {
+  return {
+    clusterId: c.id,
+    start: c.start,
+    end: c.end,
+    posts,
+    accounts: c.accounts.length,
+    kinds: c.kinds.slice(),
+    summary: c.reasons[0] ?? null,
+  };
 }
 
 /** Most unlisted post ids a cluster remembers to count them (beyond it, the count is a lower bound). */
@@ -73,20 +121,132 @@ export class ClusterRecords {
   readonly open = new Map<string, ClusterRecord>();
   /** Retired clusters by id (capped). */
   readonly archive = new Map<string, ArchivedCluster>();
+  /** Campaigns by id (capped, with an age limit). */
+  readonly campaigns = new Map<string, CampaignRecord>();
   /** Account -> open clusters it belongs to (derived from `open`). */
   private readonly accountCluster = new Map<string, string[]>();
+  /** Member hash -> campaigns with retired episodes it was in (derived from `campaigns`). */
+  private readonly memberCampaigns = new Map<number, string[]>();
 
   constructor(private readonly cfg: ClusterRecordsConfig) {}
 
-  /** Restores records and archive from a snapshot (the objects are taken over, not copied). */
-  static from(cfg: ClusterRecordsConfig, records: ClusterRecord[], archive: ArchivedCluster[]): ClusterRecords {
+  /** Restores records, archive and campaigns from a snapshot (the objects are taken over, not copied). */
+  static from(
+    cfg: ClusterRecordsConfig,
+    records: ClusterRecord[],
+    archive: ArchivedCluster[],
+    campaigns: CampaignRecord[] = [],
+  ): ClusterRecords {
     const out = new ClusterRecords(cfg);
     for (const r of records) {
       out.open.set(r.id, r);
       for (const a of r.accounts) out.link(a, r.id);
     }
     for (const r of archive) out.archive.set(r.cluster.id, r);
+    for (const c of campaigns) {
+      out.campaigns.set(c.id, c);
+      out.indexMembers(c);
+    }
     return out;
+  }
+
+  private indexMembers(c: CampaignRecord): void {
+    for (const h of c.members) {
+      const ids = this.memberCampaigns.get(h);
+      if (!ids) this.memberCampaigns.set(h, [c.id]);
+      else if (!ids.includes(c.id)) ids.push(c.id);
+    }
+  }
+
+  private unindexMembers(c: CampaignRecord): void {
+    for (const h of c.members) {
+      const ids = this.memberCampaigns.get(h);
+      if (!ids) continue;
+      const i = ids.indexOf(c.id);
+      if (i >= 0) ids.splice(i, 1);
+      if (ids.length === 0) this.memberCampaigns.delete(h);
+    }
+  }
+
+  /**
+   * The campaign of a cluster being reported: a campaign with retired episodes whose members mostly overlap the
+   * cluster's accounts (at least half of the smaller side, and at least 3) and that no other open cluster continues;
+   * else a new one. Re-checked while the cluster's campaign has no earlier episode (the cluster may still grow into
+   * a known campaign). Sets `rec.campaignId`; returns the campaign's episodes with this cluster as the latest.
+   */
+  campaignFor(rec: ClusterRecord, c: Cluster): { campaignId: string; episodes: CampaignEpisode[] } {
+    let current = rec.campaignId ? this.campaigns.get(rec.campaignId) : undefined;
+    if (!current || current.episodes.length === 0) {
+      const match = this.matchCampaign(rec);
+      if (match && match.id !== current?.id) {
+        if (current) this.campaigns.delete(current.id); // a provisional campaign with no episode of its own
+        current = match;
+      }
+      if (!current) {
+        const id = hashId('cp', rec.id);
+        current = this.campaigns.get(id) ?? { id, members: [], lastEndMs: null, episodes: [] };
+        this.campaigns.set(id, current);
+      }
+      rec.campaignId = current.id;
+    }
+    return { campaignId: current.id, episodes: [...current.episodes, episodeOf(c, rec.posts.length)] };
+  }
+
+  private matchCampaign(rec: ClusterRecord): CampaignRecord | undefined {
+    const busy = new Set<string>();
+    for (const r of this.open.values()) if (r !== rec && r.campaignId) busy.add(r.campaignId);
+    const counts = new Map<string, number>();
+    for (const a of rec.accounts)
+      for (const id of this.memberCampaigns.get(hash32(a)) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    let best: CampaignRecord | undefined;
+    let bestN = 0;
+    for (const [id, n] of [...counts].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      const c = this.campaigns.get(id);
+      if (!c || busy.has(id) || n < 3) continue;
+      // A capped member set is a sample of the smallest hashes: compare against the accounts that could be in it.
+      const full = c.members.length < this.cfg.maxCampaignMembers;
+      const limit = full ? Infinity : c.members[c.members.length - 1]!;
+      const side = full ? rec.accounts.length : rec.accounts.filter((a) => hash32(a) <= limit).length;
+      if (n >= 0.5 * Math.min(side, c.members.length) && n > bestN) {
+        best = c;
+        bestN = n;
+      }
+    }
+    return best;
+  }
+
+  /** Adds a retired cluster to its campaign as an episode. */
+  private closeEpisode(rec: ClusterRecord): void {
+    const c = rec.campaignId ? this.campaigns.get(rec.campaignId) : undefined;
+    if (c && rec.cluster) {
+      this.unindexMembers(c);
+      c.members = [...new Set([...c.members, ...rec.accounts.map(hash32)])]
+        .sort((x, y) => x - y)
+        .slice(0, this.cfg.maxCampaignMembers);
+      this.indexMembers(c);
+      c.episodes.push(episodeOf(rec.cluster, rec.posts.length));
+      if (c.episodes.length > this.cfg.maxCampaignEpisodes) c.episodes.splice(1, 1);
+      c.lastEndMs = Math.max(c.lastEndMs ?? -Infinity, rec.endMs);
+    }
+  }
+
+  /**
+   * Forgets campaigns no open cluster continues whose latest episode ended more than the age limit before `nowMs`
+   * (or that never had a retired episode), then the oldest beyond the cap.
+   */
+  pruneCampaigns(nowMs: number): void {
+    const busy = new Set<string>();
+    for (const r of this.open.values()) if (r.campaignId) busy.add(r.campaignId);
+    const closed = [...this.campaigns.values()].filter((x) => !busy.has(x.id));
+    const forget = (x: CampaignRecord): void => {
+      this.unindexMembers(x);
+      this.campaigns.delete(x.id);
+    };
+    for (const x of closed) if (x.lastEndMs === null || x.lastEndMs < nowMs - this.cfg.campaignMaxAgeMs) forget(x); // null: never retired
+    const left = closed
+      .filter((x) => this.campaigns.has(x.id))
+      .sort((x, y) => x.lastEndMs! - y.lastEndMs! || (x.id < y.id ? -1 : 1));
+    for (let i = 0; this.campaigns.size > this.cfg.maxCampaigns && i < left.length; i++) forget(left[i]!);
   }
 
   private link(account: string, id: string): void {
@@ -164,6 +324,9 @@ export class ClusterRecords {
       }
       have.add(p);
       rec.posts.push(p);
+      const h = String(Math.floor(t / 3_600_000));
+      rec.hours ??= {};
+      rec.hours[h] = (rec.hours[h] ?? 0) + 1;
       const r = postOf(p);
       if (!r) continue;
       for (const l of r.links) rec.links[l] = (rec.links[l] ?? 0) + 1;
@@ -214,12 +377,24 @@ export class ClusterRecords {
     into.langs = sortedUnique([...into.langs, ...from.langs]);
     into.sampleText ??= from.sampleText;
     if (!into.net && from.net) into.net = from.net;
+    if (from.hours) {
+      into.hours ??= {};
+      for (const [k, n] of Object.entries(from.hours)) into.hours[k] = (into.hours[k] ?? 0) + n;
+    }
+    // The surviving cluster keeps its campaign unless only the absorbed one continues a known campaign.
+    const mine = into.campaignId ? this.campaigns.get(into.campaignId) : undefined;
+    const theirs = from.campaignId ? this.campaigns.get(from.campaignId) : undefined;
+    if (theirs && theirs !== mine && theirs.episodes.length > 0 && (!mine || mine.episodes.length === 0)) {
+      if (mine) this.campaigns.delete(mine.id);
+      into.campaignId = theirs.id;
+    } else if (theirs && theirs !== mine && theirs.episodes.length === 0) this.campaigns.delete(theirs.id);
   }
 
-  /** Moves an open cluster to the archive (as last reported; never reported ones are dropped). */
+  /** Moves an open cluster to the archive (as last reported; never reported ones are dropped) and its campaign. */
   retire(rec: ClusterRecord): void {
     this.open.delete(rec.id);
     for (const a of rec.accounts) this.unlink(a, rec.id);
+    this.closeEpisode(rec);
     if (this.cfg.maxRetainedClusters <= 0 || !rec.cluster) return;
     const profiles: ArchivedCluster['profiles'] = {};
     for (const a of rec.accounts) {

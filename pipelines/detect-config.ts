@@ -38,6 +38,34 @@ export const detectConfigSchema = z.object({
     .min(1)
     .default(4)
     .describe('Most indexed signatures per text group (keeps chains of paraphrases together). Default 4.'),
+  paraphraseSimilarity: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      'Minimum MinHash-estimated Jaccard of the stemmed content-word sets for a reworded text to join a text group (paraphrase drips); 0 turns it off. Default 0.5.',
+    ),
+  paraphraseMinWords: z
+    .number()
+    .int()
+    .min(1)
+    .default(8)
+    .describe('Texts with fewer distinct stemmed content words are not matched as paraphrases. Default 8.'),
+  paraphraseRetentionSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(86_400)
+    .describe(
+      'How long a text group stays findable by paraphrase after its latest post (may exceed the window, for drips over a day). Default 86400 (24 h).',
+    ),
+  paraphraseMaxGroups: z
+    .number()
+    .int()
+    .positive()
+    .default(20_000)
+    .describe('Most text groups kept in the paraphrase index (least recently used dropped first). Default 20000.'),
   textIntervalSeconds: z
     .number()
     .positive()
@@ -222,6 +250,46 @@ export const detectConfigSchema = z.object({
     .describe(
       'Flagged clusters kept (for clusters() and accounts()) after their last post left the window; the oldest go first. Default 1000.',
     ),
+  maxCampaigns: z
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe(
+      'Campaigns remembered after their latest episode left the window, so a recurring cluster of mostly the same accounts joins its campaign; the one that ended first is forgotten first. Default 2000.',
+    ),
+  campaignMaxAgeHours: z
+    .number()
+    .positive()
+    .default(30 * 24)
+    .describe('A campaign whose latest episode ended longer ago than this is forgotten. Default 720 (30 days).'),
+  maxCampaignMembers: z
+    .number()
+    .int()
+    .min(3)
+    .default(500)
+    .describe(
+      'Member accounts remembered per campaign (as 32-bit hashes; beyond this the smallest hashes, a fixed sample). Default 500.',
+    ),
+  maxCampaignEpisodes: z
+    .number()
+    .int()
+    .min(2)
+    .default(20)
+    .describe('Episodes listed per campaign (the first and the latest kept). Default 20.'),
+  maxNarratives: z
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe(
+      'Narratives (clusters pushing the same claim) kept; the one touched longest ago is forgotten first. Default 1000.',
+    ),
+  narrativeMaxAgeHours: z
+    .number()
+    .positive()
+    .default(30 * 24)
+    .describe('A narrative no cluster touched for longer than this is forgotten. Default 720 (30 days).'),
 });
 
 /** The validated detector settings. */

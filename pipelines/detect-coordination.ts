@@ -15,7 +15,8 @@
 // of a cluster (cluster-evidence.ts), sentences (render-reasons.ts).
 import { assessCluster, type EvidenceSettings } from './cluster-evidence.ts';
 import { burstFinding, earlier, netFact, networkFinding, type Finding } from './cluster-findings.ts';
-import { ClusterRecords, type ArchivedCluster, type ClusterRecord } from './cluster-records.ts';
+import { NarrativeIndex, type NarrativeIndexState } from './narratives.ts';
+import { ClusterRecords, type ArchivedCluster, type CampaignRecord, type ClusterRecord } from './cluster-records.ts';
 import { CoactionGraph, type CoactionGraphState, type SignificantEdge } from './coaction-graph.ts';
 import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig } from './detect-bursts.ts';
 import { CoLinkInterval, recordCoLinks } from './detect-colinks.ts';
@@ -32,6 +33,7 @@ import type {
   AccountSummary,
   Cluster,
   EnrichedPost,
+  Narrative,
   NormalizedFactCheck,
   TextFingerprint,
 } from './types.ts';
@@ -79,6 +81,8 @@ export interface CoordinationDetector {
   clusters(): Cluster[];
   /** Per-account summaries of the members of flagged clusters, sorted by id. */
   accounts(): AccountSummary[];
+  /** Narratives over the clusters held (pipelines/narratives.ts), sorted by id. */
+  narratives?(): Narrative[];
   /** Plain JSON-serialisable snapshot of the whole state. */
   exportState(): unknown;
   /** The same snapshot as `exportState()`, already serialised: one JSON pass, for checkpoints of a large window. */
@@ -113,6 +117,10 @@ interface State {
   coLinkSamples: number[];
   records: ClusterRecord[];
   archive: ArchivedCluster[];
+  /** Campaigns (absent in snapshots written before campaigns existed). */
+  campaigns?: CampaignRecord[];
+  /** Narratives (absent in snapshots written before narratives existed). */
+  narratives?: NarrativeIndexState;
   dirty: string[];
   cutoffMs: number | null;
   factchecks: FactCheckIndexState;
@@ -143,6 +151,10 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     minTokens: cfg.duplicateMinTokens,
     bands: cfg.lshBands,
     maxRepresentatives: cfg.maxRepresentativesPerGroup,
+    paraphraseSimilarity: cfg.paraphraseSimilarity,
+    paraphraseMinWords: cfg.paraphraseMinWords,
+    paraphraseRetentionMs: cfg.paraphraseRetentionSeconds * 1000,
+    paraphraseMaxGroups: cfg.paraphraseMaxGroups,
   };
   const burstCfg: BurstConfig = {
     windowSeconds: cfg.windowSeconds,
@@ -175,7 +187,14 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let interval = new CoLinkInterval(intervalCfg);
   let factchecks = new FactCheckIndex(cfg.maxFactChecks);
   let factchecksChanged = false;
-  const recordsCfg = { maxClusterPosts: cfg.maxClusterPosts, maxRetainedClusters: cfg.maxRetainedClusters };
+  const recordsCfg = {
+    maxClusterPosts: cfg.maxClusterPosts,
+    maxRetainedClusters: cfg.maxRetainedClusters,
+    maxCampaigns: cfg.maxCampaigns,
+    campaignMaxAgeMs: cfg.campaignMaxAgeHours * 3_600_000,
+    maxCampaignMembers: cfg.maxCampaignMembers,
+    maxCampaignEpisodes: cfg.maxCampaignEpisodes,
+  };
   const evidenceCfg: EvidenceSettings = {
     burstWindowSeconds: cfg.burstWindowSeconds,
     youngAccountDays: cfg.youngAccountDays,
@@ -185,6 +204,12 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   };
   /** Open and retired clusters. */
   let book = new ClusterRecords(recordsCfg);
+  const narrativeCfg = {
+    maxNarratives: cfg.maxNarratives,
+    maxAgeMs: cfg.narrativeMaxAgeHours * 3_600_000,
+    maxClustersPerNarrative: 200,
+  };
+  let narratives = new NarrativeIndex(narrativeCfg);
   const dirty = new Set<string>();
   let cutoffMs: number | null = null;
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
@@ -201,7 +226,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       interval = new CoLinkInterval(intervalCfg, s.coLinkSamples.slice());
       factchecks = FactCheckIndex.from(s.factchecks, cfg.maxFactChecks);
       factchecksChanged = s.factchecksChanged;
-      book = ClusterRecords.from(recordsCfg, s.records, s.archive);
+      book = ClusterRecords.from(recordsCfg, s.records, s.archive, s.campaigns ?? []);
+      narratives = NarrativeIndex.from(narrativeCfg, s.narratives);
       for (const k of s.dirty) dirty.add(k);
       cutoffMs = s.cutoffMs;
     } catch (err) {
@@ -217,7 +243,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     if (post.accountSignals?.declaredBot || post.author.bot) return;
     const a = post.author.id;
     const lang = post.lang || 'und';
-    const g = post.repostOf ? null : dup.assign(post.fingerprint, t, post.text ?? '');
+    const g = post.repostOf ? null : dup.assign(post.fingerprint, t, post.text ?? '', lang);
     const links = sortedUnique(post.canonicalLinks ?? []);
     const tags = sortedUnique((post.hashtags ?? []).map((h) => h.toLowerCase()));
     const items: string[] = [];
@@ -316,6 +342,15 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       factchecks: [],
     };
     attachFactchecks(c);
+    const { campaignId, episodes } = book.campaignFor(rec, c);
+    c.campaignId = campaignId;
+    c.episodes = episodes;
+    c.narrativeId = narratives.observe({
+      cluster: c,
+      hours: rec.hours ?? {},
+      posts: rec.posts.length,
+      nowMs: rec.endMs,
+    });
     return c;
   }
 
@@ -398,6 +433,14 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     return { touched, netEdges };
   }
 
+  /** Sets a cluster's narrative to the current one (narratives merge after their clusters were reported). */
+  function withNarrative(c: Cluster): Cluster {
+    const n = narratives.narrativeOf(c.id);
+    if (n) c.narrativeId = n;
+    else delete c.narrativeId; // forgotten (age limit or cap)
+    return c;
+  }
+
   function advance(nowMs: number): Cluster[] {
     const changed = new Set<string>();
     merges = new Map();
@@ -438,9 +481,12 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       }
     }
 
-    const out = [...changed].sort().map((id) => structuredClone(book.reported(id)!));
+    for (const from of merges.keys()) narratives.removeCluster(from);
+    const out = [...changed].sort().map((id) => withNarrative(structuredClone(book.reported(id)!)));
     // 4. Clusters whose last post left the window have no live evidence: retire them (after reporting them).
     for (const rec of [...book.open.values()]) if (rec.endMs < cutoffMs) book.retire(rec);
+    book.pruneCampaigns(nowMs);
+    narratives.prune(nowMs);
     return out.filter((c) => c !== undefined);
   }
 
@@ -454,6 +500,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       coLinkSamples: interval.samples,
       records: [...book.open.values()],
       archive: [...book.archive.values()],
+      campaigns: [...book.campaigns.values()],
+      narratives: narratives.toJSON(),
       dirty: [...dirty],
       cutoffMs,
       factchecks: factchecks.toJSON(),
@@ -469,7 +517,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   return {
     observe,
     advance,
-    clusters: () => book.clusters(),
+    clusters: () => book.clusters().map(withNarrative),
+    narratives: () => narratives.list(),
     accounts: (): AccountSummary[] => book.accounts(),
     exportState: (): State => JSON.parse(exportStateJson()) as State,
     exportStateJson,

@@ -1,11 +1,16 @@
 // Near-duplicate text grouping for the coordination detector. Each post with enough words is put into a text group:
-// the group of an identical normalised text if one is in the window, else the group whose representative signature
-// is most similar (MinHash estimate of Jaccard over word uni+bigrams, at least `similarity`), found through LSH band
-// keys, else a new group. The fingerprint already ignores emoji, case, punctuation, links and mentions; the Jaccard
-// threshold absorbs added prefixes/suffixes and small edits; up to `maxRepresentatives` members that differ from the
-// first one become extra representatives, so chains of short paraphrases stay in one group. Only representatives are
-// indexed, so memory grows with the number of distinct messages, not posts. State is plain data (see `toJSON`).
-import { lshBandKeys } from './fingerprint-text.ts';
+// the group of an identical normalised text if one is in the window (a hash lookup: the common case for stock
+// phrases that many accounts write), else the group whose representative signature is most similar (MinHash
+// estimate of Jaccard over word uni+bigrams, at least `similarity`), else, for a longer text, the group of a
+// paraphrase (stemmed content words, any order; see `paraphraseSignature`), else a new group. Candidates come from
+// LSH band keys; each bucket keeps only its newest groups and only the groups sharing the most bands with the post are
+// compared, so a post costs a bounded number of comparisons however many texts share its common words. The fingerprint
+// ignores emoji, case, punctuation, links and mentions; up to `maxRepresentatives` members that differ from the first
+// one become extra representatives, so chains of short paraphrases stay in one group. Paraphrase signatures live in a
+// separate size-capped index that outlives the window (`paraphraseRetentionMs`), so a claim reworded every few hours
+// over a day comes back to its group. Memory grows with the number of distinct messages (capped), not posts. State is
+// plain data (see `toJSON`).
+import { lshBandKeys, paraphraseSignature } from './fingerprint-text.ts';
 import type { TextFingerprint } from './types.ts';
 
 /** Settings of {@link DuplicateIndex}. */
@@ -18,6 +23,14 @@ export interface DuplicateConfig {
   bands: number;
   /** Most representatives (indexed signatures) per group. */
   maxRepresentatives: number;
+  /** Minimum estimated Jaccard of the stemmed content-word sets for a paraphrase to join a group; 0 turns paraphrase matching off. Default 0.5. */
+  paraphraseSimilarity?: number;
+  /** Texts with fewer distinct stemmed content words are not matched as paraphrases. Default 8. */
+  paraphraseMinWords?: number;
+  /** How long a group's paraphrase signature stays findable after its latest post, ms. Default 86,400,000 (24 h). */
+  paraphraseRetentionMs?: number;
+  /** Most paraphrase signatures kept (least recently used dropped first). Default 20,000. */
+  paraphraseMaxGroups?: number;
 }
 
 interface Group {
@@ -37,11 +50,26 @@ interface Group {
   posts: number;
 }
 
+/** A group's paraphrase signature in the long-lived index. */
+interface ParaphraseRep {
+  sig: number[];
+  /** Latest post time of the group, ms. */
+  last: number;
+  /** Text of the group's first post, to restore the group's sample when it comes back. */
+  text: string;
+}
+
 /** Serialised form of a {@link DuplicateIndex}. */
 export interface DuplicateIndexState {
   groups: [string, Group][];
   queue: [number, string][];
   seq: number;
+  /** Paraphrase signatures in least-recently-used order (absent in states written before they existed). */
+  para?: [string, ParaphraseRep][];
+  /** Paraphrase LSH buckets, each in insertion order. */
+  paraBuckets?: [string, string[]][];
+  /** Latest post time seen, ms. */
+  latest?: number;
 }
 
 const MAX_EXACTS = 32;
@@ -51,6 +79,18 @@ const MAX_EXACTS = 32;
  * all of them.
  */
 const MAX_BUCKET = 64;
+/**
+ * Most groups compared with one post: those sharing the most band keys with it (ties by key). A near-duplicate at
+ * the threshold shares ~2.6 of 21 bands, an unrelated text that only shares common words shares one, so the top of
+ * this ranking holds the real candidates and the cost per post stays bounded in dense streams.
+ */
+const MAX_CANDIDATES = 24;
+/** Newest groups read from one band bucket when collecting candidates. */
+const READ_BUCKET = 16;
+/** LSH bands over the 48-value paraphrase signature (2 rows each: ~99.9% recall at Jaccard 0.5). */
+const PARA_BANDS = 24;
+/** Most groups listed under one paraphrase band key. */
+const MAX_PARA_BUCKET = 32;
 const SAMPLE_CHARS = 280;
 /** Members at least this similar to a representative add nothing new as representatives. */
 const NEW_REP_BELOW = 0.8;
@@ -80,54 +120,170 @@ export class DuplicateIndex {
   private head = 0;
   /** Bucket insertions so far. */
   private seq = 0;
+  /** Paraphrase signature per group, least recently used first (Map order). */
+  private para = new Map<string, ParaphraseRep>();
+  private paraByBand = new Map<string, string[]>();
+  /** Latest post time seen; paraphrase signatures expire relative to it. */
+  private latest = -Infinity;
+  private readonly paraSimilarity: number;
+  private readonly paraMinWords: number;
+  private readonly paraRetentionMs: number;
+  private readonly paraMaxGroups: number;
 
-  constructor(private readonly config: DuplicateConfig) {}
+  constructor(private readonly config: DuplicateConfig) {
+    this.paraSimilarity = config.paraphraseSimilarity ?? 0.5;
+    this.paraMinWords = config.paraphraseMinWords ?? 8;
+    this.paraRetentionMs = config.paraphraseRetentionMs ?? 86_400_000;
+    this.paraMaxGroups = config.paraphraseMaxGroups ?? 20_000;
+  }
+
+  /**
+   * The groups listed under `keys` that share the most keys with the post, at most {@link MAX_CANDIDATES}, in
+   * first-seen order (keys in band order, each bucket newest first): counting is one map update per listed group and
+   * only the newest {@link READ_BUCKET} groups of a bucket are read; comparing costs up to 64 steps per
+   * representative. The order depends only on the index state, so the outcome is deterministic.
+   */
+  private candidates(keys: readonly string[], index: Map<string, string[]>): string[] {
+    const hits = new Map<string, number>();
+    for (const band of keys) {
+      const list = index.get(band);
+      if (!list) continue;
+      for (let i = list.length - 1, stop = Math.max(0, list.length - READ_BUCKET); i >= stop; i--) {
+        const cand = list[i]!;
+        hits.set(cand, (hits.get(cand) ?? 0) + 1);
+      }
+    }
+    if (hits.size <= MAX_CANDIDATES) return [...hits.keys()];
+    // The smallest hit count that still fits: everything above it, then ties at it in first-seen order.
+    const histogram = new Array<number>(keys.length + 2).fill(0);
+    for (const n of hits.values()) histogram[n]!++;
+    let floor = keys.length + 1;
+    let above = 0;
+    while (floor > 1 && above + histogram[floor - 1]! <= MAX_CANDIDATES) above += histogram[--floor]!;
+    const out: string[] = [];
+    for (const [cand, n] of hits) if (n >= floor) out.push(cand);
+    if (floor > 1) for (const [cand, n] of hits) if (n === floor - 1 && out.length < MAX_CANDIDATES) out.push(cand);
+    return out;
+  }
+
+  /** The paraphrase signature of a post that starts a group (empty when paraphrase matching is off or the text is short). */
+  private paraSignatureOf(fp: TextFingerprint, text: string, lang: string | null): number[] {
+    if (this.paraSimilarity <= 0 || fp.tokenCount < this.paraMinWords) return [];
+    return paraphraseSignature(text, lang, this.paraMinWords);
+  }
+
+  /**
+   * Keeps a group's paraphrase signature fresh: moves it to the most recently used end, or indexes `sig` for a new
+   * group; then drops signatures past their retention or over the cap.
+   */
+  private touchParaphrase(key: string, tMs: number, sig: number[] | null, text: string): void {
+    const rep = this.para.get(key);
+    if (rep) {
+      this.para.delete(key);
+      if (tMs > rep.last) rep.last = tMs;
+      this.para.set(key, rep);
+    } else if (sig && sig.length > 0) {
+      this.para.set(key, { sig, last: tMs, text: text.slice(0, SAMPLE_CHARS) });
+      for (const band of lshBandKeys(sig, PARA_BANDS)) {
+        const list = this.paraByBand.get(band);
+        if (!list) this.paraByBand.set(band, [key]);
+        else if (!list.includes(key)) {
+          list.push(key);
+          if (list.length > MAX_PARA_BUCKET) list.shift();
+        }
+      }
+    }
+    const cutoff = this.latest - this.paraRetentionMs;
+    for (const [k, r] of this.para) {
+      if (this.para.size <= this.paraMaxGroups && r.last >= cutoff) break;
+      this.dropParaphrase(k, r);
+    }
+  }
+
+  private dropParaphrase(key: string, rep: ParaphraseRep): void {
+    this.para.delete(key);
+    for (const band of lshBandKeys(rep.sig, PARA_BANDS)) {
+      const list = this.paraByBand.get(band);
+      if (!list) continue;
+      const i = list.indexOf(key);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.paraByBand.delete(band);
+    }
+  }
 
   /** Assigns a post to a text group and returns the group key, or null when the text is too short to compare. */
-  assign(fp: TextFingerprint, tMs: number, text: string): string | null {
+  assign(fp: TextFingerprint, tMs: number, text: string, lang: string | null = null): string | null {
     if (!fp || fp.tokenCount < this.config.minTokens || fp.exact === '') return null;
     let key = this.byExact.get(fp.exact) ?? null;
     let bestSim = 1;
+    let bands: string[] | null = null;
+    let para: number[] | null = null;
+    if (tMs > this.latest) this.latest = tMs;
     if (key === null && fp.minhash.length > 0) {
-      const seen = new Set<string>();
+      bands = lshBandKeys(fp.minhash, this.config.bands);
       bestSim = 0;
-      for (const band of lshBandKeys(fp.minhash, this.config.bands)) {
-        for (const cand of this.byBand.get(band) ?? []) {
-          if (seen.has(cand)) continue;
-          seen.add(cand);
-          const g = this.groups.get(cand);
-          if (!g) continue;
-          for (const rep of g.reps) {
-            // Only a candidate at least as similar as the best so far (and as the threshold) can win.
-            const s = similarityAtLeast(fp.minhash, rep, Math.max(bestSim, this.config.similarity));
-            if (s < 0) continue;
-            // Ties go to the lexicographically smaller key so the outcome never depends on Map order.
-            if (s > bestSim || (s === bestSim && key !== null && cand < key)) {
-              bestSim = s;
-              key = cand;
-            }
+      for (const cand of this.candidates(bands, this.byBand)) {
+        const g = this.groups.get(cand);
+        if (!g) continue;
+        for (const rep of g.reps) {
+          // Only a candidate at least as similar as the best so far (and as the threshold) can win.
+          const s = similarityAtLeast(fp.minhash, rep, Math.max(bestSim, this.config.similarity));
+          if (s < 0) continue;
+          // Ties go to the lexicographically smaller key so the outcome never depends on Map order.
+          if (s > bestSim || (s === bestSim && key !== null && cand < key)) {
+            bestSim = s;
+            key = cand;
           }
         }
       }
       if (bestSim < this.config.similarity) key = null;
     }
+    let restored: ParaphraseRep | null = null;
+    if (key === null && this.paraSimilarity > 0 && fp.tokenCount >= this.paraMinWords) {
+      para = paraphraseSignature(text, lang, this.paraMinWords);
+      if (para.length > 0) {
+        let best = 0;
+        for (const cand of this.candidates(lshBandKeys(para, PARA_BANDS), this.paraByBand)) {
+          const rep = this.para.get(cand);
+          if (!rep) continue;
+          const s = similarityAtLeast(para, rep.sig, Math.max(best, this.paraSimilarity));
+          if (s < 0) continue;
+          if (s > best || (s === best && key !== null && cand < key)) {
+            best = s;
+            key = cand;
+          }
+        }
+        if (key !== null) {
+          // A paraphrase adds its own wording as a representative, so later copies of it match directly.
+          bestSim = 0;
+          if (!this.groups.has(key)) restored = this.para.get(key)!;
+        }
+      }
+    }
+    let created = false;
     if (key === null) {
       key = `g${fp.exact.slice(0, 16)}`;
       if (!this.groups.has(key)) {
-        this.groups.set(key, {
-          reps: [],
-          bands: [],
-          seqs: [],
-          exacts: [],
-          last: tMs,
-          text: text.slice(0, SAMPLE_CHARS),
-          posts: 0,
-        });
+        created = true;
         bestSim = 0;
       } else {
         bestSim = 1;
       }
     }
+    if (!this.groups.has(key)) {
+      // A new group, or one that left the window and came back through its paraphrase signature (same key, so
+      // the detector sees one text group across the gap).
+      this.groups.set(key, {
+        reps: [],
+        bands: [],
+        seqs: [],
+        exacts: [],
+        last: tMs,
+        text: (restored?.text ?? text).slice(0, SAMPLE_CHARS),
+        posts: 0,
+      });
+    }
+    this.touchParaphrase(key, tMs, created ? (para ?? this.paraSignatureOf(fp, text, lang)) : null, text);
     const g = this.groups.get(key)!;
     g.posts++;
     if (tMs > g.last) g.last = tMs;
@@ -137,7 +293,7 @@ export class DuplicateIndex {
     }
     if (fp.minhash.length > 0 && bestSim < NEW_REP_BELOW && g.reps.length < this.config.maxRepresentatives) {
       g.reps.push(fp.minhash.slice());
-      for (const band of lshBandKeys(fp.minhash, this.config.bands)) {
+      for (const band of bands ?? lshBandKeys(fp.minhash, this.config.bands)) {
         const list = this.byBand.get(band);
         if (list && list.includes(key)) continue;
         g.bands.push(band);
@@ -200,7 +356,14 @@ export class DuplicateIndex {
 
   /** Plain JSON-serialisable snapshot. */
   toJSON(): DuplicateIndexState {
-    return { groups: [...this.groups.entries()], queue: this.queue.slice(this.head), seq: this.seq };
+    return {
+      groups: [...this.groups.entries()],
+      queue: this.queue.slice(this.head),
+      seq: this.seq,
+      para: [...this.para.entries()],
+      paraBuckets: [...this.paraByBand.entries()],
+      latest: Number.isFinite(this.latest) ? this.latest : undefined,
+    };
   }
 
   /** Rebuilds an index from {@link toJSON} output (the indexes are derived from the groups). */
@@ -221,6 +384,9 @@ export class DuplicateIndex {
     }
     d.queue = state.queue.map(([t, k]) => [t, k]);
     d.seq = state.seq ?? entries.length;
+    for (const [k, r] of state.para ?? []) d.para.set(k, r);
+    for (const [band, keys] of state.paraBuckets ?? []) d.paraByBand.set(band, keys.slice());
+    d.latest = state.latest ?? -Infinity;
     return d;
   }
 }

@@ -288,9 +288,21 @@ function isLetter(cp: number): boolean {
   return LETTER_RE.test(String.fromCodePoint(cp));
 }
 
-/** Text without links, mentions, hashtags and emoji: what the language is judged on. */
+/**
+ * A link broken by a space after the scheme ("https:// host/path", "https: //host", as real posts have them): the
+ * scheme plus the next word. LINK_RE stops at the space and would leave "host/path" behind, whose Latin letters
+ * outvote a short Greek or Cyrillic text and make a link-only post read as English.
+ */
+const BROKEN_LINK_RE = /\bh(?:tt|xx)ps?\s*:\s*\/\/?\s*[^\s<>"]+/giu;
+
+/** Text without links (also links broken by a space after the scheme), mentions, hashtags and emoji: what the language is judged on. */
 export function languageText(text: string): string {
-  return text.replace(LINK_RE, ' ').replace(MENTION_RE, ' ').replace(HASHTAG_RE, ' ').replace(EMOJI_RE, ' ');
+  return text
+    .replace(BROKEN_LINK_RE, ' ')
+    .replace(LINK_RE, ' ')
+    .replace(MENTION_RE, ' ')
+    .replace(HASHTAG_RE, ' ')
+    .replace(EMOJI_RE, ' ');
 }
 
 function iso1(code: string): string {

@@ -6,6 +6,12 @@
 // Hostile input is bounded twice: the raw text is cut to `maxTextChars` before the expensive steps (the post says
 // so in `textTruncatedFrom`), and an injected clock checks a per-post time budget between the steps, so a post that
 // still takes too long is refused (to the dead letters, with the reason) instead of holding up the stream.
+// Post times come from the poster's client on some platforms, so they are hostile input too: a post dated more than
+// `maxFutureSkewMs` after the injected processing clock is refused as future-dated (dead letters, reason
+// `future-dated`) before it can reach the detector, whose event time only moves forward: one post dated 2099 would
+// otherwise push the detection window past every real post and blind the monitor. Posts within the skew are kept as
+// dated (a fast clock by minutes cannot move a window of hours). Old posts need no rule here: the detector ignores
+// posts before its window (pipelines/detect-coordination.ts), so they cannot reopen an evaluated window.
 import { z } from 'zod';
 import { canonicalizeLink } from './canonicalize-link.ts';
 import { detectLanguage } from './detect-language.ts';
@@ -28,6 +34,14 @@ export class PostOverBudgetError extends InvalidPostError {
   override name = 'PostOverBudgetError';
 }
 
+/**
+ * A post dated too far ahead of the processing clock (`hardening.enrichment.maxFutureSkewMs`). Dead letters give it
+ * the reason `future-dated`.
+ */
+export class FutureDatedPostError extends InvalidPostError {
+  override name = 'FutureDatedPostError';
+}
+
 /** Limits on the work one post may cause (config section `hardening.enrichment`). */
 export const enrichLimitsSchema = z.object({
   maxTextChars: z
@@ -45,6 +59,14 @@ export const enrichLimitsSchema = z.object({
     .describe(
       'Most processing time one post may take in enrichment; a post over it goes to the dead letters. Default 2000.',
     ),
+  maxFutureSkewMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(600_000)
+    .describe(
+      "A post dated more than this many ms after the processing clock (the worker's clock in streaming, the start of the run in `mid analyze`) is refused as future-dated and goes to the dead letters; it never moves the detector's event time. Default 600000 (10 minutes).",
+    ),
 });
 
 /** Validated enrichment limits. */
@@ -60,6 +82,11 @@ export interface EnricherOptions {
   limits?: Partial<EnrichLimits>;
   /** Monotonic clock in ms for the time budget. Default performance.now. */
   clock?: () => number;
+  /**
+   * The processing clock in epoch ms, against which future-dated posts are refused: the worker's clock, or a fixed
+   * time for a batch run. Default Date.now.
+   */
+  now?: () => number;
   /**
    * Called with the original id and URL of each post whose id was pseudonymised, for an operator's
    * re-identification table (`hardening.privacy.reidentification`). Default: none, the originals are dropped.
@@ -96,6 +123,7 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
   const entityOpts = { english: enrichment.entitiesForEnglish, englishParser: enrichment.englishEntityParser };
   const limits = enrichLimitsSchema.parse(options.limits ?? {});
   const clock = options.clock ?? (() => performance.now());
+  const now = options.now ?? (() => Date.now());
 
   return (post: NormalizedPost): EnrichedPost => {
     const started = clock();
@@ -112,6 +140,13 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     const createdAtMs = typeof post.createdAt === 'string' ? Date.parse(post.createdAt) : Number.NaN;
     if (!Number.isFinite(createdAtMs)) {
       throw new InvalidPostError('post createdAt is missing or not a date', { cause: { createdAt: post.createdAt } });
+    }
+    const nowMs = now();
+    if (createdAtMs - nowMs > limits.maxFutureSkewMs) {
+      throw new FutureDatedPostError(
+        `future-dated: createdAt ${new Date(createdAtMs).toISOString()} is ${Math.round((createdAtMs - nowMs) / 1000)} s after the processing clock (tolerance ${limits.maxFutureSkewMs / 1000} s)`,
+        { cause: { createdAt: post.createdAt, nowMs } },
+      );
     }
 
     const rawText = typeof post.text === 'string' ? post.text : '';

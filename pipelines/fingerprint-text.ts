@@ -3,6 +3,8 @@
 // punctuation, case, a leading "RT"), so "Deel dit!! <text> 🇳🇱" and "<text>" share almost all shingles, while two
 // different posts on the same topic share only a few common words and hardly any bigrams.
 import { createHash } from 'node:crypto';
+import { stemmer as stemDutch } from '@orama/stemmers/dutch';
+import { stemmer as stemEnglish } from '@orama/stemmers/english';
 import type { TextFingerprint } from './types.ts';
 import { LINK_RE, MENTION_RE } from './text-patterns.ts';
 
@@ -131,4 +133,78 @@ export function lshBandKeys(minhash: number[], bands: number): string[] {
     keys.push(`${b}:${(h >>> 0).toString(36)}${(h2 >>> 0).toString(36)}`);
   }
   return keys;
+}
+
+/** Number of values in a paraphrase signature ({@link paraphraseSignature}). */
+export const PARAPHRASE_SIZE = 48;
+
+/**
+ * Function words of Dutch and English: they carry no claim, and in short texts they would make any two posts look
+ * alike. Kept small on purpose; content words that many posts share are handled by the similarity threshold.
+ */
+const STOPWORDS = new Set(
+  (
+    'de het een en van in is dat op te niet met voor zijn die er maar ook als bij nog wel dan om naar wat kan ' +
+    'ze zij hij ik je jij we wij u hun hen ons mijn jouw dit deze aan uit door over tot of want dus al was ' +
+    'werd wordt worden heeft hebben had zo nu geen meer veel wie waar hoe waarom toch even heel echt alle ' +
+    'the a an and or of in on to for is are was were be been it this that these those with by at from as ' +
+    'but not no so if then than they them he she we you i my your our their his her its do does did has have ' +
+    'had will would can could just very all more most'
+  ).split(' '),
+);
+
+/** Stems a word with the Snowball stemmer of the post's language; other languages keep the first six letters. */
+function stemWord(word: string, lang: string | null): string {
+  if (lang !== 'nl' && lang !== 'en') return word.length > 6 ? word.slice(0, 6) : word;
+  const key = `${lang}:${word}`;
+  let stem = STEMS.get(key);
+  if (stem === undefined) {
+    // Snowball stemming is the costly step of a paraphrase signature and posts reuse a small vocabulary.
+    if (STEMS.size >= MAX_STEMS) STEMS.clear();
+    stem = lang === 'nl' ? stemDutch(word) : stemEnglish(word);
+    STEMS.set(key, stem);
+  }
+  return stem;
+}
+
+/** Stems already computed (cleared when full, so memory stays bounded). */
+const STEMS = new Map<string, string>();
+const MAX_STEMS = 50_000;
+
+/**
+ * The distinct stemmed content words of a text (function words, numbers and one- or two-letter words dropped),
+ * sorted: the bag a paraphrase keeps when it reorders clauses or inflects a word differently.
+ */
+export function paraphraseWords(text: string, lang: string | null): string[] {
+  const out = new Set<string>();
+  for (const w of fingerprintWords(text)) {
+    if (w.length < 3 || STOPWORDS.has(w) || /^\p{N}+$/u.test(w)) continue;
+    out.add(stemWord(w, lang));
+  }
+  return [...out].sort();
+}
+
+/**
+ * A MinHash over the stemmed content words of a text ({@link paraphraseWords}), or an empty array when it has fewer
+ * than `minWords` of them. Unlike the fingerprint's uni+bigram MinHash it ignores word order and function words, so
+ * a claim reworded by reordering, a few synonyms and small edits keeps most of its set (a 15-word claim with four
+ * words swapped keeps Jaccard ~0.6), while two posts on the same topic share only the topic words.
+ */
+export function paraphraseSignature(text: string, lang: string | null, minWords: number): number[] {
+  const words = paraphraseWords(text, lang);
+  if (words.length < Math.max(1, minWords)) return [];
+  const bases = new Int32Array(words.length);
+  for (let i = 0; i < words.length; i++) bases[i] = fmix(fnv1a(words[i]!) ^ 0x5bd1e995);
+  const sig = new Array<number>(PARAPHRASE_SIZE);
+  for (let k = 0; k < PARAPHRASE_SIZE; k++) {
+    const a = SEEDS_A[k]!,
+      b = SEEDS_B[k]!;
+    let min = 0x7fffffff;
+    for (let j = 0; j < bases.length; j++) {
+      const h = fmix((Math.imul(bases[j]!, a) + b) | 0) ^ -0x80000000;
+      if (h < min) min = h;
+    }
+    sig[k] = (min ^ -0x80000000) >>> 0;
+  }
+  return sig;
 }

@@ -78,3 +78,15 @@ export function redactExcerpt(raw: string, max = 300): string {
   }
   return out.length > max ? `${out.slice(0, max)}…` : out;
 }
+
+/** V8's quote of the input in a JSON.parse error: `…, "<up to ~20 characters>"... is not valid JSON`. */
+const JSON_SNIPPET_RE = /(?:\.\.\.)?"[\s\S]{0,80}"(?:\.\.\.)? is not valid JSON/;
+
+/**
+ * The message of a JSON.parse error without the piece of input V8 quotes in it ("Unexpected token '@',
+ * \"{\"acct\":@jan_h\"... is not valid JSON"), which may name an account; positions are kept.
+ */
+export function jsonErrorMessage(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.replace(JSON_SNIPPET_RE, 'the input is not valid JSON');
+}

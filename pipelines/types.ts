@@ -239,6 +239,20 @@ export type ClusterEvidence =
   | ActedTogetherEvidence
   | PostsListedEvidence;
 
+/** One episode of a campaign: a cluster of mostly the same accounts, active from `start` to `end`. */
+export interface CampaignEpisode {
+  clusterId: string;
+  /** ISO date-time. */
+  start: string;
+  end: string;
+  /** Posts and accounts of the episode's cluster. */
+  posts: number;
+  accounts: number;
+  kinds: ClusterKind[];
+  /** The episode's first reason (its strongest evidence), in English. */
+  summary: string | null;
+}
+
 /** A flagged cluster as analysts see it (shared/contracts/signals.schema.json `clusters[]`). */
 export interface Cluster {
   id: string;
@@ -270,6 +284,15 @@ export interface Cluster {
   hashtags: string[];
   languages: string[];
   factchecks: FactCheckRef[];
+  /**
+   * The campaign this cluster is an episode of: stable across episodes of mostly the same accounts that recur after
+   * the earlier ones left the window. Absent in clusters reported before campaigns existed.
+   */
+  campaignId?: string;
+  /** The campaign's episodes, oldest first, this cluster last (earlier ones capped: the first and the latest kept). */
+  episodes?: CampaignEpisode[];
+  /** The narrative (pipelines/narratives.ts) this cluster is part of, if any. */
+  narrativeId?: string;
 }
 
 /** Per-account summary in signals.json. */
@@ -281,11 +304,37 @@ export interface AccountSummary {
   clusters: string[];
 }
 
+/** Clusters pushing the same claim (pipelines/narratives.ts), as reported in signals.json (`narratives[]`). */
+export interface Narrative {
+  id: string;
+  /** Its most characteristic terms, joined with " · ". */
+  label: string;
+  /** The label is computed, not written by an analyst. Always true. */
+  labelMachineMade: true;
+  /** The terms behind the label, most characteristic first. */
+  terms: string[];
+  /** Member cluster ids, sorted. */
+  clusters: string[];
+  /** What ties the clusters together (e.g. "link:https://…", "factcheck:https://…", "hashtags:a b", "text"), at most 20. */
+  shared: string[];
+  /** Posts and accounts summed over the member clusters (an account in two clusters counts twice). */
+  posts: number;
+  accounts: number;
+  languages: string[];
+  /** ISO date-times of the first and last member post. */
+  start: string;
+  end: string;
+  /** Posts per hour and per day (UTC), oldest first; only hours and days with posts. */
+  volume: { hourly: Array<{ hour: string; posts: number }>; daily: Array<{ day: string; posts: number }> };
+}
+
 /** The signals file (shared/contracts/signals.schema.json). */
 export interface SignalsFile {
   generatedAt: string;
   clusters: Cluster[];
   accounts?: AccountSummary[];
+  /** Narratives over the clusters (ours; not in the shared contract yet). */
+  narratives?: Narrative[];
 }
 
 /** A normalized fact-check as fact-check connectors emit it (see docs/ARCHITECTURE.md). */

@@ -1,7 +1,9 @@
 // The `alerts` config section (owned by the alerts worker): routes with their matchers, waits, quiet hours and
-// channel, election periods, the triage link template and delivery settings. Secrets are never values here: a
-// channel names the environment variable or file that holds its URL, token or key. With no routes configured,
-// MID_ALERT_WEBHOOK_URL (+ MID_ALERT_WEBHOOK_FORMAT) adds one route for every new cluster (see resolveAlertRoutes).
+// channel, election periods, the triage link template and delivery settings. A channel names the environment
+// variable or file that holds its URL, token or key; the config loader (workers/config.ts, the only reader of the
+// environment) copies the named variables into the secret fields `urlValue` / `secretValue`, so nothing here reads
+// `process.env`. With no routes configured, `alerts.webhook.url` (env MID_ALERT_WEBHOOK_URL) adds one route for
+// every new cluster (see resolveAlertRoutes).
 import { z } from 'zod';
 import type { AlertRoute, ElectionPeriod } from '../pipelines/alert-rules.ts';
 import { CHANNEL_FORMATS } from './notifiers/notifier.ts';
@@ -90,6 +92,20 @@ export const channelSchema = z
       .optional()
       .describe('Environment variable holding the HMAC secret (json) or access token (matrix). Default none.'),
     secretFile: z.string().optional().describe('File holding the HMAC secret or access token. Default none.'),
+    urlValue: z
+      .string()
+      .optional()
+      .meta({ secret: true })
+      .describe(
+        'The webhook URL itself; the config loader fills it from urlEnv (prefer urlEnv or urlFile over writing it here). Default none.',
+      ),
+    secretValue: z
+      .string()
+      .optional()
+      .meta({ secret: true })
+      .describe(
+        'The HMAC secret or access token itself; the config loader fills it from secretEnv (prefer secretEnv or secretFile). Default none.',
+      ),
     roomId: z.string().optional().describe('Matrix room id (!abc:example.org). Default none.'),
     from: z.string().optional().describe('E-mail sender address. Default none.'),
     to: z.array(z.string()).default([]).describe('E-mail recipients. Default [].'),
@@ -188,6 +204,83 @@ export const alertsSchema = z
       )
       .default([])
       .describe('Periods (election days) with shorter waits. Default [].'),
+    webhook: z
+      .object({
+        url: z
+          .string()
+          .optional()
+          .meta({ secret: true })
+          .describe(
+            'Webhook URL of the one default route, used only when no routes are configured (env MID_ALERT_WEBHOOK_URL; for matrix the homeserver URL). Default none.',
+          ),
+        format: z
+          .enum(['slack', 'mattermost', 'teams', 'matrix', 'json'])
+          .default('json')
+          .describe('Format of the default route (env MID_ALERT_WEBHOOK_FORMAT). Default json.'),
+        secret: z
+          .string()
+          .optional()
+          .meta({ secret: true })
+          .describe('HMAC secret that signs the json format (env MID_ALERT_WEBHOOK_SECRET). Default none (unsigned).'),
+        matrixRoom: z
+          .string()
+          .optional()
+          .describe('Matrix room id of the default route (env MID_ALERT_MATRIX_ROOM). Default none.'),
+        matrixToken: z
+          .string()
+          .optional()
+          .meta({ secret: true })
+          .describe('Matrix access token of the default route (env MID_ALERT_MATRIX_TOKEN). Default none.'),
+      })
+      .prefault({})
+      .describe('The default route when alerts.routes is empty: one webhook for every new cluster.'),
+    interactive: z
+      .object({
+        slackSigningSecret: z
+          .string()
+          .optional()
+          .meta({ secret: true })
+          .describe(
+            "Slack app's signing secret; with it Slack messages get acknowledge / assign / snooze buttons and the triage app verifies their requests (env MID_SLACK_SIGNING_SECRET). Default none (no buttons).",
+          ),
+        mattermostSecret: z
+          .string()
+          .optional()
+          .meta({ secret: true })
+          .describe(
+            'Key of the HMAC token put into Mattermost button actions (env MID_MATTERMOST_ACTION_SECRET). Default none (no buttons).',
+          ),
+        actionUrl: z
+          .string()
+          .url()
+          .optional()
+          .describe(
+            "The triage app's public URL of /hooks/chat/mattermost, where Mattermost posts button clicks. Default none (no Mattermost buttons).",
+          ),
+        users: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe(
+            'Chat user → analyst username, keys "slack:<user id>" or "mattermost:<user id>"; clicks of others are refused. Default {}.',
+          ),
+        acknowledgeStatus: z
+          .enum(['triage', 'investigating'])
+          .default('triage')
+          .describe('Triage status "acknowledge" moves a new cluster to. Default triage.'),
+        snoozeHours: z
+          .number()
+          .positive()
+          .default(4)
+          .describe('How long "snooze" silences the cluster on every route, hours. Default 4.'),
+        maxAgeSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .default(300)
+          .describe('Oldest Slack request timestamp accepted (replay window), seconds. Default 300.'),
+      })
+      .prefault({})
+      .describe('Buttons in Slack and Mattermost messages (acknowledge, assign to me, snooze).'),
     triageUrlTemplate: z
       .string()
       .nullable()
@@ -265,21 +358,23 @@ export function toElectionPeriods(c: AlertsConfig): ElectionPeriod[] {
 }
 
 /**
- * The routes in effect: the configured ones; or, when there are none and MID_ALERT_WEBHOOK_URL is set, one route
- * "webhook" for every new cluster in MID_ALERT_WEBHOOK_FORMAT (default json; MID_ALERT_WEBHOOK_SECRET signs json).
+ * The routes in effect: the configured ones; or, when there are none and `alerts.webhook.url` is set (env
+ * MID_ALERT_WEBHOOK_URL), one route "webhook" for every new cluster in `alerts.webhook.format` (default json; the
+ * secret signs json, the Matrix token and room serve matrix).
  */
-export function resolveAlertRoutes(c: AlertsConfig, env: NodeJS.ProcessEnv = process.env): RouteConfig[] {
-  if (c.routes.length > 0 || !env.MID_ALERT_WEBHOOK_URL) return c.routes;
-  const format = (env.MID_ALERT_WEBHOOK_FORMAT ?? 'json').trim();
-  const parsed = routeSchema.parse({
-    name: 'webhook',
-    channel: {
-      format,
-      urlEnv: 'MID_ALERT_WEBHOOK_URL',
-      secretEnv:
-        format === 'json' ? 'MID_ALERT_WEBHOOK_SECRET' : format === 'matrix' ? 'MID_ALERT_MATRIX_TOKEN' : undefined,
-      roomId: env.MID_ALERT_MATRIX_ROOM,
-    },
-  });
-  return [parsed];
+export function resolveAlertRoutes(c: AlertsConfig): RouteConfig[] {
+  const w = c.webhook;
+  if (c.routes.length > 0 || !w.url) return c.routes;
+  const secret = w.format === 'json' ? w.secret : w.format === 'matrix' ? w.matrixToken : undefined;
+  return [
+    routeSchema.parse({
+      name: 'webhook',
+      channel: {
+        format: w.format,
+        urlValue: w.url.trim(),
+        ...(secret ? { secretValue: secret.trim() } : {}),
+        ...(w.matrixRoom ? { roomId: w.matrixRoom } : {}),
+      },
+    }),
+  ];
 }

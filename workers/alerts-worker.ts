@@ -11,7 +11,12 @@
 // have no key and may show it twice (the window is one request plus one local write).
 import { randomUUID } from 'node:crypto';
 import client from 'prom-client';
-import { buildAlertMessage, buildDigestMessage, buildTestMessage } from '../pipelines/alert-message.ts';
+import {
+  buildAlertMessage,
+  buildDigestMessage,
+  buildResolvedMessage,
+  buildTestMessage,
+} from '../pipelines/alert-message.ts';
 import type { AlertMessage } from '../pipelines/alert-message.ts';
 import {
   buildDigest,
@@ -49,8 +54,9 @@ import type { StopOptions } from '../pipelines/core/lifecycle.ts';
 import type { Scheduler } from './ports/scheduler.ts';
 import type { SignalStore } from './ports/signal-store.ts';
 import type { StateStore } from './ports/state-store.ts';
-import { nullTriageStatus } from './ports/triage-status.ts';
 import type { TriageStatusSource } from './ports/triage-status.ts';
+import { decodeTriageEvent } from './triage-events.ts';
+import type { TriageEvent } from './triage-events.ts';
 import type { Worker } from './worker.ts';
 
 /** Store namespaces. */
@@ -63,6 +69,8 @@ const NS = {
   silence: 'silence',
   rate: 'rate',
   digest: 'digest',
+  triage: 'triage',
+  resolved: 'resolved',
   held: (route: string) => `held:${route}`,
 } as const;
 
@@ -93,7 +101,7 @@ export interface Delivery {
   route: string;
   clusterId: string | null;
   version: number;
-  kind: 'new' | 'update' | 'digest' | 'test';
+  kind: 'new' | 'update' | 'digest' | 'test' | 'resolved';
   changes: AlertChange[];
   /** Inline message for digests and tests (cluster alerts are built at send time from the latest state). */
   message?: AlertMessage;
@@ -110,6 +118,14 @@ export interface DeadDelivery {
   status: number | null;
   atMs: number;
 }
+
+/** The idempotency key of a cluster's one "resolved" notice on a route. */
+export function resolvedKey(clusterId: string, route: string): string {
+  return `${clusterId}:${route}:resolved`;
+}
+
+/** Triage statuses that end alerting about a cluster and send its "resolved" notice. */
+const RESOLVED_STATUSES = new Set(['closed', 'dismissed']);
 
 /** The idempotency key of (cluster, route, version). */
 export function idempotencyKey(clusterId: string, route: string, version: number): string {
@@ -177,7 +193,6 @@ export interface AlertsWorkerDeps {
   triage?: TriageStatusSource;
   /** Notifiers per route name instead of building them from config (tests). */
   notifiers?: Map<string, Notifier>;
-  env?: NodeJS.ProcessEnv;
   now?: () => number;
   random?: () => number;
 }
@@ -186,6 +201,7 @@ export interface AlertsWorkerDeps {
 export class AlertsWorker implements Worker {
   readonly name = 'alerts';
   private sub: Subscription | null = null;
+  private triageSub: Subscription | null = null;
   private running = false;
   private readonly log: Logger;
   private readonly m: AlertMetrics;
@@ -201,7 +217,7 @@ export class AlertsWorker implements Worker {
   constructor(private readonly deps: AlertsWorkerDeps) {
     this.log = deps.logger.child({ component: 'alerts-worker' });
     this.m = alertMetrics(deps.metrics.registry);
-    this.routes = resolveAlertRoutes(deps.config.alerts, deps.env ?? process.env);
+    this.routes = resolveAlertRoutes(deps.config.alerts);
     this.rules = this.routes.map(toAlertRoute);
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -221,7 +237,7 @@ export class AlertsWorker implements Worker {
   private notifier(route: RouteConfig): Notifier {
     let n = this.deps.notifiers?.get(route.name) ?? this.notifiers.get(route.name);
     if (!n) {
-      n = createNotifier(route.name, route.channel, this.deps.env ?? process.env);
+      n = createNotifier(route.name, route.channel, this.deps.config.alerts.interactive);
       this.notifiers.set(route.name, n);
     }
     return n;
@@ -252,6 +268,12 @@ export class AlertsWorker implements Worker {
       groupId: `${config.bus.groupPrefix}-alerts`,
       eachBatch: (batch) => this.handleBatch(batch),
     });
+    // The analysts' status changes (triage-events.ts), in a group of their own so they never wait behind signals.
+    this.triageSub = await bus.subscribe({
+      topics: [config.bus.topics.triage],
+      groupId: `${config.bus.groupPrefix}-alerts-triage`,
+      eachBatch: (batch) => this.handleTriageBatch(batch),
+    });
     this.running = true;
     this.log.info(
       { routes: this.routes.map((r) => ({ name: r.name, format: r.channel.format })) },
@@ -264,8 +286,11 @@ export class AlertsWorker implements Worker {
     this.running = false;
     this.abort.abort();
     const sub = this.sub;
+    const triageSub = this.triageSub;
     this.sub = null;
+    this.triageSub = null;
     await sub?.stop();
+    await triageSub?.stop();
     await this.delivering?.catch(() => undefined);
     for (const n of this.notifiers.values()) await n.close?.().catch(() => undefined);
     await this.deps.alertStore.stop();
@@ -287,6 +312,70 @@ export class AlertsWorker implements Worker {
       if (d.message.kind === 'merged') await this.handleMerge(d.message);
       else await this.handleCluster(d.message, silences);
     }
+  }
+
+  /**
+   * Handles one batch of triage events: the newest status per cluster goes to the alert store, where the rules read
+   * it in cluster mode (the triage store is in another process).
+   */
+  async handleTriageBatch(batch: IncomingMessage[]): Promise<void> {
+    const latest = new Map<string, TriageEvent>();
+    for (const msg of batch) {
+      const e = decodeTriageEvent(msg.value);
+      if (!e) {
+        this.deps.metrics.rejected.inc({ worker: this.name, reason: 'invalid-message' });
+        continue;
+      }
+      const seen = latest.get(e.clusterId);
+      if (!seen || seen.atMs <= e.atMs) latest.set(e.clusterId, e);
+    }
+    for (const e of latest.values()) {
+      const stored = await this.deps.alertStore.get<TriageEvent>(NS.triage, e.clusterId);
+      if (stored && stored.atMs > e.atMs) continue; // an older change delivered again
+      const ops: AlertStoreOp[] = [{ op: 'put', ns: NS.triage, key: e.clusterId, doc: e }];
+      if (RESOLVED_STATUSES.has(e.status)) ops.push(...(await this.resolveOps(e.clusterId)));
+      await this.deps.alertStore.apply(ops);
+    }
+  }
+
+  /**
+   * A cluster closed in triage: per route, its unsent alerts are cancelled and, where an alert was sent, one
+   * "resolved" notice is queued (once: its key is per cluster and route). Silences do not hold it back: the
+   * channel heard about the cluster, so it hears that it is over (Alertmanager's send_resolved).
+   */
+  private async resolveOps(clusterId: string): Promise<AlertStoreOp[]> {
+    const { alertStore: store } = this.deps;
+    const doc = await store.get<ClusterDoc>(NS.cluster, clusterId);
+    if (!doc) return [];
+    const ops: AlertStoreOp[] = [];
+    const now = this.now();
+    for (const [route, st] of Object.entries(doc.routes)) {
+      const t = await store.get<ThreadDoc>(NS.thread, `${clusterId}|${route}`);
+      for (let v = (t?.sentVersion ?? 0) + 1; v <= st.version; v++)
+        ops.push({ op: 'del', ns: NS.outbox, key: idempotencyKey(clusterId, route, v) });
+      if (!t || t.sentVersion === 0) continue;
+      const key = resolvedKey(clusterId, route);
+      if (await store.get(NS.resolved, key)) continue;
+      const delivery: Delivery = {
+        key,
+        route,
+        clusterId,
+        version: t.sentVersion,
+        kind: 'resolved',
+        changes: [],
+        attempts: 0,
+        firstDueMs: now,
+      };
+      ops.push({ op: 'put', ns: NS.resolved, key, doc: { atMs: now } });
+      ops.push({ op: 'put', ns: NS.outbox, key, doc: delivery, dueMs: now });
+    }
+    return ops;
+  }
+
+  /** The triage status: from the triage store in this process (embedded), else the last triage event received. */
+  private async triageStatus(clusterId: string): Promise<string | undefined> {
+    if (this.deps.triage) return this.deps.triage.getStatus(clusterId);
+    return (await this.deps.alertStore.get<TriageEvent>(NS.triage, clusterId))?.status;
   }
 
   private async memberPosts(cluster: Cluster): Promise<MemberPost[]> {
@@ -313,7 +402,7 @@ export class AlertsWorker implements Worker {
     const now = this.now();
     const doc = (await store.get<ClusterDoc>(NS.cluster, cluster.id)) ?? { routes: {}, absorbed: [] };
     const posts = await this.memberPosts(cluster);
-    const triageStatus = await (this.deps.triage ?? nullTriageStatus).getStatus(cluster.id);
+    const triageStatus = await this.triageStatus(cluster.id);
     const subject = { cluster, posts, triageStatus };
     const rates: Record<string, RouteRateState | undefined> = {};
     for (const r of this.rules) rates[r.name] = (await store.get<RouteRateState>(NS.rate, r.name)) ?? undefined;
@@ -354,6 +443,8 @@ export class AlertsWorker implements Worker {
         firstDueMs: d.notBeforeMs,
       };
       ops.push({ op: 'put', ns: NS.outbox, key: delivery.key, doc: delivery, dueMs: d.notBeforeMs });
+      // Alerting again (the cluster was reopened and grew): a later close sends a "resolved" notice again.
+      ops.push({ op: 'del', ns: NS.resolved, key: resolvedKey(cluster.id, d.route) });
       if (d.kind === 'new') ops.push({ op: 'put', ns: NS.rate, key: d.route, doc: countAlert(rates[d.route], now) });
     }
     // Keep the newest content of every cluster that has (or gets) an alert, for the message built at send time.
@@ -511,13 +602,20 @@ export class AlertsWorker implements Worker {
           continue;
         }
         // Without threads a follow-up must say "update" in its title; with threads it still does (it is one).
-        message = buildAlertMessage(subject.cluster, {
-          lang: route.language,
-          kind: d.kind === 'update' ? 'update' : 'new',
-          changes: d.changes,
-          triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
-          platforms: subject.platforms,
-        });
+        message =
+          d.kind === 'resolved'
+            ? buildResolvedMessage(subject.cluster, {
+                lang: route.language,
+                triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
+                platforms: subject.platforms,
+              })
+            : buildAlertMessage(subject.cluster, {
+                lang: route.language,
+                kind: d.kind === 'update' ? 'update' : 'new',
+                changes: d.changes,
+                triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
+                platforms: subject.platforms,
+              });
       }
       if (!message) {
         await this.deadLetter(d, 'no-content', null, notifier.format);

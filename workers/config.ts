@@ -195,7 +195,46 @@ function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; pro
   ] as const) {
     if (env[name]) set(['kibana', key], env[name]);
   }
+  for (const [name, key] of [
+    ['MID_ALERT_WEBHOOK_URL', 'url'],
+    ['MID_ALERT_WEBHOOK_FORMAT', 'format'],
+    ['MID_ALERT_WEBHOOK_SECRET', 'secret'],
+    ['MID_ALERT_MATRIX_ROOM', 'matrixRoom'],
+    ['MID_ALERT_MATRIX_TOKEN', 'matrixToken'],
+  ] as const) {
+    if (env[name]?.trim()) set(['alerts', 'webhook', key], env[name].trim());
+  }
+  if (env.MID_SLACK_SIGNING_SECRET) set(['alerts', 'interactive', 'slackSigningSecret'], env.MID_SLACK_SIGNING_SECRET);
+  if (env.MID_MATTERMOST_ACTION_SECRET)
+    set(['alerts', 'interactive', 'mattermostSecret'], env.MID_MATTERMOST_ACTION_SECRET);
   return { values, problems };
+}
+
+/**
+ * Alert channels name the environment variables that hold their URL and secret (`urlEnv`, `secretEnv`); this copies
+ * their values into the channel's secret fields (`urlValue`, `secretValue`), so the alerts worker reads no
+ * environment. A value given directly wins; an unset variable leaves the field empty (the worker names it at start).
+ */
+function resolveChannelEnv(merged: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const alerts = merged.alerts;
+  if (!isPlainObject(alerts) || !Array.isArray(alerts.routes)) return;
+  // Copies, not edits: the route objects may be the caller's overrides.
+  merged.alerts = {
+    ...alerts,
+    routes: alerts.routes.map((route: unknown) => {
+      if (!isPlainObject(route) || !isPlainObject(route.channel)) return route;
+      const channel: Record<string, unknown> = { ...route.channel };
+      for (const [nameKey, valueKey] of [
+        ['urlEnv', 'urlValue'],
+        ['secretEnv', 'secretValue'],
+      ] as const) {
+        const name = channel[nameKey];
+        const value = typeof name === 'string' ? env[name]?.trim() : undefined;
+        if (value && channel[valueKey] === undefined) channel[valueKey] = value;
+      }
+      return { ...route, channel };
+    }),
+  };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -467,6 +506,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const fromEnvironment = fromEnv(env);
   problems.push(...fromEnvironment.problems);
   const merged = merge(merge(fileValues, fromEnvironment.values), options.overrides ?? {});
+  resolveChannelEnv(merged, env);
   const unknown: UnknownKey[] = [];
   checkUnknownKeys(configSchema, merged, [], unknown);
   problems.push(...unknown.map((u) => u.problem));

@@ -92,9 +92,12 @@ export class ConnectorsWorker implements Worker {
       return;
     }
     const cursorKey = `cursor:${c.name}`;
+    // Read before the source is asked: a state store that is down is not the source failing. Its error fails this
+    // run only (the next tick tries again) instead of backing the source off for a minute or more.
+    const cursor = await state.get(cursorKey);
     let result;
     try {
-      result = await c.fetch({ cursor: await state.get(cursorKey), signal });
+      result = await c.fetch({ cursor, signal });
     } catch (err) {
       if (signal.aborted) return;
       h.failures++;

@@ -73,6 +73,8 @@ export class DetectWorker implements Worker {
   /** A batch was handled since the last idle check (the stream is not quiet). */
   private busy = false;
   private tending = false;
+  /** A lease extension is in flight (kept apart from `tending`, so checkpoints never delay it). */
+  private extending = false;
   private onActive: (() => void) | null = null;
   /** Posts handed to the detector (through the driver) by this worker: for tests and benchmarks. */
   detectedPosts = 0;
@@ -200,17 +202,23 @@ export class DetectWorker implements Worker {
       this.replayedPosts += loaded.replayedPosts;
       if (loaded.read) this.replica.start(loaded.read);
       this.partitions = await bus.partitionCount(topics.postsEnriched);
-      this.sub = await bus.subscribe({
+      const sub = await bus.subscribe({
         topics: [topics.postsEnriched, topics.factchecksRaw],
         groupId: `${groupPrefix}-detect`,
         commit: 'manual',
         eachBatch: (batch) => this.handleBatch(batch),
       });
+      if (!this.running || this.held !== loaded.held) {
+        // Stopped, or the lease was lost, while subscribing: leave the group again rather than leak the consumer.
+        await sub.stop();
+        return;
+      }
+      this.sub = sub;
       this.log.info(
         {
           topics: [topics.postsEnriched, topics.factchecksRaw],
           partitions: this.partitions,
-          version: this.held.version,
+          version: loaded.held.version,
         },
         'Detect worker active: holds the detector lease.',
       );
@@ -232,11 +240,23 @@ export class DetectWorker implements Worker {
 
   /** Runs on a timer while active: extends the lease, checkpoints every detect.checkpointMs or detect.checkpointPosts posts. */
   private async tendLease(): Promise<void> {
-    if (!this.lease.held() || this.tending) return;
+    if (!this.lease.held()) return;
+    // The extension does not wait for a checkpoint in progress: one held up behind a slow snapshot, a commit during
+    // a rebalance or a busy detector let the lease expire (a restarted Redis or a loaded machine then cost the lease
+    // again and again, each time a reload and a rebalance).
+    if (!this.extending && this.lease.extensionDue()) {
+      this.extending = true;
+      try {
+        if (!(await this.lease.extend())) return;
+      } finally {
+        this.extending = false;
+      }
+    }
+    if (this.tending) return;
     this.tending = true;
     try {
       const { checkpointMs, checkpointPosts } = this.deps.config.detect;
-      if (this.lease.extensionDue() && !(await this.lease.extend())) return;
+      if (!this.lease.held()) return;
       if (Date.now() - this.checkpointAtMs >= checkpointMs || (this.held?.pendingPosts ?? 0) >= checkpointPosts)
         await this.serial(() => this.checkpoint());
     } catch (err) {

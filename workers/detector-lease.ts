@@ -126,7 +126,9 @@ export class DetectorLease {
           'Could not take over the detector; releasing the lease and trying again.',
         );
         this.lease = null;
-        await lease.release();
+        // Never throws: this loop runs unawaited after a lost lease, and a store that is down (or already stopped)
+        // lets the lease expire by itself.
+        await lease.release().catch(() => undefined);
         await this.pause();
       }
     }

@@ -1,11 +1,11 @@
 // The enrich worker: a consumer group on posts.raw. Per batch it validates and enriches each post (pseudonymising
 // authors) and publishes enriched posts to posts.enriched and tombstones on; the bus commits the batch's offsets only
 // after that was acknowledged (at least once; the downstream writes are idempotent by post id). Poison messages (bad
-// JSON, invalid posts, posts enrichment refuses) go to dlq with the reason; the batch goes on.
+// JSON, invalid posts, posts enrichment refuses, `future-dated` posts) go to dlq with the reason; the batch goes on.
 // It holds no state, so enrichment scales with the number of enrich workers (partitions of posts.raw). Enriched
 // posts keep the key (post id) of their raw message, so with posts.enriched partitioned like posts.raw every post
 // stays in the partition number it came from and the detect worker's per-partition watermark keeps working.
-import { InvalidPostError } from '../pipelines/enrich.ts';
+import { FutureDatedPostError, InvalidPostError } from '../pipelines/enrich.ts';
 import type { EnrichedPost, NormalizedPost } from '../pipelines/types.ts';
 import type { Config } from './config.ts';
 import { GroupConsumer } from './consumer.ts';
@@ -99,7 +99,11 @@ export class EnrichWorker implements Worker {
       } catch (err) {
         reject(
           m,
-          err instanceof InvalidPostError ? 'enrich-refused' : 'enrich-failed',
+          err instanceof FutureDatedPostError
+            ? 'future-dated'
+            : err instanceof InvalidPostError
+              ? 'enrich-refused'
+              : 'enrich-failed',
           (err as Error).message ?? String(err),
         );
       }

@@ -1,6 +1,6 @@
 // The one pino root logger. Components take `logger.child({ component })`; secrets, handles and post text are redacted.
 import pino from 'pino';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { z } from 'zod';
 
 /** The `log` section of the configuration. */
@@ -31,9 +31,12 @@ export const REDACT_PATHS = [
   '*.displayName',
 ];
 
-/** Creates the root logger; logs go to stderr so stdout stays free for command output (e.g. `mid normalize`). */
-export function createLogger(level = 'info'): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
+/**
+ * Creates the root logger; logs go to stderr so stdout stays free for command output (e.g. `mid normalize`).
+ * `destination` replaces stderr (the leak test captures the log). Default stderr.
+ */
+export function createLogger(level = 'info', destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination ?? pino.destination(2));
 }
 
 export type { Logger };

@@ -2,7 +2,7 @@
 // is encoded (JSON with a schema version `v`) and which key it carries (see docs/streaming.md for why).
 // Decoding never throws: a value that is not what its topic carries becomes a reason for the dead-letter topic.
 // The message shapes themselves live in pipelines/core/envelopes.ts (ports and adapters need them without the codec).
-import { redactExcerpt } from '../pipelines/redact.ts';
+import { jsonErrorMessage, redactExcerpt } from '../pipelines/redact.ts';
 import type { Cluster, EnrichedPost, NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
 import { MESSAGE_SCHEMA_VERSION } from '../pipelines/core/envelopes.ts';
 import type {
@@ -90,7 +90,7 @@ function parse(value: string): Decoded<Record<string, unknown>> {
   try {
     parsed = JSON.parse(value);
   } catch (err) {
-    return { ok: false, reason: 'invalid-json', detail: (err as Error).message };
+    return { ok: false, reason: 'invalid-json', detail: jsonErrorMessage(err) }; // V8 quotes the input
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return { ok: false, reason: 'invalid-message', detail: 'not a JSON object' };

@@ -125,10 +125,14 @@ export interface ReportJobDeps {
   now: () => Date;
   /** Tick interval. Default 15 minutes. */
   everyMs?: number;
+  /** Run at the times of this cron pattern in its zone instead of every `everyMs` (the reports worker's way). */
+  cron?: { pattern: string; tz: string };
   /** Formats archived next to data.json. Default html and md (pdf needs Chromium). */
   formats?: Array<'html' | 'pdf' | 'md'>;
-  /** Called after each archived report, with the tick time (epoch ms) that found it due. */
-  onArchived?: (report: DueReport, tickMs: number) => void;
+  /** Called when one format could not be rendered (e.g. Chromium missing for pdf); the others are archived. Default: the error is thrown. */
+  onFormatFailed?: (report: DueReport, format: string, error: Error) => void;
+  /** Called after each archived report, with the tick time (epoch ms) that found it due and the archived files. */
+  onArchived?: (report: DueReport, tickMs: number, files: Record<string, Buffer>) => void;
 }
 
 /** The repeatable job that generates and archives due reports; schedule it on the scheduler port. */
@@ -137,6 +141,7 @@ export function createReportJob(deps: ReportJobDeps): RepeatableJob {
   return {
     name: 'reports',
     everyMs: deps.everyMs ?? 15 * 60_000,
+    ...(deps.cron ? { cron: deps.cron } : {}),
     concurrency: 1,
     async run(signal: AbortSignal): Promise<void> {
       const tickMs = deps.now().getTime();
@@ -151,10 +156,16 @@ export function createReportJob(deps: ReportJobDeps): RepeatableJob {
           now: deps.now(),
         });
         const files: Record<string, Buffer> = { 'data.json': Buffer.from(`${JSON.stringify(data, null, 2)}\n`) };
-        for (const f of deps.formats ?? ['html', 'md'])
-          files[`report.${config.reports.lang}.${f}`] = await renderReport(data, f, config.reports.lang, config);
+        for (const f of deps.formats ?? ['html', 'md']) {
+          try {
+            files[`report.${config.reports.lang}.${f}`] = await renderReport(data, f, config.reports.lang, config);
+          } catch (err) {
+            if (!deps.onFormatFailed) throw err;
+            deps.onFormatFailed(r, f, err as Error);
+          }
+        }
         await deps.archive.put(r.key, files);
-        deps.onArchived?.(r, tickMs);
+        deps.onArchived?.(r, tickMs, files);
       }
     },
   };

@@ -13,6 +13,12 @@ export const reportPeriodSchema = z.object({
     .describe('Short name used in titles and archive paths, e.g. TK2023.'),
   from: day.describe('First day (local, inclusive), YYYY-MM-DD.'),
   to: day.describe('Last day (local, inclusive), YYYY-MM-DD.'),
+  deliverTo: z
+    .array(z.string())
+    .default([])
+    .describe(
+      'Alert route names whose channels get each scheduled report: e-mail with the PDF attached, JSON/Slack/Mattermost webhooks a link (needs reports.appUrl). Default [] (archive only).',
+    ),
 });
 
 /** A configured period. */
@@ -23,7 +29,7 @@ export const reportsSchema = z
   .object({
     periods: z
       .array(reportPeriodSchema)
-      .default([{ name: 'TK2023', from: '2023-10-23', to: '2023-11-29' }])
+      .default([{ name: 'TK2023', from: '2023-10-23', to: '2023-11-29', deliverTo: [] }])
       .describe(
         'Election periods: daily and weekly reports during each, one final report after it. Default TK2023 (2023-10-23 to 2023-11-29).',
       ),
@@ -47,6 +53,26 @@ export const reportsSchema = z
       .min(2)
       .default(10)
       .describe('A campaign text is quoted only when at least this many accounts posted it. Default 10.'),
+    atHour: z
+      .number()
+      .int()
+      .min(0)
+      .max(23)
+      .default(7)
+      .describe('Local hour (in timeZone) scheduled reports are made at: cron "0 <atHour> * * *". Default 7.'),
+    appUrl: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//, 'an http(s) URL')
+      .optional()
+      .describe('Public base URL of the triage application, for report links in webhook messages. Default none.'),
+    archiveFormats: z
+      .array(z.enum(['html', 'pdf', 'md']))
+      .min(1)
+      .default(['html', 'pdf', 'md'])
+      .describe(
+        'Formats archived next to data.json for each scheduled report (pdf is skipped with a warning when Chromium is missing). Default html, pdf, md.',
+      ),
     pdfTimeoutMs: z
       .number()
       .int()

@@ -23,6 +23,7 @@ import { IndexWorker } from './index-worker.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import type { AlertStore } from './ports/alert-store.ts';
 import type { Bus } from './ports/bus.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../pipelines/core/lifecycle.ts';
 import type { StopOptions } from '../pipelines/core/lifecycle.ts';
@@ -33,10 +34,15 @@ import type { TriageStore } from './ports/triage-store.ts';
 import { resolvePseudonymKey } from './pseudonym-key.ts';
 import { createReplaySource } from './replay-source.ts';
 import { TriageWorker } from './triage-worker.ts';
+import { ReportsWorker, reportArchiveDir } from './reports-worker.ts';
+import { ReportArchiveService } from './report-archive-service.ts';
+import { createReportSource } from './adapters/create-report-source.ts';
+import { TriageStoreOutcomeSource } from './adapters/triage-store-outcome-source.ts';
+import { publishTriageEvents } from './triage-events.ts';
 import type { Worker } from './worker.ts';
 
 /** Worker names `mid worker` accepts. */
-export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts', 'triage'] as const;
+export const WORKER_NAMES = ['connectors', 'enrich', 'detect', 'index', 'alerts', 'triage', 'reports'] as const;
 /** A worker name. */
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
@@ -65,6 +71,9 @@ export class Runtime {
   /** The triage application, once started. */
   app: FastifyInstance | null = null;
   private mirror: ElasticsearchTriageMirror | null = null;
+  private reportArchive: ReportArchiveService | null = null;
+  /** The alert store the chat buttons' snooze writes silences to (only with alerts.interactive secrets). */
+  private chatAlertStore: AlertStore | null = null;
   readonly metrics: WorkerMetrics;
   readonly workers: Worker[] = [];
   http: HttpServer | null = null;
@@ -91,8 +100,11 @@ export class Runtime {
         : null;
     // Cluster mode keeps triage state in SQLite too: one file the triage worker owns (see docs/triage.md for the limits).
     this.triage =
-      options.ui || triage
-        ? new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') })
+      options.ui || triage || options.workers.includes('reports')
+        ? publishTriageEvents(
+            new SqliteTriageStore({ file: config.triage.sqliteFile ?? join(config.dataDir, 'triage.db') }),
+            { bus: this.bus, topic: config.bus.topics.triage, logger },
+          )
         : null;
     if (triage && this.store?.kind === 'elasticsearch' && config.triage.esWriteBack && config.store.esUrl) {
       const auth = config.store.esApiKey
@@ -125,6 +137,8 @@ export class Runtime {
       );
     }
     if (triage) this.workers.push(new TriageWorker({ ...deps, signals: this.store!, triage: this.triage! }));
+    if (options.workers.includes('reports'))
+      this.workers.push(new ReportsWorker({ ...deps, triage: new TriageStoreOutcomeSource(this.triage!) }));
     // Consumers of downstream topics first, so that they are in their groups before anything feeds them.
     if (options.workers.includes('detect')) this.workers.push(new DetectWorker(deps));
     if (options.workers.includes('enrich')) {
@@ -230,12 +244,27 @@ export class Runtime {
     }
     const mirror = this.mirror;
     const log = this.log;
+    // The triage app's report archive page reads what the reports worker archives and generates reports on request.
+    this.reportArchive = new ReportArchiveService({
+      config,
+      dir: reportArchiveDir(config),
+      source: createReportSource(config),
+      triage: new TriageStoreOutcomeSource(triage),
+      logger,
+    });
+    const interactive = config.alerts.interactive;
+    if (interactive.slackSigningSecret || interactive.mattermostSecret) {
+      this.chatAlertStore = createAlertStore(config);
+      await this.chatAlertStore.start();
+    }
     const app = await buildTriageApp({
+      chatActions: this.chatAlertStore ? { config: interactive, alertStore: this.chatAlertStore } : null,
       triage,
       signals,
       config: config.triage,
       logger,
       reidentify: table ? async (p) => table.get(p) ?? null : null,
+      reports: this.reportArchive,
       onStateChange: mirror
         ? (state) => {
             mirror
@@ -278,6 +307,9 @@ export class Runtime {
           ...byName('alerts').map(
             (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
           ),
+          ...byName('reports').map(
+            (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
+          ),
           ...byName('triage').map(
             (w) => [`stop ${w.name}`, () => w.stop({ deadlineMs: left() })] as [string, () => Promise<void>],
           ),
@@ -286,8 +318,10 @@ export class Runtime {
           ['close signal store', () => this.store?.stop()],
           ['close http server', () => this.http?.stop()],
           ['close triage app', () => this.app?.close()],
+          ['finish report generation', () => this.reportArchive?.stop()],
           ['close triage mirror', () => this.mirror?.stop()],
           ['close triage store', () => this.triage?.stop()],
+          ['close chat alert store', () => this.chatAlertStore?.stop()],
         ],
         deadlineMs,
       );

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { NormalizedPost } from '../pipelines/types.ts';
+import { jsonErrorMessage } from '../pipelines/redact.ts';
 import schema from '../pipelines/contracts/normalized-post.schema.json' with { type: 'json' };
 
 // ajv and ajv-formats are CommonJS with a `default` export; createRequire keeps the types simple under NodeNext.
@@ -56,7 +57,7 @@ export function parsePostLine(line: string): PostValidation {
   try {
     value = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
   } catch (err) {
-    return { ok: false, reason: `not valid JSON (${(err as Error).message})` };
+    return { ok: false, reason: `not valid JSON (${jsonErrorMessage(err)})` }; // V8 quotes the input
   }
   return validateNormalizedPost(value);
 }

@@ -73,6 +73,40 @@ export function generateSavedObjects(options: GenerateOptions): SavedObject[] {
           })),
         };
 
+  // Most trend panels have one shape: a count over time, split by the top values of one field, on one layer.
+  const trend = (o: {
+    id: string;
+    title: string;
+    description: string;
+    dataViewId: string;
+    time: [field: string, label: string, interval?: string];
+    count: string;
+    split: [key: string, field: string, label: string, size: number];
+    chart: 'bar_stacked' | 'area_stacked' | 'line';
+    query?: string;
+    annotate?: boolean;
+  }) =>
+    lens({
+      id: o.id,
+      title: o.title,
+      visualizationType: 'lnsXY',
+      ...(o.query !== undefined ? { query: o.query } : {}),
+      description: o.description,
+      layers: [
+        {
+          id: 'l',
+          dataViewId: o.dataViewId,
+          columns: [
+            ['t', col.date(...o.time)],
+            ['n', col.count(o.count)],
+            [o.split[0], col.terms(o.split[1], o.split[2], o.split[3], 'n')],
+          ],
+        },
+      ],
+      visualization: xy('l', o.chart, 't', ['n'], o.split[0]),
+      annotations: o.annotate ? annotations('events', o.dataViewId) : undefined,
+    });
+
   // ---- MID triage: which open clusters need an analyst first, and why?
   const openClusters = savedSearch(
     `${p}-triage-open-clusters`,
@@ -118,23 +152,15 @@ export function generateSavedObjects(options: GenerateOptions): SavedObject[] {
     ],
     visualization: table('l', ['id', 'score', 'kinds', 'size', 'young', 'status', 'assignee'], 'score'),
   });
-  const byKind = lens({
+  const byKind = trend({
     id: `${p}-triage-signals-by-kind`,
     title: 'Signals over time by kind',
-    visualizationType: 'lnsXY',
     description: 'Flagged clusters by the hour they started, split by kind of coordination.',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: clusters,
-        columns: [
-          ['t', col.date('start', 'Cluster start')],
-          ['n', col.count('Clusters')],
-          ['kind', col.terms('kinds', 'Kind', 10, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'bar_stacked', 't', ['n'], 'kind'),
+    dataViewId: clusters,
+    time: ['start', 'Cluster start'],
+    count: 'Clusters',
+    split: ['kind', 'kinds', 'Kind', 10],
+    chart: 'bar_stacked',
   });
   const openCount = lens({
     id: `${p}-triage-open-count`,
@@ -170,62 +196,38 @@ export function generateSavedObjects(options: GenerateOptions): SavedObject[] {
   );
 
   // ---- Verkiezingen monitor: what is being pushed around the election, where, and is it already fact-checked?
-  const postsByPlatform = lens({
+  const postsByPlatform = trend({
     id: `${p}-election-posts-by-platform`,
     title: 'Posts per hour by platform',
-    visualizationType: 'lnsXY',
     description: 'All monitored posts per hour, by platform, with the configured events (debates, election day).',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: posts,
-        columns: [
-          ['t', col.date('@timestamp', 'Hour', '1h')],
-          ['n', col.count('Posts')],
-          ['src', col.terms('source', 'Platform', 10, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'bar_stacked', 't', ['n'], 'src'),
-    annotations: annotations('events', posts),
+    dataViewId: posts,
+    time: ['@timestamp', 'Hour', '1h'],
+    count: 'Posts',
+    split: ['src', 'source', 'Platform', 10],
+    chart: 'bar_stacked',
+    annotate: true,
   });
-  const postsByLang = lens({
+  const postsByLang = trend({
     id: `${p}-election-posts-by-language`,
     title: 'Posts per hour by language',
-    visualizationType: 'lnsXY',
     description: 'All monitored posts per hour, by detected language, with the configured events.',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: posts,
-        columns: [
-          ['t', col.date('@timestamp', 'Hour', '1h')],
-          ['n', col.count('Posts')],
-          ['lang', col.terms('lang', 'Language', 8, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'bar_stacked', 't', ['n'], 'lang'),
-    annotations: annotations('events', posts),
+    dataViewId: posts,
+    time: ['@timestamp', 'Hour', '1h'],
+    count: 'Posts',
+    split: ['lang', 'lang', 'Language', 8],
+    chart: 'bar_stacked',
+    annotate: true,
   });
-  const signalsByLang = lens({
+  const signalsByLang = trend({
     id: `${p}-election-signals-by-language`,
     title: 'Signals per hour by language',
-    visualizationType: 'lnsXY',
     description: 'Flagged clusters per hour they started, by the languages of their posts, with the configured events.',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: clusters,
-        columns: [
-          ['t', col.date('start', 'Hour', '1h')],
-          ['n', col.count('Clusters')],
-          ['lang', col.terms('languages', 'Language', 8, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'bar_stacked', 't', ['n'], 'lang'),
-    annotations: annotations('events', clusters),
+    dataViewId: clusters,
+    time: ['start', 'Hour', '1h'],
+    count: 'Clusters',
+    split: ['lang', 'languages', 'Language', 8],
+    chart: 'bar_stacked',
+    annotate: true,
   });
   const topIn = (key: string, field: string, title: string, what: string) =>
     lens({
@@ -270,25 +272,17 @@ export function generateSavedObjects(options: GenerateOptions): SavedObject[] {
     ],
     visualization: table('l', ['url', 'pub', 'n', 'score'], 'n'),
   });
-  const narratives = lens({
+  const narratives = trend({
     id: `${p}-election-narratives`,
     title: 'Narratives trending (hashtags of flagged clusters)',
-    visualizationType: 'lnsXY',
     description:
       'Flagged clusters per hour by hashtag. Clusters have no narrative field; their hashtags stand in for narratives.',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: clusters,
-        columns: [
-          ['t', col.date('start', 'Hour', '1h')],
-          ['n', col.count('Clusters')],
-          ['tag', col.terms('hashtags', 'Hashtag', 8, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'line', 't', ['n'], 'tag'),
-    annotations: annotations('events', clusters),
+    dataViewId: clusters,
+    time: ['start', 'Hour', '1h'],
+    count: 'Clusters',
+    split: ['tag', 'hashtags', 'Hashtag', 8],
+    chart: 'line',
+    annotate: true,
   });
   const election = dashboard(
     `${p}-dashboard-election`,
@@ -314,41 +308,25 @@ export function generateSavedObjects(options: GenerateOptions): SavedObject[] {
   );
 
   // ---- Pipeline health: is data coming in from every source, and what is being dropped and why?
-  const ingest = lens({
+  const ingest = trend({
     id: `${p}-health-ingest-by-source`,
     title: 'Ingest rate per source',
-    visualizationType: 'lnsXY',
     description: 'Stored posts by post time and source; a source that stops shows as a gap.',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: posts,
-        columns: [
-          ['t', col.date('@timestamp', 'Time')],
-          ['n', col.count('Posts')],
-          ['src', col.terms('source', 'Source', 10, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'area_stacked', 't', ['n'], 'src'),
+    dataViewId: posts,
+    time: ['@timestamp', 'Time'],
+    count: 'Posts',
+    split: ['src', 'source', 'Source', 10],
+    chart: 'area_stacked',
   });
-  const deadByReason = lens({
+  const deadByReason = trend({
     id: `${p}-health-dead-letters-by-reason`,
     title: 'Dead letters by reason',
-    visualizationType: 'lnsXY',
     description: 'Messages set aside with their reason (invalid input, enrichment or indexing failures).',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: dlq,
-        columns: [
-          ['t', col.date('at', 'Time')],
-          ['n', col.count('Dead letters')],
-          ['reason', col.terms('reason', 'Reason', 10, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'bar_stacked', 't', ['n'], 'reason'),
+    dataViewId: dlq,
+    time: ['at', 'Time'],
+    count: 'Dead letters',
+    split: ['reason', 'reason', 'Reason', 10],
+    chart: 'bar_stacked',
   });
   const langMix = lens({
     id: `${p}-health-language-mix`,
@@ -368,25 +346,17 @@ export function generateSavedObjects(options: GenerateOptions): SavedObject[] {
     ],
     visualization: donut('l', 'lang', 'n'),
   });
-  const connectorFailures = lens({
+  const connectorFailures = trend({
     id: `${p}-health-connector-failures`,
     title: 'Connector failures (unreadable items)',
-    visualizationType: 'lnsXY',
-    query: 'worker:"connectors"',
     description:
       'Items a connector could not read, by source (dead letters of the connectors worker; topic is source:<name>). Whole-source outages are in the Prometheus metrics.',
-    layers: [
-      {
-        id: 'l',
-        dataViewId: dlq,
-        columns: [
-          ['t', col.date('at', 'Time')],
-          ['n', col.count('Unreadable items')],
-          ['src', col.terms('topic', 'Source', 10, 'n')],
-        ],
-      },
-    ],
-    visualization: xy('l', 'bar_stacked', 't', ['n'], 'src'),
+    dataViewId: dlq,
+    time: ['at', 'Time'],
+    count: 'Unreadable items',
+    split: ['src', 'topic', 'Source', 10],
+    chart: 'bar_stacked',
+    query: 'worker:"connectors"',
   });
   const deadTable = lens({
     id: `${p}-health-dead-letters-table`,

@@ -26,7 +26,8 @@ export interface KibanaImportObjectError {
   title?: string;
   meta?: { title?: string; icon?: string };
   error: {
-    type: 'conflict' | 'ambiguous_conflict' | 'missing_references' | 'unsupported_type' | 'unknown' | string;
+    /** Kibana's error type: 'conflict', 'ambiguous_conflict', 'missing_references', 'unsupported_type', 'unknown', or newer. */
+    type: string;
     message?: string;
     statusCode?: number;
     references?: Array<{ type: string; id: string }>;
@@ -194,7 +195,7 @@ export async function importSavedObjects(
     errors?: KibanaImportObjectError[];
   };
   try {
-    body = JSON.parse(r.body);
+    body = JSON.parse(r.body) as typeof body;
   } catch (err) {
     throw new KibanaImportError('importing saved objects: Kibana answered with something that is not JSON', false, err);
   }

@@ -30,6 +30,12 @@ const en = {
     '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
   kj_top_narrative_day:
     '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} on {firstDay}, involving {accounts} accounts; analysts confirmed {confirmed} of them.',
+  kj_clusters_flagged_noprev:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour, grouped into {campaigns} {campaigns:campaign|campaigns} and involving {accounts} accounts, {clusters:was|were} flagged in this period (no data stored for the previous period).',
+  kj_top_narrative_unreviewed:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} between {firstDay} and {lastDay}, involving {accounts} accounts; analysts have not reviewed them yet.',
+  kj_top_narrative_day_unreviewed:
+    '{clusters} {clusters:cluster|clusters} of coordinated behaviour pushed {value} on {firstDay}, involving {accounts} accounts; analysts have not reviewed them yet.',
   kj_young_accounts:
     'In {campaigns} of {total} {total:campaign|campaigns} most accounts had been created shortly before posting or had almost no posting history.',
   kj_cross_platform: '{campaigns} of {total} {total:campaign was|campaigns were} active on more than one platform.',
@@ -98,6 +104,11 @@ const en = {
   status_confirmed: 'confirmed',
   status_dismissed: 'dismissed',
   status_unknown: 'not triaged',
+  close_coordinated_inauthentic: 'coordinated inauthentic behaviour',
+  close_organic_coordination: 'organic coordination (real people acting together)',
+  close_insufficient_evidence: 'insufficient evidence',
+  close_duplicate: 'duplicate of another cluster',
+  close_out_of_scope: 'out of scope',
   p_figure: 'Figure',
   p_current: 'This period',
   p_previous: 'Previous period',
@@ -182,6 +193,12 @@ const nl: Record<MessageKey, string> = {
     '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
   kj_top_narrative_day:
     '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} op {firstDay}, met {accounts} accounts; analisten bevestigden er {confirmed}.',
+  kj_clusters_flagged_noprev:
+    'In deze periode {clusters:is|zijn} {clusters} {clusters:cluster|clusters} van gecoördineerd gedrag gesignaleerd, samen {campaigns} {campaigns:campagne|campagnes} met {accounts} accounts (over de vorige periode zijn geen gegevens opgeslagen).',
+  kj_top_narrative_unreviewed:
+    '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} tussen {firstDay} en {lastDay}, met {accounts} accounts; analisten hebben ze nog niet beoordeeld.',
+  kj_top_narrative_day_unreviewed:
+    '{clusters} {clusters:cluster|clusters} van gecoördineerd gedrag {clusters:verspreidde|verspreidden} {value} op {firstDay}, met {accounts} accounts; analisten hebben ze nog niet beoordeeld.',
   kj_young_accounts:
     'In {campaigns} van de {total} {total:campagne|campagnes} was het merendeel van de accounts kort voor het posten aangemaakt of had het vrijwel geen berichtgeschiedenis.',
   kj_cross_platform: '{campaigns} van de {total} {total:campagne was|campagnes waren} actief op meer dan één platform.',
@@ -250,6 +267,11 @@ const nl: Record<MessageKey, string> = {
   status_confirmed: 'bevestigd',
   status_dismissed: 'afgewezen',
   status_unknown: 'niet beoordeeld',
+  close_coordinated_inauthentic: 'gecoördineerd niet-authentiek gedrag',
+  close_organic_coordination: 'organische samenwerking (echte mensen die samen optreden)',
+  close_insufficient_evidence: 'onvoldoende aanwijzingen',
+  close_duplicate: 'dubbel met een ander cluster',
+  close_out_of_scope: 'buiten de afbakening',
   p_figure: 'Cijfer',
   p_current: 'Deze periode',
   p_previous: 'Vorige periode',

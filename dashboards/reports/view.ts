@@ -167,7 +167,12 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
       ]),
     );
     const oneDay = k.key === 'top_narrative' && k.figures.firstDay === k.figures.lastDay;
-    return t(lang, (oneDay ? 'kj_top_narrative_day' : `kj_${k.key}`) as MessageKey, figures);
+    // "analysts confirmed 0" reads as a verdict when nobody has looked yet; and a previous period without any stored
+    // posts is "no data", not "0 clusters".
+    const unreviewed = k.key === 'top_narrative' && data.triage.reviewed === 0 ? '_unreviewed' : '';
+    const noPrevious = k.key === 'clusters_flagged' && data.periodOverPeriod.previous.posts === 0 ? '_noprev' : '';
+    const key = `${oneDay ? 'kj_top_narrative_day' : `kj_${k.key}`}${unreviewed}${noPrevious}`;
+    return t(lang, key as MessageKey, figures);
   });
 
   const campaigns: CampaignView[] = data.campaigns.map((c) => ({
@@ -188,7 +193,7 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
       [t(lang, 'c_domains'), c.domains.join(', ') || '–'],
       [
         t(lang, 'c_triage'),
-        `${msg(lang, `status_${c.triage.status}`, c.triage.status)}${c.triage.closeReason ? ` (${c.triage.closeReason})` : ''}`,
+        `${msg(lang, `status_${c.triage.status}`, c.triage.status)}${c.triage.closeReason ? ` (${msg(lang, `close_${c.triage.closeReason}`, c.triage.closeReason)})` : ''}`,
       ],
     ],
     reasons: lang === 'nl' ? c.reasonsNl : c.reasons,
@@ -333,7 +338,7 @@ export function buildView(data: ReportData, lang: ReportLang): ReportView {
         ? null
         : {
             head: [t(lang, 't_reason'), t(lang, 't_clusters')],
-            rows: data.triage.closeReasons.map((r) => [r.reason, n(r.clusters)]),
+            rows: data.triage.closeReasons.map((r) => [msg(lang, `close_${r.reason}`, r.reason), n(r.clusters)]),
             numeric: [false, true],
           },
     pop: {

@@ -19,6 +19,7 @@ import type { Principal } from './auth.ts';
 import { loadEvidence, toCsv } from './evidence.ts';
 import { renderMarkdown } from './markdown.ts';
 import { toGexf, toGraphml } from './network.ts';
+import { apiErrorMessage, requestLang } from './i18n/index.ts';
 import { clusterReasons } from './reasons.ts';
 
 const str = (extra: Record<string, unknown> = {}) => ({ type: 'string', ...extra });
@@ -33,7 +34,11 @@ const labelSchema = {
   },
 };
 const idParams = { type: 'object', required: ['id'], properties: { id: str({ minLength: 1, maxLength: 200 }) } };
-const errorSchema = { type: 'object', properties: { error: str(), fields: { type: 'array', items: str() } } };
+/** Errors: `error` is a stable English string for scripts, `message` the same in the caller's language. */
+const errorSchema = {
+  type: 'object',
+  properties: { error: str(), message: str(), fields: { type: 'array', items: str() } },
+};
 const stateSchema = {
   type: 'object',
   properties: {
@@ -162,12 +167,13 @@ export async function toClusterQuery(ctx: AppContext, p: ListParams, me: Princip
     after: p.after || null,
     limit: p.limit ?? 50,
   };
-  if (p.q && p.q.trim()) q.postIds = await ctx.signals.searchPosts(p.q, 5000);
+  // Unranked: the list sorts by its own key, so the search only has to say which posts match.
+  if (p.q && p.q.trim()) q.postIds = await ctx.signals.searchPosts(p.q, 5000, { ranked: false });
   return q;
 }
 
 function fail(reply: FastifyReply, status: number, error: string) {
-  return reply.code(status).send({ error });
+  return reply.code(status).send({ error, message: apiErrorMessage(requestLang(reply.request), error, status) });
 }
 
 /** Maps store errors to answers; rethrows the rest (the error handler hides their message). */
@@ -302,7 +308,7 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
       config: { role: 'viewer' },
       schema: {
         tags: ['session'],
-        summary: 'Sets the language of reasons and labels.',
+        summary: 'Sets the language of the interface (nl or en).',
         body: {
           type: 'object',
           required: ['lang'],

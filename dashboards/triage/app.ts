@@ -25,7 +25,10 @@ import type { Principal } from './auth.ts';
 import { registerApi } from './api.ts';
 import { SESSION_COOKIE } from './context.ts';
 import type { AppContext, TriageAppOptions } from './context.ts';
+import { apiErrorMessage, requestLang, t } from './i18n/index.ts';
 import { registerPages } from './pages.ts';
+import { registerReportRoutes } from './reports-routes.ts';
+import { registerChatActions } from './chat-actions.ts';
 
 /** Who may call a route: 'public' or the least role. */
 export type RouteAccess = 'public' | Role;
@@ -56,6 +59,12 @@ const PUBLIC_ERRORS: Record<number, string> = {
   415: 'unsupported media type',
   429: 'too many requests',
 };
+
+/** The body of an error answer: the stable English `error` and the `message` in the caller's language. */
+function publicError(req: FastifyRequest, status: number): { error: string; message: string } {
+  const error = PUBLIC_ERRORS[status] ?? (status >= 500 ? 'internal error' : 'request refused');
+  return { error, message: apiErrorMessage(requestLang(req), error, status) };
+}
 
 /** Builds the application (not listening; call `listen` or route requests with `app.routing`). */
 export async function buildTriageApp(options: TriageAppOptions): Promise<FastifyInstance> {
@@ -142,19 +151,20 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
       }
     }
     if (access === 'public') return;
-    if (access === undefined) return reply.code(404).send({ error: PUBLIC_ERRORS[404] });
+    if (access === undefined) return reply.code(404).send(publicError(req, 404));
     if (!req.principal) {
       if (req.method === 'GET' && !req.url.startsWith('/api/'))
         return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
-      return reply.code(401).send({ error: PUBLIC_ERRORS[401] });
+      return reply.code(401).send(publicError(req, 401));
     }
-    if (!roleAtLeast(req.principal.role, access)) return reply.code(403).send({ error: PUBLIC_ERRORS[403] });
+    if (!roleAtLeast(req.principal.role, access)) return reply.code(403).send(publicError(req, 403));
     return undefined;
   });
   // CSRF on every state change made with cookies (login included); bearer-token calls carry no ambient credentials.
   // preValidation: the body is parsed by then, so plain forms can send the token as the `_csrf` field.
   app.addHook('preValidation', (req, reply, done) => {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ')) {
+    const signed = (req.routeOptions.config as { csrf?: boolean } | undefined)?.csrf === false; // chat-actions.ts
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization?.startsWith('Bearer ') || signed) {
       done();
       return;
     }
@@ -168,19 +178,17 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
         ? err.statusCode
         : 500;
     if (status >= 500) req.log.error({ err: err.message, route: req.routeOptions.url }, 'Request failed.');
-    const body: Record<string, unknown> = {
-      error: PUBLIC_ERRORS[status] ?? (status >= 500 ? 'internal error' : 'request refused'),
-    };
+    const body: Record<string, unknown> = publicError(req, status);
     // Validation problems name the field, which is the caller's own input, not internals.
     if (err.validation && Array.isArray(err.validation))
       body.fields = (err.validation as Array<{ instancePath?: string; params?: { missingProperty?: string } }>)
         .map((v) => v.instancePath || v.params?.missingProperty || '')
         .filter(Boolean);
+    if (Array.isArray(body.fields) && body.fields.length)
+      body.message = t(requestLang(req), 'error.fields', { fields: body.fields.join(', ') });
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler({ preHandler: undefined }, (_req, reply) =>
-    reply.code(404).send({ error: PUBLIC_ERRORS[404] }),
-  );
+  app.setNotFoundHandler({ preHandler: undefined }, (req, reply) => reply.code(404).send(publicError(req, 404)));
 
   await app.register(async (child) => {
     child.addHook('onRoute', (r) => {
@@ -214,6 +222,8 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   };
   registerApi(app, ctx);
   registerPages(app, ctx);
+  if (options.reports) registerReportRoutes(app, ctx, options.reports);
+  registerChatActions(app, ctx);
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

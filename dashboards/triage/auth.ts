@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Role, TriageStore, User } from '../../workers/ports/triage-store.ts';
+import { DEFAULT_LANG } from './i18n/index.ts';
 
 /** A signed-in principal, from a session cookie or an API token. */
 export interface Principal {
@@ -107,7 +108,7 @@ export async function createUserWithPassword(
     disabled: false,
     failedLogins: 0,
     lockedUntilMs: 0,
-    lang: 'en',
+    lang: DEFAULT_LANG,
     createdAtMs: nowMs,
   });
   return password;

@@ -5,10 +5,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SignalStore } from '../../workers/ports/signal-store.ts';
 import type { TriageState, TriageStore } from '../../workers/ports/triage-store.ts';
+import type { AlertsConfig } from '../../workers/alerts-config.ts';
+import type { AlertStore } from '../../workers/ports/alert-store.ts';
 import type { TriageConfig } from './config.ts';
+import type { ReportArchiveAccess } from '../../workers/ports/report-archive.ts';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'mid_session';
+
+/** What the chat buttons' endpoint (chat-actions.ts) needs besides the app context. */
+export interface ChatActionsDeps {
+  config: AlertsConfig['interactive'];
+  /** The alert store the alerts worker reads silences from (snooze); null: snooze is refused. */
+  alertStore: AlertStore | null;
+}
 
 /** Options of {@link buildTriageApp}. */
 export interface TriageAppOptions {
@@ -22,6 +32,10 @@ export interface TriageAppOptions {
   reidentify?: ((pseudonym: string) => Promise<string | null>) | null;
   /** Called after every triage state change (cluster mode copies it onto the Elasticsearch cluster document). */
   onStateChange?: (state: TriageState) => void;
+  /** The report archive (list, download, generate); without it the /reports pages are not served. Default none. */
+  reports?: ReportArchiveAccess;
+  /** The chat buttons' endpoint (dashboards/triage/chat-actions.ts); off when absent. */
+  chatActions?: ChatActionsDeps | null;
 }
 
 /** Everything route modules need. */

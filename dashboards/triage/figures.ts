@@ -2,6 +2,8 @@
 // the account-age histogram, languages and platforms. Data first (pure functions, no markup): the templates lay
 // the same numbers out as SVG charts and as tables (the text alternative), and the JSON API returns them as they are.
 import type { EnrichedPost } from '../../pipelines/types.ts';
+import { formatTime, t } from './i18n/index.ts';
+import type { Lang, MsgKey } from './i18n/index.ts';
 import type { CoactionKind } from './network.ts';
 
 /** Series of the timeline chart. */
@@ -63,12 +65,15 @@ export function postsPerMinute(
   return { bins, binMs };
 }
 
-function hhmm(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 16);
-}
-
-/** Lays the timeline out as stacked bars. */
-export function timelineChart(bins: MinuteBin[], binMs: number, width = 720, height = 180): BarChart {
+/** Lays the timeline out as stacked bars, labelled in `lang` with Amsterdam times. Default English. */
+export function timelineChart(
+  bins: MinuteBin[],
+  binMs: number,
+  lang: Lang = 'en',
+  width = 720,
+  height = 180,
+): BarChart {
+  const hhmm = (ms: number) => formatTime(lang, ms);
   const pad = { l: 32, b: 20, t: 8 };
   const yMax = Math.max(1, ...bins.map((b) => b.total));
   const plotW = width - pad.l - 4;
@@ -88,7 +93,7 @@ export function timelineChart(bins: MinuteBin[], binMs: number, width = 720, hei
         w: Math.max(w - 1, 0.5),
         h,
         series: k,
-        label: `${hhmm(b.atMs)} UTC: ${c} ${k}`,
+        label: t(lang, 'chart.bar', { at: hhmm(b.atMs), n: c, series: t(lang, `series.${k}`) }),
       });
     }
   });
@@ -104,8 +109,15 @@ export function timelineChart(bins: MinuteBin[], binMs: number, width = 720, hei
     xTicks,
     yMax,
     summary: bins.length
-      ? `${bins.reduce((s, b) => s + b.total, 0)} posts from ${hhmm(bins[0]!.atMs)} to ${hhmm(bins[bins.length - 1]!.atMs + binMs)} UTC in ${binMs / 60_000}-minute bins; peak ${peak.total} at ${hhmm(peak.atMs)}.`
-      : 'No posts.',
+      ? t(lang, 'chart.posts', {
+          n: bins.reduce((s, b) => s + b.total, 0),
+          from: hhmm(bins[0]!.atMs),
+          to: hhmm(bins[bins.length - 1]!.atMs + binMs),
+          bin: binMs / 60_000,
+          peak: peak.total,
+          at: hhmm(peak.atMs),
+        })
+      : t(lang, 'chart.noPosts'),
   };
 }
 
@@ -134,8 +146,20 @@ export function accountAges(nodes: Array<{ ageDays: number | null }>): Array<{ l
   return [...counts, { label: '?', count: unknown }];
 }
 
-/** Lays a histogram out as bars. */
-export function histogramChart(buckets: Array<{ label: string; count: number }>, width = 360, height = 160): BarChart {
+/** The account-age bucket label in `lang` (catalogue keys `age.*`). */
+export function ageLabel(lang: Lang, label: string): string {
+  return `age.${label}` in CATALOGUE_AGE_KEYS ? t(lang, `age.${label}` as MsgKey) : label;
+}
+const CATALOGUE_AGE_KEYS = Object.fromEntries([...AGE_BUCKETS.map((b) => b.label), '?'].map((l) => [`age.${l}`, true]));
+
+/** Lays the account-age histogram out as bars, bucket labels in `lang`. Default English. */
+export function histogramChart(
+  buckets: Array<{ label: string; count: number }>,
+  lang: Lang = 'en',
+  width = 360,
+  height = 160,
+): BarChart {
+  buckets = buckets.map((b) => ({ ...b, label: ageLabel(lang, b.label) }));
   const pad = { l: 28, b: 20, t: 8 };
   const yMax = Math.max(1, ...buckets.map((b) => b.count));
   const w = (width - pad.l - 4) / buckets.length;

@@ -10,8 +10,38 @@ import type { ListParams } from './api.ts';
 import { authenticate } from './auth.ts';
 import { loadEvidence } from './evidence.ts';
 import { histogramChart, timelineChart } from './figures.ts';
+import {
+  clientMessages,
+  formatDateTime,
+  formatDateTimeSeconds,
+  formatNumber,
+  formatScientific,
+  requestLang,
+  t,
+  translator,
+} from './i18n/index.ts';
+import type { Lang, MsgKey } from './i18n/index.ts';
 import { renderMarkdown } from './markdown.ts';
 import { CLOSE_REASON_LABELS, STATUS_LABELS } from './reasons.ts';
+
+const KIND_KEYS = Object.fromEntries(
+  ['duplicate_text', 'co_link', 'burst', 'hashtag_push', 'cross_language', 'young_account_cohort', 'other'].map((k) => [
+    `kind.${k}`,
+    true,
+  ]),
+);
+
+/**
+ * The store's reopen reason (an English sentence kept in the audit log) in the user's language; other text as is.
+ */
+export function reopenReasonIn(lang: Lang, reason: string): string {
+  const m = /^Reopened: grew from (\d+) to (\d+) posts after it was closed \((.*)\)\.$/.exec(reason);
+  if (!m) return reason;
+  const why = m[3]!;
+  const reasonText = `close.${why}` in CLOSE_KEYS ? t(lang, `close.${why}` as MsgKey) : why;
+  return t(lang, 'cluster.reopenedReason', { from: m[1]!, to: m[2]!, reason: reasonText });
+}
+const CLOSE_KEYS = Object.fromEntries(CLOSE_REASONS.map((r) => [`close.${r}`, true]));
 
 /** Where to go after login: only a local path (no scheme, no host, no `//`). */
 export function safeNext(next: unknown): string {
@@ -23,7 +53,7 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
   const { triage, eta } = ctx;
   const page = (req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>) => {
     const p = req.principal;
-    const lang = p?.lang ?? 'en';
+    const lang = requestLang(req);
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
@@ -37,7 +67,15 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
           closeLabels: CLOSE_REASON_LABELS[lang],
           statuses: TRIAGE_STATUSES,
           closeReasons: CLOSE_REASONS,
-          fmt: (ms: number | string) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+          // Wording and formats of the user's language: templates write no text of their own.
+          t: translator(lang),
+          fmt: (at: number | string) => formatDateTime(lang, at),
+          fmtSec: (at: number | string) => formatDateTimeSeconds(lang, at),
+          num: (n: number, digits?: number) => formatNumber(lang, n, digits),
+          sci: (n: number) => formatScientific(lang, n),
+          kind: (k: string) => (`kind.${k}` in KIND_KEYS ? t(lang, `kind.${k}` as MsgKey) : k.replace(/_/g, ' ')),
+          reopen: (reason: string) => reopenReasonIn(lang, reason),
+          clientMessages: JSON.stringify(clientMessages(lang)),
         }),
       );
   };
@@ -86,10 +124,7 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
         reply.code(out.reason === 'locked' ? 423 : 401);
         return page(req, reply, 'login', {
           next: safeNext(b.next),
-          error:
-            out.reason === 'locked'
-              ? 'This account is locked for a while after too many failed attempts.'
-              : 'Wrong username or password.',
+          error: t(requestLang(req), out.reason === 'locked' ? 'login.locked' : 'login.wrong'),
         });
       }
       await ctx.startSession(reply, req, out.user.username);
@@ -173,8 +208,8 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
         c: clusterSummary(ev.row, me.lang),
         cluster: ev.row.cluster,
         state: ev.row.state,
-        timeline: timelineChart(ev.timeline.bins, ev.timeline.binMs),
-        ages: histogramChart(ev.ages),
+        timeline: timelineChart(ev.timeline.bins, ev.timeline.binMs, me.lang),
+        ages: histogramChart(ev.ages, me.lang),
         notes: notes.map((n) => ({ ...n, html: renderMarkdown(n.markdown) })),
         audit: [...audit].reverse(),
         users: users.filter((u) => !u.disabled).map((u) => u.username),

@@ -32,7 +32,7 @@ export class StopError extends PermanentError {
 
 /** Runs stop steps in order, each guarded, within one overall deadline; returns the problems met (empty when clean). */
 export async function guardedStop(
-  steps: Array<[string, () => Promise<unknown> | unknown]>,
+  steps: Array<[string, () => unknown]>, // a step may return a promise; it is awaited
   deadlineMs = DEFAULT_STOP_DEADLINE_MS,
 ): Promise<StopError[]> {
   const until = Date.now() + deadlineMs;

@@ -19,7 +19,8 @@ export type HardNegative =
   | 'news_bots'
   | 'politician_quote'
   | 'self_spam'
-  | 'chatter';
+  | 'chatter'
+  | 'short_sentence';
 
 /** Shape of one generated data set. */
 export interface GeneratorParams {
@@ -211,11 +212,41 @@ const TRANSLATIONS: Record<string, string[]> = {
   ],
 };
 
-/** Generates one labelled data set. */
-export function generateCampaigns(seed: number, params: GeneratorParams): GeneratedData {
+/** A generated account. */
+interface Acct {
+  id: string;
+  createdAt: string;
+  posts: number;
+  followers: number;
+  bot: boolean;
+}
+
+/** The state one generator run shares between the organic background and the planted campaigns. */
+interface World {
+  seed: number;
+  r: () => number;
+  int: (lo: number, hi: number) => number;
+  pick: <T>(xs: readonly T[]) => T;
+  start: number;
+  endMs: number;
+  posts: NormalizedPost[];
+  campaignOf: Map<string, string>;
+  campaignType: Map<string, CampaignType>;
+  negativeOf: Map<string, HardNegative>;
+  established: (id: string) => Acct;
+  background: Acct[];
+  /** A background account, drawn by its (skewed) activity. */
+  activeAccount: () => Acct;
+  emit: (a: Acct, tMs: number, text: string, extra?: Partial<NormalizedPost>, neg?: HardNegative) => NormalizedPost;
+  expDecay: (t0: number, meanMin: number) => number;
+  /** Campaign accounts; each is young (created 5-27 days before the start, few posts) with probability `youngShare`. */
+  campaignAccounts: (cid: string, type: CampaignType, n: number, youngShare: number) => Acct[];
+}
+
+function makeWorld(seed: number, hours: number, backgroundAccounts: number): World {
   const r = prng(seed);
   const start = Date.parse('2024-03-14T06:00:00Z');
-  const endMs = start + params.hours * 3_600_000;
+  const endMs = start + hours * 3_600_000;
   const posts: NormalizedPost[] = [];
   const campaignOf = new Map<string, string>();
   const campaignType = new Map<string, CampaignType>();
@@ -223,14 +254,6 @@ export function generateCampaigns(seed: number, params: GeneratorParams): Genera
   let seq = 0;
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-
-  interface Acct {
-    id: string;
-    createdAt: string;
-    posts: number;
-    followers: number;
-    bot: boolean;
-  }
   const established = (id: string): Acct => ({
     id,
     createdAt: new Date(
@@ -241,7 +264,7 @@ export function generateCampaigns(seed: number, params: GeneratorParams): Genera
     bot: false,
   });
   const background: Acct[] = [];
-  for (let i = 0; i < params.backgroundAccounts; i++) {
+  for (let i = 0; i < backgroundAccounts; i++) {
     const a = established(`acct:bg${seed}-${i}`);
     if (r() < 0.05) {
       a.createdAt = new Date(start - r() * 29 * 86_400_000).toISOString();
@@ -300,7 +323,57 @@ export function generateCampaigns(seed: number, params: GeneratorParams): Genera
     return p;
   };
   const expDecay = (t0: number, meanMin: number): number => t0 - Math.log(1 - r()) * meanMin * 60_000;
+  const campaignAccounts = (cid: string, type: CampaignType, n: number, youngShare: number): Acct[] => {
+    campaignType.set(cid, type);
+    const batch = start - int(5, 25) * 86_400_000;
+    const out: Acct[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = established(`acct:${cid}-${i}`);
+      // Shares of exactly 0 or 1 draw nothing, so the fixed-shape generator's sequence is unchanged.
+      if (youngShare >= 1 || (youngShare > 0 && r() < youngShare)) {
+        a.createdAt = new Date(batch + r() * 2 * 86_400_000).toISOString();
+        a.posts = int(1, 25);
+        a.followers = int(0, 30);
+      }
+      campaignOf.set(a.id, cid);
+      out.push(a);
+      // Some filler so campaign accounts are not silent otherwise.
+      for (let f = int(0, 4); f > 0; f--) emit(a, start + r() * (endMs - start), babble(r, int(7, 18)));
+    }
+    return out;
+  };
+  return {
+    seed,
+    r,
+    int,
+    pick,
+    start,
+    endMs,
+    posts,
+    campaignOf,
+    campaignType,
+    negativeOf,
+    established,
+    background,
+    activeAccount,
+    emit,
+    expDecay,
+    campaignAccounts,
+  };
+}
 
+/** Sizes of the organic background's hard negatives. */
+interface OrganicShape {
+  hours: number;
+  backgroundPostsPerMinute: number;
+  viralSharers: number;
+  shareButtonHeadlines: number;
+  debatePosts: number;
+}
+
+/** The organic background: chatter and every hard negative. */
+function emitOrganic(w: World, params: OrganicShape): void {
+  const { seed, r, int, pick, start, endMs, emit, activeAccount, expDecay, established } = w;
   // Organic chatter.
   const nChatter = Math.round(params.backgroundPostsPerMinute * 60 * params.hours);
   for (let i = 0; i < nChatter; i++) {
@@ -317,7 +390,7 @@ export function generateCampaigns(seed: number, params: GeneratorParams): Genera
       emit(a, Math.min(endMs, expDecay(t0, 70)), `${babble(r, int(5, 14))} ${url}`, { links: [url] }, 'viral_link');
   }
   // Share-button copies: identical headline + link from established readers over hours.
-  const readers = background.filter((a) => a.posts > 200).slice(0, 800);
+  const readers = w.background.filter((a) => a.posts > 200).slice(0, 800);
   for (let h = 0; h < params.shareButtonHeadlines; h++) {
     const url = `https://www.nu.nl/politiek/${630_000 + seed * 100 + h}/${h}.html`;
     const headline = `${babble(r, int(8, 13)).replace(/[.!]$/, '')} | NU.nl`;
@@ -374,26 +447,15 @@ export function generateCampaigns(seed: number, params: GeneratorParams): Genera
   const spamText = 'Verdien nu snel geld met dit ene trucje dat banken haten klik hier';
   for (let i = 0; i < 60; i++)
     emit(spammer, start + r() * (endMs - start), `${spamText} ${'!'.repeat(int(0, 3))}`, {}, 'self_spam');
+}
 
-  // ----- Planted campaigns -----
-  const campaignAccounts = (cid: string, type: CampaignType, n: number, fresh: boolean): Acct[] => {
-    campaignType.set(cid, type);
-    const batch = start - int(5, 25) * 86_400_000;
-    const out: Acct[] = [];
-    for (let i = 0; i < n; i++) {
-      const a = established(`acct:${cid}-${i}`);
-      if (fresh) {
-        a.createdAt = new Date(batch + r() * 2 * 86_400_000).toISOString();
-        a.posts = int(1, 25);
-        a.followers = int(0, 30);
-      }
-      campaignOf.set(a.id, cid);
-      out.push(a);
-      // Some filler so campaign accounts are not silent otherwise.
-      for (let f = int(0, 4); f > 0; f--) emit(a, start + r() * (endMs - start), babble(r, int(7, 18)));
-    }
-    return out;
-  };
+/** Generates one labelled data set of the fixed shape `params` (two tuning and held-out shapes; other tests use it). */
+export function generateCampaigns(seed: number, params: GeneratorParams): GeneratedData {
+  const w = makeWorld(seed, params.hours, params.backgroundAccounts);
+  const { r, int, pick, start, endMs, emit, posts, campaignOf, campaignType, negativeOf } = w;
+  emitOrganic(w, params);
+  const campaignAccounts = (cid: string, type: CampaignType, n: number, fresh: boolean): Acct[] =>
+    w.campaignAccounts(cid, type, n, fresh ? 1 : 0);
   let tplSeq = seed * 7;
   for (let c = 0; c < params.campaignsPerType; c++) {
     // Copy-paste network with small edits; half of them use fresh accounts.
@@ -501,4 +563,267 @@ export function generateCampaigns(seed: number, params: GeneratorParams): Genera
   posts.sort((x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt));
   for (let i = 0; i + 1 < posts.length; i += 1) if (r() < 0.02) [posts[i], posts[i + 1]] = [posts[i + 1]!, posts[i]!];
   return { posts, campaignOf, campaignType, negativeOf };
+}
+
+// ----- Randomised evaluation data -----
+
+/** The parameters one planted campaign was drawn with (what the evaluation bins recall by). */
+export interface CampaignParams {
+  /** Accounts in the campaign (5-60). */
+  size: number;
+  /** Share of its accounts younger than 30 days with few posts (0.2-1). */
+  youngShare: number;
+  /** Distinct messages, links or claims it pushes (2-12; drips 2-6). */
+  items: number;
+  /** Words of own comment per co-link post (0-6; 0 is the bare link). Co-link rings only. */
+  commentWords?: number;
+  /** Share of the accounts that post each item (0.5-1). */
+  postShare: number;
+  /** Time from an item's first to its last post, seconds (10 s-10 min; drips 1-24 h). */
+  spreadSeconds: number;
+  /** Probability of each small edit (prefix, suffix, emphasis, emoji, dropped word). Copy-paste only. */
+  editRate?: number;
+  /** Words of the claim (10-30). Slow drips only. */
+  claimWords?: number;
+}
+
+/** Ranges of the randomised generator (the full run and `--quick`). */
+export interface RandomisedShape {
+  /** Hours of data (drips need up to 24 h). */
+  hours: number;
+  /** [min, max] background accounts. */
+  backgroundAccounts: [number, number];
+  /** [min, max] organic chatter posts per minute. */
+  chatterPerMinute: [number, number];
+  /** Campaigns per style per seed. */
+  campaignsPerType: number;
+  /** [min, max] hours a slow drip spreads its paraphrases over. */
+  dripHours: [number, number];
+}
+
+/** The shape of the full evaluation: 26 h, 2k-20k background accounts, drips over 1-24 h. */
+export const RANDOMISED_SHAPE: RandomisedShape = {
+  hours: 26,
+  backgroundAccounts: [2000, 20_000],
+  chatterPerMinute: [4, 10],
+  campaignsPerType: 4,
+  dripHours: [1, 24],
+};
+
+/** A smaller shape for `npm run eval -- --quick`: 12 h, 2k-6k accounts, drips over 1-10 h. */
+export const QUICK_SHAPE: RandomisedShape = {
+  hours: 12,
+  backgroundAccounts: [2000, 6000],
+  chatterPerMinute: [8, 16],
+  campaignsPerType: 3,
+  dripHours: [1, 10],
+};
+
+/** Randomised data with ground truth and each campaign's drawn parameters. */
+export interface RandomisedData extends GeneratedData {
+  /** Campaign id -> the parameters it was drawn with. */
+  campaignParams: Map<string, CampaignParams>;
+}
+
+/** Short sentences many unrelated people write (a hard negative for near-duplicate text). */
+const SHORT_SENTENCES = [
+  'Helemaal mee eens',
+  'Dit dus.',
+  'Wat een gedoe weer',
+  'Echt niet normaal dit',
+  'Precies wat ik al zei',
+  'Goed gezegd!',
+  'Hoe bedoel je?',
+  'Ik snap er niks meer van',
+  'Wat een weer vandaag',
+  'Eindelijk weekend!',
+  'Zo waar als het maar kan',
+  'Dat wordt nog wat',
+  'Kan iemand dit uitleggen?',
+  'Ik ben benieuwd',
+  'Mooi zo, goed bezig',
+  'Wie had dat gedacht',
+  'Te gek voor woorden',
+  'Daar gaan we weer',
+  'Niet te geloven dit',
+  'Helemaal top!',
+];
+
+/** Emphasis copy-paste networks add: caps, doubled marks, asterisks. */
+function emphasise(r: () => number, text: string): string {
+  const w = text.split(' ');
+  const i = Math.floor(r() * w.length);
+  const k = r();
+  w[i] = k < 0.4 ? w[i]!.toUpperCase() : k < 0.7 ? `*${w[i]}*` : `${w[i]}!!`;
+  return w.join(' ');
+}
+
+const EMOJI = ['🔥', '😡', '👇', '‼️', '🇳🇱', '💥', '🤬', '📢'];
+
+/** A claim of `n` words with synonym slots (every third word or so), for drips. */
+function claimTemplate(r: () => number, n: number, i: number): string[][] {
+  const tpl: string[][] = [['Het', 'is'], SYNONYMS[i % SYNONYMS.length]!, ['dat', 'de', TOPICS[i % TOPICS.length]!]];
+  let words = 5;
+  let k = 1;
+  while (words < n) {
+    const chunk = babble(r, Math.min(3, n - words))
+      .replace(/[.!]$/, '')
+      .toLowerCase()
+      .split(' ');
+    tpl.push(chunk);
+    words += chunk.length;
+    if (words < n) {
+      tpl.push(SYNONYMS[(i + k++) % SYNONYMS.length]!);
+      words++;
+    }
+  }
+  return tpl;
+}
+
+/** A drip paraphrase: synonyms varied, clauses reordered (rotated or two chunks swapped), sometimes one dropped. */
+function reorderParaphrase(r: () => number, tpl: string[][]): string {
+  const parts = tpl.map((slot) =>
+    SYNONYMS.includes(slot) ? (r() < 0.6 ? slot[Math.floor(r() * slot.length)]! : slot[0]!) : slot.join(' '),
+  );
+  const x = r();
+  if (x < 0.35) {
+    const cut = 1 + Math.floor(r() * (parts.length - 1));
+    parts.push(...parts.splice(0, cut));
+  } else if (x < 0.7) {
+    const i = Math.floor(r() * parts.length);
+    const j = Math.floor(r() * parts.length);
+    [parts[i], parts[j]] = [parts[j]!, parts[i]!];
+  }
+  if (r() < 0.3 && parts.length > 6) parts.splice(2 + Math.floor(r() * (parts.length - 4)), 1);
+  return parts.join(' ');
+}
+
+/**
+ * Randomised labelled data for the evaluation: every campaign parameter drawn from a wide range on each seed (see
+ * `CampaignParams`), the organic background sized at random within `shape` with all hard negatives and its own
+ * repeated short sentences.
+ */
+export function generateRandomised(seed: number, shape: RandomisedShape = RANDOMISED_SHAPE): RandomisedData {
+  const r0 = prng(seed ^ 0x5eed);
+  const between = (lo: number, hi: number): number => lo + r0() * (hi - lo);
+  const bgAccounts = Math.round(between(...shape.backgroundAccounts));
+  const w = makeWorld(seed, shape.hours, bgAccounts);
+  const { r, int, pick, start, endMs, emit } = w;
+  const scale = bgAccounts / 4000;
+  emitOrganic(w, {
+    hours: shape.hours,
+    backgroundPostsPerMinute: between(...shape.chatterPerMinute),
+    viralSharers: Math.min(bgAccounts / 3, Math.round(between(300, 900) * Math.sqrt(scale))),
+    shareButtonHeadlines: int(10, 20),
+    debatePosts: Math.round(between(2000, 5000)),
+  });
+  // Repeated short sentences: each written by many unrelated accounts at random times all day.
+  const nShort = Math.round(shape.hours * 60 * between(1, 4));
+  for (let i = 0; i < nShort; i++) {
+    const s = pick(SHORT_SENTENCES);
+    emit(w.activeAccount(), start + r() * (endMs - start), r() < 0.3 ? `${s} ${pick(EMOJI)}` : s, {}, 'short_sentence');
+  }
+
+  const campaignParams = new Map<string, CampaignParams>();
+  const draw = (items: [number, number], spread: [number, number]): CampaignParams => ({
+    size: int(5, 60),
+    youngShare: between(0.2, 1),
+    items: int(...items),
+    postShare: between(0.5, 1),
+    spreadSeconds: Math.round(Math.exp(between(Math.log(spread[0]), Math.log(spread[1])))),
+  });
+  const time0 = (marginMs: number): number => start + r() * Math.max(0, endMs - start - marginMs);
+  let tplSeq = seed * 11;
+  for (let c = 0; c < shape.campaignsPerType; c++) {
+    // Copy-paste network: one text per message with prefixes, suffixes, emphasis, emoji, dropped words.
+    {
+      const cid = `copy_paste#${c}`;
+      const p = { ...draw([2, 12], [10, 600]), editRate: between(0, 0.6) };
+      campaignParams.set(cid, p);
+      const accts = w.campaignAccounts(cid, 'copy_paste', p.size, p.youngShare);
+      for (let m = 0; m < p.items; m++) {
+        const base = render(r, messageTemplate(r, tplSeq++), 0);
+        const t0 = time0(p.spreadSeconds * 1000);
+        const link = r() < 0.5 ? [`https://dekanttekening.example/${seed}/${tplSeq}`] : [];
+        for (const a of accts) {
+          if (r() >= p.postShare) continue;
+          let text = smallEdits(r, base, p.editRate);
+          if (r() < p.editRate) text = emphasise(r, text);
+          if (r() < p.editRate) text = `${text} ${pick(EMOJI).repeat(int(1, 3))}`;
+          emit(a, t0 + r() * p.spreadSeconds * 1000, `${text}${link.length ? ` ${link[0]}` : ''}`, { links: link });
+        }
+      }
+    }
+    // Co-link ring: fresh links from one unknown domain, each account with its own short comment (or none).
+    {
+      const cid = `colink_ring#${c}`;
+      const p = { ...draw([2, 12], [10, 600]), commentWords: int(0, 6) };
+      campaignParams.set(cid, p);
+      const accts = w.campaignAccounts(cid, 'colink_ring', p.size, p.youngShare);
+      const domain = `${pick(['waarheid', 'echtnieuws', 'vrijspreker', 'nieuwsvrij'])}${seed}${c}.example`;
+      for (let m = 0; m < p.items; m++) {
+        const url = `https://${domain}/artikel/${seed}-${c}-${m}?ref=${int(1, 9)}`;
+        const t0 = time0(p.spreadSeconds * 1000);
+        for (const a of accts) {
+          if (r() >= p.postShare) continue;
+          const comment = p.commentWords > 0 ? `${babble(r, int(1, p.commentWords))} ` : '';
+          emit(a, t0 + r() * p.spreadSeconds * 1000, `${comment}${url}`, { links: [url] });
+        }
+      }
+    }
+    // Hashtag push: a new hashtag posted by the accounts, 1-3 posts each (items is posts per account here).
+    {
+      const cid = `hashtag_push#${c}`;
+      const p = draw([1, 3], [60, 3600]);
+      campaignParams.set(cid, p);
+      const accts = w.campaignAccounts(cid, 'hashtag_push', p.size, p.youngShare);
+      const tag = `${pick(['stopde', 'wegmet', 'eerlijke', 'nooitmeer'])}${pick(TOPICS)}${seed}${c}`;
+      const t0 = time0(p.spreadSeconds * 1000);
+      for (const a of accts) {
+        if (r() >= p.postShare) continue;
+        for (let k = int(1, p.items); k > 0; k--)
+          emit(a, t0 + r() * p.spreadSeconds * 1000, `${babble(r, int(3, 14))} #${tag}`, { hashtags: [tag] });
+      }
+    }
+    // Slow drip: claims of 10-30 words, paraphrased by reordering and synonyms, over 1-24 h each.
+    {
+      const cid = `slow_drip#${c}`;
+      const p = { ...draw([2, 6], [shape.dripHours[0] * 3600, shape.dripHours[1] * 3600]), claimWords: int(10, 30) };
+      campaignParams.set(cid, p);
+      const accts = w.campaignAccounts(cid, 'slow_drip', p.size, p.youngShare);
+      for (let m = 0; m < p.items; m++) {
+        const tpl = claimTemplate(r, p.claimWords, tplSeq++);
+        const t0 = time0(p.spreadSeconds * 1000);
+        for (const a of accts)
+          if (r() < p.postShare) emit(a, t0 + r() * p.spreadSeconds * 1000, reorderParaphrase(r, tpl));
+      }
+    }
+    // Multilingual push: the same link in two to four languages per account.
+    {
+      const cid = `multilingual#${c}`;
+      const p = { ...draw([2, 12], [10, 600]), editRate: between(0, 0.3) };
+      campaignParams.set(cid, p);
+      const accts = w.campaignAccounts(cid, 'multilingual', p.size, p.youngShare);
+      for (let m = 0; m < p.items; m++) {
+        const url = `https://eu-truth${seed}.example/${c}/${m}`;
+        const topic = pick(TOPICS);
+        const t0 = time0(p.spreadSeconds * 1000);
+        for (const a of accts) {
+          if (r() >= p.postShare) continue;
+          const langs = ['nl', 'en', 'de', 'fr'].sort(() => r() - 0.5).slice(0, int(2, 4));
+          for (const l of langs) {
+            const [pre, post] = TRANSLATIONS[l]!;
+            emit(a, t0 + r() * p.spreadSeconds * 1000, smallEdits(r, `${pre} ${topic}: ${post} ${url}`, p.editRate), {
+              links: [url],
+              lang: l,
+            });
+          }
+        }
+      }
+    }
+  }
+  const { posts } = w;
+  posts.sort((x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt));
+  for (let i = 0; i + 1 < posts.length; i += 1) if (r() < 0.02) [posts[i], posts[i + 1]] = [posts[i + 1]!, posts[i]!];
+  return { posts, campaignOf: w.campaignOf, campaignType: w.campaignType, negativeOf: w.negativeOf, campaignParams };
 }

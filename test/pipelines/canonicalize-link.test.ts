@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalizeLink } from '../../pipelines/canonicalize-link.ts';
 
@@ -59,5 +60,31 @@ describe('canonicalizeLink', () => {
 
   it('treats Unicode hosts via punycode consistently', () => {
     expect(canonicalizeLink('https://Bücher.de/x')).toBe('https://xn--bcher-kva.de/x');
+  });
+
+  it('is idempotent: a canonical link canonicalises to itself (found by fuzzing: "www.A", "a.")', () => {
+    expect(canonicalizeLink('www.A')).toBe('https://www.a/');
+    expect(canonicalizeLink('https://a./x')).toBeNull();
+    const hostish = fc
+      .array(fc.oneof(fc.constantFrom('www', 'WWW', 'm', 'a', 'nos', 'localhost', ''), fc.domain()), { maxLength: 4 })
+      .map((parts) => parts.join('.'));
+    const link = fc.oneof(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc
+        .tuple(
+          fc.constantFrom('', 'https://', 'http://', '//', 'HTTP://'),
+          hostish,
+          fc.constantFrom('', '.', ':80', ':8443'),
+        )
+        .chain(([scheme, host, tail]) => fc.webPath().map((path) => `${scheme}${host}${tail}${path}`)),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(link, (s) => {
+        const once = canonicalizeLink(s);
+        if (once !== null) expect(canonicalizeLink(once)).toBe(once);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateIndex } from '../../pipelines/detect-duplicates.ts';
+import { DuplicateIndex, type DuplicateIndexState } from '../../pipelines/detect-duplicates.ts';
 import { fingerprintText } from '../../pipelines/fingerprint-text.ts';
 
 const cfg = { similarity: 0.5, minTokens: 6, bands: 21, maxRepresentatives: 4 };
@@ -55,5 +55,109 @@ describe('DuplicateIndex', () => {
     const b = DuplicateIndex.from(cfg, JSON.parse(JSON.stringify(a.toJSON())));
     expect(assign(b, `RT ${BASE} !!`)).toBe(g);
     expect(b.sampleText(g!)).toBe(BASE);
+  });
+
+  describe('paraphrase drips', () => {
+    // One claim, 12 accounts, one post every ~50 minutes over 10 hours: each rewords it (synonyms in four slots,
+    // clauses swapped or dropped, inflection changed), as slow drips do.
+    const SLOTS = [
+      ['schandalig', 'schokkend', 'onacceptabel', 'bizar'],
+      ['verzwegen', 'weggemoffeld', 'verborgen', 'stilgehouden'],
+      ['kiezers', 'burgers', 'mensen', 'Nederlanders'],
+      ['stembureaus', 'stemlokalen', 'telcentra', 'stembureau'],
+    ];
+    const rng = (seed: number) => () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    function paraphrase(r: () => number): string {
+      const v = (k: number): string => SLOTS[k]![Math.floor(r() * 4)]!;
+      const a = [`${v(0)}:`, 'briefstemmen', 'Zuid-Holland', 'ambtenaren', v(1)];
+      const b = [v(2), v(3), 'nooit', 'eerlijke', 'telling', 'gekregen'];
+      const c = ['burgemeester', 'onderzoekt', 'niets'];
+      // Each account words it its own way: the three clauses in any order, the words within them shuffled.
+      const clauses = [a, b, c].map((x) => [...x].sort(() => r() - 0.5).join(' '));
+      return clauses.sort(() => r() - 0.5).join(', ');
+    }
+    // Organic posts on the same topic: the same topic words, different claims.
+    const TOPIC = 'briefstemmen Zuid-Holland telling stembureaus kiezers burgemeester ambtenaren stemmen uitslag'.split(
+      ' ',
+    );
+    const FILL = (
+      'vandaag morgen gisteren goed slecht lang kort druk rustig snel traag gemeente school werk trein fiets koffie ' +
+      'regen zon debat partij kandidaat opkomst lijst vrijwilliger hulp vraag antwoord uur avond ochtend middag week ' +
+      'jaar buurman buurvrouw collega vriend familie kinderen ouders straat stad dorp winkel markt bakker bus auto ' +
+      'file wind sneeuw koud warm nat droog blij boos moe verbaasd benieuwd trots eerlijk spannend saai leuk mooi ' +
+      'lelijk groot klein nieuw oud jong eerste laatste volgende vorige belangrijk duidelijk lastig makkelijk ' +
+      'wachtrij potlood formulier pas envelop brief zaal tafel stoel deur raam licht scherm telefoon bericht foto'
+    ).split(' ');
+    function organic(r: () => number): string {
+      const ws: string[] = [];
+      for (let k = 0; k < 14; k++)
+        ws.push(r() < 0.3 ? TOPIC[Math.floor(r() * TOPIC.length)]! : FILL[Math.floor(r() * FILL.length)]!);
+      return ws.join(' ');
+    }
+    function run(config: typeof cfg & { paraphraseSimilarity?: number }, expireEveryMs?: number) {
+      let idx = new DuplicateIndex(config);
+      const r = rng(7);
+      const drip: (string | null)[] = [];
+      const others: (string | null)[] = [];
+      const hour = 3_600_000;
+      for (let i = 0; i < 12; i++) {
+        const t = Math.round((i * 10 * hour) / 11);
+        for (let k = 0; k < 20; k++) {
+          const text = organic(r);
+          others.push(idx.assign(fingerprintText(text), t - 1000 * (k + 1), text, 'nl'));
+        }
+        const text = paraphrase(r);
+        drip.push(idx.assign(fingerprintText(text), t, text, 'nl'));
+        if (expireEveryMs) {
+          // A short window that forgets the group between two drip posts; the state also goes through JSON.
+          idx.expire(t - expireEveryMs);
+          idx = DuplicateIndex.from(config, JSON.parse(JSON.stringify(idx.toJSON())) as DuplicateIndexState);
+        }
+      }
+      return { drip, others };
+    }
+
+    it('groups 12 accounts rewording one claim over 10 hours into one text group, and no organic post with it', () => {
+      const { drip, others } = run(cfg);
+      expect(drip[0]).not.toBeNull();
+      expect(new Set(drip)).toEqual(new Set([drip[0]]));
+      expect(others).not.toContain(drip[0]);
+      // Organic posts on the topic stay apart from each other too.
+      const counts = new Map<string | null, number>();
+      for (const g of others) counts.set(g, (counts.get(g) ?? 0) + 1);
+      expect(Math.max(...[...counts.entries()].filter(([g]) => g !== null).map(([, n]) => n))).toBe(1);
+    });
+
+    it('finds the group again after it left the window (paraphrase index outlives it, also through JSON)', () => {
+      const { drip, others } = run(cfg, 30 * 60_000);
+      expect(new Set(drip)).toEqual(new Set([drip[0]]));
+      expect(others).not.toContain(drip[0]);
+    });
+
+    it('splits the drip without paraphrase matching (the uni+bigram MinHash alone misses rewordings)', () => {
+      const { drip } = run({ ...cfg, paraphraseSimilarity: 0 });
+      expect(new Set(drip).size).toBeGreaterThan(1);
+    });
+  });
+
+  it('keeps a stock phrase written by thousands of accounts in one group, and random short texts apart', () => {
+    const idx = new DuplicateIndex(cfg);
+    const words = 'de het een debat stemmen partij kabinet premier goed slecht vanavond morgen echt nooit weer'.split(
+      ' ',
+    );
+    let x = 1;
+    const next = (): number => ((x = (x * 48271) % 2147483647), x / 2147483647);
+    const stock = 'Wat een debat vanavond zeg ik ga zeker stemmen';
+    const keys = new Set<string | null>();
+    for (let i = 0; i < 3000; i++) {
+      const ws: string[] = [];
+      for (let k = 0; k < 8; k++) ws.push(words[Math.floor(next() * words.length)]!);
+      assign(idx, ws.join(' '), i);
+      keys.add(assign(idx, i % 2 ? `${stock}!` : `RT ${stock}`, i));
+    }
+    expect(keys.size).toBe(1);
   });
 });

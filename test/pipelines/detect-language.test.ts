@@ -64,6 +64,21 @@ describe('detectLanguage', () => {
     expect(languageText(t)).not.toMatch(/bbc|ophef|NOS_Nieuws|🔥/);
   });
 
+  it('strips links broken by a space after the scheme (a link-only post is not English)', () => {
+    for (const t of [
+      'https:// theguardian.com/world/live/2026/mar/10/election-results-news-updates',
+      'https: //bbc.co.uk/news/world-europe-politics-latest-stories',
+    ]) {
+      expect(languageText(t)).not.toMatch(/theguardian|bbc|news/);
+      expect(lang(t)).toBe('und');
+    }
+  });
+
+  it('reads Greek text followed by a broken link as Greek', () => {
+    const t = 'Ψέματα ξανά! https:// theguardian.com/world/live/2026/mar/10/greece-election-results-news-updates';
+    expect(lang(t)).toBe('el');
+  });
+
   it('gives confidence in [0,1], higher for a long clear text than for a two-word one', () => {
     const long = detectLanguage(
       'Het kabinet wil de stikstofregels nog strenger maken terwijl boeren nu al failliet gaan.',

@@ -1,10 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createEnricher, InvalidPostError, PostOverBudgetError } from '../../pipelines/enrich.ts';
+import { createEnricher, FutureDatedPostError, InvalidPostError, PostOverBudgetError } from '../../pipelines/enrich.ts';
 import { pseudonymize } from '../../pipelines/pseudonymize.ts';
 import type { NormalizedPost } from '../../pipelines/types.ts';
 import { loadConfig } from '../../workers/config.ts';
 import { validEnrichedPost } from '../support/contracts.ts';
+
+/** The fields of a recorded Mastodon status this test reads. */
+interface RecordedStatus {
+  id: string;
+  url: string;
+  content: string;
+  created_at: string;
+  language: string;
+  account: {
+    id: string;
+    acct: string;
+    display_name: string;
+    created_at: string;
+    followers_count: number;
+    following_count: number;
+    statuses_count: number;
+    bot: boolean;
+  };
+}
 
 const config = loadConfig({ env: {} });
 const key = 'unit-test-key-0123456789';
@@ -164,8 +183,10 @@ describe('createEnricher', () => {
   });
 
   it('enriches a real Mastodon status (recorded fixture)', () => {
-    const raw = JSON.parse(
-      readFileSync(new URL('../../../shared/fixtures/real/mastodon-status.json', import.meta.url), 'utf8'),
+    const raw = (
+      JSON.parse(
+        readFileSync(new URL('../../../shared/fixtures/real/mastodon-status.json', import.meta.url), 'utf8'),
+      ) as { response: { body: RecordedStatus } }
     ).response.body;
     const e = plain({
       id: `mastodon:${raw.id}`,
@@ -237,5 +258,30 @@ describe('createEnricher limits', () => {
       'post over the processing budget: 5001 ms after text normalisation (budget 1000 ms)',
     );
     expect(enrich(base).id).toBe('mastodon:1');
+  });
+
+  it('refuses a post dated beyond maxFutureSkewMs after the processing clock and keeps one within it', () => {
+    const nowMs = Date.parse(base.createdAt);
+    const enrich = createEnricher({
+      enrichment: config.enrich,
+      pseudonymKey: null,
+      limits: { maxFutureSkewMs: 600_000 },
+      now: () => nowMs,
+    });
+    const at = (ms: number) => ({ ...base, createdAt: new Date(nowMs + ms).toISOString() });
+    expect(enrich(at(600_000)).createdAtMs).toBe(nowMs + 600_000); // a clock minutes fast: kept as dated
+    let err: unknown;
+    try {
+      enrich(at(600_001));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FutureDatedPostError);
+    expect(err).toBeInstanceOf(InvalidPostError); // so the workers send it to the dead letters
+    expect((err as Error).message).toBe(
+      'future-dated: createdAt 2025-06-10T12:10:00.001Z is 600 s after the processing clock (tolerance 600 s)',
+    );
+    expect(() => enrich({ ...base, createdAt: '2099-01-01T00:00:00Z' })).toThrow(FutureDatedPostError);
+    expect(enrich({ ...base, createdAt: '2001-01-01T00:00:00Z' }).createdAtMs).toBe(Date.parse('2001-01-01T00:00:00Z'));
   });
 });

@@ -49,7 +49,7 @@ describe('FactCheckIndex', () => {
     idx.add(fc({ reviewUrl: 'https://a.example/2' }));
     idx.add(fc({ reviewUrl: 'https://a.example/3' }));
     expect(idx.size()).toBe(2);
-    const restored = FactCheckIndex.from(JSON.parse(JSON.stringify(idx.toJSON())), 2);
+    const restored = FactCheckIndex.from(JSON.parse(JSON.stringify(idx.toJSON())) as ReturnType<typeof idx.toJSON>, 2);
     expect(restored.match({ links: ['https://waarheid.example/artikel/9'] }).map((r) => r.url)).toEqual([
       'https://a.example/2',
       'https://a.example/3',

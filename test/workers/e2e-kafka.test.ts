@@ -12,13 +12,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAccountPost, pseudonymizePostId } from '../../pipelines/pseudonymize.ts';
-import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
-import { createEnricher } from '../../pipelines/enrich.ts';
 import { loadConfig } from '../../workers/config.ts';
-import { driveDetector, emptyEventTimeState } from '../../pipelines/event-time-driver.ts';
-import { detectorInputOptions } from '../../workers/detector-options.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { Runtime } from '../../workers/runtime.ts';
+import { clusterPosts, referenceClusters } from '../support/reference-clusters.ts';
 import { normalizedPosts } from './fixtures.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -109,35 +106,22 @@ describe('end to end through Kafka', () => {
         await waitFor(() => count('SELECT count(*) AS n FROM dlq') >= 1, 'the poison message in dlq', 60_000, 200);
 
         // Reference: the same posts through the same enrichment and event-time detection, in one process, no crash.
-        const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
-        const detector = createCoordinationDetector(config.detect);
-        const ref = new Map<string, string[]>();
-        const { drive } = detectorInputOptions(config);
-        const driver = emptyEventTimeState();
-        const r = driveDetector(
-          driver,
-          detector,
-          { posts: posts.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 },
-          drive,
-        );
-        // The workers flush once the stream is idle; so does the reference.
-        const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, partitions: 1 }, drive);
-        for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
-        for (const m of [...r.merged, ...flushed.merged]) ref.delete(m.id); // the index worker drops merged clusters
+        const ref = referenceClusters(posts, config, KEY);
         expect(ref.size).toBeGreaterThan(0);
         const stored = () =>
-          new Map(
-            (db.prepare('SELECT id, doc FROM clusters ORDER BY id').all() as Array<{ id: string; doc: string }>).map(
-              (row) => [row.id, [...(JSON.parse(row.doc) as { posts: string[] }).posts].sort()],
-            ),
+          clusterPosts(
+            (db.prepare('SELECT id, doc FROM clusters').all() as Array<{ id: string; doc: string }>).map((row) => [
+              row.id,
+              (JSON.parse(row.doc) as { posts: string[] }).posts,
+            ]),
           );
         await waitFor(
-          () => JSON.stringify([...stored()]) === JSON.stringify([...ref].sort()),
+          () => JSON.stringify([...stored()]) === JSON.stringify([...ref]),
           'the stored clusters to equal the reference',
           120_000,
           500,
         ).catch(() => undefined);
-        expect(new Map([...stored()].sort())).toEqual(new Map([...ref].sort()));
+        expect(stored()).toEqual(ref);
 
         // Exactly once: every id present once (the primary key makes duplicates impossible, so check the set).
         const ids = (db.prepare('SELECT id FROM posts').all() as Array<{ id: string }>).map((x) => x.id);

@@ -42,7 +42,7 @@ function start(dataDir: string, port: number): ChildProcess & { out: string[] } 
 }
 
 const client = sessionClient();
-const get = client.get;
+const get = (...args: Parameters<typeof client.get>) => client.get(...args);
 const signIn = (base: string, password: string) => client.signIn(base, password);
 
 describe('mid start (embedded mode)', () => {

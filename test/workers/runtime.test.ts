@@ -18,7 +18,7 @@ function logs() {
       { level: 'info' },
       {
         write: (s: string) => {
-          lines.push(JSON.parse(s));
+          lines.push(JSON.parse(s) as (typeof lines)[number]);
         },
       },
     ),

@@ -68,7 +68,7 @@ export class BullmqScheduler implements Scheduler {
     const upsert = (q: Queue) =>
       q.upsertJobScheduler(
         job.name,
-        { every: job.everyMs },
+        job.cron ? { pattern: job.cron.pattern, tz: job.cron.tz } : { every: job.everyMs },
         {
           name: job.name,
           data: {},

@@ -111,6 +111,8 @@ export const ES_CLUSTER_MAPPINGS = {
     youngShare: { type: 'float' },
     domains: keyword,
     lang: { type: 'alias', path: 'languages' },
+    campaignId: keyword,
+    narrativeId: keyword,
     triage: { properties: { status: keyword, assignee: keyword, labels: keyword, updatedAt: { type: 'date' } } },
   },
 };

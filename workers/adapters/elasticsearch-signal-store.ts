@@ -133,7 +133,7 @@ export class ElasticsearchSignalStore implements SignalStore {
   }
 
   async start(): Promise<void> {
-    this.es;
+    void this.es; // builds the client now, so a bad node URL fails at start, not at the first write
     if (this.options.setupOnStart) await this.setup();
   }
 
@@ -199,7 +199,7 @@ export class ElasticsearchSignalStore implements SignalStore {
       try {
         await this.es.indices.create({ index });
       } catch (err) {
-        if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception'))
+        if (!(err instanceof errors.ResponseError && esErrorType(err) === 'resource_already_exists_exception'))
           throw err;
         // An index made by an earlier version keeps its mappings: add the fields added since (new fields only).
         await this.es.indices.putMapping({ index, ...(mappings as object) });
@@ -437,4 +437,10 @@ export class ElasticsearchSignalStore implements SignalStore {
     });
     return posts.deleted ?? 0;
   }
+}
+
+/** The `error.type` of an Elasticsearch error response (its body is untyped in the client). */
+function esErrorType(err: errors.ResponseError): string | undefined {
+  const body = err.body as { error?: { type?: unknown } } | undefined;
+  return typeof body?.error?.type === 'string' ? body.error.type : undefined;
 }

@@ -29,6 +29,22 @@ export const TRIAGE_MAPPING = {
   },
 } as const;
 
+/** Attempts of one update that keeps answering 409 (each already retried by Elasticsearch, `retry_on_conflict`). */
+const CONFLICT_ATTEMPTS = 3;
+
+/** A triage copy that Elasticsearch refused: still in conflict after the retries, or another error. */
+export class TriageMirrorError extends Error {
+  override readonly name = 'TriageMirrorError';
+  constructor(
+    message: string,
+    /** True for conflicts and overload (the next change of the cluster, or a retry, copies it again). */
+    readonly retriable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Writes triage fields onto cluster documents. */
 export class ElasticsearchTriageMirror {
   private es: Client | null = null;
@@ -68,12 +84,22 @@ export class ElasticsearchTriageMirror {
         updatedAt: state.updatedAtMs === null ? null : new Date(state.updatedAtMs).toISOString(),
       },
     };
-    try {
-      await this.es.update({ index: this.index, id: state.clusterId, doc, retry_on_conflict: 3 });
-      return true;
-    } catch (err) {
-      if (err instanceof errors.ResponseError && err.statusCode === 404) return false;
-      throw err;
+    // A 409 means the index worker rewrote the cluster document between Elasticsearch's read and write, more
+    // often than retry_on_conflict covers; the update only sets triage.*, so sending it again is safe.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.es.update({ index: this.index, id: state.clusterId, doc, retry_on_conflict: 3 });
+        return true;
+      } catch (err) {
+        if (err instanceof errors.ResponseError && err.statusCode === 404) return false;
+        if (err instanceof errors.ResponseError && err.statusCode === 409 && attempt < CONFLICT_ATTEMPTS) continue;
+        const status = err instanceof errors.ResponseError ? err.statusCode : undefined;
+        throw new TriageMirrorError(
+          `Elasticsearch refused the triage copy of a cluster${status ? ` (HTTP ${status})` : ''}`,
+          status === undefined || status === 409 || status === 429 || status >= 500,
+          { cause: err },
+        );
+      }
     }
   }
 }

@@ -155,28 +155,72 @@ export class KafkaBus implements Bus {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.state !== 'running') throw new BusNotRunningError();
     await this.ensureTopics(options.topics);
-    const consumer: Consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: true,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      rebalanceTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: 500,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    const makeConsumer = (): Consumer =>
+      this.kafka.consumer({
+        groupId: options.groupId,
+        allowAutoTopicCreation: true,
+        maxWaitTimeInMs: 100,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+        rebalanceTimeout: this.options.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: 500,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+      });
+    let consumer = makeConsumer();
+    /** Starts `c`: crash handler, connect, subscribe, run. */
+    const run = async (c: Consumer): Promise<void> => {
+      c.on(c.events.CRASH, ({ payload }) => {
+        if (payload.restart || !running) return; // kafkajs restarts it itself, or we are stopping
+        // kafkajs gives up on a consumer whose error it deems not retriable ("The coordinator is not aware of this
+        // member" after a broker outage or a long pause, among others): it stays stopped, silently, with its
+        // partitions unconsumed. A bus that is still wanted starts a new one.
+        this.options.logger?.warn(
+          { err: payload.error.message, groupId: options.groupId },
+          'Kafka consumer crashed and kafkajs will not restart it; starting a new one.',
+        );
+        if (c === consumer) reviving ??= revive().finally(() => (reviving = null));
+      });
+      await c.connect();
+      await c.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch,
+      });
+    };
+    let reviving: Promise<void> | null = null;
+    const revive = async (): Promise<void> => {
+      for (let attempt = 0; running; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(30_000, backoff * 2 ** attempt)));
+        if (!running) return;
+        const next = makeConsumer();
+        try {
+          await run(next);
+          consumer = next;
+          if (!running) await next.disconnect(); // stopped meanwhile
+          return;
+        } catch (err) {
+          await next.disconnect().catch(() => undefined);
+          this.options.logger?.warn(
+            { err: (err as Error).message, groupId: options.groupId, attempt },
+            'Could not start a new Kafka consumer; trying again.',
+          );
+        }
+      }
+    };
     let running = true;
     const manual = options.commit === 'manual';
     const handled = new Map<string, { topic: string; partition: number; offset: string }>();
     const backoff = this.options.retryBackoffMs ?? 500;
-    const eachBatch = async ({
-      batch,
-      resolveOffset,
-      heartbeat,
-      isRunning,
-      isStale,
-    }: EachBatchPayload): Promise<void> => {
+    const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+      // kafkajs's payload functions are closures, not methods: wrapping them keeps that explicit for the type checker.
+      const { batch } = payload;
+      const resolveOffset = (offset: string): void => payload.resolveOffset(offset);
+      const heartbeat = (): Promise<void> => payload.heartbeat();
+      const isRunning = (): boolean => payload.isRunning();
+      const isStale = (): boolean => payload.isStale();
+      const commitOffsetsIfNecessary: EachBatchPayload['commitOffsetsIfNecessary'] = (offsets) =>
+        payload.commitOffsetsIfNecessary(offsets);
       if (batch.messages.length === 0) return;
       const messages: IncomingMessage[] = batch.messages.map((m) => ({
         topic: batch.topic,
@@ -199,7 +243,14 @@ export class KafkaBus implements Bus {
       resolveOffset(last);
       const next = { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
       if (manual) handled.set(`${batch.topic}|${batch.partition}`, next);
-      else await consumer.commitOffsets([next]);
+      // Committed through the batch's own commitOffsetsIfNecessary, not consumer.commitOffsets: the latter retries
+      // "The coordinator is not aware of this member" (our session expired during an outage) for ~25 s although only
+      // a rejoin can cure it, then crashes the consumer for good. Here the error reaches kafkajs' runner as it is, and
+      // the runner rejoins at once; the batch, uncommitted, comes again (the writes downstream are idempotent).
+      else
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: next.topic, partitions: [{ partition: next.partition, offset: next.offset }] }],
+        });
     };
     const handle = async (
       messages: IncomingMessage[],
@@ -226,12 +277,7 @@ export class KafkaBus implements Bus {
         }
       }
     };
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch,
-    });
+    await run(consumer);
     let stopping: Promise<void> | null = null;
     const sub: Subscription = {
       commit: async () => {
@@ -243,6 +289,7 @@ export class KafkaBus implements Bus {
       stop: () => {
         stopping ??= (async () => {
           running = false;
+          await reviving;
           await consumer.disconnect();
           this.consumers.delete(sub);
         })();

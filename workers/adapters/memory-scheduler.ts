@@ -2,6 +2,7 @@
 // sliding-window rate limit, the same behaviour the BullMQ scheduler gives across processes.
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { CronExpressionParser } from 'cron-parser';
 import type { StopOptions } from '../../pipelines/core/lifecycle.ts';
 import { DEFAULT_STOP_DEADLINE_MS, guardedStop } from '../../pipelines/core/lifecycle.ts';
 import type { RepeatableJob, Scheduler } from '../ports/scheduler.ts';
@@ -26,7 +27,19 @@ export class MemoryScheduler implements Scheduler {
     if (old?.timer) clearTimeout(old.timer);
     const entry: Entry = { job, timer: null, inFlight: old?.inFlight ?? new Set(), starts: old?.starts ?? [] };
     this.entries.set(job.name, entry);
-    if (this.running) this.arm(entry, 0);
+    if (this.running) this.arm(entry, this.firstDelay(job));
+  }
+
+  /** Interval jobs run at once; cron jobs wait for their next time. */
+  private firstDelay(job: RepeatableJob): number {
+    return job.cron ? this.untilNext(job.cron) : 0;
+  }
+
+  /** Milliseconds until the next time of a cron pattern (the same parser BullMQ uses, so the times agree). */
+  private untilNext(cron: { pattern: string; tz: string }): number {
+    const now = Date.now();
+    const next = CronExpressionParser.parse(cron.pattern, { currentDate: new Date(now), tz: cron.tz }).next();
+    return Math.max(next.getTime() - now, 1);
   }
 
   async start(): Promise<void> {
@@ -34,14 +47,14 @@ export class MemoryScheduler implements Scheduler {
     this.running = true;
     this.abort = new AbortController();
     setMaxListeners(0, this.abort.signal); // every running job listens on the one signal
-    for (const e of this.entries.values()) this.arm(e, 0);
+    for (const e of this.entries.values()) this.arm(e, this.firstDelay(e.job));
   }
 
   private arm(e: Entry, delayMs: number): void {
     e.timer = setTimeout(() => {
       if (!this.running) return;
       this.tick(e);
-      this.arm(e, e.job.everyMs);
+      this.arm(e, e.job.cron ? this.untilNext(e.job.cron) : e.job.everyMs);
     }, delayMs);
   }
 

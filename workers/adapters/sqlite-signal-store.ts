@@ -176,7 +176,7 @@ export class SqliteSignalStore implements SignalStore {
     }));
   }
 
-  async searchPosts(query: string, limit = 20): Promise<string[]> {
+  async searchPosts(query: string, limit = 20, options: { ranked?: boolean } = {}): Promise<string[]> {
     // Quote every term so user input cannot form FTS5 syntax.
     // FTS5 rejects a NUL inside a string ("unterminated string"), so NUL and other C0 controls separate terms.
     const terms = query
@@ -188,10 +188,15 @@ export class SqliteSignalStore implements SignalStore {
       .join(' ');
     if (!terms) return [];
     return (
-      this.d
-        .prepare('SELECT id FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank LIMIT ?')
-        .all(terms, limit) as Array<{ id: string }>
-    ).map((r) => r.id);
+      (
+        this.d
+          // bm25 ranking of every match costs several times the match itself; unranked callers skip it.
+          .prepare(
+            `SELECT id FROM posts_fts WHERE posts_fts MATCH ? ${options.ranked === false ? '' : 'ORDER BY rank'} LIMIT ?`,
+          )
+          .all(terms, limit) as Array<{ id: string }>
+      ).map((r) => r.id)
+    );
   }
 
   async getPosts(ids: string[]): Promise<EnrichedPost[]> {

@@ -54,6 +54,11 @@ export interface AnalyzeOptions {
   config: Config;
   /** Called with a progress line now and then; default: none. */
   onProgress?: (line: string) => void;
+  /**
+   * The processing clock of the run, epoch ms: posts dated more than `hardening.enrichment.maxFutureSkewMs` after it
+   * are rejected as future-dated. Default: the time the run starts.
+   */
+  nowMs?: number;
   /** Called for each rejected line; default: none. */
   onReject?: (lineNumber: number, reason: string) => void;
 }
@@ -69,7 +74,10 @@ async function close(stream: WriteStream): Promise<void> {
 /** Runs the analysis; resolves to the counts. Throws only for unreadable input or unwritable output. */
 export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, outDir } = options;
+  const runStartMs = options.nowMs ?? Date.now();
   const enrich = createEnricher({
+    // One clock for the whole run, so whether a post is future-dated does not depend on how fast the file is read.
+    now: () => runStartMs,
     enrichment: config.enrich,
     pseudonymKey: resolvePseudonymKey(config),
     limits: config.hardening.enrichment,
@@ -149,6 +157,7 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
     generatedAt: new Date().toISOString(),
     clusters: held.detector.clusters(),
     accounts: held.detector.accounts(),
+    narratives: held.detector.narratives?.() ?? [],
   };
   result.clusters = signals.clusters.length;
   const target = join(outDir, 'signals.json');

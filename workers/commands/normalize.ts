@@ -14,6 +14,7 @@ import { feedEntryToFactCheck, feedEntryToPost, parseFeed } from '../../connecto
 import { parseTelegramPage } from '../../connectors/telegram.ts';
 import { validateNormalizedPost } from '../validate-post.ts';
 import { PermanentError } from '../../pipelines/core/errors.ts';
+import { jsonErrorMessage } from '../../pipelines/redact.ts';
 
 /** One line for `mid help`. */
 export const summary =
@@ -119,7 +120,7 @@ export async function normalizeFile(
             try {
               parsed.push(JSON.parse(l));
             } catch (e) {
-              reject(`line ${i + 1}`, `not valid JSON (${(e as Error).message})`);
+              reject(`line ${i + 1}`, `not valid JSON (${jsonErrorMessage(e)})`);
             }
           });
           if (parsed.length === 0)
@@ -144,7 +145,7 @@ export async function normalizeFile(
           try {
             ev = JSON.parse(line);
           } catch (e) {
-            return reject(`line ${i + 1}`, `not valid JSON (${(e as Error).message})`);
+            return reject(`line ${i + 1}`, `not valid JSON (${jsonErrorMessage(e)})`);
           }
           readable++;
           const m = mapJetstreamEvent(ev);

@@ -1,12 +1,16 @@
 // `mid report --from DATE --to DATE [--period NAME] [--format html|pdf|md|json] [--lang nl|en] --out FILE`: an
 // anonymised report of the period from the configured signal store. Dates are local days (reports.timeZone), both
 // inclusive; `--period NAME` takes them from the configured election periods.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { periodBounds } from '../../pipelines/report-data.ts';
 import { ChromiumMissingError } from '../../dashboards/reports/pdf.ts';
 import { createReportSource } from '../adapters/create-report-source.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { NullTriageOutcomeSource } from '../ports/report-source.ts';
+import type { TriageOutcomeSource } from '../ports/report-source.ts';
+import { SqliteTriageStore } from '../adapters/sqlite-triage-store.ts';
+import { TriageStoreOutcomeSource } from '../adapters/triage-store-outcome-source.ts';
 import type { ReportFormat } from '../report-builder.ts';
 import { gatherReportData, renderReport } from '../report-builder.ts';
 import { parseArgs, str } from './args.ts';
@@ -56,8 +60,16 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     return fail(`cannot open the ${config.store.kind} signal store: ${(err as Error).message}`);
   }
+  // Triage outcomes from the triage store when there is one (a store that was never created is not created here).
+  const triageFile = config.triage.sqliteFile ?? join(config.dataDir, 'triage.db');
+  const triageStore = existsSync(triageFile) ? new SqliteTriageStore({ file: triageFile }) : null;
+  let triage: TriageOutcomeSource = new NullTriageOutcomeSource();
   try {
-    const data = await gatherReportData(source, new NullTriageOutcomeSource(), config, {
+    if (triageStore) {
+      await triageStore.start();
+      triage = new TriageStoreOutcomeSource(triageStore);
+    }
+    const data = await gatherReportData(source, triage, config, {
       ...bounds,
       periodName,
       now: new Date(),
@@ -77,5 +89,6 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   } finally {
     await source.stop();
+    await triageStore?.stop();
   }
 }

@@ -1,6 +1,6 @@
-// `mid worker <connectors|enrich|detect|index|triage|alerts|all> [more names]`: runs the named workers (or all) in this
+// `mid worker <connectors|enrich|detect|index|triage|alerts|reports|all> [more names]`: runs the named workers (or all) in this
 // process with the configured adapters, serving /healthz, /readyz and /metrics on PORT, until SIGTERM. `triage`
-// also serves the triage application on http.host (env MID_HTTP_HOST).
+// also serves the triage application on http.host (env MID_HTTP_HOST); `reports` runs the report schedules.
 import { createLogger } from '../logger.ts';
 import { Runtime, WORKER_NAMES } from '../runtime.ts';
 import type { WorkerName } from '../runtime.ts';
@@ -10,7 +10,7 @@ import { CONFIG_EXIT_CODE, loadCommandConfig, reportConfigError } from './load-c
 
 /** One line for `mid help`. */
 export const summary =
-  'run streaming workers: mid worker <connectors|enrich|detect|index|alerts|triage|all> [more names] [--config file.json]';
+  'run streaming workers: mid worker <connectors|enrich|detect|index|alerts|triage|reports|all> [more names] [--config file.json]';
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {

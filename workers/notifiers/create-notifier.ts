@@ -1,16 +1,28 @@
-// Builds the notifier for a route's channel config, reading its URL and secrets from the environment or files.
+// Builds the notifier for a route's channel config. Its URL and secrets come from the config (the loader copied the
+// named environment variables into `urlValue` / `secretValue`) or from the files the config names.
 import type { z } from 'zod';
-import type { channelSchema } from '../alerts-config.ts';
+import type { AlertsConfig, channelSchema } from '../alerts-config.ts';
 import { EmailNotifier } from './email.ts';
 import { JsonWebhookNotifier } from './json-webhook.ts';
 import { MatrixNotifier } from './matrix.ts';
 import { ChannelConfigError, readSecret } from './notifier.ts';
 import type { Notifier } from './notifier.ts';
 import { SlackNotifier } from './slack.ts';
+import type { ChatButtons } from './slack.ts';
 import { TeamsNotifier } from './teams.ts';
 
 /** A channel's validated config. */
 export type ChannelConfig = z.infer<typeof channelSchema>;
+/** The `alerts.interactive` section. */
+export type InteractiveConfig = AlertsConfig['interactive'];
+
+/** Buttons for a Slack-compatible channel when the matching secret (and, for Mattermost, the action URL) is set. */
+function chatButtons(format: 'slack' | 'mattermost', i: InteractiveConfig | undefined): ChatButtons | null {
+  if (format === 'slack') return i?.slackSigningSecret ? { kind: 'slack' } : null;
+  return i?.mattermostSecret && i.actionUrl
+    ? { kind: 'mattermost', actionUrl: i.actionUrl, secret: i.mattermostSecret }
+    : null;
+}
 
 function httpUrl(u: string, what: string): string {
   let p: URL;
@@ -24,9 +36,9 @@ function httpUrl(u: string, what: string): string {
 }
 
 /** The notifier for a channel; throws {@link ChannelConfigError} naming what is missing (never a secret value). */
-export function createNotifier(route: string, c: ChannelConfig, env: NodeJS.ProcessEnv = process.env): Notifier {
+export function createNotifier(route: string, c: ChannelConfig, interactive?: InteractiveConfig): Notifier {
   const where = `alerts route "${route}"`;
-  const url = readSecret(env, c.urlEnv, c.urlFile) ?? c.url ?? null;
+  const url = readSecret(c.urlValue, c.urlFile) ?? c.url ?? null;
   const need = (v: string | null, what: string): string => {
     if (!v) throw new ChannelConfigError(`${where}: ${what} is not set`);
     return v;
@@ -38,6 +50,7 @@ export function createNotifier(route: string, c: ChannelConfig, env: NodeJS.Proc
         url: httpUrl(need(url, 'the webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`),
         timeoutMs: c.timeoutMs,
         format: c.format,
+        buttons: chatButtons(c.format, interactive),
       });
     case 'teams':
       return new TeamsNotifier({
@@ -48,13 +61,13 @@ export function createNotifier(route: string, c: ChannelConfig, env: NodeJS.Proc
       return new MatrixNotifier({
         homeserverUrl: httpUrl(need(url, 'the homeserver URL'), `${where}: homeserver URL`),
         roomId: need(c.roomId ?? null, 'roomId'),
-        accessToken: need(readSecret(env, c.secretEnv, c.secretFile), 'the access token (secretEnv or secretFile)'),
+        accessToken: need(readSecret(c.secretValue, c.secretFile), 'the access token (secretEnv or secretFile)'),
         timeoutMs: c.timeoutMs,
       });
     case 'json':
       return new JsonWebhookNotifier({
         url: httpUrl(need(url, 'the webhook URL'), `${where}: webhook URL`),
-        secret: readSecret(env, c.secretEnv, c.secretFile),
+        secret: readSecret(c.secretValue, c.secretFile),
         timeoutMs: c.timeoutMs,
       });
     case 'email':

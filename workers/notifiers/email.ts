@@ -62,6 +62,32 @@ export class EmailNotifier implements Notifier {
     return { threadRef: r.thread ?? messageId };
   }
 
+  /** Sends one report (not an alert): a text body and one attached file. Same errors as {@link send}. */
+  async sendReport(r: {
+    subject: string;
+    text: string;
+    attachment: { filename: string; content: Buffer };
+  }): Promise<void> {
+    try {
+      await this.transport.sendMail({
+        from: this.o.from,
+        to: this.o.to,
+        subject: r.subject,
+        text: r.text,
+        attachments: [r.attachment],
+      });
+    } catch (err) {
+      const code = (err as { responseCode?: number }).responseCode ?? null;
+      throw new DeliveryError(
+        `SMTP send failed${code ? ` (${code})` : ''}`,
+        code === null || code < 500,
+        code,
+        null,
+        err,
+      );
+    }
+  }
+
   async close(): Promise<void> {
     this.transport.close();
   }

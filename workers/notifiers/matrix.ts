@@ -1,7 +1,9 @@
 // Matrix room message through the client-server API: PUT /_matrix/client/v3/rooms/{roomId}/send/m.room.message/
 // {txnId} with the access token as a bearer token. The txnId is the idempotency key, so a repeat after a restart is
 // the same event for the homeserver (it dedupes per access token). Follow-ups are thread replies (rel_type
-// m.thread) under the first alert's event, with the reply fallback for clients without threads.
+// m.thread) under the first alert's event, with the reply fallback for clients without threads; a follow-up or a
+// "resolved" notice then also edits the first alert (rel_type m.replace, txnId `<key>:edit`), so the room's
+// timeline shows each cluster's latest state while the thread keeps its history.
 import { alertPlainText } from '../../pipelines/alert-message.ts';
 import type { AlertMessage } from '../../pipelines/alert-message.ts';
 import { DeliveryError, httpSend } from './notifier.ts';
@@ -61,6 +63,19 @@ export function matrixContent(m: AlertMessage, threadRoot: string | null): Recor
   return content;
 }
 
+/** The content of an edit (m.replace) of event `original` to show message `m`. */
+export function matrixEditContent(m: AlertMessage, original: string): Record<string, unknown> {
+  const fresh = matrixContent(m, null);
+  return {
+    msgtype: 'm.text',
+    body: `* ${fresh.body as string}`,
+    format: 'org.matrix.custom.html',
+    formatted_body: `* ${fresh.formatted_body as string}`,
+    'm.new_content': fresh,
+    'm.relates_to': { rel_type: 'm.replace', event_id: original },
+  };
+}
+
 /** Options of {@link MatrixNotifier}. */
 export interface MatrixNotifierOptions {
   homeserverUrl: string;
@@ -76,15 +91,9 @@ export class MatrixNotifier implements Notifier {
   constructor(private readonly o: MatrixNotifierOptions) {}
 
   async send(r: DeliveryRequest, signal?: AbortSignal): Promise<DeliveryResult> {
-    const base = this.o.homeserverUrl.replace(/\/+$/, '');
-    const url = `${base}/_matrix/client/v3/rooms/${encodeURIComponent(this.o.roomId)}/send/m.room.message/${encodeURIComponent(r.idempotencyKey)}`;
-    const text = await httpSend(url, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.o.accessToken}` },
-      body: JSON.stringify(matrixContent(r.message, r.thread)),
-      timeoutMs: this.o.timeoutMs,
-      signal,
-    });
+    const text = await this.put(r.idempotencyKey, matrixContent(r.message, r.thread), signal);
+    if (r.thread && (r.message.kind === 'update' || r.message.kind === 'resolved'))
+      await this.put(`${r.idempotencyKey}:edit`, matrixEditContent(r.message, r.thread), signal);
     let eventId: unknown;
     try {
       eventId = (JSON.parse(text) as { event_id?: unknown }).event_id;
@@ -93,5 +102,18 @@ export class MatrixNotifier implements Notifier {
     }
     if (typeof eventId !== 'string') throw new DeliveryError('homeserver answered without an event_id', true);
     return { threadRef: r.thread ?? eventId };
+  }
+
+  /** One room message with its transaction id (the homeserver dedupes a repeat). */
+  private put(txnId: string, content: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
+    const base = this.o.homeserverUrl.replace(/\/+$/, '');
+    const url = `${base}/_matrix/client/v3/rooms/${encodeURIComponent(this.o.roomId)}/send/m.room.message/${encodeURIComponent(txnId)}`;
+    return httpSend(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.o.accessToken}` },
+      body: JSON.stringify(content),
+      timeoutMs: this.o.timeoutMs,
+      signal,
+    });
   }
 }

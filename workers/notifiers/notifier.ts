@@ -1,7 +1,7 @@
 // The notifier port: one channel format (Slack-compatible webhook, Teams Workflows, Matrix, signed JSON webhook,
 // e-mail) sends one rendered alert. Notifiers do one attempt and classify the outcome; retries, back-off, rate
-// limits and the dead-letter list belong to the delivery loop (workers/alerts-delivery.ts). Secrets come from the
-// environment or a file and are never put into errors or logs.
+// limits and the dead-letter list belong to the delivery loop (workers/alerts-worker.ts). Secrets come from the
+// config (resolved from the environment by the loader) or a file and are never put into errors or logs.
 import { readFileSync } from 'node:fs';
 import type { AlertMessage } from '../../pipelines/alert-message.ts';
 
@@ -66,16 +66,12 @@ export class ChannelConfigError extends Error {
   }
 }
 
-/** Reads a secret from the named environment variable or file (file content trimmed). Null when neither is set. */
-export function readSecret(
-  env: NodeJS.ProcessEnv,
-  envName: string | undefined,
-  file: string | undefined,
-): string | null {
-  if (envName) {
-    const v = env[envName];
-    if (v) return v.trim();
-  }
+/**
+ * A secret: the value the config loader resolved from the environment, else the named file's content (trimmed).
+ * Null when neither is set.
+ */
+export function readSecret(value: string | undefined, file: string | undefined): string | null {
+  if (value) return value.trim();
   if (file) {
     try {
       return readFileSync(file, 'utf8').trim();

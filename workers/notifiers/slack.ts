@@ -1,7 +1,10 @@
 // Slack-compatible incoming webhook (Slack, Mattermost): `text` (markdown, what Mattermost shows and Slack uses for
 // notifications) plus Block Kit `blocks` (what Slack shows). Incoming webhooks cannot reply in a thread (thread_ts
-// needs the bot API), so a follow-up is a new message whose title starts with "Update".
-import { alertPlainText } from '../../pipelines/alert-message.ts';
+// needs the bot API), so a follow-up is a new message whose title starts with "Update". With interactivity
+// configured, cluster alerts carry acknowledge / assign / snooze buttons (Slack: Block Kit buttons the Slack app
+// posts back, signed; Mattermost: attachment actions whose context holds our HMAC token; pipelines/chat-actions.ts).
+import { ALERT_CATALOGUE, alertPlainText } from '../../pipelines/alert-message.ts';
+import { CHAT_ACTIONS, mattermostActionToken, slackActionId } from '../../pipelines/chat-actions.ts';
 import type { AlertMessage } from '../../pipelines/alert-message.ts';
 import { httpSend } from './notifier.ts';
 import type { DeliveryRequest, DeliveryResult, Notifier } from './notifier.ts';
@@ -11,8 +14,13 @@ export function slackEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The webhook body for a message. */
-export function slackPayload(m: AlertMessage): Record<string, unknown> {
+/** Buttons on cluster alerts: Slack (the app's signing secret verifies clicks) or Mattermost (URL + token key). */
+export type ChatButtons = { kind: 'slack' } | { kind: 'mattermost'; actionUrl: string; secret: string };
+
+/** The webhook body for a message, with the action buttons when `buttons` is given and the message is a cluster's. */
+export function slackPayload(m: AlertMessage, buttons: ChatButtons | null = null): Record<string, unknown> {
+  const labels = ALERT_CATALOGUE[m.lang].actions;
+  const clusterId = m.kind === 'new' || m.kind === 'update' ? m.clusterId : null;
   const blocks: Array<Record<string, unknown>> = [
     { type: 'header', text: { type: 'plain_text', text: m.title.slice(0, 150), emoji: false } },
   ];
@@ -41,21 +49,40 @@ export function slackPayload(m: AlertMessage): Record<string, unknown> {
     section(
       `*${slackEscape(m.headings.factchecks)}*\n${m.factchecks.map((f) => `• <${f.url}|${slackEscape(f.publisher)}>`).join('\n')}`,
     );
-  if (m.triageUrl) {
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: m.headings.triage },
-          url: m.triageUrl,
-          action_id: 'mid-triage',
-        },
-      ],
+  const elements: Array<Record<string, unknown>> = [];
+  if (m.triageUrl)
+    elements.push({
+      type: 'button',
+      text: { type: 'plain_text', text: m.headings.triage },
+      url: m.triageUrl,
+      action_id: 'mid-triage',
     });
-  }
+  if (buttons?.kind === 'slack' && clusterId)
+    for (const a of CHAT_ACTIONS)
+      elements.push({
+        type: 'button',
+        text: { type: 'plain_text', text: labels[a] },
+        action_id: slackActionId(a),
+        value: clusterId,
+      });
+  if (elements.length) blocks.push({ type: 'actions', elements });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(m.disclaimer) }] });
-  return { text: alertPlainText(m), blocks };
+  const payload: Record<string, unknown> = { text: alertPlainText(m), blocks };
+  if (buttons?.kind === 'mattermost' && clusterId)
+    payload.attachments = [
+      {
+        fallback: labels.acknowledge,
+        actions: CHAT_ACTIONS.map((a) => ({
+          id: `mid${a}`,
+          name: labels[a],
+          integration: {
+            url: buttons.actionUrl,
+            context: { action: a, clusterId, token: mattermostActionToken(buttons.secret, clusterId, a) },
+          },
+        })),
+      },
+    ];
+  return payload;
 }
 
 /** Options of {@link SlackNotifier}. */
@@ -63,6 +90,8 @@ export interface SlackNotifierOptions {
   url: string;
   timeoutMs: number;
   format?: 'slack' | 'mattermost';
+  /** Action buttons on cluster alerts. Default none. */
+  buttons?: ChatButtons | null;
 }
 
 /** Slack-compatible incoming webhook. */
@@ -77,7 +106,7 @@ export class SlackNotifier implements Notifier {
     await httpSend(this.o.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(slackPayload(r.message)),
+      body: JSON.stringify(slackPayload(r.message, this.o.buttons ?? null)),
       timeoutMs: this.o.timeoutMs,
       signal,
     });

@@ -10,6 +10,7 @@ export const topicsConfigSchema = z.object({
   postsEnriched: z.string().default('posts.enriched').describe('Enriched posts. Default posts.enriched.'),
   signals: z.string().default('signals').describe('Cluster updates. Default signals.'),
   dlq: z.string().default('dlq').describe('Dead letters with their reason. Default dlq.'),
+  triage: z.string().default('triage.events').describe('Triage status changes (app → alerts). Default triage.events.'),
 });
 
 /** The `bus` section. */

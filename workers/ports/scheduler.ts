@@ -7,8 +7,13 @@ import type { Lifecycle } from '../../pipelines/core/lifecycle.ts';
 export interface RepeatableJob {
   /** Unique name (e.g. the source name); small fixed set, safe as a label. */
   name: string;
-  /** Interval between runs in milliseconds. */
+  /** Interval between runs in milliseconds (ignored when `cron` is set). */
   everyMs: number;
+  /**
+   * Runs at the times of a cron pattern in a time zone instead of every `everyMs` (DST-safe: BullMQ and the
+   * in-process scheduler both compute the times with cron-parser). A cron job does not run at start. Default none.
+   */
+  cron?: { pattern: string; tz: string };
   /** Each run waits a random 0..jitterMs first, so sources do not fire in lockstep. Default 0. */
   jitterMs?: number;
   /** At most this many runs of this job at once. Default 1. */

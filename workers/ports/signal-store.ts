@@ -57,8 +57,11 @@ export interface SignalStore extends Lifecycle {
   writeDeadLetters(letters: DeadLetterMessage[]): Promise<void>;
   /** Clusters, newest (latest end) and highest score first. */
   listClusters(options?: ListClustersOptions): Promise<StoredCluster[]>;
-  /** Full-text search over post text; returns post ids, best first. */
-  searchPosts(query: string, limit?: number): Promise<string[]>;
+  /**
+   * Full-text search over post text; returns post ids, best first. `ranked: false` (callers that only filter by
+   * the ids, like the triage list) lets an adapter skip ranking, which dominates the cost of broad queries.
+   */
+  searchPosts(query: string, limit?: number, options?: { ranked?: boolean }): Promise<string[]>;
   /** Fetches stored posts by id (missing ids are left out). */
   getPosts(ids: string[]): Promise<EnrichedPost[]>;
   /** Counts for `mid stats`. */

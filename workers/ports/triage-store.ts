@@ -159,7 +159,7 @@ export interface User {
   failedLogins: number;
   /** Locked until this epoch ms (0 = not locked). */
   lockedUntilMs: number;
-  /** Preferred language of reasons and labels. */
+  /** Preferred language of the interface (reasons, labels, every page). New users get Dutch. */
   lang: 'en' | 'nl';
   createdAtMs: number;
 }

@@ -5,6 +5,11 @@ import { drawNetwork } from './graph.js';
 
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const page = document.body.dataset.page;
+// The page's messages in the user's language (the `client.*` keys of the server's catalogue, dashboards/triage/i18n).
+const messages = JSON.parse(document.body.dataset.messages || '{}');
+/** A client message with `{name}` placeholders filled in. */
+const msg = (key, values = {}) =>
+  (messages[key] ?? key).replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
 
 /** Calls the API; resolves to the JSON body, throws an Error with the server's short message. */
 async function api(method, url, body) {
@@ -19,8 +24,17 @@ async function api(method, url, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.error || `request failed (${res.status})`);
+  // `message` is the server's error in the user's language; `error` the stable English one.
+  if (!res.ok) throw new Error(data.message || data.error || msg('failed', { status: res.status }));
   return data;
+}
+
+/** A label mode typed in either language ("waargenomen" or "observed") as the API's value. */
+function labelMode(typed) {
+  if (!typed) return null;
+  const l = typed.toLowerCase();
+  for (const m of ['observed', 'assessed']) if (l === m || l === String(messages[`mode_${m}`]).toLowerCase()) return m;
+  return typed;
 }
 
 function say(el, text, bad = false) {
@@ -61,7 +75,7 @@ function initList() {
   const selected = () => [...document.querySelectorAll('#clusters .sel:checked')].map((x) => x.value);
   const count = document.getElementById('bulk-count');
   document.getElementById('clusters')?.addEventListener('change', () => {
-    if (count) count.textContent = `${selected().length} selected`;
+    if (count) count.textContent = msg('selected', { n: selected().length });
   });
 
   document.addEventListener('keydown', async (e) => {
@@ -123,12 +137,13 @@ function initList() {
   const bulk = async (body) => {
     const ids = selected();
     if (!ids.length) {
-      alert('Select clusters first (checkbox or x).');
+      alert(msg('selectFirst'));
       return;
     }
     try {
       const out = await api('POST', '/api/bulk', { ids, ...body });
-      if (out.failed.length) alert(`${out.failed.length} not changed: ${out.failed.map((f) => f.error).join(', ')}`);
+      if (out.failed.length)
+        alert(msg('notChanged', { n: out.failed.length, errors: out.failed.map((f) => f.error).join(', ') }));
       location.reload();
     } catch (err) {
       alert(err.message);
@@ -137,7 +152,7 @@ function initList() {
   document.getElementById('bulk-close')?.addEventListener('click', () => {
     const closeReason = document.getElementById('bulk-close-reason').value;
     if (!closeReason) {
-      alert('Choose a close reason first.');
+      alert(msg('closeReasonFirst'));
       return;
     }
     bulk({ action: 'close', closeReason });
@@ -149,10 +164,10 @@ function initList() {
     );
   document.getElementById('bulk-label-btn')?.addEventListener('click', () => {
     const [name, mode] = document.getElementById('bulk-label').value.trim().split(':');
-    if (name) bulk({ action: 'label', label: { name, mode: mode || null } });
+    if (name) bulk({ action: 'label', label: { name, mode: labelMode(mode?.trim()) } });
   });
   document.getElementById('save-view')?.addEventListener('click', async () => {
-    const name = prompt('Name of this view');
+    const name = prompt(msg('viewName'));
     if (!name) return;
     const params = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k, v]) => k !== 'after' && v));
     try {
@@ -171,10 +186,10 @@ function initList() {
       const { count } = await api('GET', `/api/clusters/new-count?since=${since}`);
       if (count > 0) {
         counter.hidden = false;
-        counter.replaceChildren(`${count} new cluster${count === 1 ? '' : 's'} since you opened this page. `);
+        counter.replaceChildren(`${msg('newClusters', { n: count })} `);
         const a = document.createElement('a');
         a.href = location.href;
-        a.textContent = 'Show';
+        a.textContent = msg('show');
         counter.append(a);
       }
     } catch {
@@ -188,7 +203,7 @@ function initList() {
 function initCluster() {
   const id = document.getElementById('cluster').dataset.id;
   const base = `/api/clusters/${encodeURIComponent(id)}`;
-  const msg = document.getElementById('action-msg');
+  const out = document.getElementById('action-msg');
   const on = (formId, fn) =>
     document.getElementById(formId)?.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -196,7 +211,7 @@ function initCluster() {
         await fn(new FormData(e.target));
         location.reload();
       } catch (err) {
-        say(msg, err.message, true);
+        say(out, err.message, true);
       }
     });
   on('status-form', (f) =>
@@ -215,7 +230,7 @@ function initCluster() {
         .filter(Boolean)
         .map((s) => {
           const [name, mode] = s.split(':').map((x) => x.trim());
-          return { name, mode: mode || null };
+          return { name, mode: labelMode(mode) };
         }),
     }),
   );
@@ -232,20 +247,20 @@ function initCluster() {
       await api('POST', `${base}/watch`, { watch: e.target.dataset.watching !== '1' });
       location.reload();
     } catch (err) {
-      say(msg, err.message, true);
+      say(out, err.message, true);
     }
   });
   document.getElementById('reveal-form')?.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
     try {
-      const out = await api('POST', `${base}/reveal`, {
+      const r = await api('POST', `${base}/reveal`, {
         account: f.get('account'),
         justification: f.get('justification'),
       });
       say(
         document.getElementById('reveal-out'),
-        `${out.account.slice(0, 16)} is ${out.handle} (this reveal is in the audit log)`,
+        msg('revealed', { account: r.account.slice(0, 16), handle: r.handle }),
       );
     } catch (err) {
       say(document.getElementById('reveal-out'), err.message, true);
@@ -254,7 +269,7 @@ function initCluster() {
   const svg = document.getElementById('network');
   if (svg)
     api('GET', base)
-      .then((d) => drawNetwork(svg, d.network, document.getElementById('edge-info')))
+      .then((d) => drawNetwork(svg, d.network, document.getElementById('edge-info'), msg))
       .catch((err) => say(document.getElementById('edge-info'), err.message, true));
 }
 
@@ -271,7 +286,7 @@ function initShift() {
 }
 
 function initUsers() {
-  const msg = document.getElementById('user-msg');
+  const out = document.getElementById('user-msg');
   document.querySelectorAll('tr[data-user]').forEach((tr) => {
     const u = encodeURIComponent(tr.dataset.user);
     tr.querySelector('.save-role').addEventListener('click', async () => {
@@ -279,7 +294,7 @@ function initUsers() {
         await api('POST', `/api/users/${u}`, { role: tr.querySelector('.role').value });
         location.reload();
       } catch (err) {
-        say(msg, err.message, true);
+        say(out, err.message, true);
       }
     });
     tr.querySelector('.toggle').addEventListener('click', async (e) => {
@@ -287,15 +302,15 @@ function initUsers() {
         await api('POST', `/api/users/${u}`, { disabled: e.target.dataset.disabled !== '1' });
         location.reload();
       } catch (err) {
-        say(msg, err.message, true);
+        say(out, err.message, true);
       }
     });
     tr.querySelector('.reset').addEventListener('click', async () => {
       try {
         const o = await api('POST', `/api/users/${u}`, { resetPassword: true });
-        say(msg, `New one-time password for ${tr.dataset.user}: ${o.password}`);
+        say(out, msg('newPassword', { user: tr.dataset.user, password: o.password }));
       } catch (err) {
-        say(msg, err.message, true);
+        say(out, err.message, true);
       }
     });
   });
@@ -304,9 +319,9 @@ function initUsers() {
     const f = new FormData(e.target);
     try {
       const o = await api('POST', '/api/users', { username: f.get('username'), role: f.get('role') });
-      say(msg, `Created ${o.username}; one-time password: ${o.password}`);
+      say(out, msg('created', { user: o.username, password: o.password }));
     } catch (err) {
-      say(msg, err.message, true);
+      say(out, err.message, true);
     }
   });
   document.getElementById('token-form')?.addEventListener('submit', async (e) => {
@@ -314,9 +329,9 @@ function initUsers() {
     const f = new FormData(e.target);
     try {
       const o = await api('POST', '/api/tokens', { name: f.get('name'), role: f.get('role') });
-      say(msg, `Token (shown once): ${o.token}`);
+      say(out, msg('token', { token: o.token }));
     } catch (err) {
-      say(msg, err.message, true);
+      say(out, err.message, true);
     }
   });
   document.querySelectorAll('[data-revoke]').forEach((b) =>
@@ -325,7 +340,7 @@ function initUsers() {
         await api('DELETE', `/api/tokens/${b.dataset.revoke}`);
         location.reload();
       } catch (err) {
-        say(msg, err.message, true);
+        say(out, err.message, true);
       }
     }),
   );

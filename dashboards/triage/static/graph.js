@@ -11,8 +11,11 @@ function el(name, attrs) {
   return e;
 }
 
-/** Draws `net` ({ nodes, edges }) into `svg`; `info` shows the evidence of a clicked link. */
-export function drawNetwork(svg, net, info) {
+/**
+ * Draws `net` ({ nodes, edges }) into `svg`; `info` shows the evidence of a clicked link. `msg(key, values)` gives
+ * the wording in the user's language (app.js passes the page's catalogue; the fallback is the key itself).
+ */
+export function drawNetwork(svg, net, info, msg = (key) => key) {
   const W = 800,
     H = 420;
   let nodes = net.nodes;
@@ -104,15 +107,18 @@ export function drawNetwork(svg, net, info) {
       tabindex: 0,
     });
     const t = el('title', {});
-    t.textContent = `${l.e.a.slice(0, 10)} – ${l.e.b.slice(0, 10)}: ${l.e.weight} shared item(s)`;
+    t.textContent = msg('edgeTitle', { a: l.e.a.slice(0, 10), b: l.e.b.slice(0, 10), n: l.e.weight });
     line.append(t);
     const show = () => {
-      info.textContent =
-        `${l.e.a.slice(0, 12)} and ${l.e.b.slice(0, 12)} share ${l.e.weight} item(s): ` +
-        l.e.evidence
+      info.textContent = msg('edgeInfo', {
+        a: l.e.a.slice(0, 12),
+        b: l.e.b.slice(0, 12),
+        n: l.e.weight,
+        items: l.e.evidence
           .slice(0, 6)
-          .map((v) => `${v.kind} (posts ${v.pa}, ${v.pb})`)
-          .join('; ');
+          .map((v) => msg('edgeItem', { kind: msg(`kind_${v.kind}`), pa: v.pa, pb: v.pb }))
+          .join('; '),
+      });
     };
     line.addEventListener('click', show);
     line.addEventListener('keydown', (ev) => {
@@ -129,7 +135,10 @@ export function drawNetwork(svg, net, info) {
       class: n.ageDays !== null && n.ageDays < 30 ? 'node young' : 'node',
     });
     const t = el('title', {});
-    t.textContent = `${n.id.slice(0, 16)}: ${n.posts} post(s)${n.ageDays === null ? '' : `, account ${Math.round(n.ageDays)} days old`}`;
+    t.textContent =
+      n.ageDays === null
+        ? msg('nodeTitle', { id: n.id.slice(0, 16), n: n.posts })
+        : msg('nodeTitleAge', { id: n.id.slice(0, 16), n: n.posts, days: Math.round(n.ageDays) });
     c.append(t);
     gNodes.append(c);
     return c;

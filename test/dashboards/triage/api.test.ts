@@ -259,7 +259,10 @@ describe('triage API', () => {
     const lead = await login(h.app, 'lead', h.passwords.lead);
     const r = await lead.post('/api/clusters/c1/reveal', { account: 'acct-a', justification: 'needed for the report' });
     expect(r.statusCode).toBe(409);
-    expect(r.json()).toEqual({ error: 're-identification is not configured' });
+    expect(r.json()).toEqual({
+      error: 're-identification is not configured',
+      message: 'Heridentificatie is niet ingesteld.',
+    });
   });
 
   it('never echoes internal error messages', async () => {
@@ -270,7 +273,7 @@ describe('triage API', () => {
     const r = await viewer.get('/api/clusters/c1');
     expect(r.statusCode).toBe(500);
     expect(r.body).not.toContain('secret');
-    expect(r.json()).toEqual({ error: 'internal error' });
+    expect(r.json()).toEqual({ error: 'internal error', message: 'Er ging iets mis op de server.' });
   });
 
   it('sends a strict CSP and the other protective headers, and serves the OpenAPI document', async () => {

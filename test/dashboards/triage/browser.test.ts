@@ -1,7 +1,8 @@
 // The triage flow in real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): sign in, filter
 // the list, open the sample campaign's cluster, see the timeline chart and the network, change the status with a
 // note, bulk-close two clusters, export GEXF, see the audit timeline. Screenshots of the list and the evidence view
-// go to test/artifacts/ (gitignored). Skipped when Chromium is not installed.
+// go to test/artifacts/ (gitignored). Runs once in Dutch and once in English: the English run starts as a Dutch
+// user (the default) and switches with the header's language menu. Skipped when Chromium is not installed.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import pino from 'pino';
 import { buildTriageApp } from '../../../dashboards/triage/app.ts';
 import { createUserWithPassword } from '../../../dashboards/triage/auth.ts';
 import { triageSchema } from '../../../dashboards/triage/config.ts';
+import { t } from '../../../dashboards/triage/i18n/index.ts';
 import { SqliteSignalStore } from '../../../workers/adapters/sqlite-signal-store.ts';
 import { SqliteTriageStore } from '../../../workers/adapters/sqlite-triage-store.ts';
 import type { FastifyInstance } from 'fastify';
@@ -21,7 +23,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test/artifacts';
 const PASSWORD = 'correct horse battery staple';
 
-describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
+describe.skipIf(!existsSync(CHROMIUM)).each(['nl', 'en'] as const)('triage in a browser (%s)', (lang) => {
   let app: FastifyInstance;
   let browser: Browser;
   let page: Page;
@@ -59,7 +61,11 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
         '--no-first-run',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+    page = await browser.newPage({
+      viewport: { width: 1360, height: 900 },
+      acceptDownloads: true,
+      locale: lang === 'nl' ? 'nl-NL' : 'en-GB',
+    });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 180_000);
 
@@ -81,12 +87,22 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
     // Sign in.
     await page.goto(`${base}/`);
     expect(page.url()).toContain('/login');
+    // The login page speaks the browser's language (Accept-Language).
+    expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+    expect(await page.locator('h1').textContent()).toBe(t(lang, 'login.title'));
     await page.fill('#username', 'lea');
     await page.fill('#password', PASSWORD);
     await page.click('button[type=submit]');
     await page.waitForSelector('#clusters');
+    // New users get Dutch; the English run switches with the menu in the header.
+    expect(await page.locator('html').getAttribute('lang')).toBe('nl');
+    if (lang === 'en') {
+      await Promise.all([page.waitForEvent('load'), page.selectOption('#lang-select', 'en')]);
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    }
+    expect(await page.locator('h1').first().textContent()).toContain(t(lang, 'list.title'));
     expect(await page.locator('#clusters tbody tr').count()).toBe(4);
-    await page.screenshot({ path: `${ARTIFACTS}/triage-list.png`, fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/triage-list-${lang}.png`, fullPage: true });
 
     // Filter the list by kind: only the campaign has co-link evidence.
     await page.selectOption('select[name=kind]', 'co_link');
@@ -105,13 +121,20 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
     expect(await page.locator('svg#network circle').count()).toBe(sample.campaign.accounts.length);
     expect(await page.locator('svg#network line').count()).toBeGreaterThan(0);
     expect(await page.locator('table.posts tbody tr').count()).toBe(sample.campaign.posts.length);
-    await page.screenshot({ path: `${ARTIFACTS}/triage-evidence.png`, fullPage: true });
+    expect(await page.locator('#h-reasons').textContent()).toBe(t(lang, 'cluster.why'));
+    await page.screenshot({ path: `${ARTIFACTS}/triage-evidence-${lang}.png`, fullPage: true });
+
+    // A refused change shows the server's message in the user's language.
+    await page.selectOption('#status-form select[name=status]', 'closed');
+    await page.click('#status-form button[type=submit]');
+    await page.waitForSelector('#action-msg.error');
+    expect(await page.locator('#action-msg').textContent()).toBe(t(lang, 'error.closeNeedsReason'));
 
     // Change the status with a note.
     await page.selectOption('#status-form select[name=status]', 'investigating');
     await page.fill('#status-form textarea[name=note]', 'Same link pushed by **young** accounts; watching.');
     await Promise.all([page.waitForEvent('load'), page.click('#status-form button[type=submit]')]);
-    expect(await page.locator('#cur-status').textContent()).toBe('Investigating');
+    expect(await page.locator('#cur-status').textContent()).toBe(t(lang, 'status.investigating'));
     expect(await page.locator('.note .md strong').first().textContent()).toBe('young');
     expect(await page.locator('#audit-timeline').textContent()).toMatch(/status[\s\S]*"investigating"/);
 
@@ -125,19 +148,19 @@ describe.skipIf(!existsSync(CHROMIUM))('triage in a browser', () => {
     await page.goto(`${base}/?kind=burst&sort=score&order=asc`);
     await page.check('input.sel[value="decoy-1"]');
     await page.check('input.sel[value="decoy-2"]');
-    expect(await page.locator('#bulk-count').textContent()).toBe('2 selected');
+    expect(await page.locator('#bulk-count').textContent()).toBe(t(lang, 'list.selected', { n: 2 }));
     await page.selectOption('#bulk-close-reason', 'organic_coordination');
     await Promise.all([page.waitForEvent('load'), page.click('#bulk-close')]);
     for (const id of ['decoy-1', 'decoy-2'])
-      expect(await page.locator(`tr[data-id="${id}"] .status`).textContent()).toBe('Closed');
-    expect(await page.locator('tr[data-id="decoy-3"] .status').textContent()).toBe('New');
+      expect(await page.locator(`tr[data-id="${id}"] .status`).textContent()).toBe(t(lang, 'status.closed'));
+    expect(await page.locator('tr[data-id="decoy-3"] .status').textContent()).toBe(t(lang, 'status.new'));
 
     // The audit timeline shows all of it, with an intact chain.
     await page.goto(`${base}/audit`);
     const audit = await page.locator('table.audit').textContent();
     expect(audit).toContain('bulk-close');
     expect(audit).toContain('status');
-    expect(await page.locator('p.ok').textContent()).toContain('intact');
+    expect(await page.locator('p.ok').textContent()).toContain(t(lang, 'audit.intact').split(' (')[0]);
 
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);

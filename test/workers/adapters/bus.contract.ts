@@ -36,7 +36,7 @@ export function busContract(name: string, make: () => Bus, clock: TestClock, tim
           topics: [topic],
           groupId: `g-${id()}`,
           eachBatch: async (b) => {
-            for (const m of b) seen.push(JSON.parse(m.value));
+            for (const m of b) seen.push(JSON.parse(m.value) as (typeof seen)[number]);
           },
         }),
       );

@@ -18,7 +18,7 @@ import { cluster, enrichedPost } from '../fixtures.ts';
 const Mock = MockModule as unknown as typeof MockModule.default;
 // The mock tests `instanceof ResponseError` against the CommonJS build of the client: an error made from the ESM
 // build would be sent back as a 200 body (the "index already exists" path then never ran).
-const errors = createRequire(import.meta.url)('@elastic/elasticsearch').errors as typeof esmErrors;
+const errors = (createRequire(import.meta.url)('@elastic/elasticsearch') as { errors: typeof esmErrors }).errors;
 type Mock = InstanceType<typeof Mock>;
 
 interface Seen {
@@ -29,11 +29,11 @@ interface Seen {
 }
 
 function ndjson(body: unknown): unknown[] {
-  if (Array.isArray(body)) return body;
+  if (Array.isArray(body)) return body as unknown[];
   return String(body)
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l));
+    .map((l) => JSON.parse(l) as unknown);
 }
 
 describe('ElasticsearchSignalStore (transport level)', () => {

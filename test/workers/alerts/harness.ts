@@ -119,7 +119,7 @@ export function testWorker(
   env: NodeJS.ProcessEnv = {},
   over: Partial<AlertsWorkerDeps> = {},
 ): { worker: AlertsWorker; clock: { now: number }; deps: AlertsWorkerDeps } {
-  const config = loadConfig({ env: {}, overrides: { alerts: { store: 'memory', ...alerts } } });
+  const config = loadConfig({ env, overrides: { alerts: { store: 'memory', ...alerts } } });
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const deps: AlertsWorkerDeps = {
     config,
@@ -130,7 +130,6 @@ export function testWorker(
     metrics: createMetrics(),
     alertStore: new MemoryAlertStore(),
     signalStore: null,
-    env,
     now: () => clock.now,
     random: () => 0,
     ...over,

@@ -23,11 +23,13 @@ import { createLogger } from '../../../workers/logger.ts';
 import { enrichedPostMessage } from '../../../workers/messages.ts';
 import { createMetrics } from '../../../workers/metrics.ts';
 import { enrichedPost } from '../fixtures.ts';
-import { waitFor } from '../wait-for.ts';
+import { waitFor, waitWhileProgressing } from '../wait-for.ts';
 
 const N = 6000;
 const CHUNK = 200;
 const OUTAGE_MS = 8000;
+/** A wait fails once the indexed count has not moved for this long. */
+const STALL_MS = 30_000;
 
 /** A port nothing listens on (connections to it are refused, as to a broker that is down). */
 async function closedPort(): Promise<number> {
@@ -114,15 +116,16 @@ function cuttableSockets(deadPort: number) {
   };
 }
 
-// Flaky, so opt-in until fixed (MID_FAULT_KAFKA=1 runs it): it passed in two full runs on 2026-12-02 and failed in a
-// third (2,346 of 6,000 posts indexed by the end of its wait) — a real finding to investigate, not yet understood.
-describe.skipIf(!process.env.MID_FAULT_KAFKA)('fault: the Kafka broker restarts mid-stream', () => {
+// It failed in about one run in three (2,208-2,346 of 6,000 indexed) until the bus committed through the batch's
+// commitOffsetsIfNecessary: the outage outlasts the session, kafkajs' consumer.commitOffsets then retried "The
+// coordinator is not aware of this member" for ~25 s and crashed the consumer for good (docs/streaming.md, Faults).
+describe('fault: the Kafka broker restarts mid-stream', () => {
   const stops: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   });
 
-  it('indexes every post exactly once across an outage of every broker connection', { timeout: 90_000 }, async () => {
+  it('indexes every post exactly once across an outage of every broker connection', { timeout: 300_000 }, async () => {
     const id = randomUUID().slice(0, 8);
     const net = cuttableSockets(await closedPort());
     stops.push(() => net.close());
@@ -144,15 +147,17 @@ describe.skipIf(!process.env.MID_FAULT_KAFKA)('fault: the Kafka broker restarts 
         },
       },
     });
-    const logger = createLogger('silent');
+    const logger = createLogger(process.env.FAULTS_LOG ?? 'silent');
     const publisherBus = new KafkaBus({
       brokers: config.bus.kafkaBrokers,
       clientId: `ko-pub-${id}`,
+      logger: logger.child({ component: 'publisher' }),
       socketFactory: net.factory,
     });
     const indexBus = new KafkaBus({
       brokers: config.bus.kafkaBrokers,
       clientId: `ko-idx-${id}`,
+      logger: logger.child({ component: 'index-bus' }),
       retryBackoffMs: 200,
       sessionTimeoutMs: 6000,
       socketFactory: net.factory,
@@ -194,19 +199,36 @@ describe.skipIf(!process.env.MID_FAULT_KAFKA)('fault: the Kafka broker restarts 
       }
     })();
 
-    await waitFor(async () => (await store.counts()).posts >= N / 3, 'a third of the posts indexed', 30_000, 50);
+    await waitWhileProgressing(
+      async () => (await store.counts()).posts >= N / 3,
+      async () => (await store.counts()).posts,
+      'a third of the posts indexed',
+      STALL_MS,
+      50,
+    );
     const cutConnections = net.cut();
     const atCut = (await store.counts()).posts;
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     const duringOutage = (await store.counts()).posts;
     net.restore();
     await publishing;
-    await waitFor(
+    const published = Date.now();
+    const timeline: string[] = [];
+    const tick = setInterval(() => {
+      void store.counts().then((c) => timeline.push(`${Math.round((Date.now() - published) / 1000)}s:${c.posts}`));
+    }, 5000);
+    await waitWhileProgressing(
       async () => (await store.counts()).posts >= N,
+      async () => (await store.counts()).posts,
       'every post indexed after the outage',
-      60_000,
+      STALL_MS,
       100,
-    ).catch(() => undefined);
+    )
+      .catch(() => undefined)
+      .finally(() => clearInterval(tick));
+    process.stdout.write(
+      `[faults/kafka] after the last publish: ${timeline.join(' ')}; done at ${Math.round((Date.now() - published) / 1000)}s with ${(await store.counts()).posts}\n`,
+    );
 
     const counts = await store.counts();
     expect(cutConnections).toBeGreaterThan(0);
@@ -215,7 +237,7 @@ describe.skipIf(!process.env.MID_FAULT_KAFKA)('fault: the Kafka broker restarts 
     expect(counts.posts).toBe(N);
     expect(counts.dlq).toBe(0);
     expect(new Set((await store.getPosts(posts.map((p) => p.id))).map((p) => p.id)).size).toBe(N);
-    await waitFor(async () => (await worker.lag()) === 0, 'every offset committed', 20_000, 100);
+    await waitFor(async () => (await worker.lag()) === 0, 'every offset committed', 60_000, 100);
     const duplicates = (await metrics.processed.get()).values.find((v) => v.labels.outcome === 'duplicate')?.value ?? 0;
     process.stdout.write(
       `[faults/kafka] in: ${N} posts; cut ${cutConnections} connections for ${OUTAGE_MS} ms at ${atCut} indexed (${duringOutage} at the end of the outage), ${net.refused} reconnects refused, ${failedPublishes} publishes failed and retried; out: ${counts.posts} posts (${duplicates} redelivered duplicates absorbed), ${counts.dlq} dead letters, lag 0\n`,

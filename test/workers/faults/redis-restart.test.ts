@@ -14,23 +14,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCoordinationDetector } from '../../../pipelines/detect-coordination.ts';
-import { createEnricher } from '../../../pipelines/enrich.ts';
 import { isAccountPost, pseudonymizePostId } from '../../../pipelines/pseudonymize.ts';
 import type { NormalizedPost } from '../../../pipelines/types.ts';
 import { loadConfig } from '../../../workers/config.ts';
-import { driveDetector, emptyEventTimeState } from '../../../pipelines/event-time-driver.ts';
-import { detectorInputOptions } from '../../../workers/detector-options.ts';
 import { createLogger } from '../../../workers/logger.ts';
 import { createReplaySource } from '../../../workers/replay-source.ts';
 import { Runtime } from '../../../workers/runtime.ts';
 import type { SqliteSignalStore } from '../../../workers/adapters/sqlite-signal-store.ts';
 import { normalizedPosts } from '../fixtures.ts';
-import { waitFor } from '../wait-for.ts';
+import { clusterPosts, referenceClusters } from '../../support/reference-clusters.ts';
+import { waitFor, waitWhileProgressing } from '../wait-for.ts';
 
 const N = 4000;
 const KEY = 'faults-pseudonym-key-0123456789';
+/** A wait fails once nothing moved for this long (posts indexed or detected, clusters written). */
+const STALL_MS = 45_000;
 /** The id a post is stored under: accounts' post ids are pseudonymised during enrichment, like the accounts. */
 const storedId = (p: NormalizedPost): string => (isAccountPost(p.source) ? pseudonymizePostId(p.id, KEY) : p.id);
 const children: ChildProcess[] = [];
@@ -100,7 +100,9 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
       dataDir: dir,
       http: { port: 0 },
       log: { level: 'silent' },
-      detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 2, leaseTtlMs: 5000 },
+      // leaseTtlMs at its default (20 s): with 5 s, a takeover's load and replay under a loaded CPU (5.8 s measured at
+      // load average 25 on 2 cores) outlasted the lease, which was then lost again and again (14 times in one run).
+      detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 2 },
       bus: {
         kind: 'kafka',
         kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
@@ -135,10 +137,20 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
   });
   await runtime.start();
   const store = runtime.store as SqliteSignalStore;
+  const metric = async (worker: string, outcome: string) =>
+    (await runtime.metrics.processed.get()).values
+      .filter((v) => v.labels.worker === worker && v.labels.outcome === outcome)
+      .reduce((a, v) => a + v.value, 0);
   let outageMs: number;
   let atRestart: number;
   try {
-    await waitFor(async () => (await store.counts()).posts >= N / 4, 'a quarter of the posts indexed', 45_000, 50);
+    await waitWhileProgressing(
+      async () => (await store.counts()).posts >= N / 4,
+      async () => (await store.counts()).posts,
+      'a quarter of the posts indexed',
+      STALL_MS,
+      50,
+    );
     atRestart = (await store.counts()).posts;
     const t0 = Date.now();
     redis.kill(signal);
@@ -146,11 +158,15 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
     await new Promise((r) => setTimeout(r, 2000));
     redis = await startRedis(port, dir, persist);
     outageMs = Date.now() - t0;
-    await waitFor(
+    // However long the machine needs, as long as something moves: posts indexed, posts detected, clusters written.
+    const detect = runtime.workers.find((w) => w.name === 'detect') as unknown as { detectedPosts: number };
+    const progress = async () =>
+      (await store.counts()).posts + detect.detectedPosts + (await metric('index', 'cluster'));
+    await waitWhileProgressing(
       async () => (await store.counts()).posts >= N,
+      progress,
       'every post indexed after the restart',
-      60_000,
-      200,
+      STALL_MS,
     ).catch(() => undefined);
     const counts = await store.counts();
     const ids = (await store.getPosts(posts.map(storedId))).map((p) => p.id);
@@ -164,42 +180,47 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
       createdAt: shift(p.createdAt) as string,
       author: { ...p.author, createdAt: shift(p.author?.createdAt) },
     }));
-    const enrichFn = createEnricher({ enrichment: config.enrich, pseudonymKey: KEY });
-    const detector = createCoordinationDetector(config.detect);
-    const { drive } = detectorInputOptions(config);
-    const driver = emptyEventTimeState();
-    const r = driveDetector(
-      driver,
-      detector,
-      { posts: shifted.map((p) => ({ post: enrichFn(p), partition: 0 })), partitions: 1 },
-      drive,
-    );
-    const flushed = driveDetector(driver, detector, { posts: [], flushAll: true, partitions: 1 }, drive);
-    const ref = new Map<string, string[]>();
-    for (const c of [...r.changed, ...flushed.changed]) ref.set(c.id, [...c.posts].sort());
-    for (const m of [...r.merged, ...flushed.merged]) ref.delete(m.id);
-    const stored = async () =>
-      new Map(
-        (await store.listClusters({ limit: 10_000 }))
-          .map((c) => [c.id, [...c.posts].sort()] as const)
-          .sort(([a], [b]) => a.localeCompare(b)),
-      );
-    const want = new Map([...ref].sort(([a], [b]) => a.localeCompare(b)));
-    await waitFor(
-      async () => JSON.stringify([...(await stored())]) === JSON.stringify([...want]),
-      'the stored clusters to equal the reference',
-      persist ? 30_000 : 3_000,
-      500,
+    const want = referenceClusters(shifted, config, KEY);
+    const stored = async () => clusterPosts((await store.listClusters({ limit: 10_000 })).map((c) => [c.id, c.posts]));
+    const same = async () => JSON.stringify([...(await stored())]) === JSON.stringify([...want]);
+    // With persistence the detector resumes from its checkpoint and must catch up exactly; without, it restarted
+    // from nothing and is only reported, so it gets a short look.
+    await (
+      persist
+        ? waitWhileProgressing(same, progress, 'the stored clusters to equal the reference', STALL_MS, 500)
+        : waitFor(same, 'the stored clusters to equal the reference', 3_000, 500)
     ).catch(() => undefined);
     const clusters = await stored();
     const index = runtime.workers.find((w) => w.name === 'index')!;
-    await waitFor(async () => (await index.lag!()) === 0, 'the index worker to commit everything', 10_000, 200).catch(
+    // kafkajs' admin sometimes fails a fetchTopicOffsets on a loaded machine (a missing metadata entry): ask again.
+    const lagNow = async (): Promise<number> => {
+      for (let i = 0; ; i++) {
+        try {
+          return await index.lag!();
+        } catch (err) {
+          if (i >= 10) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    await waitFor(async () => (await lagNow()) === 0, 'the index worker to commit everything', 10_000, 200).catch(
       () => undefined,
     );
-    const metric = async (worker: string, outcome: string) =>
-      (await runtime.metrics.processed.get()).values
-        .filter((v) => v.labels.worker === worker && v.labels.outcome === outcome)
-        .reduce((a, v) => a + v.value, 0);
+    // Messages on each topic (duplicates included), from the broker's offsets: what each stage handed on.
+    const admin = new Kafka({ brokers: config.bus.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const onTopic = async (topic: string) =>
+      (await admin.fetchTopicOffsets(topic)).reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
+    const stages = {
+      rawMessages: await onTopic(config.bus.topics.postsRaw),
+      enrichedMessages: await onTopic(config.bus.topics.postsEnriched),
+      enrichOk: await metric('enrich', 'ok'),
+      detectOk: await metric('detect', 'ok'),
+      detectLate: await metric('detect', 'late'),
+      detected: detect.detectedPosts,
+      connectorsDuplicate: await metric('connectors', 'duplicate'),
+    };
+    await admin.disconnect();
     return {
       posts,
       counts,
@@ -208,10 +229,11 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
       clusters,
       atRestart,
       outageMs,
-      lag: await index.lag!(),
+      lag: await lagNow(),
       published: await metric('connectors', 'published'),
       indexed: await metric('index', 'indexed'),
       duplicates: await metric('index', 'duplicate'),
+      stages,
     };
   } finally {
     await runtime.stop({ deadlineMs: 10_000 });
@@ -220,22 +242,27 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
   }
 }
 
-// Known failure, so opt-in until fixed (MID_FAULT_REDIS=1 runs it): since post ids are pseudonymised, the AOF run
-// stores fewer posts than it writes (2,250 of 4,000 on 2026-12-02) — a real finding, not yet understood.
+// Still opt-in (MID_FAULT_REDIS=1 runs it). Its finding is understood and fixed: the 2,250 of 4,000 came from a
+// connectors run that failed to read its cursor from the restarted Redis and backed the source off for 45-75 s (the
+// source's back-off), longer than the old 60 s wait; every stage (raw, enriched, indexed) counts 4,000 distinct ids
+// once it finishes, so no id collision and no counting on raw ids. After the fixes (last run, 2026-12-02, load
+// average ~25 on 2 cores): AOF 4,000 of 4,000 indexed exactly once, 0 dead letters, lag 0, but the detector had
+// handled 3,618 posts and the stored cluster held 82 of 100 campaign posts when the file hit its 300 s timeout; the
+// empty-Redis case passed (4,000 once). Not three passes in a row yet, so the gate stays. See docs/streaming.md.
 describe.skipIf(!process.env.MID_FAULT_REDIS)('fault: Redis restarts while the workers run', () => {
   // One run per case, shared by its checks (each run takes about a minute on this machine).
   let aof: ReturnType<typeof run> | null = null;
   const aofRun = () =>
     (aof ??= run(true, 'SIGKILL').then((r) => {
       process.stdout.write(
-        `[faults/redis aof+SIGKILL] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published}; out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, campaign posts in clusters ${[...r.clusters.values()].reduce((a, v) => a + v.length, 0)} stored / ${[...r.ref.values()].reduce((a, v) => a + v.length, 0)} reference, lag ${r.lag}\n`,
+        `[faults/redis aof+SIGKILL] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published}; out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, campaign posts in clusters ${[...r.clusters.values()].reduce((a, v) => a + v.length, 0)} stored / ${[...r.ref.values()].reduce((a, v) => a + v.length, 0)} reference, lag ${r.lag}; stages ${JSON.stringify(r.stages)}\n`,
       );
       return r;
     }));
 
   it(
     'with persistence (AOF) and SIGKILL: every post indexed exactly once, nothing dead-lettered, every offset committed',
-    { timeout: 130_000 },
+    { timeout: 300_000 },
     async () => {
       const r = await aofRun();
       expect(r.atRestart).toBeLessThan(N);
@@ -251,7 +278,7 @@ describe.skipIf(!process.env.MID_FAULT_REDIS)('fault: Redis restarts while the w
   // leaseTtlMs 3 s and 10 s: the detect worker lost its lease again and again after the restart. Watch for flakiness.
   it(
     'with persistence (AOF) and SIGKILL: the same clusters as an uninterrupted run',
-    { timeout: 130_000 },
+    { timeout: 300_000 },
     async () => {
       const r = await aofRun();
       expect(r.ref.size).toBeGreaterThan(0);
@@ -261,12 +288,12 @@ describe.skipIf(!process.env.MID_FAULT_REDIS)('fault: Redis restarts while the w
 
   it(
     'without persistence (Redis comes back empty): every post still indexed exactly once, the workers carry on',
-    { timeout: 130_000 },
+    { timeout: 300_000 },
     async () => {
       const r = await run(false, 'SIGTERM');
       const same = JSON.stringify([...r.clusters]) === JSON.stringify([...r.ref]);
       process.stdout.write(
-        `[faults/redis empty+SIGTERM] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published} (the cursor and seen ids were lost); out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, equal: ${same}, lag ${r.lag}\n`,
+        `[faults/redis empty+SIGTERM] in: ${N} posts; Redis down ${r.outageMs} ms at ${r.atRestart} indexed; connectors published ${r.published} (the cursor and seen ids were lost); out: ${r.counts.posts} posts (${r.indexed} written, ${r.duplicates} duplicates absorbed), ${r.counts.dlq} dead letters, clusters ${r.clusters.size} stored / ${r.ref.size} reference, equal: ${same}, lag ${r.lag}; stages ${JSON.stringify(r.stages)}\n`,
       );
       expect(r.atRestart).toBeLessThan(N);
       expect(r.counts.posts).toBe(N);
