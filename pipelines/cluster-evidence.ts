@@ -59,6 +59,8 @@ export interface ClusterFacts {
   bursts: Record<string, BurstFact>;
   composition: Composition;
   accounts: number;
+  /** Set when the cluster has more member posts than it lists. */
+  postsListed?: { listed: number; posts: number };
 }
 
 function iso(ms: number): string {
@@ -187,5 +189,10 @@ export function assessCluster(facts: ClusterFacts, s: EvidenceSettings): Cluster
   records.push(...coaction, ...compositionEvidence(comp, s));
   if (kinds.size === 0) kinds.add('other');
   if (records.length === 0) records.push({ kind: 'acted_together', counts: { accounts: facts.accounts } });
-  return { evidence: records.slice(0, MAX_EVIDENCE), kinds: [...kinds].sort(), logP };
+  // A capped post list is said, never silent: it takes the last place when the evidence is full.
+  const listed = facts.postsListed;
+  const evidence = listed
+    ? [...records.slice(0, MAX_EVIDENCE - 1), { kind: 'posts_listed' as const, counts: { ...listed } }]
+    : records.slice(0, MAX_EVIDENCE);
+  return { evidence, kinds: [...kinds].sort(), logP };
 }

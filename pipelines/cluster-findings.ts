@@ -2,7 +2,7 @@
 // (a network component of significant account pairs, or a burst of one item by an unlikely cohort) with its accounts
 // and posts; the facts (NetFact, BurstFact) are the numbers a cluster record keeps about it and its evidence and
 // reasons are built from (cluster-evidence.ts). Facts are plain data: they are part of the detector's snapshot.
-import type { EvidenceKind, SignificantEdge } from './coaction-graph.ts';
+import type { CoactionGraph, EvidenceKind, SignificantEdge } from './coaction-graph.ts';
 import type { BurstFinding } from './detect-bursts.ts';
 import type { CoLinkInterval } from './detect-colinks.ts';
 import type { DetectionWindow } from './detection-window.ts';
@@ -149,7 +149,13 @@ export function keepPeak(prev: BurstFact | undefined, next: BurstFact): BurstFac
 }
 
 /** The network facts of a cluster: the significant pairs `edges` among `members`, against the window as it is now. */
-export function netFact(window: DetectionWindow, members: string[], edges: SignificantEdge[]): NetFact {
+export function netFact(
+  window: DetectionWindow,
+  graph: Pick<CoactionGraph, 'coactions' | 'coactionsOf'>,
+  members: string[],
+  edges: SignificantEdge[],
+  minPosts = 1,
+): NetFact {
   const byKind: Partial<
     Record<EvidenceKind, KindFact & { accountSet: Set<string>; itemSet: Set<string>; langSet: Set<string> }>
   > = {};
@@ -185,16 +191,22 @@ export function netFact(window: DetectionWindow, members: string[], edges: Signi
       }
     }
   }
-  // Cluster p-value: all member pairs together against the same authorship-shuffle null as the edges.
+  // Cluster p-value: all member pairs together against the same null as the edges, the rate set by the co-actions
+  // of the accounts outside the cluster among their posts (coaction-graph.ts).
   let sumM = 0;
   let sumM2 = 0;
+  let memberLoad = 0;
+  let internal = 0;
   for (const a of members) {
     const m = window.accounts.get(a)?.n ?? 1;
     sumM += m;
     sumM2 += m * m;
+    memberLoad += graph.coactionsOf(a);
   }
-  const n = Math.max(1, window.size());
-  const expectedAll = ((2 * Math.max(1, window.pairs)) / (n * n)) * ((sumM * sumM - sumM2) / 2);
+  for (const { edge } of edges) internal += edge.ev.length;
+  const outside = Math.max(1, graph.coactions() - memberLoad + internal);
+  const n = Math.max(1, minPosts, window.size() - sumM);
+  const expectedAll = ((2 * outside) / (n * n)) * ((sumM * sumM - sumM2) / 2);
   shared.sort((x, y) => x - y);
   const out: NetFact = {
     accounts: members.length,

@@ -20,6 +20,11 @@ export interface ClusterRecord {
   endMs: number;
   accounts: string[];
   posts: string[];
+  /**
+   * Ids of member posts beyond `maxClusterPosts` (not listed, only counted), at most {@link MAX_OVERFLOW_IDS};
+   * absent until the list is full.
+   */
+  overflow?: string[];
   net: NetFact | null;
   bursts: Record<string, BurstFact>;
   profiles: Record<string, AccountRecord>;
@@ -90,6 +95,16 @@ function episodeOf(c: Cluster, posts: number): CampaignEpisode {
     kinds: c.kinds.slice(),
     summary: c.reasons[0] ?? null,
   };
+}
+
+/** Most unlisted post ids a cluster remembers to count them (beyond it, the count is a lower bound). */
+export const MAX_OVERFLOW_IDS = 100_000;
+
+/** Counts `p` among the unlisted posts of `rec` (once). `seen` is the set view of `rec.overflow`, kept in step. */
+function countOverflow(rec: ClusterRecord, seen: Set<string>, p: string): void {
+  if (seen.has(p) || seen.size >= MAX_OVERFLOW_IDS) return;
+  seen.add(p);
+  (rec.overflow ??= []).push(p);
 }
 
 function hashId(prefix: string, seed: string): string {
@@ -250,8 +265,12 @@ export class ClusterRecords {
 
   /** Opens a new cluster for a finding that overlaps none (its id derives from the finding's earliest post). */
   create(f: Finding): ClusterRecord {
+    // Two findings can share an anchor post without overlapping (a burst and a network through the same post): the
+    // second gets a derived id, so no record is overwritten while its accounts still point at it.
+    let id = hashId('cl', f.anchorP);
+    for (let k = 2; this.open.has(id); k++) id = hashId('cl', `${f.anchorP}#${k}`);
     const rec: ClusterRecord = {
-      id: hashId('cl', f.anchorP),
+      id,
       anchorT: f.anchorT,
       anchorP: f.anchorP,
       startMs: f.anchorT,
@@ -293,10 +312,16 @@ export class ClusterRecords {
   ): void {
     const have = new Set(rec.posts);
     const langs = new Set(rec.langs);
+    let over: Set<string> | null = null;
     for (const [p, t] of posts) {
       if (t < rec.startMs) rec.startMs = t;
       if (t > rec.endMs) rec.endMs = t;
-      if (have.has(p) || rec.posts.length >= this.cfg.maxClusterPosts) continue;
+      if (have.has(p)) continue;
+      if (rec.posts.length >= this.cfg.maxClusterPosts) {
+        over ??= new Set(rec.overflow);
+        countOverflow(rec, over, p);
+        continue;
+      }
       have.add(p);
       rec.posts.push(p);
       const h = String(Math.floor(t / 3_600_000));
@@ -335,11 +360,13 @@ export class ClusterRecords {
     for (const a of from.accounts) this.unlink(a, from.id);
     this.addAccounts(into, from.accounts);
     const have = new Set(into.posts);
-    for (const p of from.posts)
-      if (!have.has(p) && into.posts.length < this.cfg.maxClusterPosts) {
+    const over = new Set(into.overflow);
+    for (const p of [...from.posts, ...(from.overflow ?? [])])
+      if (have.has(p)) continue;
+      else if (into.posts.length < this.cfg.maxClusterPosts) {
         have.add(p);
         into.posts.push(p);
-      }
+      } else countOverflow(into, over, p);
     into.startMs = Math.min(into.startMs, from.startMs);
     into.endMs = Math.max(into.endMs, from.endMs);
     for (const [k, b] of Object.entries(from.bursts)) into.bursts[k] = keepPeak(into.bursts[k], b);

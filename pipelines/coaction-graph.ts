@@ -1,10 +1,16 @@
 // The account co-action graph: an edge joins two accounts that acted on the same item (near-identical text, the
 // same link, the same reposted post) close in time, and keeps every piece of evidence (item, kind, both post ids,
 // both times). One shared item is what a crowd produces; what separates a network from a crowd is the same pair
-// co-acting on several distinct items. Each edge is tested against a null model in which authorship is shuffled
-// over the window's posts (every account keeps its number of posts): the expected number of co-acting post pairs
-// for accounts a and b is E = 2·m_a·m_b·C / N², with N posts and C co-acting pairs in the window, and the edge is
-// kept when P(Poisson(E) >= shared items) is below `edgeAlpha` divided by the number of edges tested (Bonferroni).
+// co-acting on several distinct items. Each edge is tested against a null model conditioned on each item and each
+// account: account x acts on item i with probability k_i·m_x/N (k_i accounts on the item, m_x posts of x, N posts),
+// and two accounts on the same item co-act (within the item's interval) as often as the item's other sharers do.
+// Summed over the items, the expected co-actions of a and b are E = 2·m_a·m_b·C_ab / N_ab², where C_ab counts the
+// co-acting post pairs on the items that can be evidence (crowd items, shared by more than maxItemAccounts, add no
+// evidence and so no expectation either) among the *other* accounts, and N_ab the other accounts' posts, floored at
+// `minPosts` (a window is a sample of a larger platform: a ring that is the whole input is not its own baseline). So
+// neither a viral story (a crowd) nor the pair's own co-sharing (a network that dominates the window) raises the bar.
+// The edge is kept when P(Poisson(E) >= shared items) is below `edgeAlpha` divided by the number of edges held
+// (Bonferroni). C and each account's share of it are kept up to date as evidence is added and expired.
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
 import { logFactorial, logPoissonTail } from './tail-probability.ts';
 
@@ -39,14 +45,19 @@ export interface SignificantEdge {
   logP: number;
 }
 
-/** Null-model counts of the window. */
+/** Null-model counts of the window (the co-acting pairs come from the graph's own evidence). */
 export interface NullCounts {
   /** Posts in the window (N). */
   posts: number;
-  /** Co-acting post pairs in the window (C). */
-  pairs: number;
   /** Posts in the window per account (m). */
   postsOf: (account: string) => number;
+  /**
+   * Co-acting post pairs in the window counted on every item, crowds included; when larger than the graph's own
+   * evidence it sets C (the pair's own co-actions still left out). Default: the graph's evidence.
+   */
+  pairs?: number;
+  /** Floor of the posts the null model divides by (see the file comment). Default 1. */
+  minPosts?: number;
 }
 
 /** Serialised form of a {@link CoactionGraph}. */
@@ -69,8 +80,12 @@ export function sharedItems(edge: Edge): number {
   return Math.min(items.size, pa.size, pb.size);
 }
 
-/** Expected co-acting pairs of accounts with `ma` and `mb` posts under the authorship-shuffle null. */
-export function expectedCoactions(ma: number, mb: number, counts: Pick<NullCounts, 'posts' | 'pairs'>): number {
+/**
+ * Expected co-acting pairs of accounts with `ma` and `mb` posts when the other accounts' `pairs` co-acting post pairs
+ * among their `posts` posts set the rate (see the file comment). At least one pair is assumed, so a window without any
+ * other co-action does not make every shared item infinitely surprising.
+ */
+export function expectedCoactions(ma: number, mb: number, counts: { posts: number; pairs: number }): number {
   if (counts.posts <= 0) return 0;
   return (2 * ma * mb * Math.max(counts.pairs, 1)) / (counts.posts * counts.posts);
 }
@@ -115,6 +130,19 @@ export class CoactionGraph {
   private queue: [number, string][] = [];
   /** sharedItems() per edge key, dropped whenever the edge's evidence changes (derived, not serialised). */
   private shared = new Map<string, number>();
+  /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
+  private total = 0;
+  /** Evidence records per account (derived, not serialised). */
+  private load = new Map<string, number>();
+
+  private bump(a: string, b: string, by: number): void {
+    this.total += by;
+    for (const x of [a, b]) {
+      const v = (this.load.get(x) ?? 0) + by;
+      if (v > 0) this.load.set(x, v);
+      else this.load.delete(x);
+    }
+  }
 
   constructor(
     private readonly maxEvidencePerEdge: number,
@@ -139,6 +167,7 @@ export class CoactionGraph {
     }
     if (edge.ev.length >= this.maxEvidencePerEdge) return;
     edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
+    this.bump(a, b, 1);
     this.shared.delete(key);
     heapPush(this.queue, [ta > tb ? ta : tb, key]);
     if (edge.ev.length >= this.minShared) this.candidates.add(key);
@@ -156,7 +185,9 @@ export class CoactionGraph {
       const key = heapPop(this.queue)[1];
       const edge = this.edges.get(key);
       if (!edge) continue;
+      const before = edge.ev.length;
       edge.ev = edge.ev.filter((e) => Math.max(e.ta, e.tb) >= cutoffMs);
+      if (edge.ev.length !== before) this.bump(edge.a, edge.b, edge.ev.length - before);
       this.shared.delete(key);
       if (edge.ev.length === 0) {
         this.edges.delete(key);
@@ -173,6 +204,7 @@ export class CoactionGraph {
    * full tail sum when the probability of exactly `shared` co-actions alone is above the threshold. */
   significantEdges(counts: NullCounts, minShared: number, alpha: number): SignificantEdge[] {
     const threshold = Math.log(alpha / Math.max(1, this.edges.size));
+    const floor = Math.max(1, counts.minPosts ?? 1);
     const out: Array<SignificantEdge & { key: string }> = [];
     const pool = minShared >= this.minShared ? this.candidates : this.edges.keys();
     for (const key of pool) {
@@ -184,7 +216,16 @@ export class CoactionGraph {
         this.shared.set(key, shared);
       }
       if (shared < minShared) continue;
-      const expected = expectedCoactions(counts.postsOf(edge.a), counts.postsOf(edge.b), counts);
+      const ma = counts.postsOf(edge.a);
+      const mb = counts.postsOf(edge.b);
+      const expected = expectedCoactions(ma, mb, {
+        posts: Math.max(floor, counts.posts - ma - mb),
+        pairs:
+          Math.max(this.total, counts.pairs ?? 0) -
+          this.coactionsOf(edge.a) -
+          this.coactionsOf(edge.b) +
+          edge.ev.length,
+      });
       // P(X >= k) >= P(X = k): when log P(X = k) is already above the threshold, so is the tail.
       if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) continue;
       const logP = logPoissonTail(shared, expected);
@@ -192,6 +233,16 @@ export class CoactionGraph {
     }
     out.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     return out.map(({ edge, shared, expected, logP }) => ({ edge, shared, expected, logP }));
+  }
+
+  /** Co-acting post pairs (evidence records) held: C of the null model. */
+  coactions(): number {
+    return this.total;
+  }
+
+  /** Co-acting post pairs (evidence records) held in which `account` takes part. */
+  coactionsOf(account: string): number {
+    return this.load.get(account) ?? 0;
   }
 
   /** Connected components (sorted account lists, sorted by first account) of the given edges. */
@@ -236,6 +287,7 @@ export class CoactionGraph {
     for (const e of state.edges) {
       const key = `${e.a}\u0001${e.b}`;
       g.edges.set(key, e);
+      g.bump(e.a, e.b, e.ev.length);
       if (e.ev.length >= minShared) g.candidates.add(key);
     }
     g.queue = state.queue

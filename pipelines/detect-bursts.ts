@@ -2,9 +2,12 @@
 // (its rate earlier in the window, floored by a prior rate), judged by the Poisson surprise -log10 P(X >= observed).
 // A burst alone is news (a debate makes a hashtag trend); it is flagged only when the composition of who posts it
 // is also unlikely: the share of young accounts or accounts without history, tested against the share among all
-// accounts active in the window (binomial tail), plus whether creation dates cluster within a few days.
+// accounts active in the window (binomial tail), plus whether creation dates cluster within a few days. The two are
+// judged jointly (Fisher's method over the cohort p-value and the burst's surprise beyond `minSurprise`, credited up
+// to `excessCap` orders of magnitude), not by a hard share gate, so a ring with 56% young accounts is not dropped
+// while one with 60% is: a sharper burst needs a less unusual cohort, and no burst excuses an ordinary one.
 import type { AccountRecord, DetectionWindow } from './detection-window.ts';
-import { logBinomialTail, logPoissonTail } from './tail-probability.ts';
+import { logBinomialTail, logFisherCombined, logPoissonTail } from './tail-probability.ts';
 
 /** Settings of the burst detector. */
 export interface BurstConfig {
@@ -19,6 +22,8 @@ export interface BurstConfig {
   creationClusterDays: number;
   cohortMinShare: number;
   cohortAlpha: number;
+  /** Orders of magnitude of burst surprise beyond `minSurprise` credited to the joint test. */
+  excessCap: number;
 }
 
 /** Who posted a set of posts: counts an analyst can check against the profiles. */
@@ -42,6 +47,8 @@ export interface BurstFinding {
   composition: Composition;
   /** Natural log of the composition p-value. */
   logPComposition: number;
+  /** Natural log of the joint (burst and composition) p-value the burst was flagged on. */
+  logPJoint: number;
   /** Posts of cohort accounts on the key within the burst window. */
   posts: string[];
   /** Times of the first and last post (any account) counted in `observed`. */
@@ -135,7 +142,9 @@ export function evaluateBurst(
   const comp = composition(window, accounts, cfg);
   if (comp.cohort.length < cfg.minAccounts || comp.cohort.length < cfg.cohortMinShare * comp.accounts) return null;
   const logPComposition = logBinomialTail(comp.cohort.length, comp.accounts, baseShare);
-  if (logPComposition > Math.log(cfg.cohortAlpha)) return null;
+  const excess = Math.max(0, Math.min(cfg.excessCap, surprise - cfg.minSurprise)) * Math.LN10;
+  const logPJoint = logFisherCombined([-excess, logPComposition]);
+  if (logPJoint > Math.log(cfg.cohortAlpha)) return null;
   const cohort = new Set(comp.cohort);
   const posts = recent.filter((x) => cohort.has(x.a));
   return {
@@ -145,6 +154,7 @@ export function evaluateBurst(
     surprise,
     composition: comp,
     logPComposition,
+    logPJoint,
     posts: posts.map((x) => x.p),
     startMs: posts[0]!.t,
     endMs: posts[posts.length - 1]!.t,

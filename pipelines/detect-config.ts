@@ -146,8 +146,18 @@ export const detectConfigSchema = z.object({
     .number()
     .int()
     .min(2)
-    .default(64)
-    .describe('Most evidence records kept per account pair. Default 64.'),
+    .default(1024)
+    .describe(
+      'Most evidence records kept per account pair (bounds the distinct items a pair can be credited with: a network posting hundreds of times a day needs room). Default 1024.',
+    ),
+  nullMinPosts: z
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe(
+      "Floor of the posts the pair test's null model divides by: a window is a sample of a larger platform, so a small input (a ring that is the whole input) is not its own baseline. Default 1000.",
+    ),
   minPairCoactions: z
     .number()
     .int()
@@ -206,14 +216,25 @@ export const detectConfigSchema = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0.6)
-    .describe("Share of a burst's posters that must be young or without history. Default 0.6."),
+    .default(0)
+    .describe(
+      "Optional hard floor on the share of a burst's posters that are young or without history; 0 leaves it to the joint test (cohortAlpha). Default 0.",
+    ),
   cohortAlpha: z
     .number()
     .positive()
     .max(1)
     .default(1e-6)
-    .describe('Binomial p-value the cohort share must reach against the window-wide share. Default 1e-6.'),
+    .describe(
+      "Joint p-value a burst must reach: Fisher's method over the cohort share's binomial p-value against the window-wide share and the burst's surprise beyond burstMinSurprise (credited up to burstExcessCap). Default 1e-6.",
+    ),
+  burstExcessCap: z
+    .number()
+    .min(0)
+    .default(2)
+    .describe(
+      'Orders of magnitude of burst surprise beyond burstMinSurprise that can make up for a less unusual cohort (a burst alone is news). Default 2.',
+    ),
   maxClusterPosts: z
     .number()
     .int()

@@ -168,6 +168,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     creationClusterDays: cfg.creationClusterDays,
     cohortMinShare: cfg.cohortMinShare,
     cohortAlpha: cfg.cohortAlpha,
+    excessCap: cfg.burstExcessCap,
   };
   const intervalCfg = {
     intervalSeconds: cfg.coLinkIntervalSeconds,
@@ -302,8 +303,15 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       rec.profiles[a] = { ...w, botReasons: w.botReasons.slice(), n: Math.max(prev?.n ?? 0, w.n) };
     }
     const comp = composition({ accounts: new Map(Object.entries(rec.profiles)) }, rec.accounts, burstCfg);
+    const unlisted = rec.overflow?.length ?? 0;
     const { evidence, kinds, logP } = assessCluster(
-      { net: rec.net, bursts: rec.bursts, composition: comp, accounts: rec.accounts.length },
+      {
+        net: rec.net,
+        bursts: rec.bursts,
+        composition: comp,
+        accounts: rec.accounts.length,
+        ...(unlisted > 0 ? { postsListed: { listed: rec.posts.length, posts: rec.posts.length + unlisted } } : {}),
+      },
       evidenceCfg,
     );
     let sample: string | null = null;
@@ -317,7 +325,11 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       kinds,
       score: Math.min(1, 1 - Math.exp(-Math.max(0, -logP / Math.LN10) / 20)),
       pValue: probability(logP),
+      ...(logP / Math.LN10 < -300
+        ? { log10P: Number.isFinite(logP) ? Math.round((logP / Math.LN10) * 10) / 10 : -324 }
+        : {}),
       posts: rec.posts.slice().sort(),
+      ...(unlisted > 0 ? { postCount: rec.posts.length + unlisted, truncated: true } : {}),
       accounts: rec.accounts.slice(),
       start: iso(rec.startMs),
       end: iso(rec.endMs),
@@ -350,8 +362,9 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const findings: Finding[] = [];
     const counts = {
       posts: window.size(),
-      pairs: window.pairs,
       postsOf: (a: string) => window.accounts.get(a)?.n ?? 1,
+      pairs: window.pairs,
+      minPosts: cfg.nullMinPosts,
     };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
     if (edges.length > 0) {
@@ -448,7 +461,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       const es = netEdges.get(id);
       if (es && es.length > 0) {
         const members = sortedUnique(es.flatMap((e) => [e.edge.a, e.edge.b]));
-        rec.net = netFact(window, members, es);
+        rec.net = netFact(window, graph, members, es, cfg.nullMinPosts);
       }
       const c = report(rec);
       if (!rec.cluster || JSON.stringify(rec.cluster) !== JSON.stringify(c)) changed.add(id);

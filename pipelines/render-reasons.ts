@@ -7,12 +7,14 @@ import type {
   AccountAgeEvidence,
   ActedTogetherEvidence,
   BurstEvidence,
+  EvidenceP,
   ClusterEvidence,
   CoactionEvidence,
   CreationClusterEvidence,
   EvidenceItem,
   MoreBurstsEvidence,
   NetworkEvidence,
+  PostsListedEvidence,
 } from './types.ts';
 
 /** Languages the reasons can be rendered in. */
@@ -26,8 +28,8 @@ interface Format {
   fixed1(x: number): string;
   /** Two significant digits. */
   sig2(x: number): string;
-  /** A p-value: 3 decimals, or mantissa and exponent below 0.001. */
-  p(p: number): string;
+  /** A p-value: 3 decimals, or mantissa and exponent below 0.001 (from its log10 below the double range). */
+  p(p: EvidenceP): string;
   /** A duration given in seconds. */
   duration(seconds: number): string;
   /** Time of day of an ISO date-time, UTC. */
@@ -47,6 +49,7 @@ interface Messages {
   accountAge(e: AccountAgeEvidence, f: Format): string;
   creationCluster(e: CreationClusterEvidence, f: Format): string;
   actedTogether(e: ActedTogetherEvidence, f: Format): string;
+  postsListed(e: PostsListedEvidence, f: Format): string;
   /** An item as the subject of a burst sentence, and as an entry in a list of items. */
   itemTitle(item: EvidenceItem): string;
   itemInList(item: EvidenceItem): string;
@@ -60,11 +63,33 @@ function durationParts(seconds: number): { unit: 's' | 'min' | 'h'; value: numbe
   return { unit: 'h', value: s / 3600 };
 }
 
+/**
+ * Mantissa (one decimal) and exponent of a p-value: from the value while it is a normal double above 1e-300, else
+ * from its log10, so 1e-412 is said as such and not clamped to the floor of the value.
+ */
+function exponential(p: EvidenceP): [string, number] {
+  if (p.value > 1e-300 || !Number.isFinite(p.log10)) {
+    const [m, e] = p.value.toExponential(1).split('e') as [string, string];
+    return [m, Number(e)];
+  }
+  let e = Math.floor(p.log10);
+  let m = Number((10 ** (p.log10 - e)).toFixed(1));
+  if (m >= 10) {
+    m = 1;
+    e += 1;
+  }
+  return [m.toFixed(1), e];
+}
+
 const EN: Format = {
   int: (n) => String(n),
   fixed1: (x) => x.toFixed(1),
   sig2: (x) => x.toPrecision(2),
-  p: (p) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3)),
+  p: (p) => {
+    if (p.value >= 0.001) return p.value.toFixed(3);
+    const [m, e] = exponential(p);
+    return `${m}e${e}`;
+  },
   duration: (seconds) => {
     const d = durationParts(seconds);
     return d.unit === 's'
@@ -103,10 +128,10 @@ const NL: Format = {
   fixed1: (x) => NL_FIXED1.format(x),
   sig2: (x) => NL_SIG2.format(x),
   p: (p) => {
-    if (p >= 0.001) return NL_P.format(p);
+    if (p.value >= 0.001) return NL_P.format(p.value);
     // 7.5e-39 -> 7,5 × 10⁻³⁹ (the mantissa rounded as in English, so both say the same).
-    const [mantissa, exponent] = p.toExponential(1).split('e') as [string, string];
-    return `${mantissa.replace('.', ',')} × 10${[...String(Number(exponent))].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+    const [mantissa, exponent] = exponential(p);
+    return `${mantissa.replace('.', ',')} × 10${[...String(exponent)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
   },
   duration: (seconds) => {
     const d = durationParts(seconds);
@@ -128,7 +153,7 @@ const nlCount = (n: number, one: string, many: string): string => `${NL_INT.form
 const CATALOGUE: Record<ReasonLanguage, Messages> = {
   en: {
     network: (e, f) =>
-      `${f.int(e.counts.accounts)} accounts acted together repeatedly: ${f.int(e.counts.pairs)} account pairs each shared ${f.int(e.sharedItems.min)}-${f.int(e.sharedItems.max)} distinct items (median ${f.int(e.sharedItems.median)}), where chance predicts at most ${f.sig2(e.expectedPerPairMax)} per pair (p = ${f.p(e.p.value)})`,
+      `${f.int(e.counts.accounts)} accounts acted together repeatedly: ${f.int(e.counts.pairs)} account pairs each shared ${f.int(e.sharedItems.min)}-${f.int(e.sharedItems.max)} distinct items (median ${f.int(e.sharedItems.median)}), where chance predicts at most ${f.sig2(e.expectedPerPairMax)} per pair (p = ${f.p(e.p)})`,
     coaction: {
       text: (e, f) =>
         `${f.int(e.counts.accounts)} accounts posted near-identical text (${f.int(e.counts.items)} distinct messages), copies at most ${f.duration(e.times.spreadSeconds)} apart`,
@@ -140,7 +165,7 @@ const CATALOGUE: Record<ReasonLanguage, Messages> = {
         `${f.int(e.counts.accounts)} accounts reposted the same ${f.int(e.counts.items)} post(s) within ${f.duration(e.times.spreadSeconds)} of each other`,
     },
     burst: (e, f) => {
-      let out = `${CATALOGUE.en.itemTitle(e.item)}: ${f.int(e.counts.posts)} posts between ${f.clock(e.times.first)} and ${f.clock(e.times.last)}, where its own earlier rate predicts ${f.fixed1(e.expectedPosts)} in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p.value)}); ${f.int(e.cohort.accounts)} of the ${f.int(e.counts.accounts)} accounts posting it are younger than ${f.int(e.cohort.youngAccountDays)} days or have at most ${f.int(e.cohort.noHistoryPosts)} posts (p = ${f.p(e.cohort.p.value)} against all accounts active in the window)`;
+      let out = `${CATALOGUE.en.itemTitle(e.item)}: ${f.int(e.counts.posts)} posts between ${f.clock(e.times.first)} and ${f.clock(e.times.last)}, where its own earlier rate predicts ${f.fixed1(e.expectedPosts)} in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p)}); ${f.int(e.cohort.accounts)} of the ${f.int(e.counts.accounts)} accounts posting it are younger than ${f.int(e.cohort.youngAccountDays)} days or have at most ${f.int(e.cohort.noHistoryPosts)} posts (p = ${f.p(e.cohort.p)} against all accounts active in the window)`;
       if (e.coShare)
         out += `; ${f.int(e.coShare.accounts)} of them posted it within ${Math.round(e.coShare.withinSeconds)} seconds of another (${f.int(e.coShare.pairs)} pairs)`;
       return out;
@@ -156,6 +181,8 @@ const CATALOGUE: Record<ReasonLanguage, Messages> = {
     creationCluster: (e, f) =>
       `${f.int(e.counts.createdTogether)} of the ${f.int(e.counts.accounts)} accounts were created within ${f.int(e.withinDays)} days of each other (${f.date(e.times.first)} to ${f.date(e.times.last)})`,
     actedTogether: (e, f) => `${f.int(e.counts.accounts)} accounts acted together`,
+    postsListed: (e, f) =>
+      `${f.int(e.counts.posts)} member posts in all; only the first ${f.int(e.counts.listed)} are listed (the post list is capped)`,
     itemTitle: (item) =>
       item.type === 'hashtag'
         ? `#${item.value}`
@@ -167,7 +194,7 @@ const CATALOGUE: Record<ReasonLanguage, Messages> = {
   },
   nl: {
     network: (e, f) =>
-      `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden herhaaldelijk samen: ${nlCount(e.counts.pairs, 'paar', 'paren')} van accounts deelden elk ${e.sharedItems.min === e.sharedItems.max ? f.int(e.sharedItems.min) : `${f.int(e.sharedItems.min)} tot ${f.int(e.sharedItems.max)}`} verschillende items (mediaan ${f.int(e.sharedItems.median)}), terwijl toeval hooguit ${f.sig2(e.expectedPerPairMax)} per paar verwacht (p = ${f.p(e.p.value)})`,
+      `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden herhaaldelijk samen: ${nlCount(e.counts.pairs, 'paar', 'paren')} van accounts deelden elk ${e.sharedItems.min === e.sharedItems.max ? f.int(e.sharedItems.min) : `${f.int(e.sharedItems.min)} tot ${f.int(e.sharedItems.max)}`} verschillende items (mediaan ${f.int(e.sharedItems.median)}), terwijl toeval hooguit ${f.sig2(e.expectedPerPairMax)} per paar verwacht (p = ${f.p(e.p)})`,
     coaction: {
       text: (e, f) =>
         `${nlCount(e.counts.accounts, 'account', 'accounts')} plaatsten binnen ${f.duration(e.times.spreadSeconds)} bijna dezelfde tekst (${nlCount(e.counts.items, 'bericht', 'verschillende berichten')})`,
@@ -179,7 +206,7 @@ const CATALOGUE: Record<ReasonLanguage, Messages> = {
         `${nlCount(e.counts.accounts, 'account', 'accounts')} deelden ${e.counts.items === 1 ? 'hetzelfde bericht' : `dezelfde ${f.int(e.counts.items)} berichten`} opnieuw, binnen ${f.duration(e.times.spreadSeconds)} na elkaar`,
     },
     burst: (e, f) => {
-      let out = `${CATALOGUE.nl.itemTitle(e.item)}: ${nlCount(e.counts.posts, 'bericht', 'berichten')} tussen ${f.clock(e.times.first)} en ${f.clock(e.times.last)} UTC, terwijl het eigen eerdere tempo ${f.fixed1(e.expectedPosts)} voorspelt in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p.value)}); ${f.int(e.cohort.accounts)} van de ${f.int(e.counts.accounts)} accounts die het plaatsten zijn jonger dan ${f.int(e.cohort.youngAccountDays)} dagen of hebben hooguit ${f.int(e.cohort.noHistoryPosts)} berichten (p = ${f.p(e.cohort.p.value)} ten opzichte van alle accounts die in het venster actief waren)`;
+      let out = `${CATALOGUE.nl.itemTitle(e.item)}: ${nlCount(e.counts.posts, 'bericht', 'berichten')} tussen ${f.clock(e.times.first)} en ${f.clock(e.times.last)} UTC, terwijl het eigen eerdere tempo ${f.fixed1(e.expectedPosts)} voorspelt in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p)}); ${f.int(e.cohort.accounts)} van de ${f.int(e.counts.accounts)} accounts die het plaatsten zijn jonger dan ${f.int(e.cohort.youngAccountDays)} dagen of hebben hooguit ${f.int(e.cohort.noHistoryPosts)} berichten (p = ${f.p(e.cohort.p)} ten opzichte van alle accounts die in het venster actief waren)`;
       if (e.coShare)
         out += `; ${f.int(e.coShare.accounts)} daarvan plaatsten het binnen ${Math.round(e.coShare.withinSeconds)} seconden na een ander (${nlCount(e.coShare.pairs, 'paar', 'paren')})`;
       return out;
@@ -197,6 +224,8 @@ const CATALOGUE: Record<ReasonLanguage, Messages> = {
     creationCluster: (e, f) =>
       `${f.int(e.counts.createdTogether)} van de ${f.int(e.counts.accounts)} accounts zijn binnen ${f.int(e.withinDays)} dagen na elkaar aangemaakt (${f.date(e.times.first)} tot en met ${f.date(e.times.last)})`,
     actedTogether: (e) => `${nlCount(e.counts.accounts, 'account', 'accounts')} handelden samen`,
+    postsListed: (e, f) =>
+      `${nlCount(e.counts.posts, 'bericht', 'berichten')} in totaal; alleen de eerste ${f.int(e.counts.listed)} staan in de lijst (de lijst heeft een maximum)`,
     itemTitle: (item) =>
       item.type === 'hashtag'
         ? `#${item.value}`
@@ -231,6 +260,8 @@ export function renderReason(evidence: ClusterEvidence, lang: ReasonLanguage): s
       return m.creationCluster(evidence, f);
     case 'acted_together':
       return m.actedTogether(evidence, f);
+    case 'posts_listed':
+      return m.postsListed(evidence, f);
   }
 }
 

@@ -58,6 +58,19 @@ export function logBinomialTail(k: number, n: number, p: number): number {
   return Math.min(0, logSumExp(terms));
 }
 
+/**
+ * Natural log of Fisher's combined p-value of independent tests given as natural-log p-values: X = -2·Σ ln p is
+ * chi-squared with 2k degrees of freedom under the joint null, P(X >= x) = e^(-x/2)·Σ_{j<k} (x/2)^j / j!.
+ */
+export function logFisherCombined(logPs: number[]): number {
+  const half = -logPs.reduce((s, l) => s + Math.min(0, l), 0);
+  if (half === 0) return 0;
+  if (!Number.isFinite(half)) return -Infinity;
+  const terms: number[] = [];
+  for (let j = 0; j < logPs.length; j++) terms.push(j * Math.log(half) - logFactorial(j));
+  return Math.min(0, -half + logSumExp(terms));
+}
+
 /** Converts a natural-log probability to a plain probability, floored at 1e-300 so it survives JSON. */
 export function probability(logP: number): number {
   return Math.min(1, Math.max(1e-300, Math.exp(logP)));

@@ -222,6 +222,12 @@ export interface ActedTogetherEvidence {
   counts: { accounts: number };
 }
 
+/** The cluster has more member posts than its post list holds (maxClusterPosts): how many are listed of how many. */
+export interface PostsListedEvidence {
+  kind: 'posts_listed';
+  counts: { listed: number; posts: number };
+}
+
 /** One typed piece of evidence behind a cluster (JSON Schema: pipelines/contracts/cluster-evidence.schema.json). */
 export type ClusterEvidence =
   | NetworkEvidence
@@ -230,7 +236,8 @@ export type ClusterEvidence =
   | MoreBurstsEvidence
   | AccountAgeEvidence
   | CreationClusterEvidence
-  | ActedTogetherEvidence;
+  | ActedTogetherEvidence
+  | PostsListedEvidence;
 
 /** One episode of a campaign: a cluster of mostly the same accounts, active from `start` to `end`. */
 export interface CampaignEpisode {
@@ -251,8 +258,16 @@ export interface Cluster {
   id: string;
   kinds: ClusterKind[];
   score: number;
+  /** Floored at 1e-300 so it survives JSON; see `log10P` for smaller ones. */
   pValue: number | null;
+  /** log10 of the p-value when it is below 1e-300 (e.g. -412), where `pValue` is floored; else absent. */
+  log10P?: number;
+  /** Member posts listed in `posts`: at most maxClusterPosts. */
   posts: string[];
+  /** Member posts in all, set when `posts` lists fewer (the list hit maxClusterPosts); else absent. */
+  postCount?: number;
+  /** True when `posts` lists fewer posts than the cluster has (see `postCount`); else absent. */
+  truncated?: boolean;
   accounts: string[];
   /** ISO date-time. */
   start: string;

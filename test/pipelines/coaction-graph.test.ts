@@ -25,16 +25,64 @@ describe('CoactionGraph', () => {
   });
 
   it('keeps pairs that share many items and drops pairs whose sharing chance explains', () => {
-    const g = new CoactionGraph(64);
+    const g = new CoactionGraph(1024);
     for (let i = 0; i < 4; i++) g.add('a', `a${i}`, i, 'b', `b${i}`, i, `t:${i}`, 'text');
     for (let i = 0; i < 2; i++) g.add('c', `c${i}`, i, 'd', `d${i}`, i, `t:${i}`, 'text');
-    // E = 2·5·5·400000/10000² = 0.2 per pair: two shared items are plausible (p ≈ 0.018), four are not (p ≈ 6e-5).
-    const quiet = { posts: 10_000, pairs: 400_000, postsOf: () => 5 };
-    const sig = g.significantEdges(quiet, 2, 0.01).map((e) => `${e.edge.a}-${e.edge.b}`);
-    expect(sig).toEqual(['a-b']);
-    // Very active accounts in a window full of co-actions: four shared items are no longer surprising.
-    const busy = { posts: 1_000, pairs: 50_000, postsOf: () => 200 };
-    expect(g.significantEdges(busy, 2, 0.01)).toHaveLength(0);
+    // Other accounts' co-actions set the rate: 4,000 pairs (40 account pairs) among 1,000 posts.
+    for (let i = 0; i < 4000; i++) g.add(`x${i % 40}`, `px${i}`, i, `y${i % 40}`, `py${i}`, i, `l:${i}`, 'link');
+    const ours = (counts: { posts: number; postsOf: (x: string) => number }): string[] =>
+      g
+        .significantEdges(counts, 2, 0.01)
+        .map((e) => `${e.edge.a}-${e.edge.b}`)
+        .filter((k) => !k.startsWith('x'));
+    // E ≈ 2·5·5·4000/990² ≈ 0.2 per pair: two shared items are plausible (p ≈ 0.018), four are not (p ≈ 6e-5).
+    expect(ours({ posts: 1_000, postsOf: () => 5 })).toEqual(['a-b']);
+    // Very active accounts: four shared items are no longer surprising.
+    expect(ours({ posts: 1_000, postsOf: (x) => (x.startsWith('x') || x.startsWith('y') ? 5 : 40) })).toEqual([]);
+  });
+
+  it("a pair's own co-actions do not raise its bar, a network dominating the window is still tested against the rest", () => {
+    const g = new CoactionGraph(1024);
+    // Three accounts co-post 200 items each (most of a 900-post window); a little co-sharing elsewhere.
+    for (let i = 0; i < 200; i++)
+      for (const [x, y] of [
+        ['a', 'b'],
+        ['a', 'c'],
+        ['b', 'c'],
+      ] as const)
+        g.add(x, `${x}${i}`, i, y, `${y}${i}`, i, `t:${i}`, 'text');
+    for (let i = 0; i < 20; i++) g.add(`x${i}`, `px${i}`, i, `y${i}`, `py${i}`, i, `l:${i}`, 'link');
+    const counts = { posts: 900, postsOf: (x: string) => (x.length === 1 ? 200 : 1) };
+    const sig = g.significantEdges(counts, 2, 0.01);
+    expect(sig.map((e) => `${e.edge.a}-${e.edge.b}`)).toEqual(['a-b', 'a-c', 'b-c']);
+    // The rate comes from the 20 other pairs among the 500 other posts, not from the network's own 600.
+    expect(sig[0]!.expected).toBeCloseTo((2 * 200 * 200 * 20) / 500 ** 2);
+    expect(sig[0]!.shared).toBe(200);
+  });
+
+  it('divides by at least minPosts, so a ring that is the whole input is not its own baseline', () => {
+    const g = new CoactionGraph(1024);
+    const ring = Array.from({ length: 6 }, (_, i) => `r${i}`);
+    for (let item = 0; item < 5; item++)
+      for (let i = 0; i < ring.length; i++)
+        for (let j = i + 1; j < ring.length; j++)
+          g.add(ring[i]!, `${ring[i]}-${item}`, item, ring[j]!, `${ring[j]}-${item}`, item, `l:${item}`, 'link');
+    const counts = { posts: 30, postsOf: () => 5 };
+    expect(g.significantEdges(counts, 2, 0.01)).toHaveLength(0);
+    expect(g.significantEdges({ ...counts, minPosts: 2000 }, 2, 0.01)).toHaveLength(15);
+  });
+
+  it('keeps the co-action counts through expiry and restore', () => {
+    const g = new CoactionGraph(1024);
+    g.add('a', 'p1', 100, 'b', 'p2', 100, 'l:x', 'link');
+    g.add('a', 'p3', 5000, 'c', 'p4', 5000, 'l:y', 'link');
+    g.add('a', 'p3', 5000, 'c', 'p4', 5000, 'l:y', 'xlang'); // the same evidence again: counted once
+    expect([g.coactions(), g.coactionsOf('a'), g.coactionsOf('b'), g.coactionsOf('c')]).toEqual([2, 2, 1, 1]);
+    const copy = CoactionGraph.from(1024, JSON.parse(JSON.stringify(g.toJSON())));
+    for (const x of [g, copy]) {
+      x.expire(1000);
+      expect([x.coactions(), x.coactionsOf('a'), x.coactionsOf('b'), x.coactionsOf('c')]).toEqual([1, 1, 0, 1]);
+    }
   });
 
   it('expected co-actions grow with activity and with the co-action density of the window', () => {
@@ -47,7 +95,7 @@ describe('CoactionGraph', () => {
     g.add('a', 'p1', 100, 'b', 'p2', 100, 'i', 'text');
     g.add('b', 'p3', 5000, 'c', 'p4', 5000, 'i', 'text');
     g.add('x', 'p5', 100, 'y', 'p6', 100, 'i', 'text');
-    const all = g.significantEdges({ posts: 1e6, pairs: 1, postsOf: () => 1 }, 1, 1);
+    const all = g.significantEdges({ posts: 1e6, postsOf: () => 1 }, 1, 1);
     expect(CoactionGraph.components(all)).toEqual([
       ['a', 'b', 'c'],
       ['x', 'y'],
@@ -63,7 +111,7 @@ describe('CoactionGraph', () => {
     g.add('a', 'a3', 6000, 'b', 'b3', 6000, 't:3', 'text');
     g.add('c', 'c1', 900, 'd', 'd1', 900, 't:1', 'text');
     g.add('a', 'a1', 800, 'b', 'b1', 800, 't:1', 'text');
-    const counts = { posts: 1e6, pairs: 1, postsOf: () => 1 };
+    const counts = { posts: 1e6, postsOf: () => 1 };
     expect(g.significantEdges(counts, 2, 1).map((e) => e.shared)).toEqual([3]);
     const copy = CoactionGraph.from(64, JSON.parse(JSON.stringify(g.toJSON())), 2);
     for (const x of [g, copy]) {

@@ -18,8 +18,9 @@ const cfg: BurstConfig = {
   youngAccountDays: 30,
   noHistoryPosts: 5,
   creationClusterDays: 3,
-  cohortMinShare: 0.6,
+  cohortMinShare: 0,
   cohortAlpha: 1e-6,
+  excessCap: 2,
 };
 const DAY = 86_400_000;
 const NOW = 10 * 3_600_000;
@@ -73,6 +74,33 @@ describe('bursts', () => {
     for (let i = 0; i < 300; i++)
       addPost(w, `s${i}`, `fresh${i % 40}`, NOW - 5 * 3_600_000 + i * 60_000, 'h:steady', 5, 2);
     expect(evaluateBurst(w, 'h:steady', NOW, cfg, baselineCohortShare(w, cfg))).toBeNull();
+  });
+
+  /** The population plus 20 young accounts chatting (a window-wide cohort share of about 5%). */
+  function withSomeYoung(): DetectionWindow {
+    const w = population();
+    for (let i = 0; i < 20; i++) addPost(w, `y${i}`, `young${i}`, NOW - 4 * 3_600_000 + i * 60_000, 'h:chat', 12, 40);
+    return w;
+  }
+
+  it('flags a ring sharing a fresh link within a minute whose young share is only 56% (no hard share gate)', () => {
+    const w = withSomeYoung();
+    for (let i = 0; i < 25; i++)
+      addPost(w, `r${i}`, `ring${i}`, NOW - 5 * 60_000 + i * 2000, 'l:fresh', i < 14 ? 8 + i : 600 + i, 300);
+    const f = evaluateBurst(w, 'l:fresh', NOW, cfg, baselineCohortShare(w, cfg));
+    expect(f).not.toBeNull();
+    expect(f!.composition.cohort).toHaveLength(14);
+    expect(f!.logPJoint).toBeLessThan(Math.log(1e-6));
+    // The old gate (at least 60% young or without history) dropped it by the luck of its young share.
+    expect(evaluateBurst(w, 'l:fresh', NOW, { ...cfg, cohortMinShare: 0.6 }, baselineCohortShare(w, cfg))).toBeNull();
+  });
+
+  it('does not let a sharp burst excuse an ordinary cohort (a story breaking among mostly established accounts)', () => {
+    const w = withSomeYoung();
+    for (let i = 0; i < 200; i++)
+      addPost(w, `n${i}`, `news${i}`, NOW - 20 * 60_000 + i * 5000, 'l:story', i % 10 === 0 ? 20 : 700 + i, 3000);
+    const f = evaluateBurst(w, 'l:story', NOW, cfg, baselineCohortShare(w, cfg));
+    expect(f).toBeNull();
   });
 
   it('measures composition: young, no history, creation-date clustering', () => {
