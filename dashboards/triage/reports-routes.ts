@@ -8,7 +8,6 @@ import type { AppContext } from './context.ts';
 import { formatDateTime, translator } from './i18n/index.ts';
 import type { Lang } from './i18n/index.ts';
 
-
 /** The page's wording in both languages. */
 export const REPORT_PAGE_TEXT = {
   en: {
