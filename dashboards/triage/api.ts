@@ -149,6 +149,9 @@ export async function dropEmptyParams(req: FastifyRequest): Promise<void> {
   for (const k of Object.keys(q)) if (q[k] === '') delete q[k];
 }
 
+/** Most matching posts a text search passes on to the cluster query (its ids go into one SQL IN list). */
+export const TEXT_SEARCH_MAX_POSTS = 5000;
+
 /** Turns list parameters into a store query (running the full-text search over member posts when `q` is set). */
 export async function toClusterQuery(ctx: AppContext, p: ListParams, me: Principal): Promise<ClusterQuery> {
   const q: ClusterQuery = {
@@ -168,7 +171,12 @@ export async function toClusterQuery(ctx: AppContext, p: ListParams, me: Princip
     limit: p.limit ?? 50,
   };
   // Unranked: the list sorts by its own key, so the search only has to say which posts match.
-  if (p.q && p.q.trim()) q.postIds = await ctx.signals.searchPosts(p.q, 5000, { ranked: false });
+  if (p.q && p.q.trim()) {
+    // One more than the cap tells whether the search was cut: the list then says so instead of silently missing clusters.
+    const ids = await ctx.signals.searchPosts(p.q, TEXT_SEARCH_MAX_POSTS + 1, { ranked: false });
+    q.postIdsCapped = ids.length > TEXT_SEARCH_MAX_POSTS;
+    q.postIds = ids.slice(0, TEXT_SEARCH_MAX_POSTS);
+  }
   return q;
 }
 
@@ -340,6 +348,10 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
             properties: {
               total: { type: 'integer' },
               next: { type: ['string', 'null'] },
+              textSearchCapped: {
+                type: 'boolean',
+                description: 'True when the text search matched more posts than it passes on: clusters may be missing.',
+              },
               clusters: { type: 'array', items: summarySchema },
             },
           },
@@ -349,8 +361,14 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       try {
-        const page = await triage.queryClusters(await toClusterQuery(ctx, req.query as ListParams, me(req)));
-        return { total: page.total, next: page.next, clusters: page.items.map((r) => clusterSummary(r, me(req).lang)) };
+        const query = await toClusterQuery(ctx, req.query as ListParams, me(req));
+        const page = await triage.queryClusters(query);
+        return {
+          total: page.total,
+          next: page.next,
+          textSearchCapped: query.postIdsCapped === true,
+          clusters: page.items.map((r) => clusterSummary(r, me(req).lang)),
+        };
       } catch (err) {
         return storeError(reply, err);
       }

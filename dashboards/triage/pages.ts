@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLOSE_REASONS, ROLES, TRIAGE_STATUSES } from '../../workers/ports/triage-store.ts';
 import type { AppContext } from './context.ts';
 import { SESSION_COOKIE } from './context.ts';
-import { clusterSummary, dropEmptyParams, listQuerySchema, toClusterQuery } from './api.ts';
+import { clusterSummary, dropEmptyParams, listQuerySchema, TEXT_SEARCH_MAX_POSTS, toClusterQuery } from './api.ts';
 import type { ListParams } from './api.ts';
 import { authenticate } from './auth.ts';
 import { loadEvidence } from './evidence.ts';
@@ -156,8 +156,9 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
     async (req, reply) => {
       const params = req.query as ListParams;
       const me = req.principal!;
+      const query = await toClusterQuery(ctx, params, me);
       const [result, views, users, reminders] = await Promise.all([
-        triage.queryClusters(await toClusterQuery(ctx, params, me)),
+        triage.queryClusters(query),
         triage.listViews(me.username),
         triage.listUsers(),
         triage.listReminders(me.username),
@@ -171,6 +172,8 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
       return page(req, reply, 'list', {
         params,
         total: result.total,
+        textSearchCapped: query.postIdsCapped === true,
+        textSearchMax: TEXT_SEARCH_MAX_POSTS,
         clusters: result.items.map((r) => clusterSummary(r, me.lang)),
         nextUrl,
         isFirst: !params.after,

@@ -86,6 +86,8 @@ export interface ClusterQuery {
   label?: string;
   /** Only clusters containing one of these posts (from the signal store's full-text search). */
   postIds?: string[];
+  /** Set when the full-text search matched more posts than it passes on: the list may then miss clusters (said). */
+  postIdsCapped?: boolean;
   sort?: 'end' | 'score' | 'posts' | 'seen';
   order?: 'asc' | 'desc';
   /** Opaque cursor from a previous page's `next`. */

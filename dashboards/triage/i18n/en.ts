@@ -103,6 +103,8 @@ export const en = {
   'list.assignSelected': 'Assign selected',
   'list.labelPlaceholder': 'label or T0049',
   'list.labelSelected': 'Label selected',
+  'list.searchCapped':
+    'The text search matched more than {max} posts; only the clusters of the first {max} are listed. Add words or filters.',
   'list.empty': 'No clusters match. The sample campaign appears within a minute of `npm start`.',
   'list.colSelect': 'Select',
   'list.colScore': 'Score',

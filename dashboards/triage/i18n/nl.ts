@@ -103,6 +103,8 @@ export const nl: Record<MsgKey, string> = {
   'list.assignSelected': 'Selectie toewijzen',
   'list.labelPlaceholder': 'label of T0049',
   'list.labelSelected': 'Selectie labelen',
+  'list.searchCapped':
+    'De tekstzoekopdracht vond meer dan {max} berichten; alleen de clusters van de eerste {max} staan in de lijst. Voeg woorden of filters toe.',
   'list.empty': 'Geen clusters gevonden. De voorbeeldcampagne verschijnt binnen een minuut na `npm start`.',
   'list.colSelect': 'Selecteren',
   'list.colScore': 'Score',

@@ -1,6 +1,6 @@
 // API tests of the triage application: every route against every role (deny by default; a viewer changes nothing,
 // an analyst cannot reveal), CSRF, login lockout, API tokens, reveal, exports, stored XSS, error hygiene.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cluster, enrichedPost } from '../../workers/fixtures.ts';
 import { anonymous, harness, login, seed } from './harness.ts';
 import type { Client, Harness } from './harness.ts';
@@ -231,6 +231,26 @@ describe('triage API', () => {
     ).toEqual(['c1']);
     expect((await viewer.get('/api/clusters?status=bogus')).statusCode).toBe(400);
     expect((await viewer.get('/api/clusters?after=garbage')).statusCode).toBe(400);
+  });
+
+  it('says when the text search matched more posts than it passes on, in the API and on the list page', async () => {
+    const viewer = await login(h.app, 'viewer', h.passwords.viewer);
+    const capped = (q: string) =>
+      viewer.get(`/api/clusters?q=${q}`).then((r) => (r.json() as { textSearchCapped: boolean }).textSearchCapped);
+    expect(await capped('gemanipuleerd')).toBe(false);
+    const many = Array.from({ length: 5001 }, (_, i) => `post:${i}`);
+    const spy = vi.spyOn(h.signals, 'searchPosts').mockResolvedValue(many);
+    try {
+      expect(await capped('x')).toBe(true);
+      expect(spy).toHaveBeenLastCalledWith('x', 5001, { ranked: false });
+      const page = await viewer.get('/?q=x');
+      expect(page.body).toMatch(/class="notice" role="status">(De tekstzoekopdracht|The text search) /);
+      spy.mockResolvedValue(many.slice(0, 5000));
+      expect(await capped('x')).toBe(false);
+      expect((await viewer.get('/?q=x')).body).not.toContain('class="notice" role="status"');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('closes with a reason, bulk-closes as lead, and exports the audit log as CSV and JSON with a valid chain', async () => {
