@@ -146,6 +146,14 @@ const NL: Format = {
 
 const FORMATS: Record<ReasonLanguage, Format> = { en: EN, nl: NL };
 
+/**
+ * A p-value as the reasons write it in `lang` (en "7.5e-39", nl "7,5 × 10⁻³⁹"), so a page that shows a cluster's
+ * p-value beside its reasons says the same number the same way. `log10` carries values below 1e-300.
+ */
+export function formatPValue(p: EvidenceP, lang: ReasonLanguage): string {
+  return FORMATS[lang].p(p);
+}
+
 /** Dutch plural: `one` for 1, else `many`. */
 const nlCount = (n: number, one: string, many: string): string => `${NL_INT.format(n)} ${n === 1 ? one : many}`;
 

@@ -15,7 +15,6 @@ import {
   formatDateTime,
   formatDateTimeSeconds,
   formatNumber,
-  formatScientific,
   requestLang,
   t,
   translator,
@@ -23,6 +22,7 @@ import {
 import type { Lang, MsgKey } from './i18n/index.ts';
 import { renderMarkdown } from './markdown.ts';
 import { CLOSE_REASON_LABELS, STATUS_LABELS } from './reasons.ts';
+import { formatPValue } from '../../pipelines/render-reasons.ts';
 
 const KIND_KEYS = Object.fromEntries(
   ['duplicate_text', 'co_link', 'burst', 'hashtag_push', 'cross_language', 'young_account_cohort', 'other'].map((k) => [
@@ -72,7 +72,8 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
           fmt: (at: number | string) => formatDateTime(lang, at),
           fmtSec: (at: number | string) => formatDateTimeSeconds(lang, at),
           num: (n: number, digits?: number) => formatNumber(lang, n, digits),
-          sci: (n: number) => formatScientific(lang, n),
+          // A p-value as the reasons on the same page write it; log10 for values floored at 1e-300.
+          pval: (value: number, log10?: number) => formatPValue({ value, log10: log10 ?? Math.log10(value) }, lang),
           kind: (k: string) => (`kind.${k}` in KIND_KEYS ? t(lang, `kind.${k}` as MsgKey) : k.replace(/_/g, ' ')),
           reopen: (reason: string) => reopenReasonIn(lang, reason),
           clientMessages: JSON.stringify(clientMessages(lang)),

@@ -87,15 +87,6 @@ export function formatNumber(lang: Lang, n: number, digits?: number): string {
   ).format(n);
 }
 
-/** A small number in scientific notation (p-values): nl "1,23E-5", en "1.23E-5". */
-export function formatScientific(lang: Lang, n: number): string {
-  return new Intl.NumberFormat(LOCALES[lang], {
-    notation: 'scientific',
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
-  }).format(n);
-}
-
 /** The `client.*` messages of one language, for the page's script (sent in a data attribute of the page). */
 export function clientMessages(lang: Lang): Record<string, string> {
   const out: Record<string, string> = {};

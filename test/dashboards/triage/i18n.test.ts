@@ -224,6 +224,31 @@ describe('every page in one language only', () => {
     expect(en).not.toContain('UTC');
   });
 
+  it('writes the p-value as the reasons do, also below the floating range', async () => {
+    await triage.ingestClusters(
+      [
+        {
+          cluster: { ...cluster('c3', ['a', 'c'], '2025-10-20T12:04:00.000Z'), pValue: 2.83e-30 },
+          watermarkMs: 3,
+          platforms: ['mastodon'],
+        },
+        {
+          cluster: { ...cluster('c4', ['b', 'd'], '2025-10-20T12:04:00.000Z'), pValue: 1e-300, log10P: -412.3 },
+          watermarkMs: 3,
+          platforms: ['mastodon'],
+        },
+      ],
+      { nowMs: T + 120_000, reopenGrowthShare: 0.5 },
+    );
+    const ria = await login(app, 'ria', pw.ria!);
+    await ria.post('/api/me/lang', { lang: 'nl' });
+    expect(visibleText((await ria.get('/clusters/c3')).body)).toContain('2,8 × 10⁻³⁰');
+    expect(visibleText((await ria.get('/clusters/c4')).body)).toContain('5,0 × 10⁻⁴¹³');
+    await ria.post('/api/me/lang', { lang: 'en' });
+    expect(visibleText((await ria.get('/clusters/c3')).body)).toContain('2.8e-30');
+    expect(visibleText((await ria.get('/clusters/c4')).body)).toContain('5.0e-413');
+  });
+
   it('gives new users Dutch', async () => {
     expect((await triage.getUser('bo'))!.lang).toBe('nl');
   });
