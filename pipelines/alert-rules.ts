@@ -603,7 +603,7 @@ export function digestDue(route: AlertRoute, lastDigestAtMs: number, heldItems: 
   return now - lastDigestAtMs >= 3_600_000; // held by the rate limit: at most one digest an hour
 }
 
-/** The top two reasons of a cluster in `lang` (the reasons are English for now; evidence rendering replaces this). */
+/** The top two reasons of a cluster in `lang`, clock times in Amsterdam time as the rest of the message. */
 export function alertReasons(cluster: Cluster, lang: 'nl' | 'en'): string[] {
-  return clusterReasonsIn(cluster, lang).slice(0, 2);
+  return clusterReasonsIn(cluster, lang, { timeZone: 'Europe/Amsterdam' }).slice(0, 2);
 }

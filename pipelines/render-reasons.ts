@@ -139,7 +139,7 @@ const NL: Format = {
     if (d.unit === 'min') return `${d.value} minuten`;
     return `${NL_FIXED1.format(d.value)} uur`;
   },
-  clock: (iso) => iso.slice(11, 16),
+  clock: (iso) => `${iso.slice(11, 16)} UTC`,
   date: (iso) => NL_DATE.format(new Date(iso)),
   language: (code) => NL_LANGUAGES.of(code) ?? code,
 };
@@ -214,7 +214,7 @@ const CATALOGUE: Record<ReasonLanguage, Messages> = {
         `${nlCount(e.counts.accounts, 'account', 'accounts')} deelden ${e.counts.items === 1 ? 'hetzelfde bericht' : `dezelfde ${f.int(e.counts.items)} berichten`} opnieuw, binnen ${f.duration(e.times.spreadSeconds)} na elkaar`,
     },
     burst: (e, f) => {
-      let out = `${CATALOGUE.nl.itemTitle(e.item)}: ${nlCount(e.counts.posts, 'bericht', 'berichten')} tussen ${f.clock(e.times.first)} en ${f.clock(e.times.last)} UTC, terwijl het eigen eerdere tempo ${f.fixed1(e.expectedPosts)} voorspelt in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p)}); ${f.int(e.cohort.accounts)} van de ${f.int(e.counts.accounts)} accounts die het plaatsten zijn jonger dan ${f.int(e.cohort.youngAccountDays)} dagen of hebben hooguit ${f.int(e.cohort.noHistoryPosts)} berichten (p = ${f.p(e.cohort.p)} ten opzichte van alle accounts die in het venster actief waren)`;
+      let out = `${CATALOGUE.nl.itemTitle(e.item)}: ${nlCount(e.counts.posts, 'bericht', 'berichten')} tussen ${f.clock(e.times.first)} en ${f.clock(e.times.last)}, terwijl het eigen eerdere tempo ${f.fixed1(e.expectedPosts)} voorspelt in ${f.duration(e.times.windowSeconds)} (p = ${f.p(e.p)}); ${f.int(e.cohort.accounts)} van de ${f.int(e.counts.accounts)} accounts die het plaatsten zijn jonger dan ${f.int(e.cohort.youngAccountDays)} dagen of hebben hooguit ${f.int(e.cohort.noHistoryPosts)} berichten (p = ${f.p(e.cohort.p)} ten opzichte van alle accounts die in het venster actief waren)`;
       if (e.coShare)
         out += `; ${f.int(e.coShare.accounts)} daarvan plaatsten het binnen ${Math.round(e.coShare.withinSeconds)} seconden na een ander (${nlCount(e.coShare.pairs, 'paar', 'paren')})`;
       return out;
@@ -249,10 +249,39 @@ function sortedUnique(xs: string[]): string[] {
   return [...new Set(xs)].sort();
 }
 
+/** How reasons are written beyond their language. */
+export interface ReasonOptions {
+  /**
+   * IANA time zone for clock times (e.g. `Europe/Amsterdam`: "14:03 CEST"), for pages and messages that show every
+   * other time in that zone. Absent: UTC ("12:03 UTC"), as the stored English `reasons` say.
+   */
+  timeZone?: string;
+}
+
+const ZONED = new Map<string, Format>();
+
+/** The language's formats with clock times in `timeZone`, the zone's short name after them. */
+function zonedFormat(lang: ReasonLanguage, timeZone: string): Format {
+  const key = `${lang} ${timeZone}`;
+  let f = ZONED.get(key);
+  if (!f) {
+    const clock = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    f = { ...FORMATS[lang], clock: (iso) => clock.format(new Date(iso)) };
+    ZONED.set(key, f);
+  }
+  return f;
+}
+
 /** One piece of evidence as a sentence. */
-export function renderReason(evidence: ClusterEvidence, lang: ReasonLanguage): string {
+export function renderReason(evidence: ClusterEvidence, lang: ReasonLanguage, options: ReasonOptions = {}): string {
   const m = CATALOGUE[lang];
-  const f = FORMATS[lang];
+  const f = options.timeZone ? zonedFormat(lang, options.timeZone) : FORMATS[lang];
   switch (evidence.kind) {
     case 'network':
       return m.network(evidence, f);
@@ -274,8 +303,12 @@ export function renderReason(evidence: ClusterEvidence, lang: ReasonLanguage): s
 }
 
 /** A cluster's evidence as sentences, one per record and in the same order; in English these are its `reasons`. */
-export function renderReasons(evidence: readonly ClusterEvidence[], lang: ReasonLanguage): string[] {
-  return evidence.map((e) => renderReason(e, lang));
+export function renderReasons(
+  evidence: readonly ClusterEvidence[],
+  lang: ReasonLanguage,
+  options: ReasonOptions = {},
+): string[] {
+  return evidence.map((e) => renderReason(e, lang, options));
 }
 
 /**
@@ -286,6 +319,9 @@ export function renderReasons(evidence: readonly ClusterEvidence[], lang: Reason
 export function clusterReasonsIn(
   cluster: { reasons: readonly string[]; evidence?: readonly ClusterEvidence[] | undefined },
   lang: ReasonLanguage,
+  options: ReasonOptions = {},
 ): string[] {
-  return cluster.evidence && cluster.evidence.length > 0 ? renderReasons(cluster.evidence, lang) : [...cluster.reasons];
+  return cluster.evidence && cluster.evidence.length > 0
+    ? renderReasons(cluster.evidence, lang, options)
+    : [...cluster.reasons];
 }

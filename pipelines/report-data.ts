@@ -296,12 +296,15 @@ export function scrubText(text: string): string {
 }
 
 /**
- * The reasons of a cluster in a language, scrubbed. Stored reasons are English; until structured evidence can be
- * rendered in Dutch (pipelines' reasons renderer) the English text is used for both languages — the one place to
- * swap that in.
+ * The reasons of a cluster in a language, scrubbed, rendered from its evidence (the stored English sentences for
+ * clusters without evidence), clock times in the report's time zone.
  */
-export function clusterReasons(cluster: Pick<ReportClusterInput, 'reasons' | 'evidence'>, lang: 'en' | 'nl'): string[] {
-  return clusterReasonsIn(cluster, lang).map(scrubText);
+export function clusterReasons(
+  cluster: Pick<ReportClusterInput, 'reasons' | 'evidence'>,
+  lang: 'en' | 'nl',
+  timeZone = DEFAULT_TZ,
+): string[] {
+  return clusterReasonsIn(cluster, lang, { timeZone }).map(scrubText);
 }
 
 function overlapShare(a: Set<string>, b: Set<string>): number {
@@ -370,8 +373,8 @@ function campaignOf(
     languages: sortedUnion(group.map((c) => c.languages)),
     hashtags: sortedUnion(group.map((c) => c.hashtags)),
     domains: sortedUnion(group.map((c) => c.links.map(domainOf).filter((d): d is string => d !== null))),
-    reasons: [...new Set(group.flatMap((c) => clusterReasons(c, 'en')))],
-    reasonsNl: [...new Set(group.flatMap((c) => clusterReasons(c, 'nl')))],
+    reasons: [...new Set(group.flatMap((c) => clusterReasons(c, 'en', timeZone)))],
+    reasonsNl: [...new Set(group.flatMap((c) => clusterReasons(c, 'nl', timeZone)))],
     reasonsFromEvidence: group.every((c) => (c.evidence?.length ?? 0) > 0),
     sampleText: best.sampleText && best.sampleTextAccounts >= minSample ? scrubText(best.sampleText) : null,
     episodes: group.map((c) => ({

@@ -5,14 +5,17 @@ import { clusterReasonsIn } from '../../pipelines/render-reasons.ts';
 import type { Cluster } from '../../pipelines/types.ts';
 import { CLOSE_REASONS, TRIAGE_STATUSES } from '../../workers/ports/triage-store.ts';
 import type { CloseReason, TriageStatus } from '../../workers/ports/triage-store.ts';
-import { t } from './i18n/index.ts';
+import { t, TIME_ZONE } from './i18n/index.ts';
 import type { Lang } from './i18n/index.ts';
 
 export type { Lang } from './i18n/index.ts';
 
-/** The reasons of a cluster in the user's language (the stored English sentences for clusters without evidence). */
+/**
+ * The reasons of a cluster in the user's language (the stored English sentences for clusters without evidence), clock
+ * times in Amsterdam time as every other time in the application.
+ */
 export function clusterReasons(cluster: Cluster, lang: Lang): string[] {
-  return clusterReasonsIn(cluster, lang);
+  return clusterReasonsIn(cluster, lang, { timeZone: TIME_ZONE });
 }
 
 const byLang = <K extends string>(keys: readonly K[], label: (lang: Lang, k: K) => string) =>

@@ -123,14 +123,27 @@ describe('renderReasons', () => {
       '1.250 accounts deelden dezelfde link binnen 30 seconden na elkaar (2.400 keer door twee accounts samen gedeeld)',
       '9 accounts plaatsten dezelfde 2 links binnen 9 minuten in 3 talen (Duits, Engels, Nederlands)',
       '5 accounts deelden hetzelfde bericht opnieuw, binnen 2,5 uur na elkaar',
-      'Link https://stemfraude-nederland.info/bewijs-utrecht: 28 berichten tussen 09:30 en 09:40 UTC, terwijl het eigen eerdere tempo 0,5 voorspelt in 30 minuten (p = 7,5 × 10⁻³⁹); 28 van de 28 accounts die het plaatsten zijn jonger dan 30 dagen of hebben hooguit 5 berichten (p = 2,8 × 10⁻³⁰ ten opzichte van alle accounts die in het venster actief waren); 24 daarvan plaatsten het binnen 30 seconden na een ander (31 paren)',
-      '#stemfraude: 1.500 berichten tussen 21:05 en 22:59 UTC, terwijl het eigen eerdere tempo 12,3 voorspelt in 30 minuten (p = 0,012); 900 van de 1.200 accounts die het plaatsten zijn jonger dan 30 dagen of hebben hooguit 5 berichten (p = 0,250 ten opzichte van alle accounts die in het venster actief waren)',
+      'Link https://stemfraude-nederland.info/bewijs-utrecht: 28 berichten tussen 09:30 UTC en 09:40 UTC, terwijl het eigen eerdere tempo 0,5 voorspelt in 30 minuten (p = 7,5 × 10⁻³⁹); 28 van de 28 accounts die het plaatsten zijn jonger dan 30 dagen of hebben hooguit 5 berichten (p = 2,8 × 10⁻³⁰ ten opzichte van alle accounts die in het venster actief waren); 24 daarvan plaatsten het binnen 30 seconden na een ander (31 paren)',
+      '#stemfraude: 1.500 berichten tussen 21:05 UTC en 22:59 UTC, terwijl het eigen eerdere tempo 12,3 voorspelt in 30 minuten (p = 0,012); 900 van de 1.200 accounts die het plaatsten zijn jonger dan 30 dagen of hebben hooguit 5 berichten (p = 0,250 ten opzichte van alle accounts die in het venster actief waren)',
       'Nog 4 items kwamen plotseling veel voor bij dezelfde accounts: #b, een bijna identiek bericht, https://a.example/x',
       '28 van de 28 accounts waren minder dan 30 dagen oud toen ze berichten plaatsten; 1 had in totaal hooguit 5 berichten',
       '4 van de 10 accounts hadden in totaal hooguit 5 berichten',
       '28 van de 28 accounts zijn binnen 3 dagen na elkaar aangemaakt (6 november 2023 tot en met 8 november 2023)',
       '4 accounts handelden samen',
     ]);
+  });
+
+  it('writes clock times in a given time zone with its name, winter and summer', () => {
+    // 22 November 2023 09:30 UTC is 10:30 winter time in Amsterdam.
+    expect(renderReason(burst, 'nl', { timeZone: 'Europe/Amsterdam' })).toContain('tussen 10:30 CET en 10:40 CET');
+    expect(renderReason(burst, 'en', { timeZone: 'Europe/Amsterdam' })).toContain('between 10:30 CET and 10:40 CET');
+    const summer = {
+      ...burst,
+      times: { first: '2025-06-20T09:30:00.000Z', last: '2025-06-20T09:40:00.000Z', windowSeconds: 1800 },
+    } as ClusterEvidence;
+    expect(renderReason(summer, 'nl', { timeZone: 'Europe/Amsterdam' })).toContain('tussen 11:30 CEST en 11:40 CEST');
+    // Without a zone: UTC, as the stored English reasons say.
+    expect(renderReason(summer, 'en')).toContain('between 09:30 UTC and 09:40 UTC');
   });
 
   it('uses singular forms and ranges only where they differ in Dutch, and whole seconds below two minutes', () => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '../../../workers/adapters/kafka-bus.ts';
 import { createLogger } from '../../../workers/logger.ts';
@@ -94,6 +95,21 @@ describe('alerts on Kafka + BullMQ + Redis', () => {
       await bus.publish(topics.signals, [clusterMessage(alertCluster(), 2), clusterMessage(grown, 3)]);
       await waitFor(() => keys().includes('cl-1:desk:v2'), 'the follow-up', 60_000, 100);
       expect(rx.json(1)).toMatchObject({ threadKey: 'cl-1:desk:v1', version: 2 });
+      // Kill once the follow-up is acknowledged (gone from the outbox): a kill between the receiver's 2xx and that
+      // acknowledgement sends it again with the same idempotency key, by design (restart.test.ts covers that window);
+      // here the claim is that the signals that come again after the restart send nothing new.
+      const redis = new Redis(process.env.MID_REDIS_URL!);
+      try {
+        expect(await redis.exists(`al${id}:alerts:thread`)).toBe(1); // the keys below are the worker's
+        await waitFor(
+          async () => (await redis.hlen(`al${id}:alerts:outbox`)) === 0,
+          'the acknowledgement',
+          60_000,
+          100,
+        );
+      } finally {
+        redis.disconnect();
+      }
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
       // Restart: the uncommitted signals come again, the same states arrive again, then a new cluster as a marker.

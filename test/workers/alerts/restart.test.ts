@@ -41,7 +41,7 @@ function child(
 }
 
 describe('alerts: restart mid-delivery', () => {
-  it('gives exactly one message per cluster version', { timeout: 120_000 }, async () => {
+  it('gives exactly one message per cluster version', { timeout: 300_000 }, async () => {
     const rx = await new Receiver().start();
     receivers.push(rx);
     const delivered = new Map<string, number>(); // what a deduping receiver shows: one per key
