@@ -45,6 +45,12 @@ const PROGRESS_INTERVAL_MS = 2_000;
  * the rest cannot move it, however the file is ordered.
  */
 export const FILE_TIME_QUANTILE = 0.99;
+/**
+ * Files with fewer post times are judged by the run's clock only: below 100 posts one post is over 1% of the file,
+ * and a small file joining recordings made at different times lost its newest post (the leak test's seven real
+ * Mastodon and Bluesky payloads: one was refused).
+ */
+export const FILE_TIME_MIN_POSTS = 100;
 
 /**
  * How late a post of one file may be dated: `referenceMs` is the file's 99th-percentile post time, `limitMs` that plus
@@ -63,7 +69,8 @@ export interface FileTimeLimit {
 
 /**
  * Reads the file once for its post times (lines that are not JSON objects with a parsable createdAt are skipped
- * here and rejected in the main pass) and computes its {@link FileTimeLimit}; null for a file without post times.
+ * here and rejected in the main pass) and computes its {@link FileTimeLimit}; null for a file with fewer than
+ * {@link FILE_TIME_MIN_POSTS} post times.
  * A function of the file's content alone, so the same file is judged the same way on every run.
  */
 export async function fileTimeLimit(input: string, maxFutureSkewMs: number): Promise<FileTimeLimit | null> {
@@ -87,7 +94,7 @@ export async function fileTimeLimit(input: string, maxFutureSkewMs: number): Pro
     lines.close();
     stream.destroy();
   }
-  if (times.length === 0) return null;
+  if (times.length < FILE_TIME_MIN_POSTS) return null;
   const sorted = Float64Array.from(times).sort();
   const at = (q: number): number => sorted[Math.floor(q * (sorted.length - 1))]!;
   const referenceMs = at(FILE_TIME_QUANTILE);
