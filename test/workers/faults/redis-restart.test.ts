@@ -35,8 +35,12 @@ import { waitFor, waitWhileProgressing } from '../wait-for.ts';
  */
 const N = 2000;
 const KEY = 'faults-pseudonym-key-0123456789';
-/** A wait fails once nothing moved for this long (posts indexed or detected, clusters written). */
-const STALL_MS = 45_000;
+/**
+ * A wait fails once nothing moved for this long (posts indexed or detected, clusters written). The waits run on the
+ * event loop the workers block while they save detector state (up to 48 s measured at load average ~19), so the
+ * stall must be longer than the longest such block or the wait mistakes the pause for a stall.
+ */
+const STALL_MS = 120_000;
 /** The id a post is stored under: accounts' post ids are pseudonymised during enrichment, like the accounts. */
 const storedId = (p: NormalizedPost): string => (isAccountPost(p.source) ? pseudonymizePostId(p.id, KEY) : p.id);
 const children: ChildProcess[] = [];
@@ -108,9 +112,9 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
       log: { level: 'silent' },
       // leaseTtlMs at its default (20 s): with 5 s, a takeover's load and replay under a loaded CPU (5.8 s measured at
       // load average 25 on 2 cores) outlasted the lease, which was then lost again and again (14 times in one run).
-      // A snapshot every 4 checkpoints (each second): a reload replays a base and log chunks. Every 2 made the
+      // A snapshot every 10 checkpoints (each second): a reload replays a base and log chunks. Every 2 made the
       // detector serialise its whole window every 2 s, which on a loaded machine was most of the run's CPU.
-      detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 4 },
+      detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 10 },
       bus: {
         kind: 'kafka',
         kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
@@ -259,6 +263,9 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
 // than the Kafka session (6 s here then) cost group memberships and failed commits; one longer than the lease (20 s)
 // cost the lease and a reload, which blocked again. CPU, made worse by the test's own settings; the product logs a
 // warning when a state pause exceeds a quarter of the lease (detect.snapshotInThread is the cure for large windows).
+// One product delay was found and fixed: the lease was given up at the first failed extension while Redis was down,
+// and the lock restored from the AOF then had to expire (~16 s) before a reload; it is now kept while its last
+// extension covers it. With these settings: 3 passes in 3 runs at load average 16-24 (2026-12-02).
 describe('fault: Redis restarts while the workers run', () => {
   // One run per case, shared by its checks (each run takes one to four minutes on this machine).
   let aof: ReturnType<typeof run> | null = null;
