@@ -117,7 +117,7 @@ describe('DetectorLease', () => {
             if (down) throw new Error('Connection is closed.');
             return l.extend(ms);
           },
-          release: l.release,
+          release: () => l.release(),
         };
       },
     } as unknown as StateStore;
