@@ -65,7 +65,7 @@ export const enrichLimitsSchema = z.object({
     .min(0)
     .default(600_000)
     .describe(
-      "A post dated more than this many ms after the processing clock (the worker's clock in streaming, the start of the run in `mid analyze`) is refused as future-dated and goes to the dead letters; it never moves the detector's event time. Default 600000 (10 minutes).",
+      "A post dated more than this many ms after the processing clock (the worker's clock in streaming, the start of the run in `mid analyze`) is refused as future-dated and goes to the dead letters; it never moves the detector's event time. `mid analyze` also refuses a post dated more than this, or the file's span if longer, after the file's 99th-percentile post time. Default 600000 (10 minutes).",
     ),
 });
 
@@ -92,6 +92,14 @@ export interface EnricherOptions {
    * re-identification table (`hardening.privacy.reidentification`). Default: none, the originals are dropped.
    */
   onPseudonymizedPost?: (entry: { id: string; originalId: string; originalUrl: string | null }) => void;
+}
+
+/**
+ * A time difference for a future-dated reason: seconds up to a day, days after (a six-digit number of seconds would
+ * be blanked out as a possible account id by the dead letters' redaction).
+ */
+export function describeSkew(ms: number): string {
+  return ms < 86_400_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 86_400_000).toFixed(1)} days`;
 }
 
 /** Cuts `s` to at most `max` UTF-16 units without splitting a surrogate pair. */
@@ -144,7 +152,7 @@ export function createEnricher(options: EnricherOptions): (post: NormalizedPost)
     const nowMs = now();
     if (createdAtMs - nowMs > limits.maxFutureSkewMs) {
       throw new FutureDatedPostError(
-        `future-dated: createdAt ${new Date(createdAtMs).toISOString()} is ${Math.round((createdAtMs - nowMs) / 1000)} s after the processing clock (tolerance ${limits.maxFutureSkewMs / 1000} s)`,
+        `future-dated: createdAt ${new Date(createdAtMs).toISOString()} is ${describeSkew(createdAtMs - nowMs)} after the processing clock (tolerance ${describeSkew(limits.maxFutureSkewMs)})`,
         { cause: { createdAt: post.createdAt, nowMs } },
       );
     }

@@ -43,6 +43,7 @@ import type { RouteConfig } from './alerts-config.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { decodeSignal } from './messages.ts';
+import { redactDetail } from '../pipelines/redact.ts';
 import type { ClusterMergedMessage, ClusterMessage } from '../pipelines/core/envelopes.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { createNotifier } from './notifiers/create-notifier.ts';
@@ -676,14 +677,15 @@ export class AlertsWorker implements Worker {
   }
 
   private async deadLetter(d: Delivery, reason: string, status: number | null, channel: string): Promise<void> {
-    const dead: DeadDelivery = { delivery: d, reason, status, atMs: this.now() };
+    // The reason may quote the receiver's answer or a hostile cluster's text: redacted like every dead letter.
+    const dead: DeadDelivery = { delivery: d, reason: redactDetail(reason, 500), status, atMs: this.now() };
     await this.deps.alertStore.apply([
       { op: 'del', ns: NS.outbox, key: d.key },
       { op: 'put', ns: NS.dead, key: d.key, doc: dead },
     ]);
     this.m.failed.inc({ channel, outcome: 'dead_letter' });
     this.log.error(
-      { route: d.route, key: d.key, reason, status },
+      { route: d.route, key: d.key, reason: dead.reason, status },
       'Alert delivery given up; it is on the dead-letter list.',
     );
   }

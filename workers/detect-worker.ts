@@ -106,6 +106,13 @@ export class DetectWorker implements Worker {
       stillHeld: async (held) => this.held === held && this.lease.extend(),
       onPause: (kind, ms) => {
         this.longestPauseMs[kind] = Math.max(this.longestPauseMs[kind], ms);
+        // The detector and the lease extension share one event loop: a pause this long risks the lease (see
+        // docs/streaming.md, Faults: measured 9-29 s snapshots and a 36 s load under load average ~13 on 2 cores).
+        if (ms > config.detect.leaseTtlMs / 4)
+          this.log.warn(
+            { kind, ms: Math.round(ms), leaseTtlMs: config.detect.leaseTtlMs },
+            'Saving or loading detector state held the detector up for over a quarter of the lease time; the lease may be lost. Consider detect.snapshotInThread or a longer detect.leaseTtlMs.',
+          );
         deps.metrics.detectorStateSeconds.observe({ kind }, ms / 1000);
       },
     });

@@ -35,7 +35,10 @@ export class DetectorLease {
   private stopping = false;
   /** The loop waiting for the lease while this worker is a standby. */
   private standby: Promise<void> | null = null;
-  /** When the lease was last extended (Date.now()). */
+  /**
+   * When the last successful extension (or the acquisition) was asked for, Date.now(): the lock lives in the store
+   * until at least this + ttlMs.
+   */
   private extendedAtMs = 0;
   private readonly log: Logger;
 
@@ -65,15 +68,30 @@ export class DetectorLease {
     return this.lease !== null && nowMs - this.extendedAtMs >= this.deps.ttlMs / 4;
   }
 
-  /** Extends the lease; when it is lost, runs `onLost` (not awaited), stands by again and returns false. */
+  /**
+   * Extends the lease; when it is lost, runs `onLost` (not awaited), stands by again and returns false. A store that
+   * does not answer (Redis restarting) does not lose the lease while the last extension still covers it: nobody else
+   * can take the lock before it expires, and once the store answers again the extension succeeds (with persistence
+   * the lock is still ours) or finds the lock gone (lost then). Giving it up at once cost a restart of Redis the lock's
+   * whole time to live (the lock, restored from the AOF, had to expire) plus a reload of the detector's state.
+   */
   async extend(): Promise<boolean> {
     const lease = this.lease;
     if (!lease) return false;
-    const ok = await lease.extend(this.deps.ttlMs).catch(() => false);
-    if (ok) {
-      this.extendedAtMs = Date.now();
+    const askedAtMs = Date.now();
+    let answer: boolean | 'unreachable';
+    try {
+      answer = await lease.extend(this.deps.ttlMs);
+    } catch {
+      answer = 'unreachable';
+    }
+    if (answer === true) {
+      this.extendedAtMs = askedAtMs;
       return true;
     }
+    // A margin of a fifth of the ttl for the time the last request took to reach the store.
+    if (answer === 'unreachable' && this.lease === lease && Date.now() - this.extendedAtMs < this.deps.ttlMs * 0.8)
+      return true;
     if (this.lease === lease) void this.lost();
     return false;
   }
@@ -102,6 +120,8 @@ export class DetectorLease {
     const { state, ttlMs } = this.deps;
     while (!this.stopping) {
       let lease: LockLease;
+      // Before the request: the lock's time to live runs from when the store set it, not from its answer.
+      const askedAtMs = Date.now();
       try {
         lease = await state.acquireLock(DETECTOR_LOCK, { ttlMs, waitMs: this.deps.waitMs ?? 1000 });
       } catch (err) {
@@ -117,7 +137,7 @@ export class DetectorLease {
           return;
         }
         this.lease = lease;
-        this.extendedAtMs = Date.now();
+        this.extendedAtMs = askedAtMs;
         await this.deps.onAcquired();
         return;
       } catch (err) {

@@ -8,6 +8,7 @@ import { GroupConsumer } from './consumer.ts';
 import type { Logger } from './logger.ts';
 import { decodeDeadLetter, decodeEnrichedPost, decodeSignal } from './messages.ts';
 import type { DeadLetterMessage } from '../pipelines/core/envelopes.ts';
+import { redactDetail } from '../pipelines/redact.ts';
 import { deadLetterCollector } from './metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { Bus, IncomingMessage } from './ports/bus.ts';
@@ -160,7 +161,9 @@ export class IndexWorker implements Worker {
           reject(m, d.reason, d.detail);
           continue;
         }
-        letters.push(d.message);
+        // Redacted again where it is stored: a dead letter from an older version or another producer was only cut.
+        const { reason, detail } = d.message;
+        letters.push({ ...d.message, reason: redactDetail(reason, 80), detail: redactDetail(detail, 500) });
       }
     }
     if (posts.length) {

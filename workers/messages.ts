@@ -2,7 +2,7 @@
 // is encoded (JSON with a schema version `v`) and which key it carries (see docs/streaming.md for why).
 // Decoding never throws: a value that is not what its topic carries becomes a reason for the dead-letter topic.
 // The message shapes themselves live in pipelines/core/envelopes.ts (ports and adapters need them without the codec).
-import { jsonErrorMessage, redactExcerpt } from '../pipelines/redact.ts';
+import { jsonErrorMessage, redactDetail, redactExcerpt } from '../pipelines/redact.ts';
 import type { Cluster, EnrichedPost, NormalizedFactCheck, NormalizedPost } from '../pipelines/types.ts';
 import { MESSAGE_SCHEMA_VERSION } from '../pipelines/core/envelopes.ts';
 import type {
@@ -71,8 +71,9 @@ export function deadLetterMessage(
   const value: DeadLetterMessage = {
     v: 1,
     kind: 'dead-letter',
-    reason,
-    detail: detail.slice(0, 500),
+    // Both may quote hostile input (an error message naming a field's value): redacted, not only cut.
+    reason: redactDetail(reason, 80),
+    detail: redactDetail(detail, 500),
     worker,
     topic: m.topic,
     partition: m.partition ?? null,

@@ -167,3 +167,45 @@ describe('a post dated 2099', () => {
     },
   );
 });
+
+// The run's clock alone does not catch this one: an old export (the sample is from November 2023) with one post dated
+// two years after the rest is still in the past when the run starts. `mid analyze` judges it against the file's own
+// times too (its 99th-percentile post time plus the larger of the skew and the file's span).
+describe('a post dated two years after the rest of an old export', () => {
+  const lastMs = Math.max(...sample.map((p) => Date.parse(p.createdAt)));
+  const later = new Date(lastMs + 2 * 365 * 86_400_000).toISOString();
+  const first = [hostile(3, later), ...sample];
+  const middle = [...sample.slice(0, 1000), hostile(3, later), ...sample.slice(1000)];
+
+  it(
+    'is rejected as future-dated by mid analyze, wherever it stands, and the campaign is flagged as without it',
+    { timeout: 300_000 },
+    async () => {
+      expect(Date.parse(later)).toBeLessThan(NOW); // not future by the run's clock
+      const clean = await batch(SAMPLE, config);
+      expect(clean.rejected).toEqual([]); // the real tail of the file is within the tolerance
+      expect(clean.clusters).toHaveLength(1);
+      for (const [posts, line] of [
+        [first, 1],
+        [middle, 1001],
+      ] as const) {
+        const hit = await batch(writeJsonl(posts), config);
+        expect(hit.rejected).toEqual([
+          {
+            line,
+            reason: expect.stringMatching(
+              /^future-dated: createdAt \S+ is [\d.]+ (?:s|days) after the file's 99th-percentile/,
+            ),
+            excerpt: expect.any(String),
+          },
+        ]);
+        expect(hit.result.posts).toBe(sample.length);
+        expect(JSON.stringify(hit.clusters)).toBe(JSON.stringify(clean.clusters));
+      }
+      // Without the check the one post, first in the file, blinds the detector: the attack is real.
+      const blind = await batch(writeJsonl(first), unchecked);
+      expect(blind.rejected).toEqual([]);
+      expect(JSON.stringify(blind.clusters)).not.toBe(JSON.stringify(clean.clusters));
+    },
+  );
+});

@@ -104,6 +104,43 @@ describe('DetectorLease', () => {
     await a.l.release();
   });
 
+  it('keeps the lease while the store does not answer within the last extension, and loses it after', async () => {
+    const { state } = lock();
+    let down = false;
+    const acquireLock = state.acquireLock.bind(state);
+    // The same lock, but while `down` its extensions fail as a restarting Redis fails them (no answer, an error).
+    const flaky = {
+      acquireLock: async (...args: Parameters<StateStore['acquireLock']>) => {
+        const l = await acquireLock(...args);
+        return {
+          extend: async (ms: number) => {
+            if (down) throw new Error('Connection is closed.');
+            return l.extend(ms);
+          },
+          release: () => l.release(),
+        };
+      },
+    } as unknown as StateStore;
+    const a = lease(flaky);
+    a.l.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await a.l.extend()).toBe(true);
+    down = true;
+    await vi.advanceTimersByTimeAsync(500); // ttl 1000: within the last extension's cover
+    expect(await a.l.extend()).toBe(true);
+    expect(a.events).toEqual(['acquired']);
+    down = false;
+    expect(await a.l.extend()).toBe(true); // the store is back and the lock still ours: nothing was lost
+    expect(a.events).toEqual(['acquired']);
+    down = true;
+    await vi.advanceTimersByTimeAsync(900); // past 0.8 ttl since the last extension: it may have expired
+    expect(await a.l.extend()).toBe(false);
+    expect([a.events, a.l.held()]).toEqual([['acquired', 'lost'], false]);
+    down = false;
+    await a.l.stop();
+    await a.l.release();
+  });
+
   it('releases the lease when the takeover fails, and tries again after retryMs', async () => {
     const { state, taken } = lock();
     let attempts = 0;

@@ -78,7 +78,7 @@ describe('message codec', () => {
       { topic: 'posts.raw', key: 'k', value: '{bad', partition: 2, offset: '17' },
       'enrich',
       'invalid-json',
-      'x'.repeat(800),
+      'bad value '.repeat(80),
       at,
     );
     expect(dm.key).toBe('k');
@@ -89,7 +89,7 @@ describe('message codec', () => {
         v: 1,
         kind: 'dead-letter',
         reason: 'invalid-json',
-        detail: 'x'.repeat(500),
+        detail: `${'bad value '.repeat(50).slice(0, 500)}…`, // redacted, then cut to 500 (redactDetail)
         worker: 'enrich',
         topic: 'posts.raw',
         partition: 2,

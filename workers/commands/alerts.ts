@@ -7,6 +7,7 @@ import { MemoryBus } from '../adapters/memory-bus.ts';
 import { MemoryScheduler } from '../adapters/memory-scheduler.ts';
 import { AlertsWorker } from '../alerts-worker.ts';
 import { alertPlainText, buildAlertMessage } from '../../pipelines/alert-message.ts';
+import { redactDetail } from '../../pipelines/redact.ts';
 import type { Silence } from '../../pipelines/alert-rules.ts';
 import type { ClusterKind } from '../../pipelines/types.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -157,7 +158,7 @@ export async function run(args: string[]): Promise<number> {
       if (sub === 'dead') {
         for (const d of await sw.deadLetters())
           out(
-            `${new Date(d.atMs).toISOString()}  ${d.delivery.key}  route=${d.delivery.route}  attempts=${d.delivery.attempts}  ${d.reason}`,
+            `${new Date(d.atMs).toISOString()}  ${d.delivery.key}  route=${d.delivery.route}  attempts=${d.delivery.attempts}  ${redactDetail(d.reason, 500)}`, // stored before redaction, or not: never raw to a terminal
           );
         return 0;
       }

@@ -4,6 +4,8 @@
 // and DIR/rejected.jsonl (line number, reason, redacted excerpt). Bad lines never stop the run. The detector is fed exactly as
 // the detect worker feeds it (pipelines/detector-input.ts, with the same options): the file is one partition, and its
 // end is a flush. So a file in time order gives the clusters the streaming workers give for the same posts.
+// A first pass reads the file's post times: a post dated far after the file's own times is rejected as future-dated
+// (see fileTimeLimit), as is one dated after the run's start, so one post cannot blind the detector for the rest.
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -11,8 +13,8 @@ import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createEnricher } from '../../pipelines/enrich.ts';
-import { redactExcerpt, redactText } from '../../pipelines/redact.ts';
+import { createEnricher, describeSkew } from '../../pipelines/enrich.ts';
+import { redactDetail, redactExcerpt } from '../../pipelines/redact.ts';
 import { createCoordinationDetector, detectorPost } from '../../pipelines/detect-coordination.ts';
 import type { DetectorPost } from '../../pipelines/detect-coordination.ts';
 import { applyCall, unseenPosts } from '../../pipelines/detector-input.ts';
@@ -38,6 +40,67 @@ const MAX_REJECTIONS_ECHOED = 20;
 const POSTS_PER_CALL = 500;
 /** Seconds between progress lines on stderr. */
 const PROGRESS_INTERVAL_MS = 2_000;
+/**
+ * The file's reference time is this quantile of its post times: one post (or up to 1% of them) dated far ahead of
+ * the rest cannot move it, however the file is ordered.
+ */
+export const FILE_TIME_QUANTILE = 0.99;
+/**
+ * Files with fewer post times are judged by the run's clock only: below 100 posts one post is over 1% of the file,
+ * and a small file joining recordings made at different times lost its newest post (the leak test's seven real
+ * Mastodon and Bluesky payloads: one was refused).
+ */
+export const FILE_TIME_MIN_POSTS = 100;
+
+/**
+ * How late a post of one file may be dated: `referenceMs` is the file's 99th-percentile post time, `limitMs` that plus
+ * the tolerance, which is the larger of `hardening.enrichment.maxFutureSkewMs` and the file's robust span (1st to
+ * 99th percentile). The span is part of it because an export's real last 1% can lie hours after its 99th percentile
+ * (the last 1% of a 10-day export spans about 2.4 hours); a post dated more than a whole span after the body of the
+ * file is no part of it. A post after `limitMs` is rejected as future-dated, whatever its place in the file.
+ */
+export interface FileTimeLimit {
+  referenceMs: number;
+  toleranceMs: number;
+  limitMs: number;
+  /** Posts whose times were read. */
+  posts: number;
+}
+
+/**
+ * Reads the file once for its post times (lines that are not JSON objects with a parsable createdAt are skipped
+ * here and rejected in the main pass) and computes its {@link FileTimeLimit}; null for a file with fewer than
+ * {@link FILE_TIME_MIN_POSTS} post times.
+ * A function of the file's content alone, so the same file is judged the same way on every run.
+ */
+export async function fileTimeLimit(input: string, maxFutureSkewMs: number): Promise<FileTimeLimit | null> {
+  const times: number[] = [];
+  const stream = createReadStream(input, { encoding: 'utf8' });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const raw of lines) {
+      if (raw.trim() === '') continue;
+      let createdAt: unknown;
+      try {
+        createdAt = (JSON.parse(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw) as { createdAt?: unknown })
+          ?.createdAt;
+      } catch {
+        continue;
+      }
+      const t = typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN;
+      if (Number.isFinite(t)) times.push(t);
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  if (times.length < FILE_TIME_MIN_POSTS) return null;
+  const sorted = Float64Array.from(times).sort();
+  const at = (q: number): number => sorted[Math.floor(q * (sorted.length - 1))]!;
+  const referenceMs = at(FILE_TIME_QUANTILE);
+  const toleranceMs = Math.max(maxFutureSkewMs, referenceMs - at(1 - FILE_TIME_QUANTILE));
+  return { referenceMs, toleranceMs, limitMs: referenceMs + toleranceMs, posts: sorted.length };
+}
 
 /** Counts of one analyze run. */
 export interface AnalyzeResult {
@@ -59,6 +122,11 @@ export interface AnalyzeOptions {
    * are rejected as future-dated. Default: the time the run starts.
    */
   nowMs?: number;
+  /**
+   * Also judge "future" against the file's own times ({@link fileTimeLimit}); default true. Off only for callers
+   * whose input is not a file that can be read twice.
+   */
+  fileTimeCheck?: boolean;
   /** Called for each rejected line; default: none. */
   onReject?: (lineNumber: number, reason: string) => void;
 }
@@ -75,6 +143,11 @@ async function close(stream: WriteStream): Promise<void> {
 export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, outDir } = options;
   const runStartMs = options.nowMs ?? Date.now();
+  // Two clocks judge "future": the run's start (in the enricher, as the worker clock does when streaming) and the
+  // file's own times (here), so an old export cannot carry one post dated years after the rest either: it would move
+  // the detector's event time past every later post of the file and blind it.
+  const { maxFutureSkewMs } = config.hardening.enrichment;
+  const fileLimit = options.fileTimeCheck === false ? null : await fileTimeLimit(options.input, maxFutureSkewMs);
   const enrich = createEnricher({
     // One clock for the whole run, so whether a post is future-dated does not depend on how fast the file is read.
     now: () => runStartMs,
@@ -118,7 +191,7 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
     // A redacted excerpt, not the line: the input names accounts, and rejected.jsonl is downstream of enrichment.
     await write(
       rejected,
-      `${JSON.stringify({ line: lineNumber, reason: redactText(reason), excerpt: redactExcerpt(raw) })}\n`,
+      `${JSON.stringify({ line: lineNumber, reason: redactDetail(reason), excerpt: redactExcerpt(raw) })}\n`,
     );
   };
 
@@ -130,6 +203,15 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
       const parsed = parsePostLine(raw);
       if (!parsed.ok) {
         await reject(lineNumber, parsed.reason, raw);
+        continue;
+      }
+      const createdAtMs = Date.parse(parsed.post.createdAt);
+      if (fileLimit && createdAtMs > fileLimit.limitMs) {
+        await reject(
+          lineNumber,
+          `future-dated: createdAt ${new Date(createdAtMs).toISOString()} is ${describeSkew(createdAtMs - fileLimit.referenceMs)} after the file's ${FILE_TIME_QUANTILE * 100}th-percentile post time ${new Date(fileLimit.referenceMs).toISOString()} (tolerance ${describeSkew(fileLimit.toleranceMs)})`,
+          raw,
+        );
         continue;
       }
       let post;
