@@ -162,24 +162,29 @@ export function driveDetector(
       state.buffer.push(post);
     }
   }
-  let watermark = Infinity;
+  // Posts before `limit` are complete: every partition has reached the watermark, and a partition in time order can
+  // still bring posts *at* its newest time (two posts in the same millisecond split between two batches), but none
+  // before it. So the watermark's own millisecond is released only by a later post or a flush; releasing it early
+  // made such a post late (observed out of (createdAt, id) order, possibly after an advance it belonged before), and
+  // so made the clusters depend on where batches happened to split.
+  let limit = Infinity;
   for (let p = 0; p < input.partitions; p++)
-    watermark = Math.min(watermark, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
-  if (input.flushAll) for (const p of state.buffer) watermark = Math.max(watermark, p.createdAtMs);
-  if (watermark > state.releasedUpTo && Number.isFinite(watermark)) {
+    limit = Math.min(limit, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
+  if (input.flushAll) for (const p of state.buffer) limit = Math.max(limit, p.createdAtMs + 1);
+  if (limit - 1 > state.releasedUpTo && Number.isFinite(limit)) {
     const ready = state.buffer
-      .filter((p) => p.createdAtMs <= watermark)
+      .filter((p) => p.createdAtMs < limit)
       .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    state.buffer = state.buffer.filter((p) => p.createdAtMs > watermark);
+    state.buffer = state.buffer.filter((p) => p.createdAtMs >= limit);
     for (const p of ready) {
       if (state.nextBoundary === null) state.nextBoundary = boundaryAfter(p.createdAtMs);
       advanceTo(p.createdAtMs);
       detector.observe(p);
       observed();
     }
-    // Every post before watermark + 1 ms is released, so boundaries up to there are complete.
-    advanceTo(watermark + 1);
-    state.releasedUpTo = watermark;
+    // Every post before `limit` is released, so boundaries up to there are complete.
+    advanceTo(limit);
+    state.releasedUpTo = limit - 1;
   }
   // Nothing is pending anywhere: advance once more at the boundary after the last post, so the posts observed since
   // the last advance are evaluated now instead of when the next post arrives (the flush is part of the input).

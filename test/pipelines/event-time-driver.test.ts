@@ -82,6 +82,32 @@ describe('driveDetector', () => {
     expect(noFlush[noFlush.length - 1]).not.toMatch(/^a:/);
   });
 
+  it('gives the same calls for any batching when posts share a millisecond within a partition', () => {
+    // Three posts per millisecond, the millisecond before each tick boundary among them, alternating between two
+    // partitions: a batch that ends inside a millisecond leaves a post of it for the next batch. Before the watermark
+    // became exclusive, that post was observed late (out of id order, after the boundary's advance).
+    const same = Array.from({ length: 300 }, (_, i) => ({
+      post: enrichedPost(`q${String(i).padStart(3, '0')}`, 'x', T0 + 999 + Math.floor(i / 3) * 500),
+      partition: i % 2,
+    }));
+    const runSame = (batch: number) => {
+      const { calls, d } = recorder();
+      const state = emptyEventTimeState();
+      let late = 0;
+      for (let i = 0; i < same.length; i += batch)
+        late += driveDetector(state, d, { posts: same.slice(i, i + batch), partitions: 2 }, options({})).late;
+      driveDetector(state, d, { posts: [], partitions: 2, flushAll: true }, options({}));
+      return { calls, late };
+    };
+    const whole = runSame(same.length);
+    expect(whole.calls.filter((c) => c.startsWith('a:')).length).toBeGreaterThan(40);
+    for (const batch of [1, 2, 4, 5, 7, 64]) {
+      const r = runSame(batch);
+      expect(r.late).toBe(0);
+      expect(r.calls).toEqual(whole.calls);
+    }
+  });
+
   it('advances at least every maxTickMs of event time while posts arrive', () => {
     const advances = run(5, { minPostsPerAdvance: 1000, maxTickMs: 30_000 })
       .filter((c) => c.startsWith('a:'))
