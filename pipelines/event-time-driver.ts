@@ -79,6 +79,15 @@ export function emptyEventTimeState(): EventTimeState {
   };
 }
 
+/**
+ * Whether a flush (`flushAll`) would still change something: posts wait for the watermark, or posts were observed
+ * since the last advance (released by the watermark, or late) and have not been evaluated yet. An idle stream must be
+ * flushed exactly when this holds, so that its last posts are evaluated as at the end of a file.
+ */
+export function awaitsFlush(state: EventTimeState): boolean {
+  return state.buffer.length > 0 || state.observedSince;
+}
+
 /** Input of one {@link driveDetector} call. */
 export interface DriveInput {
   /** New posts with the partition they came from. */
@@ -168,8 +177,7 @@ export function driveDetector(
   // made such a post late (observed out of (createdAt, id) order, possibly after an advance it belonged before), and
   // so made the clusters depend on where batches happened to split.
   let limit = Infinity;
-  for (let p = 0; p < input.partitions; p++)
-    limit = Math.min(limit, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
+  for (let p = 0; p < input.partitions; p++) limit = Math.min(limit, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
   if (input.flushAll) for (const p of state.buffer) limit = Math.max(limit, p.createdAtMs + 1);
   if (limit - 1 > state.releasedUpTo && Number.isFinite(limit)) {
     const ready = state.buffer
