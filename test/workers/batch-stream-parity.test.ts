@@ -1,7 +1,8 @@
 // One advance rule: the same posts give identical clusters through `mid analyze` (the batch command, one partition,
 // flushed at the end of the file) and through the streaming path (the enrich and detect workers over the in-process
 // bus with 4 partitions, flushed when the stream is idle), because both feed the detector through the same detector
-// input and event-time driver with the same options. Checked on the bundled sample and on evaluation seed 1.
+// input and event-time driver with the same options. Checked on the bundled sample, on a ring whose stream ends with
+// one millisecond in every partition, and (opt-in, MID_PARITY_SEED=1) on evaluation seed 1.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,22 +201,22 @@ describe('mid analyze and the streaming workers', () => {
     expect(JSON.stringify(s.clusters)).toBe(JSON.stringify(b));
   });
 
-  // KNOWN DIFFERENCE, not solved yet: on seed 1 (sorted) both paths flag the same 9 clusters with the same ids, posts,
-  // accounts, kinds and reasons, but the network evidence's expected counts and p-values (so score and pValue of 5
-  // clusters) differ from the 4th significant digit: the window's null-model counts at the last network evaluation
-  // differ. Skipped until the cause is found.
-  it.skip('flag identical clusters on evaluation seed 1', { timeout: 1_800_000 }, async () => {
-    // The generator's posts are not quite in time order (470 inversions in seed 1), and posts that arrive after their
-    // time was released are observed as they come, so a file out of order and 4 partitions may differ: the claim is
-    // for posts in time order, as sources publish them.
-    const posts = generateCampaigns(1, TUNING_PARAMS).posts.sort(
-      (a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    );
-    const file = join(mkdtempSync(join(tmpdir(), 'mid-parity-')), 'seed-1.jsonl');
-    writeFileSync(file, `${posts.map((p) => JSON.stringify(p)).join('\n')}\n`);
-    const [b, s] = [await batch(file), await stream(posts)];
-    expect(s.detected).toBe(posts.length);
-    expect(b.length).toBeGreaterThanOrEqual(5); // campaigns of all five styles are flagged
-    expect(JSON.stringify(s.clusters)).toBe(JSON.stringify(b));
-  });
+  // Opt-in (MID_PARITY_SEED=1 runs it): 22,637 posts take about 3.5 minutes through `mid analyze` and 12.5 minutes
+  // through the streaming workers on the loaded CI machine. It used to differ in the score and p-value of 5 of its 9
+  // clusters: its last 48 posts share one millisecond over the 4 partitions, and the stream never evaluated the posts
+  // after its last advance (the test above reproduces that in 300 posts and runs in the normal suite).
+  it.skipIf(!process.env.MID_PARITY_SEED)(
+    'flag identical clusters on evaluation seed 1',
+    { timeout: 1_800_000 },
+    async () => {
+      // The generator's posts are not quite in time order (470 inversions in seed 1), and posts that arrive after their
+      // time was released are observed as they come, so a file out of order and 4 partitions may differ: the claim is
+      // for posts in time order, as sources publish them.
+      const posts = sortedByTime(generateCampaigns(1, TUNING_PARAMS).posts);
+      const [b, s] = [await batch(writePosts(posts)), await stream(posts)];
+      expect(s.detected).toBe(posts.length);
+      expect(b.length).toBeGreaterThanOrEqual(5); // campaigns of all five styles are flagged
+      expect(JSON.stringify(s.clusters)).toBe(JSON.stringify(b));
+    },
+  );
 });
