@@ -3,15 +3,17 @@
 // came through the streaming workers or `mid analyze`: both use this driver, with the same options, so this file is
 // the one rule for when the detector advances. Posts wait in a buffer until the watermark passes them; the watermark
 // is the lowest of the newest post time seen in each partition (each partition is in time order when sources publish
-// in time order: enriched posts keep the partition of their raw message; a file is one partition). Released posts are
+// in time order: enriched posts keep the partition of their raw message; a file is one partition), and posts strictly
+// before it are released (a partition may still bring another post at its newest millisecond). Released posts are
 // observed in (createdAt, id) order, and the detector is advanced at fixed event-time boundaries (every tickMs) —
 // only at a boundary every earlier post has been released, and only when something was observed since the last
 // advance — and, with minPostsPerAdvance, only when that many posts were observed since, or maxTickMs of event time
 // passed. So the sequence of observe/advance calls is a function of the posts alone. Posts older than what was
 // already released (late) are observed at once: tolerated by the detector, but the one place where arrival order
 // matters. When nothing is pending anywhere (`flushAll`: the stream is idle, or the file has ended), every buffered
-// post is released and the detector advanced at the next boundary. The state is plain JSON and is saved with the
-// detector's.
+// post is released and the detector advanced at the next boundary; `awaitsFlush` says whether that would change
+// anything, which is when an idle stream must be flushed to match the end of a file. The state is plain JSON and is
+// saved with the detector's.
 import { z } from 'zod';
 import type { CoordinationDetector, DetectorPost } from './detect-coordination.ts';
 import type { Cluster } from './types.ts';
