@@ -201,10 +201,10 @@ describe('mid analyze and the streaming workers', () => {
     expect(JSON.stringify(s.clusters)).toBe(JSON.stringify(b));
   });
 
-  // Opt-in (MID_PARITY_SEED=1 runs it): 22,637 posts take about 3.5 minutes through `mid analyze` and 12.5 minutes
-  // through the streaming workers on the loaded CI machine. It used to differ in the score and p-value of 5 of its 9
-  // clusters: its last 48 posts share one millisecond over the 4 partitions, and the stream never evaluated the posts
-  // after its last advance (the test above reproduces that in 300 posts and runs in the normal suite).
+  // Opt-in (MID_PARITY_SEED=1 runs it): its 22,637 posts took 920 s through both paths at load ~22. It used to differ
+  // in the score and p-value of 5 of its 9 clusters: its last 48 posts share one millisecond over the 4 partitions,
+  // and the stream never evaluated the posts after its last advance (the test above reproduces that in 300 posts and
+  // runs in the normal suite).
   it.skipIf(!process.env.MID_PARITY_SEED)(
     'flag identical clusters on evaluation seed 1',
     { timeout: 1_800_000 },
