@@ -3,15 +3,17 @@
 // came through the streaming workers or `mid analyze`: both use this driver, with the same options, so this file is
 // the one rule for when the detector advances. Posts wait in a buffer until the watermark passes them; the watermark
 // is the lowest of the newest post time seen in each partition (each partition is in time order when sources publish
-// in time order: enriched posts keep the partition of their raw message; a file is one partition). Released posts are
+// in time order: enriched posts keep the partition of their raw message; a file is one partition), and posts strictly
+// before it are released (a partition may still bring another post at its newest millisecond). Released posts are
 // observed in (createdAt, id) order, and the detector is advanced at fixed event-time boundaries (every tickMs) —
 // only at a boundary every earlier post has been released, and only when something was observed since the last
 // advance — and, with minPostsPerAdvance, only when that many posts were observed since, or maxTickMs of event time
 // passed. So the sequence of observe/advance calls is a function of the posts alone. Posts older than what was
 // already released (late) are observed at once: tolerated by the detector, but the one place where arrival order
 // matters. When nothing is pending anywhere (`flushAll`: the stream is idle, or the file has ended), every buffered
-// post is released and the detector advanced at the next boundary. The state is plain JSON and is saved with the
-// detector's.
+// post is released and the detector advanced at the next boundary; `awaitsFlush` says whether that would change
+// anything, which is when an idle stream must be flushed to match the end of a file. The state is plain JSON and is
+// saved with the detector's.
 import { z } from 'zod';
 import type { CoordinationDetector, DetectorPost } from './detect-coordination.ts';
 import type { Cluster } from './types.ts';
@@ -77,6 +79,15 @@ export function emptyEventTimeState(): EventTimeState {
     observedCount: 0,
     lastAdvanceMs: null,
   };
+}
+
+/**
+ * Whether a flush (`flushAll`) would still change something: posts wait for the watermark, or posts were observed
+ * since the last advance (released by the watermark, or late) and have not been evaluated yet. An idle stream must be
+ * flushed exactly when this holds, so that its last posts are evaluated as at the end of a file.
+ */
+export function awaitsFlush(state: EventTimeState): boolean {
+  return state.buffer.length > 0 || state.observedSince;
 }
 
 /** Input of one {@link driveDetector} call. */
@@ -162,24 +173,28 @@ export function driveDetector(
       state.buffer.push(post);
     }
   }
-  let watermark = Infinity;
-  for (let p = 0; p < input.partitions; p++)
-    watermark = Math.min(watermark, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
-  if (input.flushAll) for (const p of state.buffer) watermark = Math.max(watermark, p.createdAtMs);
-  if (watermark > state.releasedUpTo && Number.isFinite(watermark)) {
+  // Posts before `limit` are complete: every partition has reached the watermark, and a partition in time order can
+  // still bring posts *at* its newest time (two posts in the same millisecond split between two batches), but none
+  // before it. So the watermark's own millisecond is released only by a later post or a flush; releasing it early
+  // made such a post late (observed out of (createdAt, id) order, possibly after an advance it belonged before), and
+  // so made the clusters depend on where batches happened to split.
+  let limit = Infinity;
+  for (let p = 0; p < input.partitions; p++) limit = Math.min(limit, state.partitionMax[String(p)] ?? NOTHING_RELEASED);
+  if (input.flushAll) for (const p of state.buffer) limit = Math.max(limit, p.createdAtMs + 1);
+  if (limit - 1 > state.releasedUpTo && Number.isFinite(limit)) {
     const ready = state.buffer
-      .filter((p) => p.createdAtMs <= watermark)
+      .filter((p) => p.createdAtMs < limit)
       .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    state.buffer = state.buffer.filter((p) => p.createdAtMs > watermark);
+    state.buffer = state.buffer.filter((p) => p.createdAtMs >= limit);
     for (const p of ready) {
       if (state.nextBoundary === null) state.nextBoundary = boundaryAfter(p.createdAtMs);
       advanceTo(p.createdAtMs);
       detector.observe(p);
       observed();
     }
-    // Every post before watermark + 1 ms is released, so boundaries up to there are complete.
-    advanceTo(watermark + 1);
-    state.releasedUpTo = watermark;
+    // Every post before `limit` is released, so boundaries up to there are complete.
+    advanceTo(limit);
+    state.releasedUpTo = limit - 1;
   }
   // Nothing is pending anywhere: advance once more at the boundary after the last post, so the posts observed since
   // the last advance are evaluated now instead of when the next post arrives (the flush is part of the input).

@@ -29,6 +29,7 @@ import type { Config } from './config.ts';
 import { DetectorCheckpoints, SNAPSHOT_RETRY_CHUNKS } from './detector-checkpoints.ts';
 import type { HeldState, PauseKind } from './detector-checkpoints.ts';
 import { applyCall } from '../pipelines/detector-input.ts';
+import { awaitsFlush } from '../pipelines/event-time-driver.ts';
 import type { DetectCall } from '../pipelines/detector-input.ts';
 import { detectorInputOptions } from './detector-options.ts';
 import { DetectorLease } from './detector-lease.ts';
@@ -322,7 +323,8 @@ export class DetectWorker implements Worker {
 
   /**
    * When the stream has been quiet for a whole detect.idleFlushMs and, after committing what this worker handled, the
-   * consumer group has nothing pending, releases every buffered post to the detector and checkpoints.
+   * consumer group has nothing pending, releases every buffered post to the detector, evaluates what was observed
+   * since the last advance (as `mid analyze` does at the end of its file) and checkpoints.
    */
   private async flushIfIdle(): Promise<void> {
     try {
@@ -332,7 +334,7 @@ export class DetectWorker implements Worker {
         return;
       }
       await this.checkpoint(); // handled but uncommitted messages count as lag
-      if (!this.sub || (await this.sub.lag()) !== 0 || this.held.driver.buffer.length === 0) return;
+      if (!this.sub || (await this.sub.lag()) !== 0 || !awaitsFlush(this.held.driver)) return;
       await this.detect([], [], true);
       await this.checkpoint();
     } catch (err) {

@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { EnrichedPost } from '../../pipelines/types.ts';
-import { driveDetector, emptyEventTimeState, eventTimeOptionsSchema } from '../../pipelines/event-time-driver.ts';
+import {
+  awaitsFlush,
+  driveDetector,
+  emptyEventTimeState,
+  eventTimeOptionsSchema,
+} from '../../pipelines/event-time-driver.ts';
 import { enrichedPost } from '../workers/fixtures.ts';
 
 function recorder() {
@@ -80,6 +85,56 @@ describe('driveDetector', () => {
     const state = emptyEventTimeState();
     driveDetector(state, d, { posts, partitions: 2 }, options(opts));
     expect(noFlush[noFlush.length - 1]).not.toMatch(/^a:/);
+  });
+
+  it('gives the same calls for any batching when posts share a millisecond within a partition', () => {
+    // Three posts per millisecond, the millisecond before each tick boundary among them, alternating between two
+    // partitions: a batch that ends inside a millisecond leaves a post of it for the next batch. Before the watermark
+    // became exclusive, that post was observed late (out of id order, after the boundary's advance).
+    const same = Array.from({ length: 300 }, (_, i) => ({
+      post: enrichedPost(`q${String(i).padStart(3, '0')}`, 'x', T0 + 999 + Math.floor(i / 3) * 500),
+      partition: i % 2,
+    }));
+    const runSame = (batch: number) => {
+      const { calls, d } = recorder();
+      const state = emptyEventTimeState();
+      let late = 0;
+      for (let i = 0; i < same.length; i += batch)
+        late += driveDetector(state, d, { posts: same.slice(i, i + batch), partitions: 2 }, options({})).late;
+      driveDetector(state, d, { posts: [], partitions: 2, flushAll: true }, options({}));
+      return { calls, late };
+    };
+    const whole = runSame(same.length);
+    expect(whole.calls.filter((c) => c.startsWith('a:')).length).toBeGreaterThan(40);
+    for (const batch of [1, 2, 4, 5, 7, 64]) {
+      const r = runSame(batch);
+      expect(r.late).toBe(0);
+      expect(r.calls).toEqual(whole.calls);
+    }
+  });
+
+  it('awaits a flush while posts observed since the last advance are not evaluated, even with nothing buffered', () => {
+    const { calls, d } = recorder();
+    const state = emptyEventTimeState();
+    const opts = options({ minPostsPerAdvance: 20, maxTickMs: 60_000 });
+    driveDetector(state, d, { posts: posts.slice(0, 10), partitions: 2 }, opts);
+    expect(awaitsFlush(state)).toBe(true); // p9 waits for the watermark
+    driveDetector(state, d, { posts: [], partitions: 2, flushAll: true }, opts);
+    expect(awaitsFlush(state)).toBe(false);
+    // A late post (its time already released) is observed at once: nothing is buffered, but it is not evaluated yet,
+    // so an idle stream must still be flushed, or the post waits for the next post to be evaluated.
+    const late = driveDetector(
+      state,
+      d,
+      { posts: [{ post: enrichedPost('late', 'x', T0), partition: 0 }], partitions: 2 },
+      opts,
+    );
+    expect(late.late).toBe(1);
+    expect(state.buffer).toHaveLength(0);
+    expect(awaitsFlush(state)).toBe(true);
+    driveDetector(state, d, { posts: [], partitions: 2, flushAll: true }, opts);
+    expect(calls.slice(-2)).toEqual(['o:late', `a:${T0 + 11_000}`]);
+    expect(awaitsFlush(state)).toBe(false);
   });
 
   it('advances at least every maxTickMs of event time while posts arrive', () => {
