@@ -115,7 +115,7 @@ describe('mid analyze', () => {
       '28 of the 28 accounts were created less than 30 days before posting; 1 had at most 5 posts in total',
       '28 of the 28 accounts were created within 3 days of each other (2023-11-06 to 2023-11-08)',
     ]);
-    expect(renderReasons(c!.evidence, 'nl')[0]).toMatch(/^#stemfraude: 28 berichten tussen 09:30 en 09:40 UTC/);
+    expect(renderReasons(c!.evidence, 'nl')[0]).toMatch(/^#stemfraude: 28 berichten tussen 09:30 UTC en 09:40 UTC/);
   });
 
   it('gives the same clusters and ids on a second run', async () => {
