@@ -38,6 +38,7 @@ import type {
   SuppressReason,
 } from '../pipelines/alert-rules.ts';
 import type { Cluster } from '../pipelines/types.ts';
+import { addSilence, expireSilence, listSilences } from './alert-silences.ts';
 import { resolveAlertRoutes, toAlertRoute } from './alerts-config.ts';
 import type { RouteConfig } from './alerts-config.ts';
 import type { Config } from './config.ts';
@@ -732,25 +733,18 @@ export class AlertsWorker implements Worker {
   }
 
   /** Adds a silence; returns it. */
-  async addSilence(s: Omit<Silence, 'id'> & { id?: string }): Promise<Silence> {
-    const silence: Silence = { ...s, id: s.id ?? randomUUID() };
-    await this.deps.alertStore.apply([{ op: 'put', ns: NS.silence, key: silence.id, doc: silence }]);
-    return silence;
+  addSilence(s: Omit<Silence, 'id'> & { id?: string }): Promise<Silence> {
+    return addSilence(this.deps.alertStore, s);
   }
 
   /** Active and expired silences. */
-  async listSilences(): Promise<Silence[]> {
-    return (await this.deps.alertStore.list<Silence>(NS.silence)).map((e) => e.doc);
+  listSilences(): Promise<Silence[]> {
+    return listSilences(this.deps.alertStore);
   }
 
   /** Ends a silence now; false when there is none with that id. */
   async expireSilence(id: string): Promise<boolean> {
-    const s = await this.deps.alertStore.get<Silence>(NS.silence, id);
-    if (!s) return false;
-    await this.deps.alertStore.apply([
-      { op: 'put', ns: NS.silence, key: id, doc: { ...s, expiresAtMs: Math.min(s.expiresAtMs, this.now()) } },
-    ]);
-    return true;
+    return (await expireSilence(this.deps.alertStore, id, this.now())) !== null;
   }
 
   /** The dead-letter list. */
