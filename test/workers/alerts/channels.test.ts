@@ -190,6 +190,8 @@ describe('Slack Web API with a bot token', () => {
       return { status: 404, body: '{"ok":false,"error":"unknown_method"}' };
     };
   }
+  /** The Block Kit header's text of a recorded request body. */
+  const header = (body: Record<string, unknown>) => (body.blocks as Array<{ text: { text: string } }>)[0]!.text.text;
   const bot = (rx: Receiver, extra: Record<string, unknown> = {}) =>
     testWorker(
       {
@@ -217,9 +219,7 @@ describe('Slack Web API with a bot token', () => {
     const first = rx.json(0);
     expect(first.channel).toBe('C0123ABCDEF');
     expect(first.thread_ts).toBeUndefined();
-    expect(first.blocks[0].text.text).toBe(
-      'Signal of coordinated behaviour: duplicate text, co-shared links (6 accounts)',
-    );
+    expect(header(first)).toBe('Signal of coordinated behaviour: duplicate text, co-shared links (6 accounts)');
 
     clock.now += 1000;
     rx.script = [{ status: 429, headers: { 'retry-after': '3' }, body: '{"ok":false,"error":"ratelimited"}' }];
@@ -234,7 +234,7 @@ describe('Slack Web API with a bot token', () => {
     expect(rx.requests.map((r) => r.url).slice(2)).toEqual(['/api/chat.update', '/api/chat.postMessage']);
     const edit = rx.json(2);
     expect(edit).toMatchObject({ channel: 'C0123ABCDEF', ts: '1503435956.000240' });
-    expect(edit.blocks[0].text.text).toMatch(/^Update: Signal of coordinated behaviour.*\(12 accounts\)$/);
+    expect(header(edit)).toMatch(/^Update: Signal of coordinated behaviour.*\(12 accounts\)$/);
     const reply = rx.json(3);
     expect(reply).toMatchObject({ channel: 'C0123ABCDEF', thread_ts: '1503435956.000240' });
     expect(reply.text).toContain('12 accounts');

@@ -125,6 +125,9 @@ describe('Matrix updates the original message', () => {
 
 describe('"ended" notices when a cluster leaves the detector window', () => {
   // Defaults: detect.windowSeconds 6 h, detect.maxTickMs 10 s; the signals' watermark is the event time.
+  /** The message of the i-th request's JSON body. */
+  const message = (rx: Receiver, i: number) =>
+    rx.json(i).message as { kind: string; title: string; lines: string[]; changes: string[] };
   const WINDOW_MS = 6 * 3_600_000 + 10_000;
   const end = Date.parse(alertCluster().end);
   const other = (endMs: number, offset: number) =>
@@ -165,9 +168,9 @@ describe('"ended" notices when a cluster leaves the detector window', () => {
     expect(rx.requests).toHaveLength(2);
     const body = rx.json(1);
     expect(body).toMatchObject({ idempotencyKey: 'cl-1:desk:resolved', threadKey: 'cl-1:desk:v1' });
-    expect(body.message.kind).toBe('resolved');
-    expect(body.message.title).toMatch(/^Voorbij: Signaal van gecoördineerd gedrag/);
-    expect(body.message.lines[0]).toContain('Eindomvang: 6 berichten van 6 accounts');
+    expect(message(rx, 1).kind).toBe('resolved');
+    expect(message(rx, 1).title).toMatch(/^Voorbij: Signaal van gecoördineerd gedrag/);
+    expect(message(rx, 1).lines[0]).toContain('Eindomvang: 6 berichten van 6 accounts');
 
     // The same batch again, and a restarted worker on the same store with a later watermark: nothing more.
     await worker.handleBatch([other(end + WINDOW_MS + 1, 2)]);
@@ -186,7 +189,7 @@ describe('"ended" notices when a cluster leaves the detector window', () => {
     await restarted.worker.deliverDue();
     expect(rx.requests).toHaveLength(3);
     expect(rx.json(2)).toMatchObject({ idempotencyKey: 'cl-1:desk:v2', threadKey: 'cl-1:desk:v1' });
-    expect(rx.json(2).message.changes).toEqual(['weer actief na eerder einde']);
+    expect(message(rx, 2).changes).toEqual(['weer actief na eerder einde']);
   });
 
   it('a cluster never alerted ends without a notice; a new episode of an ended campaign follows up in its thread', async () => {
@@ -225,7 +228,7 @@ describe('"ended" notices when a cluster leaves the detector window', () => {
       'cl-1:desk:resolved',
       'cl-2:desk:v2',
     ]);
-    expect(rx.json(1).message.title).toMatch(/^Ended: /);
+    expect(message(rx, 1).title).toMatch(/^Ended: /);
     expect(rx.json(2)).toMatchObject({
       threadKey: 'cl-1:desk:v1',
       message: { kind: 'update', changes: ['active again after it had ended'] },
