@@ -32,6 +32,9 @@ export const ALERT_CATALOGUE = {
     actions: { acknowledge: 'Oppakken', assign: 'Aan mij toewijzen', snooze: 'Sluimeren' },
     resolved: 'Afgehandeld',
     resolvedLine: 'Analisten hebben dit signaal in triage gesloten; er volgen geen meldingen meer over.',
+    ended: 'Voorbij',
+    endedLine:
+      'Dit signaal is voorbij: er kwamen binnen het detectievenster geen berichten meer bij. Eindomvang: {posts} berichten van {accounts} accounts. Komt het terug, dan volgt een melding in deze draad.',
     disclaimer:
       'Dit signaal gaat over gedrag (gecoördineerd of onecht versterken), niet over de waarheid van de inhoud.',
     clusters: 'clusters',
@@ -43,6 +46,7 @@ export const ALERT_CATALOGUE = {
       new_kind: 'nieuw soort signaal',
       factcheck: 'factcheck gevonden',
       merged: 'samengevoegd met eerdere signalen',
+      returned: 'weer actief na eerder einde',
     },
     kind: {
       duplicate_text: 'dezelfde tekst',
@@ -74,6 +78,9 @@ export const ALERT_CATALOGUE = {
     actions: { acknowledge: 'Acknowledge', assign: 'Assign to me', snooze: 'Snooze' },
     resolved: 'Resolved',
     resolvedLine: 'Analysts closed this signal in triage; no further alerts about it will follow.',
+    ended: 'Ended',
+    endedLine:
+      'This signal has ended: no further posts joined it within the detection window. Final size: {posts} posts from {accounts} accounts. If it comes back, an alert follows in this thread.',
     disclaimer:
       'This signal is about behaviour (coordinated or inauthentic amplification), not about whether the content is true.',
     clusters: 'clusters',
@@ -85,6 +92,7 @@ export const ALERT_CATALOGUE = {
       new_kind: 'new kind of signal',
       factcheck: 'fact-check found',
       merged: 'merged with earlier signals',
+      returned: 'active again after it had ended',
     },
     kind: {
       duplicate_text: 'duplicate text',
@@ -245,20 +253,31 @@ function headings(lang: AlertLang): AlertMessage['headings'] {
  */
 export function buildResolvedMessage(
   cluster: Cluster,
-  o: Pick<AlertMessageOptions, 'lang' | 'triageUrlTemplate' | 'platforms'>,
+  o: Pick<AlertMessageOptions, 'lang' | 'triageUrlTemplate' | 'platforms'> & {
+    /** Closed or dismissed in triage, or ended (left the detector's window). Default 'closed'. */
+    why?: 'closed' | 'ended';
+  },
 ): AlertMessage {
   const t = ALERT_CATALOGUE[o.lang];
   const m = buildAlertMessage(cluster, { ...o, kind: 'new', changes: [] });
+  const ended = o.why === 'ended';
+  const head = ended ? t.ended : t.resolved;
   return {
     ...m,
     kind: 'resolved',
-    title: `${t.resolved}: ${m.title}`,
-    headings: { ...m.headings, reasons: t.resolved },
+    title: `${head}: ${m.title}`,
+    headings: { ...m.headings, reasons: head },
     reasons: [],
     sample: null,
     links: [],
     factchecks: [],
-    lines: [t.resolvedLine],
+    lines: [
+      ended
+        ? t.endedLine
+            .replace('{posts}', String(cluster.posts.length))
+            .replace('{accounts}', String(cluster.accounts.length))
+        : t.resolvedLine,
+    ],
   };
 }
 

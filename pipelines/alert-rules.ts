@@ -152,7 +152,7 @@ export interface RouteRateState {
 }
 
 /** What changed since the last alert (for the follow-up's wording). */
-export type AlertChange = 'grew' | 'new_kind' | 'factcheck' | 'merged';
+export type AlertChange = 'grew' | 'new_kind' | 'factcheck' | 'merged' | 'returned';
 
 /** The decision for one route. */
 export type RouteDecision =
@@ -184,6 +184,11 @@ export interface DecideInput {
   absorbedCount: number;
   electionPeriods: ElectionPeriod[];
   now: number;
+  /**
+   * The cluster had ended (left the detector's window; its "ended" notice went out) and is active again, or is a new
+   * episode of such a cluster's campaign: routes that alerted about it follow up in its thread. Default false.
+   */
+  returned?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -455,6 +460,7 @@ export function decideAlerts(input: DecideInput): RouteDecision[] {
     }
     const changes: AlertChange[] = prev ? changesSince(prev, c, route.realert) : [];
     if (prev && input.absorbedCount > 0 && changes.length > 0) changes.push('merged');
+    if (prev && input.returned) changes.unshift('returned');
     if (prev && changes.length === 0) {
       out.push({
         route: name,

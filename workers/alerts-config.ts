@@ -107,6 +107,32 @@ export const channelSchema = z
         'The HMAC secret or access token itself; the config loader fills it from secretEnv (prefer secretEnv or secretFile). Default none.',
       ),
     roomId: z.string().optional().describe('Matrix room id (!abc:example.org). Default none.'),
+    botTokenEnv: z
+      .string()
+      .optional()
+      .describe(
+        'Slack only: environment variable holding a bot token (xoxb-…, scope chat:write). With channelId, alerts go through chat.postMessage, follow-ups into the thread, and the first alert is kept current with chat.update. Default none (incoming webhook).',
+      ),
+    botTokenFile: z.string().optional().describe('Slack only: file holding the bot token. Default none.'),
+    botTokenValue: z
+      .string()
+      .optional()
+      .meta({ secret: true })
+      .describe(
+        'The Slack bot token itself; the config loader fills it from botTokenEnv (prefer botTokenEnv or botTokenFile). Default none.',
+      ),
+    channelId: z
+      .string()
+      .regex(/^[A-Z0-9]+$/, 'a Slack channel id such as C0123ABCDEF')
+      .optional()
+      .describe('Slack only: the channel id the bot posts to (with a bot token). Default none.'),
+    slackApiUrl: z
+      .string()
+      .url()
+      .default('https://slack.com/api')
+      .describe(
+        'Slack only: base URL of the Web API (a proxy, or a local server in tests). Default https://slack.com/api.',
+      ),
     from: z.string().optional().describe('E-mail sender address. Default none.'),
     to: z.array(z.string()).default([]).describe('E-mail recipients. Default [].'),
     ratePerMinute: z

@@ -38,6 +38,7 @@ import type {
   SuppressReason,
 } from '../pipelines/alert-rules.ts';
 import type { Cluster } from '../pipelines/types.ts';
+import { addSilence, expireSilence, listSilences } from './alert-silences.ts';
 import { resolveAlertRoutes, toAlertRoute } from './alerts-config.ts';
 import type { RouteConfig } from './alerts-config.ts';
 import type { Config } from './config.ts';
@@ -72,6 +73,12 @@ const NS = {
   digest: 'digest',
   triage: 'triage',
   resolved: 'resolved',
+  /** Alerted clusters by when they leave the detector's window (due index: end + window + margin). */
+  live: 'live',
+  /** The newest event time seen on signals (key "signals"). */
+  watermark: 'watermark',
+  /** Per campaign id: the last of its clusters that ended, so the next episode follows up in its thread. */
+  campaign: 'campaign',
   held: (route: string) => `held:${route}`,
 } as const;
 
@@ -82,6 +89,8 @@ interface ClusterDoc {
   absorbedInto?: string;
   /** Clusters this one absorbed. */
   absorbed: string[];
+  /** Set when it left the detector's window (its "ended" notices were queued): its end then, epoch ms. */
+  endedEndMs?: number;
 }
 
 /** What the delivery loop knows of a (cluster, route): the thread root and the highest version sent. */
@@ -103,6 +112,8 @@ export interface Delivery {
   clusterId: string | null;
   version: number;
   kind: 'new' | 'update' | 'digest' | 'test' | 'resolved';
+  /** For 'resolved': closed or dismissed in triage, or ended (left the detector's window). Default 'closed'. */
+  why?: 'closed' | 'ended';
   changes: AlertChange[];
   /** Inline message for digests and tests (cluster alerts are built at send time from the latest state). */
   message?: AlertMessage;
@@ -304,14 +315,58 @@ export class AlertsWorker implements Worker {
   /** Handles one batch of `signals`; throws (so the batch comes again) only when the store is unavailable. */
   async handleBatch(batch: IncomingMessage[]): Promise<void> {
     const silences = (await this.deps.alertStore.list<Silence>(NS.silence)).map((e) => e.doc);
+    let watermarkMs = (await this.deps.alertStore.get<{ atMs: number }>(NS.watermark, 'signals'))?.atMs ?? -Infinity;
     for (const msg of batch) {
       const d = decodeSignal(msg.value);
       if (!d.ok) {
         this.deps.metrics.rejected.inc({ worker: this.name, reason: d.reason });
         continue;
       } // the index worker dead-letters it
+      // Clusters that ended before this message's event time end first: a new episode of a campaign is reported
+      // only after its earlier cluster was retired, and follows up in that cluster's thread.
+      if (d.message.watermarkMs > watermarkMs) {
+        watermarkMs = d.message.watermarkMs;
+        await this.endClusters(watermarkMs);
+      }
       if (d.message.kind === 'merged') await this.handleMerge(d.message);
       else await this.handleCluster(d.message, silences);
+    }
+  }
+
+  /**
+   * The event time after which the detector has retired a cluster that ended at `endMs`: it retires a cluster whose
+   * last post is older than its window at an advance, and it advances at least every `maxTickMs` of event time, so
+   * once the signals' watermark passes end + window + that margin the cluster has left the window.
+   */
+  private endedAfterMs(endMs: number): number {
+    const d = this.deps.config.detect;
+    return endMs + d.windowSeconds * 1000 + Math.max(d.tickMs, d.maxTickMs) + 1;
+  }
+
+  /**
+   * Clusters that left the detector's window by event time `watermarkMs` (the newest seen on signals, kept in the
+   * store, so a restart or a redelivered batch decides the same): per route that had an alert, one "ended" notice
+   * with the final size (also when silenced; Alertmanager's send_resolved). The detector publishes nothing when it
+   * retires a cluster; the watermark every signals message carries is what tells us its clock passed the end.
+   */
+  private async endClusters(watermarkMs: number): Promise<void> {
+    const { alertStore: store } = this.deps;
+    const seen = await store.get<{ atMs: number }>(NS.watermark, 'signals');
+    const w = Math.max(watermarkMs, seen?.atMs ?? -Infinity);
+    if (!Number.isFinite(w)) return;
+    if (!seen || seen.atMs < w) await store.apply([{ op: 'put', ns: NS.watermark, key: 'signals', doc: { atMs: w } }]);
+    for (;;) {
+      const due = await store.due<{ endMs: number }>(NS.live, w, 100);
+      if (due.length === 0) return;
+      for (const { key: clusterId, doc: live } of due) {
+        const ops = await this.resolveOps(clusterId, 'ended');
+        const doc = await store.get<ClusterDoc>(NS.cluster, clusterId);
+        if (doc) ops.push({ op: 'put', ns: NS.cluster, key: clusterId, doc: { ...doc, endedEndMs: live.endMs } });
+        const subject = await store.get<SubjectDoc>(NS.subject, clusterId);
+        const campaignId = subject?.cluster.campaignId;
+        if (campaignId) ops.push({ op: 'put', ns: NS.campaign, key: campaignId, doc: { clusterId } });
+        await store.apply(ops); // resolveOps removed it from the live index
+      }
     }
   }
 
@@ -334,21 +389,22 @@ export class AlertsWorker implements Worker {
       const stored = await this.deps.alertStore.get<TriageEvent>(NS.triage, e.clusterId);
       if (stored && stored.atMs > e.atMs) continue; // an older change delivered again
       const ops: AlertStoreOp[] = [{ op: 'put', ns: NS.triage, key: e.clusterId, doc: e }];
-      if (RESOLVED_STATUSES.has(e.status)) ops.push(...(await this.resolveOps(e.clusterId)));
+      if (RESOLVED_STATUSES.has(e.status)) ops.push(...(await this.resolveOps(e.clusterId, 'closed')));
       await this.deps.alertStore.apply(ops);
     }
   }
 
   /**
-   * A cluster closed in triage: per route, its unsent alerts are cancelled and, where an alert was sent, one
-   * "resolved" notice is queued (once: its key is per cluster and route). Silences do not hold it back: the
+   * A cluster closed in triage (or ended, see endClusters): per route, its unsent alerts are cancelled and, where an
+   * alert was sent, one "resolved" notice is queued (once: its key is per cluster and route). Silences do not hold it back: the
    * channel heard about the cluster, so it hears that it is over (Alertmanager's send_resolved).
    */
-  private async resolveOps(clusterId: string): Promise<AlertStoreOp[]> {
+  private async resolveOps(clusterId: string, why: 'closed' | 'ended'): Promise<AlertStoreOp[]> {
     const { alertStore: store } = this.deps;
+    // Either way its alerting is over: it leaves the index of clusters waiting to leave the window.
+    const ops: AlertStoreOp[] = [{ op: 'del', ns: NS.live, key: clusterId }];
     const doc = await store.get<ClusterDoc>(NS.cluster, clusterId);
-    if (!doc) return [];
-    const ops: AlertStoreOp[] = [];
+    if (!doc) return ops;
     const now = this.now();
     for (const [route, st] of Object.entries(doc.routes)) {
       const t = await store.get<ThreadDoc>(NS.thread, `${clusterId}|${route}`);
@@ -363,6 +419,7 @@ export class AlertsWorker implements Worker {
         clusterId,
         version: t.sentVersion,
         kind: 'resolved',
+        why,
         changes: [],
         attempts: 0,
         firstDueMs: now,
@@ -407,6 +464,30 @@ export class AlertsWorker implements Worker {
     const subject = { cluster, posts, triageStatus };
     const rates: Record<string, RouteRateState | undefined> = {};
     for (const r of this.rules) rates[r.name] = (await store.get<RouteRateState>(NS.rate, r.name)) ?? undefined;
+    const ops: AlertStoreOp[] = [];
+    let changed = false;
+    const endMs = Date.parse(cluster.end);
+    let returned = false;
+    if (doc.endedEndMs !== undefined && endMs > doc.endedEndMs) {
+      // It had ended and has new posts: active again. Its next end sends an "ended" notice again.
+      returned = true;
+      delete doc.endedEndMs;
+      changed = true;
+      for (const route of Object.keys(doc.routes))
+        ops.push({ op: 'del', ns: NS.resolved, key: resolvedKey(cluster.id, route) });
+    } else if (Object.keys(doc.routes).length === 0 && cluster.campaignId && !doc.absorbedInto) {
+      // A new episode of a campaign whose earlier cluster was alerted and ended: continue in that cluster's thread.
+      const prevId = (await store.get<{ clusterId: string }>(NS.campaign, cluster.campaignId))?.clusterId;
+      const prev = prevId && prevId !== cluster.id ? await store.get<ClusterDoc>(NS.cluster, prevId) : null;
+      for (const [route, st] of Object.entries(prev?.routes ?? {})) {
+        const t = await store.get<ThreadDoc>(NS.thread, `${prevId}|${route}`);
+        if (!t || t.sentVersion === 0) continue;
+        doc.routes[route] = { ...st, version: t.sentVersion };
+        ops.push({ op: 'put', ns: NS.thread, key: `${cluster.id}|${route}`, doc: t satisfies ThreadDoc });
+        returned = true;
+        changed = true;
+      }
+    }
     const decisions = decideAlerts({
       subject,
       routes: this.rules,
@@ -417,9 +498,8 @@ export class AlertsWorker implements Worker {
       absorbedCount: doc.absorbed.length,
       electionPeriods: this.deps.config.alerts.electionPeriods,
       now,
+      returned,
     });
-    const ops: AlertStoreOp[] = [];
-    let changed = false;
     for (const d of decisions) {
       if (d.action === 'none') continue;
       if (d.action === 'suppress') {
@@ -458,6 +538,15 @@ export class AlertsWorker implements Worker {
       });
     }
     if (changed) ops.push({ op: 'put', ns: NS.cluster, key: cluster.id, doc });
+    // Alerted and still alerting: wait (in event time) for it to leave the detector's window (endClusters).
+    if (
+      Object.keys(doc.routes).length > 0 &&
+      doc.endedEndMs === undefined &&
+      !doc.absorbedInto &&
+      !RESOLVED_STATUSES.has(triageStatus ?? '') &&
+      Number.isFinite(endMs)
+    )
+      ops.push({ op: 'put', ns: NS.live, key: cluster.id, doc: { endMs }, dueMs: this.endedAfterMs(endMs) });
     if (ops.length) await store.apply(ops);
   }
 
@@ -527,6 +616,12 @@ export class AlertsWorker implements Worker {
       doc: { routes: {}, absorbed: from.absorbed, absorbedInto: msg.into } satisfies ClusterDoc,
     });
     ops.push({ op: 'del', ns: NS.subject, key: msg.id });
+    ops.push({ op: 'del', ns: NS.live, key: msg.id });
+    if (intoSubject && Object.keys(into.routes).length > 0) {
+      const endMs = Date.parse(intoSubject.cluster.end);
+      if (Number.isFinite(endMs))
+        ops.push({ op: 'put', ns: NS.live, key: msg.into, doc: { endMs }, dueMs: this.endedAfterMs(endMs) });
+    }
     await store.apply(ops);
   }
 
@@ -606,6 +701,7 @@ export class AlertsWorker implements Worker {
         message =
           d.kind === 'resolved'
             ? buildResolvedMessage(subject.cluster, {
+                why: d.why ?? 'closed',
                 lang: route.language,
                 triageUrlTemplate: this.deps.config.alerts.triageUrlTemplate,
                 platforms: subject.platforms,
@@ -734,25 +830,18 @@ export class AlertsWorker implements Worker {
   }
 
   /** Adds a silence; returns it. */
-  async addSilence(s: Omit<Silence, 'id'> & { id?: string }): Promise<Silence> {
-    const silence: Silence = { ...s, id: s.id ?? randomUUID() };
-    await this.deps.alertStore.apply([{ op: 'put', ns: NS.silence, key: silence.id, doc: silence }]);
-    return silence;
+  addSilence(s: Omit<Silence, 'id'> & { id?: string }): Promise<Silence> {
+    return addSilence(this.deps.alertStore, s);
   }
 
   /** Active and expired silences. */
-  async listSilences(): Promise<Silence[]> {
-    return (await this.deps.alertStore.list<Silence>(NS.silence)).map((e) => e.doc);
+  listSilences(): Promise<Silence[]> {
+    return listSilences(this.deps.alertStore);
   }
 
   /** Ends a silence now; false when there is none with that id. */
   async expireSilence(id: string): Promise<boolean> {
-    const s = await this.deps.alertStore.get<Silence>(NS.silence, id);
-    if (!s) return false;
-    await this.deps.alertStore.apply([
-      { op: 'put', ns: NS.silence, key: id, doc: { ...s, expiresAtMs: Math.min(s.expiresAtMs, this.now()) } },
-    ]);
-    return true;
+    return (await expireSilence(this.deps.alertStore, id, this.now())) !== null;
   }
 
   /** The dead-letter list. */

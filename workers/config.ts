@@ -227,6 +227,7 @@ function resolveChannelEnv(merged: Record<string, unknown>, env: NodeJS.ProcessE
       for (const [nameKey, valueKey] of [
         ['urlEnv', 'urlValue'],
         ['secretEnv', 'secretValue'],
+        ['botTokenEnv', 'botTokenValue'],
       ] as const) {
         const name = channel[nameKey];
         const value = typeof name === 'string' ? env[name]?.trim() : undefined;

@@ -72,7 +72,7 @@ export class Runtime {
   app: FastifyInstance | null = null;
   private mirror: ElasticsearchTriageMirror | null = null;
   private reportArchive: ReportArchiveService | null = null;
-  /** The alert store the chat buttons' snooze writes silences to (only with alerts.interactive secrets). */
+  /** The alert store the triage app writes silences to (the /silences page, the chat buttons' snooze). */
   private chatAlertStore: AlertStore | null = null;
   readonly metrics: WorkerMetrics;
   readonly workers: Worker[] = [];
@@ -253,12 +253,16 @@ export class Runtime {
       logger,
     });
     const interactive = config.alerts.interactive;
-    if (interactive.slackSigningSecret || interactive.mattermostSecret) {
-      this.chatAlertStore = createAlertStore(config);
-      await this.chatAlertStore.start();
-    }
+    // The alert store the alerts worker reads: the chat buttons' snooze and the /silences page write silences to it
+    // (SQLite in dataDir embedded, Redis in cluster mode, so the alerts worker in another process sees them too).
+    this.chatAlertStore = createAlertStore(config);
+    await this.chatAlertStore.start();
     const app = await buildTriageApp({
-      chatActions: this.chatAlertStore ? { config: interactive, alertStore: this.chatAlertStore } : null,
+      chatActions:
+        interactive.slackSigningSecret || interactive.mattermostSecret
+          ? { config: interactive, alertStore: this.chatAlertStore }
+          : null,
+      silences: this.chatAlertStore,
       triage,
       signals,
       config: config.triage,

@@ -29,6 +29,7 @@ import { apiErrorMessage, requestLang, t } from './i18n/index.ts';
 import { registerPages } from './pages.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 import { registerChatActions } from './chat-actions.ts';
+import { registerSilenceRoutes } from './silences-routes.ts';
 
 /** Who may call a route: 'public' or the least role. */
 export type RouteAccess = 'public' | Role;
@@ -224,6 +225,7 @@ export async function buildTriageApp(options: TriageAppOptions): Promise<Fastify
   registerPages(app, ctx);
   if (options.reports) registerReportRoutes(app, ctx, options.reports);
   registerChatActions(app, ctx);
+  registerSilenceRoutes(app, ctx, options.silences ?? null);
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -36,6 +36,8 @@ export interface TriageAppOptions {
   reports?: ReportArchiveAccess;
   /** The chat buttons' endpoint (dashboards/triage/chat-actions.ts); off when absent. */
   chatActions?: ChatActionsDeps | null;
+  /** The alert store holding the silences the alerts worker reads (the /silences page); none: the page says so. */
+  silences?: AlertStore | null;
 }
 
 /** Everything route modules need. */

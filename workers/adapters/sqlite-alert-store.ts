@@ -1,7 +1,7 @@
 // Embedded alert state store: one SQLite table (better-sqlite3, WAL) of JSON documents by namespace and key, with a
 // due column indexed for the outbox. apply runs in one transaction, so a decision and its deliveries are stored
 // together or not at all, and a committed transaction survives the process being killed.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlertStore, AlertStoreEntry, AlertStoreOp } from '../ports/alert-store.ts';
@@ -20,9 +20,16 @@ export class SqliteAlertStore implements AlertStore {
 
   async start(): Promise<void> {
     if (this.db) return;
-    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    if (this.file !== ':memory:') {
+      // Owner only, like the other stores: it holds silences (analysts' names and comments) and cluster content.
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      if (!existsSync(this.file)) closeSync(openSync(this.file, 'a', 0o600));
+      chmodSync(this.file, 0o600);
+    }
     const db = new Database(this.file);
     db.pragma('journal_mode = WAL');
+    if (this.file !== ':memory:')
+      for (const f of [`${this.file}-wal`, `${this.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
     this.db = db;

@@ -5,11 +5,11 @@ import { createSignalStore, createStateStore } from '../adapters/create-adapters
 import { createAlertStore } from '../adapters/create-alert-store.ts';
 import { MemoryBus } from '../adapters/memory-bus.ts';
 import { MemoryScheduler } from '../adapters/memory-scheduler.ts';
+import { SILENCE_FIELDS, SilenceInputError, silenceMatchers } from '../alert-silences.ts';
 import { AlertsWorker } from '../alerts-worker.ts';
 import { alertPlainText, buildAlertMessage } from '../../pipelines/alert-message.ts';
 import { redactDetail } from '../../pipelines/redact.ts';
 import type { Silence } from '../../pipelines/alert-rules.ts';
-import type { ClusterKind } from '../../pipelines/types.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
@@ -195,20 +195,13 @@ export async function run(args: string[]): Promise<number> {
           );
           return 2;
         }
-        const matchers: Silence['matchers'] = {};
-        if (list(flags, 'cluster').length) matchers.clusterIds = list(flags, 'cluster');
-        if (list(flags, 'kind').length) matchers.kinds = list(flags, 'kind') as ClusterKind[];
-        if (list(flags, 'language').length) matchers.languages = list(flags, 'language');
-        if (list(flags, 'platform').length) matchers.platforms = list(flags, 'platform');
-        const watch = {
-          narratives: [],
-          keywords: list(flags, 'keyword'),
-          hashtags: list(flags, 'hashtag'),
-          domains: list(flags, 'domain'),
-        };
-        if (watch.keywords.length || watch.hashtags.length || watch.domains.length) matchers.watch = watch;
-        if (Object.keys(matchers).length === 0) {
-          process.stderr.write('mid alerts silence add: give at least one matcher (--cluster, --kind, --keyword, …)\n');
+        let matchers: Silence['matchers'];
+        try {
+          // The same fields and parsing as the triage application's /silences form.
+          matchers = silenceMatchers(Object.fromEntries(SILENCE_FIELDS.map((f) => [f, str(flags, f)])));
+        } catch (err) {
+          if (!(err instanceof SilenceInputError)) throw err;
+          process.stderr.write(`mid alerts silence add: ${err.message}\n`);
           return 2;
         }
         const s = await sw.addSilence({

@@ -7,7 +7,7 @@ import { JsonWebhookNotifier } from './json-webhook.ts';
 import { MatrixNotifier } from './matrix.ts';
 import { ChannelConfigError, readSecret } from './notifier.ts';
 import type { Notifier } from './notifier.ts';
-import { SlackNotifier } from './slack.ts';
+import { SlackBotNotifier, SlackNotifier } from './slack.ts';
 import type { ChatButtons } from './slack.ts';
 import { TeamsNotifier } from './teams.ts';
 
@@ -45,13 +45,26 @@ export function createNotifier(route: string, c: ChannelConfig, interactive?: In
   };
   switch (c.format) {
     case 'slack':
-    case 'mattermost':
+    case 'mattermost': {
+      const botToken = readSecret(c.botTokenValue, c.botTokenFile);
+      if (botToken || c.channelId) {
+        if (c.format === 'mattermost')
+          throw new ChannelConfigError(`${where}: botTokenEnv/channelId are for Slack; Mattermost uses the webhook`);
+        return new SlackBotNotifier({
+          apiUrl: httpUrl(c.slackApiUrl, `${where}: slackApiUrl`),
+          token: need(botToken, 'the bot token (botTokenEnv or botTokenFile)'),
+          channel: need(c.channelId ?? null, 'channelId'),
+          timeoutMs: c.timeoutMs,
+          buttons: chatButtons('slack', interactive),
+        });
+      }
       return new SlackNotifier({
         url: httpUrl(need(url, 'the webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`),
         timeoutMs: c.timeoutMs,
         format: c.format,
         buttons: chatButtons(c.format, interactive),
       });
+    }
     case 'teams':
       return new TeamsNotifier({
         url: httpUrl(need(url, 'the Workflows webhook URL (urlEnv or urlFile)'), `${where}: webhook URL`),

@@ -1,6 +1,6 @@
 // The triage flow in real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): sign in, filter
 // the list, open the sample campaign's cluster, see the timeline chart and the network, change the status with a
-// note, bulk-close two clusters, export GEXF, see the audit timeline. Screenshots of the list and the evidence view
+// note, silence its alerts and end the silence, bulk-close two clusters, export GEXF, see the audit timeline. Screenshots of the list and the evidence view
 // go to test/artifacts/ (gitignored). Runs once in Dutch and once in English: the English run starts as a Dutch
 // user (the default) and switches with the header's language menu. Skipped when Chromium is not installed.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { triageSchema } from '../../../dashboards/triage/config.ts';
 import { t } from '../../../dashboards/triage/i18n/index.ts';
 import { SqliteSignalStore } from '../../../workers/adapters/sqlite-signal-store.ts';
 import { SqliteTriageStore } from '../../../workers/adapters/sqlite-triage-store.ts';
+import { MemoryAlertStore } from '../../../workers/adapters/memory-alert-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { analyzeSample } from './sample-data.ts';
 import type { SampleData } from './sample-data.ts';
@@ -31,6 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM)).each(['nl', 'en'] as const)('triage in a 
   let sample: SampleData;
   const signals = new SqliteSignalStore({ file: ':memory:' });
   const triage = new SqliteTriageStore({ file: ':memory:' });
+  const alertStore = new MemoryAlertStore();
 
   beforeAll(async () => {
     sample = analyzeSample();
@@ -46,7 +48,13 @@ describe.skipIf(!existsSync(CHROMIUM)).each(['nl', 'en'] as const)('triage in a 
     );
     await createUserWithPassword(triage, 'lea', 'lead', Date.now(), PASSWORD);
     await createUserWithPassword(triage, 'ann', 'analyst', Date.now(), PASSWORD);
-    app = await buildTriageApp({ triage, signals, config: triageSchema.parse({}), logger: pino({ level: 'silent' }) });
+    app = await buildTriageApp({
+      triage,
+      signals,
+      config: triageSchema.parse({}),
+      logger: pino({ level: 'silent' }),
+      silences: alertStore,
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
@@ -124,6 +132,24 @@ describe.skipIf(!existsSync(CHROMIUM)).each(['nl', 'en'] as const)('triage in a 
     expect(await page.locator('#h-reasons').textContent()).toBe(t(lang, 'cluster.why'));
     await page.screenshot({ path: `${ARTIFACTS}/triage-evidence-${lang}.png`, fullPage: true });
 
+    // Silence the cluster's alerts from its page: the form comes with the cluster filled in; then end it again.
+    await Promise.all([page.waitForEvent('load'), page.click('#silence-cluster')]);
+    expect(await page.locator('h1').textContent()).toBe(t(lang, 'silences.title'));
+    expect(await page.inputValue('#silence-cluster')).toBe(sample.campaign.id);
+    await page.fill('#silence-keyword', 'stembus, 5g');
+    await page.fill('#silence-comment', 'Known campaign; the desk is on it.');
+    await page.fill('#silence-expires', '2h');
+    await Promise.all([page.waitForEvent('load'), page.click('#silence-form button[type=submit]')]);
+    const silenceRow = page.locator('#silences tbody tr').first();
+    expect(await silenceRow.getAttribute('data-state')).toBe('active');
+    expect(await silenceRow.textContent()).toContain('lea');
+    expect(await silenceRow.textContent()).toContain(t(lang, 'silences.state.active'));
+    await page.screenshot({ path: `${ARTIFACTS}/triage-silences-${lang}.png`, fullPage: true });
+    await Promise.all([page.waitForEvent('load'), silenceRow.locator('button[type=submit]').click()]);
+    expect(await page.locator('#silences tbody tr').first().getAttribute('data-state')).toBe('expired');
+    await page.goto(`${base}/clusters/${sample.campaign.id}`);
+    await page.waitForSelector('svg#network[data-drawn]');
+
     // A refused change shows the server's message in the user's language.
     await page.selectOption('#status-form select[name=status]', 'closed');
     await page.click('#status-form button[type=submit]');
@@ -159,6 +185,8 @@ describe.skipIf(!existsSync(CHROMIUM)).each(['nl', 'en'] as const)('triage in a 
     await page.goto(`${base}/audit`);
     const audit = await page.locator('table.audit').textContent();
     expect(audit).toContain('bulk-close');
+    expect(audit).toContain('silence-add');
+    expect(audit).toContain('silence-expire');
     expect(audit).toContain('status');
     expect(await page.locator('p.ok').textContent()).toContain(t(lang, 'audit.intact').split(' (')[0]);
 

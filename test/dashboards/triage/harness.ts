@@ -8,6 +8,7 @@ import { buildTriageApp } from '../../../dashboards/triage/app.ts';
 import { createUserWithPassword } from '../../../dashboards/triage/auth.ts';
 import { triageSchema } from '../../../dashboards/triage/config.ts';
 import type { TriageConfig } from '../../../dashboards/triage/config.ts';
+import type { AlertStore } from '../../../workers/ports/alert-store.ts';
 import type { Role } from '../../../workers/ports/triage-store.ts';
 import type { Cluster, EnrichedPost } from '../../../pipelines/types.ts';
 
@@ -26,6 +27,8 @@ export async function harness(
     config?: Partial<TriageConfig>;
     reidentify?: (p: string) => Promise<string | null>;
     now?: () => number;
+    /** The alert store of the /silences page. Default none. */
+    silences?: AlertStore;
   } = {},
 ): Promise<Harness> {
   const signals = new SqliteSignalStore({ file: ':memory:' });
@@ -42,6 +45,7 @@ export async function harness(
     logger: pino({ level: 'silent' }),
     now: options.now,
     reidentify: options.reidentify ?? null,
+    silences: options.silences ?? null,
   });
   await app.ready();
   return {

@@ -13,6 +13,8 @@ import type { Lang, MsgKey } from '../../../dashboards/triage/i18n/index.ts';
 import { reopenReasonIn } from '../../../dashboards/triage/pages.ts';
 import { SqliteSignalStore } from '../../../workers/adapters/sqlite-signal-store.ts';
 import { SqliteTriageStore } from '../../../workers/adapters/sqlite-triage-store.ts';
+import { MemoryAlertStore } from '../../../workers/adapters/memory-alert-store.ts';
+import { addSilence } from '../../../workers/alert-silences.ts';
 import { cluster, enrichedPost } from '../../workers/fixtures.ts';
 import { anonymous, login } from './harness.ts';
 import type { Client } from './harness.ts';
@@ -112,6 +114,7 @@ describe('every page in one language only', () => {
   let app: FastifyInstance;
   const signals = new SqliteSignalStore({ file: ':memory:' });
   const triage = new SqliteTriageStore({ file: ':memory:' });
+  const alertStore = new MemoryAlertStore();
   const pw: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -146,8 +149,27 @@ describe('every page in one language only', () => {
       config: triageSchema.parse({}),
       logger: pino({ level: 'silent' }),
       now: () => T + 3_600_000,
+      silences: alertStore,
     });
     await app.ready();
+    // An active and an expired silence, so that the /silences table has rows in both states.
+    for (const [id, expiresAtMs] of [
+      ['s1', T + 7_200_000],
+      ['s2', T + 60_000],
+    ] as const)
+      await addSilence(alertStore, {
+        id,
+        matchers: {
+          clusterIds: ['c2'],
+          kinds: ['burst'],
+          watch: { narratives: [], keywords: ['stembus'], hashtags: [], domains: [] },
+        },
+        routes: id === 's1' ? [] : ['desk'],
+        createdBy: 'bo',
+        comment: 'zz-9',
+        startsAtMs: T,
+        expiresAtMs,
+      });
     // Some state so that labels, notes, reminders, the shift log and the audit log have rows.
     const bo = await login(app, 'bo', pw.bo!);
     await bo.post('/api/clusters/c1/status', { status: 'closed', closeReason: 'duplicate', note: 'zie c2' });
@@ -182,6 +204,8 @@ describe('every page in one language only', () => {
     '/audit',
     '/shift',
     '/admin/users',
+    '/silences',
+    '/silences?cluster=c2',
   ];
 
   for (const lang of ['nl', 'en'] as const) {

@@ -1,9 +1,9 @@
 // The alert store contract, run against every adapter: memory, SQLite (a file, reopened) and Redis (real server
 // from the global setup, a fresh key prefix per run).
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryAlertStore } from '../../../workers/adapters/memory-alert-store.ts';
 import { RedisAlertStore } from '../../../workers/adapters/redis-alert-store.ts';
@@ -96,5 +96,20 @@ describe.each(adapters)('alert store contract: %s', (_name, make) => {
     await s.start();
     await s.stop();
     await s.stop();
+  });
+});
+
+describe('SQLite alert store file', () => {
+  it('is readable by its owner only (it holds silences and cluster content)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mid-alert-store-')), 'sub', 'alerts.db');
+    const s = new SqliteAlertStore(file);
+    await s.start();
+    try {
+      await s.apply([{ op: 'put', ns: 'silence', key: 'x', doc: { comment: 'c' } }]);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -157,6 +157,128 @@ describe('Slack-compatible webhook', () => {
   });
 });
 
+describe('Slack Web API with a bot token', () => {
+  // Slack's answers: HTTP 200 with ok true (chat.postMessage: channel, ts, message; chat.update: channel, ts, text,
+  // message), or HTTP 200 with ok false and an error code; 429 with Retry-After when rate limited.
+  function slackApi(rx: Receiver): void {
+    let n = 0;
+    rx.fallback = (r) => {
+      const body = JSON.parse(r.body) as { channel: string; ts?: string; text: string };
+      if (r.url === '/api/chat.postMessage') {
+        const ts = `1503435956.00024${n++}`;
+        return {
+          status: 200,
+          body: JSON.stringify({
+            ok: true,
+            channel: body.channel,
+            ts,
+            message: { type: 'message', subtype: 'bot_message', text: body.text, bot_id: 'B0', ts },
+          }),
+        };
+      }
+      if (r.url === '/api/chat.update')
+        return {
+          status: 200,
+          body: JSON.stringify({
+            ok: true,
+            channel: body.channel,
+            ts: body.ts,
+            text: body.text,
+            message: { text: body.text, user: 'U0' },
+          }),
+        };
+      return { status: 404, body: '{"ok":false,"error":"unknown_method"}' };
+    };
+  }
+  /** The Block Kit header's text of a recorded request body. */
+  const header = (body: Record<string, unknown>) => (body.blocks as Array<{ text: { text: string } }>)[0]!.text.text;
+  const bot = (rx: Receiver, extra: Record<string, unknown> = {}) =>
+    testWorker(
+      {
+        routes: [
+          route(
+            'slack',
+            { format: 'slack', botTokenEnv: 'SLACK_BOT', channelId: 'C0123ABCDEF', slackApiUrl: `${rx.url}/api` },
+            { language: 'en', groupWaitMs: 0, groupIntervalMs: 0 },
+          ),
+        ],
+        backoffBaseMs: 2000,
+        ...extra,
+      },
+      { SLACK_BOT: 'xoxb-test-token' },
+    );
+
+  it('posts the first alert, edits it with chat.update and replies in its thread; honours 429 Retry-After', async () => {
+    const rx = await receiver();
+    slackApi(rx);
+    const { worker, clock } = bot(rx);
+    await worker.handleBatch([signal(alertCluster())]);
+    await worker.deliverDue();
+    expect(rx.requests.map((r) => r.url)).toEqual(['/api/chat.postMessage']);
+    expect(rx.requests[0]!.headers.authorization).toBe('Bearer xoxb-test-token');
+    const first = rx.json(0);
+    expect(first.channel).toBe('C0123ABCDEF');
+    expect(first.thread_ts).toBeUndefined();
+    expect(header(first)).toBe('Signal of coordinated behaviour: duplicate text, co-shared links (6 accounts)');
+
+    clock.now += 1000;
+    rx.script = [{ status: 429, headers: { 'retry-after': '3' }, body: '{"ok":false,"error":"ratelimited"}' }];
+    await worker.handleBatch([signal(grown, 1)]);
+    await worker.deliverDue();
+    expect(rx.requests.map((r) => r.url).slice(1)).toEqual(['/api/chat.update']);
+    clock.now += 2_999;
+    await worker.deliverDue();
+    expect(rx.requests).toHaveLength(2);
+    clock.now += 1;
+    await worker.deliverDue();
+    expect(rx.requests.map((r) => r.url).slice(2)).toEqual(['/api/chat.update', '/api/chat.postMessage']);
+    const edit = rx.json(2);
+    expect(edit).toMatchObject({ channel: 'C0123ABCDEF', ts: '1503435956.000240' });
+    expect(header(edit)).toMatch(/^Update: Signal of coordinated behaviour.*\(12 accounts\)$/);
+    const reply = rx.json(3);
+    expect(reply).toMatchObject({ channel: 'C0123ABCDEF', thread_ts: '1503435956.000240' });
+    expect(reply.text).toContain('12 accounts');
+  });
+
+  it('an edit Slack no longer allows still replies; ok:false with HTTP 200 goes to the dead-letter list', async () => {
+    const rx = await receiver();
+    slackApi(rx);
+    const { worker, clock } = bot(rx);
+    await worker.handleBatch([signal(alertCluster())]);
+    await worker.deliverDue();
+    clock.now += 1000;
+    rx.script = [{ status: 200, body: '{"ok":false,"error":"message_not_found"}' }];
+    await worker.handleBatch([signal(grown, 1)]);
+    await worker.deliverDue();
+    expect(rx.requests.map((r) => r.url)).toEqual([
+      '/api/chat.postMessage',
+      '/api/chat.update',
+      '/api/chat.postMessage',
+    ]);
+    expect(rx.json(2).thread_ts).toBe('1503435956.000240');
+
+    rx.script = [{ status: 200, body: '{"ok":false,"error":"channel_not_found"}' }];
+    await worker.handleBatch([signal(alertCluster({ id: 'cl-2' }), 2)]);
+    await worker.deliverDue();
+    clock.now += 600_000;
+    await worker.deliverDue();
+    expect(rx.requests).toHaveLength(4);
+    const dead = await worker.deadLetters();
+    expect(dead.map((d) => [d.delivery.key, d.reason, d.status])).toEqual([
+      ['cl-2:slack:v1', 'Slack chat.postMessage failed: channel_not_found', 200],
+    ]);
+    expect(JSON.stringify(dead)).not.toContain('xoxb');
+  });
+
+  it('Mattermost has no bot path: a channel id there is refused at start', async () => {
+    const { worker } = testWorker(
+      { routes: [route('mm', { format: 'mattermost', urlEnv: 'MM', channelId: 'C0123ABCDEF' })] },
+      { MM: 'http://127.0.0.1:9/hooks/x' },
+    );
+    await expect(worker.start()).rejects.toThrow(/botTokenEnv\/channelId are for Slack/);
+  });
+});
+
 describe('Teams Workflows webhook', () => {
   it('posts a message with one Adaptive Card and an Open URL action into triage', async () => {
     const rx = await receiver();

@@ -1,6 +1,7 @@
 // The cluster path: `mid worker alerts` as its own process on the Kafka-protocol broker (signals) with BullMQ jobs
 // and the alert state in Redis. One message per new cluster, one follow-up when it doubles, nothing for repeats,
-// and nothing twice across a SIGKILL and restart of the worker.
+// nothing twice across a SIGKILL and restart of the worker, and one "ended" notice per alerted cluster once the
+// signals' event time passes the detector window.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -124,6 +125,26 @@ describe('alerts on Kafka + BullMQ + Redis', () => {
           .filter((k) => k.startsWith('cl-1:'))
           .sort(),
       ).toEqual(['cl-1:desk:v1', 'cl-1:desk:v2']);
+      // Event time passes the detector window (6 h) after their last posts: both alerted clusters ended, one notice
+      // each in their thread (the detector publishes nothing when it retires a cluster; the watermark tells).
+      const later = Date.parse(alertCluster().end) + 7 * 3_600_000;
+      await bus.publish(topics.signals, [
+        clusterMessage(alertCluster({ id: 'cl-late', end: new Date(later).toISOString() }), later),
+      ]);
+      await waitFor(
+        () => keys().includes('cl-1:desk:resolved') && keys().includes('cl-marker:desk:resolved'),
+        'the ended notices',
+        60_000,
+        100,
+      );
+      const ended = rx.requests.find((r) => r.headers['x-mid-idempotency-key'] === 'cl-1:desk:resolved')!;
+      expect(JSON.parse(ended.body)).toMatchObject({ threadKey: 'cl-1:desk:v1', message: { kind: 'resolved' } });
+      expect((JSON.parse(ended.body) as { message: { title: string } }).message.title).toMatch(/^Voorbij: /);
+      expect(
+        keys()
+          .filter((k) => k.endsWith(':resolved'))
+          .sort(),
+      ).toEqual(['cl-1:desk:resolved', 'cl-marker:desk:resolved']);
       worker.kill('SIGTERM');
       await new Promise((r) => worker.once('exit', r));
     } finally {

@@ -51,6 +51,21 @@ describe('alerts config from the environment', () => {
     expect(() => loadConfig({ env: { MID_ALERT_WEBHOOK_FORMAT: 'fax' } })).toThrow(/alerts\.webhook\.format/);
   });
 
+  it("a Slack route's botTokenEnv fills botTokenValue, redacted by config check", () => {
+    const config = loadConfig({
+      env: { SLACK_BOT: ' xoxb-1-secret-bot ' },
+      overrides: {
+        alerts: {
+          routes: [{ name: 'desk', channel: { format: 'slack', botTokenEnv: 'SLACK_BOT', channelId: 'C0123ABCDEF' } }],
+        },
+      },
+    });
+    expect(config.alerts.routes[0]!.channel).toMatchObject({ botTokenValue: 'xoxb-1-secret-bot' });
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain('xoxb-1-secret-bot');
+    expect(shown).toContain('"botTokenValue":"[redacted]"');
+  });
+
   it('configured routes win over the variable', () => {
     const config = loadConfig({
       env: { MID_ALERT_WEBHOOK_URL: 'https://hooks.example/x', DESK: 'https://desk.example/hook' },

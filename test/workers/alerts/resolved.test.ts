@@ -122,3 +122,116 @@ describe('Matrix updates the original message', () => {
     expect(rx.json(4)['m.new_content'].body).toMatch(/^Afgehandeld: /);
   });
 });
+
+describe('"ended" notices when a cluster leaves the detector window', () => {
+  // Defaults: detect.windowSeconds 6 h, detect.maxTickMs 10 s; the signals' watermark is the event time.
+  /** The message of the i-th request's JSON body. */
+  const message = (rx: Receiver, i: number) =>
+    rx.json(i).message as { kind: string; title: string; lines: string[]; changes: string[] };
+  const WINDOW_MS = 6 * 3_600_000 + 10_000;
+  const end = Date.parse(alertCluster().end);
+  const other = (endMs: number, offset: number) =>
+    signal(alertCluster({ id: `other-${offset}`, kinds: ['burst'], end: new Date(endMs).toISOString() }), offset);
+
+  it('once per alerted route with the final size, despite a silence, after a restart too; it comes back in the thread', async () => {
+    const rx = await new Receiver().start();
+    receivers.push(rx);
+    const onlyCl1 = {
+      routes: [
+        {
+          name: 'desk',
+          groupWaitMs: 0,
+          groupIntervalMs: 0,
+          match: { kinds: ['co_link'] },
+          channel: { format: 'json', urlEnv: 'HOOK' },
+        },
+      ],
+    };
+    const { worker, clock, deps } = testWorker(onlyCl1, { HOOK: rx.url });
+    await worker.handleBatch([signal(alertCluster())]);
+    await worker.deliverDue();
+    expect(rx.requests).toHaveLength(1);
+    await worker.addSilence({
+      matchers: { clusterIds: ['cl-1'] },
+      routes: [],
+      createdBy: 'ana',
+      comment: 'quiet please',
+      startsAtMs: clock.now,
+      expiresAtMs: clock.now + 86_400_000,
+    });
+    // Event time one millisecond short of the window and the detector's tick: still open.
+    await worker.handleBatch([other(end + WINDOW_MS, 1)]);
+    await worker.deliverDue();
+    expect(rx.requests).toHaveLength(1);
+    await worker.handleBatch([other(end + WINDOW_MS + 1, 2)]);
+    await worker.deliverDue();
+    expect(rx.requests).toHaveLength(2);
+    const body = rx.json(1);
+    expect(body).toMatchObject({ idempotencyKey: 'cl-1:desk:resolved', threadKey: 'cl-1:desk:v1' });
+    expect(message(rx, 1).kind).toBe('resolved');
+    expect(message(rx, 1).title).toMatch(/^Voorbij: Signaal van gecoördineerd gedrag/);
+    expect(message(rx, 1).lines[0]).toContain('Eindomvang: 6 berichten van 6 accounts');
+
+    // The same batch again, and a restarted worker on the same store with a later watermark: nothing more.
+    await worker.handleBatch([other(end + WINDOW_MS + 1, 2)]);
+    const restarted = testWorker(onlyCl1, { HOOK: rx.url }, { alertStore: deps.alertStore });
+    await restarted.worker.handleBatch([other(end + 2 * WINDOW_MS, 3)]);
+    await restarted.worker.deliverDue();
+    expect(rx.requests).toHaveLength(2);
+
+    // It comes back (new posts, a later end): a follow-up in its thread (the silence expired by then).
+    restarted.clock.now += 2 * 86_400_000;
+    const back = alertCluster({
+      posts: Array.from({ length: 7 }, (_, i) => `post-${i}`),
+      end: new Date(end + 2 * WINDOW_MS + 60_000).toISOString(),
+    });
+    await restarted.worker.handleBatch([signal(back, 4)]);
+    await restarted.worker.deliverDue();
+    expect(rx.requests).toHaveLength(3);
+    expect(rx.json(2)).toMatchObject({ idempotencyKey: 'cl-1:desk:v2', threadKey: 'cl-1:desk:v1' });
+    expect(message(rx, 2).changes).toEqual(['weer actief na eerder einde']);
+  });
+
+  it('a cluster never alerted ends without a notice; a new episode of an ended campaign follows up in its thread', async () => {
+    const rx = await new Receiver().start();
+    receivers.push(rx);
+    const { worker } = testWorker(
+      {
+        routes: [
+          {
+            name: 'desk',
+            groupWaitMs: 0,
+            groupIntervalMs: 0,
+            language: 'en',
+            match: { minAccounts: 5 },
+            channel: { format: 'json', urlEnv: 'HOOK' },
+          },
+        ],
+      },
+      { HOOK: rx.url },
+    );
+    const small = alertCluster({ id: 'small', accounts: ['p:1', 'p:2'] });
+    await worker.handleBatch([signal(alertCluster({ campaignId: 'camp-1' })), signal(small, 1)]);
+    await worker.deliverDue();
+    expect(rx.requests).toHaveLength(1);
+    const later = end + WINDOW_MS + 3_600_000;
+    const episode = alertCluster({
+      id: 'cl-2',
+      campaignId: 'camp-1',
+      start: new Date(later - 600_000).toISOString(),
+      end: new Date(later).toISOString(),
+    });
+    await worker.handleBatch([signal(episode, 2)]);
+    await worker.deliverDue();
+    expect(rx.requests.map((r) => (JSON.parse(r.body) as { idempotencyKey: string }).idempotencyKey)).toEqual([
+      'cl-1:desk:v1',
+      'cl-1:desk:resolved',
+      'cl-2:desk:v2',
+    ]);
+    expect(message(rx, 1).title).toMatch(/^Ended: /);
+    expect(rx.json(2)).toMatchObject({
+      threadKey: 'cl-1:desk:v1',
+      message: { kind: 'update', changes: ['active again after it had ended'] },
+    });
+  });
+});
