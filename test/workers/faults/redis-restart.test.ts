@@ -26,6 +26,7 @@ import type { SqliteSignalStore } from '../../../workers/adapters/sqlite-signal-
 import { normalizedPosts } from '../fixtures.ts';
 import { clusterPosts, referenceClusters } from '../../support/reference-clusters.ts';
 import { waitFor, waitWhileProgressing } from '../wait-for.ts';
+import { kafkaBusConfig } from '../../support/kafka.ts';
 
 const N = 4000;
 const KEY = 'faults-pseudonym-key-0123456789';
@@ -103,19 +104,7 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
       // leaseTtlMs at its default (20 s): with 5 s, a takeover's load and replay under a loaded CPU (5.8 s measured at
       // load average 25 on 2 cores) outlasted the lease, which was then lost again and again (14 times in one run).
       detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 2 },
-      bus: {
-        kind: 'kafka',
-        kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
-        groupPrefix: `rr${id}`,
-        sessionTimeoutMs: 6000,
-        topics: {
-          postsRaw: `raw-${id}`,
-          factchecksRaw: `fc-${id}`,
-          postsEnriched: `enr-${id}`,
-          signals: `sig-${id}`,
-          dlq: `dlq-${id}`,
-        },
-      },
+      bus: kafkaBusConfig(id, 'rr', { sessionTimeoutMs: 6000 }),
       scheduler: { kind: 'bullmq', seenTtlMs: 3_600_000 },
       redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `rr${id}` },
       stateStore: { kind: 'redis' },
