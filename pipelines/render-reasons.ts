@@ -36,8 +36,8 @@ interface Format {
   clock(iso: string): string;
   /** Date of an ISO date-time, UTC. */
   date(iso: string): string;
-  /** A language code. */
-  language(code: string): string;
+  /** A language code (a property, not a method: it is passed to `map` unbound). */
+  language: (code: string) => string;
 }
 
 /** Every message of the catalogue, one per kind of evidence (and one per co-action kind). */
@@ -52,7 +52,7 @@ interface Messages {
   postsListed(e: PostsListedEvidence, f: Format): string;
   /** An item as the subject of a burst sentence, and as an entry in a list of items. */
   itemTitle(item: EvidenceItem): string;
-  itemInList(item: EvidenceItem): string;
+  itemInList: (item: EvidenceItem) => string;
 }
 
 /** Whole seconds, then minutes below 2 hours, then hours with one decimal (the steps of the English reasons). */

@@ -10,7 +10,6 @@
 // txnId, JSON receivers dedupe by X-Mid-Idempotency-Key, e-mail repeats its Message-ID; Slack and Teams webhooks
 // have no key and may show it twice (the window is one request plus one local write).
 import { randomUUID } from 'node:crypto';
-import client from 'prom-client';
 import {
   buildAlertMessage,
   buildDigestMessage,
@@ -25,7 +24,6 @@ import {
   digestDue,
   digestItem,
   subjectPlatforms,
-  SUPPRESS_REASONS,
 } from '../pipelines/alert-rules.ts';
 import type {
   AlertChange,
@@ -46,7 +44,8 @@ import type { Logger } from './logger.ts';
 import { decodeSignal } from './messages.ts';
 import { redactDetail } from '../pipelines/redact.ts';
 import type { ClusterMergedMessage, ClusterMessage } from '../pipelines/core/envelopes.ts';
-import type { WorkerMetrics } from './metrics.ts';
+import { alertMetrics } from './metrics.ts';
+import type { AlertMetrics, WorkerMetrics } from './metrics.ts';
 import { createNotifier } from './notifiers/create-notifier.ts';
 import { DeliveryError } from './notifiers/notifier.ts';
 import type { Notifier } from './notifiers/notifier.ts';
@@ -142,53 +141,6 @@ const RESOLVED_STATUSES = new Set(['closed', 'dismissed']);
 /** The idempotency key of (cluster, route, version). */
 export function idempotencyKey(clusterId: string, route: string, version: number): string {
   return `${clusterId}:${route}:v${version}`;
-}
-
-/** Metrics of the alerts worker. */
-export interface AlertMetrics {
-  sent: client.Counter<'channel' | 'kind'>;
-  suppressed: client.Counter<'reason'>;
-  failed: client.Counter<'channel' | 'outcome'>;
-  latency: client.Histogram<'channel'>;
-}
-
-const metricsByRegistry = new WeakMap<client.Registry, AlertMetrics>();
-
-/** The alert metrics on a registry (created once per registry). */
-export function alertMetrics(registry: client.Registry): AlertMetrics {
-  let m = metricsByRegistry.get(registry);
-  if (m) return m;
-  const r = [registry];
-  m = {
-    sent: new client.Counter({
-      name: 'mid_alerts_sent_total',
-      help: 'Alert messages delivered (2xx), by channel format and kind.',
-      labelNames: ['channel', 'kind'],
-      registers: r,
-    }),
-    suppressed: new client.Counter({
-      name: 'mid_alerts_suppressed_total',
-      help: 'Alerts not sent, by reason.',
-      labelNames: ['reason'],
-      registers: r,
-    }),
-    failed: new client.Counter({
-      name: 'mid_alerts_failed_total',
-      help: 'Failed delivery attempts: retried, or given up (dead_letter).',
-      labelNames: ['channel', 'outcome'],
-      registers: r,
-    }),
-    latency: new client.Histogram({
-      name: 'mid_alert_delivery_seconds',
-      help: 'From when an alert was due to its 2xx.',
-      labelNames: ['channel'],
-      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
-      registers: r,
-    }),
-  };
-  for (const reason of SUPPRESS_REASONS) m.suppressed.inc({ reason }, 0);
-  metricsByRegistry.set(registry, m);
-  return m;
 }
 
 /** Dependencies of {@link AlertsWorker}. */

@@ -147,11 +147,14 @@ export class ConfigError extends Error {
 
 /** Reads the environment variables we honour into the shape of the config file (the only reader of them). */
 function fromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; problems: string[] } {
-  const values: Record<string, any> = {}; // any: nested partial object assembled field by field
+  const values: Record<string, unknown> = {};
   const problems: string[] = [];
   const set = (path: string[], v: unknown): void => {
     let o = values;
-    for (const p of path.slice(0, -1)) o = o[p] ??= {};
+    for (const p of path.slice(0, -1)) {
+      const next = o[p];
+      o = isPlainObject(next) ? next : (o[p] = {});
+    }
     o[path[path.length - 1]!] = v;
   };
   const int = (name: string, path: string[]): void => {

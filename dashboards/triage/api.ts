@@ -16,7 +16,7 @@ import type { AppContext } from './context.ts';
 import { SESSION_COOKIE } from './context.ts';
 import { USERNAME_PATTERN, authenticate, createUserWithPassword, hashPassword, newSecret, secretHash } from './auth.ts';
 import type { Principal } from './auth.ts';
-import { loadEvidence, toCsv } from './evidence.ts';
+import { auditCsv, loadEvidence, toCsv } from './evidence.ts';
 import { renderMarkdown } from './markdown.ts';
 import { toGexf, toGraphml } from './network.ts';
 import { apiErrorMessage, requestLang } from './i18n/index.ts';
@@ -606,43 +606,22 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
       .header('content-disposition', `attachment; filename="${name.replace(/[^a-zA-Z0-9._-]/g, '_')}"`)
       .send(body);
 
-  app.get(
-    '/api/clusters/:id/network.gexf',
-    {
-      config: { role: 'viewer' },
-      schema: { tags: ['exports'], summary: 'The co-action network as GEXF (Gephi).', params: idParams },
-    },
-    async (req, reply) => {
-      const ev = await evidenceOr404(req, reply);
-      if (ev)
-        return download(
-          reply,
-          'application/gexf+xml; charset=utf-8',
-          `cluster-${ev.row.cluster.id}.gexf`,
-          toGexf(ev.network, ev.row.cluster.id),
-        );
-      return reply;
-    },
-  );
-
-  app.get(
-    '/api/clusters/:id/network.graphml',
-    {
-      config: { role: 'viewer' },
-      schema: { tags: ['exports'], summary: 'The co-action network as GraphML.', params: idParams },
-    },
-    async (req, reply) => {
-      const ev = await evidenceOr404(req, reply);
-      if (ev)
-        return download(
-          reply,
-          'application/graphml+xml; charset=utf-8',
-          `cluster-${ev.row.cluster.id}.graphml`,
-          toGraphml(ev.network, ev.row.cluster.id),
-        );
-      return reply;
-    },
-  );
+  // The co-action network in the two graph formats analysts open in Gephi or yEd: one route shape, two writers.
+  for (const [ext, type, summary, write] of [
+    ['gexf', 'application/gexf+xml; charset=utf-8', 'The co-action network as GEXF (Gephi).', toGexf],
+    ['graphml', 'application/graphml+xml; charset=utf-8', 'The co-action network as GraphML.', toGraphml],
+  ] as const) {
+    app.get(
+      `/api/clusters/:id/network.${ext}`,
+      { config: { role: 'viewer' }, schema: { tags: ['exports'], summary, params: idParams } },
+      async (req, reply) => {
+        const ev = await evidenceOr404(req, reply);
+        if (ev)
+          return download(reply, type, `cluster-${ev.row.cluster.id}.${ext}`, write(ev.network, ev.row.cluster.id));
+        return reply;
+      },
+    );
+  }
 
   app.get(
     '/api/clusters/:id/evidence.json',
@@ -1053,25 +1032,7 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
       const q = req.query as { format?: 'json' | 'csv'; clusterId?: string; afterSeq?: number; limit?: number };
       const entries = await triage.listAudit({ clusterId: q.clusterId, afterSeq: q.afterSeq, limit: q.limit });
       if (q.format === 'csv') {
-        return download(
-          reply,
-          'text/csv; charset=utf-8',
-          'audit.csv',
-          toCsv(
-            ['seq', 'at', 'actor', 'action', 'clusterId', 'before', 'after', 'prevHash', 'hash'],
-            entries.map((e) => [
-              e.seq,
-              new Date(e.atMs).toISOString(),
-              e.actor,
-              e.action,
-              e.clusterId,
-              e.before,
-              e.after,
-              e.prevHash,
-              e.hash,
-            ]),
-          ),
-        );
+        return download(reply, 'text/csv; charset=utf-8', 'audit.csv', auditCsv(entries));
       }
       return download(reply, 'application/json; charset=utf-8', 'audit.json', JSON.stringify({ entries }, null, 2));
     },

@@ -2,7 +2,7 @@
 // and its triage state from the triage store, the member posts from the signal store (reduced to what analysts may
 // see: pseudonyms only, never handles; links only when http(s)), the co-action network and the figures.
 import type { EnrichedPost } from '../../pipelines/types.ts';
-import type { ClusterRow } from '../../workers/ports/triage-store.ts';
+import type { AuditEntry, ClusterRow } from '../../workers/ports/triage-store.ts';
 import { accountAges, postsPerMinute, tally } from './figures.ts';
 import type { MinuteBin } from './figures.ts';
 import { isHttpUrl } from './markdown.ts';
@@ -113,4 +113,22 @@ export function csvCell(v: unknown): string {
 /** A CSV document from a header and rows. */
 export function toCsv(header: string[], rows: unknown[][]): string {
   return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** The audit log as CSV with the chain hashes (the triage API's export and `mid audit export` both write this). */
+export function auditCsv(entries: readonly AuditEntry[]): string {
+  return toCsv(
+    ['seq', 'at', 'actor', 'action', 'clusterId', 'before', 'after', 'prevHash', 'hash'],
+    entries.map((e) => [
+      e.seq,
+      new Date(e.atMs).toISOString(),
+      e.actor,
+      e.action,
+      e.clusterId,
+      e.before,
+      e.after,
+      e.prevHash,
+      e.hash,
+    ]),
+  );
 }

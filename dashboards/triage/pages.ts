@@ -168,7 +168,7 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
         Object.entries(params).filter(([k, v]) => k !== 'after' && v !== undefined && v !== ''),
       );
       const nextUrl = result.next
-        ? `/?${new URLSearchParams({ ...Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)])), after: result.next })}`
+        ? `/?${new URLSearchParams({ ...Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)])), after: result.next }).toString()}`
         : null;
       return page(req, reply, 'list', {
         params,
@@ -178,7 +178,7 @@ export function registerPages(app: FastifyInstance, ctx: AppContext): void {
         clusters: result.items.map((r) => clusterSummary(r, me.lang)),
         nextUrl,
         isFirst: !params.after,
-        firstUrl: `/?${new URLSearchParams(Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)])))}`,
+        firstUrl: `/?${new URLSearchParams(Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, String(v)]))).toString()}`,
         views,
         users: users.filter((u) => !u.disabled).map((u) => u.username),
         reminders,

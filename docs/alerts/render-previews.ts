@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { z } from 'zod';
 import { buildAlertMessage } from '../../pipelines/alert-message.ts';
 import type { SignalsFile } from '../../pipelines/types.ts';
 import { alertHtml, htmlEscape as e, matrixContent } from '../../workers/notifiers/matrix.ts';
@@ -52,17 +53,39 @@ function mrkdwn(s: string): string {
     .join('<br>');
 }
 
+// The parts of the Block Kit JSON and the Adaptive Card this preview draws, checked (a changed payload fails here).
+const slackBlock = z.object({
+  type: z.string(),
+  text: z.object({ text: z.string() }).optional(),
+  fields: z.array(z.object({ text: z.string() })).optional(),
+  elements: z.array(z.object({ text: z.union([z.string(), z.object({ text: z.string() })]) })).optional(),
+});
+const teamsCard = z.object({
+  body: z.array(
+    z.object({
+      type: z.string(),
+      text: z.string().optional(),
+      facts: z.array(z.object({ title: z.string(), value: z.string() })).optional(),
+      weight: z.string().optional(),
+      size: z.string().optional(),
+      isSubtle: z.boolean().optional(),
+    }),
+  ),
+  actions: z.array(z.object({ title: z.string() })).optional(),
+});
+const textOf = (t: string | { text: string } | undefined): string => (typeof t === 'string' ? t : (t?.text ?? ''));
+
 function slackHtml(p: ReturnType<typeof slackPayload>): string {
-  const blocks = p.blocks as Array<Record<string, any>>; // any: Block Kit JSON as sent
+  const blocks = z.array(slackBlock).parse(p.blocks);
   const body = blocks
     .map((b) => {
-      if (b.type === 'header') return `<div class="h">${e(b.text.text)}</div>`;
+      if (b.type === 'header') return `<div class="h">${e(textOf(b.text))}</div>`;
       if (b.type === 'section' && b.fields)
-        return `<div class="fields">${b.fields.map((f: { text: string }) => `<div>${mrkdwn(f.text)}</div>`).join('')}</div>`;
-      if (b.type === 'section') return `<div class="s">${mrkdwn(b.text.text)}</div>`;
+        return `<div class="fields">${b.fields.map((f) => `<div>${mrkdwn(f.text)}</div>`).join('')}</div>`;
+      if (b.type === 'section') return `<div class="s">${mrkdwn(textOf(b.text))}</div>`;
       if (b.type === 'actions')
-        return `<div class="a">${b.elements.map((x: { text: { text: string } }) => `<span class="btn">${e(x.text.text)}</span>`).join('')}</div>`;
-      if (b.type === 'context') return `<div class="c">${mrkdwn(b.elements[0].text)}</div>`;
+        return `<div class="a">${(b.elements ?? []).map((x) => `<span class="btn">${e(textOf(x.text))}</span>`).join('')}</div>`;
+      if (b.type === 'context') return `<div class="c">${mrkdwn(textOf(b.elements?.[0]?.text))}</div>`;
       return '';
     })
     .join('');
@@ -76,26 +99,26 @@ function slackHtml(p: ReturnType<typeof slackPayload>): string {
 }
 
 function teamsHtml(p: ReturnType<typeof teamsPayload>): string {
-  const card = (p.attachments as Array<{ content: Record<string, any> }>)[0]!.content; // any: Adaptive Card JSON as sent
+  const card = teamsCard.parse(z.array(z.object({ content: z.unknown() })).parse(p.attachments)[0]?.content);
   const md = (s: string) =>
     e(s)
       .split('\n')
       .map((l) => l.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '<a href="$2">$1</a>'))
       .join('<br>');
-  const body = (card.body as Array<Record<string, any>>)
+  const body = card.body
     .map((b) => {
       if (b.type === 'FactSet')
-        return `<table>${b.facts.map((f: { title: string; value: string }) => `<tr><th>${e(f.title)}</th><td>${e(f.value)}</td></tr>`).join('')}</table>`;
+        return `<table>${(b.facts ?? []).map((f) => `<tr><th>${e(f.title)}</th><td>${e(f.value)}</td></tr>`).join('')}</table>`;
       const cls = [
         b.weight === 'Bolder' ? 'b' : '',
         b.size === 'Medium' ? 'm' : '',
         b.size === 'Small' ? 'sm' : '',
         b.isSubtle ? 'sub' : '',
       ].join(' ');
-      return `<div class="${cls}">${md(b.text)}</div>`;
+      return `<div class="${cls}">${md(b.text ?? '')}</div>`;
     })
     .join('');
-  const actions = (card.actions ?? []).map((a: { title: string }) => `<span class="btn">${e(a.title)}</span>`).join('');
+  const actions = (card.actions ?? []).map((a) => `<span class="btn">${e(a.title)}</span>`).join('');
   return `<style>body{font:14px/1.45 "Segoe UI",Helvetica,Arial,sans-serif;margin:0;background:#f5f5f5;width:720px;padding:16px;box-sizing:border-box}
 .card{background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.2);padding:16px;border-top:4px solid #6264a7}.b{font-weight:600;margin-top:10px}.m{font-size:17px;margin-top:0}
 .sm{font-size:12px}.sub{color:#616161}table{border-collapse:collapse;margin:8px 0}th{text-align:left;font-weight:600;padding:2px 16px 2px 0;vertical-align:top}td{padding:2px 0}

@@ -30,6 +30,7 @@ import { createLogger } from '../../workers/logger.ts';
 import { decodeCluster, rawPostMessage } from '../../workers/messages.ts';
 import { createMetrics } from '../../workers/metrics.ts';
 import { normalizedPosts } from '../workers/fixtures.ts';
+import { kafkaBusConfig } from '../support/kafka.ts';
 
 const logger = createLogger('silent');
 const KEY = 'bench-pseudonym-key-0123456789';
@@ -42,19 +43,7 @@ function fileConfigFor(id: string, dir: string, extra: Record<string, unknown> =
     dataDir: dir,
     http: { port: 0 },
     log: { level: 'warn' },
-    bus: {
-      kind: 'kafka',
-      kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
-      groupPrefix: `b${id}`,
-      sessionTimeoutMs: 6000,
-      topics: {
-        postsRaw: `raw-${id}`,
-        factchecksRaw: `fc-${id}`,
-        postsEnriched: `enr-${id}`,
-        signals: `sig-${id}`,
-        dlq: `dlq-${id}`,
-      },
-    },
+    bus: kafkaBusConfig(id, 'b', { sessionTimeoutMs: 6000 }),
     detect: { ...extra },
     scheduler: { kind: 'memory' },
     redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `bench${id}` },

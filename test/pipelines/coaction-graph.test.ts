@@ -78,7 +78,7 @@ describe('CoactionGraph', () => {
     g.add('a', 'p3', 5000, 'c', 'p4', 5000, 'l:y', 'link');
     g.add('a', 'p3', 5000, 'c', 'p4', 5000, 'l:y', 'xlang'); // the same evidence again: counted once
     expect([g.coactions(), g.coactionsOf('a'), g.coactionsOf('b'), g.coactionsOf('c')]).toEqual([2, 2, 1, 1]);
-    const copy = CoactionGraph.from(1024, JSON.parse(JSON.stringify(g.toJSON())));
+    const copy = CoactionGraph.from(1024, JSON.parse(JSON.stringify(g.toJSON())) as ReturnType<typeof g.toJSON>);
     for (const x of [g, copy]) {
       x.expire(1000);
       expect([x.coactions(), x.coactionsOf('a'), x.coactionsOf('b'), x.coactionsOf('c')]).toEqual([1, 1, 0, 1]);
@@ -113,7 +113,7 @@ describe('CoactionGraph', () => {
     g.add('a', 'a1', 800, 'b', 'b1', 800, 't:1', 'text');
     const counts = { posts: 1e6, postsOf: () => 1 };
     expect(g.significantEdges(counts, 2, 1).map((e) => e.shared)).toEqual([3]);
-    const copy = CoactionGraph.from(64, JSON.parse(JSON.stringify(g.toJSON())), 2);
+    const copy = CoactionGraph.from(64, JSON.parse(JSON.stringify(g.toJSON())) as ReturnType<typeof g.toJSON>, 2);
     for (const x of [g, copy]) {
       x.expire(1000); // drops c-d entirely and the a-b evidence at 800 ms
       expect(x.size()).toBe(1);

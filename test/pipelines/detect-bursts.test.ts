@@ -131,7 +131,10 @@ describe('bursts', () => {
     tracked.expire(2500); // 'young' (p1) leaves; 'old' keeps p4
     expect(tracked.cohortAccounts).toBe(0);
     expect(tracked.accounts.size).toBe(2);
-    const restored = DetectionWindow.from(JSON.parse(JSON.stringify(tracked.toJSON())), (r) => isCohortAccount(r, cfg));
+    const restored = DetectionWindow.from(
+      JSON.parse(JSON.stringify(tracked.toJSON())) as ReturnType<typeof tracked.toJSON>,
+      (r) => isCohortAccount(r, cfg),
+    );
     expect(restored.cohortAccounts).toBe(0);
   });
 });

@@ -52,7 +52,7 @@ describe('DuplicateIndex', () => {
   it('round-trips through JSON and keeps assigning the same way', () => {
     const a = new DuplicateIndex(cfg);
     const g = assign(a, BASE);
-    const b = DuplicateIndex.from(cfg, JSON.parse(JSON.stringify(a.toJSON())));
+    const b = DuplicateIndex.from(cfg, JSON.parse(JSON.stringify(a.toJSON())) as DuplicateIndexState);
     expect(assign(b, `RT ${BASE} !!`)).toBe(g);
     expect(b.sampleText(g!)).toBe(BASE);
   });

@@ -18,6 +18,7 @@ import { Runtime } from '../../workers/runtime.ts';
 import { clusterPosts, referenceClusters } from '../support/reference-clusters.ts';
 import { normalizedPosts } from './fixtures.ts';
 import { waitFor } from './wait-for.ts';
+import { kafkaBusConfig } from '../support/kafka.ts';
 
 const N = 20_000;
 const KEY = 'e2e-pseudonym-key-0123456789';
@@ -59,19 +60,7 @@ describe('end to end through Kafka', () => {
         dataDir: dir,
         http: { port: 0 },
         log: { level: 'warn' },
-        bus: {
-          kind: 'kafka',
-          kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
-          groupPrefix: `g${id}`,
-          sessionTimeoutMs: 6000,
-          topics: {
-            postsRaw: `raw-${id}`,
-            factchecksRaw: `fc-${id}`,
-            postsEnriched: `enr-${id}`,
-            signals: `sig-${id}`,
-            dlq: `dlq-${id}`,
-          },
-        },
+        bus: kafkaBusConfig(id, 'g', { sessionTimeoutMs: 6000 }),
         detect: { tickMs: 5000, checkpointMs: 5000, compactChunks: 2, leaseTtlMs: 5000 },
         scheduler: { kind: 'memory' },
         redis: { url: process.env.MID_REDIS_URL!, keyPrefix: `e2e${id}` },

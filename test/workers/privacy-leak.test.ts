@@ -29,6 +29,7 @@ import { HttpServer } from '../../workers/http-server.ts';
 import { IndexWorker } from '../../workers/index-worker.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { createMetrics } from '../../workers/metrics.ts';
+import { parsePostLine } from '../../workers/validate-post.ts';
 import { waitFor } from './wait-for.ts';
 
 const REAL = process.env.MID_REAL_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
@@ -98,9 +99,11 @@ describe('privacy leak test on real payloads', () => {
     await store.start();
     await store.writePosts(enriched);
     await store.upsertClusters(signals.clusters.map((cluster) => ({ cluster, watermarkMs: 1 })));
+    const first = parsePostLine(lines[0]!);
+    if (!first.ok) throw new Error(`mid normalize wrote an invalid post: ${first.reason}`);
     const letter = decodeDeadLetter(
       deadLetterMessage(
-        { topic: 'posts.raw', ...rawPostMessage(JSON.parse(lines[0]!)) },
+        { topic: 'posts.raw', ...rawPostMessage(first.post) },
         'enrich',
         'invalid-post',
         'text must be string',

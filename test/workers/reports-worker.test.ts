@@ -18,7 +18,10 @@ import { ReportsWorker as Worker } from '../../workers/reports-worker.ts';
 import { Runtime, WORKER_NAMES } from '../../workers/runtime.ts';
 
 const logged: string[] = [];
-const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line).msg as string) });
+const logger = pino(
+  { level: 'info' },
+  { write: (line: string) => void logged.push((JSON.parse(line) as { msg: string }).msg) },
+);
 const archivedCount = () => logged.filter((m) => m === 'Report archived.').length;
 
 afterEach(() => {

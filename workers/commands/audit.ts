@@ -2,7 +2,7 @@
 // was edited, removed or reordered), or writes the log as JSON or CSV.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toCsv } from '../../dashboards/triage/evidence.ts';
+import { auditCsv } from '../../dashboards/triage/evidence.ts';
 import { SqliteTriageStore } from '../adapters/sqlite-triage-store.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { parseArgs, str } from './args.ts';
@@ -43,23 +43,7 @@ export async function run(args: string[]): Promise<number> {
       return 1;
     }
     const entries = await store.listAudit({ clusterId: str(flags, 'cluster') });
-    const body =
-      str(flags, 'format') === 'csv'
-        ? toCsv(
-            ['seq', 'at', 'actor', 'action', 'clusterId', 'before', 'after', 'prevHash', 'hash'],
-            entries.map((e) => [
-              e.seq,
-              new Date(e.atMs).toISOString(),
-              e.actor,
-              e.action,
-              e.clusterId,
-              e.before,
-              e.after,
-              e.prevHash,
-              e.hash,
-            ]),
-          )
-        : `${JSON.stringify({ entries }, null, 2)}\n`;
+    const body = str(flags, 'format') === 'csv' ? auditCsv(entries) : `${JSON.stringify({ entries }, null, 2)}\n`;
     const out = str(flags, 'out');
     if (out) writeFileSync(out, body, { mode: 0o600 });
     else process.stdout.write(body);

@@ -15,6 +15,7 @@ import { createLogger } from '../../../workers/logger.ts';
 import { clusterMessage } from '../../../workers/messages.ts';
 import { alertCluster, Receiver } from './harness.ts';
 import { waitFor } from '../wait-for.ts';
+import { kafkaBrokers, runTopics } from '../../support/kafka.ts';
 
 const children: ChildProcess[] = [];
 const receivers: Receiver[] = [];
@@ -46,14 +47,8 @@ describe('alerts on Kafka + BullMQ + Redis', () => {
     receivers.push(rx);
     const dir = mkdtempSync(join(tmpdir(), 'mid-alerts-cluster-'));
     const configFile = join(dir, 'config.json');
-    const brokers = process.env.MID_KAFKA_BROKERS!.split(',');
-    const topics = {
-      postsRaw: `raw-${id}`,
-      factchecksRaw: `fc-${id}`,
-      postsEnriched: `enr-${id}`,
-      signals: `sig-${id}`,
-      dlq: `dlq-${id}`,
-    };
+    const brokers = kafkaBrokers();
+    const topics = runTopics(id);
     writeFileSync(
       configFile,
       JSON.stringify({

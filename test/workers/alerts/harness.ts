@@ -2,6 +2,7 @@
 // and an alerts worker on the in-process adapters with an injected clock.
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
+import { z } from 'zod';
 import { MemoryAlertStore } from '../../../workers/adapters/memory-alert-store.ts';
 import { MemoryBus } from '../../../workers/adapters/memory-bus.ts';
 import { MemoryScheduler } from '../../../workers/adapters/memory-scheduler.ts';
@@ -14,6 +15,51 @@ import { clusterMergedMessage, clusterMessage } from '../../../workers/messages.
 import { createMetrics } from '../../../workers/metrics.ts';
 import type { IncomingMessage } from '../../../workers/ports/bus.ts';
 import type { Cluster } from '../../../pipelines/types.ts';
+
+// The payloads as the tests read them: only the fields they look into, extra fields pass (the tests compare those).
+// Fields typed unknown are optional: zod 4 requires an unknown() key to be present, and the tests assert on them anyway.
+/** The signed JSON webhook body. */
+export const webhookBody = z.looseObject({
+  message: z.looseObject({
+    kind: z.string(),
+    title: z.string(),
+    reasons: z.array(z.unknown()),
+    sample: z.unknown().optional(),
+    links: z.array(z.unknown()),
+    triageUrl: z.unknown().optional(),
+    changes: z.array(z.string()),
+  }),
+});
+/** A Slack (or Mattermost) incoming-webhook payload with Block Kit blocks. */
+export const slackBody = z.looseObject({
+  blocks: z.array(
+    z.looseObject({
+      type: z.string(),
+      text: z.looseObject({ text: z.string() }).optional(),
+      fields: z.array(z.unknown()).optional(),
+      elements: z.array(z.looseObject({ text: z.unknown() })).optional(),
+    }),
+  ),
+});
+/** A Teams Workflows message with Adaptive Card attachments. */
+export const teamsBody = z.looseObject({
+  attachments: z.array(
+    z.looseObject({
+      contentType: z.string(),
+      contentUrl: z.unknown().optional(),
+      content: z.looseObject({
+        body: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })),
+        actions: z.unknown().optional(),
+      }),
+    }),
+  ),
+});
+/** A Matrix `m.room.message` event content, with the edit's new content. */
+export const matrixBody = z.looseObject({
+  body: z.string(),
+  'm.relates_to': z.unknown().optional(),
+  'm.new_content': z.looseObject({ body: z.string() }).optional(),
+});
 
 /** A recorded request. */
 export interface Recorded {
@@ -69,9 +115,12 @@ export class Receiver {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  json(i: number): Record<string, any> {
-    return JSON.parse(this.requests[i]!.body) as Record<string, any>;
-  } // any: test inspection of payloads
+  /** Request `i`'s body as a JSON object, or checked against `schema` where a test reads deeper than one level. */
+  json(i: number): Record<string, unknown>;
+  json<T>(i: number, schema: z.ZodType<T>): T;
+  json(i: number, schema: z.ZodType = z.record(z.string(), z.unknown())): unknown {
+    return schema.parse(JSON.parse(this.requests[i]!.body));
+  }
 }
 
 /** A cluster for alert tests. */

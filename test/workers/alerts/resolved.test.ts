@@ -3,7 +3,7 @@
 // alerts not sent yet are cancelled instead, and a repeated close sends nothing more.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../../../workers/ports/bus.ts';
-import { alertCluster, Receiver, signal, testWorker } from './harness.ts';
+import { alertCluster, matrixBody, Receiver, signal, testWorker, webhookBody } from './harness.ts';
 
 const receivers: Receiver[] = [];
 afterEach(async () => {
@@ -39,7 +39,7 @@ describe('resolved notices', () => {
     await worker.handleTriageBatch([triageEvent('cl-1', 'closed', clock.now)]);
     await worker.deliverDue();
     expect(rx.requests).toHaveLength(2);
-    const body = rx.json(1);
+    const body = rx.json(1, webhookBody);
     expect(body).toMatchObject({ idempotencyKey: 'cl-1:desk:resolved', threadKey: 'cl-1:desk:v1' });
     expect(body.message.kind).toBe('resolved');
     expect(body.message.title).toMatch(/^Afgehandeld: Signaal van gecoördineerd gedrag/);
@@ -107,9 +107,9 @@ describe('Matrix updates the original message', () => {
       'cl-1%3Amx%3Av2',
       'cl-1%3Amx%3Av2%3Aedit',
     ]);
-    const edit = rx.json(2);
+    const edit = rx.json(2, matrixBody);
     expect(edit['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: '$event1' });
-    expect(edit['m.new_content'].body).toMatch(/^Update: .*\(12 accounts\)/);
+    expect(edit['m.new_content']?.body).toMatch(/^Update: .*\(12 accounts\)/);
     expect(edit.body).toMatch(/^\* Update: /);
     clock.now += 1000;
     await worker.handleTriageBatch([triageEvent('cl-1', 'closed', clock.now)]);
@@ -119,7 +119,7 @@ describe('Matrix updates the original message', () => {
       'cl-1%3Amx%3Aresolved%3Aedit',
     ]);
     expect(rx.json(3)['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: '$event1' });
-    expect(rx.json(4)['m.new_content'].body).toMatch(/^Afgehandeld: /);
+    expect(rx.json(4, matrixBody)['m.new_content']?.body).toMatch(/^Afgehandeld: /);
   });
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Receiver } from '../alerts/harness.ts';
+import { Receiver, slackBody, teamsBody } from '../alerts/harness.ts';
 
 const run = promisify(execFile);
 const rx = new Receiver();
@@ -95,8 +95,10 @@ describe('mid alerts', () => {
     }
     const by = (p: string) => rx.requests.filter((q) => q.url.startsWith(p));
     expect(by('/slack')).toHaveLength(2);
-    expect(JSON.parse(by('/slack')[0]!.body).blocks[0].text.text).toBe('Testbericht: Signaal van gecoördineerd gedrag');
-    expect(JSON.parse(by('/teams')[0]!.body).attachments[0].content.body[0].text).toBe(
+    expect(slackBody.parse(JSON.parse(by('/slack')[0]!.body)).blocks[0]?.text?.text).toBe(
+      'Testbericht: Signaal van gecoördineerd gedrag',
+    );
+    expect(teamsBody.parse(JSON.parse(by('/teams')[0]!.body)).attachments[0]?.content.body[0]?.text).toBe(
       'Test message: Signal of coordinated behaviour',
     );
     const mx = by('/_matrix/client/v3/rooms/!r%3Aexample.org/send/m.room.message/');

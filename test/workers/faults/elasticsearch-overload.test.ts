@@ -19,6 +19,7 @@ import { clusterMessage, enrichedPostMessage } from '../../../workers/messages.t
 import { createMetrics } from '../../../workers/metrics.ts';
 import { cluster, enrichedPost } from '../fixtures.ts';
 import { waitFor } from '../wait-for.ts';
+import { kafkaBusConfig } from '../../support/kafka.ts';
 
 const N = 3000;
 
@@ -171,18 +172,7 @@ describe('fault: Elasticsearch answers 429 and 503 for a while', () => {
         env: {},
         file: undefined,
         overrides: {
-          bus: {
-            kind: 'kafka',
-            kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
-            groupPrefix: `es${id}`,
-            topics: {
-              postsRaw: `raw-${id}`,
-              factchecksRaw: `fc-${id}`,
-              postsEnriched: `enr-${id}`,
-              signals: `sig-${id}`,
-              dlq: `dlq-${id}`,
-            },
-          },
+          bus: kafkaBusConfig(id, 'es'),
           store: { kind: 'elasticsearch', esUrl: node },
         },
       } as never);

@@ -24,6 +24,7 @@ import { enrichedPostMessage } from '../../../workers/messages.ts';
 import { createMetrics } from '../../../workers/metrics.ts';
 import { enrichedPost } from '../fixtures.ts';
 import { waitFor, waitWhileProgressing } from '../wait-for.ts';
+import { kafkaBusConfig } from '../../support/kafka.ts';
 
 const N = 6000;
 const CHUNK = 200;
@@ -132,19 +133,7 @@ describe('fault: the Kafka broker restarts mid-stream', () => {
     const config = loadConfig({
       env: {},
       overrides: {
-        bus: {
-          kind: 'kafka',
-          kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
-          groupPrefix: `ko${id}`,
-          sessionTimeoutMs: 6000,
-          topics: {
-            postsRaw: `raw-${id}`,
-            factchecksRaw: `fc-${id}`,
-            postsEnriched: `enr-${id}`,
-            signals: `sig-${id}`,
-            dlq: `dlq-${id}`,
-          },
-        },
+        bus: kafkaBusConfig(id, 'ko', { sessionTimeoutMs: 6000 }),
       },
     });
     const logger = createLogger(process.env.FAULTS_LOG ?? 'silent');

@@ -26,6 +26,7 @@ import type { SqliteSignalStore } from '../../../workers/adapters/sqlite-signal-
 import { normalizedPosts } from '../fixtures.ts';
 import { clusterPosts, referenceClusters } from '../../support/reference-clusters.ts';
 import { waitFor, waitWhileProgressing } from '../wait-for.ts';
+import { kafkaBusConfig } from '../../support/kafka.ts';
 
 /**
  * Posts in the stream. 2,000, not 4,000: the detector's snapshots and loads grow with its window and block the one
@@ -115,18 +116,7 @@ async function run(persist: boolean, signal: NodeJS.Signals) {
       // A snapshot every 10 checkpoints (each second): a reload replays a base and log chunks. Every 2 made the
       // detector serialise its whole window every 2 s, which on a loaded machine was most of the run's CPU.
       detect: { tickMs: 5000, checkpointMs: 1000, compactChunks: 10 },
-      bus: {
-        kind: 'kafka',
-        kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
-        groupPrefix: `rr${id}`, // sessionTimeoutMs at its default (10 s)
-        topics: {
-          postsRaw: `raw-${id}`,
-          factchecksRaw: `fc-${id}`,
-          postsEnriched: `enr-${id}`,
-          signals: `sig-${id}`,
-          dlq: `dlq-${id}`,
-        },
-      },
+      bus: kafkaBusConfig(id, 'rr'), // sessionTimeoutMs at its default (10 s)
       scheduler: { kind: 'bullmq', seenTtlMs: 3_600_000 },
       redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `rr${id}` },
       stateStore: { kind: 'redis' },

@@ -19,6 +19,7 @@ import { enrichedPostMessage } from '../../../workers/messages.ts';
 import { createMetrics } from '../../../workers/metrics.ts';
 import { enrichedPost } from '../fixtures.ts';
 import { waitFor } from '../wait-for.ts';
+import { kafkaBusConfig } from '../../support/kafka.ts';
 
 const FIRST = 600;
 const N = 2400;
@@ -64,18 +65,7 @@ describe('fault: disk full while writing the SQLite store', () => {
       const config = loadConfig({
         env: {},
         overrides: {
-          bus: {
-            kind: 'kafka',
-            kafkaBrokers: process.env.MID_KAFKA_BROKERS!.split(','),
-            groupPrefix: `df${id}`,
-            topics: {
-              postsRaw: `raw-${id}`,
-              factchecksRaw: `fc-${id}`,
-              postsEnriched: `enr-${id}`,
-              signals: `sig-${id}`,
-              dlq: `dlq-${id}`,
-            },
-          },
+          bus: kafkaBusConfig(id, 'df'),
           store: { kind: 'sqlite', sqliteFile: join(dir, 'signals.db') },
         },
       });
