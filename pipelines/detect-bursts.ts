@@ -186,8 +186,10 @@ export function evaluateBurst(
   // Born: its first post in the window is at most one burst window before the recent span (a push spread over more
   // than one burst window is still one push), and the window saw a burst window of history before that.
   const firstT = item.acts[0]!.t;
+  // Hashtags and links only: a text group's membership is fuzzy (a stray paraphrase match would be listed too).
   const born =
     cfg.wholeNewItem !== false &&
+    (key.startsWith('h:') || key.startsWith('l:')) &&
     firstT >= from - cfg.burstWindowSeconds * 1000 &&
     firstT - windowStart >= cfg.burstWindowSeconds * 1000;
   const cohort = new Set(comp.cohort);
