@@ -114,7 +114,7 @@ function coShares(
   return { accounts: involved.size, pairs, seconds };
 }
 
-/** A flagged burst's finding: its cohort accounts and posts, with the burst's facts. */
+/** A flagged burst's finding: the accounts of its listed posts (the cohort's, or all of an item born in the burst), with the burst's facts. */
 export function burstFinding(window: DetectionWindow, interval: CoLinkInterval, f: BurstFinding): Finding {
   const posts = new Map<string, number>();
   for (const p of f.posts) {
@@ -138,7 +138,12 @@ export function burstFinding(window: DetectionWindow, interval: CoLinkInterval, 
     coPairs: co.pairs,
     coSeconds: co.seconds,
   };
-  return finding(`b:${f.key}`, f.composition.cohort.slice(), posts, null, fact);
+  const accounts = new Set<string>();
+  for (const p of posts.keys()) {
+    const a = window.posts.get(p)?.a;
+    if (a) accounts.add(a);
+  }
+  return finding(`b:${f.key}`, [...accounts].sort(), posts, null, fact);
 }
 
 /** Of two facts about the same bursting item, the one at the peak (most posts, then most surprising). */

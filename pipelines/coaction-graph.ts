@@ -2,15 +2,20 @@
 // same link, the same reposted post) close in time, and keeps every piece of evidence (item, kind, both post ids,
 // both times). One shared item is what a crowd produces; what separates a network from a crowd is the same pair
 // co-acting on several distinct items. Each edge is tested against a null model conditioned on each item and each
-// account: account x acts on item i with probability k_i·m_x/N (k_i accounts on the item, m_x posts of x, N posts),
-// and two accounts on the same item co-act (within the item's interval) as often as the item's other sharers do.
-// Summed over the items, the expected co-actions of a and b are E = 2·m_a·m_b·C_ab / N_ab², where C_ab counts the
-// co-acting post pairs on the items that can be evidence (crowd items, shared by more than maxItemAccounts, add no
-// evidence and so no expectation either) among the *other* accounts, and N_ab the other accounts' posts, floored at
-// `minPosts` (a window is a sample of a larger platform: a ring that is the whole input is not its own baseline). So
-// neither a viral story (a crowd) nor the pair's own co-sharing (a network that dominates the window) raises the bar.
-// The edge is kept when P(Poisson(E) >= shared items) is below `edgeAlpha` divided by the number of edges held
-// (Bonferroni). C and each account's share of it are kept up to date as evidence is added and expired.
+// account (a bipartite configuration model): item i has k_i distinct accounts, account x has m_x of the window's N
+// posts, and each of an item's k_i sharers is drawn in proportion to activity, so P(a and b both among the sharers of
+// i) = k_i(k_i - 1)·(m_a/N)·(m_b/N). Summed over the items they could co-share, the expected co-shared items of a and
+// b are E = m_a·m_b·S_ab / N², S_ab = Σ_i k_i(k_i - 1) over the items that can be evidence (crowd items, shared by
+// more than maxItemAccounts, add no evidence and so no expectation either), each item the pair co-shared counted
+// without the pair (k_i - 2 other sharers), and N floored at `minPosts` (a window is a sample of a larger platform: a
+// ring that is the whole input is not its own baseline). So a viral story elsewhere adds only the small chance that
+// these two accounts both shared it, and a network's own co-sharing (even one that dominates the window) does not
+// raise its own bar. The count of distinct co-shared items is a sum of independent Bernoulli trials (a
+// Poisson-binomial), whose upper tail the Poisson tail with the same mean bounds from above: the test is analytic,
+// deterministic and conservative. Time enters only as the evidence requirement (co-actions within the item's
+// interval); the null counts any co-share, which again only makes it stricter.
+// Multiple testing: an edge is kept when its p-value passes the Benjamini-Hochberg step-up at level `alpha` over the
+// edges held (the false-discovery rate among kept edges is at most alpha), or the Bonferroni threshold when asked.
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
 import { logFactorial, logPoissonTail } from './tail-probability.ts';
 
@@ -58,6 +63,24 @@ export interface NullCounts {
   pairs?: number;
   /** Floor of the posts the null model divides by (see the file comment). Default 1. */
   minPosts?: number;
+  /**
+   * S = Σ k_i(k_i - 1) over the window's items that can be evidence (k_i distinct accounts, crowds left out): the
+   * per-item null model (see the file comment). When absent the older window-wide rate from `pairs` is used.
+   */
+  itemPairs?: number;
+  /** k_i: distinct accounts on `item` in the window (to leave the pair out of the items it co-shared). */
+  sharersOf?: (item: string) => number;
+  /** Multiple-testing control over the edges held: Benjamini-Hochberg (false-discovery rate) or Bonferroni. Default 'bonferroni'. */
+  correction?: 'bh' | 'bonferroni';
+}
+
+/**
+ * Expected co-shared items of accounts with `ma` and `mb` of the window's `posts` posts under the per-item null model:
+ * ma·mb·itemPairs / posts², where `itemPairs` = Σ k_i(k_i - 1) over the items they could co-share (file comment).
+ */
+export function expectedPerItem(ma: number, mb: number, counts: { posts: number; itemPairs: number }): number {
+  if (counts.posts <= 0) return 0;
+  return (ma * mb * Math.max(counts.itemPairs, 2)) / (counts.posts * counts.posts);
 }
 
 /** Serialised form of a {@link CoactionGraph}. */
@@ -198,12 +221,17 @@ export class CoactionGraph {
     }
   }
 
-  /** Edges with at least `minShared` shared items whose null-model p-value is below `alpha / edges`, sorted by
-   * edge key. The Bonferroni divisor is the number of edges held; only candidate edges (enough evidence records) are
+  /** Edges with at least `minShared` shared items whose null-model p-value passes the multiple-testing control over
+   * the edges held (`counts.correction`: Bonferroni, p below `alpha / edges`, or Benjamini-Hochberg), sorted by edge
+   * key; only candidate edges (enough evidence records) are
    * visited, each edge's shared-item count is kept until its evidence changes, and an edge is rejected without the
    * full tail sum when the probability of exactly `shared` co-actions alone is above the threshold. */
   significantEdges(counts: NullCounts, minShared: number, alpha: number): SignificantEdge[] {
-    const threshold = Math.log(alpha / Math.max(1, this.edges.size));
+    const m = Math.max(1, this.edges.size);
+    const bh = counts.correction === 'bh';
+    // Benjamini-Hochberg rejects the j smallest of m p-values when p_(j) <= j·alpha/m; no p-value above alpha can be
+    // rejected, so the cheap pre-filter uses alpha, and the step-up runs on the survivors below.
+    const threshold = Math.log(bh ? alpha : alpha / m);
     const floor = Math.max(1, counts.minPosts ?? 1);
     const out: Array<SignificantEdge & { key: string }> = [];
     const pool = minShared >= this.minShared ? this.candidates : this.edges.keys();
@@ -218,21 +246,46 @@ export class CoactionGraph {
       if (shared < minShared) continue;
       const ma = counts.postsOf(edge.a);
       const mb = counts.postsOf(edge.b);
-      const expected = expectedCoactions(ma, mb, {
-        posts: Math.max(floor, counts.posts - ma - mb),
-        pairs:
-          Math.max(this.total, counts.pairs ?? 0) -
-          this.coactionsOf(edge.a) -
-          this.coactionsOf(edge.b) +
-          edge.ev.length,
-      });
+      const posts = Math.max(floor, counts.posts - ma - mb);
+      let expected: number;
+      if (counts.itemPairs !== undefined) {
+        // The pair left out of the items it co-shared: k(k-1) -> (k-2)(k-3), i.e. minus 4k - 6 per item.
+        let s = counts.itemPairs;
+        if (counts.sharersOf) {
+          const seen = new Set<string>();
+          for (const e of edge.ev) {
+            if (seen.has(e.item)) continue;
+            seen.add(e.item);
+            const k = counts.sharersOf(e.item);
+            if (k >= 2) s -= 4 * k - 6;
+          }
+        }
+        expected = expectedPerItem(ma, mb, { posts, itemPairs: s });
+      } else {
+        expected = expectedCoactions(ma, mb, {
+          posts,
+          pairs:
+            Math.max(this.total, counts.pairs ?? 0) -
+            this.coactionsOf(edge.a) -
+            this.coactionsOf(edge.b) +
+            edge.ev.length,
+        });
+      }
       // P(X >= k) >= P(X = k): when log P(X = k) is already above the threshold, so is the tail.
       if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) continue;
       const logP = logPoissonTail(shared, expected);
       if (logP <= threshold) out.push({ key, edge, shared, expected, logP });
     }
-    out.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-    return out.map(({ edge, shared, expected, logP }) => ({ edge, shared, expected, logP }));
+    let kept = out;
+    if (bh) {
+      // Step-up: the largest j with p_(j) <= j·alpha/m; every edge ranked at or before it is kept.
+      const byP = out.slice().sort((x, y) => x.logP - y.logP || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      let last = -1;
+      for (let j = 0; j < byP.length; j++) if (byP[j]!.logP <= Math.log(((j + 1) * alpha) / m)) last = j;
+      kept = byP.slice(0, last + 1);
+    }
+    kept.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    return kept.map(({ edge, shared, expected, logP }) => ({ edge, shared, expected, logP }));
   }
 
   /** Co-acting post pairs (evidence records) held: C of the null model. */

@@ -2,10 +2,11 @@
 // (its rate earlier in the window, floored by a prior rate), judged by the Poisson surprise -log10 P(X >= observed).
 // A burst alone is news (a debate makes a hashtag trend); it is flagged only when the composition of who posts it
 // is also unlikely: the share of young accounts or accounts without history, tested against the share among all
-// accounts active in the window (binomial tail), plus whether creation dates cluster within a few days. The two are
-// judged jointly (Fisher's method over the cohort p-value and the burst's surprise beyond `minSurprise`, credited up
-// to `excessCap` orders of magnitude), not by a hard share gate, so a ring with 56% young accounts is not dropped
-// while one with 60% is: a sharper burst needs a less unusual cohort, and no burst excuses an ordinary one.
+// accounts active in the window (binomial tail), and whether the young ones were created within a few days of each
+// other (a batch). The three are judged jointly (Fisher's method over the cohort p-value, the creation-batch p-value
+// and the burst's surprise beyond `minSurprise`, credited up to `excessCap` orders of magnitude), not by hard gates,
+// so a ring with 56% young accounts is not dropped while one with 60% is: a sharper burst or a tighter creation batch
+// needs a less unusual cohort, and no burst excuses an ordinary one.
 import type { AccountRecord, DetectionWindow } from './detection-window.ts';
 import { logBinomialTail, logFisherCombined, logPoissonTail } from './tail-probability.ts';
 
@@ -24,6 +25,8 @@ export interface BurstConfig {
   cohortAlpha: number;
   /** Orders of magnitude of burst surprise beyond `minSurprise` credited to the joint test. */
   excessCap: number;
+  /** List every poster of an item born in the burst, not only the cohort (default true). */
+  wholeNewItem?: boolean;
 }
 
 /** Who posted a set of posts: counts an analyst can check against the profiles. */
@@ -49,7 +52,7 @@ export interface BurstFinding {
   logPComposition: number;
   /** Natural log of the joint (burst and composition) p-value the burst was flagged on. */
   logPJoint: number;
-  /** Posts of cohort accounts on the key within the burst window. */
+  /** Posts on the key within the burst window: of the cohort accounts, or of every poster when the item was born in the burst. */
   posts: string[];
   /** Times of the first and last post (any account) counted in `observed`. */
   firstMs: number;
@@ -115,6 +118,35 @@ export function baselineCohortShare(window: DetectionWindow, cfg: BurstConfig): 
 }
 
 /**
+ * Natural log of the chance that the young accounts among `cohort` were created as close together as they were: the
+ * most of them created within `creationClusterDays` of each other (c of n), against creation dates spread evenly over
+ * the `youngAccountDays` that make an account young (each falls in a given span with q = creationClusterDays /
+ * youngAccountDays), a scan over the youngAccountDays / creationClusterDays spans (Bonferroni): accounts made in one
+ * batch are what a push is run from. 0 (p = 1) when fewer than three young accounts have a creation date.
+ */
+export function logCreationCluster(
+  window: AccountLookup,
+  cohort: Iterable<string>,
+  cfg: Pick<BurstConfig, 'youngAccountDays' | 'creationClusterDays'>,
+): number {
+  const created: number[] = [];
+  for (const a of cohort) {
+    const r = window.accounts.get(a);
+    if (r && r.created !== null && r.ageDays !== null && r.ageDays < cfg.youngAccountDays) created.push(r.created);
+  }
+  if (created.length < 3 || cfg.creationClusterDays >= cfg.youngAccountDays) return 0;
+  created.sort((x, y) => x - y);
+  const span = cfg.creationClusterDays * 86_400_000;
+  let c = 0;
+  for (let i = 0, j = 0; j < created.length; j++) {
+    while (created[j]! - created[i]! > span) i++;
+    c = Math.max(c, j - i + 1);
+  }
+  const q = cfg.creationClusterDays / cfg.youngAccountDays;
+  return Math.min(0, Math.log(cfg.youngAccountDays / cfg.creationClusterDays) + logBinomialTail(c, created.length, q));
+}
+
+/**
  * Evaluates item `key` at `nowMs`; returns a finding when its rate is surprising and its posters are an unlikely
  * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round).
  */
@@ -140,13 +172,28 @@ export function evaluateBurst(
   const accounts = new Set(recent.map((x) => x.a));
   if (accounts.size < cfg.minAccounts) return null;
   const comp = composition(window, accounts, cfg);
-  if (comp.cohort.length < cfg.minAccounts || comp.cohort.length < cfg.cohortMinShare * comp.accounts) return null;
+  // The cohort's size is judged by the joint test below, not by a hard count (a push of 20 accounts of which 6 are
+  // fresh is as unlikely as one of 8 fresh accounts); two are needed for a cohort at all.
+  if (comp.cohort.length < 2 || comp.cohort.length < cfg.cohortMinShare * comp.accounts) return null;
   const logPComposition = logBinomialTail(comp.cohort.length, comp.accounts, baseShare);
   const excess = Math.max(0, Math.min(cfg.excessCap, surprise - cfg.minSurprise)) * Math.LN10;
-  const logPJoint = logFisherCombined([-excess, logPComposition]);
+  const logPCreation = logCreationCluster(window, comp.cohort, cfg);
+  const logPJoint = logFisherCombined([-excess, logPComposition, logPCreation]);
   if (logPJoint > Math.log(cfg.cohortAlpha)) return null;
+  // An item born in this burst (nothing of it earlier in the window) that an unlikely cohort pushed is the push
+  // itself: all its posters in the burst are listed, not only the cohort (a push by 30% fresh accounts is still
+  // one push). An item with a history lists the cohort only (the others may be the public it reached).
+  // Born: its first post in the window is at most one burst window before the recent span (a push spread over more
+  // than one burst window is still one push), and the window saw a burst window of history before that.
+  const firstT = item.acts[0]!.t;
+  // Hashtags and links only: a text group's membership is fuzzy (a stray paraphrase match would be listed too).
+  const born =
+    cfg.wholeNewItem !== false &&
+    (key.startsWith('h:') || key.startsWith('l:')) &&
+    firstT >= from - cfg.burstWindowSeconds * 1000 &&
+    firstT - windowStart >= cfg.burstWindowSeconds * 1000;
   const cohort = new Set(comp.cohort);
-  const posts = recent.filter((x) => cohort.has(x.a));
+  const posts = born ? item.acts.filter((x) => x.t <= nowMs) : recent.filter((x) => cohort.has(x.a));
   return {
     key,
     observed: recent.length,

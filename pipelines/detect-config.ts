@@ -69,16 +69,16 @@ export const detectConfigSchema = z.object({
   textIntervalSeconds: z
     .number()
     .positive()
-    .default(2 * 3600)
+    .default(6 * 3600)
     .describe(
-      'Two near-identical (not identical) posts co-act when at most this far apart (slow drips span hours). Default 7200.',
+      'Two near-identical (not identical) posts co-act when at most this far apart (slow drips span hours; the window bounds it too). Default 21600.',
     ),
   exactCopyIntervalSeconds: z
     .number()
     .positive()
-    .default(1800)
+    .default(600)
     .describe(
-      'Two posts with identical normalised text co-act only when at most this far apart: identical copies spread over hours are what share buttons produce. Default 1800.',
+      'Two posts with identical normalised text co-act only when at most this far apart: identical copies spread over tens of minutes to hours are what share buttons produce (at 1800 heavy news readers sharing the same headlines formed pairs). Default 600.',
     ),
   coLinkIntervalSeconds: z
     .number()
@@ -158,6 +158,18 @@ export const detectConfigSchema = z.object({
     .describe(
       "Floor of the posts the pair test's null model divides by: a window is a sample of a larger platform, so a small input (a ring that is the whole input) is not its own baseline. Default 1000.",
     ),
+  nullModel: z
+    .enum(['item', 'window'])
+    .default('item')
+    .describe(
+      "Null model of the pair test: 'item' sums over the items a pair could co-share the chance both are among each item's sharers given their own activity; 'window' scales the window's co-acting pairs (the older model). Default 'item'.",
+    ),
+  edgeCorrection: z
+    .enum(['bh', 'bonferroni'])
+    .default('bonferroni')
+    .describe(
+      "Multiple-testing control of the pair test over the pairs held: 'bonferroni' (edgeAlpha is the family-wise error) or 'bh' (Benjamini-Hochberg, edgeAlpha is the false-discovery rate among kept pairs; more recall, but on the evaluation it let heavy news readers sharing the same headlines through once a campaign's many pairs raised its threshold). Default 'bonferroni'.",
+    ),
   minPairCoactions: z
     .number()
     .int()
@@ -199,7 +211,9 @@ export const detectConfigSchema = z.object({
     .int()
     .min(2)
     .default(8)
-    .describe('Fewest cohort accounts in a flagged burst. Default 8.'),
+    .describe(
+      'Fewest accounts in a flagged burst (how many of them are young or without history is left to the joint test). Default 8.',
+    ),
   youngAccountDays: z.number().positive().default(30).describe('Accounts younger than this are young. Default 30.'),
   noHistoryPosts: z
     .number()

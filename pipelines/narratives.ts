@@ -164,7 +164,10 @@ export class NarrativeIndex {
       const n = this.byKey.get(k);
       if (n) hit.add(n);
     }
-    const found = [...hit].map((id) => this.narratives.get(id)!).sort((x, y) => x.seq - y.seq);
+    const found = [...hit]
+      .map((id) => this.narratives.get(id))
+      .filter((n): n is NarrativeRecord => n !== undefined) // an index entry can outlive its narrative (eval:real)
+      .sort((x, y) => x.seq - y.seq);
     let target = found[0];
     if (!target) {
       target = { id: hashId(c.id), seq: this.seq++, lastMs: input.nowMs, members: {} };

@@ -67,8 +67,12 @@ const TYPES: CampaignType[] = ['copy_paste', 'colink_ring', 'hashtag_push', 'slo
 interface Outcome {
   type: CampaignType;
   params: CampaignParams & { background: number };
+  /** Accounts drawn for the campaign, and those of them flagged. */
   members: number;
   hit: number;
+  /** Members that posted at least one campaign post (what recall is measured over), and those of them flagged. */
+  actors: number;
+  hitActors: number;
 }
 
 /** One seed's outcome. */
@@ -86,7 +90,12 @@ interface SeedResult {
 
 function evaluate(seed: number, enrich: Enrich): SeedResult {
   const data = generateRandomised(seed, SHAPE);
-  const background = new Set(data.posts.map((p) => p.author.id).filter((a) => a.startsWith('acct:bg'))).size;
+  // The drawn background size (not the accounts that happened to post: binning by those mixed sizes up).
+  const background = data.backgroundAccounts;
+  // Members who posted at least one campaign post: an account that only wrote filler chatter took no part that any
+  // detector could see. Recall is over these; `members` (all drawn accounts) is reported beside it.
+  const actors = new Set<string>();
+  for (const p of data.posts) if (data.campaignPosts.has(p.id)) actors.add(p.author.id);
   const det = createCoordinationDetector({});
   const t0 = performance.now();
   let latest = -Infinity;
@@ -152,6 +161,8 @@ function evaluate(seed: number, enrich: Enrich): SeedResult {
       params: { ...data.campaignParams.get(cid)!, background },
       members: members.length,
       hit: members.filter((a) => flaggedBy.get(a) === type).length,
+      actors: members.filter((a) => actors.has(a)).length,
+      hitActors: members.filter((a) => actors.has(a) && flaggedBy.get(a) === type).length,
     });
   }
   return res;
@@ -233,7 +244,7 @@ const BINS: Record<string, { title: string; bins: Array<[string, number, number]
     ],
   },
   background: {
-    title: 'background accounts active in the seed',
+    title: 'background accounts drawn for the seed',
     bins: [
       ['< 5k', 0, 5000],
       ['5k-10k', 5000, 10_000],
@@ -254,9 +265,9 @@ function binnedTables(outcomes: Outcome[]): string {
           return o.type === type && v !== undefined && v >= lo && v < hi;
         });
         if (os.length === 0) return '';
-        const m = os.reduce((s, o) => s + o.members, 0);
-        const h = os.reduce((s, o) => s + o.hit, 0);
-        return `${(h / m).toFixed(2)} (${os.length})`;
+        const m = os.reduce((s, o) => s + o.actors, 0);
+        const h = os.reduce((s, o) => s + o.hitActors, 0);
+        return `${(h / Math.max(1, m)).toFixed(2)} (${os.length})`;
       });
       if (cells.some((c) => c)) rows.push(`| ${label} | ${cells.map((c) => c || '–').join(' | ')} |`);
     }
@@ -269,33 +280,43 @@ function binnedTables(outcomes: Outcome[]): string {
 /** Summary table per style; returns the table and whether the targets are met. */
 function summary(results: SeedResult[]): { text: string; ok: boolean } {
   const lines = [
-    '| style | account precision | account recall | campaigns found (≥ half flagged) |',
-    '|---|---|---|---|',
+    '| style | account precision | account recall | recall over all drawn members | campaigns found (≥ half flagged) |',
+    '|---|---|---|---|---|',
   ];
   let ok = true;
   let TP = 0;
   let FP = 0;
   let M = 0;
   let H = 0;
+  let AM = 0;
+  let AH = 0;
   for (const type of TYPES) {
     const tp = results.reduce((s, r) => s + (r.tp.get(type) ?? 0), 0);
     const fp = results.reduce((s, r) => s + (r.fp.get(type) ?? 0), 0);
     const os = results.flatMap((r) => r.campaigns.filter((c) => c.type === type));
-    const m = os.reduce((s, o) => s + o.members, 0);
-    const h = os.reduce((s, o) => s + o.hit, 0);
-    const found = os.filter((o) => o.hit >= o.members / 2).length;
+    const m = os.reduce((s, o) => s + o.actors, 0);
+    const h = os.reduce((s, o) => s + o.hitActors, 0);
+    const allM = os.reduce((s, o) => s + o.members, 0);
+    const allH = os.reduce((s, o) => s + o.hit, 0);
+    const found = os.filter((o) => o.hitActors >= o.actors / 2).length;
     const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
     const recall = m === 0 ? 1 : h / m;
     TP += tp;
     FP += fp;
     M += m;
     H += h;
+    AM += allM;
+    AH += allH;
     if (precision < 0.95 || recall < 0.9) ok = false;
-    lines.push(`| ${type} | ${precision.toFixed(3)} | ${recall.toFixed(3)} | ${found}/${os.length} |`);
+    lines.push(
+      `| ${type} | ${precision.toFixed(3)} | ${recall.toFixed(3)} | ${(allM === 0 ? 1 : allH / allM).toFixed(3)} | ${found}/${os.length} |`,
+    );
   }
   const organicAccounts = results.reduce((s, r) => s + r.organicAccounts, 0);
   FP += organicAccounts;
-  lines.push(`| all | ${(TP + FP === 0 ? 1 : TP / (TP + FP)).toFixed(3)} | ${(H / M).toFixed(3)} | |`);
+  lines.push(
+    `| all | ${(TP + FP === 0 ? 1 : TP / (TP + FP)).toFixed(3)} | ${(H / M).toFixed(3)} | ${(AH / AM).toFixed(3)} | |`,
+  );
   const organic = new Map<string, number>();
   for (const r of results) for (const [k, v] of r.organic) organic.set(k, (organic.get(k) ?? 0) + v);
   const nOrganic = [...organic.values()].reduce((s, v) => s + v, 0);
@@ -344,7 +365,7 @@ if (args.docs) {
   const j = doc.indexOf(end);
   if (i < 0 || j < i) throw new Error(`${file} has no ${begin} ... ${end} block`);
   const { text } = summary(held.results);
-  const block = `${begin}\nMeasured by \`npm run eval${args.quick ? ' -- --quick' : ''}\`, ${held.head}.\n\n${text}\n\nRecall per style as a function of each drawn parameter (held-out seeds; recall over the members of the campaigns in the bin, campaigns in parentheses):\n\n${tables}\n${end}`;
+  const block = `${begin}\nMeasured by \`npm run eval${args.quick ? ' -- --quick' : ''}\`, ${held.head}.\n\n${text}\n\nRecall per style as a function of each drawn parameter (held-out seeds; recall over the members of the campaigns in the bin that posted at least one campaign post, campaigns in parentheses):\n\n${tables}\n${end}`;
   writeFileSync(file, doc.slice(0, i) + block + doc.slice(j + end.length));
 }
 process.exitCode = held.ok ? 0 : 1;

@@ -623,6 +623,10 @@ export const QUICK_SHAPE: RandomisedShape = {
 export interface RandomisedData extends GeneratedData {
   /** Campaign id -> the parameters it was drawn with. */
   campaignParams: Map<string, CampaignParams>;
+  /** Background accounts drawn for the seed (what the background recall bin bins by; not all of them post). */
+  backgroundAccounts: number;
+  /** Ids of the campaigns' own posts (not the filler chatter of campaign accounts). */
+  campaignPosts: Set<string>;
 }
 
 /** Short sentences many unrelated people write (a hard negative for near-duplicate text). */
@@ -708,7 +712,14 @@ export function generateRandomised(seed: number, shape: RandomisedShape = RANDOM
   const between = (lo: number, hi: number): number => lo + r0() * (hi - lo);
   const bgAccounts = Math.round(between(...shape.backgroundAccounts));
   const w = makeWorld(seed, shape.hours, bgAccounts);
-  const { r, int, pick, start, endMs, emit } = w;
+  const { r, int, pick, start, endMs } = w;
+  const campaignPosts = new Set<string>();
+  /** Emits a campaign post (the organic background uses w.emit directly). */
+  const emit: World['emit'] = (a, tMs, text, extra, neg) => {
+    const p = w.emit(a, tMs, text, extra, neg);
+    if (w.campaignOf.has(a.id)) campaignPosts.add(p.id);
+    return p;
+  };
   const scale = bgAccounts / 4000;
   emitOrganic(w, {
     hours: shape.hours,
@@ -721,7 +732,13 @@ export function generateRandomised(seed: number, shape: RandomisedShape = RANDOM
   const nShort = Math.round(shape.hours * 60 * between(1, 4));
   for (let i = 0; i < nShort; i++) {
     const s = pick(SHORT_SENTENCES);
-    emit(w.activeAccount(), start + r() * (endMs - start), r() < 0.3 ? `${s} ${pick(EMOJI)}` : s, {}, 'short_sentence');
+    w.emit(
+      w.activeAccount(),
+      start + r() * (endMs - start),
+      r() < 0.3 ? `${s} ${pick(EMOJI)}` : s,
+      {},
+      'short_sentence',
+    );
   }
 
   const campaignParams = new Map<string, CampaignParams>();
@@ -825,5 +842,13 @@ export function generateRandomised(seed: number, shape: RandomisedShape = RANDOM
   const { posts } = w;
   posts.sort((x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt));
   for (let i = 0; i + 1 < posts.length; i += 1) if (r() < 0.02) [posts[i], posts[i + 1]] = [posts[i + 1]!, posts[i]!];
-  return { posts, campaignOf: w.campaignOf, campaignType: w.campaignType, negativeOf: w.negativeOf, campaignParams };
+  return {
+    posts,
+    campaignOf: w.campaignOf,
+    campaignType: w.campaignType,
+    negativeOf: w.negativeOf,
+    campaignParams,
+    backgroundAccounts: bgAccounts,
+    campaignPosts,
+  };
 }

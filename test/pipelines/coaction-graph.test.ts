@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoactionGraph, expectedCoactions, sharedItems } from '../../pipelines/coaction-graph.ts';
+import { CoactionGraph, expectedCoactions, expectedPerItem, sharedItems } from '../../pipelines/coaction-graph.ts';
 
 describe('CoactionGraph', () => {
   it('counts distinct items, bounded by distinct posts on each side (a spammer repeating itself counts once)', () => {
@@ -123,5 +123,75 @@ describe('CoactionGraph', () => {
       expect(x.significantEdges(counts, 2, 1)).toEqual([]);
       expect(x.significantEdges(counts, 1, 1)).toHaveLength(1);
     }
+  });
+});
+
+describe('CoactionGraph per-item null model', () => {
+  it('expects m_a·m_b·Σk(k-1)/N² co-shared items', () => {
+    // Two accounts with 10 of 1,000 posts; 50 items of 20 sharers: 50·20·19 = 19,000.
+    expect(expectedPerItem(10, 10, { posts: 1000, itemPairs: 19_000 })).toBeCloseTo(1.9);
+    expect(expectedPerItem(20, 10, { posts: 1000, itemPairs: 19_000 })).toBeCloseTo(3.8);
+  });
+
+  it('flags three accounts repeating each other hundreds of times when they are most of the window', () => {
+    const g = new CoactionGraph(1024);
+    const k = new Map<string, number>();
+    // 300 headlines each posted by the same three accounts in the same minute: 900 of a 1,000-post window.
+    for (let i = 0; i < 300; i++) {
+      for (const [x, y] of [
+        ['a', 'b'],
+        ['a', 'c'],
+        ['b', 'c'],
+      ] as const)
+        g.add(x, `${x}${i}`, i, y, `${y}${i}`, i, `t:${i}`, 'text');
+      k.set(`t:${i}`, 3);
+    }
+    // 100 organic posts, 10 items shared by 10 accounts each.
+    for (let i = 0; i < 10; i++) k.set(`l:o${i}`, 10);
+    const itemPairs = [...k.values()].reduce((s, v) => s + v * (v - 1), 0);
+    const counts = {
+      posts: 1000,
+      postsOf: (x: string) => (x.length === 1 ? 300 : 1),
+      itemPairs,
+      sharersOf: (item: string) => k.get(item) ?? 0,
+      minPosts: 1000,
+    };
+    const sig = g.significantEdges(counts, 2, 0.01);
+    expect(sig.map((e) => `${e.edge.a}-${e.edge.b}`)).toEqual(['a-b', 'a-c', 'b-c']);
+    // Each pair left out of its own items (k = 3 -> one other sharer): only the organic items set the rate.
+    expect(sig[0]!.expected).toBeCloseTo((300 * 300 * 900) / 1000 ** 2);
+  });
+
+  it("does not flag two heavy accounts sharing a few popular items (the items' own popularity explains it)", () => {
+    const g = new CoactionGraph(1024);
+    for (let i = 0; i < 4; i++) g.add('a', `a${i}`, i, 'b', `b${i}`, i, `l:news${i}`, 'link');
+    const counts = {
+      posts: 5000,
+      postsOf: () => 120,
+      // 40 news items of 100 sharers each.
+      itemPairs: 40 * 100 * 99,
+      sharersOf: () => 100,
+    };
+    expect(g.significantEdges(counts, 2, 0.01)).toEqual([]);
+    // The same four items shared by two quiet accounts (3 posts each) are not chance.
+    expect(g.significantEdges({ ...counts, postsOf: () => 3 }, 2, 0.01)).toHaveLength(1);
+  });
+
+  it('Benjamini-Hochberg keeps moderately significant pairs when many pairs are significant; Bonferroni does not', () => {
+    const g = new CoactionGraph(1024);
+    // 30 pairs co-sharing 5 items each, among 5,000 edges held.
+    for (let p = 0; p < 30; p++)
+      for (let i = 0; i < 5; i++) g.add(`r${p}a`, `ra${p}-${i}`, i, `r${p}b`, `rb${p}-${i}`, i, `l:${p}-${i}`, 'link');
+    for (let p = 0; p < 4970; p++) g.add(`o${p}a`, `oa${p}`, 0, `o${p}b`, `ob${p}`, 0, `l:o${p}`, 'link');
+    const counts = { posts: 10_000, postsOf: () => 4, itemPairs: 2_000_000, sharersOf: () => 0 };
+    // E = 16·2e6/1e8 = 0.32 per pair: P(X >= 5) ≈ 2.9e-5, above Bonferroni's 0.01/5000 = 2e-6 but below the BH
+    // threshold of the 30th smallest p-value, 30·0.01/5000 = 6e-5.
+    expect(g.significantEdges(counts, 2, 0.01)).toHaveLength(0);
+    expect(g.significantEdges({ ...counts, correction: 'bh' }, 2, 0.01)).toHaveLength(30);
+    // With only one such pair BH is as strict as Bonferroni (1·0.01/5000).
+    const one = new CoactionGraph(1024);
+    for (let i = 0; i < 5; i++) one.add('r0a', `ra0-${i}`, i, 'r0b', `rb0-${i}`, i, `l:0-${i}`, 'link');
+    for (let p = 0; p < 4999; p++) one.add(`o${p}a`, `oa${p}`, 0, `o${p}b`, `ob${p}`, 0, `l:o${p}`, 'link');
+    expect(one.significantEdges({ ...counts, correction: 'bh' }, 2, 0.01)).toHaveLength(0);
   });
 });

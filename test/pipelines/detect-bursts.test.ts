@@ -4,6 +4,7 @@ import {
   composition,
   evaluateBurst,
   isCohortAccount,
+  logCreationCluster,
   type BurstConfig,
 } from '../../pipelines/detect-bursts.ts';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
@@ -98,9 +99,63 @@ describe('bursts', () => {
   it('does not let a sharp burst excuse an ordinary cohort (a story breaking among mostly established accounts)', () => {
     const w = withSomeYoung();
     for (let i = 0; i < 200; i++)
-      addPost(w, `n${i}`, `news${i}`, NOW - 20 * 60_000 + i * 5000, 'l:story', i % 10 === 0 ? 20 : 700 + i, 3000);
+      addPost(
+        w,
+        `n${i}`,
+        `news${i}`,
+        NOW - 20 * 60_000 + i * 5000,
+        'l:story',
+        // The young readers were created on different days (not one batch: that is evidence of its own, below).
+        i % 10 === 0 ? 1 + ((i * 7) % 29) : 700 + i,
+        3000,
+      );
     const f = evaluateBurst(w, 'l:story', NOW, cfg, baselineCohortShare(w, cfg));
     expect(f).toBeNull();
+  });
+
+  /** A fresh hashtag pushed by 36 accounts of which 9 are young, the young ones created `spreadDays` apart in turn. */
+  function modestPush(spreadDays: number): DetectionWindow {
+    const w = withSomeYoung();
+    for (let i = 0; i < 36; i++)
+      addPost(
+        w,
+        `h${i}`,
+        `push${i}`,
+        NOW - 25 * 60_000 + i * 40_000,
+        'h:nooitmeer',
+        i % 4 === 0 ? 2 + (((i / 4) * spreadDays) % 27) : 900 + i,
+        i % 4 === 0 ? 10 : 3000,
+      );
+    return w;
+  }
+
+  it('flags a push whose young minority was created in one batch, and lists all its posters (item born in the burst)', () => {
+    const w = modestPush(0.2);
+    const f = evaluateBurst(w, 'h:nooitmeer', NOW, cfg, baselineCohortShare(w, cfg));
+    expect(f).not.toBeNull();
+    expect(f!.composition.cohort).toHaveLength(9);
+    expect(new Set(f!.posts).size).toBe(36);
+    expect(logCreationCluster(w, f!.composition.cohort, cfg)).toBeLessThan(Math.log(1e-6));
+    // Without the whole-item listing only the cohort's posts are listed.
+    expect(
+      evaluateBurst(w, 'h:nooitmeer', NOW, { ...cfg, wholeNewItem: false }, baselineCohortShare(w, cfg))!.posts,
+    ).toHaveLength(9);
+  });
+
+  it('does not flag the same push when its young accounts were created weeks apart', () => {
+    const w = modestPush(3.1);
+    expect(
+      logCreationCluster(
+        w,
+        composition(
+          w,
+          Array.from({ length: 36 }, (_, i) => `push${i}`),
+          cfg,
+        ).cohort,
+        cfg,
+      ),
+    ).toBeGreaterThan(Math.log(0.05));
+    expect(evaluateBurst(w, 'h:nooitmeer', NOW, cfg, baselineCohortShare(w, cfg))).toBeNull();
   });
 
   it('measures composition: young, no history, creation-date clustering', () => {
