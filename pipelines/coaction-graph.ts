@@ -153,6 +153,13 @@ export class CoactionGraph {
   private queue: [number, string][] = [];
   /** sharedItems() per edge key, dropped whenever the edge's evidence changes (derived, not serialised). */
   private shared = new Map<string, number>();
+  /**
+   * Candidates with at least `minShared` shared items as of their cached count: the only edges the test visits
+   * (derived, not serialised). Most candidates in a dense stream are pairs that met twice on one item.
+   */
+  private strong = new Set<string>();
+  /** Candidates whose evidence changed since their shared-item count was cached (derived, not serialised). */
+  private stale = new Set<string>();
   /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
   private total = 0;
   /** Evidence records per account (derived, not serialised). */
@@ -193,7 +200,10 @@ export class CoactionGraph {
     this.bump(a, b, 1);
     this.shared.delete(key);
     heapPush(this.queue, [ta > tb ? ta : tb, key]);
-    if (edge.ev.length >= this.minShared) this.candidates.add(key);
+    if (edge.ev.length >= this.minShared) {
+      this.candidates.add(key);
+      this.stale.add(key);
+    }
   }
 
   /** Number of edges held. */
@@ -215,8 +225,14 @@ export class CoactionGraph {
       if (edge.ev.length === 0) {
         this.edges.delete(key);
         this.candidates.delete(key);
+        this.strong.delete(key);
+        this.stale.delete(key);
       } else if (edge.ev.length < this.minShared) {
         this.candidates.delete(key);
+        this.strong.delete(key);
+        this.stale.delete(key);
+      } else {
+        this.stale.add(key);
       }
     }
   }
@@ -234,7 +250,16 @@ export class CoactionGraph {
     const threshold = Math.log(bh ? alpha : alpha / m);
     const floor = Math.max(1, counts.minPosts ?? 1);
     const out: Array<SignificantEdge & { key: string }> = [];
-    const pool = minShared >= this.minShared ? this.candidates : this.edges.keys();
+    // Only edges whose evidence changed get their shared items recounted; the rest keep their place in `strong`.
+    for (const key of this.stale) {
+      const edge = this.edges.get(key)!;
+      const s = sharedItems(edge);
+      this.shared.set(key, s);
+      if (s >= this.minShared) this.strong.add(key);
+      else this.strong.delete(key);
+    }
+    this.stale.clear();
+    const pool = minShared >= this.minShared ? this.strong : this.edges.keys();
     for (const key of pool) {
       const edge = this.edges.get(key);
       if (!edge || edge.ev.length < minShared) continue;
@@ -341,7 +366,10 @@ export class CoactionGraph {
       const key = `${e.a}\u0001${e.b}`;
       g.edges.set(key, e);
       g.bump(e.a, e.b, e.ev.length);
-      if (e.ev.length >= minShared) g.candidates.add(key);
+      if (e.ev.length >= minShared) {
+        g.candidates.add(key);
+        g.stale.add(key);
+      }
     }
     g.queue = state.queue
       ? state.queue.map(([t, k]) => [t, k])

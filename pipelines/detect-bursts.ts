@@ -147,6 +147,21 @@ export function logCreationCluster(
 }
 
 /**
+ * Index of the first action at or after `t` (`after`: strictly after) in actions sorted by time; their length when
+ * there is none.
+ */
+function firstFrom(acts: readonly { t: number }[], t: number, after = false): number {
+  let lo = 0;
+  let hi = acts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (acts[mid]!.t < t || (after && acts[mid]!.t === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * Evaluates item `key` at `nowMs`; returns a finding when its rate is surprising and its posters are an unlikely
  * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round).
  */
@@ -160,7 +175,9 @@ export function evaluateBurst(
   const item = window.items.get(key);
   if (!item || item.acts.length < cfg.minPosts || item.distinct < cfg.minAccounts) return null;
   const from = nowMs - cfg.burstWindowSeconds * 1000;
-  const recent = item.acts.filter((x) => x.t >= from && x.t <= nowMs);
+  // Actions are sorted by time: the recent ones are one slice, found by binary search (a busy hashtag holds tens of
+  // thousands of actions and is evaluated at every advance).
+  const recent = item.acts.slice(firstFrom(item.acts, from), firstFrom(item.acts, nowMs, true));
   if (recent.length < cfg.minPosts) return null;
   const older = item.acts.length - recent.length;
   const windowStart = Math.max(nowMs - cfg.windowSeconds * 1000, window.firstMs ?? nowMs);

@@ -63,9 +63,61 @@ export function unseenPosts(
   });
 }
 
+/**
+ * Per `seen` record, a min-heap of [time, id] of every assignment made to it, so forgetting old ids pops the expired
+ * entries instead of scanning the whole window's ids once per minute (derived, not serialised: rebuilt from the
+ * record the first time a restored `seen` is used).
+ */
+const seenHeaps = new WeakMap<Record<string, number>, Array<[number, string]>>();
+
+function heapPush(h: Array<[number, string]>, x: [number, string]): void {
+  let i = h.length;
+  h.push(x);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (h[p]![0] <= x[0]) break;
+    h[i] = h[p]!;
+    i = p;
+  }
+  h[i] = x;
+}
+
+function heapPop(h: Array<[number, string]>): [number, string] {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const c = l + 1 < h.length && h[l + 1]![0] < h[l]![0] ? l + 1 : l;
+      if (h[c]![0] >= last[0]) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+  }
+  return top;
+}
+
+function seenHeap(seen: Record<string, number>): Array<[number, string]> {
+  let h = seenHeaps.get(seen);
+  if (!h) {
+    h = Object.entries(seen)
+      .map(([id, ms]): [number, string] => [ms, id])
+      .sort((x, y) => x[0] - y[0]); // a sorted array is a valid min-heap
+    seenHeaps.set(seen, h);
+  }
+  return h;
+}
+
 /** Applies one input: the only place that changes a DetectorHeld, live and in replay. */
 export function applyCall(held: DetectorHeld, call: DetectCall, options: DetectorInputOptions): DriveResult {
-  for (const [, post] of call.p) held.seen[post.id] = post.createdAtMs;
+  const heap = seenHeap(held.seen);
+  for (const [, post] of call.p) {
+    held.seen[post.id] = post.createdAtMs;
+    heapPush(heap, [post.createdAtMs, post.id]);
+  }
   for (const fc of call.f) held.detector.observeFactCheck(fc);
   const before = held.driver.releasedUpTo;
   const r = driveDetector(
@@ -81,7 +133,13 @@ export function applyCall(held: DetectorHeld, call: DetectCall, options: Detecto
   // Forget ids older than the window, once per minute of event time (a function of the input, like the rest).
   if (Math.floor(r.watermarkMs / 60_000) !== Math.floor(before / 60_000)) {
     const horizon = r.watermarkMs - options.windowSeconds * 1000;
-    for (const [id, ms] of Object.entries(held.seen)) if (ms < horizon) delete held.seen[id];
+    // Every id whose time is below the horizon has an entry below it in the heap (each assignment pushed one); an
+    // entry whose id was reassigned a later time leaves that id alone.
+    while (heap.length > 0 && heap[0]![0] < horizon) {
+      const id = heapPop(heap)[1];
+      const ms = held.seen[id];
+      if (ms !== undefined && ms < horizon) delete held.seen[id];
+    }
   }
   return r;
 }

@@ -90,6 +90,15 @@ export const enrichConfigSchema = z.object({
     .describe(
       "How: 'lexicon' looks capitalised word runs up in compromise's lexicon (microseconds); 'compromise' runs the full parse (1.2-2 ms a post, caps throughput near 2,500 posts/s). Default lexicon.",
     ),
+  poolThreads: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .default(null)
+    .describe(
+      'Worker threads that enrich posts in `mid analyze` while the main thread runs the detector; 0 enriches in the main thread; the output is the same either way. Default null: one thread when the machine has two or more cores (the detector is the bottleneck; each thread costs ~300 MiB of peak memory), else 0.',
+    ),
   pseudonymize: pseudonymizeConfigSchema
     .prefault({})
     .describe(

@@ -4,6 +4,8 @@
 // and DIR/rejected.jsonl (line number, reason, redacted excerpt). Bad lines never stop the run. The detector is fed exactly as
 // the detect worker feeds it (pipelines/detector-input.ts, with the same options): the file is one partition, and its
 // end is a flush. So a file in time order gives the clusters the streaming workers give for the same posts.
+// Enrichment runs on worker threads (`enrich.poolThreads`, workers/enrich-pool.ts) while this thread runs the detector;
+// batches are consumed in input order, so the output is byte-identical to enriching in this thread.
 // A first pass reads the file's post times: a post dated far after the file's own times is rejected as future-dated
 // (see fileTimeLimit), as is one dated after the run's start, so one post cannot blind the detector for the rest.
 import { once } from 'node:events';
@@ -14,8 +16,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createEnricher, describeSkew } from '../../pipelines/enrich.ts';
+import type { EnrichLimits } from '../../pipelines/enrich.ts';
 import { redactDetail, redactExcerpt } from '../../pipelines/redact.ts';
-import { createCoordinationDetector, detectorPost } from '../../pipelines/detect-coordination.ts';
+import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { DetectorPost } from '../../pipelines/detect-coordination.ts';
 import { applyCall, unseenPosts } from '../../pipelines/detector-input.ts';
 import type { DetectorHeld } from '../../pipelines/detector-input.ts';
@@ -23,8 +26,9 @@ import { emptyEventTimeState } from '../../pipelines/event-time-driver.ts';
 import type { SignalsFile } from '../../pipelines/types.ts';
 import type { Config } from '../config.ts';
 import { detectorInputOptions } from '../detector-options.ts';
+import { EnrichPool, enrichLines, resolvePoolThreads } from '../enrich-pool.ts';
+import type { InputLine, LineResult } from '../enrich-pool.ts';
 import { resolvePseudonymKey } from '../pseudonym-key.ts';
-import { parsePostLine } from '../validate-post.ts';
 import { CONFIG_EXIT_CODE, loadCommandConfig } from './load-config.ts';
 
 export const summary = 'Enrich a JSONL file of normalized posts and write enriched.jsonl, signals.json, rejected.jsonl';
@@ -38,6 +42,10 @@ const MAX_REJECTIONS_ECHOED = 20;
  * decides when to advance); posts with the same time within a call are observed in id order, as in the workers.
  */
 const POSTS_PER_CALL = 500;
+/** Input lines per enrichment batch (one message to a thread and back). */
+const LINES_PER_BATCH = 256;
+/** Batches in flight per enrichment thread: enough to keep the threads busy while the detector runs, and bounded. */
+const BATCHES_PER_THREAD = 4;
 /** Seconds between progress lines on stderr. */
 const PROGRESS_INTERVAL_MS = 2_000;
 /**
@@ -148,13 +156,19 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
   // the detector's event time past every later post of the file and blind it.
   const { maxFutureSkewMs } = config.hardening.enrichment;
   const fileLimit = options.fileTimeCheck === false ? null : await fileTimeLimit(options.input, maxFutureSkewMs);
-  const enrich = createEnricher({
+  const threadOptions = {
     // One clock for the whole run, so whether a post is future-dated does not depend on how fast the file is read.
-    now: () => runStartMs,
+    nowMs: runStartMs,
     enrichment: config.enrich,
     pseudonymKey: resolvePseudonymKey(config),
-    limits: config.hardening.enrichment,
-  });
+    limits: config.hardening.enrichment as Partial<EnrichLimits>,
+  };
+  const threads = resolvePoolThreads(config.enrich.poolThreads);
+  const pool = threads > 0 ? new EnrichPool(threads, threadOptions) : null;
+  const enrich = pool ? null : createEnricher({ ...threadOptions, now: () => runStartMs });
+  const enrichBatch = (batch: InputLine[]): Promise<LineResult[]> =>
+    pool ? pool.enrich(batch) : Promise.resolve(enrichLines(enrich!, batch));
+  const maxInFlight = threads * BATCHES_PER_THREAD;
   const held: DetectorHeld = {
     detector: createCoordinationDetector(config.detect),
     driver: emptyEventTimeState(),
@@ -195,17 +209,25 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
     );
   };
 
-  try {
-    for await (const raw of lines) {
-      result.lines++;
-      const lineNumber = result.lines;
-      if (raw.trim() === '') continue; // blank lines (e.g. a trailing newline) are not posts
-      const parsed = parsePostLine(raw);
-      if (!parsed.ok) {
-        await reject(lineNumber, parsed.reason, raw);
+  // Batches in input order; each is handled only after every earlier one, whichever thread finishes first.
+  const inFlight: Array<{ lines: InputLine[]; results: Promise<LineResult[]> }> = [];
+  // A batch whose promise is not yet awaited must not count as an unhandled rejection if a thread fails.
+  const submit = (batch: InputLine[]): void => {
+    const results = enrichBatch(batch);
+    results.catch(() => undefined);
+    inFlight.push({ lines: batch, results });
+  };
+  const handleOldest = async (): Promise<void> => {
+    const { lines: batch, results } = inFlight.shift()!;
+    const done = await results;
+    for (let i = 0; i < batch.length; i++) {
+      const [lineNumber, raw] = batch[i]!;
+      const r = done[i]!;
+      if (!r.ok) {
+        await reject(lineNumber, r.reason, raw);
         continue;
       }
-      const createdAtMs = Date.parse(parsed.post.createdAt);
+      const createdAtMs = r.post.createdAtMs;
       if (fileLimit && createdAtMs > fileLimit.limitMs) {
         await reject(
           lineNumber,
@@ -214,19 +236,29 @@ export async function analyzeFile(options: AnalyzeOptions): Promise<AnalyzeResul
         );
         continue;
       }
-      let post;
-      try {
-        post = enrich(parsed.post);
-      } catch (err) {
-        await reject(lineNumber, (err as Error).message, raw);
-        continue;
-      }
       result.posts++;
-      await write(enriched, `${JSON.stringify(post)}\n`);
-      pending.push([0, detectorPost(post)]);
+      await write(enriched, `${r.json}\n`);
+      pending.push([0, r.post]);
       if (pending.length >= POSTS_PER_CALL) feed(false);
     }
+  };
+
+  try {
+    pool?.start();
+    let batch: InputLine[] = [];
+    for await (const raw of lines) {
+      result.lines++;
+      if (raw.trim() === '') continue; // blank lines (e.g. a trailing newline) are not posts
+      batch.push([result.lines, raw]);
+      if (batch.length < LINES_PER_BATCH) continue;
+      submit(batch);
+      batch = [];
+      while (inFlight.length > maxInFlight) await handleOldest();
+    }
+    if (batch.length > 0) submit(batch);
+    while (inFlight.length > 0) await handleOldest();
   } finally {
+    await pool?.stop({ deadlineMs: 5_000 });
     if (progress) clearInterval(progress);
     lines.close();
     input.destroy();
