@@ -18,6 +18,7 @@
 // edges held (the false-discovery rate among kept edges is at most alpha), or the Bonferroni threshold when asked.
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
 import { logFactorial, logPoissonTail } from './tail-probability.ts';
+import { heapPop, heapPush } from './time-heap.ts';
 
 /** How two posts co-acted. */
 export type EvidenceKind = 'text' | 'link' | 'xlang' | 'repost';
@@ -111,36 +112,6 @@ export function sharedItems(edge: Edge): number {
 export function expectedCoactions(ma: number, mb: number, counts: { posts: number; pairs: number }): number {
   if (counts.posts <= 0) return 0;
   return (2 * ma * mb * Math.max(counts.pairs, 1)) / (counts.posts * counts.posts);
-}
-
-function heapPush(h: [number, string][], x: [number, string]): void {
-  h.push(x);
-  let i = h.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (h[p]![0] <= x[0]) break;
-    h[i] = h[p]!;
-    i = p;
-  }
-  h[i] = x;
-}
-
-function heapPop(h: [number, string][]): [number, string] {
-  const top = h[0]!;
-  const last = h.pop()!;
-  if (h.length > 0) {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const c = l + 1 < h.length && h[l + 1]![0] < h[l]![0] ? l + 1 : l;
-      if (h[c]![0] >= last[0]) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = last;
-  }
-  return top;
 }
 
 /** The co-action graph. Expiry and significance testing touch only the edges that need it: evidence is expired from

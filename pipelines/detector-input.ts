@@ -7,6 +7,7 @@ import type { CoordinationDetector, DetectorPost } from './detect-coordination.t
 import { driveDetector } from './event-time-driver.ts';
 import type { DriveResult, EventTimeOptions, EventTimeState } from './event-time-driver.ts';
 import type { NormalizedFactCheck } from './types.ts';
+import { heapPop, heapPush } from './time-heap.ts';
 
 /** One input of the detector: new posts (with their partition of posts.enriched), fact-checks, or an idle flush. */
 export interface DetectCall {
@@ -69,36 +70,6 @@ export function unseenPosts(
  * record the first time a restored `seen` is used).
  */
 const seenHeaps = new WeakMap<Record<string, number>, Array<[number, string]>>();
-
-function heapPush(h: Array<[number, string]>, x: [number, string]): void {
-  let i = h.length;
-  h.push(x);
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (h[p]![0] <= x[0]) break;
-    h[i] = h[p]!;
-    i = p;
-  }
-  h[i] = x;
-}
-
-function heapPop(h: Array<[number, string]>): [number, string] {
-  const top = h[0]!;
-  const last = h.pop()!;
-  if (h.length > 0) {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const c = l + 1 < h.length && h[l + 1]![0] < h[l]![0] ? l + 1 : l;
-      if (h[c]![0] >= last[0]) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = last;
-  }
-  return top;
-}
 
 function seenHeap(seen: Record<string, number>): Array<[number, string]> {
   let h = seenHeaps.get(seen);

@@ -7,21 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { zoneOffsetMs } from '../pipelines/alert-rules.ts';
 import type { Silence } from '../pipelines/alert-rules.ts';
 import type { ClusterKind } from '../pipelines/types.ts';
+import { ALERT_KINDS } from './alerts-config.ts';
 import type { AlertStore } from './ports/alert-store.ts';
 
 /** The alert store namespace of silences. */
 export const SILENCE_NS = 'silence';
 
 /** Cluster kinds a silence may name. */
-export const SILENCE_KINDS: readonly ClusterKind[] = [
-  'duplicate_text',
-  'co_link',
-  'burst',
-  'hashtag_push',
-  'cross_language',
-  'young_account_cohort',
-  'other',
-];
+export const SILENCE_KINDS: readonly ClusterKind[] = ALERT_KINDS;
 
 /** The matcher fields, named as the CLI's flags (`--cluster`, `--kind`, ...); each a comma-separated list. */
 export const SILENCE_FIELDS = ['cluster', 'kind', 'keyword', 'hashtag', 'domain', 'language', 'platform'] as const;

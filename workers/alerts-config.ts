@@ -6,7 +6,19 @@
 // every new cluster (see resolveAlertRoutes).
 import { z } from 'zod';
 import type { AlertRoute, ElectionPeriod } from '../pipelines/alert-rules.ts';
+import type { ClusterKind } from '../pipelines/types.ts';
 import { CHANNEL_FORMATS } from './notifiers/notifier.ts';
+
+/** Cluster kinds a route or silence may match on. */
+export const ALERT_KINDS = [
+  'duplicate_text',
+  'co_link',
+  'burst',
+  'hashtag_push',
+  'cross_language',
+  'young_account_cohort',
+  'other',
+] as const satisfies readonly ClusterKind[];
 
 const hm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
@@ -41,20 +53,7 @@ const matchSchema = z
     minScore: z.number().min(0).default(0).describe('Lowest cluster score. Default 0.'),
     minAccounts: z.number().int().min(0).default(0).describe('Fewest accounts. Default 0.'),
     minPosts: z.number().int().min(0).default(0).describe('Fewest posts. Default 0.'),
-    kinds: z
-      .array(
-        z.enum([
-          'duplicate_text',
-          'co_link',
-          'burst',
-          'hashtag_push',
-          'cross_language',
-          'young_account_cohort',
-          'other',
-        ]),
-      )
-      .default([])
-      .describe('Any of these cluster kinds. Default [] (any).'),
+    kinds: z.array(z.enum(ALERT_KINDS)).default([]).describe('Any of these cluster kinds. Default [] (any).'),
     languages: z.array(z.string()).default([]).describe('Any of these languages (ISO 639-1). Default [] (any).'),
     platforms: z
       .array(z.string())
