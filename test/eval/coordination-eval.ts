@@ -5,9 +5,13 @@
 // function of each drawn parameter (binned). Exit code 1 when a target is missed on the held-out seeds.
 // Flags: `--quick` (fewer, smaller seeds: a smoke run), `--heldout-only` (skips the tuning seeds), `--docs` (writes the held-out tables into docs/detection.md
 // between its eval markers), `--out DIR` (each seed's clusters and accounts as DIR/seed-<seed>.json, for comparing
-// two versions of the detector file by file).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// two versions of the detector file by file), `--jobs N` (seeds evaluated in N child processes at once; default the
+// machine's cores, at most 4: each seed is independent and single-threaded, so two cores halve the wall time).
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { Cluster, EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
@@ -29,9 +33,14 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean' },
     docs: { type: 'boolean' },
     'heldout-only': { type: 'boolean' },
+    jobs: { type: 'string' },
+    // Internal: evaluate this one seed and write its result as JSON to `result` (what `--jobs` runs in a child).
+    seed: { type: 'string' },
+    result: { type: 'string' },
   },
   strict: true,
 });
+const JOBS = Math.max(1, Number(args.jobs ?? Math.min(4, availableParallelism())) || 1);
 const outDir = args.out;
 if (outDir) mkdirSync(outDir, { recursive: true });
 
@@ -329,26 +338,84 @@ function summary(results: SeedResult[]): { text: string; ok: boolean } {
   return { text: lines.join('\n'), ok };
 }
 
-function run(label: string, seeds: number[], enrich: Enrich): { results: SeedResult[]; ok: boolean; head: string } {
-  const results: SeedResult[] = [];
-  for (const s of seeds) {
-    results.push(evaluate(s, enrich));
-    process.stderr.write(`  seed ${s} done\n`);
+/** A seed result as JSON (its maps as entry lists), for the child processes of `--jobs`. */
+function toJson(r: SeedResult): string {
+  return JSON.stringify({ ...r, tp: [...r.tp], fp: [...r.fp], organic: [...r.organic] });
+}
+
+function fromJson(text: string): SeedResult {
+  const o = JSON.parse(text) as Omit<SeedResult, 'tp' | 'fp' | 'organic'> & {
+    tp: [string, number][];
+    fp: [string, number][];
+    organic: [string, number][];
+  };
+  return { ...o, tp: new Map(o.tp), fp: new Map(o.fp), organic: new Map(o.organic) };
+}
+
+/** Evaluates `seed` in a child process running this script with `--seed` (same shape and output flags). */
+async function evaluateInChild(seed: number, dir: string): Promise<SeedResult> {
+  const file = join(dir, `seed-${seed}.json`);
+  const flags = [...(args.quick ? ['--quick'] : []), ...(outDir ? ['--out', outDir] : [])];
+  await promisify(execFile)(
+    process.execPath,
+    [...process.execArgv, process.argv[1]!, '--seed', String(seed), '--result', file, ...flags],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return fromJson(readFileSync(file, 'utf8'));
+}
+
+/** Evaluates `seeds`, `JOBS` at a time in child processes (or in this process for one job), results in seed order. */
+async function evaluateAll(seeds: number[], enrich: Enrich): Promise<SeedResult[]> {
+  if (JOBS <= 1 || seeds.length <= 1) {
+    return seeds.map((s) => {
+      const r = evaluate(s, enrich);
+      process.stderr.write(`  seed ${s} done\n`);
+      return r;
+    });
   }
+  const dir = mkdtempSync(join(tmpdir(), 'mid-eval-'));
+  try {
+    const results: SeedResult[] = new Array<SeedResult>(seeds.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < seeds.length) {
+        const i = next++;
+        results[i] = await evaluateInChild(seeds[i]!, dir);
+        process.stderr.write(`  seed ${seeds[i]} done\n`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(JOBS, seeds.length) }, lane));
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(
+  label: string,
+  seeds: number[],
+  enrich: Enrich,
+): Promise<{ results: SeedResult[]; ok: boolean; head: string }> {
+  const results = await evaluateAll(seeds, enrich);
   const posts = results.reduce((s, r) => s + r.posts, 0);
   const ms = results.reduce((s, r) => s + r.ms, 0);
-  const head = `${label}: seeds ${seeds.join(', ')} (${posts} posts, ${(posts / (ms / 1000)).toFixed(0)} posts/s incl. enrichment)`;
+  const head = `${label}: seeds ${seeds.join(', ')} (${posts} posts, ${(posts / (ms / 1000)).toFixed(0)} posts/s incl. enrichment, per process)`;
   const { text, ok } = summary(results);
   process.stdout.write(`\n## ${head}\n\n${text}\n`);
   return { results, ok, head };
 }
 
 const { enrich, name } = await loadEnricher();
+if (args.seed !== undefined) {
+  // A child of `--jobs`: one seed, its result to a file, nothing on stdout.
+  writeFileSync(args.result!, toJson(evaluate(Number(args.seed), enrich)));
+  process.exit(0);
+}
 process.stdout.write(
   `coordination evaluation (enrichment: ${name}; detector defaults; ${args.quick ? 'quick' : 'full'} shape)\n`,
 );
-if (!args['heldout-only']) run('tuning', TUNING_SEEDS, enrich);
-const held = run('held-out', HELDOUT_SEEDS, enrich);
+if (!args['heldout-only']) await run('tuning', TUNING_SEEDS, enrich);
+const held = await run('held-out', HELDOUT_SEEDS, enrich);
 const tables = binnedTables(held.results.flatMap((r) => r.campaigns));
 process.stdout.write(
   `\n## held-out recall per style as a function of each drawn parameter (recall (campaigns))\n\n${tables}\n`,
