@@ -3,9 +3,9 @@
 // held-out seeds that are never used for tuning. Prints per campaign style the account precision and recall, campaigns
 // found, organic clusters (by the hard negative behind them), and for the held-out seeds the recall per style as a
 // function of each drawn parameter (binned). Exit code 1 when a target is missed on the held-out seeds.
-// Flags: `--quick` (fewer, smaller seeds: a smoke run), `--heldout-only` (skips the tuning seeds), `--docs` (writes the held-out tables into docs/detection.md
+// Flags: `--quick` (fewer, smaller seeds: a smoke run), `--heldout-only` (skips the tuning seeds), `--tuning-only` (only the tuning seeds: what to look at while tuning), `--docs` (writes the held-out tables into docs/detection.md
 // between its eval markers), `--out DIR` (each seed's clusters and accounts as DIR/seed-<seed>.json, for comparing
-// two versions of the detector file by file), `--jobs N` (seeds evaluated in N child processes at once; default the
+// two versions of the detector file by file), `--analyze-cadence` (advance as `mid analyze` does, see `evaluate`), `--jobs N` (seeds evaluated in N child processes at once; default the
 // machine's cores, at most 4: each seed is independent and single-threaded, so two cores halve the wall time).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import { createCoordinationDetector, detectorPost, type DetectorPost } from '../../pipelines/detect-coordination.ts';
+import { applyCall, type DetectorHeld } from '../../pipelines/detector-input.ts';
+import { emptyEventTimeState } from '../../pipelines/event-time-driver.ts';
+import { loadConfig } from '../../workers/config.ts';
+import { detectorInputOptions } from '../../workers/detector-options.ts';
 import type { Cluster, EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
 import {
   generateRandomised,
@@ -33,7 +37,9 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean' },
     docs: { type: 'boolean' },
     'heldout-only': { type: 'boolean' },
+    'tuning-only': { type: 'boolean' },
     jobs: { type: 'string' },
+    'analyze-cadence': { type: 'boolean' },
     // Internal: evaluate this one seed and write its result as JSON to `result` (what `--jobs` runs in a child).
     seed: { type: 'string' },
     result: { type: 'string' },
@@ -105,17 +111,44 @@ function evaluate(seed: number, enrich: Enrich): SeedResult {
   // detector could see. Recall is over these; `members` (all drawn accounts) is reported beside it.
   const actors = new Set<string>();
   for (const p of data.posts) if (data.campaignPosts.has(p.id)) actors.add(p.author.id);
-  const det = createCoordinationDetector({});
+  // Fed either as `mid analyze` feeds it (`--analyze-cadence`, as test/eval/real-eval.ts does: the configured advance
+  // rule of the detector input, pipelines/detector-input.ts, at least one advance per 10 s of event time, the seed as
+  // one partition flushed at its end), or, by default, advanced every 1,000 posts (~30-50 min of event time): ~60
+  // times fewer advances, so five full seeds take minutes instead of hours. The detector is built to give the same
+  // clusters under either schedule (bursts are judged over everything since the previous advance); the flag checks it.
+  const config = loadConfig({ env: {} });
+  const held: DetectorHeld = {
+    detector: createCoordinationDetector(config.detect),
+    driver: emptyEventTimeState(),
+    seen: {},
+  };
+  const options = detectorInputOptions(config);
+  const sorted = data.posts
+    .slice()
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : 1));
   const t0 = performance.now();
-  let latest = -Infinity;
-  let i = 0;
-  for (const p of data.posts) {
-    const e = enrich(p);
-    det.observe(e);
-    if (e.createdAtMs > latest) latest = e.createdAtMs;
-    if (++i % 1000 === 0) det.advance(latest);
+  if (args['analyze-cadence']) {
+    let pending: Array<[number, DetectorPost]> = [];
+    for (const p of sorted) {
+      pending.push([0, detectorPost(enrich(p))]);
+      if (pending.length >= 500) {
+        applyCall(held, { p: pending, f: [], all: false, n: 1 }, options);
+        pending = [];
+      }
+    }
+    applyCall(held, { p: pending, f: [], all: true, n: 1 }, options);
+  } else {
+    let latest = -Infinity;
+    let i = 0;
+    for (const p of sorted) {
+      const e = enrich(p);
+      held.detector.observe(e);
+      if (e.createdAtMs > latest) latest = e.createdAtMs;
+      if (++i % 1000 === 0) held.detector.advance(latest);
+    }
+    held.detector.advance(latest);
   }
-  det.advance(latest);
+  const det = held.detector;
   const ms = performance.now() - t0;
   const clusters: Cluster[] = det.clusters();
   if (outDir)
@@ -355,7 +388,11 @@ function fromJson(text: string): SeedResult {
 /** Evaluates `seed` in a child process running this script with `--seed` (same shape and output flags). */
 async function evaluateInChild(seed: number, dir: string): Promise<SeedResult> {
   const file = join(dir, `seed-${seed}.json`);
-  const flags = [...(args.quick ? ['--quick'] : []), ...(outDir ? ['--out', outDir] : [])];
+  const flags = [
+    ...(args.quick ? ['--quick'] : []),
+    ...(args['analyze-cadence'] ? ['--analyze-cadence'] : []),
+    ...(outDir ? ['--out', outDir] : []),
+  ];
   await promisify(execFile)(
     process.execPath,
     [...process.execArgv, process.argv[1]!, '--seed', String(seed), '--result', file, ...flags],
@@ -415,6 +452,7 @@ process.stdout.write(
   `coordination evaluation (enrichment: ${name}; detector defaults; ${args.quick ? 'quick' : 'full'} shape)\n`,
 );
 if (!args['heldout-only']) await run('tuning', TUNING_SEEDS, enrich);
+if (args['tuning-only']) process.exit(0);
 const held = await run('held-out', HELDOUT_SEEDS, enrich);
 const tables = binnedTables(held.results.flatMap((r) => r.campaigns));
 process.stdout.write(
