@@ -162,8 +162,47 @@ function firstFrom(acts: readonly { t: number }[], t: number, after = false): nu
 }
 
 /**
+ * End of the burst window to judge item `acts` by at an evaluation at `nowMs` whose previous evaluation was at
+ * `sinceMs`: the time of the action after `sinceMs` with the most actions in the burst window ending at it (the
+ * latest of equals), else `nowMs`. So a burst is judged at its peak however seldom evaluations run: a two-minute push
+ * between two evaluations half an hour apart used to be seen only when the later one still held it in its last
+ * `burstWindowSeconds`, and then against a baseline that already counted part of it.
+ */
+export function burstEnd(
+  acts: readonly { t: number }[],
+  sinceMs: number | null,
+  nowMs: number,
+  spanMs: number,
+): number {
+  if (sinceMs === null || sinceMs >= nowMs) return nowMs;
+  const hi = firstFrom(acts, nowMs, true);
+  let j = firstFrom(acts, sinceMs, true);
+  if (j >= hi) return nowMs;
+  let best = nowMs;
+  let bestCount = -1;
+  // Two pointers: i is the first action inside [acts[j].t - spanMs, acts[j].t] (the span evaluateBurst counts).
+  let i = firstFrom(acts, acts[j]!.t - spanMs);
+  for (; j < hi; j++) {
+    const t = acts[j]!.t;
+    while (acts[i]!.t < t - spanMs) i++;
+    // Several actions at one time: count up to the last of them.
+    if (j + 1 < hi && acts[j + 1]!.t === t) continue;
+    const count = j - i + 1;
+    if (count >= bestCount) {
+      bestCount = count;
+      best = t;
+    }
+  }
+  // The current end counts too when it holds as many (an item whose actions stopped keeps being judged at nowMs).
+  const atNow = hi - firstFrom(acts, nowMs - spanMs);
+  return atNow >= bestCount ? nowMs : best;
+}
+
+/**
  * Evaluates item `key` at `nowMs`; returns a finding when its rate is surprising and its posters are an unlikely
- * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round).
+ * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round). `sinceMs`, the
+ * time of the previous evaluation, lets the burst window end at the item's peak since then ({@link burstEnd});
+ * without it the window ends at `nowMs`.
  */
 export function evaluateBurst(
   window: DetectionWindow,
@@ -171,13 +210,15 @@ export function evaluateBurst(
   nowMs: number,
   cfg: BurstConfig,
   baseShare: number,
+  sinceMs: number | null = null,
 ): BurstFinding | null {
   const item = window.items.get(key);
   if (!item || item.acts.length < cfg.minPosts || item.distinct < cfg.minAccounts) return null;
-  const from = nowMs - cfg.burstWindowSeconds * 1000;
+  const endMs = burstEnd(item.acts, sinceMs, nowMs, cfg.burstWindowSeconds * 1000);
+  const from = endMs - cfg.burstWindowSeconds * 1000;
   // Actions are sorted by time: the recent ones are one slice, found by binary search (a busy hashtag holds tens of
   // thousands of actions and is evaluated at every advance).
-  const recent = item.acts.slice(firstFrom(item.acts, from), firstFrom(item.acts, nowMs, true));
+  const recent = item.acts.slice(firstFrom(item.acts, from), firstFrom(item.acts, endMs, true));
   if (recent.length < cfg.minPosts) return null;
   const older = item.acts.length - recent.length;
   const windowStart = Math.max(nowMs - cfg.windowSeconds * 1000, window.firstMs ?? nowMs);

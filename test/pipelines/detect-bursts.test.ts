@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   baselineCohortShare,
+  burstEnd,
   composition,
   evaluateBurst,
   isCohortAccount,
@@ -156,6 +157,57 @@ describe('bursts', () => {
       ),
     ).toBeGreaterThan(Math.log(0.05));
     expect(evaluateBurst(w, 'h:nooitmeer', NOW, cfg, baselineCohortShare(w, cfg))).toBeNull();
+  });
+
+  /** 12 accounts created within two days, 14 posts of a fresh hashtag in two minutes, 45 minutes before NOW. */
+  function shortPush(w: DetectionWindow): void {
+    for (let i = 0; i < 14; i++)
+      addPost(w, `sp${i}`, `fresh${i % 12}`, NOW - 45 * 60_000 + i * 9000, 'h:wegmetdestem', 12 + (i % 12) / 6, 3);
+  }
+
+  it('judges a burst at its peak since the previous evaluation, however seldom evaluations run', () => {
+    const w = withSomeYoung();
+    shortPush(w);
+    const base = baselineCohortShare(w, cfg);
+    // Evaluated 43 minutes after the push ended, the last burst window holds none of it.
+    expect(evaluateBurst(w, 'h:wegmetdestem', NOW, cfg, base)).toBeNull();
+    // With the previous evaluation before the push, the window ends at the push's last post.
+    const f = evaluateBurst(w, 'h:wegmetdestem', NOW, cfg, base, NOW - 50 * 60_000);
+    expect(f).not.toBeNull();
+    expect(f!.observed).toBe(14);
+    expect(f!.lastMs).toBe(NOW - 45 * 60_000 + 13 * 9000);
+    expect(f!.composition.cohort).toHaveLength(12);
+    // An evaluation after the push (nothing new since) judges the window ending now, as before.
+    expect(evaluateBurst(w, 'h:wegmetdestem', NOW, cfg, base, NOW - 40 * 60_000)).toBeNull();
+  });
+
+  it('does not flag a debate hashtag at its peak between evaluations', () => {
+    const w = withSomeYoung();
+    for (let i = 0; i < 300; i++)
+      addPost(
+        w,
+        `d${i}`,
+        `bg${i}`,
+        NOW - 80 * 60_000 + i * 5000,
+        'h:debat',
+        i % 25 === 0 ? 1 + (i % 29) : 900 + i,
+        5000,
+      );
+    const base = baselineCohortShare(w, cfg);
+    expect(burstEnd(w.items.get('h:debat')!.acts, NOW - 90 * 60_000, NOW, 1_800_000)).toBeLessThan(NOW);
+    expect(evaluateBurst(w, 'h:debat', NOW, cfg, base, NOW - 90 * 60_000)).toBeNull();
+  });
+
+  it('ends the burst window at the latest action with the most actions before it, else now', () => {
+    const acts = [0, 10, 20, 30, 100, 105].map((t) => ({ t }));
+    // Spans of 50: ending at 30 holds 4, at 100 holds 1, at 105 holds 2.
+    expect(burstEnd(acts, -Infinity, 200, 50)).toBe(30);
+    // Only actions after sinceMs can end the window.
+    expect(burstEnd(acts, 30, 200, 50)).toBe(105);
+    // Ties go to the latest; the current end counts when it holds as many.
+    expect(burstEnd(acts, 30, 140, 50)).toBe(140);
+    expect(burstEnd(acts, 200, 300, 50)).toBe(300);
+    expect(burstEnd(acts, null, 300, 50)).toBe(300);
   });
 
   it('measures composition: young, no history, creation-date clustering', () => {
