@@ -169,6 +169,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     cohortMinShare: cfg.cohortMinShare,
     cohortAlpha: cfg.cohortAlpha,
     excessCap: cfg.burstExcessCap,
+    longWindowSeconds: cfg.burstLongWindowSeconds,
   };
   const intervalCfg = {
     intervalSeconds: cfg.coLinkIntervalSeconds,

@@ -307,7 +307,7 @@ describe('createCoordinationDetector', () => {
     expect(new Set(updates.flat().map((u) => u.id))).toEqual(new Set([c.id]));
   });
 
-  it('finds a two-minute hashtag push between two advances 40 minutes apart (bursts judged at their peak)', () => {
+  it('finds a two-minute hashtag push between two advances 70 minutes apart (bursts judged at their peak)', () => {
     // 12 accounts created within two days post a fresh hashtag 16 times in two minutes, each with its own words.
     const r = prng(11);
     const start = T0 + 3 * 3_600_000;
@@ -323,9 +323,9 @@ describe('createCoordinationDetector', () => {
       }),
     );
     const det = createCoordinationDetector({});
-    // Advances at fixed times, the one after the push 38 minutes after its last post (the eval's every-1,000-posts
-    // rule gives such gaps): only the previous advance's time tells where to look.
-    const stops = [start - MIN, start + 40 * MIN, T0 + 6 * 3_600_000];
+    // Advances at fixed times, the one after the push 68 minutes after its last post (beyond both burst spans; the
+    // eval's every-1,000-posts rule gives such gaps): only the previous advance's time tells where to look.
+    const stops = [start - MIN, start + 70 * MIN, T0 + 6 * 3_600_000];
     let next = 0;
     for (const p of byTime([...bg, ...push])) {
       while (next < stops.length - 1 && p.createdAtMs > stops[next]!) det.advance(stops[next++]!);
