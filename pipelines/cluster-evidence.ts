@@ -118,7 +118,7 @@ function burstEvidence(b: BurstFact, s: EvidenceSettings): BurstEvidence {
     kind: 'burst',
     item: itemOf(b.key),
     counts: { posts: b.observed, accounts: b.accounts },
-    times: { first: iso(b.firstMs), last: iso(b.lastMs), windowSeconds: s.burstWindowSeconds },
+    times: { first: iso(b.firstMs), last: iso(b.lastMs), windowSeconds: b.windowSeconds ?? s.burstWindowSeconds },
     expectedPosts: b.expected,
     p: { value: 10 ** -b.surprise, log10: finiteLog10(-b.surprise) },
     cohort: {

@@ -36,6 +36,8 @@ export interface BurstFact {
   observed: number;
   expected: number;
   surprise: number;
+  /** The span the burst was judged over, in seconds (absent in snapshots from before it could differ: burstWindowSeconds). */
+  windowSeconds?: number;
   logPComposition: number;
   cohort: number;
   accounts: number;
@@ -129,6 +131,7 @@ export function burstFinding(window: DetectionWindow, interval: CoLinkInterval, 
     observed: f.observed,
     expected: f.expected,
     surprise: f.surprise,
+    windowSeconds: f.windowSeconds,
     logPComposition: f.logPComposition,
     cohort: f.composition.cohort.length,
     accounts: f.composition.accounts,

@@ -7,7 +7,7 @@
 // and the burst's surprise beyond `minSurprise`, credited up to `excessCap` orders of magnitude), not by hard gates,
 // so a ring with 56% young accounts is not dropped while one with 60% is: a sharper burst or a tighter creation batch
 // needs a less unusual cohort, and no burst excuses an ordinary one.
-import type { AccountRecord, DetectionWindow } from './detection-window.ts';
+import type { AccountRecord, Action, DetectionWindow } from './detection-window.ts';
 import { logBinomialTail, logFisherCombined, logPoissonTail } from './tail-probability.ts';
 
 /** Settings of the burst detector. */
@@ -27,6 +27,8 @@ export interface BurstConfig {
   excessCap: number;
   /** List every poster of an item born in the burst, not only the cohort (default true). */
   wholeNewItem?: boolean;
+  /** A second, longer span bursts are also judged over, in seconds (0 or unset: none). */
+  longWindowSeconds?: number;
 }
 
 /** Who posted a set of posts: counts an analyst can check against the profiles. */
@@ -47,6 +49,8 @@ export interface BurstFinding {
   expected: number;
   /** -log10 of the rate p-value. */
   surprise: number;
+  /** The span the burst was judged over (`burstWindowSeconds` or `longWindowSeconds`). */
+  windowSeconds: number;
   composition: Composition;
   /** Natural log of the composition p-value. */
   logPComposition: number;
@@ -162,8 +166,50 @@ function firstFrom(acts: readonly { t: number }[], t: number, after = false): nu
 }
 
 /**
+ * End of the burst window to judge item `acts` by at an evaluation at `nowMs` whose previous evaluation was at
+ * `sinceMs`: the time of the action after `sinceMs` with the most actions in the burst window ending at it (the
+ * latest of equals), else `nowMs`. So a burst is judged at its peak however seldom evaluations run: a two-minute push
+ * between two evaluations half an hour apart used to be seen only when the later one still held it in its last
+ * `burstWindowSeconds`, and then against a baseline that already counted part of it.
+ */
+export function burstEnd(
+  acts: readonly { t: number }[],
+  sinceMs: number | null,
+  nowMs: number,
+  spanMs: number,
+): number {
+  if (sinceMs === null || sinceMs >= nowMs) return nowMs;
+  const hi = firstFrom(acts, nowMs, true);
+  let j = firstFrom(acts, sinceMs, true);
+  if (j >= hi) return nowMs;
+  let best = nowMs;
+  let bestCount = -1;
+  // Two pointers: i is the first action inside [acts[j].t - spanMs, acts[j].t] (the span evaluateBurst counts).
+  let i = firstFrom(acts, acts[j]!.t - spanMs);
+  for (; j < hi; j++) {
+    const t = acts[j]!.t;
+    while (acts[i]!.t < t - spanMs) i++;
+    // Several actions at one time: count up to the last of them.
+    if (j + 1 < hi && acts[j + 1]!.t === t) continue;
+    const count = j - i + 1;
+    if (count >= bestCount) {
+      bestCount = count;
+      best = t;
+    }
+  }
+  // The current end counts too when it holds as many (an item whose actions stopped keeps being judged at nowMs).
+  const atNow = hi - firstFrom(acts, nowMs - spanMs);
+  return atNow >= bestCount ? nowMs : best;
+}
+
+/**
  * Evaluates item `key` at `nowMs`; returns a finding when its rate is surprising and its posters are an unlikely
- * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round).
+ * cohort. `baseShare` comes from {@link baselineCohortShare} (computed once per evaluation round). `sinceMs`, the
+ * time of the previous evaluation, lets the burst window end at the item's peak since then ({@link burstEnd});
+ * without it the window ends at `nowMs`. The burst is judged over `burstWindowSeconds` and, when set, over
+ * `longWindowSeconds` too (a push whose posts are spread over most of an hour is judged on all of its posters, not on
+ * the half a shorter window holds); the span with the lowest joint p-value is kept, the p-value multiplied by the
+ * number of spans (Bonferroni).
  */
 export function evaluateBurst(
   window: DetectionWindow,
@@ -171,19 +217,44 @@ export function evaluateBurst(
   nowMs: number,
   cfg: BurstConfig,
   baseShare: number,
+  sinceMs: number | null = null,
 ): BurstFinding | null {
   const item = window.items.get(key);
   if (!item || item.acts.length < cfg.minPosts || item.distinct < cfg.minAccounts) return null;
-  const from = nowMs - cfg.burstWindowSeconds * 1000;
+  const spans = [cfg.burstWindowSeconds];
+  if (cfg.longWindowSeconds && cfg.longWindowSeconds > cfg.burstWindowSeconds) spans.push(cfg.longWindowSeconds);
+  let best: BurstFinding | null = null;
+  for (const span of spans) {
+    const f = judgeSpan(window, key, item.acts, nowMs, span, cfg, baseShare, sinceMs);
+    if (f && (!best || f.logPJoint < best.logPJoint)) best = f;
+  }
+  if (!best) return null;
+  best.logPJoint = Math.min(0, best.logPJoint + Math.log(spans.length));
+  return best.logPJoint > Math.log(cfg.cohortAlpha) ? null : best;
+}
+
+/** {@link evaluateBurst} over one span of `spanSeconds`: the finding with its joint p-value (not yet tested), or null when a precondition fails. */
+function judgeSpan(
+  window: DetectionWindow,
+  key: string,
+  acts: readonly Action[],
+  nowMs: number,
+  spanSeconds: number,
+  cfg: BurstConfig,
+  baseShare: number,
+  sinceMs: number | null,
+): BurstFinding | null {
+  const endMs = burstEnd(acts, sinceMs, nowMs, spanSeconds * 1000);
+  const from = endMs - spanSeconds * 1000;
   // Actions are sorted by time: the recent ones are one slice, found by binary search (a busy hashtag holds tens of
   // thousands of actions and is evaluated at every advance).
-  const recent = item.acts.slice(firstFrom(item.acts, from), firstFrom(item.acts, nowMs, true));
+  const recent = acts.slice(firstFrom(acts, from), firstFrom(acts, endMs, true));
   if (recent.length < cfg.minPosts) return null;
-  const older = item.acts.length - recent.length;
+  const older = acts.length - recent.length;
   const windowStart = Math.max(nowMs - cfg.windowSeconds * 1000, window.firstMs ?? nowMs);
   const historyHours = Math.max(0, (from - windowStart) / 3_600_000);
   const rate = Math.max(cfg.priorPerHour, historyHours > 0 ? older / historyHours : 0);
-  const expected = rate * (cfg.burstWindowSeconds / 3600);
+  const expected = rate * (spanSeconds / 3600);
   const surprise = -logPoissonTail(recent.length, expected) / Math.LN10;
   if (surprise < cfg.minSurprise) return null;
   const accounts = new Set(recent.map((x) => x.a));
@@ -196,13 +267,12 @@ export function evaluateBurst(
   const excess = Math.max(0, Math.min(cfg.excessCap, surprise - cfg.minSurprise)) * Math.LN10;
   const logPCreation = logCreationCluster(window, comp.cohort, cfg);
   const logPJoint = logFisherCombined([-excess, logPComposition, logPCreation]);
-  if (logPJoint > Math.log(cfg.cohortAlpha)) return null;
   // An item born in this burst (nothing of it earlier in the window) that an unlikely cohort pushed is the push
   // itself: all its posters in the burst are listed, not only the cohort (a push by 30% fresh accounts is still
   // one push). An item with a history lists the cohort only (the others may be the public it reached).
   // Born: its first post in the window is at most one burst window before the recent span (a push spread over more
   // than one burst window is still one push), and the window saw a burst window of history before that.
-  const firstT = item.acts[0]!.t;
+  const firstT = acts[0]!.t;
   // Hashtags and links only: a text group's membership is fuzzy (a stray paraphrase match would be listed too).
   const born =
     cfg.wholeNewItem !== false &&
@@ -210,12 +280,13 @@ export function evaluateBurst(
     firstT >= from - cfg.burstWindowSeconds * 1000 &&
     firstT - windowStart >= cfg.burstWindowSeconds * 1000;
   const cohort = new Set(comp.cohort);
-  const posts = born ? item.acts.filter((x) => x.t <= nowMs) : recent.filter((x) => cohort.has(x.a));
+  const posts = born ? acts.filter((x) => x.t <= nowMs) : recent.filter((x) => cohort.has(x.a));
   return {
     key,
     observed: recent.length,
     expected,
     surprise,
+    windowSeconds: spanSeconds,
     composition: comp,
     logPComposition,
     logPJoint,

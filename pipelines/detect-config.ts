@@ -195,6 +195,13 @@ export const detectConfigSchema = z.object({
     .positive()
     .default(1800)
     .describe('Recent span whose rate is compared to the baseline. Default 1800.'),
+  burstLongWindowSeconds: z
+    .number()
+    .min(0)
+    .default(3600)
+    .describe(
+      'A second, longer span bursts are also judged over (a push spread over most of an hour is judged on all its posters); the joint p-value of the better span is doubled. 0 turns it off. Default 3600.',
+    ),
   burstPriorPerHour: z
     .number()
     .positive()
@@ -245,9 +252,9 @@ export const detectConfigSchema = z.object({
   burstExcessCap: z
     .number()
     .min(0)
-    .default(2)
+    .default(3)
     .describe(
-      'Orders of magnitude of burst surprise beyond burstMinSurprise that can make up for a less unusual cohort (a burst alone is news). Default 2.',
+      'Orders of magnitude of burst surprise beyond burstMinSurprise that can make up for a less unusual cohort (a burst alone is news). Default 3.',
     ),
   maxClusterPosts: z
     .number()

@@ -169,6 +169,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     cohortMinShare: cfg.cohortMinShare,
     cohortAlpha: cfg.cohortAlpha,
     excessCap: cfg.burstExcessCap,
+    longWindowSeconds: cfg.burstLongWindowSeconds,
   };
   const intervalCfg = {
     intervalSeconds: cfg.coLinkIntervalSeconds,
@@ -358,7 +359,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
    * Findings at `nowMs`: network components of significant pairs (only candidate pairs are tested) and bursts of the
    * items touched since the last advance; earliest evidence first.
    */
-  function findingsAt(nowMs: number): Finding[] {
+  function findingsAt(nowMs: number, sinceMs: number): Finding[] {
     const findings: Finding[] = [];
     // The per-item null model's S = Σ k_i(k_i - 1) over the items that can be evidence (text groups, links,
     // reposts; crowds left out): one pass over the window's items per advance (coaction-graph.ts).
@@ -396,7 +397,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       const item = window.items.get(key);
       if (!item || item.distinct < cfg.burstMinAccounts) continue;
       baseShare ??= baselineCohortShare(window, burstCfg);
-      const f = evaluateBurst(window, key, nowMs, burstCfg, baseShare);
+      const f = evaluateBurst(window, key, nowMs, burstCfg, baseShare, sinceMs);
       if (f) findings.push(burstFinding(window, interval, f));
     }
     dirty.clear();
@@ -457,6 +458,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const changed = new Set<string>();
     merges = new Map();
     const cutoff = nowMs - cfg.windowSeconds * 1000;
+    // The previous advance (its cutoff plus the window): bursts are judged at their peak since then (detect-bursts.ts).
+    const sinceMs = cutoffMs === null ? -Infinity : cutoffMs + cfg.windowSeconds * 1000;
     cutoffMs = cutoffMs === null ? cutoff : Math.max(cutoffMs, cutoff);
     window.expire(cutoffMs);
     dup.expire(cutoffMs);
@@ -464,7 +467,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
 
     // 1-2. Findings, joined to clusters; earliest evidence first, so the cluster that survives a merge is the one
     //      anchored earliest.
-    const { touched, netEdges } = assign(findingsAt(nowMs));
+    const { touched, netEdges } = assign(findingsAt(nowMs, sinceMs));
 
     // 3. Report what changed; the network evidence is the significant pairs inside the cluster right now.
     for (const id of [...touched].sort()) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   baselineCohortShare,
+  burstEnd,
   composition,
   evaluateBurst,
   isCohortAccount,
@@ -21,7 +22,8 @@ const cfg: BurstConfig = {
   creationClusterDays: 3,
   cohortMinShare: 0,
   cohortAlpha: 1e-6,
-  excessCap: 2,
+  excessCap: 3,
+  longWindowSeconds: 3600,
 };
 const DAY = 86_400_000;
 const NOW = 10 * 3_600_000;
@@ -156,6 +158,94 @@ describe('bursts', () => {
       ),
     ).toBeGreaterThan(Math.log(0.05));
     expect(evaluateBurst(w, 'h:nooitmeer', NOW, cfg, baselineCohortShare(w, cfg))).toBeNull();
+  });
+
+  /** 12 accounts created within two days, 14 posts of a fresh hashtag in two minutes, 75 minutes before NOW. */
+  function shortPush(w: DetectionWindow): void {
+    for (let i = 0; i < 14; i++)
+      addPost(w, `sp${i}`, `fresh${i % 12}`, NOW - 75 * 60_000 + i * 9000, 'h:wegmetdestem', 12 + (i % 12) / 6, 3);
+  }
+
+  it('judges a burst at its peak since the previous evaluation, however seldom evaluations run', () => {
+    const w = withSomeYoung();
+    shortPush(w);
+    const base = baselineCohortShare(w, cfg);
+    // Evaluated 73 minutes after the push ended, neither burst window (30 and 60 minutes) holds any of it.
+    expect(evaluateBurst(w, 'h:wegmetdestem', NOW, cfg, base)).toBeNull();
+    // With the previous evaluation before the push, the window ends at the push's last post.
+    const f = evaluateBurst(w, 'h:wegmetdestem', NOW, cfg, base, NOW - 80 * 60_000);
+    expect(f).not.toBeNull();
+    expect(f!.observed).toBe(14);
+    expect(f!.lastMs).toBe(NOW - 75 * 60_000 + 13 * 9000);
+    expect(f!.composition.cohort).toHaveLength(12);
+    // An evaluation after the push (nothing new since) judges the window ending now, as before.
+    expect(evaluateBurst(w, 'h:wegmetdestem', NOW, cfg, base, NOW - 70 * 60_000)).toBeNull();
+  });
+
+  it('does not flag a debate hashtag at its peak between evaluations', () => {
+    const w = withSomeYoung();
+    for (let i = 0; i < 300; i++)
+      addPost(
+        w,
+        `d${i}`,
+        `bg${i}`,
+        NOW - 80 * 60_000 + i * 5000,
+        'h:debat',
+        i % 25 === 0 ? 1 + (i % 29) : 900 + i,
+        5000,
+      );
+    const base = baselineCohortShare(w, cfg);
+    expect(burstEnd(w.items.get('h:debat')!.acts, NOW - 90 * 60_000, NOW, 1_800_000)).toBeLessThan(NOW);
+    expect(evaluateBurst(w, 'h:debat', NOW, cfg, base, NOW - 90 * 60_000)).toBeNull();
+  });
+
+  it('judges a push spread over 50 minutes on all its posters (the long span), not on the part 30 minutes hold', () => {
+    const w = withSomeYoung();
+    // 30 accounts post a fresh hashtag once each, 100 s apart; every fifth is young (6, created within two days).
+    for (let i = 0; i < 30; i++)
+      addPost(
+        w,
+        `lp${i}`,
+        `slow${i}`,
+        NOW - 50 * 60_000 + i * 100_000,
+        'h:eerlijkestem',
+        i % 5 === 0 ? 10 + (i % 3) * 0.7 : 900 + i,
+        i % 5 === 0 ? 10 : 3000,
+      );
+    const base = baselineCohortShare(w, cfg);
+    // The last 30 minutes hold 18 posters of whom 3 are young: not unusual enough.
+    expect(evaluateBurst(w, 'h:eerlijkestem', NOW, { ...cfg, longWindowSeconds: 0 }, base)).toBeNull();
+    const f = evaluateBurst(w, 'h:eerlijkestem', NOW, cfg, base);
+    expect(f).not.toBeNull();
+    expect(f!.windowSeconds).toBe(3600);
+    expect(f!.composition).toMatchObject({ accounts: 30, young: 6 });
+    expect(new Set(f!.posts).size).toBe(30);
+  });
+
+  it('does not flag an organic hashtag trending for an hour with the young share of the window', () => {
+    const w = withSomeYoung();
+    // 150 posts over 55 minutes by 112 established accounts and 8 young ones created on different days.
+    for (let i = 0; i < 150; i++) {
+      const k = Math.floor(i / 20);
+      if (i % 20 === 7)
+        addPost(w, `o${i}`, `newbie${k}`, NOW - 55 * 60_000 + i * 22_000, 'h:hittegolf', 1 + ((k * 11) % 28), 40);
+      else addPost(w, `o${i}`, `bg${(i * 13) % 112}`, NOW - 55 * 60_000 + i * 22_000, 'h:hittegolf', 900 + i, 2000);
+    }
+    const base = baselineCohortShare(w, cfg);
+    expect(evaluateBurst(w, 'h:hittegolf', NOW, cfg, base)).toBeNull();
+    expect(evaluateBurst(w, 'h:hittegolf', NOW, cfg, base, NOW - 60 * 60_000)).toBeNull();
+  });
+
+  it('ends the burst window at the latest action with the most actions before it, else now', () => {
+    const acts = [0, 10, 20, 30, 100, 105].map((t) => ({ t }));
+    // Spans of 50: ending at 30 holds 4, at 100 holds 1, at 105 holds 2.
+    expect(burstEnd(acts, -Infinity, 200, 50)).toBe(30);
+    // Only actions after sinceMs can end the window.
+    expect(burstEnd(acts, 30, 200, 50)).toBe(105);
+    // Ties go to the latest; the current end counts when it holds as many.
+    expect(burstEnd(acts, 30, 140, 50)).toBe(140);
+    expect(burstEnd(acts, 200, 300, 50)).toBe(300);
+    expect(burstEnd(acts, null, 300, 50)).toBe(300);
   });
 
   it('measures composition: young, no history, creation-date clustering', () => {

@@ -307,6 +307,39 @@ describe('createCoordinationDetector', () => {
     expect(new Set(updates.flat().map((u) => u.id))).toEqual(new Set([c.id]));
   });
 
+  it('finds a two-minute hashtag push between two advances 70 minutes apart (bursts judged at their peak)', () => {
+    // 12 accounts created within two days post a fresh hashtag 16 times in two minutes, each with its own words.
+    const r = prng(11);
+    const start = T0 + 3 * 3_600_000;
+    const push = Array.from({ length: 16 }, (_, i) =>
+      post({
+        id: `hp-${String(i).padStart(2, '0')}`,
+        account: `hp${i % 12}`,
+        tMs: start + i * 7000,
+        text: `${babble(r, 6 + (i % 5))} #wegmetdestem`,
+        hashtags: ['wegmetdestem'],
+        createdAt: new Date(Date.parse('2024-02-26T00:00:00Z') + (i % 12) * 4 * 3_600_000).toISOString(),
+        posts: 4 + (i % 9),
+      }),
+    );
+    const det = createCoordinationDetector({});
+    // Advances at fixed times, the one after the push 68 minutes after its last post (beyond both burst spans; the
+    // eval's every-1,000-posts rule gives such gaps): only the previous advance's time tells where to look.
+    const stops = [start - MIN, start + 70 * MIN, T0 + 6 * 3_600_000];
+    let next = 0;
+    for (const p of byTime([...bg, ...push])) {
+      while (next < stops.length - 1 && p.createdAtMs > stops[next]!) det.advance(stops[next++]!);
+      det.observe(p);
+    }
+    det.advance(stops[stops.length - 1]!);
+    const found = det.clusters().filter((c) => c.kinds.includes('hashtag_push'));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.accounts).toEqual([...new Set(push.map((p) => p.author.id))].sort());
+    expect(found[0]!.hashtags).toEqual(['wegmetdestem']);
+    // Nothing else: the organic background stays unflagged.
+    expect(det.clusters()).toHaveLength(1);
+  });
+
   it('merges a network with a later burst of mostly the same accounts under the earlier id', () => {
     const net = copyPasteNetwork().map((p) =>
       post({
