@@ -71,6 +71,14 @@ export interface NullCounts {
   itemPairs?: number;
   /** k_i: distinct accounts on `item` in the window (to leave the pair out of the items it co-shared). */
   sharersOf?: (item: string) => number;
+  /**
+   * S_t = Σ 2·W_i over the window's items that can be evidence, W_i = {@link CoactionGraph.pairsOn}: the per-item
+   * null model conditioned also on when each item was shared (see the file comment). Takes precedence over
+   * `itemPairs`.
+   */
+  timePairs?: number;
+  /** Items with more sharers are crowds, left out of S_t (so not left out again for the pair). Default none. */
+  maxSharers?: number;
   /** Multiple-testing control over the edges held: Benjamini-Hochberg (false-discovery rate) or Bonferroni. Default 'bonferroni'. */
   correction?: 'bh' | 'bonferroni';
 }
@@ -145,6 +153,37 @@ export class CoactionGraph {
     }
   }
 
+  /**
+   * Per item, the accounts with co-action evidence on it and their number of partners there (derived, not
+   * serialised): W_i, the account pairs that co-acted on item i within its interval, is half the sum; the time-aware
+   * null model reads it.
+   */
+  private onItem = new Map<string, Map<string, number>>();
+  /** W_i per item (derived, not serialised). */
+  private itemW = new Map<string, number>();
+
+  private link(item: string, a: string, b: string, by: 1 | -1): void {
+    const w = (this.itemW.get(item) ?? 0) + by;
+    let acc = this.onItem.get(item);
+    if (w <= 0) {
+      this.itemW.delete(item);
+      this.onItem.delete(item);
+      return;
+    }
+    this.itemW.set(item, w);
+    if (!acc) this.onItem.set(item, (acc = new Map()));
+    for (const x of [a, b]) {
+      const v = (acc.get(x) ?? 0) + by;
+      if (v > 0) acc.set(x, v);
+      else acc.delete(x);
+    }
+  }
+
+  /** W_i: account pairs with co-action evidence on `item` (within its interval) now held. */
+  pairsOn(item: string): number {
+    return this.itemW.get(item) ?? 0;
+  }
+
   constructor(
     private readonly maxEvidencePerEdge: number,
     private readonly minShared = 2,
@@ -160,14 +199,18 @@ export class CoactionGraph {
       edge = { a, b, ev: [] };
       this.edges.set(key, edge);
     }
+    let onItem = false;
     for (const e of edge.ev) {
-      if (e.item === item && e.pa === pa && e.pb === pb) {
+      if (e.item !== item) continue;
+      onItem = true;
+      if (e.pa === pa && e.pb === pb) {
         if (!e.kinds.includes(kind)) e.kinds.push(kind);
         return;
       }
     }
     if (edge.ev.length >= this.maxEvidencePerEdge) return;
     edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
+    if (!onItem) this.link(item, a, b, 1);
     this.bump(a, b, 1);
     this.shared.delete(key);
     heapPush(this.queue, [ta > tb ? ta : tb, key]);
@@ -190,8 +233,17 @@ export class CoactionGraph {
       const edge = this.edges.get(key);
       if (!edge) continue;
       const before = edge.ev.length;
-      edge.ev = edge.ev.filter((e) => Math.max(e.ta, e.tb) >= cutoffMs);
+      const gone = new Set<string>();
+      edge.ev = edge.ev.filter((e) => {
+        if (Math.max(e.ta, e.tb) >= cutoffMs) return true;
+        gone.add(e.item);
+        return false;
+      });
       if (edge.ev.length !== before) this.bump(edge.a, edge.b, edge.ev.length - before);
+      if (gone.size > 0) {
+        for (const e of edge.ev) gone.delete(e.item);
+        for (const item of gone) this.link(item, edge.a, edge.b, -1);
+      }
       this.shared.delete(key);
       if (edge.ev.length === 0) {
         this.edges.delete(key);
@@ -244,7 +296,19 @@ export class CoactionGraph {
       const mb = counts.postsOf(edge.b);
       const posts = Math.max(floor, counts.posts - ma - mb);
       let expected: number;
-      if (counts.itemPairs !== undefined) {
+      if (counts.timePairs !== undefined) {
+        // The pair left out of the items it co-shared: W_i minus every co-acting pair that involves a or b there.
+        let s = counts.timePairs;
+        const seen = new Set<string>();
+        for (const e of edge.ev) {
+          if (seen.has(e.item)) continue;
+          seen.add(e.item);
+          if (counts.sharersOf && counts.sharersOf(e.item) > (counts.maxSharers ?? Infinity)) continue;
+          const on = this.onItem.get(e.item);
+          if (on) s -= 2 * ((on.get(edge.a) ?? 0) + (on.get(edge.b) ?? 0) - 1);
+        }
+        expected = expectedPerItem(ma, mb, { posts, itemPairs: s });
+      } else if (counts.itemPairs !== undefined) {
         // The pair left out of the items it co-shared: k(k-1) -> (k-2)(k-3), i.e. minus 4k - 6 per item.
         let s = counts.itemPairs;
         if (counts.sharersOf) {
@@ -337,6 +401,7 @@ export class CoactionGraph {
       const key = `${e.a}\u0001${e.b}`;
       g.edges.set(key, e);
       g.bump(e.a, e.b, e.ev.length);
+      for (const item of new Set(e.ev.map((v) => v.item))) g.link(item, e.a, e.b, 1);
       if (e.ev.length >= minShared) {
         g.candidates.add(key);
         g.stale.add(key);

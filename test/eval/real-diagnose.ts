@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: '2015' },
     detect: { type: 'string' },
     window: { type: 'string', default: '60' },
+    // Only CooRTweet's figures (skips the detector run).
+    'coortweet-only': { type: 'boolean' },
   },
   strict: true,
 });
@@ -93,6 +95,23 @@ const q50 = ws.length ? ws[Math.floor(0.5 * (ws.length - 1))]! : 0;
 const ctEdges = weighted.filter(([, m]) => weight(m) >= q50);
 const ct = new Set<string>();
 for (const [k] of ctEdges) for (const a of k.split('\u0001')) ct.add(a);
+{
+  // How far apart in time a CooRTweet pair's co-shares are: the detector's window is 6 h.
+  let within = 0;
+  const accWithin = new Set<string>();
+  for (const [k, m] of ctEdges) {
+    const ts = [...m.values()].map(([x]) => x.t).sort((x, y) => x - y);
+    let ok = false;
+    for (let i = 0; i + 1 < ts.length; i++) if (ts[i + 1]! - ts[i]! <= 6 * 3600_000) ok = true;
+    if (ok) {
+      within++;
+      for (const a of k.split('\u0001')) accWithin.add(a);
+    }
+  }
+  out(
+    `CooRTweet-like pairs with 2 co-shares within 6 h: ${within} of ${ctEdges.length}; their accounts ${accWithin.size} = ${((100 * accWithin.size) / category.size).toFixed(1)}%`,
+  );
+}
 out(`# ${file}: ${posts.length} posts, ${category.size} accounts, ${objects.size} objects`);
 out(
   `CooRTweet-like (${args.window} s, >= 2 objects, weight >= q50 = ${q50}): ${ctPairs.size} co-sharing pairs, ${weighted.length} with >= 2, ${ctEdges.length} kept; ${ct.size} accounts = ${((100 * ct.size) / category.size).toFixed(1)}%`,
@@ -253,6 +272,7 @@ function poissonTail(k: number, lambda: number): number {
   return Math.max(0, 1 - cdf);
 }
 
+if (args['coortweet-only']) process.exit(0);
 const { clusters } = analyze(posts, JSON.parse(args.detect ?? '{}') as object);
 const ours = new Set(clusters.flatMap((c) => c.accounts));
 out(
