@@ -12,10 +12,18 @@
 // these two accounts both shared it, and a network's own co-sharing (even one that dominates the window) does not
 // raise its own bar. The count of distinct co-shared items is a sum of independent Bernoulli trials (a
 // Poisson-binomial), whose upper tail the Poisson tail with the same mean bounds from above: the test is analytic,
-// deterministic and conservative. Time enters only as the evidence requirement (co-actions within the item's
-// interval); the null counts any co-share, which again only makes it stricter.
-// Multiple testing: an edge is kept when its p-value passes the Benjamini-Hochberg step-up at level `alpha` over the
-// edges held (the false-discovery rate among kept edges is at most alpha), or the Bonferroni threshold when asked.
+// deterministic and conservative.
+// Time (nullModel 'time', the default): evidence is a co-share *within the item's interval*, so the null asks for the
+// same: P(a and b both among the sharers of i and within its interval) = k_i(k_i - 1)·q_i·(m_a/N)·(m_b/N), q_i the
+// chance that two of i's sharers co-acted within the interval, taken from the item's own spread: q_i = W_i / C(k_i, 2),
+// W_i the account pairs with co-action evidence on i (kept here per item). So k_i(k_i - 1)·q_i = 2·W_i and
+// S_ab = Σ_i 2·W_i, with every co-acting pair of a or b left out of the items they co-shared. A same-minute co-share of
+// a link that others spread over hours is strong evidence; heavy readers sharing headlines at their own pace co-act
+// only as often as that spread predicts. Since W_i <= C(k_i, 2), E never exceeds the untimed model's ('item', where
+// time entered only as the evidence requirement). An item shared by a burst (every sharer in one minute) has q_i = 1:
+// its time says nothing, so a storm of retweets is judged by repetition alone.
+// Multiple testing: an edge is kept when its p-value is below `alpha` / the edges held (Bonferroni, the default), or
+// passes the Benjamini-Hochberg step-up at level `alpha` over them when asked.
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
 import { logFactorial, logPoissonTail } from './tail-probability.ts';
 import { heapPop, heapPush } from './time-heap.ts';
