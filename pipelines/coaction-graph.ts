@@ -13,7 +13,7 @@
 // raise its own bar. The count of distinct co-shared items is a sum of independent Bernoulli trials (a
 // Poisson-binomial), whose upper tail the Poisson tail with the same mean bounds from above: the test is analytic,
 // deterministic and conservative.
-// Time (nullModel 'time', the default): evidence is a co-share *within the item's interval*, so the null asks for the
+// Time (nullModel 'time', opt-in): evidence is a co-share *within the item's interval*, so the null asks for the
 // same: P(a and b both among the sharers of i and within its interval) = k_i(k_i - 1)·q_i·(m_a/N)·(m_b/N), q_i the
 // chance that two of i's sharers co-acted within the interval, taken from the item's own spread: q_i = W_i / C(k_i, 2),
 // W_i the account pairs with co-action evidence on i (kept here per item). So k_i(k_i - 1)·q_i = 2·W_i and

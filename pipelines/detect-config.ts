@@ -160,9 +160,9 @@ export const detectConfigSchema = z.object({
     ),
   nullModel: z
     .enum(['time', 'item', 'window'])
-    .default('time')
+    .default('item')
     .describe(
-      "Null model of the pair test: 'time' (the per-item model conditioned also on when each item was shared: the chance two of its sharers co-acted within its interval, from the item's own co-acting pairs); 'item' sums over the items a pair could co-share the chance both are among each item's sharers given their own activity; 'window' scales the window's co-acting pairs (the older model). Default 'time'.",
+      "Null model of the pair test: 'time' (the per-item model conditioned also on when each item was shared: the chance two of its sharers co-acted within its interval, from the item's own co-acting pairs); 'item' sums over the items a pair could co-share the chance both are among each item's sharers given their own activity; 'window' scales the window's co-acting pairs (the older model). 'time' finds more on the real data but flags German page networks in the mix (docs/detection.md, Real data). Default 'item'.",
     ),
   edgeCorrection: z
     .enum(['bh', 'bonferroni'])
