@@ -179,7 +179,7 @@ export class CoactionGraph {
       return;
     }
     this.itemW.set(item, w);
-    if (!acc) this.onItem.set(item, (acc = new Map()));
+    if (!acc) this.onItem.set(item, (acc = new Map<string, number>()));
     for (const x of [a, b]) {
       const v = (acc.get(x) ?? 0) + by;
       if (v > 0) acc.set(x, v);
