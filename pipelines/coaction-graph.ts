@@ -12,10 +12,18 @@
 // these two accounts both shared it, and a network's own co-sharing (even one that dominates the window) does not
 // raise its own bar. The count of distinct co-shared items is a sum of independent Bernoulli trials (a
 // Poisson-binomial), whose upper tail the Poisson tail with the same mean bounds from above: the test is analytic,
-// deterministic and conservative. Time enters only as the evidence requirement (co-actions within the item's
-// interval); the null counts any co-share, which again only makes it stricter.
-// Multiple testing: an edge is kept when its p-value passes the Benjamini-Hochberg step-up at level `alpha` over the
-// edges held (the false-discovery rate among kept edges is at most alpha), or the Bonferroni threshold when asked.
+// deterministic and conservative.
+// Time (nullModel 'time', opt-in): evidence is a co-share *within the item's interval*, so the null asks for the
+// same: P(a and b both among the sharers of i and within its interval) = k_i(k_i - 1)·q_i·(m_a/N)·(m_b/N), q_i the
+// chance that two of i's sharers co-acted within the interval, taken from the item's own spread: q_i = W_i / C(k_i, 2),
+// W_i the account pairs with co-action evidence on i (kept here per item). So k_i(k_i - 1)·q_i = 2·W_i and
+// S_ab = Σ_i 2·W_i, with every co-acting pair of a or b left out of the items they co-shared. A same-minute co-share of
+// a link that others spread over hours is strong evidence; heavy readers sharing headlines at their own pace co-act
+// only as often as that spread predicts. Since W_i <= C(k_i, 2), E never exceeds the untimed model's ('item', where
+// time entered only as the evidence requirement). An item shared by a burst (every sharer in one minute) has q_i = 1:
+// its time says nothing, so a storm of retweets is judged by repetition alone.
+// Multiple testing: an edge is kept when its p-value is below `alpha` / the edges held (Bonferroni, the default), or
+// passes the Benjamini-Hochberg step-up at level `alpha` over them when asked.
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
 import { logFactorial, logPoissonTail } from './tail-probability.ts';
 import { heapPop, heapPush } from './time-heap.ts';
@@ -71,6 +79,14 @@ export interface NullCounts {
   itemPairs?: number;
   /** k_i: distinct accounts on `item` in the window (to leave the pair out of the items it co-shared). */
   sharersOf?: (item: string) => number;
+  /**
+   * S_t = Σ 2·W_i over the window's items that can be evidence, W_i = {@link CoactionGraph.pairsOn}: the per-item
+   * null model conditioned also on when each item was shared (see the file comment). Takes precedence over
+   * `itemPairs`.
+   */
+  timePairs?: number;
+  /** Items with more sharers are crowds, left out of S_t (so not left out again for the pair). Default none. */
+  maxSharers?: number;
   /** Multiple-testing control over the edges held: Benjamini-Hochberg (false-discovery rate) or Bonferroni. Default 'bonferroni'. */
   correction?: 'bh' | 'bonferroni';
 }
@@ -145,6 +161,37 @@ export class CoactionGraph {
     }
   }
 
+  /**
+   * Per item, the accounts with co-action evidence on it and their number of partners there (derived, not
+   * serialised): W_i, the account pairs that co-acted on item i within its interval, is half the sum; the time-aware
+   * null model reads it.
+   */
+  private onItem = new Map<string, Map<string, number>>();
+  /** W_i per item (derived, not serialised). */
+  private itemW = new Map<string, number>();
+
+  private link(item: string, a: string, b: string, by: 1 | -1): void {
+    const w = (this.itemW.get(item) ?? 0) + by;
+    let acc = this.onItem.get(item);
+    if (w <= 0) {
+      this.itemW.delete(item);
+      this.onItem.delete(item);
+      return;
+    }
+    this.itemW.set(item, w);
+    if (!acc) this.onItem.set(item, (acc = new Map<string, number>()));
+    for (const x of [a, b]) {
+      const v = (acc.get(x) ?? 0) + by;
+      if (v > 0) acc.set(x, v);
+      else acc.delete(x);
+    }
+  }
+
+  /** W_i: account pairs with co-action evidence on `item` (within its interval) now held. */
+  pairsOn(item: string): number {
+    return this.itemW.get(item) ?? 0;
+  }
+
   constructor(
     private readonly maxEvidencePerEdge: number,
     private readonly minShared = 2,
@@ -160,14 +207,18 @@ export class CoactionGraph {
       edge = { a, b, ev: [] };
       this.edges.set(key, edge);
     }
+    let onItem = false;
     for (const e of edge.ev) {
-      if (e.item === item && e.pa === pa && e.pb === pb) {
+      if (e.item !== item) continue;
+      onItem = true;
+      if (e.pa === pa && e.pb === pb) {
         if (!e.kinds.includes(kind)) e.kinds.push(kind);
         return;
       }
     }
     if (edge.ev.length >= this.maxEvidencePerEdge) return;
     edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
+    if (!onItem) this.link(item, a, b, 1);
     this.bump(a, b, 1);
     this.shared.delete(key);
     heapPush(this.queue, [ta > tb ? ta : tb, key]);
@@ -190,8 +241,17 @@ export class CoactionGraph {
       const edge = this.edges.get(key);
       if (!edge) continue;
       const before = edge.ev.length;
-      edge.ev = edge.ev.filter((e) => Math.max(e.ta, e.tb) >= cutoffMs);
+      const gone = new Set<string>();
+      edge.ev = edge.ev.filter((e) => {
+        if (Math.max(e.ta, e.tb) >= cutoffMs) return true;
+        gone.add(e.item);
+        return false;
+      });
       if (edge.ev.length !== before) this.bump(edge.a, edge.b, edge.ev.length - before);
+      if (gone.size > 0) {
+        for (const e of edge.ev) gone.delete(e.item);
+        for (const item of gone) this.link(item, edge.a, edge.b, -1);
+      }
       this.shared.delete(key);
       if (edge.ev.length === 0) {
         this.edges.delete(key);
@@ -244,7 +304,19 @@ export class CoactionGraph {
       const mb = counts.postsOf(edge.b);
       const posts = Math.max(floor, counts.posts - ma - mb);
       let expected: number;
-      if (counts.itemPairs !== undefined) {
+      if (counts.timePairs !== undefined) {
+        // The pair left out of the items it co-shared: W_i minus every co-acting pair that involves a or b there.
+        let s = counts.timePairs;
+        const seen = new Set<string>();
+        for (const e of edge.ev) {
+          if (seen.has(e.item)) continue;
+          seen.add(e.item);
+          if (counts.sharersOf && counts.sharersOf(e.item) > (counts.maxSharers ?? Infinity)) continue;
+          const on = this.onItem.get(e.item);
+          if (on) s -= 2 * ((on.get(edge.a) ?? 0) + (on.get(edge.b) ?? 0) - 1);
+        }
+        expected = expectedPerItem(ma, mb, { posts, itemPairs: s });
+      } else if (counts.itemPairs !== undefined) {
         // The pair left out of the items it co-shared: k(k-1) -> (k-2)(k-3), i.e. minus 4k - 6 per item.
         let s = counts.itemPairs;
         if (counts.sharersOf) {
@@ -337,6 +409,7 @@ export class CoactionGraph {
       const key = `${e.a}\u0001${e.b}`;
       g.edges.set(key, e);
       g.bump(e.a, e.b, e.ev.length);
+      for (const item of new Set(e.ev.map((v) => v.item))) g.link(item, e.a, e.b, 1);
       if (e.ev.length >= minShared) {
         g.candidates.add(key);
         g.stale.add(key);

@@ -363,20 +363,26 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const findings: Finding[] = [];
     // The per-item null model's S = Σ k_i(k_i - 1) over the items that can be evidence (text groups, links,
     // reposts; crowds left out): one pass over the window's items per advance (coaction-graph.ts).
+    // The time-aware model (nullModel 'time') sums 2·W_i instead: the item's account pairs that co-acted within its
+    // interval, i.e. k_i(k_i - 1) times the chance that two of its sharers did so.
     let itemPairs = 0;
-    if (cfg.nullModel === 'item')
+    let timePairs = 0;
+    if (cfg.nullModel !== 'window')
       for (const [key, item] of window.items) {
         const k = item.distinct;
-        if (k >= 2 && k <= cfg.maxItemAccounts && key[0] !== 'h') itemPairs += k * (k - 1);
+        if (k < 2 || k > cfg.maxItemAccounts || key[0] === 'h') continue;
+        itemPairs += k * (k - 1);
+        if (cfg.nullModel === 'time') timePairs += 2 * graph.pairsOn(key);
       }
     const counts = {
       posts: window.size(),
       postsOf: (a: string) => window.accounts.get(a)?.n ?? 1,
       pairs: window.pairs,
       minPosts: cfg.nullMinPosts,
-      ...(cfg.nullModel === 'item'
+      ...(cfg.nullModel !== 'window'
         ? { itemPairs, sharersOf: (item: string) => window.items.get(item)?.distinct ?? 0 }
         : {}),
+      ...(cfg.nullModel === 'time' ? { timePairs, maxSharers: cfg.maxItemAccounts } : {}),
       correction: cfg.edgeCorrection,
     };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
