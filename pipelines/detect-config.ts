@@ -184,6 +184,14 @@ export const detectConfigSchema = z.object({
     .describe(
       'Family-wise significance of an account pair (divided by the number of pairs, Bonferroni). Default 0.01.',
     ),
+  sharedClaimAlpha: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.01)
+    .describe(
+      'Family-wise significance of two text groups (claims) posted by more of the same accounts than chance (Bonferroni over the claim pairs with a shared poster; pipelines/detect-shared-claims.ts): the co-action edges on both claims join the network, so slow paraphrase drips whose account pairs share only one or two claims are found; 0 turns it off. Default 0.01.',
+    ),
   minClusterAccounts: z
     .number()
     .int()
