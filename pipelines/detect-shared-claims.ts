@@ -6,7 +6,12 @@
 // posting both is, under the same activity-proportional null as the pair test (account a is among a claim's k
 // posters with probability k·m_a/N), about Poisson with mean k₁·k₂·Σm_a²/N². Seven shared posters where 0.08 are
 // expected is a p-value of ~1e-12; there are only as many tests as claim pairs with a shared poster, far fewer than
-// account pairs. Only posts that are evidence count (a poster with a co-acting partner on the claim: a rewrite
+// account pairs. A count lumps a light account (two posts in the window) with a heavy one (three hundred) that is
+// likely in any claim, so with heavy-tailed activity the mean is set by the few heaviest accounts; a second
+// statistic weighs each shared poster by how unlikely it was: T = Σ over the shared posters of -ln(p₁p₂), p = k·m/N
+// capped at 1, whose upper tail under independent memberships has the Chernoff bound
+// ln P(T ≥ t) ≤ min over θ in (0, 1) of Σ_a ln(1 - p_a + p_a^(1-θ)) - θ·t (accounts of equal activity summed at once).
+// A claim pair passes when either p-value does, each at half the level. Only posts that are evidence count (a poster with a co-acting partner on the claim: a rewrite
 // within the text interval, or an identical copy within the exact-copy interval), so share-button copies of one
 // headline spread over hours and crowds (more than maxItemAccounts posters) add nothing, as in the pair test.
 // For each claim pair that passes (Bonferroni over the claim pairs with a shared poster), the co-action edges on the
@@ -94,6 +99,40 @@ export function evidencedPosters(window: DetectionWindow, key: string, cfg: Shar
   return [...out].sort();
 }
 
+/** Exponents θ tried in the Chernoff bound (the bound holds at each; the smallest is kept). */
+const THETAS = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
+
+/**
+ * Natural log of the Chernoff bound on P(T ≥ t), T = Σ_a X_a·(-ln q_a) with independent X_a ~ Bernoulli(q_a), given
+ * the q of every account as `[q, accounts with it]`; 0 when the bound is not below 1.
+ */
+export function logWeightedTail(t: number, qs: ReadonlyArray<[number, number]>): number {
+  let best = 0;
+  for (const theta of THETAS) {
+    let lnMgf = 0;
+    for (const [q, count] of qs) if (q > 0) lnMgf += count * Math.log1p(Math.exp((1 - theta) * Math.log(q)) - q);
+    const bound = lnMgf - theta * t;
+    if (bound < best) best = bound;
+  }
+  return best;
+}
+
+/** Sorted lists' common elements. */
+function intersect(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      out.push(a[i]!);
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  return out;
+}
+
 /** Claim pairs whose shared posters are significant (see the file comment), sorted by their item keys. */
 export function sharedClaimPairs(
   window: DetectionWindow,
@@ -137,9 +176,15 @@ export function sharedClaimPairs(
         overlap.set(k, (overlap.get(k) ?? 0) + 1);
       }
   let sumM2 = 0;
-  for (const r of window.accounts.values()) sumM2 += r.n * r.n;
+  const byActivity = new Map<number, number>(); // posts in the window -> accounts with that many
+  for (const r of window.accounts.values()) {
+    sumM2 += r.n * r.n;
+    byActivity.set(r.n, (byActivity.get(r.n) ?? 0) + 1);
+  }
+  const activity = [...byActivity].sort((x, y) => x[0] - y[0]);
   const n = Math.max(1, cfg.minPosts, window.size());
-  const threshold = Math.log(cfg.alpha / Math.max(1, overlap.size));
+  // Two statistics per claim pair, each at half the level.
+  const threshold = Math.log(cfg.alpha / 2 / Math.max(1, overlap.size));
   const pairs: SharedClaimPair[] = [];
   for (const [k, shared] of overlap) {
     if (shared < cfg.minAccounts) continue;
@@ -148,7 +193,14 @@ export function sharedClaimPairs(
     const k1 = posters.get(keys[i]!)!.length;
     const k2 = posters.get(keys[j]!)!.length;
     const expected = (k1 * k2 * sumM2) / (n * n);
-    const logP = logPoissonTail(shared, expected);
+    let logP = logPoissonTail(shared, expected);
+    if (logP > threshold) {
+      const q = (m: number): number => Math.min(1, (k1 * m) / n) * Math.min(1, (k2 * m) / n);
+      let t = 0;
+      for (const a of intersect(posters.get(keys[i]!)!, posters.get(keys[j]!)!))
+        t -= Math.log(q(window.accounts.get(a)?.n ?? 1));
+      logP = Math.min(logP, logWeightedTail(t, activity.map(([m, c]): [number, number] => [q(m), c])));
+    }
     if (logP <= threshold)
       pairs.push({ items: [keys[i]!, keys[j]!], accounts: [k1, k2], shared, expected, logP });
   }
