@@ -403,7 +403,6 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       const claimCfg = {
         alpha: cfg.sharedClaimAlpha,
         textIntervalMs: cfg.textIntervalSeconds * 1000,
-        exactCopyIntervalMs: cfg.exactCopyIntervalSeconds * 1000,
         maxItemAccounts: cfg.maxItemAccounts,
         minAccounts: cfg.minClusterAccounts,
         minPosts: cfg.nullMinPosts,

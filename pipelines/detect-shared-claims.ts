@@ -11,9 +11,14 @@
 // statistic weighs each shared poster by how unlikely it was: T = Σ over the shared posters of -ln(p₁p₂), p = k·m/N
 // capped at 1, whose upper tail under independent memberships has the Chernoff bound
 // ln P(T ≥ t) ≤ min over θ in (0, 1) of Σ_a ln(1 - p_a + p_a^(1-θ)) - θ·t (accounts of equal activity summed at once).
-// A claim pair passes when either p-value does, each at half the level. Only posts that are evidence count (a poster with a co-acting partner on the claim: a rewrite
-// within the text interval, or an identical copy within the exact-copy interval), so share-button copies of one
-// headline spread over hours and crowds (more than maxItemAccounts posters) add nothing, as in the pair test.
+// A claim pair passes when either p-value does, each at half the level. Only rewrites count: a poster whose post has
+// a different wording from another account's post on the claim within the text interval. Identical copies (share
+// buttons, retweets, a copy-paste network without edits, which the pair test handles) add nothing: heavy readers
+// sharing the same headlines concentrate on those items far more than their activity predicts, which the weighted
+// statistic would read as coordination. A wording that more than a quarter of the claim's accounts (and more than
+// two) used verbatim is a copy, not a rewrite: one edited copy among forty identical ones must not make the forty
+// rewriters, while two drip accounts that happen to pick the same synonyms stay. Crowds (more than maxItemAccounts
+// posters) are not tested.
 // For each claim pair that passes (Bonferroni over the claim pairs with a shared poster), the co-action edges on the
 // two claims among their evidenced posters are kept as the network's edges, so the accounts of a drip join one
 // component even when each pair of them shares a single claim. Pure: reads the window and the graph, keeps only a
@@ -26,10 +31,8 @@ import { logPoissonTail } from './tail-probability.ts';
 export interface SharedClaimsConfig {
   /** Family-wise significance of a claim pair (Bonferroni over the claim pairs with a shared poster); 0 turns the test off. */
   alpha: number;
-  /** Two non-identical posts of a claim are evidence when at most this far apart, ms. */
+  /** Two posts of a claim with different wordings are evidence when at most this far apart, ms. */
   textIntervalMs: number;
-  /** Two identical posts of a claim are evidence when at most this far apart, ms. */
-  exactCopyIntervalMs: number;
   /** Claims with more distinct posters in the window are crowds and are not tested. */
   maxItemAccounts: number;
   /** Fewest evidenced posters of a claim, and fewest shared posters of a claim pair. */
@@ -70,29 +73,38 @@ interface Evidenced {
 export type SharedClaimsCache = Map<string, Evidenced>;
 
 /**
- * The posters of a claim with at least one co-acting partner on it: another account's post within `textIntervalMs`
- * with different wording, or with the same wording within `exactCopyIntervalMs` (what the detector records as text
- * evidence), sorted.
+ * The posters of a claim who rewrote it: at least one of their posts on it has a wording (exact hash) that at most
+ * two accounts, or at most a quarter of the claim's accounts, used, with another account's post on it within
+ * `textIntervalMs`; sorted.
  */
 export function evidencedPosters(window: DetectionWindow, key: string, cfg: SharedClaimsConfig): string[] {
   const acts = window.items.get(key)?.acts ?? [];
   const out = new Set<string>();
   const wording = acts.map((x) => window.posts.get(x.p)?.x ?? '');
+  const users = new Map<string, Set<string>>(); // wording -> accounts that used it
+  const accounts = new Set<string>();
+  acts.forEach((x, i) => {
+    accounts.add(x.a);
+    const u = users.get(wording[i]!);
+    if (u) u.add(x.a);
+    else users.set(wording[i]!, new Set([x.a]));
+  });
+  const maxUsers = Math.max(2, Math.floor(accounts.size / 4));
   for (let i = 0; i < acts.length; i++) {
     const me = acts[i]!;
-    if (out.has(me.a)) continue;
+    if (out.has(me.a) || users.get(wording[i]!)!.size > maxUsers) continue;
     let found = false;
     for (let j = i - 1; j >= 0 && !found; j--) {
       const o = acts[j]!;
       const dt = me.t - o.t;
       if (dt > cfg.textIntervalMs) break;
-      if (o.a !== me.a && (wording[j] !== wording[i] || dt <= cfg.exactCopyIntervalMs)) found = true;
+      if (o.a !== me.a) found = true;
     }
     for (let j = i + 1; j < acts.length && !found; j++) {
       const o = acts[j]!;
       const dt = o.t - me.t;
       if (dt > cfg.textIntervalMs) break;
-      if (o.a !== me.a && (wording[j] !== wording[i] || dt <= cfg.exactCopyIntervalMs)) found = true;
+      if (o.a !== me.a) found = true;
     }
     if (found) out.add(me.a);
   }

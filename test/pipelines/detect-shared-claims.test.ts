@@ -27,31 +27,38 @@ function windowWith(key: string, acts: Array<[string, number, string]>): Detecti
 const CFG = {
   alpha: 0.01,
   textIntervalMs: 6 * HOUR,
-  exactCopyIntervalMs: 10 * MIN,
   maxItemAccounts: 150,
   minAccounts: 3,
   minPosts: 1000,
 };
 
 describe('evidencedPosters', () => {
-  it('counts rewrites hours apart and identical copies minutes apart, not identical copies hours apart', () => {
+  it('counts rewrites within the text interval, not a wording several accounts copied, however close', () => {
     const w = windowWith('t:claim', [
       ['a', T0, 'x1'],
       ['b', T0 + 3 * HOUR, 'x2'], // a rewrite 3 h after a's: both are evidence
-      ['c', T0 + 5 * HOUR, 'x2'], // b's wording 2 h later: evidence only through a's different wording (5 h)
-      ['d', T0 + 12 * HOUR, 'x1'], // 7 h after c: nothing within the text interval
+      ['c', T0 + 5 * HOUR, 'x4'],
+      ['d', T0 + 12 * HOUR, 'x5'], // 7 h after c: nothing within the text interval
       ['e', T0 + 20 * HOUR, 'x3'],
-      ['f', T0 + 20 * HOUR + 5 * MIN, 'x3'], // an identical copy 5 min later
+      ['f', T0 + 20 * HOUR + 5 * MIN, 'x3'], // identical copies minutes apart by three accounts: the pair test's
+      ['g', T0 + 20 * HOUR + 6 * MIN, 'x3'], // business, not rewrites
     ]);
-    expect(evidencedPosters(w, 't:claim', CFG)).toEqual(['a', 'b', 'c', 'e', 'f']);
+    expect(evidencedPosters(w, 't:claim', CFG)).toEqual(['a', 'b', 'c']);
   });
 
-  it('leaves out identical copies spread over hours (what share buttons produce)', () => {
+  it('leaves out identical copies (what share buttons produce), also when one sharer edited the headline', () => {
     const w = windowWith(
       't:headline',
-      Array.from({ length: 8 }, (_, i): [string, number, string] => [`r${i}`, T0 + i * 30 * MIN, 'same']),
+      Array.from({ length: 8 }, (_, i): [string, number, string] => [`r${i}`, T0 + i * 3 * MIN, 'same']),
     );
     expect(evidencedPosters(w, 't:headline', CFG)).toEqual([]);
+    w.addPost(
+      'edited',
+      { t: T0 + 10 * MIN, a: 'r9', l: 'nl', items: ['t:headline'], g: 'headline', tags: [], links: [], x: 'other' },
+      { created: null, ageDays: null, posts: null, botScore: 0, botReasons: [] },
+    );
+    w.addAction('t:headline', { t: T0 + 10 * MIN, a: 'r9', p: 'edited', l: 'nl', n: 0 });
+    expect(evidencedPosters(w, 't:headline', CFG)).toEqual(['r9']);
     expect(sharedClaimPairs(w, CFG).pairs).toEqual([]);
   });
 });
@@ -110,8 +117,8 @@ const CLAIM_B = claim('ambtenaren kregen opdracht om briefstemmen uit Zuid-Holla
 
 /**
  * Six hours: 4,000 organic posts by 400 accounts of skewed activity; 12 news links shared by 100 accounts each over
- * hours; share-button copies (10 headlines, identical text and link, 40 sharers each, within ~45 min, heavy posters
- * share more); two politician quotes each quoted by 60 accounts with their own comment; and, unless `drip` is false,
+ * hours; share-button copies (10 headlines, identical text and link, 40 sharers each within ~45 min, from 150 readers
+ * who post little else, the first readers sharing nearly every headline); two politician quotes each quoted by 60 accounts with their own comment; and, unless `drip` is false,
  * a slow drip: 24 accounts, claims A and B reworded over 4 hours, 8 post only A, 8 only B, 8 both (so no two accounts
  * share more than two items), each with two posts of chatter.
  */
@@ -133,7 +140,7 @@ function world(seed: number, drip = true): EnrichedPost[] {
     const headline = `${babble(r, 10)} | NU.nl https://nu.example/${h}`;
     const t0 = T0 + r() * 5 * HOUR;
     const sharers = new Set<string>();
-    while (sharers.size < 40) sharers.add(pick(r));
+    while (sharers.size < 40) sharers.add(`reader-${Math.floor(150 * r() ** 2)}`);
     for (const a of sharers) add(a, t0 + decay(r, 45 * MIN), headline, [`https://nu.example/${h}`]);
   }
   for (const quote of [
@@ -183,4 +190,6 @@ describe('shared claims in the coordination detector', () => {
     for (const seed of [6, 7, 8]) expect(flagged(world(seed, false))).toEqual([]);
   });
 });
+
+
 
