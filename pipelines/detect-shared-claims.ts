@@ -211,10 +211,15 @@ export function sharedClaimPairs(
       let t = 0;
       for (const a of intersect(posters.get(keys[i]!)!, posters.get(keys[j]!)!))
         t -= Math.log(q(window.accounts.get(a)?.n ?? 1));
-      logP = Math.min(logP, logWeightedTail(t, activity.map(([m, c]): [number, number] => [q(m), c])));
+      logP = Math.min(
+        logP,
+        logWeightedTail(
+          t,
+          activity.map(([m, c]): [number, number] => [q(m), c]),
+        ),
+      );
     }
-    if (logP <= threshold)
-      pairs.push({ items: [keys[i]!, keys[j]!], accounts: [k1, k2], shared, expected, logP });
+    if (logP <= threshold) pairs.push({ items: [keys[i]!, keys[j]!], accounts: [k1, k2], shared, expected, logP });
   }
   pairs.sort((x, y) => (x.items[0] < y.items[0] ? -1 : x.items[0] > y.items[0] ? 1 : x.items[1] < y.items[1] ? -1 : 1));
   return { pairs, posters };
@@ -235,8 +240,7 @@ export function sharedClaimEdges(
 ): SignificantEdge[] {
   const { pairs, posters } = sharedClaimPairs(window, cfg, cache);
   const logPOf = new Map<string, number>(); // claim -> best p-value of a pair it is in
-  for (const p of pairs)
-    for (const key of p.items) logPOf.set(key, Math.min(logPOf.get(key) ?? 0, p.logP));
+  for (const p of pairs) for (const key of p.items) logPOf.set(key, Math.min(logPOf.get(key) ?? 0, p.logP));
   const out = new Map<string, SignificantEdge>();
   for (const [key, logP] of [...logPOf].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const accounts = posters.get(key)!;

@@ -35,12 +35,14 @@ const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|$
 
 // Instrumentation.
 let lastGroup: string | null | undefined;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
 const assign = DuplicateIndex.prototype.assign;
 DuplicateIndex.prototype.assign = function (this: DuplicateIndex, ...xs: Parameters<typeof assign>) {
   lastGroup = assign.apply(this, xs);
   return lastGroup;
 };
 const evidencePairs = new Set<string>(); // drip pairs with any text evidence
+// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
 const add = CoactionGraph.prototype.add;
 CoactionGraph.prototype.add = function (this: CoactionGraph, ...xs: Parameters<typeof add>) {
   const [a, , , b] = xs;
@@ -50,6 +52,7 @@ CoactionGraph.prototype.add = function (this: CoactionGraph, ...xs: Parameters<t
 const maxShared = new Map<string, number>(); // drip pair -> most items shared at an advance
 const bestMargin = new Map<string, number>(); // drip pair -> best log10 p-value minus log10 threshold
 const significant = new Set<string>();
+// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
 const sig = CoactionGraph.prototype.significantEdges;
 CoactionGraph.prototype.significantEdges = function (this: CoactionGraph, ...xs: Parameters<typeof sig>) {
   const out = sig.apply(this, xs);
@@ -88,6 +91,7 @@ for (const p of data.posts) {
 }
 det.advance(latest);
 const flagged = new Set(det.clusters().flatMap((c) => c.accounts));
+const organic = [...flagged].filter((a) => !data.campaignOf.has(a));
 
 // Per group: the drip accounts in it.
 const groupAccounts = new Map<string, Set<string>>();
@@ -144,5 +148,6 @@ for (const [cid, c] of byCampaign) {
   );
   for (const [k, v] of c.missed) console.log(`   ${k}: ${v}`);
 }
+console.log(`organic accounts flagged: ${organic.length}`);
 console.log('missed members by cause:');
 for (const [k, v] of [...causes].sort()) console.log(`  ${k}: ${v}`);

@@ -137,7 +137,7 @@ describe('DuplicateIndex', () => {
       expect(others).not.toContain(drip[0]);
     });
 
-    it('does not take a short post that shares a third of a long message\'s words for its paraphrase', () => {
+    it("does not take a short post that shares a third of a long message's words for its paraphrase", () => {
       // From evaluation seed 1: 7 of this organic post's 8 content words occur in a 20-word copy-paste message (exact
       // Jaccard 0.33); the 48-value MinHash estimated 0.56, above the 0.5 threshold, so the post joined the message's
       // group and its author the campaign's cluster. The exact word Jaccard now decides.

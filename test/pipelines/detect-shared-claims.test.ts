@@ -190,6 +190,3 @@ describe('shared claims in the coordination detector', () => {
     for (const seed of [6, 7, 8]) expect(flagged(world(seed, false))).toEqual([]);
   });
 });
-
-
-
