@@ -404,7 +404,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         alpha: cfg.sharedClaimAlpha,
         textIntervalMs: cfg.textIntervalSeconds * 1000,
         maxItemAccounts: cfg.maxItemAccounts,
-        minAccounts: cfg.minClusterAccounts,
+        minAccounts: Math.max(cfg.minClusterAccounts, cfg.sharedClaimMinAccounts),
         minPosts: cfg.nullMinPosts,
       };
       for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache))
