@@ -71,6 +71,12 @@ export interface NullCounts {
   itemPairs?: number;
   /** k_i: distinct accounts on `item` in the window (to leave the pair out of the items it co-shared). */
   sharersOf?: (item: string) => number;
+  /**
+   * An upper bound of `sharersOf` over every item of the evidence held, given only when `postsOf` returns at least 1
+   * for every account. With `itemPairs` it lets the test skip groups of edges that cannot pass without reading them
+   * (a lower bound of each one's expectation already gives a tail above the threshold); the result is the same.
+   */
+  maxSharers?: number;
   /** Multiple-testing control over the edges held: Benjamini-Hochberg (false-discovery rate) or Bonferroni. Default 'bonferroni'. */
   correction?: 'bh' | 'bonferroni';
 }
@@ -131,6 +137,12 @@ export class CoactionGraph {
   private strong = new Set<string>();
   /** Candidates whose evidence changed since their shared-item count was cached (derived, not serialised). */
   private stale = new Set<string>();
+  /**
+   * The `strong` edges grouped by their shared items and distinct items (group code shared * 4096 + items, capped),
+   * with each strong edge's code: edges alike in both have one lower bound of their expectation (derived).
+   */
+  private groups = new Map<number, Set<string>>();
+  private groupOf = new Map<string, number>();
   /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
   private total = 0;
   /** Evidence records per account (derived, not serialised). */
@@ -177,6 +189,23 @@ export class CoactionGraph {
     }
   }
 
+  /** Moves a strong edge to the group of its code, or out of the groups (null). */
+  private regroup(key: string, code: number | null): void {
+    const old = this.groupOf.get(key);
+    if (old === code) return;
+    if (old !== undefined) {
+      const g = this.groups.get(old)!;
+      g.delete(key);
+      if (g.size === 0) this.groups.delete(old);
+      this.groupOf.delete(key);
+    }
+    if (code === null) return;
+    let g = this.groups.get(code);
+    if (!g) this.groups.set(code, (g = new Set()));
+    g.add(key);
+    this.groupOf.set(key, code);
+  }
+
   /** Number of edges held. */
   size(): number {
     return this.edges.size;
@@ -197,10 +226,12 @@ export class CoactionGraph {
         this.edges.delete(key);
         this.candidates.delete(key);
         this.strong.delete(key);
+        this.regroup(key, null);
         this.stale.delete(key);
       } else if (edge.ev.length < this.minShared) {
         this.candidates.delete(key);
         this.strong.delete(key);
+        this.regroup(key, null);
         this.stale.delete(key);
       } else {
         this.stale.add(key);
@@ -226,11 +257,37 @@ export class CoactionGraph {
       const edge = this.edges.get(key)!;
       const s = sharedItems(edge);
       this.shared.set(key, s);
-      if (s >= this.minShared) this.strong.add(key);
-      else this.strong.delete(key);
+      if (s >= this.minShared) {
+        this.strong.add(key);
+        this.regroup(key, Math.min(s, 4095) * 4096 + Math.min(new Set(edge.ev.map((e) => e.item)).size, 4095));
+      } else {
+        this.strong.delete(key);
+        this.regroup(key, null);
+      }
     }
     this.stale.clear();
-    const pool = minShared >= this.minShared ? this.strong : this.edges.keys();
+    // A lower bound of an edge's expectation: the pair's own items can take at most (4k - 6) each off S, k at most
+    // maxSharers; the fewest posts per account are 1 and N is at most `posts`. When the Poisson probability of exactly
+    // `shared` at that bound is above the threshold (with a margin for rounding), so is the tail at the expectation.
+    const cannotPass = (shared: number, items: number, ma: number, mb: number, posts: number): boolean => {
+      if (counts.itemPairs === undefined || counts.maxSharers === undefined) return false;
+      const s = Math.max(2, counts.itemPairs - items * Math.max(0, 4 * counts.maxSharers - 6));
+      const lo = (ma * mb * s) / (posts * posts);
+      return -lo + shared * Math.log(lo) - logFactorial(shared) > threshold + 1e-6;
+    };
+    const useGroups = minShared >= this.minShared && counts.maxSharers !== undefined;
+    const pool: Iterable<string> = useGroups
+      ? (function* (groups: Map<number, Set<string>>) {
+          const posts = Math.max(floor, counts.posts);
+          for (const [code, keys] of groups) {
+            const shared = Math.floor(code / 4096);
+            if (shared < 4095 && code % 4096 < 4095 && cannotPass(shared, code % 4096, 1, 1, posts)) continue;
+            yield* keys;
+          }
+        })(this.groups)
+      : minShared >= this.minShared
+        ? this.strong
+        : this.edges.keys();
     for (const key of pool) {
       const edge = this.edges.get(key);
       if (!edge || edge.ev.length < minShared) continue;
@@ -243,6 +300,9 @@ export class CoactionGraph {
       const ma = counts.postsOf(edge.a);
       const mb = counts.postsOf(edge.b);
       const posts = Math.max(floor, counts.posts - ma - mb);
+      const code = this.groupOf.get(key);
+      if (useGroups && code !== undefined && code % 4096 < 4095 && cannotPass(shared, code % 4096, ma, mb, posts))
+        continue;
       let expected: number;
       if (counts.itemPairs !== undefined) {
         // The pair left out of the items it co-shared: k(k-1) -> (k-2)(k-3), i.e. minus 4k - 6 per item.

@@ -361,20 +361,20 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   function findingsAt(nowMs: number): Finding[] {
     const findings: Finding[] = [];
     // The per-item null model's S = Σ k_i(k_i - 1) over the items that can be evidence (text groups, links,
-    // reposts; crowds left out): one pass over the window's items per advance (coaction-graph.ts).
-    let itemPairs = 0;
-    if (cfg.nullModel === 'item')
-      for (const [key, item] of window.items) {
-        const k = item.distinct;
-        if (k >= 2 && k <= cfg.maxItemAccounts && key[0] !== 'h') itemPairs += k * (k - 1);
-      }
+    // reposts; crowds left out), kept by the window (coaction-graph.ts).
+    const itemPairs = cfg.nullModel === 'item' ? window.itemPairs(cfg.maxItemAccounts) : 0;
     const counts = {
       posts: window.size(),
       postsOf: (a: string) => window.accounts.get(a)?.n ?? 1,
       pairs: window.pairs,
       minPosts: cfg.nullMinPosts,
       ...(cfg.nullModel === 'item'
-        ? { itemPairs, sharersOf: (item: string) => window.items.get(item)?.distinct ?? 0 }
+        ? {
+            itemPairs,
+            sharersOf: (item: string) => window.items.get(item)?.distinct ?? 0,
+            // Evidence items are text groups, links and reposts, never hashtags; postsOf is at least 1.
+            maxSharers: window.maxSharers(),
+          }
         : {}),
       correction: cfg.edgeCorrection,
     };
