@@ -18,7 +18,7 @@
 // edges held (the false-discovery rate among kept edges is at most alpha), or the Bonferroni threshold when asked.
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
 import { logFactorial, logPoissonTail } from './tail-probability.ts';
-import { heapPop, heapPush } from './time-heap.ts';
+import { TimeHeap } from './time-heap.ts';
 
 /** How two posts co-acted. */
 export type EvidenceKind = 'text' | 'link' | 'xlang' | 'repost';
@@ -90,6 +90,17 @@ export function expectedPerItem(ma: number, mb: number, counts: { posts: number;
   return (ma * mb * Math.max(counts.itemPairs, 2)) / (counts.posts * counts.posts);
 }
 
+/**
+ * The kinds list of a new evidence record, one shared list per kind: most records keep one kind for life, so sharing
+ * saves an array per record (~13 records per post of a dense stream); a record that gains a kind gets its own copy.
+ */
+const ONE_KIND: Record<EvidenceKind, EvidenceKind[]> = {
+  text: ['text'],
+  link: ['link'],
+  xlang: ['xlang'],
+  repost: ['repost'],
+};
+
 /** Serialised form of a {@link CoactionGraph}. */
 export interface CoactionGraphState {
   edges: Edge[];
@@ -126,8 +137,8 @@ export class CoactionGraph {
   private edges = new Map<string, Edge>();
   /** Keys of edges holding at least `minShared` evidence records: the only ones that can pass the test. */
   private candidates = new Set<string>();
-  /** Min-heap of [later post time, edge key], one entry per evidence added. */
-  private queue: [number, string][] = [];
+  /** Min-heap of (later post time, edge key), one entry per evidence added. */
+  private queue = new TimeHeap();
   /** sharedItems() per edge key, dropped whenever the edge's evidence changes (derived, not serialised). */
   private shared = new Map<string, number>();
   /**
@@ -168,21 +179,29 @@ export class CoactionGraph {
     if (a > b) return this.add(b, pb, tb, a, pa, ta, item, kind);
     const key = `${a}\u0001${b}`;
     let edge = this.edges.get(key);
-    if (!edge) {
-      edge = { a, b, ev: [] };
+    if (!edge && this.maxEvidencePerEdge > 0) {
+      // A new edge's list is made with its first record: an array literal has its exact size, where a push onto []
+      // reserves 17 slots, and most edges of a dense stream never get a second record.
+      edge = { a, b, ev: [{ item, kinds: ONE_KIND[kind], pa, pb, ta, tb }] };
       this.edges.set(key, edge);
-    }
-    for (const e of edge.ev) {
-      if (e.item === item && e.pa === pa && e.pb === pb) {
-        if (!e.kinds.includes(kind)) e.kinds.push(kind);
-        return;
+    } else {
+      if (!edge) {
+        edge = { a, b, ev: [] };
+        this.edges.set(key, edge);
       }
+      for (const e of edge.ev) {
+        if (e.item === item && e.pa === pa && e.pb === pb) {
+          // Copied, not pushed: a new record's kinds are a list shared by every record of that kind (ONE_KIND).
+          if (!e.kinds.includes(kind)) e.kinds = [...e.kinds, kind];
+          return;
+        }
+      }
+      if (edge.ev.length >= this.maxEvidencePerEdge) return;
+      edge.ev.push({ item, kinds: ONE_KIND[kind], pa, pb, ta, tb });
     }
-    if (edge.ev.length >= this.maxEvidencePerEdge) return;
-    edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
     this.bump(a, b, 1);
     this.shared.delete(key);
-    heapPush(this.queue, [ta > tb ? ta : tb, key]);
+    this.queue.push(ta > tb ? ta : tb, key);
     if (edge.ev.length >= this.minShared) {
       this.candidates.add(key);
       this.stale.add(key);
@@ -214,8 +233,8 @@ export class CoactionGraph {
   /** Drops evidence whose later post is older than `cutoffMs`, and edges left without evidence. Only edges that
    * hold evidence older than the cutoff are visited (a min-heap of evidence times, so disorder is harmless). */
   expire(cutoffMs: number): void {
-    while (this.queue.length > 0 && this.queue[0]![0] < cutoffMs) {
-      const key = heapPop(this.queue)[1];
+    while (this.queue.size > 0 && this.queue.peekTime() < cutoffMs) {
+      const key = this.queue.pop();
       const edge = this.edges.get(key);
       if (!edge) continue;
       const before = edge.ev.length;
@@ -387,7 +406,7 @@ export class CoactionGraph {
 
   /** Plain JSON-serialisable snapshot. */
   toJSON(): CoactionGraphState {
-    return { edges: [...this.edges.values()], queue: this.queue.slice() };
+    return { edges: [...this.edges.values()], queue: this.queue.pairs() };
   }
 
   /** Rebuilds a graph from {@link toJSON} output. */
@@ -402,11 +421,12 @@ export class CoactionGraph {
         g.stale.add(key);
       }
     }
-    g.queue = state.queue
-      ? state.queue.map(([t, k]) => [t, k])
-      : state.edges
+    g.queue = TimeHeap.from(
+      state.queue ??
+        state.edges
           .flatMap((e) => e.ev.map((v): [number, string] => [Math.max(v.ta, v.tb), `${e.a}\u0001${e.b}`]))
-          .sort((x, y) => x[0] - y[0]);
+          .sort((x, y) => x[0] - y[0]),
+    );
     // A sorted array is a valid min-heap; an exported heap is one already.
     return g;
   }
