@@ -60,7 +60,7 @@ describe('DetectionWindow', () => {
     const w = new DetectionWindow();
     const windowMs = 600_000;
     let now = 0;
-    for (let i = 0; i < 4000; i++) {
+    for (let i = 0; i < 2000; i++) {
       now += Math.floor(next() * 1000);
       // One post in ten arrives up to a minute late.
       const t = next() < 0.1 ? now - Math.floor(next() * 60_000) : now;
@@ -81,7 +81,7 @@ describe('DetectionWindow', () => {
         w.addAction(key, action);
         w.countPairs(action, Math.floor(next() * 3));
       }
-      if (i % 50 === 49) {
+      if (i % 100 === 99) {
         w.expire(now - windowMs);
         checkItems(w);
         for (const max of [3, 20, 150]) expect(w.itemPairs(max)).toBe(bruteItemPairs(w, max));
