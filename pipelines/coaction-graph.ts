@@ -95,10 +95,11 @@ export function expectedPerItem(ma: number, mb: number, counts: { posts: number;
  * saves an array per record (~13 records per post of a dense stream); a record that gains a kind gets its own copy.
  */
 const ONE_KIND: Record<EvidenceKind, EvidenceKind[]> = {
-  text: ['text'],
-  link: ['link'],
-  xlang: ['xlang'],
-  repost: ['repost'],
+  // Frozen (typed mutable to fit Evidence): a push onto a shared list would change every record, so it throws instead.
+  text: Object.freeze(['text']) as EvidenceKind[],
+  link: Object.freeze(['link']) as EvidenceKind[],
+  xlang: Object.freeze(['xlang']) as EvidenceKind[],
+  repost: Object.freeze(['repost']) as EvidenceKind[],
 };
 
 /** Serialised form of a {@link CoactionGraph}. */
