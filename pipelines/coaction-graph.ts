@@ -26,7 +26,7 @@
 // passes the Benjamini-Hochberg step-up at level `alpha` over them when asked.
 // Clusters are the connected components of the kept edges. Plain data; `toJSON` / `from` round-trip it.
 import { logFactorial, logPoissonTail } from './tail-probability.ts';
-import { heapPop, heapPush } from './time-heap.ts';
+import { TimeHeap } from './time-heap.ts';
 
 /** How two posts co-acted. */
 export type EvidenceKind = 'text' | 'link' | 'xlang' | 'repost';
@@ -86,6 +86,12 @@ export interface NullCounts {
    */
   timePairs?: number;
   /** Items with more sharers are crowds, left out of S_t (so not left out again for the pair). Default none. */
+  crowdSharers?: number;
+  /**
+   * An upper bound of `sharersOf` over every item of the evidence held, given only when `postsOf` returns at least 1
+   * for every account. With `itemPairs` it lets the test skip groups of edges that cannot pass without reading them
+   * (a lower bound of each one's expectation already gives a tail above the threshold); the result is the same.
+   */
   maxSharers?: number;
   /** Multiple-testing control over the edges held: Benjamini-Hochberg (false-discovery rate) or Bonferroni. Default 'bonferroni'. */
   correction?: 'bh' | 'bonferroni';
@@ -99,6 +105,18 @@ export function expectedPerItem(ma: number, mb: number, counts: { posts: number;
   if (counts.posts <= 0) return 0;
   return (ma * mb * Math.max(counts.itemPairs, 2)) / (counts.posts * counts.posts);
 }
+
+/**
+ * The kinds list of a new evidence record, one shared list per kind: most records keep one kind for life, so sharing
+ * saves an array per record (~13 records per post of a dense stream); a record that gains a kind gets its own copy.
+ */
+const ONE_KIND: Record<EvidenceKind, EvidenceKind[]> = {
+  // Frozen (typed mutable to fit Evidence): a push onto a shared list would change every record, so it throws instead.
+  text: Object.freeze(['text']) as EvidenceKind[],
+  link: Object.freeze(['link']) as EvidenceKind[],
+  xlang: Object.freeze(['xlang']) as EvidenceKind[],
+  repost: Object.freeze(['repost']) as EvidenceKind[],
+};
 
 /** Serialised form of a {@link CoactionGraph}. */
 export interface CoactionGraphState {
@@ -136,8 +154,8 @@ export class CoactionGraph {
   private edges = new Map<string, Edge>();
   /** Keys of edges holding at least `minShared` evidence records: the only ones that can pass the test. */
   private candidates = new Set<string>();
-  /** Min-heap of [later post time, edge key], one entry per evidence added. */
-  private queue: [number, string][] = [];
+  /** Min-heap of (later post time, edge key), one entry per evidence added. */
+  private queue = new TimeHeap();
   /** sharedItems() per edge key, dropped whenever the edge's evidence changes (derived, not serialised). */
   private shared = new Map<string, number>();
   /**
@@ -147,6 +165,12 @@ export class CoactionGraph {
   private strong = new Set<string>();
   /** Candidates whose evidence changed since their shared-item count was cached (derived, not serialised). */
   private stale = new Set<string>();
+  /**
+   * The `strong` edges grouped by their shared items and distinct items (group code shared * 4096 + items, capped),
+   * with each strong edge's code: edges alike in both have one lower bound of their expectation (derived).
+   */
+  private groups = new Map<number, Set<string>>();
+  private groupOf = new Map<string, number>();
   /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
   private total = 0;
   /** Evidence records per account (derived, not serialised). */
@@ -203,25 +227,34 @@ export class CoactionGraph {
     if (a > b) return this.add(b, pb, tb, a, pa, ta, item, kind);
     const key = `${a}\u0001${b}`;
     let edge = this.edges.get(key);
-    if (!edge) {
-      edge = { a, b, ev: [] };
+    if (!edge && this.maxEvidencePerEdge > 0) {
+      // A new edge's list is made with its first record: an array literal has its exact size, where a push onto []
+      // reserves 17 slots, and most edges of a dense stream never get a second record.
+      edge = { a, b, ev: [{ item, kinds: ONE_KIND[kind], pa, pb, ta, tb }] };
       this.edges.set(key, edge);
-    }
-    let onItem = false;
-    for (const e of edge.ev) {
-      if (e.item !== item) continue;
-      onItem = true;
-      if (e.pa === pa && e.pb === pb) {
-        if (!e.kinds.includes(kind)) e.kinds.push(kind);
-        return;
+      this.link(item, a, b, 1);
+    } else {
+      if (!edge) {
+        edge = { a, b, ev: [] };
+        this.edges.set(key, edge);
       }
+      let onItem = false;
+      for (const e of edge.ev) {
+        if (e.item !== item) continue;
+        onItem = true;
+        if (e.pa === pa && e.pb === pb) {
+          // Copied, not pushed: a new record's kinds are a list shared by every record of that kind (ONE_KIND).
+          if (!e.kinds.includes(kind)) e.kinds = [...e.kinds, kind];
+          return;
+        }
+      }
+      if (edge.ev.length >= this.maxEvidencePerEdge) return;
+      edge.ev.push({ item, kinds: ONE_KIND[kind], pa, pb, ta, tb });
+      if (!onItem) this.link(item, a, b, 1);
     }
-    if (edge.ev.length >= this.maxEvidencePerEdge) return;
-    edge.ev.push({ item, kinds: [kind], pa, pb, ta, tb });
-    if (!onItem) this.link(item, a, b, 1);
     this.bump(a, b, 1);
     this.shared.delete(key);
-    heapPush(this.queue, [ta > tb ? ta : tb, key]);
+    this.queue.push(ta > tb ? ta : tb, key);
     if (edge.ev.length >= this.minShared) {
       this.candidates.add(key);
       this.stale.add(key);
@@ -233,6 +266,23 @@ export class CoactionGraph {
     return this.edges.get(a < b ? `${a}\u0001${b}` : `${b}\u0001${a}`);
   }
 
+  /** Moves a strong edge to the group of its code, or out of the groups (null). */
+  private regroup(key: string, code: number | null): void {
+    const old = this.groupOf.get(key);
+    if (old === code) return;
+    if (old !== undefined) {
+      const g = this.groups.get(old)!;
+      g.delete(key);
+      if (g.size === 0) this.groups.delete(old);
+      this.groupOf.delete(key);
+    }
+    if (code === null) return;
+    let g = this.groups.get(code);
+    if (!g) this.groups.set(code, (g = new Set()));
+    g.add(key);
+    this.groupOf.set(key, code);
+  }
+
   /** Number of edges held. */
   size(): number {
     return this.edges.size;
@@ -241,8 +291,8 @@ export class CoactionGraph {
   /** Drops evidence whose later post is older than `cutoffMs`, and edges left without evidence. Only edges that
    * hold evidence older than the cutoff are visited (a min-heap of evidence times, so disorder is harmless). */
   expire(cutoffMs: number): void {
-    while (this.queue.length > 0 && this.queue[0]![0] < cutoffMs) {
-      const key = heapPop(this.queue)[1];
+    while (this.queue.size > 0 && this.queue.peekTime() < cutoffMs) {
+      const key = this.queue.pop();
       const edge = this.edges.get(key);
       if (!edge) continue;
       const before = edge.ev.length;
@@ -262,10 +312,12 @@ export class CoactionGraph {
         this.edges.delete(key);
         this.candidates.delete(key);
         this.strong.delete(key);
+        this.regroup(key, null);
         this.stale.delete(key);
       } else if (edge.ev.length < this.minShared) {
         this.candidates.delete(key);
         this.strong.delete(key);
+        this.regroup(key, null);
         this.stale.delete(key);
       } else {
         this.stale.add(key);
@@ -291,11 +343,37 @@ export class CoactionGraph {
       const edge = this.edges.get(key)!;
       const s = sharedItems(edge);
       this.shared.set(key, s);
-      if (s >= this.minShared) this.strong.add(key);
-      else this.strong.delete(key);
+      if (s >= this.minShared) {
+        this.strong.add(key);
+        this.regroup(key, Math.min(s, 4095) * 4096 + Math.min(new Set(edge.ev.map((e) => e.item)).size, 4095));
+      } else {
+        this.strong.delete(key);
+        this.regroup(key, null);
+      }
     }
     this.stale.clear();
-    const pool = minShared >= this.minShared ? this.strong : this.edges.keys();
+    // A lower bound of an edge's expectation: the pair's own items can take at most (4k - 6) each off S, k at most
+    // maxSharers; the fewest posts per account are 1 and N is at most `posts`. When the Poisson probability of exactly
+    // `shared` at that bound is above the threshold (with a margin for rounding), so is the tail at the expectation.
+    const cannotPass = (shared: number, items: number, ma: number, mb: number, posts: number): boolean => {
+      if (counts.itemPairs === undefined || counts.maxSharers === undefined) return false;
+      const s = Math.max(2, counts.itemPairs - items * Math.max(0, 4 * counts.maxSharers - 6));
+      const lo = (ma * mb * s) / (posts * posts);
+      return -lo + shared * Math.log(lo) - logFactorial(shared) > threshold + 1e-6;
+    };
+    const useGroups = minShared >= this.minShared && counts.maxSharers !== undefined;
+    const pool: Iterable<string> = useGroups
+      ? (function* (groups: Map<number, Set<string>>) {
+          const posts = Math.max(floor, counts.posts);
+          for (const [code, keys] of groups) {
+            const shared = Math.floor(code / 4096);
+            if (shared < 4095 && code % 4096 < 4095 && cannotPass(shared, code % 4096, 1, 1, posts)) continue;
+            yield* keys;
+          }
+        })(this.groups)
+      : minShared >= this.minShared
+        ? this.strong
+        : this.edges.keys();
     for (const key of pool) {
       const edge = this.edges.get(key);
       if (!edge || edge.ev.length < minShared) continue;
@@ -308,6 +386,9 @@ export class CoactionGraph {
       const ma = counts.postsOf(edge.a);
       const mb = counts.postsOf(edge.b);
       const posts = Math.max(floor, counts.posts - ma - mb);
+      const code = this.groupOf.get(key);
+      if (useGroups && code !== undefined && code % 4096 < 4095 && cannotPass(shared, code % 4096, ma, mb, posts))
+        continue;
       let expected: number;
       if (counts.timePairs !== undefined) {
         // The pair left out of the items it co-shared: W_i minus every co-acting pair that involves a or b there.
@@ -316,7 +397,7 @@ export class CoactionGraph {
         for (const e of edge.ev) {
           if (seen.has(e.item)) continue;
           seen.add(e.item);
-          if (counts.sharersOf && counts.sharersOf(e.item) > (counts.maxSharers ?? Infinity)) continue;
+          if (counts.sharersOf && counts.sharersOf(e.item) > (counts.crowdSharers ?? Infinity)) continue;
           const on = this.onItem.get(e.item);
           if (on) s -= 2 * ((on.get(edge.a) ?? 0) + (on.get(edge.b) ?? 0) - 1);
         }
@@ -404,7 +485,7 @@ export class CoactionGraph {
 
   /** Plain JSON-serialisable snapshot. */
   toJSON(): CoactionGraphState {
-    return { edges: [...this.edges.values()], queue: this.queue.slice() };
+    return { edges: [...this.edges.values()], queue: this.queue.pairs() };
   }
 
   /** Rebuilds a graph from {@link toJSON} output. */
@@ -420,11 +501,12 @@ export class CoactionGraph {
         g.stale.add(key);
       }
     }
-    g.queue = state.queue
-      ? state.queue.map(([t, k]) => [t, k])
-      : state.edges
+    g.queue = TimeHeap.from(
+      state.queue ??
+        state.edges
           .flatMap((e) => e.ev.map((v): [number, string] => [Math.max(v.ta, v.tb), `${e.a}\u0001${e.b}`]))
-          .sort((x, y) => x[0] - y[0]);
+          .sort((x, y) => x[0] - y[0]),
+    );
     // A sorted array is a valid min-heap; an exported heap is one already.
     return g;
   }

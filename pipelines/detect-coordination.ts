@@ -371,17 +371,16 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   function findingsAt(nowMs: number, sinceMs: number): Finding[] {
     const findings: Finding[] = [];
     // The per-item null model's S = Σ k_i(k_i - 1) over the items that can be evidence (text groups, links,
-    // reposts; crowds left out): one pass over the window's items per advance (coaction-graph.ts).
-    // The time-aware model (nullModel 'time') sums 2·W_i instead: the item's account pairs that co-acted within its
-    // interval, i.e. k_i(k_i - 1) times the chance that two of its sharers did so.
-    let itemPairs = 0;
+    // reposts; crowds left out), kept by the window (coaction-graph.ts). The time-aware model (nullModel 'time')
+    // sums 2·W_i instead: the item's account pairs that co-acted within its interval, i.e. k_i(k_i - 1) times the
+    // chance that two of its sharers did so (one pass over the window's items per advance).
+    const itemPairs = cfg.nullModel !== 'window' ? window.itemPairs(cfg.maxItemAccounts) : 0;
     let timePairs = 0;
-    if (cfg.nullModel !== 'window')
+    if (cfg.nullModel === 'time')
       for (const [key, item] of window.items) {
         const k = item.distinct;
         if (k < 2 || k > cfg.maxItemAccounts || key[0] === 'h') continue;
-        itemPairs += k * (k - 1);
-        if (cfg.nullModel === 'time') timePairs += 2 * graph.pairsOn(key);
+        timePairs += 2 * graph.pairsOn(key);
       }
     const counts = {
       posts: window.size(),
@@ -389,9 +388,15 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       pairs: window.pairs,
       minPosts: cfg.nullMinPosts,
       ...(cfg.nullModel !== 'window'
-        ? { itemPairs, sharersOf: (item: string) => window.items.get(item)?.distinct ?? 0 }
+        ? {
+            itemPairs,
+            sharersOf: (item: string) => window.items.get(item)?.distinct ?? 0,
+            // Evidence items are text groups, links and reposts, never hashtags; postsOf is at least 1. Only the
+            // untimed model's expectation is bounded by it (the skip in significantEdges).
+            ...(cfg.nullModel === 'item' ? { maxSharers: window.maxSharers() } : {}),
+          }
         : {}),
-      ...(cfg.nullModel === 'time' ? { timePairs, maxSharers: cfg.maxItemAccounts } : {}),
+      ...(cfg.nullModel === 'time' ? { timePairs, crowdSharers: cfg.maxItemAccounts } : {}),
       correction: cfg.edgeCorrection,
     };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);

@@ -81,6 +81,8 @@ export class DetectionWindow {
   latestMs: number | null = null;
   /** Accounts in the window that `isCohort` says are young or without history (kept up to date incrementally). */
   cohortAccounts = 0;
+  /** Items other than hashtags by distinct accounts: `byDistinct[k]` items have k (derived, not serialised). */
+  private byDistinct: number[] = [0];
 
   /** @param isCohort optional classifier of account records; when given, {@link cohortAccounts} is maintained. */
   constructor(readonly isCohort: ((r: AccountRecord) => boolean) | null = null) {}
@@ -124,9 +126,41 @@ export class DetectionWindow {
     while (i > 0 && acts[i - 1]!.t > action.t) i--;
     acts.splice(i, 0, action);
     const c = item.accounts[action.a] ?? 0;
-    if (c === 0) item.distinct++;
+    if (c === 0) this.setDistinct(key, item, item.distinct + 1);
     item.accounts[action.a] = c + 1;
     return i;
+  }
+
+  /** One action of `account` on `item` left the window. */
+  private unshare(key: string, item: Item, account: string): void {
+    const c = (item.accounts[account] ?? 1) - 1;
+    if (c <= 0) {
+      delete item.accounts[account];
+      this.setDistinct(key, item, item.distinct - 1);
+    } else item.accounts[account] = c;
+  }
+
+  /** Changes an item's distinct accounts, keeping {@link itemPairs}' histogram (hashtags are not counted there). */
+  private setDistinct(key: string, item: Item, k: number): void {
+    if (key[0] !== 'h') {
+      const h = this.byDistinct;
+      if (item.distinct > 0) h[item.distinct]!--;
+      while (h.length <= k) h.push(0);
+      if (k > 0) h[k]!++;
+    }
+    item.distinct = k;
+  }
+
+  /**
+   * S = Σ k(k - 1) over the items other than hashtags (keys starting with `h`) with k distinct accounts, 2 <= k <=
+   * `maxAccounts`: the per-item null model's count (coaction-graph.ts), from a histogram of items by k kept up to date
+   * on every insert and expiry instead of a pass over every item at every advance. Exact (integer sums).
+   */
+  itemPairs(maxAccounts: number): number {
+    const h = this.byDistinct;
+    let s = 0;
+    for (let k = 2; k < h.length && k <= maxAccounts; k++) s += h[k]! * k * (k - 1);
+    return s;
   }
 
   /** Actions of other accounts on the same item within `intervalMs` of the action at `index`. */
@@ -155,8 +189,15 @@ export class DetectionWindow {
     this.pairs += n;
   }
 
-  /** Drops every post older than `cutoffMs` with its actions. */
+  /**
+   * Drops every post older than `cutoffMs` with its actions. The posts go first (in arrival order), then each item
+   * they acted on loses them in one pass over its actions older than the cutoff (where all of them lie, actions being
+   * sorted by time): one splice per item rather than a search and a splice per post, which on a busy item (the
+   * debate hashtag holds tens of thousands of actions) moved the whole array once per expired post.
+   */
   expire(cutoffMs: number): void {
+    const gone = new Set<string>();
+    const touched = new Set<string>();
     while (this.head < this.queue.length) {
       const id = this.queue[this.head]!;
       const rec = this.posts.get(id);
@@ -164,25 +205,33 @@ export class DetectionWindow {
       this.head++;
       if (!rec) continue;
       this.posts.delete(id);
-      for (const key of rec.items) {
-        const item = this.items.get(key);
-        if (!item) continue;
-        const i = item.acts.findIndex((x) => x.p === id);
-        if (i < 0) continue;
-        const [act] = item.acts.splice(i, 1);
-        this.pairs -= act!.n;
-        const c = (item.accounts[act!.a] ?? 1) - 1;
-        if (c <= 0) {
-          delete item.accounts[act!.a];
-          item.distinct--;
-        } else item.accounts[act!.a] = c;
-        if (item.acts.length === 0) this.items.delete(key);
-      }
+      gone.add(id);
+      for (const key of rec.items) touched.add(key);
       const acc = this.accounts.get(rec.a);
       if (acc && --acc.n <= 0) {
         this.accounts.delete(rec.a);
         if (this.isCohort && this.isCohort(acc)) this.cohortAccounts--;
       }
+    }
+    for (const key of touched) {
+      const item = this.items.get(key);
+      if (!item) continue;
+      const acts = item.acts;
+      let kept = 0;
+      let i = 0;
+      // Every removed action is older than the cutoff (its post was), so only that prefix is read.
+      for (; i < acts.length && acts[i]!.t < cutoffMs; i++) {
+        const act = acts[i]!;
+        if (!gone.has(act.p)) {
+          acts[kept++] = act;
+          continue;
+        }
+        this.pairs -= act.n;
+        this.unshare(key, item, act.a);
+      }
+      if (kept === i) continue;
+      acts.splice(kept, i - kept);
+      if (acts.length === 0) this.items.delete(key);
     }
     // A late post older than a newer head entry is removed once that entry expires: bounded slack.
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -190,6 +239,14 @@ export class DetectionWindow {
       this.head = 0;
     }
     if (this.pairs < 0) this.pairs = 0;
+  }
+
+  /** The most distinct accounts on one item other than hashtags (0 when there is none): bounds k_i for the test. */
+  maxSharers(): number {
+    const h = this.byDistinct;
+    let k = h.length - 1;
+    while (k > 0 && h[k] === 0) k--;
+    return k;
   }
 
   /** Posts currently held. */
@@ -213,7 +270,12 @@ export class DetectionWindow {
   /** Rebuilds a window from {@link toJSON} output. */
   static from(state: DetectionWindowState, isCohort: ((r: AccountRecord) => boolean) | null = null): DetectionWindow {
     const w = new DetectionWindow(isCohort);
-    for (const [k, v] of state.items) w.items.set(k, v);
+    for (const [k, v] of state.items) {
+      const distinct = v.distinct;
+      v.distinct = 0;
+      w.setDistinct(k, v, distinct);
+      w.items.set(k, v);
+    }
     for (const [k, v] of state.posts) w.posts.set(k, v);
     for (const [k, v] of state.accounts) {
       w.accounts.set(k, v);

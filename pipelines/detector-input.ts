@@ -7,7 +7,7 @@ import type { CoordinationDetector, DetectorPost } from './detect-coordination.t
 import { driveDetector } from './event-time-driver.ts';
 import type { DriveResult, EventTimeOptions, EventTimeState } from './event-time-driver.ts';
 import type { NormalizedFactCheck } from './types.ts';
-import { heapPop, heapPush } from './time-heap.ts';
+import { TimeHeap } from './time-heap.ts';
 
 /** One input of the detector: new posts (with their partition of posts.enriched), fact-checks, or an idle flush. */
 export interface DetectCall {
@@ -69,14 +69,16 @@ export function unseenPosts(
  * entries instead of scanning the whole window's ids once per minute (derived, not serialised: rebuilt from the
  * record the first time a restored `seen` is used).
  */
-const seenHeaps = new WeakMap<Record<string, number>, Array<[number, string]>>();
+const seenHeaps = new WeakMap<Record<string, number>, TimeHeap>();
 
-function seenHeap(seen: Record<string, number>): Array<[number, string]> {
+function seenHeap(seen: Record<string, number>): TimeHeap {
   let h = seenHeaps.get(seen);
   if (!h) {
-    h = Object.entries(seen)
-      .map(([id, ms]): [number, string] => [ms, id])
-      .sort((x, y) => x[0] - y[0]); // a sorted array is a valid min-heap
+    h = TimeHeap.from(
+      Object.entries(seen)
+        .map(([id, ms]): [number, string] => [ms, id])
+        .sort((x, y) => x[0] - y[0]), // a sorted array is a valid min-heap
+    );
     seenHeaps.set(seen, h);
   }
   return h;
@@ -87,7 +89,7 @@ export function applyCall(held: DetectorHeld, call: DetectCall, options: Detecto
   const heap = seenHeap(held.seen);
   for (const [, post] of call.p) {
     held.seen[post.id] = post.createdAtMs;
-    heapPush(heap, [post.createdAtMs, post.id]);
+    heap.push(post.createdAtMs, post.id);
   }
   for (const fc of call.f) held.detector.observeFactCheck(fc);
   const before = held.driver.releasedUpTo;
@@ -106,8 +108,8 @@ export function applyCall(held: DetectorHeld, call: DetectCall, options: Detecto
     const horizon = r.watermarkMs - options.windowSeconds * 1000;
     // Every id whose time is below the horizon has an entry below it in the heap (each assignment pushed one); an
     // entry whose id was reassigned a later time leaves that id alone.
-    while (heap.length > 0 && heap[0]![0] < horizon) {
-      const id = heapPop(heap)[1];
+    while (heap.size > 0 && heap.peekTime() < horizon) {
+      const id = heap.pop();
       const ms = held.seen[id];
       if (ms !== undefined && ms < horizon) delete held.seen[id];
     }

@@ -1,10 +1,11 @@
 // `mid analyze` on the dense stream (dense-stream.ts; 100,000 posts, or BENCH_DENSE_POSTS): the whole CLI run in a
 // child process, as an analyst runs it, measured from outside with GNU time (wall, CPU user+sys, peak RSS), and the
-// child's RSS read from /proc at each 100,000 posts of progress (memory must stay flat). `npm run bench:dense-1m`
+// child's RSS, peak RSS and CPU time read from /proc at each 100,000 posts of progress (memory must stay flat), with the
+// load average (wall time on a shared machine is mostly waiting for a core). `npm run bench:dense-1m`
 // runs it over 1,000,000 posts (about two minutes at the target speed; opt-in because it is long).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeDenseStream } from './dense-stream.ts';
@@ -31,17 +32,32 @@ const child = useTime
     });
 const t0 = performance.now();
 
-/** RSS of the node process (the child of time, or the child itself), MiB; null when it has gone. */
-function rssMiB(): number | null {
+/** Pid of the node process (the child of time, or the child itself); null when it has gone. */
+function nodePid(): number | null {
   try {
-    let pid = child.pid!;
-    if (useTime) {
-      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
-      if (!kids[0]) return null;
-      pid = Number(kids[0]);
-    }
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
+    const pid = child.pid!;
+    if (!useTime) return pid;
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    return kids[0] ? Number(kids[0]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * RSS and peak RSS (MiB) and CPU seconds so far (user + system, all threads) of the node process, from /proc; null
+ * when it has gone. CPU is in clock ticks of 1/100 s (USER_HZ on Linux).
+ */
+function sample(): { rss: number; peak: number; cpu: number } | null {
+  const pid = nodePid();
+  if (pid === null) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (re: RegExp): number => Math.round(Number(re.exec(status)?.[1] ?? NaN) / 1024);
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { rss: kb(/VmRSS:\s+(\d+) kB/), peak: kb(/VmHWM:\s+(\d+) kB/), cpu: (Number(f[11]) + Number(f[12])) / 100 };
   } catch {
     return null;
   }
@@ -57,8 +73,12 @@ lines.on('line', (line) => {
   if (!m) return;
   const n = Number(m[1]);
   if (n >= nextMark) {
+    const s = sample();
+    const load = loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
     process.stdout.write(
-      `  ${n} posts: rss=${rssMiB() ?? '?'} MiB at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      `  ${n} posts: rss=${s?.rss ?? '?'} MiB, peak ${s?.peak ?? '?'} MiB, CPU ${s?.cpu.toFixed(1) ?? '?'} s at ${((performance.now() - t0) / 1000).toFixed(1)} s wall, load ${load}\n`,
     );
     while (nextMark <= n) nextMark += STEP;
   }
