@@ -177,6 +177,11 @@ export class CoactionGraph {
     }
   }
 
+  /** The edge between accounts `a` and `b` (either order), if any evidence joins them. */
+  edge(a: string, b: string): Edge | undefined {
+    return this.edges.get(a < b ? `${a}\u0001${b}` : `${b}\u0001${a}`);
+  }
+
   /** Number of edges held. */
   size(): number {
     return this.edges.size;

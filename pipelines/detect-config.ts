@@ -184,6 +184,22 @@ export const detectConfigSchema = z.object({
     .describe(
       'Family-wise significance of an account pair (divided by the number of pairs, Bonferroni). Default 0.01.',
     ),
+  sharedClaimAlpha: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.01)
+    .describe(
+      'Family-wise significance of two text groups (claims) posted by more of the same accounts than chance (Bonferroni over the claim pairs with a shared poster; pipelines/detect-shared-claims.ts): the co-action edges on both claims join the network, so slow paraphrase drips whose account pairs share only one or two claims are found; 0 turns it off. Default 0.01.',
+    ),
+  sharedClaimMinAccounts: z
+    .number()
+    .int()
+    .min(2)
+    .default(4)
+    .describe(
+      'Fewest rewriters a claim must have, and fewest two claims must share, before the shared-claims test looks at them (on the bundled sample, 3 of 7 accounts writing recombined stock sentences overlapped a 3-account group by chance). Default 4.',
+    ),
   minClusterAccounts: z
     .number()
     .int()

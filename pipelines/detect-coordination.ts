@@ -17,12 +17,19 @@ import { assessCluster, type EvidenceSettings } from './cluster-evidence.ts';
 import { burstFinding, earlier, netFact, networkFinding, type Finding } from './cluster-findings.ts';
 import { NarrativeIndex, type NarrativeIndexState } from './narratives.ts';
 import { ClusterRecords, type ArchivedCluster, type CampaignRecord, type ClusterRecord } from './cluster-records.ts';
-import { CoactionGraph, type CoactionGraphState, type SignificantEdge } from './coaction-graph.ts';
+import {
+  CoactionGraph,
+  expectedCoactions,
+  expectedPerItem,
+  type CoactionGraphState,
+  type SignificantEdge,
+} from './coaction-graph.ts';
 import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig } from './detect-bursts.ts';
 import { CoLinkInterval, recordCoLinks } from './detect-colinks.ts';
 import { recordCrossLanguage } from './detect-cross-language.ts';
 import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
+import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
@@ -213,6 +220,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let narratives = new NarrativeIndex(narrativeCfg);
   const dirty = new Set<string>();
   let cutoffMs: number | null = null;
+  /** Evidenced posters per text group for the shared-claims test (derived from the window, not part of the state). */
+  const claimsCache: SharedClaimsCache = new Map();
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
 
@@ -380,6 +389,28 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       correction: cfg.edgeCorrection,
     };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
+    if (cfg.sharedClaimAlpha > 0) {
+      // Claims pushed by the same accounts (detect-shared-claims.ts) vouch for the co-action edges on them; an edge
+      // that passed the pair test keeps its own figures.
+      const kept = new Set(edges.map((e) => e.edge));
+      const expectedOf = (a: string, b: string): number => {
+        const ma = counts.postsOf(a);
+        const mb = counts.postsOf(b);
+        const posts = Math.max(cfg.nullMinPosts, counts.posts - ma - mb);
+        return cfg.nullModel === 'item'
+          ? expectedPerItem(ma, mb, { posts, itemPairs })
+          : expectedCoactions(ma, mb, { posts, pairs: window.pairs });
+      };
+      const claimCfg = {
+        alpha: cfg.sharedClaimAlpha,
+        textIntervalMs: cfg.textIntervalSeconds * 1000,
+        maxItemAccounts: cfg.maxItemAccounts,
+        minAccounts: Math.max(cfg.minClusterAccounts, cfg.sharedClaimMinAccounts),
+        minPosts: cfg.nullMinPosts,
+      };
+      for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache))
+        if (!kept.has(e.edge)) edges.push(e);
+    }
     if (edges.length > 0) {
       const comps = CoactionGraph.components(edges);
       const compOf = new Map<string, number>();

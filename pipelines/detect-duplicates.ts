@@ -10,7 +10,7 @@
 // separate size-capped index that outlives the window (`paraphraseRetentionMs`), so a claim reworded every few hours
 // over a day comes back to its group. Memory grows with the number of distinct messages (capped), not posts. State is
 // plain data (see `toJSON`).
-import { lshBandKeys, paraphraseSignature } from './fingerprint-text.ts';
+import { lshBandKeys, paraphraseSignatureOf, paraphraseWords, wordJaccard } from './fingerprint-text.ts';
 import type { TextFingerprint } from './types.ts';
 
 /** Settings of {@link DuplicateIndex}. */
@@ -57,6 +57,17 @@ interface ParaphraseRep {
   last: number;
   /** Text of the group's first post, to restore the group's sample when it comes back. */
   text: string;
+  /**
+   * Stemmed content words of the group's first post: a MinHash match is confirmed by their exact Jaccard (absent in
+   * states written before; those groups are matched on the estimate alone).
+   */
+  words?: string[];
+}
+
+/** A post's paraphrase signature and the stemmed content words it is taken over. */
+interface Paraphrase {
+  sig: number[];
+  words: string[];
 }
 
 /** Serialised form of a {@link DuplicateIndex}. */
@@ -92,6 +103,11 @@ const PARA_BANDS = 24;
 /** Most groups listed under one paraphrase band key. */
 const MAX_PARA_BUCKET = 32;
 const SAMPLE_CHARS = 280;
+/**
+ * How far below `paraphraseSimilarity` a MinHash estimate may fall and still be checked exactly: the estimate only
+ * proposes candidates (its standard error near 0.5 is ~0.07 with 48 values), the exact word Jaccard decides.
+ */
+const PARA_ESTIMATE_SLACK = 0.15;
 /** Members at least this similar to a representative add nothing new as representatives. */
 const NEW_REP_BELOW = 0.8;
 
@@ -166,25 +182,26 @@ export class DuplicateIndex {
     return out;
   }
 
-  /** The paraphrase signature of a post that starts a group (empty when paraphrase matching is off or the text is short). */
-  private paraSignatureOf(fp: TextFingerprint, text: string, lang: string | null): number[] {
-    if (this.paraSimilarity <= 0 || fp.tokenCount < this.paraMinWords) return [];
-    return paraphraseSignature(text, lang, this.paraMinWords);
+  /** The paraphrase signature of a post (empty when paraphrase matching is off or the text is short). */
+  private paraphraseOf(fp: TextFingerprint, text: string, lang: string | null): Paraphrase {
+    if (this.paraSimilarity <= 0 || fp.tokenCount < this.paraMinWords) return { sig: [], words: [] };
+    const words = paraphraseWords(text, lang);
+    return { sig: paraphraseSignatureOf(words, this.paraMinWords), words };
   }
 
   /**
    * Keeps a group's paraphrase signature fresh: moves it to the most recently used end, or indexes `sig` for a new
    * group; then drops signatures past their retention or over the cap.
    */
-  private touchParaphrase(key: string, tMs: number, sig: number[] | null, text: string): void {
+  private touchParaphrase(key: string, tMs: number, para: Paraphrase | null, text: string): void {
     const rep = this.para.get(key);
     if (rep) {
       this.para.delete(key);
       if (tMs > rep.last) rep.last = tMs;
       this.para.set(key, rep);
-    } else if (sig && sig.length > 0) {
-      this.para.set(key, { sig, last: tMs, text: text.slice(0, SAMPLE_CHARS) });
-      for (const band of lshBandKeys(sig, PARA_BANDS)) {
+    } else if (para && para.sig.length > 0) {
+      this.para.set(key, { sig: para.sig, last: tMs, text: text.slice(0, SAMPLE_CHARS), words: para.words });
+      for (const band of lshBandKeys(para.sig, PARA_BANDS)) {
         const list = this.paraByBand.get(band);
         if (!list) this.paraByBand.set(band, [key]);
         else if (!list.includes(key)) {
@@ -217,7 +234,7 @@ export class DuplicateIndex {
     let key = this.byExact.get(fp.exact) ?? null;
     let bestSim = 1;
     let bands: string[] | null = null;
-    let para: number[] | null = null;
+    let para: Paraphrase | null = null;
     if (tMs > this.latest) this.latest = tMs;
     if (key === null && fp.minhash.length > 0) {
       bands = lshBandKeys(fp.minhash, this.config.bands);
@@ -240,14 +257,18 @@ export class DuplicateIndex {
     }
     let restored: ParaphraseRep | null = null;
     if (key === null && this.paraSimilarity > 0 && fp.tokenCount >= this.paraMinWords) {
-      para = paraphraseSignature(text, lang, this.paraMinWords);
-      if (para.length > 0) {
+      para = this.paraphraseOf(fp, text, lang);
+      if (para.sig.length > 0) {
         let best = 0;
-        for (const cand of this.candidates(lshBandKeys(para, PARA_BANDS), this.paraByBand)) {
+        for (const cand of this.candidates(lshBandKeys(para.sig, PARA_BANDS), this.paraByBand)) {
           const rep = this.para.get(cand);
           if (!rep) continue;
-          const s = similarityAtLeast(para, rep.sig, Math.max(best, this.paraSimilarity));
-          if (s < 0) continue;
+          // The estimate proposes (with some slack when the exact words are there to decide), the words confirm.
+          const floor = rep.words ? Math.max(0, this.paraSimilarity - PARA_ESTIMATE_SLACK) : this.paraSimilarity;
+          const est = similarityAtLeast(para.sig, rep.sig, floor);
+          if (est < 0) continue;
+          const s = rep.words ? wordJaccard(para.words, rep.words) : est;
+          if (s < this.paraSimilarity) continue;
           if (s > best || (s === best && key !== null && cand < key)) {
             best = s;
             key = cand;
@@ -283,7 +304,7 @@ export class DuplicateIndex {
         posts: 0,
       });
     }
-    this.touchParaphrase(key, tMs, created ? (para ?? this.paraSignatureOf(fp, text, lang)) : null, text);
+    this.touchParaphrase(key, tMs, created ? (para ?? this.paraphraseOf(fp, text, lang)) : null, text);
     const g = this.groups.get(key)!;
     g.posts++;
     if (tMs > g.last) g.last = tMs;

@@ -137,6 +137,20 @@ describe('DuplicateIndex', () => {
       expect(others).not.toContain(drip[0]);
     });
 
+    it("does not take a short post that shares a third of a long message's words for its paraphrase", () => {
+      // From evaluation seed 1: 7 of this organic post's 8 content words occur in a 20-word copy-paste message (exact
+      // Jaccard 0.33); the 48-value MinHash estimated 0.56, above the 0.5 threshold, so the post joined the message's
+      // group and its author the campaign's cluster. The exact word Jaccard now decides.
+      const idx = new DuplicateIndex(cfg);
+      const message =
+        'Het is gemeente dat telling station kan ouderen minister vandaag schandalig partij avond leraren bus geen ' +
+        'kiezers regen pensioen als kind oud rond de telling verzwegen kan dorp prijs pensioen!!';
+      const organicPost = 'Duur avond ouderen regen partij de zijn oud dorp en kind kan wel!';
+      const g = idx.assign(fingerprintText(message), 0, message, 'nl');
+      expect(g).not.toBeNull();
+      expect(idx.assign(fingerprintText(organicPost), 60_000, organicPost, 'nl')).not.toBe(g);
+    });
+
     it('splits the drip without paraphrase matching (the uni+bigram MinHash alone misses rewordings)', () => {
       const { drip } = run({ ...cfg, paraphraseSimilarity: 0 });
       expect(new Set(drip).size).toBeGreaterThan(1);

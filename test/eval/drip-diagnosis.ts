@@ -1,0 +1,153 @@
+// Diagnosis of missed slow-drip members (issue 11): runs the detector on one randomised seed like `npm run eval`
+// and, for every slow_drip member that posted a campaign post but was not flagged, names the first stage that lost
+// it: its posts not grouped with other members' posts, grouped but no co-action evidence (partners outside the
+// text interval or the window), evidence on only one item per pair, pairs on two or more items that are not
+// significant, or significant pairs in a component under minClusterAccounts. Usage:
+// `npx tsx test/eval/drip-diagnosis.ts [--seed 1] [--quick]`. Instrumentation wraps prototypes; the detector is not
+// changed.
+import { parseArgs } from 'node:util';
+import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
+import { CoactionGraph, sharedItems, type Edge } from '../../pipelines/coaction-graph.ts';
+import { DuplicateIndex } from '../../pipelines/detect-duplicates.ts';
+import type { EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
+import { generateRandomised, QUICK_SHAPE, RANDOMISED_SHAPE } from './generate-campaigns.ts';
+
+const { values: args } = parseArgs({
+  options: { seed: { type: 'string', default: '1' }, quick: { type: 'boolean' } },
+  strict: true,
+});
+const seed = Number(args.seed);
+const data = generateRandomised(seed, args.quick ? QUICK_SHAPE : RANDOMISED_SHAPE);
+const { loadConfig } = await import('../../workers/config.ts');
+const { createEnricher } = (await import('../../pipelines/enrich.ts')) as unknown as {
+  createEnricher: (o: unknown) => (p: NormalizedPost) => EnrichedPost;
+};
+const enrich = createEnricher({
+  enrichment: loadConfig({ env: {} }).enrich,
+  pseudonymKey: null,
+  limits: { postBudgetMs: 3_600_000 },
+});
+
+const drip = new Map<string, string>(); // account -> drip campaign
+for (const [a, cid] of data.campaignOf) if (data.campaignType.get(cid) === 'slow_drip') drip.set(a, cid);
+const sameDrip = (a: string, b: string): boolean => drip.has(a) && drip.get(a) === drip.get(b);
+const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+// Instrumentation.
+let lastGroup: string | null | undefined;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
+const assign = DuplicateIndex.prototype.assign;
+DuplicateIndex.prototype.assign = function (this: DuplicateIndex, ...xs: Parameters<typeof assign>) {
+  lastGroup = assign.apply(this, xs);
+  return lastGroup;
+};
+const evidencePairs = new Set<string>(); // drip pairs with any text evidence
+// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
+const add = CoactionGraph.prototype.add;
+CoactionGraph.prototype.add = function (this: CoactionGraph, ...xs: Parameters<typeof add>) {
+  const [a, , , b] = xs;
+  if (sameDrip(a, b)) evidencePairs.add(pairKey(a, b));
+  return add.apply(this, xs);
+};
+const maxShared = new Map<string, number>(); // drip pair -> most items shared at an advance
+const bestMargin = new Map<string, number>(); // drip pair -> best log10 p-value minus log10 threshold
+const significant = new Set<string>();
+// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
+const sig = CoactionGraph.prototype.significantEdges;
+CoactionGraph.prototype.significantEdges = function (this: CoactionGraph, ...xs: Parameters<typeof sig>) {
+  const out = sig.apply(this, xs);
+  const edges = (this as unknown as { edges: Map<string, Edge> }).edges;
+  for (const e of edges.values()) {
+    if (!sameDrip(e.a, e.b)) continue;
+    const k = pairKey(e.a, e.b);
+    const s = sharedItems(e);
+    if (s > (maxShared.get(k) ?? 0)) maxShared.set(k, s);
+  }
+  // Margins of the drip pairs on >= 2 items: re-run the test with alpha 1 to read their p-values.
+  const all = sig.call(this, xs[0], xs[1], 1);
+  const m = Math.max(1, this.size());
+  const thr = Math.log10(xs[2] / m);
+  for (const e of all) {
+    if (!sameDrip(e.edge.a, e.edge.b)) continue;
+    const k = pairKey(e.edge.a, e.edge.b);
+    const margin = e.logP / Math.LN10 - thr;
+    if (margin < (bestMargin.get(k) ?? Infinity)) bestMargin.set(k, margin);
+  }
+  for (const e of out) if (sameDrip(e.edge.a, e.edge.b)) significant.add(pairKey(e.edge.a, e.edge.b));
+  return out;
+};
+
+const det = createCoordinationDetector({});
+const groupOf = new Map<string, string | null>(); // campaign post -> text group
+let latest = -Infinity;
+let i = 0;
+for (const p of data.posts) {
+  const e = enrich(p);
+  lastGroup = undefined;
+  det.observe(e);
+  if (data.campaignPosts.has(p.id) && drip.has(p.author.id)) groupOf.set(p.id, lastGroup ?? null);
+  if (e.createdAtMs > latest) latest = e.createdAtMs;
+  if (++i % 1000 === 0) det.advance(latest);
+}
+det.advance(latest);
+const flagged = new Set(det.clusters().flatMap((c) => c.accounts));
+const organic = [...flagged].filter((a) => !data.campaignOf.has(a));
+
+// Per group: the drip accounts in it.
+const groupAccounts = new Map<string, Set<string>>();
+const postsOf = new Map<string, string[]>();
+for (const p of data.posts) {
+  if (!groupOf.has(p.id)) continue;
+  postsOf.set(p.author.id, [...(postsOf.get(p.author.id) ?? []), p.id]);
+  const g = groupOf.get(p.id);
+  if (!g) continue;
+  if (!groupAccounts.has(g)) groupAccounts.set(g, new Set());
+  groupAccounts.get(g)!.add(p.author.id);
+}
+
+const causes = new Map<string, number>();
+const byCampaign = new Map<string, { actors: number; missed: Map<string, number> }>();
+for (const [a, cid] of drip) {
+  const posts = postsOf.get(a);
+  if (!posts) continue; // never posted a campaign post
+  const c = byCampaign.get(cid) ?? { actors: 0, missed: new Map() };
+  byCampaign.set(cid, c);
+  c.actors++;
+  if (flagged.has(a)) continue;
+  const partners = [...drip.keys()].filter((b) => b !== a && drip.get(b) === cid);
+  const grouped = posts.some((p) => {
+    const g = groupOf.get(p);
+    return g && [...groupAccounts.get(g)!].some((b) => b !== a);
+  });
+  const pairs = partners.map((b) => pairKey(a, b));
+  let cause: string;
+  if (!grouped) cause = 'A not grouped with another member';
+  else if (!pairs.some((k) => evidencePairs.has(k))) cause = 'B grouped, no co-action evidence';
+  else if (!pairs.some((k) => (maxShared.get(k) ?? 0) >= 2)) cause = 'C evidence on 1 item per pair only';
+  else if (!pairs.some((k) => significant.has(k))) {
+    const best = Math.min(...pairs.map((k) => bestMargin.get(k) ?? Infinity));
+    cause = `D pairs on >=2 items not significant (best margin ${best < 2 ? '<2' : best < 5 ? '2-5' : '>=5'} decades)`;
+  } else cause = 'E significant pair, component < 3 or other';
+  causes.set(cause, (causes.get(cause) ?? 0) + 1);
+  c.missed.set(cause, (c.missed.get(cause) ?? 0) + 1);
+}
+console.log(`seed ${seed} (${args.quick ? 'quick' : 'full'} shape)`);
+for (const [cid, c] of byCampaign) {
+  const p = data.campaignParams.get(cid)!;
+  const groups = new Set<string>();
+  let ungrouped = 0;
+  for (const [post, g] of groupOf)
+    if (drip.get(data.posts.find((x) => x.id === post)!.author.id) === cid) {
+      if (g) groups.add(g);
+      else ungrouped++;
+    }
+  const sizes = [...groups].map((g) => groupAccounts.get(g)!.size).sort((x, y) => y - x);
+  const missed = [...c.missed.values()].reduce((s, v) => s + v, 0);
+  console.log(
+    `${cid}: size ${p.size}, items ${p.items}, share ${p.postShare.toFixed(2)}, spread ${(p.spreadSeconds / 3600).toFixed(1)} h, words ${p.claimWords}; actors ${c.actors}, missed ${missed}; groups ${groups.size} (accounts ${sizes.slice(0, 12).join(',')}${sizes.length > 12 ? ',…' : ''}), posts not grouped ${ungrouped}`,
+  );
+  for (const [k, v] of c.missed) console.log(`   ${k}: ${v}`);
+}
+console.log(`organic accounts flagged: ${organic.length}`);
+console.log('missed members by cause:');
+for (const [k, v] of [...causes].sort()) console.log(`  ${k}: ${v}`);
