@@ -407,6 +407,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         maxItemAccounts: cfg.maxItemAccounts,
         minAccounts: Math.max(cfg.minClusterAccounts, cfg.sharedClaimMinAccounts),
         minPosts: cfg.nullMinPosts,
+        ...(cfg.sharedClaimLinks ? { linkIntervalMs: interval.seconds() * 1000 } : {}),
       };
       for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache))
         if (!kept.has(e.edge)) edges.push(e);
