@@ -200,6 +200,12 @@ export const detectConfigSchema = z.object({
     .describe(
       'Fewest rewriters a claim must have, and fewest two claims must share, before the shared-claims test looks at them (on the bundled sample, 3 of 7 accounts writing recombined stock sentences overlapped a 3-account group by chance). Default 4.',
     ),
+  sharedClaimLinks: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Whether the shared-claims test also takes link and repost items (a sharer counts when another account shared the item within the co-link interval) and identical copies within exactCopyIntervalSeconds, so small co-link rings and copy-paste networks whose account pairs share only one or two items are found. Default true.',
+    ),
   minClusterAccounts: z
     .number()
     .int()

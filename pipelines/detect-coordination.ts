@@ -264,7 +264,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const created = post.author.createdAt ? Date.parse(post.author.createdAt) : NaN;
     window.addPost(
       post.id,
-      { t, a, l: lang, items, g, tags, links, x: g ? post.fingerprint.exact.slice(0, 12) : '' },
+      // A link post too short for a text group still has a wording (the shared-links test tells copies from comments).
+      { t, a, l: lang, items, g, tags, links, x: g || links.length ? post.fingerprint.exact.slice(0, 12) : '' },
       {
         created: Number.isFinite(created) ? created : null,
         ageDays: post.accountSignals?.ageDays ?? (Number.isFinite(created) ? (t - created) / 86_400_000 : null),
@@ -418,6 +419,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         maxItemAccounts: cfg.maxItemAccounts,
         minAccounts: Math.max(cfg.minClusterAccounts, cfg.sharedClaimMinAccounts),
         minPosts: cfg.nullMinPosts,
+        ...(cfg.sharedClaimLinks ? { linkIntervalMs: interval.seconds() * 1000 } : {}),
       };
       for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache))
         if (!kept.has(e.edge)) edges.push(e);

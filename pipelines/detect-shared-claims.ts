@@ -39,11 +39,18 @@ export interface SharedClaimsConfig {
   minAccounts: number;
   /** Floor of the posts N the null model divides by (as the pair test's nullMinPosts). */
   minPosts: number;
+  /**
+   * Above 0, link items (`l:`) are tested too, a sharer being evidence when its post's wording is its own (as for
+   * claims: share-button copies of a headline are not) and another account shared the link at most this far apart,
+   * ms (the co-link interval); 0 or absent keeps the test to text groups. Reposts carry no wording of their own and
+   * are left out.
+   */
+  linkIntervalMs?: number;
 }
 
 /** A claim pair that passed the test. */
 export interface SharedClaimPair {
-  /** The two text-group item keys (`t:…`), sorted. */
+  /** The two item keys (`t:…` text groups; `l:…` links with `linkIntervalMs`), sorted. */
   items: [string, string];
   /** Evidenced posters of each claim. */
   accounts: [number, number];
@@ -90,6 +97,8 @@ export function evidencedPosters(window: DetectionWindow, key: string, cfg: Shar
     else users.set(wording[i]!, new Set([x.a]));
   });
   const maxUsers = Math.max(2, Math.floor(accounts.size / 4));
+  // A link: another account's share within the co-link interval (what the pair test counts) instead.
+  const intervalMs = key[0] === 't' ? cfg.textIntervalMs : (cfg.linkIntervalMs ?? 0);
   for (let i = 0; i < acts.length; i++) {
     const me = acts[i]!;
     if (out.has(me.a) || users.get(wording[i]!)!.size > maxUsers) continue;
@@ -97,13 +106,13 @@ export function evidencedPosters(window: DetectionWindow, key: string, cfg: Shar
     for (let j = i - 1; j >= 0 && !found; j--) {
       const o = acts[j]!;
       const dt = me.t - o.t;
-      if (dt > cfg.textIntervalMs) break;
+      if (dt > intervalMs) break;
       if (o.a !== me.a) found = true;
     }
     for (let j = i + 1; j < acts.length && !found; j++) {
       const o = acts[j]!;
       const dt = o.t - me.t;
-      if (dt > cfg.textIntervalMs) break;
+      if (dt > intervalMs) break;
       if (o.a !== me.a) found = true;
     }
     if (found) out.add(me.a);
@@ -153,11 +162,15 @@ export function sharedClaimPairs(
 ): { pairs: SharedClaimPair[]; posters: Map<string, string[]> } {
   const posters = new Map<string, string[]>();
   if (!(cfg.alpha > 0)) return { pairs: [], posters };
+  const links = (cfg.linkIntervalMs ?? 0) > 0;
   const keys: string[] = [];
   for (const [key, item] of window.items) {
-    if (key[0] !== 't' || item.distinct < cfg.minAccounts || item.distinct > cfg.maxItemAccounts) continue;
+    const kind = key[0];
+    if (kind !== 't' && !(links && kind === 'l')) continue;
+    if (item.distinct < cfg.minAccounts || item.distinct > cfg.maxItemAccounts) continue;
     const acts = item.acts;
-    const sig = `${acts.length}:${acts[0]!.p}:${acts[acts.length - 1]!.p}`;
+    // The co-link interval may be re-estimated between calls, so it is part of the fingerprint.
+    const sig = `${acts.length}:${acts[0]!.p}:${acts[acts.length - 1]!.p}:${links ? cfg.linkIntervalMs : 0}`;
     let hit = cache.get(key);
     if (!hit || hit.sig !== sig) {
       hit = { sig, accounts: evidencedPosters(window, key, cfg) };

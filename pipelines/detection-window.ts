@@ -34,7 +34,7 @@ export interface PostRecord {
   items: string[];
   /** Text group key, if any. */
   g: string | null;
-  /** Short exact-text hash when the post is in a text group, else ''. */
+  /** Short exact-text hash when the post is in a text group or has a link, else ''. */
   x: string;
   tags: string[];
   links: string[];

@@ -190,3 +190,42 @@ describe('shared claims in the coordination detector', () => {
     for (const seed of [6, 7, 8]) expect(flagged(world(seed, false))).toEqual([]);
   });
 });
+
+describe('shared links in the coordination detector (sharedClaimLinks)', () => {
+  /**
+   * The organic world without a drip, plus a small co-link ring: 15 accounts with some chatter each, 3 fresh links
+   * of one unknown domain, each account sharing 2 of the 3 with its own comment within two minutes of the others
+   * (so an account pair co-shares one or two links).
+   */
+  function ringWorld(seed: number): EnrichedPost[] {
+    const r = prng(seed * 31);
+    const out = world(seed, false);
+    let id = 0;
+    const starts = [T0 + 1.2 * HOUR, T0 + 2.7 * HOUR, T0 + 4.1 * HOUR];
+    for (let i = 0; i < 15; i++) {
+      const a = `ring-${i}`;
+      for (let f = 0; f < 6; f++)
+        out.push(post({ id: `ring${seed}-${id++}`, account: a, tMs: T0 + r() * 6 * HOUR, text: babble(r, 10) }));
+      starts.forEach((t0, m) => {
+        if (m === i % 3) return;
+        const url = `https://vrijspreker.example/artikel/${seed}-${m}`;
+        const text = `${babble(r, 1 + Math.floor(r() * 4))} ${url}`;
+        out.push(post({ id: `ring${seed}-${id++}`, account: a, tMs: t0 + r() * 2 * MIN, text, links: [url] }));
+      });
+    }
+    return byTime(out);
+  }
+  const ring = (xs: string[]) => xs.filter((a) => a.startsWith('ring-'));
+
+  it('finds a small ring sharing 3 links with different comments, which the pair test alone misses', () => {
+    const posts = ringWorld(5);
+    const on = flagged(posts);
+    expect(ring(on).length).toBeGreaterThanOrEqual(13);
+    expect(on.filter((a) => !a.startsWith('ring-'))).toEqual([]);
+    expect(ring(flagged(posts, { sharedClaimLinks: false })).length).toBeLessThanOrEqual(4);
+  });
+
+  it('flags none of the organic news links shared by 100 accounts or the share-button copies', () => {
+    for (const seed of [6, 7, 8]) expect(flagged(world(seed, false), { sharedClaimLinks: true })).toEqual([]);
+  });
+});
