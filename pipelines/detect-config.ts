@@ -202,9 +202,9 @@ export const detectConfigSchema = z.object({
     ),
   sharedClaimLinks: z
     .boolean()
-    .default(true)
+    .default(false)
     .describe(
-      'Whether the shared-claims test also takes link and repost items (a sharer counts when another account shared the item within the co-link interval) and identical copies within exactCopyIntervalSeconds, so small co-link rings and copy-paste networks whose account pairs share only one or two items are found. Default true.',
+      "Whether the shared-claims test also takes link items (a sharer counts when its post's wording is its own and another account shared the link within the co-link interval), so small co-link rings whose account pairs share only one or two links are found. Off by default: where organic accounts follow the same few links (an interest community), the accounts among them that happened to share within the interval are flagged too (test/pipelines/coaction-graph-time.test.ts's world). Default false.",
     ),
   minClusterAccounts: z
     .number()

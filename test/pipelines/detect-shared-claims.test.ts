@@ -219,7 +219,7 @@ describe('shared links in the coordination detector (sharedClaimLinks)', () => {
 
   it('finds a small ring sharing 3 links with different comments, which the pair test alone misses', () => {
     const posts = ringWorld(5);
-    const on = flagged(posts);
+    const on = flagged(posts, { sharedClaimLinks: true });
     expect(ring(on).length).toBeGreaterThanOrEqual(13);
     expect(on.filter((a) => !a.startsWith('ring-'))).toEqual([]);
     expect(ring(flagged(posts, { sharedClaimLinks: false })).length).toBeLessThanOrEqual(4);
