@@ -362,33 +362,8 @@ export class CoactionGraph {
       return -lo + shared * Math.log(lo) - logFactorial(shared) > threshold + 1e-6;
     };
     const useGroups = minShared >= this.minShared && counts.maxSharers !== undefined;
-    const pool: Iterable<string> = useGroups
-      ? (function* (groups: Map<number, Set<string>>) {
-          const posts = Math.max(floor, counts.posts);
-          for (const [code, keys] of groups) {
-            const shared = Math.floor(code / 4096);
-            if (shared < 4095 && code % 4096 < 4095 && cannotPass(shared, code % 4096, 1, 1, posts)) continue;
-            yield* keys;
-          }
-        })(this.groups)
-      : minShared >= this.minShared
-        ? this.strong
-        : this.edges.keys();
-    for (const key of pool) {
-      const edge = this.edges.get(key);
-      if (!edge || edge.ev.length < minShared) continue;
-      let shared = this.shared.get(key);
-      if (shared === undefined) {
-        shared = sharedItems(edge);
-        this.shared.set(key, shared);
-      }
-      if (shared < minShared) continue;
-      const ma = counts.postsOf(edge.a);
-      const mb = counts.postsOf(edge.b);
-      const posts = Math.max(floor, counts.posts - ma - mb);
-      const code = this.groupOf.get(key);
-      if (useGroups && code !== undefined && code % 4096 < 4095 && cannotPass(shared, code % 4096, ma, mb, posts))
-        continue;
+    // The full test of one edge (its shared items known), after any shortcut has let it through.
+    const test = (key: string, edge: Edge, shared: number, ma: number, mb: number, posts: number): void => {
       let expected: number;
       if (counts.timePairs !== undefined) {
         // The pair left out of the items it co-shared: W_i minus every co-acting pair that involves a or b there.
@@ -426,9 +401,51 @@ export class CoactionGraph {
         });
       }
       // P(X >= k) >= P(X = k): when log P(X = k) is already above the threshold, so is the tail.
-      if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) continue;
+      if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) return;
       const logP = logPoissonTail(shared, expected);
       if (logP <= threshold) out.push({ key, edge, shared, expected, logP });
+    };
+    if (useGroups) {
+      const groupPosts = Math.max(floor, counts.posts);
+      for (const [code, keys] of this.groups) {
+        // After the recount above every key of a group has the group's shared items (below the 4095 cap).
+        const groupShared = Math.floor(code / 4096);
+        const items = code % 4096;
+        const capped = groupShared >= 4095 || items >= 4095;
+        if (!capped && cannotPass(groupShared, items, 1, 1, groupPosts)) continue;
+        if (!capped && groupShared < minShared) continue;
+        // Past ~70k dense posts the group bound (m_a = m_b = 1) no longer skips the largest groups, and most of the
+        // test's time is this loop: one pass over each group's keys, the edge's own bound before anything else.
+        for (const key of keys) {
+          const edge = this.edges.get(key);
+          if (!edge || edge.ev.length < minShared) continue;
+          let shared = groupShared;
+          if (capped) {
+            shared = this.shared.get(key) ?? sharedItems(edge);
+            this.shared.set(key, shared);
+            if (shared < minShared) continue;
+          }
+          const ma = counts.postsOf(edge.a);
+          const mb = counts.postsOf(edge.b);
+          const posts = Math.max(floor, counts.posts - ma - mb);
+          if (items < 4095 && cannotPass(shared, items, ma, mb, posts)) continue;
+          test(key, edge, shared, ma, mb, posts);
+        }
+      }
+    } else {
+      for (const key of minShared >= this.minShared ? this.strong : this.edges.keys()) {
+        const edge = this.edges.get(key);
+        if (!edge || edge.ev.length < minShared) continue;
+        let shared = this.shared.get(key);
+        if (shared === undefined) {
+          shared = sharedItems(edge);
+          this.shared.set(key, shared);
+        }
+        if (shared < minShared) continue;
+        const ma = counts.postsOf(edge.a);
+        const mb = counts.postsOf(edge.b);
+        test(key, edge, shared, ma, mb, Math.max(floor, counts.posts - ma - mb));
+      }
     }
     let kept = out;
     if (bh) {
