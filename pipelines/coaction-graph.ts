@@ -167,9 +167,11 @@ export class CoactionGraph {
   private stale = new Set<string>();
   /**
    * The `strong` edges grouped by their shared items and distinct items (group code shared * 4096 + items, capped),
-   * with each strong edge's code: edges alike in both have one lower bound of their expectation (derived).
+   * with each strong edge's code: edges alike in both have one lower bound of their expectation (derived). A group
+   * holds the edges themselves, so the test reads them without a look-up in `edges` (an edge keeps its object for as
+   * long as it is held).
    */
-  private groups = new Map<number, Set<string>>();
+  private groups = new Map<number, Map<string, Edge>>();
   private groupOf = new Map<string, number>();
   /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
   private total = 0;
@@ -267,9 +269,13 @@ export class CoactionGraph {
   }
 
   /** Moves a strong edge to the group of its code, or out of the groups (null). */
-  private regroup(key: string, code: number | null): void {
+  private regroup(key: string, code: number | null, edge?: Edge): void {
     const old = this.groupOf.get(key);
-    if (old === code) return;
+    if (old === code) {
+      // Same group: the held object is refreshed all the same, so a group never holds an edge that was replaced.
+      if (code !== null && edge) this.groups.get(code)!.set(key, edge);
+      return;
+    }
     if (old !== undefined) {
       const g = this.groups.get(old)!;
       g.delete(key);
@@ -278,8 +284,8 @@ export class CoactionGraph {
     }
     if (code === null) return;
     let g = this.groups.get(code);
-    if (!g) this.groups.set(code, (g = new Set()));
-    g.add(key);
+    if (!g) this.groups.set(code, (g = new Map<string, Edge>()));
+    g.set(key, edge!);
     this.groupOf.set(key, code);
   }
 
@@ -345,7 +351,7 @@ export class CoactionGraph {
       this.shared.set(key, s);
       if (s >= this.minShared) {
         this.strong.add(key);
-        this.regroup(key, Math.min(s, 4095) * 4096 + Math.min(new Set(edge.ev.map((e) => e.item)).size, 4095));
+        this.regroup(key, Math.min(s, 4095) * 4096 + Math.min(new Set(edge.ev.map((e) => e.item)).size, 4095), edge);
       } else {
         this.strong.delete(key);
         this.regroup(key, null);
@@ -416,9 +422,8 @@ export class CoactionGraph {
         if (!capped && groupShared < minShared) continue;
         // Past ~70k dense posts the group bound (m_a = m_b = 1) no longer skips the largest groups, and most of the
         // test's time is this loop: one pass over each group's keys, the edge's own bound before anything else.
-        for (const key of keys) {
-          const edge = this.edges.get(key);
-          if (!edge || edge.ev.length < minShared) continue;
+        for (const [key, edge] of keys) {
+          if (edge.ev.length < minShared) continue;
           let shared = groupShared;
           if (capped) {
             shared = this.shared.get(key) ?? sharedItems(edge);
