@@ -167,9 +167,11 @@ export class CoactionGraph {
   private stale = new Set<string>();
   /**
    * The `strong` edges grouped by their shared items and distinct items (group code shared * 4096 + items, capped),
-   * with each strong edge's code: edges alike in both have one lower bound of their expectation (derived).
+   * with each strong edge's code: edges alike in both have one lower bound of their expectation (derived). A group
+   * holds the edges themselves, so the test reads them without a look-up in `edges` (an edge keeps its object for as
+   * long as it is held).
    */
-  private groups = new Map<number, Set<string>>();
+  private groups = new Map<number, Map<string, Edge>>();
   private groupOf = new Map<string, number>();
   /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
   private total = 0;
@@ -267,9 +269,13 @@ export class CoactionGraph {
   }
 
   /** Moves a strong edge to the group of its code, or out of the groups (null). */
-  private regroup(key: string, code: number | null): void {
+  private regroup(key: string, code: number | null, edge?: Edge): void {
     const old = this.groupOf.get(key);
-    if (old === code) return;
+    if (old === code) {
+      // Same group: the held object is refreshed all the same, so a group never holds an edge that was replaced.
+      if (code !== null && edge) this.groups.get(code)!.set(key, edge);
+      return;
+    }
     if (old !== undefined) {
       const g = this.groups.get(old)!;
       g.delete(key);
@@ -278,8 +284,8 @@ export class CoactionGraph {
     }
     if (code === null) return;
     let g = this.groups.get(code);
-    if (!g) this.groups.set(code, (g = new Set()));
-    g.add(key);
+    if (!g) this.groups.set(code, (g = new Map<string, Edge>()));
+    g.set(key, edge!);
     this.groupOf.set(key, code);
   }
 
@@ -345,7 +351,7 @@ export class CoactionGraph {
       this.shared.set(key, s);
       if (s >= this.minShared) {
         this.strong.add(key);
-        this.regroup(key, Math.min(s, 4095) * 4096 + Math.min(new Set(edge.ev.map((e) => e.item)).size, 4095));
+        this.regroup(key, Math.min(s, 4095) * 4096 + Math.min(new Set(edge.ev.map((e) => e.item)).size, 4095), edge);
       } else {
         this.strong.delete(key);
         this.regroup(key, null);
@@ -362,33 +368,8 @@ export class CoactionGraph {
       return -lo + shared * Math.log(lo) - logFactorial(shared) > threshold + 1e-6;
     };
     const useGroups = minShared >= this.minShared && counts.maxSharers !== undefined;
-    const pool: Iterable<string> = useGroups
-      ? (function* (groups: Map<number, Set<string>>) {
-          const posts = Math.max(floor, counts.posts);
-          for (const [code, keys] of groups) {
-            const shared = Math.floor(code / 4096);
-            if (shared < 4095 && code % 4096 < 4095 && cannotPass(shared, code % 4096, 1, 1, posts)) continue;
-            yield* keys;
-          }
-        })(this.groups)
-      : minShared >= this.minShared
-        ? this.strong
-        : this.edges.keys();
-    for (const key of pool) {
-      const edge = this.edges.get(key);
-      if (!edge || edge.ev.length < minShared) continue;
-      let shared = this.shared.get(key);
-      if (shared === undefined) {
-        shared = sharedItems(edge);
-        this.shared.set(key, shared);
-      }
-      if (shared < minShared) continue;
-      const ma = counts.postsOf(edge.a);
-      const mb = counts.postsOf(edge.b);
-      const posts = Math.max(floor, counts.posts - ma - mb);
-      const code = this.groupOf.get(key);
-      if (useGroups && code !== undefined && code % 4096 < 4095 && cannotPass(shared, code % 4096, ma, mb, posts))
-        continue;
+    // The full test of one edge (its shared items known), after any shortcut has let it through.
+    const test = (key: string, edge: Edge, shared: number, ma: number, mb: number, posts: number): void => {
       let expected: number;
       if (counts.timePairs !== undefined) {
         // The pair left out of the items it co-shared: W_i minus every co-acting pair that involves a or b there.
@@ -426,9 +407,50 @@ export class CoactionGraph {
         });
       }
       // P(X >= k) >= P(X = k): when log P(X = k) is already above the threshold, so is the tail.
-      if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) continue;
+      if (expected > 0 && -expected + shared * Math.log(expected) - logFactorial(shared) > threshold) return;
       const logP = logPoissonTail(shared, expected);
       if (logP <= threshold) out.push({ key, edge, shared, expected, logP });
+    };
+    if (useGroups) {
+      const groupPosts = Math.max(floor, counts.posts);
+      for (const [code, keys] of this.groups) {
+        // After the recount above every key of a group has the group's shared items (below the 4095 cap).
+        const groupShared = Math.floor(code / 4096);
+        const items = code % 4096;
+        const capped = groupShared >= 4095 || items >= 4095;
+        if (!capped && cannotPass(groupShared, items, 1, 1, groupPosts)) continue;
+        if (!capped && groupShared < minShared) continue;
+        // Past ~70k dense posts the group bound (m_a = m_b = 1) no longer skips the largest groups, and most of the
+        // test's time is this loop: one pass over each group's keys, the edge's own bound before anything else.
+        for (const [key, edge] of keys) {
+          if (edge.ev.length < minShared) continue;
+          let shared = groupShared;
+          if (capped) {
+            shared = this.shared.get(key) ?? sharedItems(edge);
+            this.shared.set(key, shared);
+            if (shared < minShared) continue;
+          }
+          const ma = counts.postsOf(edge.a);
+          const mb = counts.postsOf(edge.b);
+          const posts = Math.max(floor, counts.posts - ma - mb);
+          if (items < 4095 && cannotPass(shared, items, ma, mb, posts)) continue;
+          test(key, edge, shared, ma, mb, posts);
+        }
+      }
+    } else {
+      for (const key of minShared >= this.minShared ? this.strong : this.edges.keys()) {
+        const edge = this.edges.get(key);
+        if (!edge || edge.ev.length < minShared) continue;
+        let shared = this.shared.get(key);
+        if (shared === undefined) {
+          shared = sharedItems(edge);
+          this.shared.set(key, shared);
+        }
+        if (shared < minShared) continue;
+        const ma = counts.postsOf(edge.a);
+        const mb = counts.postsOf(edge.b);
+        test(key, edge, shared, ma, mb, Math.max(floor, counts.posts - ma - mb));
+      }
     }
     let kept = out;
     if (bh) {

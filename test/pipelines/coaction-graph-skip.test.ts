@@ -1,7 +1,9 @@
 // The co-action graph's shortcut in the significance test: with `maxSharers` given, groups of edges (and single
 // edges) whose expectation has a lower bound that already fails the test are skipped unread. The result must be the
 // same edges, shared counts, expectations and p-values as the full test, whatever the counts: random graphs with
-// rings (that pass), crowds, items with many sharers (which lower the bound most) and expiry, at many thresholds.
+// rings (that pass), crowds, items with many sharers (which lower the bound most) and expiry, at many thresholds and
+// minimum shared items; one-post accounts beside busy ones, so some groups pass the group bound (m_a = m_b = 1) and
+// their edges are judged one by one (the case of a full dense window).
 import { describe, expect, it } from 'vitest';
 import { CoactionGraph, type NullCounts } from '../../pipelines/coaction-graph.ts';
 
@@ -25,7 +27,7 @@ describe('CoactionGraph significance shortcut (maxSharers)', () => {
       const sharers = new Map<string, number>();
       const posts = new Map<string, number>();
       const accounts = Array.from({ length: 40 }, (_, i) => `a${i}`);
-      for (const a of accounts) posts.set(a, 1 + Math.floor(next() * 30));
+      for (const a of accounts) posts.set(a, next() < 0.3 ? 1 : 1 + Math.floor(next() * 30));
       let t = 0;
       let p = 0;
       for (let step = 0; step < 20; step++) {
@@ -53,10 +55,13 @@ describe('CoactionGraph significance shortcut (maxSharers)', () => {
             };
             for (const alpha of [0.01, 0.5]) {
               for (const correction of ['bonferroni', 'bh'] as const) {
-                const full = g.significantEdges({ ...counts, correction }, 2, alpha);
-                const fast = g.significantEdges({ ...counts, correction, maxSharers }, 2, alpha);
-                expect(fast).toEqual(full);
-                passed += full.length;
+                // A caller's minimum above the graph's own (3 > 2) drops whole groups by their shared items.
+                for (const minShared of [2, 3]) {
+                  const full = g.significantEdges({ ...counts, correction }, minShared, alpha);
+                  const fast = g.significantEdges({ ...counts, correction, maxSharers }, minShared, alpha);
+                  expect(fast).toEqual(full);
+                  passed += full.length;
+                }
               }
             }
           }
