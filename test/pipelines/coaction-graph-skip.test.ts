@@ -6,17 +6,7 @@
 // their edges are judged one by one (the case of a full dense window).
 import { describe, expect, it } from 'vitest';
 import { CoactionGraph, type NullCounts } from '../../pipelines/coaction-graph.ts';
-
-/** mulberry32: deterministic randomness for the test. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from '../support/prng.ts';
 
 describe('CoactionGraph significance shortcut (maxSharers)', () => {
   it('gives the same significant edges as the full test', () => {

@@ -4,17 +4,7 @@
 // window rebuilt from its JSON agrees.
 import { describe, expect, it } from 'vitest';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
-
-/** mulberry32: deterministic randomness for the test. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from '../support/prng.ts';
 
 /** Σ k(k - 1) over non-hashtag items with 2 <= k <= max, recomputed from the items. */
 function bruteItemPairs(w: DetectionWindow, max: number): number {
