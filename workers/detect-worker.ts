@@ -134,6 +134,14 @@ export class DetectWorker implements Worker {
   async lag(): Promise<number> {
     return this.sub ? this.sub.lag() : 0;
   }
+  /**
+   * Whether the detector this worker holds has judged everything it was given: no post waits for the watermark and
+   * none was observed since the last advance (what an idle flush brings about). False while it stands by. A run whose
+   * holder stopped before this held never evaluated its last posts.
+   */
+  flushed(): boolean {
+    return this.held !== null && !awaitsFlush(this.held.driver);
+  }
 
   /**
    * Starts waiting for the lease. Resolves once this worker is active, or after detect.leaseTtlMs + 1 s (by then the

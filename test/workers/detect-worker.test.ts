@@ -164,11 +164,13 @@ describe('DetectWorker', () => {
       if (options.pauseMs) await clock.pass(options.pauseMs);
       await options.during?.(i / 100, ds);
     }
+    // Consumed, and the holder's last posts judged (its idle flush done): a run stopped before that never evaluated
+    // the posts still waiting for the watermark, and two runs compared would differ in their input, not their result.
     const consumed = async () =>
       (await Promise.all(es.map((w) => w.lag()))).every((l) => l === 0) &&
-      ds.some((w) => w.active()) &&
+      ds.some((w) => w.active() && w.flushed()) &&
       (await Promise.all(ds.map((w) => w.lag()))).every((l) => l === 0);
-    await clock.until(consumed, 'all consumed', 30_000);
+    await clock.until(consumed, 'all consumed and flushed', 30_000);
     await clock.pass(100);
     for (const w of [...es, ...ds]) await clock.settle(w.stop(), 'stop');
     await b.stop();
