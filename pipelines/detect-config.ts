@@ -220,9 +220,9 @@ export const detectConfigSchema = z.object({
   burstLongWindowSeconds: z
     .number()
     .min(0)
-    .default(0)
+    .default(3600)
     .describe(
-      'A second, longer span bursts are also judged over (a push spread over most of an hour is judged on all its posters); the joint p-value of the better span is doubled. 0 turns it off. Off by default: with 3600 a cluster gained a post after a detector takeover that the uninterrupted run did not have (test/workers/detect-worker.test.ts), i.e. the result depended on when the detector advanced. Default 0.',
+      'A second, longer span bursts are also judged over (a push spread over most of an hour is judged on all its posters); the joint p-value of the better span is doubled. 0 turns it off. The result does not depend on a detector takeover (test/pipelines/detector-takeover.test.ts). Default 3600.',
     ),
   burstPriorPerHour: z
     .number()
