@@ -41,6 +41,8 @@ export type ClaimMemoryState = [string, RememberedPost[]][];
 export class ClaimMemory {
   private readonly claims = new Map<string, RememberedPost[]>();
   private total = 0;
+  /** Distinct accounts per claim, computed when asked and dropped when the claim changes. */
+  private readonly distinctOf = new Map<string, number>();
   /** Time of the oldest remembered post (prune has nothing to do before then). */
   private oldestMs = Infinity;
 
@@ -49,6 +51,16 @@ export class ClaimMemory {
   /** The remembered posts of claim `key`, sorted by time (undefined when none). */
   get(key: string): readonly RememberedPost[] | undefined {
     return this.claims.get(key);
+  }
+
+  /** Distinct accounts among the remembered posts of claim `key` (0 when none). */
+  accounts(key: string): number {
+    let d = this.distinctOf.get(key);
+    if (d === undefined) {
+      d = new Set(this.claims.get(key)?.map((r) => r.a)).size;
+      this.distinctOf.set(key, d);
+    }
+    return d;
   }
 
   /** Keys of the claims with remembered posts. */
@@ -101,6 +113,7 @@ export class ClaimMemory {
       this.claims.set(key, list);
     }
     if (list.some((x) => x.p === post.p)) return;
+    this.distinctOf.delete(key);
     let i = list.length;
     while (i > 0 && list[i - 1]!.t > post.t) i--;
     list.splice(i, 0, post);
@@ -123,6 +136,7 @@ export class ClaimMemory {
       for (const [key, list] of this.claims) {
         let i = 0;
         while (i < list.length && list[i]!.t < limit) i++;
+        if (i > 0) this.distinctOf.delete(key);
         this.total -= i;
         if (i === list.length) this.claims.delete(key);
         else {
@@ -139,6 +153,7 @@ export class ClaimMemory {
     for (const [key, list] of byLatest) {
       if (this.total <= target) break;
       this.claims.delete(key);
+      this.distinctOf.delete(key);
       this.total -= list.length;
     }
   }

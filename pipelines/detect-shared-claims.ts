@@ -192,6 +192,8 @@ export function sharedClaimPairs(
     const item = window.items.get(key);
     const mem = kind === 't' ? memory?.get(key) : undefined;
     let distinct = item?.distinct ?? 0;
+    // The union's distinct accounts are at most the two counts added: most claims are ruled out without a pass.
+    if (mem && distinct + memory!.accounts(key) < cfg.minAccounts) return;
     if (mem) {
       const seen = new Set<string>();
       for (const r of mem) if (!item?.accounts[r.a]) seen.add(r.a);

@@ -47,6 +47,7 @@ describe('ClaimMemory', () => {
     ]);
     // a's share of the window's posts (1 of 6) when the post left.
     expect(m.get('t:claim')![0]!.s).toBeCloseTo(1 / 6);
+    expect(m.accounts('t:claim')).toBe(2);
     // A second capture of the same posts adds nothing.
     m.capture(w, T0 + 4 * HOUR, 6 * HOUR);
     expect(m.size()).toBe(2);
