@@ -206,6 +206,22 @@ export const detectConfigSchema = z.object({
     .describe(
       "Whether the shared-claims test also takes link items (a sharer counts when its post's wording is its own and another account shared the link within the co-link interval), so small co-link rings whose account pairs share only one or two links are found. Off by default: where organic accounts follow the same few links (an interest community), the accounts among them that happened to share within the interval are flagged too (test/pipelines/coaction-graph-time.test.ts's world). Default false.",
     ),
+  sharedClaimMemorySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(86_400)
+    .describe(
+      'How long the shared-claims test remembers co-acting posts on text groups after they leave the window (pipelines/claim-memory.ts), so a paraphrase drip spread over a day is judged as a whole; 0 turns the memory off. Only posts with another account on the same group within textIntervalSeconds are kept. Default 86400 (24 h).',
+    ),
+  sharedClaimMemoryMaxPosts: z
+    .number()
+    .int()
+    .min(1)
+    .default(100_000)
+    .describe(
+      'Most posts the claim memory keeps (the claims whose latest post is oldest are forgotten first; each claim keeps at most 2·maxItemAccounts). Default 100000.',
+    ),
   minClusterAccounts: z
     .number()
     .int()

@@ -30,6 +30,7 @@ import { recordCrossLanguage } from './detect-cross-language.ts';
 import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
 import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
+import { ClaimMemory, type ClaimMemoryState } from './claim-memory.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
@@ -132,6 +133,8 @@ interface State {
   cutoffMs: number | null;
   factchecks: FactCheckIndexState;
   factchecksChanged: boolean;
+  /** Claim memory of the shared-claims test (absent in snapshots written before it existed). */
+  claimMemory?: ClaimMemoryState;
 }
 
 function iso(ms: number): string {
@@ -222,6 +225,13 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let cutoffMs: number | null = null;
   /** Evidenced posters per text group for the shared-claims test (derived from the window, not part of the state). */
   const claimsCache: SharedClaimsCache = new Map();
+  const memoryCfg = {
+    maxAgeMs: cfg.sharedClaimMemorySeconds * 1000,
+    maxPosts: cfg.sharedClaimMemoryMaxPosts,
+    maxPerClaim: 2 * cfg.maxItemAccounts,
+  };
+  /** Co-acting posts on text groups that left the window (claim-memory.ts). */
+  let claimMemory = new ClaimMemory(memoryCfg);
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
 
@@ -238,6 +248,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       factchecksChanged = s.factchecksChanged;
       book = ClusterRecords.from(recordsCfg, s.records, s.archive, s.campaigns ?? []);
       narratives = NarrativeIndex.from(narrativeCfg, s.narratives);
+      claimMemory = ClaimMemory.from(memoryCfg, s.claimMemory);
       for (const k of s.dirty) dirty.add(k);
       cutoffMs = s.cutoffMs;
     } catch (err) {
@@ -421,7 +432,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         minPosts: cfg.nullMinPosts,
         ...(cfg.sharedClaimLinks ? { linkIntervalMs: interval.seconds() * 1000 } : {}),
       };
-      for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache))
+      for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache, claimMemory))
         if (!kept.has(e.edge)) edges.push(e);
     }
     if (edges.length > 0) {
@@ -505,6 +516,10 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     // The previous advance (its cutoff plus the window): bursts are judged at their peak since then (detect-bursts.ts).
     const sinceMs = cutoffMs === null ? -Infinity : cutoffMs + cfg.windowSeconds * 1000;
     cutoffMs = cutoffMs === null ? cutoff : Math.max(cutoffMs, cutoff);
+    if (cfg.sharedClaimAlpha > 0) {
+      claimMemory.capture(window, cutoffMs, cfg.textIntervalSeconds * 1000);
+      claimMemory.prune(nowMs);
+    }
     window.expire(cutoffMs);
     dup.expire(cutoffMs);
     graph.expire(cutoffMs);
@@ -565,6 +580,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       cutoffMs,
       factchecks: factchecks.toJSON(),
       factchecksChanged,
+      claimMemory: claimMemory.toJSON(),
     };
   }
 

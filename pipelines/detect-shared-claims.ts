@@ -23,6 +23,11 @@
 // two claims among their evidenced posters are kept as the network's edges, so the accounts of a drip join one
 // component even when each pair of them shares a single claim. Pure: reads the window and the graph, keeps only a
 // derived cache (same output without it).
+// With a claim memory (claim-memory.ts), a claim's posters are those in the window and those remembered from before
+// it (co-acting posts on text groups that left the window, kept up to a day), so a drip spread over a day is judged
+// as a whole; a remembered poster no longer in the window weighs by its share of the window's posts when it left.
+// The edges vouched for are still the graph's, so only accounts with evidence in the window are flagged at an advance.
+import type { ClaimMemory, RememberedPost } from './claim-memory.ts';
 import { sharedItems, type Edge, type SignificantEdge } from './coaction-graph.ts';
 import type { DetectionWindow } from './detection-window.ts';
 import { logPoissonTail } from './tail-probability.ts';
@@ -84,10 +89,24 @@ export type SharedClaimsCache = Map<string, Evidenced>;
  * two accounts, or at most a quarter of the claim's accounts, used, with another account's post on it within
  * `textIntervalMs`; sorted.
  */
-export function evidencedPosters(window: DetectionWindow, key: string, cfg: SharedClaimsConfig): string[] {
-  const acts = window.items.get(key)?.acts ?? [];
+export function evidencedPosters(
+  window: DetectionWindow,
+  key: string,
+  cfg: SharedClaimsConfig,
+  remembered?: readonly RememberedPost[],
+): string[] {
+  let acts: ReadonlyArray<{ t: number; a: string; p: string }> = window.items.get(key)?.acts ?? [];
+  let wording = acts.map((x) => window.posts.get(x.p)?.x ?? '');
+  if (remembered && remembered.length > 0) {
+    // Remembered posts left the window, so they are (almost always) the earlier ones; sorted to be safe.
+    const all = [
+      ...remembered.map((r) => ({ t: r.t, a: r.a, p: r.p, x: r.x })),
+      ...acts.map((x, i) => ({ t: x.t, a: x.a, p: x.p, x: wording[i]! })),
+    ].sort((u, v) => u.t - v.t || (u.p < v.p ? -1 : u.p > v.p ? 1 : 0));
+    acts = all;
+    wording = all.map((x) => x.x);
+  }
   const out = new Set<string>();
-  const wording = acts.map((x) => window.posts.get(x.p)?.x ?? '');
   const users = new Map<string, Set<string>>(); // wording -> accounts that used it
   const accounts = new Set<string>();
   acts.forEach((x, i) => {
@@ -159,29 +178,47 @@ export function sharedClaimPairs(
   window: DetectionWindow,
   cfg: SharedClaimsConfig,
   cache: SharedClaimsCache = new Map(),
+  memory?: ClaimMemory,
 ): { pairs: SharedClaimPair[]; posters: Map<string, string[]> } {
   const posters = new Map<string, string[]>();
   if (!(cfg.alpha > 0)) return { pairs: [], posters };
   const links = (cfg.linkIntervalMs ?? 0) > 0;
   const keys: string[] = [];
-  for (const [key, item] of window.items) {
+  /** Share of the window's posts of remembered posters (the largest remembered), for those no longer in it. */
+  const shareOf = new Map<string, number>();
+  const consider = (key: string): void => {
     const kind = key[0];
-    if (kind !== 't' && !(links && kind === 'l')) continue;
-    if (item.distinct < cfg.minAccounts || item.distinct > cfg.maxItemAccounts) continue;
-    const acts = item.acts;
+    if (kind !== 't' && !(links && kind === 'l')) return;
+    const item = window.items.get(key);
+    const mem = kind === 't' ? memory?.get(key) : undefined;
+    let distinct = item?.distinct ?? 0;
+    // The union's distinct accounts are at most the two counts added: most claims are ruled out without a pass.
+    if (mem && distinct + memory!.accounts(key) < cfg.minAccounts) return;
+    if (mem) {
+      const seen = new Set<string>();
+      for (const r of mem) if (!item?.accounts[r.a]) seen.add(r.a);
+      distinct += seen.size;
+    }
+    if (distinct < cfg.minAccounts || distinct > cfg.maxItemAccounts) return;
+    const acts = item?.acts ?? [];
     // The co-link interval may be re-estimated between calls, so it is part of the fingerprint.
-    const sig = `${acts.length}:${acts[0]!.p}:${acts[acts.length - 1]!.p}:${links ? cfg.linkIntervalMs : 0}`;
+    const sig =
+      `${acts.length}:${acts[0]?.p}:${acts[acts.length - 1]?.p}:${links ? cfg.linkIntervalMs : 0}` +
+      (mem ? `:${mem.length}:${mem[0]!.p}:${mem[mem.length - 1]!.p}` : '');
     let hit = cache.get(key);
     if (!hit || hit.sig !== sig) {
-      hit = { sig, accounts: evidencedPosters(window, key, cfg) };
+      hit = { sig, accounts: evidencedPosters(window, key, cfg, mem) };
       cache.set(key, hit);
     }
     if (hit.accounts.length >= cfg.minAccounts) {
       keys.push(key);
       posters.set(key, hit.accounts);
+      if (mem) for (const r of mem) if (r.s > (shareOf.get(r.a) ?? 0)) shareOf.set(r.a, r.s);
     }
-  }
-  for (const key of cache.keys()) if (!window.items.has(key)) cache.delete(key);
+  };
+  for (const key of window.items.keys()) consider(key);
+  if (memory) for (const key of memory.keys()) if (!window.items.has(key)) consider(key);
+  for (const key of cache.keys()) if (!window.items.has(key) && !memory?.get(key)) cache.delete(key);
   keys.sort();
   // Claims of each account, then the shared posters of every claim pair with one.
   const claimsOf = new Map<string, number[]>();
@@ -223,7 +260,7 @@ export function sharedClaimPairs(
       const q = (m: number): number => Math.min(1, (k1 * m) / n) * Math.min(1, (k2 * m) / n);
       let t = 0;
       for (const a of intersect(posters.get(keys[i]!)!, posters.get(keys[j]!)!))
-        t -= Math.log(q(window.accounts.get(a)?.n ?? 1));
+        t -= Math.log(q(window.accounts.get(a)?.n ?? Math.max(1, (shareOf.get(a) ?? 0) * n)));
       logP = Math.min(
         logP,
         logWeightedTail(
@@ -250,8 +287,9 @@ export function sharedClaimEdges(
   cfg: SharedClaimsConfig,
   expectedOf: (a: string, b: string) => number,
   cache?: SharedClaimsCache,
+  memory?: ClaimMemory,
 ): SignificantEdge[] {
-  const { pairs, posters } = sharedClaimPairs(window, cfg, cache);
+  const { pairs, posters } = sharedClaimPairs(window, cfg, cache, memory);
   const logPOf = new Map<string, number>(); // claim -> best p-value of a pair it is in
   for (const p of pairs) for (const key of p.items) logPOf.set(key, Math.min(logPOf.get(key) ?? 0, p.logP));
   const out = new Map<string, SignificantEdge>();

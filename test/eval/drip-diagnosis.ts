@@ -2,8 +2,11 @@
 // and, for every slow_drip member that posted a campaign post but was not flagged, names the first stage that lost
 // it: its posts not grouped with other members' posts, grouped but no co-action evidence (partners outside the
 // text interval or the window), evidence on only one item per pair, pairs on two or more items that are not
-// significant, or significant pairs in a component under minClusterAccounts. Usage:
-// `npx tsx test/eval/drip-diagnosis.ts [--seed 1] [--quick]`. Instrumentation wraps prototypes; the detector is not
+// significant, or significant pairs in a component under minClusterAccounts. Then the shared-claims stages
+// (detect-shared-claims.ts): whether one of the member's claims was ever in a significant claim pair while the
+// member was among its posters (read from the edge look-ups that test makes), and whether an edge on it was there to
+// vouch for. Usage: `npx tsx test/eval/drip-diagnosis.ts [--seed 1] [--quick] [--config JSON]` (`--config` is passed
+// to the detector, e.g. '{"sharedClaimMemorySeconds":0}'). Instrumentation wraps prototypes; the detector is not
 // changed.
 import { parseArgs } from 'node:util';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
@@ -13,7 +16,7 @@ import type { EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
 import { generateRandomised, QUICK_SHAPE, RANDOMISED_SHAPE } from './generate-campaigns.ts';
 
 const { values: args } = parseArgs({
-  options: { seed: { type: 'string', default: '1' }, quick: { type: 'boolean' } },
+  options: { seed: { type: 'string', default: '1' }, quick: { type: 'boolean' }, config: { type: 'string' } },
   strict: true,
 });
 const seed = Number(args.seed);
@@ -77,7 +80,23 @@ CoactionGraph.prototype.significantEdges = function (this: CoactionGraph, ...xs:
   return out;
 };
 
-const det = createCoordinationDetector({});
+// The shared-claims test looks up the graph edges among the posters of every claim in a significant claim pair (and
+// nothing else calls `edge`): the accounts passed are those posters, the ones given an edge back were vouched for.
+const claimPosters = new Set<string>();
+const vouched = new Set<string>();
+// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
+const edgeOf = CoactionGraph.prototype.edge;
+CoactionGraph.prototype.edge = function (this: CoactionGraph, a: string, b: string) {
+  const e = edgeOf.call(this, a, b);
+  for (const x of [a, b])
+    if (drip.has(x)) {
+      claimPosters.add(x);
+      if (e) vouched.add(x);
+    }
+  return e;
+};
+
+const det = createCoordinationDetector(args.config ? (JSON.parse(args.config) as object) : {});
 const groupOf = new Map<string, string | null>(); // campaign post -> text group
 let latest = -Infinity;
 let i = 0;
@@ -121,7 +140,10 @@ for (const [a, cid] of drip) {
   });
   const pairs = partners.map((b) => pairKey(a, b));
   let cause: string;
+  const one = posts.length === 1 ? ' (1 claim post)' : '';
   if (!grouped) cause = 'A not grouped with another member';
+  else if (!claimPosters.has(a)) cause = `S1 no claim of it in a significant claim pair while it was a poster${one}`;
+  else if (!vouched.has(a)) cause = 'S2 claim significant, but no edge on it in the window then';
   else if (!pairs.some((k) => evidencePairs.has(k))) cause = 'B grouped, no co-action evidence';
   else if (!pairs.some((k) => (maxShared.get(k) ?? 0) >= 2)) cause = 'C evidence on 1 item per pair only';
   else if (!pairs.some((k) => significant.has(k))) {

@@ -229,3 +229,50 @@ describe('shared links in the coordination detector (sharedClaimLinks)', () => {
     for (const seed of [6, 7, 8]) expect(flagged(world(seed, false), { sharedClaimLinks: true })).toEqual([]);
   });
 });
+
+describe('claim memory beyond the window (sharedClaimMemorySeconds)', () => {
+  /** `posts` moved `ms` later. */
+  const shifted = (posts: EnrichedPost[], ms: number): EnrichedPost[] =>
+    posts.map((p) => ({
+      ...p,
+      createdAtMs: p.createdAtMs + ms,
+      createdAt: new Date(p.createdAtMs + ms).toISOString(),
+    }));
+
+  /**
+   * Eighteen hours: three of the six-hour organic worlds above back to back (the same accounts), and, unless `drip`
+   * is false, a drip of 24 accounts rewording claims A and B over 12 hours each (8 post only A, 8 only B, 8 both;
+   * chatter over the whole day), so the 6 h window never holds more than about half of either claim's rewriters.
+   */
+  function dayWorld(seed: number, drip = true): EnrichedPost[] {
+    const out = [0, 1, 2].flatMap((k) => shifted(world(seed * 10 + k, false), k * 6 * HOUR));
+    if (drip) {
+      const r = prng(seed * 97);
+      let id = 0;
+      const add = (account: string, tMs: number, text: string): void => {
+        out.push(post({ id: `drip${seed}-${id++}`, account, tMs, text }));
+      };
+      for (let i = 0; i < 24; i++) {
+        const a = `drip-${i}`;
+        for (let f = 0; f < 4; f++) add(a, T0 + r() * 18 * HOUR, babble(r, 10));
+        if (i < 8 || i >= 16) add(a, T0 + 2 * HOUR + r() * 12 * HOUR, paraphrase(r, CLAIM_A));
+        if (i >= 8) add(a, T0 + 3 * HOUR + r() * 12 * HOUR, paraphrase(r, CLAIM_B));
+      }
+    }
+    return byTime(out);
+  }
+  const drip = (xs: string[]) => xs.filter((a) => a.startsWith('drip-'));
+
+  it('finds a drip over 12 h with memory, which the 6 h window alone misses', () => {
+    const posts = dayWorld(5);
+    const on = flagged(posts);
+    expect(drip(on).length).toBeGreaterThanOrEqual(20);
+    expect(on.filter((a) => !a.startsWith('drip-'))).toEqual([]);
+    // The window alone: the rewriters of both claims in it at once are too few at most advances.
+    expect(drip(flagged(posts, { sharedClaimMemorySeconds: 0 })).length).toBeLessThan(drip(on).length - 2);
+  }, 240_000);
+
+  it('flags none of the organic hard negatives over a day with memory', () => {
+    for (const seed of [6, 7]) expect(flagged(dayWorld(seed, false))).toEqual([]);
+  }, 240_000);
+});
