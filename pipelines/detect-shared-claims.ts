@@ -164,7 +164,8 @@ export function sharedClaimPairs(
   if (!(cfg.alpha > 0)) return { pairs: [], posters };
   const links = (cfg.linkIntervalMs ?? 0) > 0;
   const keys: string[] = [];
-  for (const [key, item] of window.items) {
+  // Only items of two or more accounts can be tested; the window keeps them apart (order does not matter: sorted below).
+  for (const [key, item] of cfg.minAccounts >= 2 ? window.sharedTextsAndLinks() : window.items) {
     const kind = key[0];
     if (kind !== 't' && !(links && kind === 'l')) continue;
     if (item.distinct < cfg.minAccounts || item.distinct > cfg.maxItemAccounts) continue;
@@ -200,13 +201,8 @@ export function sharedClaimPairs(
         const k = list[x]! * G + list[y]!;
         overlap.set(k, (overlap.get(k) ?? 0) + 1);
       }
-  let sumM2 = 0;
-  const byActivity = new Map<number, number>(); // posts in the window -> accounts with that many
-  for (const r of window.accounts.values()) {
-    sumM2 += r.n * r.n;
-    byActivity.set(r.n, (byActivity.get(r.n) ?? 0) + 1);
-  }
-  const activity = [...byActivity].sort((x, y) => x[0] - y[0]);
+  // Σ m² and the accounts per m, kept by the window (a pass over every account here cost more than the test).
+  const { sumSquares: sumM2, byPosts: activity } = window.activity();
   const n = Math.max(1, cfg.minPosts, window.size());
   // Two statistics per claim pair, each at half the level.
   const threshold = Math.log(cfg.alpha / 2 / Math.max(1, overlap.size));
