@@ -360,6 +360,23 @@ export class CoactionGraph {
     g.set(key, edge);
   }
 
+  /** Moves a sleeping edge to the bucket of its accounts' current activity product. */
+  private rebucket(key: string, postsOf: (account: string) => number): void {
+    const bucket = this.sleepOf.get(key)!;
+    const code = this.groupOf.get(key)!;
+    const buckets = this.asleep.get(code)!;
+    const b = buckets[bucket]!;
+    const edge = b.get(key)!;
+    const to = sleepBucket(postsOf(edge.a) * postsOf(edge.b));
+    if (to === bucket) return;
+    b.delete(key);
+    if (b.size === 0) buckets[bucket] = undefined;
+    let into = buckets[to];
+    if (!into) buckets[to] = into = new Map<string, Edge>();
+    into.set(key, edge);
+    this.sleepOf.set(key, to);
+  }
+
   /** Wakes every sleeping edge of a bucket. */
   private wakeBucket(buckets: Array<Map<string, Edge> | undefined>, bucket: number): void {
     const b = buckets[bucket];
@@ -440,8 +457,10 @@ export class CoactionGraph {
       if (!useSleep) for (const key of [...this.sleepOf.keys()]) this.wake(key);
       else
         for (const x of counts.postsFell!) {
+          // A busy account's posts fall at nearly every call: its edges move to the bucket of their new product (a
+          // lower bound again) instead of waking, and the buckets below each group's bound wake below.
           const set = this.sleepBy.get(x);
-          if (set) for (const key of [...set]) this.wake(key);
+          if (set) for (const key of set) this.rebucket(key, counts.postsOf);
         }
     }
     // A lower bound of an edge's expectation: the pair's own items can take at most (4k - 6) each off S, k at most
