@@ -126,11 +126,28 @@ function similarityAtLeast(a: number[], b: number[], floor: number): number {
   return (n - misses) / n;
 }
 
+/**
+ * A group as listed in the MinHash band buckets: its key and a hit counter stamped with the post being matched, so
+ * counting a post's candidates is a field update per listed group instead of a map update, and a bucket's membership
+ * test compares references instead of key strings (derived, one per indexed group, never serialised).
+ */
+interface Slot {
+  key: string;
+  /** Band keys the post being matched shares with the group (valid when `epoch` is the current one). */
+  hits: number;
+  epoch: number;
+}
+
 /** Groups near-identical texts; `assign` returns the group key of a post (or null when it has too few words). */
 export class DuplicateIndex {
   private groups = new Map<string, Group>();
   private byExact = new Map<string, string>();
-  private byBand = new Map<string, string[]>();
+  /** MinHash band key -> the groups listed under it, oldest first. */
+  private byBand = new Map<string, Slot[]>();
+  /** The slot of each group listed in `byBand` (derived). */
+  private slots = new Map<string, Slot>();
+  /** Candidate searches so far: the stamp of the current one (derived). */
+  private epoch = 0;
   /** [touched at, group] in arrival order; drives expiry. */
   private queue: [number, string][] = [];
   private head = 0;
@@ -180,6 +197,45 @@ export class DuplicateIndex {
     for (const [cand, n] of hits) if (n >= floor) out.push(cand);
     if (floor > 1) for (const [cand, n] of hits) if (n === floor - 1 && out.length < MAX_CANDIDATES) out.push(cand);
     return out;
+  }
+
+  /**
+   * {@link candidates} over the MinHash buckets, with the same result and order: each listed group's slot counts its
+   * hits (stamped with this search), and first-seen order is the order slots are first stamped.
+   */
+  private bandCandidates(keys: readonly string[]): string[] {
+    const epoch = ++this.epoch;
+    const seen: Slot[] = [];
+    for (const band of keys) {
+      const list = this.byBand.get(band);
+      if (!list) continue;
+      for (let i = list.length - 1, stop = Math.max(0, list.length - READ_BUCKET); i >= stop; i--) {
+        const slot = list[i]!;
+        if (slot.epoch !== epoch) {
+          slot.epoch = epoch;
+          slot.hits = 0;
+          seen.push(slot);
+        }
+        slot.hits++;
+      }
+    }
+    if (seen.length <= MAX_CANDIDATES) return seen.map((x) => x.key);
+    const histogram = new Array<number>(keys.length + 2).fill(0);
+    for (const x of seen) histogram[x.hits]!++;
+    let floor = keys.length + 1;
+    let above = 0;
+    while (floor > 1 && above + histogram[floor - 1]! <= MAX_CANDIDATES) above += histogram[--floor]!;
+    const out: string[] = [];
+    for (const x of seen) if (x.hits >= floor) out.push(x.key);
+    if (floor > 1) for (const x of seen) if (x.hits === floor - 1 && out.length < MAX_CANDIDATES) out.push(x.key);
+    return out;
+  }
+
+  /** The slot of a group in the MinHash buckets (made when it is first listed). */
+  private slotOf(key: string): Slot {
+    let slot = this.slots.get(key);
+    if (!slot) this.slots.set(key, (slot = { key, hits: 0, epoch: 0 }));
+    return slot;
   }
 
   /** The paraphrase signature of a post (empty when paraphrase matching is off or the text is short). */
@@ -239,7 +295,7 @@ export class DuplicateIndex {
     if (key === null && fp.minhash.length > 0) {
       bands = lshBandKeys(fp.minhash, this.config.bands);
       bestSim = 0;
-      for (const cand of this.candidates(bands, this.byBand)) {
+      for (const cand of this.bandCandidates(bands)) {
         const g = this.groups.get(cand);
         if (!g) continue;
         for (const rep of g.reps) {
@@ -314,15 +370,16 @@ export class DuplicateIndex {
     }
     if (fp.minhash.length > 0 && bestSim < NEW_REP_BELOW && g.reps.length < this.config.maxRepresentatives) {
       g.reps.push(fp.minhash.slice());
+      const slot = this.slotOf(key);
       for (const band of bands ?? lshBandKeys(fp.minhash, this.config.bands)) {
         const list = this.byBand.get(band);
-        if (list && list.includes(key)) continue;
+        if (list && list.includes(slot)) continue;
         g.bands.push(band);
         g.seqs.push(this.seq++);
-        if (!list) this.byBand.set(band, [key]);
+        if (!list) this.byBand.set(band, [slot]);
         else {
-          list.push(key);
-          if (list.length > MAX_BUCKET) this.evict(band, list.shift()!);
+          list.push(slot);
+          if (list.length > MAX_BUCKET) this.evict(band, list.shift()!.key);
         }
       }
     }
@@ -361,10 +418,12 @@ export class DuplicateIndex {
       if (!g || g.last >= cutoffMs) continue;
       this.groups.delete(key);
       for (const e of g.exacts) if (this.byExact.get(e) === key) this.byExact.delete(e);
+      const slot = this.slots.get(key);
+      this.slots.delete(key);
       for (const band of g.bands) {
         const list = this.byBand.get(band);
-        if (!list) continue;
-        const i = list.indexOf(key);
+        if (!list || !slot) continue;
+        const i = list.indexOf(slot);
         if (i >= 0) list.splice(i, 1);
         if (list.length === 0) this.byBand.delete(band);
       }
@@ -400,8 +459,9 @@ export class DuplicateIndex {
     entries.sort((x, y) => x[0] - y[0]);
     for (const [, band, key] of entries) {
       const list = d.byBand.get(band);
-      if (!list) d.byBand.set(band, [key]);
-      else if (!list.includes(key)) list.push(key);
+      const slot = d.slotOf(key);
+      if (!list) d.byBand.set(band, [slot]);
+      else if (!list.includes(slot)) list.push(slot);
     }
     d.queue = state.queue.map(([t, k]) => [t, k]);
     d.seq = state.seq ?? entries.length;
