@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DuplicateIndex, type DuplicateIndexState } from '../../pipelines/detect-duplicates.ts';
-import { fingerprintText } from '../../pipelines/fingerprint-text.ts';
+import { fingerprintText, lshBandKeys } from '../../pipelines/fingerprint-text.ts';
+import { prng } from '../support/prng.ts';
 
 const cfg = { similarity: 0.5, minTokens: 6, bands: 21, maxRepresentatives: 4 };
 const BASE = 'De uitslag in Rotterdam is vervalst en de media zwijgen erover want niemand durft het te zeggen';
@@ -173,5 +174,49 @@ describe('DuplicateIndex', () => {
       keys.add(assign(idx, i % 2 ? `${stock}!` : `RT ${stock}`, i));
     }
     expect(keys.size).toBe(1);
+  });
+});
+
+// The MinHash candidate search counts band hits on per-group slots (detect-duplicates.ts, `bandCandidates`); the
+// generic search over string buckets (`candidates`, still used for paraphrases) is the reference: same groups in the
+// same order, in a dense stream of short texts from a small vocabulary (full buckets, evictions, ties at the cut) with
+// expiry and a rebuild from JSON.
+/** The private members of the index that the comparison reads. */
+interface Searches {
+  byBand: Map<string, Array<{ key: string }>>;
+  candidates(keys: readonly string[], index: Map<string, string[]>): string[];
+  bandCandidates(keys: readonly string[]): string[];
+}
+
+describe('DuplicateIndex candidate search', () => {
+  it('finds the same candidates, in the same order, as the search over key lists', () => {
+    const next = prng(11);
+    const words = 'de het een debat stemmen partij kabinet premier zorg wonen asiel klimaat goed slecht echt nep'.split(
+      ' ',
+    );
+    let idx = new DuplicateIndex(cfg);
+    // Private members, read to compare the two searches on the index's own buckets.
+    const inner = (d: DuplicateIndex): Searches => d as unknown as Searches;
+    let compared = 0;
+    let cut = 0;
+    for (let i = 0; i < 3000; i++) {
+      const n = 6 + Math.floor(next() * 8);
+      const text = Array.from({ length: n }, () => words[Math.floor(next() * words.length)]!).join(' ');
+      const fp = fingerprintText(text);
+      const keys = lshBandKeys(fp.minhash, cfg.bands);
+      const asStrings = new Map<string, string[]>(
+        [...inner(idx).byBand].map(([band, list]) => [band, list.map((s) => s.key)]),
+      );
+      const want = inner(idx).candidates(keys, asStrings);
+      expect(inner(idx).bandCandidates(keys)).toEqual(want);
+      compared++;
+      if (want.length === 24) cut++;
+      idx.assign(fp, i * 1000, text);
+      if (i % 500 === 499) idx.expire(i * 1000 - 300_000);
+      if (i === 1500) idx = DuplicateIndex.from(cfg, JSON.parse(JSON.stringify(idx.toJSON())) as DuplicateIndexState);
+    }
+    // Meaningful only if many searches hit the cap of 24 candidates (the ranking and its ties).
+    expect(compared).toBe(3000);
+    expect(cut).toBeGreaterThan(100);
   });
 });
