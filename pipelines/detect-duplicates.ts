@@ -155,7 +155,10 @@ export class DuplicateIndex {
   private seq = 0;
   /** Paraphrase signature per group, least recently used first (Map order). */
   private para = new Map<string, ParaphraseRep>();
-  private paraByBand = new Map<string, string[]>();
+  /** Paraphrase band key -> the groups listed under it, oldest first (serialised as their keys). */
+  private paraByBand = new Map<string, Slot[]>();
+  /** The slot of each group listed in `paraByBand` (derived; apart from `slots`: the two outlive groups differently). */
+  private paraSlots = new Map<string, Slot>();
   /** Latest post time seen; paraphrase signatures expire relative to it. */
   private latest = -Infinity;
   private readonly paraSimilarity: number;
@@ -172,42 +175,16 @@ export class DuplicateIndex {
 
   /**
    * The groups listed under `keys` that share the most keys with the post, at most {@link MAX_CANDIDATES}, in
-   * first-seen order (keys in band order, each bucket newest first): counting is one map update per listed group and
-   * only the newest {@link READ_BUCKET} groups of a bucket are read; comparing costs up to 64 steps per
-   * representative. The order depends only on the index state, so the outcome is deterministic.
+   * first-seen order (keys in band order, each bucket newest first): counting is one field update per listed group
+   * (its slot, stamped with this search) and only the newest {@link READ_BUCKET} groups of a bucket are read;
+   * comparing costs up to 64 steps per representative. The order depends only on the index state, so the outcome is
+   * deterministic.
    */
-  private candidates(keys: readonly string[], index: Map<string, string[]>): string[] {
-    const hits = new Map<string, number>();
-    for (const band of keys) {
-      const list = index.get(band);
-      if (!list) continue;
-      for (let i = list.length - 1, stop = Math.max(0, list.length - READ_BUCKET); i >= stop; i--) {
-        const cand = list[i]!;
-        hits.set(cand, (hits.get(cand) ?? 0) + 1);
-      }
-    }
-    if (hits.size <= MAX_CANDIDATES) return [...hits.keys()];
-    // The smallest hit count that still fits: everything above it, then ties at it in first-seen order.
-    const histogram = new Array<number>(keys.length + 2).fill(0);
-    for (const n of hits.values()) histogram[n]!++;
-    let floor = keys.length + 1;
-    let above = 0;
-    while (floor > 1 && above + histogram[floor - 1]! <= MAX_CANDIDATES) above += histogram[--floor]!;
-    const out: string[] = [];
-    for (const [cand, n] of hits) if (n >= floor) out.push(cand);
-    if (floor > 1) for (const [cand, n] of hits) if (n === floor - 1 && out.length < MAX_CANDIDATES) out.push(cand);
-    return out;
-  }
-
-  /**
-   * {@link candidates} over the MinHash buckets, with the same result and order: each listed group's slot counts its
-   * hits (stamped with this search), and first-seen order is the order slots are first stamped.
-   */
-  private bandCandidates(keys: readonly string[]): string[] {
+  private candidates(keys: readonly string[], index: Map<string, Slot[]>): string[] {
     const epoch = ++this.epoch;
     const seen: Slot[] = [];
     for (const band of keys) {
-      const list = this.byBand.get(band);
+      const list = index.get(band);
       if (!list) continue;
       for (let i = list.length - 1, stop = Math.max(0, list.length - READ_BUCKET); i >= stop; i--) {
         const slot = list[i]!;
@@ -220,6 +197,7 @@ export class DuplicateIndex {
       }
     }
     if (seen.length <= MAX_CANDIDATES) return seen.map((x) => x.key);
+    // The smallest hit count that still fits: everything above it, then ties at it in first-seen order.
     const histogram = new Array<number>(keys.length + 2).fill(0);
     for (const x of seen) histogram[x.hits]!++;
     let floor = keys.length + 1;
@@ -235,6 +213,13 @@ export class DuplicateIndex {
   private slotOf(key: string): Slot {
     let slot = this.slots.get(key);
     if (!slot) this.slots.set(key, (slot = { key, hits: 0, epoch: 0 }));
+    return slot;
+  }
+
+  /** The slot of a group in the paraphrase buckets (made when it is first listed). */
+  private paraSlotOf(key: string): Slot {
+    let slot = this.paraSlots.get(key);
+    if (!slot) this.paraSlots.set(key, (slot = { key, hits: 0, epoch: 0 }));
     return slot;
   }
 
@@ -257,11 +242,12 @@ export class DuplicateIndex {
       this.para.set(key, rep);
     } else if (para && para.sig.length > 0) {
       this.para.set(key, { sig: para.sig, last: tMs, text: text.slice(0, SAMPLE_CHARS), words: para.words });
+      const slot = this.paraSlotOf(key);
       for (const band of lshBandKeys(para.sig, PARA_BANDS)) {
         const list = this.paraByBand.get(band);
-        if (!list) this.paraByBand.set(band, [key]);
-        else if (!list.includes(key)) {
-          list.push(key);
+        if (!list) this.paraByBand.set(band, [slot]);
+        else if (!list.includes(slot)) {
+          list.push(slot);
           if (list.length > MAX_PARA_BUCKET) list.shift();
         }
       }
@@ -275,10 +261,12 @@ export class DuplicateIndex {
 
   private dropParaphrase(key: string, rep: ParaphraseRep): void {
     this.para.delete(key);
+    const slot = this.paraSlots.get(key);
+    this.paraSlots.delete(key);
     for (const band of lshBandKeys(rep.sig, PARA_BANDS)) {
       const list = this.paraByBand.get(band);
-      if (!list) continue;
-      const i = list.indexOf(key);
+      if (!list || !slot) continue;
+      const i = list.indexOf(slot);
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.paraByBand.delete(band);
     }
@@ -295,7 +283,7 @@ export class DuplicateIndex {
     if (key === null && fp.minhash.length > 0) {
       bands = lshBandKeys(fp.minhash, this.config.bands);
       bestSim = 0;
-      for (const cand of this.bandCandidates(bands)) {
+      for (const cand of this.candidates(bands, this.byBand)) {
         const g = this.groups.get(cand);
         if (!g) continue;
         for (const rep of g.reps) {
@@ -441,7 +429,7 @@ export class DuplicateIndex {
       queue: this.queue.slice(this.head),
       seq: this.seq,
       para: [...this.para.entries()],
-      paraBuckets: [...this.paraByBand.entries()],
+      paraBuckets: [...this.paraByBand].map(([band, list]): [string, string[]] => [band, list.map((x) => x.key)]),
       latest: Number.isFinite(this.latest) ? this.latest : undefined,
     };
   }
@@ -466,7 +454,11 @@ export class DuplicateIndex {
     d.queue = state.queue.map(([t, k]) => [t, k]);
     d.seq = state.seq ?? entries.length;
     for (const [k, r] of state.para ?? []) d.para.set(k, r);
-    for (const [band, keys] of state.paraBuckets ?? []) d.paraByBand.set(band, keys.slice());
+    for (const [band, keys] of state.paraBuckets ?? [])
+      d.paraByBand.set(
+        band,
+        keys.map((k) => d.paraSlotOf(k)),
+      );
     d.latest = state.latest ?? -Infinity;
     return d;
   }
