@@ -197,10 +197,10 @@ export class CoactionGraph {
    * Strong edges the pair test set aside (derived, not serialised; `NullCounts.postsFell`). An edge read when its
    * accounts' activity product m_a·m_b was v, at or above its group's bound (the product from which the group's lower
    * bound of the expectation already fails the test), cannot pass while the bound stays at or below v: m only rises
-   * unless the account's posts fall, which wakes the edge. Per group code, buckets by v (one per value below
-   * {@link SLEEP_EXACT}, one per power of two above), so a call wakes only the buckets under each group's bound: past
-   * a full dense window most strong edges join busy accounts and stay asleep. Each edge stays in its group
-   * (`groupOf`) while asleep; it is out of the group's map until it wakes.
+   * unless the account's posts fall, which moves the edge to the bucket of its new product. Per group code, buckets
+   * by v (one per value below {@link SLEEP_EXACT}, one per power of two above), so a call wakes only the buckets under
+   * each group's bound: past a full dense window most strong edges join busy accounts and stay asleep. Each edge stays
+   * in its group (`groupOf`) while asleep; it is out of the group's map until it wakes.
    */
   private asleep = new Map<number, Array<Map<string, Edge> | undefined>>();
   /** Bucket of each sleeping edge (its group is in `groupOf`). */
