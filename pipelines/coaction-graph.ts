@@ -95,6 +95,13 @@ export interface NullCounts {
   maxSharers?: number;
   /** Multiple-testing control over the edges held: Benjamini-Hochberg (false-discovery rate) or Bonferroni. Default 'bonferroni'. */
   correction?: 'bh' | 'bonferroni';
+  /**
+   * The accounts whose `postsOf` fell since the previous call (or a superset), given only when every call of this
+   * graph gives it. With `maxSharers` it lets the test set aside edges that its bound rejected until the bound rises
+   * past them or one of their accounts' posts falls (the only way `postsOf` decreases); the result is the same.
+   * Default absent: every strong edge is read at every call.
+   */
+  postsFell?: Iterable<string>;
 }
 
 /**
@@ -148,6 +155,19 @@ export function expectedCoactions(ma: number, mb: number, counts: { posts: numbe
   return (2 * ma * mb * Math.max(counts.pairs, 1)) / (counts.posts * counts.posts);
 }
 
+/** Products m_a·m_b below this have a sleeping bucket each; above, one bucket per power of two. */
+const SLEEP_EXACT = 256;
+
+/** The bucket of a sleeping edge with activity product `v` (>= 1). */
+function sleepBucket(v: number): number {
+  return v < SLEEP_EXACT ? v : SLEEP_EXACT + Math.floor(Math.log2(v));
+}
+
+/** The smallest product in bucket `b`: an edge of the bucket may be under a bound above it. */
+function sleepFloor(b: number): number {
+  return b < SLEEP_EXACT ? b : 2 ** (b - SLEEP_EXACT);
+}
+
 /** The co-action graph. Expiry and significance testing touch only the edges that need it: evidence is expired from
  * a queue in arrival order, and only edges with at least `minShared` evidence records (candidates) are tested. */
 export class CoactionGraph {
@@ -173,6 +193,20 @@ export class CoactionGraph {
    */
   private groups = new Map<number, Map<string, Edge>>();
   private groupOf = new Map<string, number>();
+  /**
+   * Strong edges the pair test set aside (derived, not serialised; `NullCounts.postsFell`). An edge read when its
+   * accounts' activity product m_a·m_b was v, at or above its group's bound (the product from which the group's lower
+   * bound of the expectation already fails the test), cannot pass while the bound stays at or below v: m only rises
+   * unless the account's posts fall, which moves the edge to the bucket of its new product. Per group code, buckets
+   * by v (one per value below {@link SLEEP_EXACT}, one per power of two above), so a call wakes only the buckets under
+   * each group's bound: past a full dense window most strong edges join busy accounts and stay asleep. Each edge stays
+   * in its group (`groupOf`) while asleep; it is out of the group's map until it wakes.
+   */
+  private asleep = new Map<number, Array<Map<string, Edge> | undefined>>();
+  /** Bucket of each sleeping edge (its group is in `groupOf`). */
+  private sleepOf = new Map<string, number>();
+  /** Sleeping edges per account, woken when the account's posts fall. */
+  private sleepBy = new Map<string, Set<string>>();
   /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
   private total = 0;
   /** Evidence records per account (derived, not serialised). */
@@ -270,6 +304,7 @@ export class CoactionGraph {
 
   /** Moves a strong edge to the group of its code, or out of the groups (null). */
   private regroup(key: string, code: number | null, edge?: Edge): void {
+    if (this.sleepOf.size > 0) this.wake(key);
     const old = this.groupOf.get(key);
     if (old === code) {
       // Same group: the held object is refreshed all the same, so a group never holds an edge that was replaced.
@@ -287,6 +322,65 @@ export class CoactionGraph {
     if (!g) this.groups.set(code, (g = new Map<string, Edge>()));
     g.set(key, edge!);
     this.groupOf.set(key, code);
+  }
+
+  /** Sets a strong edge aside in bucket `bucket` of its group (the caller removes it from the group's map). */
+  private sleep(key: string, code: number, bucket: number, edge: Edge): void {
+    let buckets = this.asleep.get(code);
+    if (!buckets) this.asleep.set(code, (buckets = []));
+    let b = buckets[bucket];
+    if (!b) buckets[bucket] = b = new Map<string, Edge>();
+    b.set(key, edge);
+    this.sleepOf.set(key, bucket);
+    for (const x of [edge.a, edge.b]) {
+      const set = this.sleepBy.get(x);
+      if (set) set.add(key);
+      else this.sleepBy.set(x, new Set([key]));
+    }
+  }
+
+  /** Puts a sleeping edge back into its group's map (nothing when it is awake). */
+  private wake(key: string): void {
+    const bucket = this.sleepOf.get(key);
+    if (bucket === undefined) return;
+    const code = this.groupOf.get(key)!;
+    const buckets = this.asleep.get(code)!;
+    const b = buckets[bucket]!;
+    const edge = b.get(key)!;
+    b.delete(key);
+    if (b.size === 0) buckets[bucket] = undefined;
+    this.sleepOf.delete(key);
+    for (const x of [edge.a, edge.b]) {
+      const set = this.sleepBy.get(x)!;
+      set.delete(key);
+      if (set.size === 0) this.sleepBy.delete(x);
+    }
+    let g = this.groups.get(code);
+    if (!g) this.groups.set(code, (g = new Map<string, Edge>()));
+    g.set(key, edge);
+  }
+
+  /** Moves a sleeping edge to the bucket of its accounts' current activity product. */
+  private rebucket(key: string, postsOf: (account: string) => number): void {
+    const bucket = this.sleepOf.get(key)!;
+    const code = this.groupOf.get(key)!;
+    const buckets = this.asleep.get(code)!;
+    const b = buckets[bucket]!;
+    const edge = b.get(key)!;
+    const to = sleepBucket(postsOf(edge.a) * postsOf(edge.b));
+    if (to === bucket) return;
+    b.delete(key);
+    if (b.size === 0) buckets[bucket] = undefined;
+    let into = buckets[to];
+    if (!into) buckets[to] = into = new Map<string, Edge>();
+    into.set(key, edge);
+    this.sleepOf.set(key, to);
+  }
+
+  /** Wakes every sleeping edge of a bucket. */
+  private wakeBucket(buckets: Array<Map<string, Edge> | undefined>, bucket: number): void {
+    const b = buckets[bucket];
+    if (b) for (const key of [...b.keys()]) this.wake(key);
   }
 
   /** Number of edges held. */
@@ -358,6 +452,17 @@ export class CoactionGraph {
       }
     }
     this.stale.clear();
+    const useSleep = minShared >= this.minShared && counts.maxSharers !== undefined && counts.postsFell !== undefined;
+    if (this.sleepOf.size > 0) {
+      if (!useSleep) for (const key of [...this.sleepOf.keys()]) this.wake(key);
+      else
+        for (const x of counts.postsFell!) {
+          // A busy account's posts fall at nearly every call: its edges move to the bucket of their new product (a
+          // lower bound again) instead of waking, and the buckets below each group's bound wake below.
+          const set = this.sleepBy.get(x);
+          if (set) for (const key of set) this.rebucket(key, counts.postsOf);
+        }
+    }
     // A lower bound of an edge's expectation: the pair's own items can take at most (4k - 6) each off S, k at most
     // maxSharers; the fewest posts per account are 1 and N is at most `posts`. When the Poisson probability of exactly
     // `shared` at that bound is above the threshold (with a margin for rounding), so is the tail at the expectation.
@@ -411,8 +516,47 @@ export class CoactionGraph {
       const logP = logPoissonTail(shared, expected);
       if (logP <= threshold) out.push({ key, edge, shared, expected, logP });
     };
+    // The activity product m_a·m_b from which an edge of a group (shared items, distinct items) cannot pass whatever
+    // its own items and posts: the group's lower bound of the expectation (cannotPass) scaled by m_a·m_b reaches the
+    // smallest λ whose Poisson probability of exactly `shared` is above the threshold (with the same margin), and the
+    // tail only grows with λ. Infinity when no λ is (the edge is then read). Found by bisection, once per group.
+    const sleepBound = (shared: number, items: number, posts: number): number => {
+      if (counts.itemPairs === undefined || counts.maxSharers === undefined) return Infinity;
+      const s = Math.max(2, counts.itemPairs - items * Math.max(0, 4 * counts.maxSharers - 6));
+      const need = threshold + 1e-6;
+      const lf = logFactorial(shared);
+      const point = (lambda: number): number => -lambda + shared * Math.log(lambda) - lf;
+      if (!(point(shared) > need)) return Infinity;
+      let lo = 0;
+      let hi = shared;
+      for (let i = 0; i < 64; i++) {
+        const mid = (lo + hi) / 2;
+        if (point(mid) > need) hi = mid;
+        else lo = mid;
+      }
+      // A relative margin far above rounding, so a product at the bound is always on the side that is read.
+      return ((hi * posts * posts) / s) * (1 + 1e-9);
+    };
     if (useGroups) {
       const groupPosts = Math.max(floor, counts.posts);
+      const bounds = new Map<number, number>();
+      const boundOf = (code: number): number => {
+        let v = bounds.get(code);
+        if (v === undefined) {
+          const items = code % 4096;
+          const shared = Math.floor(code / 4096);
+          v = shared >= 4095 || items >= 4095 ? Infinity : sleepBound(shared, items, groupPosts);
+          bounds.set(code, v);
+        }
+        return v;
+      };
+      if (useSleep)
+        for (const [code, buckets] of this.asleep) {
+          // Buckets whose products may be under the group's bound now wake (and are read below).
+          const bound = boundOf(code);
+          for (let b = 1; b < buckets.length && sleepFloor(b) < bound; b++) this.wakeBucket(buckets, b);
+          if (!buckets.some((b) => b !== undefined)) this.asleep.delete(code);
+        }
       for (const [code, keys] of this.groups) {
         // After the recount above every key of a group has the group's shared items (below the 4095 cap).
         const groupShared = Math.floor(code / 4096);
@@ -432,10 +576,17 @@ export class CoactionGraph {
           }
           const ma = counts.postsOf(edge.a);
           const mb = counts.postsOf(edge.b);
+          if (useSleep && ma * mb >= boundOf(code)) {
+            // Deleting the entry being visited is safe in a Map iteration.
+            keys.delete(key);
+            this.sleep(key, code, sleepBucket(ma * mb), edge);
+            continue;
+          }
           const posts = Math.max(floor, counts.posts - ma - mb);
           if (items < 4095 && cannotPass(shared, items, ma, mb, posts)) continue;
           test(key, edge, shared, ma, mb, posts);
         }
+        if (keys.size === 0) this.groups.delete(code);
       }
     } else {
       for (const key of minShared >= this.minShared ? this.strong : this.edges.keys()) {

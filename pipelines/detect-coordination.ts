@@ -394,6 +394,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         if (k < 2 || k > cfg.maxItemAccounts || key[0] === 'h') continue;
         timePairs += 2 * graph.pairsOn(key);
       }
+    // Taken at every advance, so the set stays bounded whatever the null model.
+    const postsFell = window.takeFallen();
     const counts = {
       posts: window.size(),
       postsOf: (a: string) => window.accounts.get(a)?.n ?? 1,
@@ -405,7 +407,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
             sharersOf: (item: string) => window.items.get(item)?.distinct ?? 0,
             // Evidence items are text groups, links and reposts, never hashtags; postsOf is at least 1. Only the
             // untimed model's expectation is bounded by it (the skip in significantEdges).
-            ...(cfg.nullModel === 'item' ? { maxSharers: window.maxSharers() } : {}),
+            ...(cfg.nullModel === 'item' ? { maxSharers: window.maxSharers(), postsFell } : {}),
           }
         : {}),
       ...(cfg.nullModel === 'time' ? { timePairs, crowdSharers: cfg.maxItemAccounts } : {}),

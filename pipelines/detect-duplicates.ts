@@ -126,11 +126,28 @@ function similarityAtLeast(a: number[], b: number[], floor: number): number {
   return (n - misses) / n;
 }
 
+/**
+ * A group as listed in the MinHash band buckets: its key and a hit counter stamped with the post being matched, so
+ * counting a post's candidates is a field update per listed group instead of a map update, and a bucket's membership
+ * test compares references instead of key strings (derived, one per indexed group, never serialised).
+ */
+interface Slot {
+  key: string;
+  /** Band keys the post being matched shares with the group (valid when `epoch` is the current one). */
+  hits: number;
+  epoch: number;
+}
+
 /** Groups near-identical texts; `assign` returns the group key of a post (or null when it has too few words). */
 export class DuplicateIndex {
   private groups = new Map<string, Group>();
   private byExact = new Map<string, string>();
-  private byBand = new Map<string, string[]>();
+  /** MinHash band key -> the groups listed under it, oldest first. */
+  private byBand = new Map<string, Slot[]>();
+  /** The slot of each group listed in `byBand` (derived). */
+  private slots = new Map<string, Slot>();
+  /** Candidate searches so far: the stamp of the current one (derived). */
+  private epoch = 0;
   /** [touched at, group] in arrival order; drives expiry. */
   private queue: [number, string][] = [];
   private head = 0;
@@ -138,7 +155,10 @@ export class DuplicateIndex {
   private seq = 0;
   /** Paraphrase signature per group, least recently used first (Map order). */
   private para = new Map<string, ParaphraseRep>();
-  private paraByBand = new Map<string, string[]>();
+  /** Paraphrase band key -> the groups listed under it, oldest first (serialised as their keys). */
+  private paraByBand = new Map<string, Slot[]>();
+  /** The slot of each group listed in `paraByBand` (derived; apart from `slots`: the two outlive groups differently). */
+  private paraSlots = new Map<string, Slot>();
   /** Latest post time seen; paraphrase signatures expire relative to it. */
   private latest = -Infinity;
   private readonly paraSimilarity: number;
@@ -155,31 +175,52 @@ export class DuplicateIndex {
 
   /**
    * The groups listed under `keys` that share the most keys with the post, at most {@link MAX_CANDIDATES}, in
-   * first-seen order (keys in band order, each bucket newest first): counting is one map update per listed group and
-   * only the newest {@link READ_BUCKET} groups of a bucket are read; comparing costs up to 64 steps per
-   * representative. The order depends only on the index state, so the outcome is deterministic.
+   * first-seen order (keys in band order, each bucket newest first): counting is one field update per listed group
+   * (its slot, stamped with this search) and only the newest {@link READ_BUCKET} groups of a bucket are read;
+   * comparing costs up to 64 steps per representative. The order depends only on the index state, so the outcome is
+   * deterministic.
    */
-  private candidates(keys: readonly string[], index: Map<string, string[]>): string[] {
-    const hits = new Map<string, number>();
+  private candidates(keys: readonly string[], index: Map<string, Slot[]>): string[] {
+    const epoch = ++this.epoch;
+    const seen: Slot[] = [];
     for (const band of keys) {
       const list = index.get(band);
       if (!list) continue;
       for (let i = list.length - 1, stop = Math.max(0, list.length - READ_BUCKET); i >= stop; i--) {
-        const cand = list[i]!;
-        hits.set(cand, (hits.get(cand) ?? 0) + 1);
+        const slot = list[i]!;
+        if (slot.epoch !== epoch) {
+          slot.epoch = epoch;
+          slot.hits = 0;
+          seen.push(slot);
+        }
+        slot.hits++;
       }
     }
-    if (hits.size <= MAX_CANDIDATES) return [...hits.keys()];
+    if (seen.length <= MAX_CANDIDATES) return seen.map((x) => x.key);
     // The smallest hit count that still fits: everything above it, then ties at it in first-seen order.
     const histogram = new Array<number>(keys.length + 2).fill(0);
-    for (const n of hits.values()) histogram[n]!++;
+    for (const x of seen) histogram[x.hits]!++;
     let floor = keys.length + 1;
     let above = 0;
     while (floor > 1 && above + histogram[floor - 1]! <= MAX_CANDIDATES) above += histogram[--floor]!;
     const out: string[] = [];
-    for (const [cand, n] of hits) if (n >= floor) out.push(cand);
-    if (floor > 1) for (const [cand, n] of hits) if (n === floor - 1 && out.length < MAX_CANDIDATES) out.push(cand);
+    for (const x of seen) if (x.hits >= floor) out.push(x.key);
+    if (floor > 1) for (const x of seen) if (x.hits === floor - 1 && out.length < MAX_CANDIDATES) out.push(x.key);
     return out;
+  }
+
+  /** The slot of a group in the MinHash buckets (made when it is first listed). */
+  private slotOf(key: string): Slot {
+    let slot = this.slots.get(key);
+    if (!slot) this.slots.set(key, (slot = { key, hits: 0, epoch: 0 }));
+    return slot;
+  }
+
+  /** The slot of a group in the paraphrase buckets (made when it is first listed). */
+  private paraSlotOf(key: string): Slot {
+    let slot = this.paraSlots.get(key);
+    if (!slot) this.paraSlots.set(key, (slot = { key, hits: 0, epoch: 0 }));
+    return slot;
   }
 
   /** The paraphrase signature of a post (empty when paraphrase matching is off or the text is short). */
@@ -201,11 +242,12 @@ export class DuplicateIndex {
       this.para.set(key, rep);
     } else if (para && para.sig.length > 0) {
       this.para.set(key, { sig: para.sig, last: tMs, text: text.slice(0, SAMPLE_CHARS), words: para.words });
+      const slot = this.paraSlotOf(key);
       for (const band of lshBandKeys(para.sig, PARA_BANDS)) {
         const list = this.paraByBand.get(band);
-        if (!list) this.paraByBand.set(band, [key]);
-        else if (!list.includes(key)) {
-          list.push(key);
+        if (!list) this.paraByBand.set(band, [slot]);
+        else if (!list.includes(slot)) {
+          list.push(slot);
           if (list.length > MAX_PARA_BUCKET) list.shift();
         }
       }
@@ -219,10 +261,12 @@ export class DuplicateIndex {
 
   private dropParaphrase(key: string, rep: ParaphraseRep): void {
     this.para.delete(key);
+    const slot = this.paraSlots.get(key);
+    this.paraSlots.delete(key);
     for (const band of lshBandKeys(rep.sig, PARA_BANDS)) {
       const list = this.paraByBand.get(band);
-      if (!list) continue;
-      const i = list.indexOf(key);
+      if (!list || !slot) continue;
+      const i = list.indexOf(slot);
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.paraByBand.delete(band);
     }
@@ -314,15 +358,16 @@ export class DuplicateIndex {
     }
     if (fp.minhash.length > 0 && bestSim < NEW_REP_BELOW && g.reps.length < this.config.maxRepresentatives) {
       g.reps.push(fp.minhash.slice());
+      const slot = this.slotOf(key);
       for (const band of bands ?? lshBandKeys(fp.minhash, this.config.bands)) {
         const list = this.byBand.get(band);
-        if (list && list.includes(key)) continue;
+        if (list && list.includes(slot)) continue;
         g.bands.push(band);
         g.seqs.push(this.seq++);
-        if (!list) this.byBand.set(band, [key]);
+        if (!list) this.byBand.set(band, [slot]);
         else {
-          list.push(key);
-          if (list.length > MAX_BUCKET) this.evict(band, list.shift()!);
+          list.push(slot);
+          if (list.length > MAX_BUCKET) this.evict(band, list.shift()!.key);
         }
       }
     }
@@ -361,10 +406,12 @@ export class DuplicateIndex {
       if (!g || g.last >= cutoffMs) continue;
       this.groups.delete(key);
       for (const e of g.exacts) if (this.byExact.get(e) === key) this.byExact.delete(e);
+      const slot = this.slots.get(key);
+      this.slots.delete(key);
       for (const band of g.bands) {
         const list = this.byBand.get(band);
-        if (!list) continue;
-        const i = list.indexOf(key);
+        if (!list || !slot) continue;
+        const i = list.indexOf(slot);
         if (i >= 0) list.splice(i, 1);
         if (list.length === 0) this.byBand.delete(band);
       }
@@ -382,7 +429,7 @@ export class DuplicateIndex {
       queue: this.queue.slice(this.head),
       seq: this.seq,
       para: [...this.para.entries()],
-      paraBuckets: [...this.paraByBand.entries()],
+      paraBuckets: [...this.paraByBand].map(([band, list]): [string, string[]] => [band, list.map((x) => x.key)]),
       latest: Number.isFinite(this.latest) ? this.latest : undefined,
     };
   }
@@ -400,13 +447,18 @@ export class DuplicateIndex {
     entries.sort((x, y) => x[0] - y[0]);
     for (const [, band, key] of entries) {
       const list = d.byBand.get(band);
-      if (!list) d.byBand.set(band, [key]);
-      else if (!list.includes(key)) list.push(key);
+      const slot = d.slotOf(key);
+      if (!list) d.byBand.set(band, [slot]);
+      else if (!list.includes(slot)) list.push(slot);
     }
     d.queue = state.queue.map(([t, k]) => [t, k]);
     d.seq = state.seq ?? entries.length;
     for (const [k, r] of state.para ?? []) d.para.set(k, r);
-    for (const [band, keys] of state.paraBuckets ?? []) d.paraByBand.set(band, keys.slice());
+    for (const [band, keys] of state.paraBuckets ?? [])
+      d.paraByBand.set(
+        band,
+        keys.map((k) => d.paraSlotOf(k)),
+      );
     d.latest = state.latest ?? -Infinity;
     return d;
   }

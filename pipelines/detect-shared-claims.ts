@@ -216,8 +216,12 @@ export function sharedClaimPairs(
       if (mem) for (const r of mem) if (r.s > (shareOf.get(r.a) ?? 0)) shareOf.set(r.a, r.s);
     }
   };
-  for (const key of window.items.keys()) consider(key);
-  if (memory) for (const key of memory.keys()) if (!window.items.has(key)) consider(key);
+  // Only items of two or more accounts can be tested; the window keeps them apart (order does not matter: sorted
+  // below). A claim with one account in the window may still reach the minimum with remembered ones: the memory's
+  // keys are read too.
+  const shared = cfg.minAccounts >= 2 ? window.sharedTextsAndLinks() : window.items;
+  for (const key of shared.keys()) consider(key);
+  if (memory) for (const key of memory.keys()) if (!shared.has(key)) consider(key);
   for (const key of cache.keys()) if (!window.items.has(key) && !memory?.get(key)) cache.delete(key);
   keys.sort();
   // Claims of each account, then the shared posters of every claim pair with one.
@@ -237,13 +241,8 @@ export function sharedClaimPairs(
         const k = list[x]! * G + list[y]!;
         overlap.set(k, (overlap.get(k) ?? 0) + 1);
       }
-  let sumM2 = 0;
-  const byActivity = new Map<number, number>(); // posts in the window -> accounts with that many
-  for (const r of window.accounts.values()) {
-    sumM2 += r.n * r.n;
-    byActivity.set(r.n, (byActivity.get(r.n) ?? 0) + 1);
-  }
-  const activity = [...byActivity].sort((x, y) => x[0] - y[0]);
+  // Σ m² and the accounts per m, kept by the window (a pass over every account here cost more than the test).
+  const { sumSquares: sumM2, byPosts: activity } = window.activity();
   const n = Math.max(1, cfg.minPosts, window.size());
   // Two statistics per claim pair, each at half the level.
   const threshold = Math.log(cfg.alpha / 2 / Math.max(1, overlap.size));

@@ -83,6 +83,17 @@ export class DetectionWindow {
   cohortAccounts = 0;
   /** Items other than hashtags by distinct accounts: `byDistinct[k]` items have k (derived, not serialised). */
   private byDistinct: number[] = [0];
+  /** Accounts whose posts in the window fell since {@link takeFallen} (derived, not serialised). */
+  private fallen = new Set<string>();
+  /** Accounts by posts in the window: `byPosts[m]` accounts have m (derived, not serialised). */
+  private byPosts: number[] = [0];
+  /** Σ m² over the accounts of the window (derived, not serialised). */
+  private sumSquares = 0;
+  /**
+   * The text groups and links (keys `t:`, `l:`) that two or more accounts acted on: the only ones the shared-claims
+   * test can use, a few thousand of a dense window's tens of thousands of items (derived, not serialised).
+   */
+  private multi = new Map<string, Item>();
 
   /** @param isCohort optional classifier of account records; when given, {@link cohortAccounts} is maintained. */
   constructor(readonly isCohort: ((r: AccountRecord) => boolean) | null = null) {}
@@ -95,6 +106,7 @@ export class DetectionWindow {
     const f = this.isCohort;
     if (acc) {
       if (f && f(acc)) this.cohortAccounts--;
+      this.countPosts(acc.n, acc.n + 1);
       acc.n++;
       acc.created = account.created;
       acc.ageDays = account.ageDays;
@@ -104,6 +116,7 @@ export class DetectionWindow {
       if (f && f(acc)) this.cohortAccounts++;
     } else {
       const created = { n: 1, ...account };
+      this.countPosts(0, 1);
       this.accounts.set(rec.a, created);
       if (f && f(created)) this.cohortAccounts++;
     }
@@ -140,8 +153,38 @@ export class DetectionWindow {
     } else item.accounts[account] = c;
   }
 
+  /** An account's posts in the window went from `from` to `to`: keeps {@link activity}'s counts. */
+  private countPosts(from: number, to: number): void {
+    const h = this.byPosts;
+    if (from > 0) h[from]!--;
+    while (h.length <= to) h.push(0);
+    if (to > 0) h[to]!++;
+    this.sumSquares += to * to - from * from;
+  }
+
+  /**
+   * Σ m² over the window's accounts (m: posts in the window) and the accounts per m as [m, accounts] by m (only m
+   * that some account has): kept up to date on every post and expiry instead of a pass over every account.
+   */
+  activity(): { sumSquares: number; byPosts: [number, number][] } {
+    const out: [number, number][] = [];
+    const h = this.byPosts;
+    for (let m = 1; m < h.length; m++) if (h[m]! > 0) out.push([m, h[m]!]);
+    return { sumSquares: this.sumSquares, byPosts: out };
+  }
+
+  /** The text groups and links (`t:`, `l:` keys) with two or more distinct accounts, with their items; any order. */
+  sharedTextsAndLinks(): ReadonlyMap<string, Item> {
+    return this.multi;
+  }
+
   /** Changes an item's distinct accounts, keeping {@link itemPairs}' histogram (hashtags are not counted there). */
   private setDistinct(key: string, item: Item, k: number): void {
+    const kind = key[0];
+    if ((kind === 't' || kind === 'l') && item.distinct >= 2 !== k >= 2) {
+      if (k >= 2) this.multi.set(key, item);
+      else this.multi.delete(key);
+    }
     if (key[0] !== 'h') {
       const h = this.byDistinct;
       if (item.distinct > 0) h[item.distinct]!--;
@@ -208,6 +251,10 @@ export class DetectionWindow {
       gone.add(id);
       for (const key of rec.items) touched.add(key);
       const acc = this.accounts.get(rec.a);
+      if (acc) {
+        this.fallen.add(rec.a);
+        this.countPosts(acc.n, acc.n - 1);
+      }
       if (acc && --acc.n <= 0) {
         this.accounts.delete(rec.a);
         if (this.isCohort && this.isCohort(acc)) this.cohortAccounts--;
@@ -249,6 +296,16 @@ export class DetectionWindow {
     return k;
   }
 
+  /**
+   * The accounts whose posts in the window fell (by expiry, the only way they fall) since the previous call, and
+   * forgets them: the pair test sets aside edges of busy accounts until one of them is less busy (coaction-graph.ts).
+   */
+  takeFallen(): Set<string> {
+    const out = this.fallen;
+    this.fallen = new Set<string>();
+    return out;
+  }
+
   /** Posts currently held. */
   size(): number {
     return this.posts.size;
@@ -279,6 +336,7 @@ export class DetectionWindow {
     for (const [k, v] of state.posts) w.posts.set(k, v);
     for (const [k, v] of state.accounts) {
       w.accounts.set(k, v);
+      w.countPosts(0, v.n);
       if (isCohort && isCohort(v)) w.cohortAccounts++;
     }
     w.queue = state.queue.slice();

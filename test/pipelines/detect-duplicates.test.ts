@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DuplicateIndex, type DuplicateIndexState } from '../../pipelines/detect-duplicates.ts';
-import { fingerprintText } from '../../pipelines/fingerprint-text.ts';
+import {
+  fingerprintText,
+  lshBandKeys,
+  paraphraseSignatureOf,
+  paraphraseWords,
+} from '../../pipelines/fingerprint-text.ts';
+import { prng } from '../support/prng.ts';
 
 const cfg = { similarity: 0.5, minTokens: 6, bands: 21, maxRepresentatives: 4 };
 const BASE = 'De uitslag in Rotterdam is vervalst en de media zwijgen erover want niemand durft het te zeggen';
@@ -173,5 +179,73 @@ describe('DuplicateIndex', () => {
       keys.add(assign(idx, i % 2 ? `${stock}!` : `RT ${stock}`, i));
     }
     expect(keys.size).toBe(1);
+  });
+});
+
+// The candidate searches count band hits on per-group slots (detect-duplicates.ts, `candidates`); the search they
+// replaced, one map of hits per post over buckets of group keys, is the reference: same groups in the same order, for
+// the MinHash and the paraphrase buckets, in a dense stream of texts from a small vocabulary (full buckets,
+// evictions, ties at the cut of 24) with expiry and a rebuild from JSON.
+
+/** The private members of the index that the comparison reads. */
+interface Searches {
+  byBand: Map<string, Array<{ key: string }>>;
+  paraByBand: Map<string, Array<{ key: string }>>;
+  candidates(keys: readonly string[], index: Map<string, Array<{ key: string }>>): string[];
+}
+
+/** The search before slots (READ_BUCKET 16, MAX_CANDIDATES 24): hits counted in a map, first-seen order. */
+function referenceCandidates(keys: readonly string[], index: Map<string, Array<{ key: string }>>): string[] {
+  const hits = new Map<string, number>();
+  for (const band of keys) {
+    const list = index.get(band);
+    if (!list) continue;
+    for (let i = list.length - 1, stop = Math.max(0, list.length - 16); i >= stop; i--)
+      hits.set(list[i]!.key, (hits.get(list[i]!.key) ?? 0) + 1);
+  }
+  if (hits.size <= 24) return [...hits.keys()];
+  const histogram = new Array<number>(keys.length + 2).fill(0);
+  for (const n of hits.values()) histogram[n]!++;
+  let floor = keys.length + 1;
+  let above = 0;
+  while (floor > 1 && above + histogram[floor - 1]! <= 24) above += histogram[--floor]!;
+  const out: string[] = [];
+  for (const [cand, n] of hits) if (n >= floor) out.push(cand);
+  if (floor > 1) for (const [cand, n] of hits) if (n === floor - 1 && out.length < 24) out.push(cand);
+  return out;
+}
+
+describe('DuplicateIndex candidate search', () => {
+  it('finds the same candidates, in the same order, as a map of hits over key lists', () => {
+    const next = prng(11);
+    // Content words, so most texts are long enough for a paraphrase signature too.
+    const words = (
+      'debat stemmen partij kabinet premier zorg wonen asiel klimaat belasting boeren stikstof inflatie pensioen ' +
+      'onderwijs veiligheid europa coalitie oppositie kiezer stembus peiling lijsttrekker verkiezing'
+    ).split(' ');
+    let idx = new DuplicateIndex(cfg);
+    // Private members, read to compare the two searches on the index's own buckets.
+    const inner = (d: DuplicateIndex): Searches => d as unknown as Searches;
+    let cut = 0;
+    let paraCut = 0;
+    for (let i = 0; i < 1200; i++) {
+      const n = 10 + Math.floor(next() * 8);
+      const text = Array.from({ length: n }, () => words[Math.floor(next() * words.length)]!).join(' ');
+      const fp = fingerprintText(text);
+      const keys = lshBandKeys(fp.minhash, cfg.bands);
+      const want = referenceCandidates(keys, inner(idx).byBand);
+      expect(inner(idx).candidates(keys, inner(idx).byBand)).toEqual(want);
+      if (want.length === 24) cut++;
+      const paraKeys = lshBandKeys(paraphraseSignatureOf(paraphraseWords(text, 'nl'), 8), 24);
+      const paraWant = referenceCandidates(paraKeys, inner(idx).paraByBand);
+      expect(inner(idx).candidates(paraKeys, inner(idx).paraByBand)).toEqual(paraWant);
+      if (paraWant.length === 24) paraCut++;
+      idx.assign(fp, i * 1000, text, 'nl');
+      if (i % 300 === 299) idx.expire(i * 1000 - 200_000);
+      if (i === 600) idx = DuplicateIndex.from(cfg, JSON.parse(JSON.stringify(idx.toJSON())) as DuplicateIndexState);
+    }
+    // Meaningful only if many searches hit the cap of 24 candidates (the ranking and its ties).
+    expect(cut).toBeGreaterThan(40);
+    expect(paraCut).toBeGreaterThan(100);
   });
 });

@@ -1,7 +1,8 @@
 // The detection window's incremental bookkeeping against brute force: after random posts (some out of order, some
 // sharing items with many accounts) and expiries, every item holds exactly the actions of its posts still in the
-// window, in time order, with the right distinct-account counts, C and the per-item null model's S (itemPairs); a
-// window rebuilt from its JSON agrees.
+// window, in time order, with the right distinct-account counts, C and the per-item null model's S (itemPairs), the
+// accounts' Σm² and counts per m, the multi-account text groups and links, and the accounts whose posts fell; a window
+// rebuilt from its JSON agrees.
 import { describe, expect, it } from 'vitest';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
 import { prng as rng } from '../support/prng.ts';
@@ -44,6 +45,22 @@ function checkItems(w: DetectionWindow): void {
   expect(w.pairs).toBe(pairs);
 }
 
+/** Checks the counts kept for the shared-claims test against a pass over the accounts and items. */
+function checkDerived(w: DetectionWindow): void {
+  let sumSquares = 0;
+  const byPosts = new Map<number, number>();
+  for (const r of w.accounts.values()) {
+    sumSquares += r.n * r.n;
+    byPosts.set(r.n, (byPosts.get(r.n) ?? 0) + 1);
+  }
+  expect(w.activity()).toEqual({ sumSquares, byPosts: [...byPosts].sort((x, y) => x[0] - y[0]) });
+  const multi = [...w.items].filter(([key, item]) => (key[0] === 't' || key[0] === 'l') && item.distinct >= 2);
+  expect([...w.sharedTextsAndLinks()].sort(([x], [y]) => (x < y ? -1 : 1))).toEqual(
+    multi.sort(([x], [y]) => (x < y ? -1 : 1)),
+  );
+  for (const [key, item] of w.sharedTextsAndLinks()) expect(w.items.get(key)).toBe(item);
+}
+
 describe('DetectionWindow', () => {
   it('keeps items, C and itemPairs exact through out-of-order posts and expiries, and across toJSON/from', () => {
     const next = rng(7);
@@ -54,7 +71,8 @@ describe('DetectionWindow', () => {
       now += Math.floor(next() * 1000);
       // One post in ten arrives up to a minute late.
       const t = next() < 0.1 ? now - Math.floor(next() * 60_000) : now;
-      const a = `acct${Math.floor(next() * 60)}`;
+      // Skewed activity: a few busy accounts and many with one or two posts (which leave the window entirely).
+      const a = `acct${Math.floor(600 * next() ** 3)}`;
       const items = new Set<string>();
       if (next() < 0.5) items.add(`t:g${Math.floor(next() * 8)}`);
       if (next() < 0.3) items.add(`l:https://x.test/${Math.floor(next() * 5)}`);
@@ -72,8 +90,14 @@ describe('DetectionWindow', () => {
         w.countPairs(action, Math.floor(next() * 3));
       }
       if (i % 100 === 99) {
+        const before = new Map([...w.accounts].map(([a, r]) => [a, r.n]));
+        w.takeFallen();
         w.expire(now - windowMs);
+        // Every account with fewer posts after expiry is reported (the pair test wakes its edges).
+        const fallen = w.takeFallen();
+        for (const [a, n] of before) if ((w.accounts.get(a)?.n ?? 0) < n) expect(fallen.has(a)).toBe(true);
         checkItems(w);
+        checkDerived(w);
         for (const max of [3, 20, 150]) expect(w.itemPairs(max)).toBe(bruteItemPairs(w, max));
       }
     }
@@ -81,8 +105,10 @@ describe('DetectionWindow', () => {
     const copy = DetectionWindow.from(JSON.parse(JSON.stringify(w.toJSON())) as ReturnType<DetectionWindow['toJSON']>);
     expect(copy.itemPairs(150)).toBe(w.itemPairs(150));
     expect(JSON.stringify(copy.toJSON())).toBe(JSON.stringify(w.toJSON()));
+    checkDerived(copy);
     copy.expire(now - windowMs / 2);
     checkItems(copy);
+    checkDerived(copy);
     expect(copy.itemPairs(150)).toBe(bruteItemPairs(copy, 150));
   });
 });
