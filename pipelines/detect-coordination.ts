@@ -30,6 +30,7 @@ import { recordCrossLanguage } from './detect-cross-language.ts';
 import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
 import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
+import { sharedItemEdges, type SharedItemsCache } from './detect-shared-items.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
@@ -222,6 +223,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let cutoffMs: number | null = null;
   /** Evidenced posters per text group for the shared-claims test (derived from the window, not part of the state). */
   const claimsCache: SharedClaimsCache = new Map();
+  /** Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state). */
+  const itemsCache: SharedItemsCache = new Map();
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
 
@@ -422,6 +425,30 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         ...(cfg.sharedClaimLinks ? { linkIntervalMs: interval.seconds() * 1000 } : {}),
       };
       for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache))
+        if (!kept.has(e.edge)) edges.push(e);
+    }
+    if (cfg.sharedItemAlpha > 0) {
+      // Links and reposts co-shared within the co-link interval by the same account pairs (detect-shared-items.ts)
+      // vouch for those pairs' edges; an edge already kept keeps its own figures.
+      const kept = new Set(edges.map((e) => e.edge));
+      const expectedOf = (a: string, b: string): number => {
+        const ma = counts.postsOf(a);
+        const mb = counts.postsOf(b);
+        const posts = Math.max(cfg.nullMinPosts, counts.posts - ma - mb);
+        return cfg.nullModel === 'item'
+          ? expectedPerItem(ma, mb, { posts, itemPairs })
+          : expectedCoactions(ma, mb, { posts, pairs: window.pairs });
+      };
+      const itemCfg = {
+        alpha: cfg.sharedItemAlpha,
+        intervalMs: interval.seconds() * 1000,
+        maxItemAccounts: cfg.maxItemAccounts,
+        minAccounts: Math.max(cfg.minClusterAccounts, cfg.sharedItemMinAccounts),
+        minPosts: cfg.nullMinPosts,
+        partnerLimit: cfg.partnerLimit,
+        maxItemsPerPair: cfg.sharedItemMaxPerPair,
+      };
+      for (const e of sharedItemEdges(window, graph, itemCfg, expectedOf, itemsCache))
         if (!kept.has(e.edge)) edges.push(e);
     }
     if (edges.length > 0) {
