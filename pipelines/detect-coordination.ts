@@ -30,7 +30,7 @@ import { recordCrossLanguage } from './detect-cross-language.ts';
 import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
 import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
-import { sharedItemEdges, type SharedItemsCache } from './detect-shared-items.ts';
+import { sharedItemEdges, SharedItemsCache } from './detect-shared-items.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
@@ -224,7 +224,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   /** Evidenced posters per text group for the shared-claims test (derived from the window, not part of the state). */
   const claimsCache: SharedClaimsCache = new Map();
   /** Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state). */
-  const itemsCache: SharedItemsCache = new Map();
+  const itemsCache = new SharedItemsCache();
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
 

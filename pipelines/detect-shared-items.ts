@@ -60,17 +60,51 @@ export interface SharedItemPair {
   logP: number;
 }
 
-/** Cache entry: the co-sharing account pairs of one item as of a fingerprint of its actions (derived, not state). */
+/** The co-sharing pairs of one item as of a fingerprint of its actions (derived, not state). */
 interface CoShares {
-  sig: string;
+  len: number;
+  first: string;
+  last: string;
+  intervalMs: number;
   pairs: string[];
 }
 
 /**
- * The test's cache of co-sharing pairs per item, keyed by item; an entry is reused while the item's actions keep the
- * same count, first and last post and the interval is unchanged.
+ * The test's derived index (not state: rebuilt from the window when empty, same output): the co-sharing pairs of
+ * every eligible item, reused while the item's actions keep the same count, first and last post and the interval is
+ * unchanged (actions are only inserted or expired, which changes one of them), and the items of every account pair,
+ * kept up to date as items change, so an advance only reads the account pairs that co-shared two or more items.
  */
-export type SharedItemsCache = Map<string, CoShares>;
+export class SharedItemsCache {
+  readonly items = new Map<string, CoShares>();
+  /** Account pair -> items it co-shared. */
+  readonly itemsOf = new Map<string, Set<string>>();
+  /** Account pairs that co-shared two or more items. */
+  readonly multi = new Set<string>();
+
+  /** Sets (or with null drops) the co-sharing pairs of `key`, updating the pair index. */
+  set(key: string, next: CoShares | null): void {
+    const old = this.items.get(key);
+    const keep = new Set(next?.pairs ?? []);
+    for (const p of old?.pairs ?? []) {
+      if (keep.has(p)) continue;
+      const s = this.itemsOf.get(p)!;
+      s.delete(key);
+      if (s.size < 2) this.multi.delete(p);
+      if (s.size === 0) this.itemsOf.delete(p);
+    }
+    const had = new Set(old?.pairs ?? []);
+    for (const p of next?.pairs ?? []) {
+      if (had.has(p)) continue;
+      let s = this.itemsOf.get(p);
+      if (!s) this.itemsOf.set(p, (s = new Set()));
+      s.add(key);
+      if (s.size >= 2) this.multi.add(p);
+    }
+    if (next) this.items.set(key, next);
+    else this.items.delete(key);
+  }
+}
 
 /** Account pairs (`a\u0001b`, a < b) that shared `key` at most `intervalMs` apart, sorted. */
 export function coSharingPairs(
@@ -116,45 +150,35 @@ function matchingOf(pairs: readonly string[]): { matching: number; accounts: num
 export function sharedItemPairs(
   window: DetectionWindow,
   cfg: SharedItemsConfig,
-  cache: SharedItemsCache = new Map(),
+  cache: SharedItemsCache = new SharedItemsCache(),
 ): SharedItemPair[] {
   if (!(cfg.alpha > 0)) return [];
-  const keys: string[] = [];
-  const coShares = new Map<string, string[]>();
   for (const [key, item] of window.items) {
     const kind = key[0];
     if (kind !== 'l' && kind !== 'r') continue;
-    if (item.distinct < 2 || item.distinct > cfg.maxItemAccounts) continue;
     const acts = item.acts;
-    const sig = `${acts.length}:${acts[0]!.p}:${acts[acts.length - 1]!.p}:${cfg.intervalMs}`;
-    let hit = cache.get(key);
-    if (!hit || hit.sig !== sig) {
-      hit = { sig, pairs: coSharingPairs(window, key, cfg.intervalMs, cfg.partnerLimit) };
-      cache.set(key, hit);
+    const hit = cache.items.get(key);
+    if (item.distinct < 2 || item.distinct > cfg.maxItemAccounts) {
+      if (hit) cache.set(key, null);
+      continue;
     }
-    if (hit.pairs.length > 0) {
-      keys.push(key);
-      coShares.set(key, hit.pairs);
-    }
+    const first = acts[0]!.p;
+    const last = acts[acts.length - 1]!.p;
+    if (hit && hit.len === acts.length && hit.first === first && hit.last === last && hit.intervalMs === cfg.intervalMs)
+      continue;
+    const pairs = coSharingPairs(window, key, cfg.intervalMs, cfg.partnerLimit);
+    cache.set(key, { len: acts.length, first, last, intervalMs: cfg.intervalMs, pairs });
   }
-  for (const key of cache.keys()) if (!window.items.has(key)) cache.delete(key);
-  keys.sort();
-  // Items of each account pair, then the common pairs of every item pair with one.
-  const itemsOf = new Map<string, number[]>();
-  keys.forEach((key, i) => {
-    for (const p of coShares.get(key)!) {
-      const list = itemsOf.get(p);
-      if (list) list.push(i);
-      else itemsOf.set(p, [i]);
-    }
-  });
-  const G = keys.length;
-  const common = new Map<number, string[]>();
-  for (const [p, list] of itemsOf) {
-    if (list.length < 2 || list.length > cfg.maxItemsPerPair) continue;
-    for (let x = 0; x < list.length; x++)
-      for (let y = x + 1; y < list.length; y++) {
-        const k = list[x]! * G + list[y]!;
+  for (const key of [...cache.items.keys()]) if (!window.items.has(key)) cache.set(key, null);
+  // The common pairs of every item pair, from the account pairs that co-shared two or more items.
+  const common = new Map<string, string[]>(); // "i\u0002j" (sorted item keys) -> account pairs
+  for (const p of cache.multi) {
+    const list = cache.itemsOf.get(p)!;
+    if (list.size > cfg.maxItemsPerPair) continue;
+    const sorted = [...list].sort();
+    for (let x = 0; x < sorted.length; x++)
+      for (let y = x + 1; y < sorted.length; y++) {
+        const k = `${sorted[x]!}\u0002${sorted[y]!}`;
         const c = common.get(k);
         if (c) c.push(p);
         else common.set(k, [p]);
@@ -170,14 +194,13 @@ export function sharedItemPairs(
   for (const [k, pairs] of common) {
     const { matching, accounts } = matchingOf(pairs.sort());
     if (accounts < cfg.minAccounts) continue;
-    const i = Math.floor(k / G);
-    const j = k % G;
+    const [ii, jj] = k.split('\u0002') as [string, string];
     const w = (key: string): number => {
       const kk = window.items.get(key)!.distinct;
-      return Math.min(1, coShares.get(key)!.length / ((kk * (kk - 1)) / 2));
+      return Math.min(1, cache.items.get(key)!.pairs.length / ((kk * (kk - 1)) / 2));
     };
-    const ki = window.items.get(keys[i]!)!.distinct;
-    const kj = window.items.get(keys[j]!)!.distinct;
+    const ki = window.items.get(ii)!.distinct;
+    const kj = window.items.get(jj)!.distinct;
     // Σ_{a<b} r_a·r_b = ((Σ r)² - Σ r²) / 2 with r_a = q_ai·q_aj, over the accounts grouped by activity.
     let s1 = 0;
     let s2 = 0;
@@ -186,11 +209,11 @@ export function sharedItemPairs(
       s1 += c * r;
       s2 += c * r * r;
     }
-    const expected = w(keys[i]!) * w(keys[j]!) * Math.max(0, (s1 * s1 - s2) / 2);
+    const expected = w(ii) * w(jj) * Math.max(0, (s1 * s1 - s2) / 2);
     // P(M ≥ m) ≤ μ^m / m!, and at most 1.
     const logP = expected > 0 ? Math.min(0, matching * Math.log(expected) - logFactorial(matching)) : -Infinity;
     if (logP <= threshold)
-      out.push({ items: [keys[i]!, keys[j]!], pairs, accounts, matching, expected, logP: Math.max(logP, -1e6) });
+      out.push({ items: [ii, jj], pairs, accounts, matching, expected, logP: Math.max(logP, -1e6) });
   }
   out.sort((x, y) => (x.items[0] < y.items[0] ? -1 : x.items[0] > y.items[0] ? 1 : x.items[1] < y.items[1] ? -1 : 1));
   return out;
