@@ -77,8 +77,8 @@ interface CoShares {
  */
 export class SharedItemsCache {
   readonly items = new Map<string, CoShares>();
-  /** Account pair -> items it co-shared. */
-  readonly itemsOf = new Map<string, Set<string>>();
+  /** Account pair -> its two accounts and the items it co-shared. */
+  readonly itemsOf = new Map<string, { a: string; b: string; items: Set<string> }>();
   /** Account pairs that co-shared two or more items. */
   readonly multi = new Set<string>();
 
@@ -88,7 +88,7 @@ export class SharedItemsCache {
     const keep = new Set(next?.pairs ?? []);
     for (const p of old?.pairs ?? []) {
       if (keep.has(p)) continue;
-      const s = this.itemsOf.get(p)!;
+      const s = this.itemsOf.get(p)!.items;
       s.delete(key);
       if (s.size < 2) this.multi.delete(p);
       if (s.size === 0) this.itemsOf.delete(p);
@@ -96,8 +96,12 @@ export class SharedItemsCache {
     const had = new Set(old?.pairs ?? []);
     for (const p of next?.pairs ?? []) {
       if (had.has(p)) continue;
-      let s = this.itemsOf.get(p);
-      if (!s) this.itemsOf.set(p, (s = new Set()));
+      let e = this.itemsOf.get(p);
+      if (!e) {
+        const [a, b] = p.split('\u0001') as [string, string];
+        this.itemsOf.set(p, (e = { a, b, items: new Set() }));
+      }
+      const s = e.items;
       s.add(key);
       if (s.size >= 2) this.multi.add(p);
     }
@@ -130,12 +134,11 @@ export function coSharingPairs(
 }
 
 /** Size of a matching of the pairs taken greedily in their (sorted) order, and the accounts they span. */
-function matchingOf(pairs: readonly string[]): { matching: number; accounts: number } {
+function matchingOf(pairs: ReadonlyArray<{ a: string; b: string }>): { matching: number; accounts: number } {
   const used = new Set<string>();
   const all = new Set<string>();
   let matching = 0;
-  for (const p of pairs) {
-    const [a, b] = p.split('\u0001') as [string, string];
+  for (const { a, b } of pairs) {
     all.add(a);
     all.add(b);
     if (used.has(a) || used.has(b)) continue;
@@ -170,18 +173,19 @@ export function sharedItemPairs(
     cache.set(key, { len: acts.length, first, last, intervalMs: cfg.intervalMs, pairs });
   }
   for (const key of [...cache.items.keys()]) if (!window.items.has(key)) cache.set(key, null);
-  // The common pairs of every item pair, from the account pairs that co-shared two or more items.
-  const common = new Map<string, string[]>(); // "i\u0002j" (sorted item keys) -> account pairs
-  for (const p of cache.multi) {
-    const list = cache.itemsOf.get(p)!;
-    if (list.size > cfg.maxItemsPerPair) continue;
-    const sorted = [...list].sort();
+  // The common pairs of every item pair, from the account pairs that co-shared two or more items (taken in sorted
+  // order, so each item pair's list is sorted whatever the history of the index).
+  const common = new Map<string, Array<{ a: string; b: string }>>(); // "i\u0002j" (sorted item keys) -> pairs
+  for (const p of [...cache.multi].sort()) {
+    const e = cache.itemsOf.get(p)!;
+    if (e.items.size > cfg.maxItemsPerPair) continue;
+    const sorted = [...e.items].sort();
     for (let x = 0; x < sorted.length; x++)
       for (let y = x + 1; y < sorted.length; y++) {
         const k = `${sorted[x]!}\u0002${sorted[y]!}`;
         const c = common.get(k);
-        if (c) c.push(p);
-        else common.set(k, [p]);
+        if (c) c.push(e);
+        else common.set(k, [e]);
       }
   }
   if (common.size === 0) return [];
@@ -192,7 +196,9 @@ export function sharedItemPairs(
   const threshold = Math.log(cfg.alpha / common.size);
   const out: SharedItemPair[] = [];
   for (const [k, pairs] of common) {
-    const { matching, accounts } = matchingOf(pairs.sort());
+    // x accounts need at least x / 2 pairs.
+    if (2 * pairs.length < cfg.minAccounts) continue;
+    const { matching, accounts } = matchingOf(pairs);
     if (accounts < cfg.minAccounts) continue;
     const [ii, jj] = k.split('\u0002') as [string, string];
     const w = (key: string): number => {
@@ -213,7 +219,14 @@ export function sharedItemPairs(
     // P(M ≥ m) ≤ μ^m / m!, and at most 1.
     const logP = expected > 0 ? Math.min(0, matching * Math.log(expected) - logFactorial(matching)) : -Infinity;
     if (logP <= threshold)
-      out.push({ items: [ii, jj], pairs, accounts, matching, expected, logP: Math.max(logP, -1e6) });
+      out.push({
+        items: [ii, jj],
+        pairs: pairs.map((e) => `${e.a}\u0001${e.b}`),
+        accounts,
+        matching,
+        expected,
+        logP: Math.max(logP, -1e6),
+      });
   }
   out.sort((x, y) => (x.items[0] < y.items[0] ? -1 : x.items[0] > y.items[0] ? 1 : x.items[1] < y.items[1] ? -1 : 1));
   return out;
