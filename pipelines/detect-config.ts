@@ -222,6 +222,30 @@ export const detectConfigSchema = z.object({
     .describe(
       'Most posts the claim memory keeps (the claims whose latest post is oldest are forgotten first; each claim keeps at most 2·maxItemAccounts). Default 100000.',
     ),
+  sharedItemAlpha: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe(
+      "Family-wise significance of two link or repost items co-shared, each time within the co-link interval, by more of the same account pairs than the items' own time spread and the accounts' activity predict (Bonferroni over the item pairs with a common co-sharing pair; pipelines/detect-shared-items.ts): the co-action edges of those pairs join the network, so small co-link rings and retweet storms whose pairs share only one or two items are found, while interest communities that follow the same links at their own times are not; 0 turns it off. Default 0.",
+    ),
+  sharedItemMinAccounts: z
+    .number()
+    .int()
+    .min(2)
+    .default(4)
+    .describe(
+      'Fewest accounts the common co-sharing pairs of two items must span before the shared-items test looks at them. Default 4.',
+    ),
+  sharedItemMaxPerPair: z
+    .number()
+    .int()
+    .min(2)
+    .default(32)
+    .describe(
+      'An account pair co-sharing more link or repost items than this is left to the pair test (bounds the item pairs the shared-items test counts). Default 32.',
+    ),
   minClusterAccounts: z
     .number()
     .int()

@@ -31,6 +31,7 @@ import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
 import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
 import { ClaimMemory, type ClaimMemoryState } from './claim-memory.ts';
+import { sharedItemEdges, SharedItemsCache } from './detect-shared-items.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
@@ -232,6 +233,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   };
   /** Co-acting posts on text groups that left the window (claim-memory.ts). */
   let claimMemory = new ClaimMemory(memoryCfg);
+  /** Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state). */
+  const itemsCache = new SharedItemsCache();
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
 
@@ -435,6 +438,30 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         ...(cfg.sharedClaimLinks ? { linkIntervalMs: interval.seconds() * 1000 } : {}),
       };
       for (const e of sharedClaimEdges(window, graph, claimCfg, expectedOf, claimsCache, claimMemory))
+        if (!kept.has(e.edge)) edges.push(e);
+    }
+    if (cfg.sharedItemAlpha > 0) {
+      // Links and reposts co-shared within the co-link interval by the same account pairs (detect-shared-items.ts)
+      // vouch for those pairs' edges; an edge already kept keeps its own figures.
+      const kept = new Set(edges.map((e) => e.edge));
+      const expectedOf = (a: string, b: string): number => {
+        const ma = counts.postsOf(a);
+        const mb = counts.postsOf(b);
+        const posts = Math.max(cfg.nullMinPosts, counts.posts - ma - mb);
+        return cfg.nullModel === 'item'
+          ? expectedPerItem(ma, mb, { posts, itemPairs })
+          : expectedCoactions(ma, mb, { posts, pairs: window.pairs });
+      };
+      const itemCfg = {
+        alpha: cfg.sharedItemAlpha,
+        intervalMs: interval.seconds() * 1000,
+        maxItemAccounts: cfg.maxItemAccounts,
+        minAccounts: Math.max(cfg.minClusterAccounts, cfg.sharedItemMinAccounts),
+        minPosts: cfg.nullMinPosts,
+        partnerLimit: cfg.partnerLimit,
+        maxItemsPerPair: cfg.sharedItemMaxPerPair,
+      };
+      for (const e of sharedItemEdges(window, graph, itemCfg, expectedOf, itemsCache))
         if (!kept.has(e.edge)) edges.push(e);
     }
     if (edges.length > 0) {

@@ -1,0 +1,261 @@
+// Joint evidence across link and repost items for the coordination detector: two items (links, reposted posts) that
+// the same account pairs co-shared, each time within the co-link interval. A ring of 5-15 accounts sharing a few
+// links within a minute, or a one-minute retweet storm of ~11 accounts, leaves account pairs that co-share only one or
+// two items: the pair test (coaction-graph.ts) cannot tell two such accounts from two heavy sharers. Taken per pair of
+// items instead, the evidence adds up, and it is judged on *timing*, which is what separates a ring from an interest
+// community (organic accounts that follow the same links at their own times over hours): on each item the ring's
+// accounts co-share again and again, the community's accounts co-share only by coincidence, and with different
+// partners on each link.
+// Statistic: for items i and j, the account pairs that co-shared both (a pair co-shares an item when the two
+// accounts shared it at most the co-link interval apart), and their greatest matching M (vertex-disjoint pairs,
+// taken greedily: any matching found is a lower bound of the largest). Null: account a shares item i with
+// probability q_ai = min(1, k_i·m_a/N) (k_i the item's distinct sharers, m_a the account's posts in the window, N the
+// posts; the activity-proportional null of the pair test), and two sharers of i co-share it with probability w_i, the
+// share of i's sharer pairs that did (the item's own time spread: about 1 for a link shared once in a burst, a few
+// thousandths for a link followed over hours). A pair co-shares both items with probability
+// p_ab = w_i·w_j·q_ai·q_aj·q_bi·q_bj; disjoint pairs are independent, so P(M ≥ m) ≤ μ^m / m! with μ = Σ_{a<b} p_ab
+// (union bound over sets of m disjoint pairs), summed over the window's accounts grouped by activity. An item pair
+// passes when that bound is below alpha / (item pairs with a common co-share pair) and the common pairs span at least
+// `minAccounts` accounts. Its common pairs' co-action edges then join the network. Crowds (more than maxItemAccounts
+// sharers) are not tested, and an account pair co-sharing more than `maxItemsPerPair` items is left to the pair test
+// (which judges it on its own; it would add that count squared of item pairs).
+// Pure: reads the window and the graph, keeps only a derived cache (same output without it), so nothing here enters
+// the detector's exported state.
+import { sharedItems, type SignificantEdge } from './coaction-graph.ts';
+import type { DetectionWindow } from './detection-window.ts';
+import type { EdgeLookup } from './detect-shared-claims.ts';
+import { logFactorial } from './tail-probability.ts';
+
+/** Settings of {@link sharedItemEdges}. */
+export interface SharedItemsConfig {
+  /** Family-wise significance of an item pair (Bonferroni over the item pairs with a common co-share pair); 0 turns the test off. */
+  alpha: number;
+  /** The co-link interval: two shares of an item at most this far apart co-share it, ms. */
+  intervalMs: number;
+  /** Items with more distinct sharers in the window are crowds and are not tested. */
+  maxItemAccounts: number;
+  /** Fewest accounts the common co-share pairs of an item pair must span. */
+  minAccounts: number;
+  /** Floor of the posts N the null model divides by (as the pair test's nullMinPosts). */
+  minPosts: number;
+  /** Most co-sharing partners counted per share (as the detector's partnerLimit). */
+  partnerLimit: number;
+  /** Account pairs co-sharing more items than this are left to the pair test. */
+  maxItemsPerPair: number;
+}
+
+/** An item pair that passed the test. */
+export interface SharedItemPair {
+  /** The two item keys (`l:…` links, `r:…` reposts), sorted. */
+  items: [string, string];
+  /** Account pairs (`a\u0001b`, a < b) that co-shared both, sorted. */
+  pairs: string[];
+  /** Accounts in those pairs. */
+  accounts: number;
+  /** Size of the matching found among them (M). */
+  matching: number;
+  /** μ: expected pairs co-sharing both under the null. */
+  expected: number;
+  /** Natural log of the p-value bound. */
+  logP: number;
+}
+
+/** The co-sharing pairs of one item as of a fingerprint of its actions (derived, not state). */
+interface CoShares {
+  len: number;
+  first: string;
+  last: string;
+  intervalMs: number;
+  pairs: string[];
+}
+
+/**
+ * The test's derived index (not state: rebuilt from the window when empty, same output): the co-sharing pairs of
+ * every eligible item, reused while the item's actions keep the same count, first and last post and the interval is
+ * unchanged (actions are only inserted or expired, which changes one of them), and the items of every account pair,
+ * kept up to date as items change, so an advance only reads the account pairs that co-shared two or more items.
+ */
+export class SharedItemsCache {
+  readonly items = new Map<string, CoShares>();
+  /** Account pair -> its two accounts and the items it co-shared. */
+  readonly itemsOf = new Map<string, { a: string; b: string; items: Set<string> }>();
+  /** Account pairs that co-shared two or more items. */
+  readonly multi = new Set<string>();
+
+  /** Sets (or with null drops) the co-sharing pairs of `key`, updating the pair index. */
+  set(key: string, next: CoShares | null): void {
+    const old = this.items.get(key);
+    const keep = new Set(next?.pairs ?? []);
+    for (const p of old?.pairs ?? []) {
+      if (keep.has(p)) continue;
+      const s = this.itemsOf.get(p)!.items;
+      s.delete(key);
+      if (s.size < 2) this.multi.delete(p);
+      if (s.size === 0) this.itemsOf.delete(p);
+    }
+    const had = new Set(old?.pairs ?? []);
+    for (const p of next?.pairs ?? []) {
+      if (had.has(p)) continue;
+      let e = this.itemsOf.get(p);
+      if (!e) {
+        const [a, b] = p.split('\u0001') as [string, string];
+        this.itemsOf.set(p, (e = { a, b, items: new Set() }));
+      }
+      const s = e.items;
+      s.add(key);
+      if (s.size >= 2) this.multi.add(p);
+    }
+    if (next) this.items.set(key, next);
+    else this.items.delete(key);
+  }
+}
+
+/** Account pairs (`a\u0001b`, a < b) that shared `key` at most `intervalMs` apart, sorted. */
+export function coSharingPairs(
+  window: DetectionWindow,
+  key: string,
+  intervalMs: number,
+  partnerLimit: number,
+): string[] {
+  const acts = window.items.get(key)?.acts ?? [];
+  const out = new Set<string>();
+  for (let i = 0; i < acts.length; i++) {
+    const me = acts[i]!;
+    let partners = 0;
+    for (let j = i + 1; j < acts.length && partners < partnerLimit; j++) {
+      const o = acts[j]!;
+      if (o.t - me.t > intervalMs) break;
+      if (o.a === me.a) continue;
+      partners++;
+      out.add(me.a < o.a ? `${me.a}\u0001${o.a}` : `${o.a}\u0001${me.a}`);
+    }
+  }
+  return [...out].sort();
+}
+
+/** Size of a matching of the pairs taken greedily in their (sorted) order, and the accounts they span. */
+function matchingOf(pairs: ReadonlyArray<{ a: string; b: string }>): { matching: number; accounts: number } {
+  const used = new Set<string>();
+  const all = new Set<string>();
+  let matching = 0;
+  for (const { a, b } of pairs) {
+    all.add(a);
+    all.add(b);
+    if (used.has(a) || used.has(b)) continue;
+    used.add(a);
+    used.add(b);
+    matching++;
+  }
+  return { matching, accounts: all.size };
+}
+
+/** Item pairs whose common co-share pairs are significant (see the file comment), sorted by their item keys. */
+export function sharedItemPairs(
+  window: DetectionWindow,
+  cfg: SharedItemsConfig,
+  cache: SharedItemsCache = new SharedItemsCache(),
+): SharedItemPair[] {
+  if (!(cfg.alpha > 0)) return [];
+  for (const [key, item] of window.items) {
+    const kind = key[0];
+    if (kind !== 'l' && kind !== 'r') continue;
+    const acts = item.acts;
+    const hit = cache.items.get(key);
+    if (item.distinct < 2 || item.distinct > cfg.maxItemAccounts) {
+      if (hit) cache.set(key, null);
+      continue;
+    }
+    const first = acts[0]!.p;
+    const last = acts[acts.length - 1]!.p;
+    if (hit && hit.len === acts.length && hit.first === first && hit.last === last && hit.intervalMs === cfg.intervalMs)
+      continue;
+    const pairs = coSharingPairs(window, key, cfg.intervalMs, cfg.partnerLimit);
+    cache.set(key, { len: acts.length, first, last, intervalMs: cfg.intervalMs, pairs });
+  }
+  for (const key of [...cache.items.keys()]) if (!window.items.has(key)) cache.set(key, null);
+  // The common pairs of every item pair, from the account pairs that co-shared two or more items (taken in sorted
+  // order, so each item pair's list is sorted whatever the history of the index).
+  const common = new Map<string, Array<{ a: string; b: string }>>(); // "i\u0002j" (sorted item keys) -> pairs
+  for (const p of [...cache.multi].sort()) {
+    const e = cache.itemsOf.get(p)!;
+    if (e.items.size > cfg.maxItemsPerPair) continue;
+    const sorted = [...e.items].sort();
+    for (let x = 0; x < sorted.length; x++)
+      for (let y = x + 1; y < sorted.length; y++) {
+        const k = `${sorted[x]!}\u0002${sorted[y]!}`;
+        const c = common.get(k);
+        if (c) c.push(e);
+        else common.set(k, [e]);
+      }
+  }
+  if (common.size === 0) return [];
+  const byActivity = new Map<number, number>(); // posts in the window -> accounts with that many
+  for (const r of window.accounts.values()) byActivity.set(r.n, (byActivity.get(r.n) ?? 0) + 1);
+  const activity = [...byActivity].sort((x, y) => x[0] - y[0]);
+  const n = Math.max(1, cfg.minPosts, window.size());
+  const threshold = Math.log(cfg.alpha / common.size);
+  const out: SharedItemPair[] = [];
+  for (const [k, pairs] of common) {
+    // x accounts need at least x / 2 pairs.
+    if (2 * pairs.length < cfg.minAccounts) continue;
+    const { matching, accounts } = matchingOf(pairs);
+    if (accounts < cfg.minAccounts) continue;
+    const [ii, jj] = k.split('\u0002') as [string, string];
+    const w = (key: string): number => {
+      const kk = window.items.get(key)!.distinct;
+      return Math.min(1, cache.items.get(key)!.pairs.length / ((kk * (kk - 1)) / 2));
+    };
+    const ki = window.items.get(ii)!.distinct;
+    const kj = window.items.get(jj)!.distinct;
+    // Σ_{a<b} r_a·r_b = ((Σ r)² - Σ r²) / 2 with r_a = q_ai·q_aj, over the accounts grouped by activity.
+    let s1 = 0;
+    let s2 = 0;
+    for (const [m, c] of activity) {
+      const r = Math.min(1, (ki * m) / n) * Math.min(1, (kj * m) / n);
+      s1 += c * r;
+      s2 += c * r * r;
+    }
+    const expected = w(ii) * w(jj) * Math.max(0, (s1 * s1 - s2) / 2);
+    // P(M ≥ m) ≤ μ^m / m!, and at most 1.
+    const logP = expected > 0 ? Math.min(0, matching * Math.log(expected) - logFactorial(matching)) : -Infinity;
+    if (logP <= threshold)
+      out.push({
+        items: [ii, jj],
+        pairs: pairs.map((e) => `${e.a}\u0001${e.b}`),
+        accounts,
+        matching,
+        expected,
+        logP: Math.max(logP, -1e6),
+      });
+  }
+  out.sort((x, y) => (x.items[0] < y.items[0] ? -1 : x.items[0] > y.items[0] ? 1 : x.items[1] < y.items[1] ? -1 : 1));
+  return out;
+}
+
+/**
+ * The co-action edges the significant item pairs vouch for: the graph edge of every account pair that co-shared both
+ * items of a pair, with its shared items, the pair test's expectation (`expectedOf`) and, as its p-value, the item
+ * pair's. Sorted by account pair; an edge vouched for by several item pairs keeps the smallest p-value.
+ */
+export function sharedItemEdges(
+  window: DetectionWindow,
+  graph: EdgeLookup,
+  cfg: SharedItemsConfig,
+  expectedOf: (a: string, b: string) => number,
+  cache?: SharedItemsCache,
+): SignificantEdge[] {
+  const out = new Map<string, SignificantEdge>();
+  for (const pair of sharedItemPairs(window, cfg, cache))
+    for (const id of pair.pairs) {
+      const prev = out.get(id);
+      if (prev) {
+        if (pair.logP < prev.logP) prev.logP = pair.logP;
+        continue;
+      }
+      const [a, b] = id.split('\u0001') as [string, string];
+      const edge = graph.edge(a, b);
+      if (!edge) continue; // the detector's partner limit left the pair out of the graph
+      out.set(id, { edge, shared: sharedItems(edge), expected: expectedOf(a, b), logP: pair.logP });
+    }
+  return [...out.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, e]) => e);
+}
