@@ -417,18 +417,19 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       correction: cfg.edgeCorrection,
     };
     const edges = graph.significantEdges(counts, cfg.minPairCoactions, cfg.edgeAlpha);
+    /** The pair test's expectation for two accounts, for the joint tests below (claims, links and reposts). */
+    const expectedOf = (a: string, b: string): number => {
+      const ma = counts.postsOf(a);
+      const mb = counts.postsOf(b);
+      const posts = Math.max(cfg.nullMinPosts, counts.posts - ma - mb);
+      return cfg.nullModel === 'item'
+        ? expectedPerItem(ma, mb, { posts, itemPairs })
+        : expectedCoactions(ma, mb, { posts, pairs: window.pairs });
+    };
     if (cfg.sharedClaimAlpha > 0) {
       // Claims pushed by the same accounts (detect-shared-claims.ts) vouch for the co-action edges on them; an edge
       // that passed the pair test keeps its own figures.
       const kept = new Set(edges.map((e) => e.edge));
-      const expectedOf = (a: string, b: string): number => {
-        const ma = counts.postsOf(a);
-        const mb = counts.postsOf(b);
-        const posts = Math.max(cfg.nullMinPosts, counts.posts - ma - mb);
-        return cfg.nullModel === 'item'
-          ? expectedPerItem(ma, mb, { posts, itemPairs })
-          : expectedCoactions(ma, mb, { posts, pairs: window.pairs });
-      };
       const claimCfg = {
         alpha: cfg.sharedClaimAlpha,
         textIntervalMs: cfg.textIntervalSeconds * 1000,
@@ -444,14 +445,6 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       // Links and reposts co-shared within the co-link interval by the same account pairs (detect-shared-items.ts)
       // vouch for those pairs' edges; an edge already kept keeps its own figures.
       const kept = new Set(edges.map((e) => e.edge));
-      const expectedOf = (a: string, b: string): number => {
-        const ma = counts.postsOf(a);
-        const mb = counts.postsOf(b);
-        const posts = Math.max(cfg.nullMinPosts, counts.posts - ma - mb);
-        return cfg.nullModel === 'item'
-          ? expectedPerItem(ma, mb, { posts, itemPairs })
-          : expectedCoactions(ma, mb, { posts, pairs: window.pairs });
-      };
       const itemCfg = {
         alpha: cfg.sharedItemAlpha,
         intervalMs: interval.seconds() * 1000,
