@@ -5,7 +5,7 @@
 // function of each drawn parameter (binned). Exit code 1 when a target is missed on the held-out seeds.
 // Flags: `--quick` (fewer, smaller seeds: a smoke run), `--heldout-only` (skips the tuning seeds), `--tuning-only` (only the tuning seeds: what to look at while tuning), `--docs` (writes the held-out tables into docs/detection.md
 // between its eval markers), `--out DIR` (each seed's clusters and accounts as DIR/seed-<seed>.json, for comparing
-// two versions of the detector file by file), `--analyze-cadence` (advance as `mid analyze` does, see `evaluate`), `--jobs N` (seeds evaluated in N child processes at once; default the
+// two versions of the detector file by file), `--analyze-cadence` (advance as `mid analyze` does, see `evaluate`), `--detect JSON` (detector settings over the configured ones, e.g. an opt-in switch), `--jobs N` (seeds evaluated in N child processes at once; default the
 // machine's cores, at most 4: each seed is independent and single-threaded, so two cores halve the wall time).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,12 +40,15 @@ const { values: args } = parseArgs({
     'tuning-only': { type: 'boolean' },
     jobs: { type: 'string' },
     'analyze-cadence': { type: 'boolean' },
+    detect: { type: 'string' },
     // Internal: evaluate this one seed and write its result as JSON to `result` (what `--jobs` runs in a child).
     seed: { type: 'string' },
     result: { type: 'string' },
   },
   strict: true,
 });
+/** Detector settings over the configured ones (`--detect '{"sharedItemAlpha":0.01}'`, as in test/eval/real-eval.ts). */
+const detectOverrides = JSON.parse(args.detect ?? '{}') as object;
 const JOBS = Math.max(1, Number(args.jobs ?? Math.min(4, availableParallelism())) || 1);
 const outDir = args.out;
 if (outDir) mkdirSync(outDir, { recursive: true });
@@ -118,7 +121,7 @@ function evaluate(seed: number, enrich: Enrich): SeedResult {
   // clusters under either schedule (bursts are judged over everything since the previous advance); the flag checks it.
   const config = loadConfig({ env: {} });
   const held: DetectorHeld = {
-    detector: createCoordinationDetector(config.detect),
+    detector: createCoordinationDetector({ ...config.detect, ...detectOverrides }),
     driver: emptyEventTimeState(),
     seen: {},
   };
@@ -392,6 +395,7 @@ async function evaluateInChild(seed: number, dir: string): Promise<SeedResult> {
     ...(args.quick ? ['--quick'] : []),
     ...(args['analyze-cadence'] ? ['--analyze-cadence'] : []),
     ...(outDir ? ['--out', outDir] : []),
+    ...(args.detect ? ['--detect', args.detect] : []),
   ];
   await promisify(execFile)(
     process.execPath,
