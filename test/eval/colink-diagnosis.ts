@@ -7,9 +7,8 @@
 // prototypes; the detector is not changed.
 import { parseArgs } from 'node:util';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
-import { CoactionGraph, sharedItems, type Edge } from '../../pipelines/coaction-graph.ts';
-import type { EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
 import { generateRandomised, RANDOMISED_SHAPE } from './generate-campaigns.ts';
+import { evalEnricher, pairKey, probePairs } from './pair-probe.ts';
 
 const { values: args } = parseArgs({
   options: { seed: { type: 'string', default: '1' }, config: { type: 'string', default: '{}' } },
@@ -17,54 +16,13 @@ const { values: args } = parseArgs({
 });
 const seed = Number(args.seed);
 const data = generateRandomised(seed, RANDOMISED_SHAPE);
-const { loadConfig } = await import('../../workers/config.ts');
-const { createEnricher } = (await import('../../pipelines/enrich.ts')) as unknown as {
-  createEnricher: (o: unknown) => (p: NormalizedPost) => EnrichedPost;
-};
-const enrich = createEnricher({
-  enrichment: loadConfig({ env: {} }).enrich,
-  pseudonymKey: null,
-  limits: { postBudgetMs: 3_600_000 },
-});
+const enrich = await evalEnricher();
 
 const ring = new Map<string, string>(); // account -> ring campaign
 for (const [a, cid] of data.campaignOf) if (data.campaignType.get(cid) === 'colink_ring') ring.set(a, cid);
 const sameRing = (a: string, b: string): boolean => ring.has(a) && ring.get(a) === ring.get(b);
-const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
-const evidencePairs = new Set<string>(); // ring pairs with any co-action evidence
-// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
-const add = CoactionGraph.prototype.add;
-CoactionGraph.prototype.add = function (this: CoactionGraph, ...xs: Parameters<typeof add>) {
-  const [a, , , b] = xs;
-  if (sameRing(a, b)) evidencePairs.add(pairKey(a, b));
-  return add.apply(this, xs);
-};
-const maxShared = new Map<string, number>(); // ring pair -> most items shared at an advance
-const bestMargin = new Map<string, number>(); // ring pair -> best log10 p-value minus log10 threshold
-const significant = new Set<string>();
-// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
-const sig = CoactionGraph.prototype.significantEdges;
-CoactionGraph.prototype.significantEdges = function (this: CoactionGraph, ...xs: Parameters<typeof sig>) {
-  const out = sig.apply(this, xs);
-  const edges = (this as unknown as { edges: Map<string, Edge> }).edges;
-  for (const e of edges.values()) {
-    if (!sameRing(e.a, e.b)) continue;
-    const k = pairKey(e.a, e.b);
-    const s = sharedItems(e);
-    if (s > (maxShared.get(k) ?? 0)) maxShared.set(k, s);
-  }
-  const all = sig.call(this, xs[0], xs[1], 1);
-  const thr = Math.log10(xs[2] / Math.max(1, this.size()));
-  for (const e of all) {
-    if (!sameRing(e.edge.a, e.edge.b)) continue;
-    const k = pairKey(e.edge.a, e.edge.b);
-    const margin = e.logP / Math.LN10 - thr;
-    if (margin < (bestMargin.get(k) ?? Infinity)) bestMargin.set(k, margin);
-  }
-  for (const e of out) if (sameRing(e.edge.a, e.edge.b)) significant.add(pairKey(e.edge.a, e.edge.b));
-  return out;
-};
+const { evidencePairs, maxShared, bestMargin, significant } = probePairs(sameRing);
 
 const det = createCoordinationDetector(JSON.parse(args.config) as object);
 let latest = -Infinity;

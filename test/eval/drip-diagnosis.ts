@@ -10,10 +10,10 @@
 // changed.
 import { parseArgs } from 'node:util';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
-import { CoactionGraph, sharedItems, type Edge } from '../../pipelines/coaction-graph.ts';
+import { CoactionGraph } from '../../pipelines/coaction-graph.ts';
 import { DuplicateIndex } from '../../pipelines/detect-duplicates.ts';
-import type { EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
 import { generateRandomised, QUICK_SHAPE, RANDOMISED_SHAPE } from './generate-campaigns.ts';
+import { evalEnricher, pairKey, probePairs } from './pair-probe.ts';
 
 const { values: args } = parseArgs({
   options: { seed: { type: 'string', default: '1' }, quick: { type: 'boolean' }, config: { type: 'string' } },
@@ -21,20 +21,11 @@ const { values: args } = parseArgs({
 });
 const seed = Number(args.seed);
 const data = generateRandomised(seed, args.quick ? QUICK_SHAPE : RANDOMISED_SHAPE);
-const { loadConfig } = await import('../../workers/config.ts');
-const { createEnricher } = (await import('../../pipelines/enrich.ts')) as unknown as {
-  createEnricher: (o: unknown) => (p: NormalizedPost) => EnrichedPost;
-};
-const enrich = createEnricher({
-  enrichment: loadConfig({ env: {} }).enrich,
-  pseudonymKey: null,
-  limits: { postBudgetMs: 3_600_000 },
-});
+const enrich = await evalEnricher();
 
 const drip = new Map<string, string>(); // account -> drip campaign
 for (const [a, cid] of data.campaignOf) if (data.campaignType.get(cid) === 'slow_drip') drip.set(a, cid);
 const sameDrip = (a: string, b: string): boolean => drip.has(a) && drip.get(a) === drip.get(b);
-const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 // Instrumentation.
 let lastGroup: string | null | undefined;
@@ -44,41 +35,7 @@ DuplicateIndex.prototype.assign = function (this: DuplicateIndex, ...xs: Paramet
   lastGroup = assign.apply(this, xs);
   return lastGroup;
 };
-const evidencePairs = new Set<string>(); // drip pairs with any text evidence
-// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
-const add = CoactionGraph.prototype.add;
-CoactionGraph.prototype.add = function (this: CoactionGraph, ...xs: Parameters<typeof add>) {
-  const [a, , , b] = xs;
-  if (sameDrip(a, b)) evidencePairs.add(pairKey(a, b));
-  return add.apply(this, xs);
-};
-const maxShared = new Map<string, number>(); // drip pair -> most items shared at an advance
-const bestMargin = new Map<string, number>(); // drip pair -> best log10 p-value minus log10 threshold
-const significant = new Set<string>();
-// eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the instance's `this`
-const sig = CoactionGraph.prototype.significantEdges;
-CoactionGraph.prototype.significantEdges = function (this: CoactionGraph, ...xs: Parameters<typeof sig>) {
-  const out = sig.apply(this, xs);
-  const edges = (this as unknown as { edges: Map<string, Edge> }).edges;
-  for (const e of edges.values()) {
-    if (!sameDrip(e.a, e.b)) continue;
-    const k = pairKey(e.a, e.b);
-    const s = sharedItems(e);
-    if (s > (maxShared.get(k) ?? 0)) maxShared.set(k, s);
-  }
-  // Margins of the drip pairs on >= 2 items: re-run the test with alpha 1 to read their p-values.
-  const all = sig.call(this, xs[0], xs[1], 1);
-  const m = Math.max(1, this.size());
-  const thr = Math.log10(xs[2] / m);
-  for (const e of all) {
-    if (!sameDrip(e.edge.a, e.edge.b)) continue;
-    const k = pairKey(e.edge.a, e.edge.b);
-    const margin = e.logP / Math.LN10 - thr;
-    if (margin < (bestMargin.get(k) ?? Infinity)) bestMargin.set(k, margin);
-  }
-  for (const e of out) if (sameDrip(e.edge.a, e.edge.b)) significant.add(pairKey(e.edge.a, e.edge.b));
-  return out;
-};
+const { evidencePairs, maxShared, bestMargin, significant } = probePairs(sameDrip);
 
 // The shared-claims test looks up the graph edges among the posters of every claim in a significant claim pair (and
 // nothing else calls `edge`): the accounts passed are those posters, the ones given an edge back were vouched for.

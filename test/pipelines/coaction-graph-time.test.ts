@@ -7,22 +7,12 @@ import { CoactionGraph } from '../../pipelines/coaction-graph.ts';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { EnrichedPost } from '../../pipelines/types.ts';
 import { prng } from '../support/prng.ts';
-import { T0, background, byTime, post } from './detection-fixtures.ts';
+import { T0, clusterAccounts, background, byTime, post } from './detection-fixtures.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-function run(posts: EnrichedPost[], config: object): string[][] {
-  const det = createCoordinationDetector(config);
-  let latest = -Infinity;
-  posts.forEach((p, i) => {
-    det.observe(p);
-    latest = Math.max(latest, p.createdAtMs);
-    if ((i + 1) % 200 === 0) det.advance(latest);
-  });
-  det.advance(latest);
-  return det.clusters().map((c) => c.accounts);
-}
+const run = clusterAccounts;
 
 /**
  * Eight links that 40 organic accounts each share at their own time over six hours; four busy accounts (15 posts of

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import { evidencedPosters, sharedClaimPairs } from '../../pipelines/detect-shared-claims.ts';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
 import type { EnrichedPost } from '../../pipelines/types.ts';
 import { prng } from '../support/prng.ts';
-import { babble, byTime, post, T0 } from './detection-fixtures.ts';
+import { babble, byTime, clusterAccounts, post, T0 } from './detection-fixtures.ts';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -163,15 +162,7 @@ function world(seed: number, drip = true): EnrichedPost[] {
 }
 
 function flagged(posts: EnrichedPost[], config = {}): string[] {
-  const det = createCoordinationDetector(config);
-  let latest = -Infinity;
-  posts.forEach((p, i) => {
-    det.observe(p);
-    latest = Math.max(latest, p.createdAtMs);
-    if ((i + 1) % 500 === 0) det.advance(latest);
-  });
-  det.advance(latest);
-  return det.clusters().flatMap((c) => c.accounts);
+  return clusterAccounts(posts, config, 500).flat();
 }
 
 describe('shared claims in the coordination detector', () => {

@@ -8,23 +8,13 @@ import { coSharingPairs, sharedItemPairs } from '../../pipelines/detect-shared-i
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
 import type { EnrichedPost } from '../../pipelines/types.ts';
 import { prng } from '../support/prng.ts';
-import { T0, babble, background, byTime, post } from './detection-fixtures.ts';
+import { T0, clusterAccounts, babble, background, byTime, post } from './detection-fixtures.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const ON = { sharedItemAlpha: 0.01 };
 
-function run(posts: EnrichedPost[], config: object): string[][] {
-  const det = createCoordinationDetector(config);
-  let latest = -Infinity;
-  posts.forEach((p, i) => {
-    det.observe(p);
-    latest = Math.max(latest, p.createdAtMs);
-    if ((i + 1) % 200 === 0) det.advance(latest);
-  });
-  det.advance(latest);
-  return det.clusters().map((c) => c.accounts);
-}
+const run = clusterAccounts;
 
 const RING = Array.from({ length: 6 }, (_, a) => `ring-${a}`);
 

@@ -1,4 +1,6 @@
-// Builders for detection tests: enriched posts from a few fields, and seeded organic background chatter.
+// Builders for detection tests: enriched posts from a few fields, seeded organic background chatter, and a run of the
+// coordination detector over them.
+import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import type { EnrichedPost, NormalizedPost } from '../../pipelines/types.ts';
 import { simpleEnrich } from '../eval/simple-enrich.ts';
 import { prng } from '../support/prng.ts';
@@ -74,4 +76,17 @@ export function background(seed: number, count: number, accounts: number, hours:
 /** Sorts posts by time (stable by id). */
 export function byTime(posts: EnrichedPost[]): EnrichedPost[] {
   return [...posts].sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1));
+}
+
+/** The accounts of each cluster after feeding `posts` (in order) to a detector, advancing every `every` posts and at the end. */
+export function clusterAccounts(posts: EnrichedPost[], config: object = {}, every = 200): string[][] {
+  const det = createCoordinationDetector(config);
+  let latest = -Infinity;
+  posts.forEach((p, i) => {
+    det.observe(p);
+    latest = Math.max(latest, p.createdAtMs);
+    if ((i + 1) % every === 0) det.advance(latest);
+  });
+  det.advance(latest);
+  return det.clusters().map((c) => c.accounts);
 }
