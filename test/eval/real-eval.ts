@@ -138,7 +138,7 @@ function mix(): void {
 }
 
 process.stdout.write(
-  'real-data evaluation (mid analyze default configuration; CooRTweet: 60 s, min participation 2, edge weight 0.5)\n',
+  `real-data evaluation (mid analyze default configuration${args.detect ? `, detect settings ${args.detect}` : ''}; CooRTweet: 60 s, min participation 2, edge weight 0.5)\n`,
 );
 const only = args.only;
 if (!only || only === '2015') iraWindow('IRA 2015-11-24..29', 'ira_2015-11-24_29.csv', 63.4);
