@@ -10,6 +10,24 @@ import { describe, expect, it } from 'vitest';
 import { CoactionGraph, type NullCounts } from '../../pipelines/coaction-graph.ts';
 import { prng as rng } from '../support/prng.ts';
 
+/**
+ * One random co-action: an item (shared by thousands, a crowd, or by a few, its sharer count drawn the first time)
+ * and two accounts, a pair of the ring of six in 30% of draws (it co-shares many items), else any two of the 40.
+ */
+function draw(
+  next: () => number,
+  sharers: Map<string, number>,
+  accounts: string[],
+): { item: string; a: string; b: string } {
+  const item = `l:${Math.floor(next() * 80)}`;
+  if (!sharers.has(item))
+    sharers.set(item, next() < 0.2 ? 150 + Math.floor(next() * 5000) : 2 + Math.floor(next() * 40));
+  const ring = next() < 0.3;
+  const a = ring ? accounts[Math.floor(next() * 6)]! : accounts[Math.floor(next() * 40)]!;
+  const b = ring ? accounts[Math.floor(next() * 6)]! : accounts[Math.floor(next() * 40)]!;
+  return { item, a, b };
+}
+
 describe('CoactionGraph significance shortcut (maxSharers)', () => {
   it('gives the same significant edges as the full test', () => {
     let passed = 0;
@@ -25,13 +43,7 @@ describe('CoactionGraph significance shortcut (maxSharers)', () => {
       for (let step = 0; step < 20; step++) {
         for (let n = 0; n < 60; n++) {
           t += 1000;
-          // Some items are shared by thousands (crowds), most by a few; a ring of six co-shares many items.
-          const item = `l:${Math.floor(next() * 80)}`;
-          if (!sharers.has(item))
-            sharers.set(item, next() < 0.2 ? 150 + Math.floor(next() * 5000) : 2 + Math.floor(next() * 40));
-          const ring = next() < 0.3;
-          const a = ring ? accounts[Math.floor(next() * 6)]! : accounts[Math.floor(next() * 40)]!;
-          const b = ring ? accounts[Math.floor(next() * 6)]! : accounts[Math.floor(next() * 40)]!;
+          const { item, a, b } = draw(next, sharers, accounts);
           g.add(a, `p${p++}`, t, b, `p${p++}`, t - 500, item, 'link');
         }
         if (step % 7 === 6) g.expire(t - 200_000);
@@ -83,12 +95,7 @@ describe('CoactionGraph significance shortcut (maxSharers)', () => {
       for (let step = 0; step < 60; step++) {
         for (let n = 0; n < 30; n++) {
           t += 1000;
-          const item = `l:${Math.floor(next() * 80)}`;
-          if (!sharers.has(item))
-            sharers.set(item, next() < 0.2 ? 150 + Math.floor(next() * 5000) : 2 + Math.floor(next() * 40));
-          const ring = next() < 0.3;
-          const a = ring ? accounts[Math.floor(next() * 6)]! : accounts[Math.floor(next() * 40)]!;
-          const b = ring ? accounts[Math.floor(next() * 6)]! : accounts[Math.floor(next() * 40)]!;
+          const { item, a, b } = draw(next, sharers, accounts);
           for (const g of [full, fast]) g.add(a, `p${p}`, t, b, `p${p + 1}`, t - 500, item, 'link');
           p += 2;
         }
