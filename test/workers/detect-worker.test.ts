@@ -225,8 +225,12 @@ describe('DetectWorker', () => {
 
   it('takes snapshots in the replica thread (detect.snapshotInThread) with the same clusters, and restores from them', async () => {
     const one = await referenceThenRealTime();
+    // Halfway, once the replica thread has written a snapshot (on a loaded machine it may not have by then; stopping
+    // earlier would leave the standby only the log and test nothing), the active worker stops.
     const stopActive = async (i: number, ds: DetectWorker[]) => {
-      if (i === 6) await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker');
+      if (i !== 6) return;
+      await clock.until(() => ds.some((w) => w.threadSnapshots > 0), 'a snapshot from the replica thread', 60_000);
+      await clock.settle(ds.find((w) => w.active())!.stop(), 'stop the active worker');
     };
     const threaded = await run(1, 2, {
       detect: { checkpointMs: 100, compactChunks: 3, snapshotPartChars: 20_000, snapshotInThread: true },
@@ -241,7 +245,7 @@ describe('DetectWorker', () => {
     expect(threaded.restoredFrom.length).toBeGreaterThan(0);
     const base = JSON.parse((await threaded.state.get(DETECTOR_BASE_KEY))!) as { seq: number; parts: number };
     expect(base.parts).toBeGreaterThan(3);
-  });
+  }, 120_000);
 
   it('hands the detector to the standby when the holder loses its lease in Redis, losing and repeating nothing', async () => {
     const one = await referenceThenRealTime();
@@ -260,7 +264,9 @@ describe('DetectWorker', () => {
     };
     try {
       const r = await run(1, 2, {
-        detect: { leaseTtlMs: 1000, checkpointMs: 300 },
+        // 3 s, not 1 s: extensions are due every 750 ms, so a loaded machine's event-loop stalls (a test file beside
+        // this one, a GC) do not lose the lease by themselves, which made a third load and failed the count below.
+        detect: { leaseTtlMs: 3000, checkpointMs: 300 },
         pauseMs: 150,
         state,
         during: breakLease,
@@ -275,5 +281,6 @@ describe('DetectWorker', () => {
       redis.disconnect();
       await state.stop();
     }
-  });
+    // Real time (real Redis expiry): the reference run and this one take ~10 s on a quiet machine, over 30 s at load 10.
+  }, 120_000);
 });
