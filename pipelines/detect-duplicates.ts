@@ -327,7 +327,8 @@ export class DuplicateIndex {
     }
     let created = false;
     if (key === null) {
-      key = `g${fp.exact.slice(0, 16)}`;
+      // One flat string: a template would keep a concatenation over a slice that holds the whole exact hash alive.
+      key = ['g', fp.exact.slice(0, 16)].join('');
       if (!this.groups.has(key)) {
         created = true;
         bestSim = 0;
