@@ -125,6 +125,40 @@ const ONE_KIND: Record<EvidenceKind, EvidenceKind[]> = {
   repost: Object.freeze(['repost']) as EvidenceKind[],
 };
 
+/**
+ * An edge holding one evidence record, stored flat: one object where a plain edge takes three (the edge, a one-record
+ * list, the record); most edges of a dense window are pairs that met once. It reads as an {@link Edge} (`ev` builds
+ * the list on each read) and serialises as one, so snapshots are unchanged; the graph replaces it by a plain edge
+ * when a second record joins.
+ */
+class SingleEdge implements Edge {
+  constructor(
+    readonly a: string,
+    readonly b: string,
+    readonly item: string,
+    public kinds: EvidenceKind[],
+    readonly pa: string,
+    readonly pb: string,
+    readonly ta: number,
+    readonly tb: number,
+  ) {}
+
+  /** A SingleEdge of accounts `a`, `b` holding record `e`. */
+  static of(a: string, b: string, e: Evidence): SingleEdge {
+    return new SingleEdge(a, b, e.item, e.kinds, e.pa, e.pb, e.ta, e.tb);
+  }
+
+  /** The one record, as a fresh list (changing it changes nothing here). */
+  get ev(): Evidence[] {
+    return [{ item: this.item, kinds: this.kinds, pa: this.pa, pb: this.pb, ta: this.ta, tb: this.tb }];
+  }
+
+  /** The plain edge's JSON: same keys in the same order. */
+  toJSON(): Edge {
+    return { a: this.a, b: this.b, ev: this.ev };
+  }
+}
+
 /** Serialised form of a {@link CoactionGraph}. */
 export interface CoactionGraphState {
   edges: Edge[];
@@ -155,6 +189,12 @@ export function expectedCoactions(ma: number, mb: number, counts: { posts: numbe
   return (2 * ma * mb * Math.max(counts.pairs, 1)) / (counts.posts * counts.posts);
 }
 
+/**
+ * Pair keys are `a·PAIR_BASE + b` for account numbers a, b < PAIR_BASE: exact in a double (below 2^53), and far more
+ * accounts than a window holds.
+ */
+const PAIR_BASE = 2 ** 26;
+
 /** Products m_a·m_b below this have a sleeping bucket each; above, one bucket per power of two. */
 const SLEEP_EXACT = 256;
 
@@ -171,28 +211,41 @@ function sleepFloor(b: number): number {
 /** The co-action graph. Expiry and significance testing touch only the edges that need it: evidence is expired from
  * a queue in arrival order, and only edges with at least `minShared` evidence records (candidates) are tested. */
 export class CoactionGraph {
-  private edges = new Map<string, Edge>();
+  /**
+   * Edges by pair key ({@link pairKey}: the two accounts' numbers, one double): a number key costs one map slot
+   * where the `a\u0001b` string it replaces cost two concatenated strings and a flat copy per edge (a dense window
+   * holds over a million edges, most with one record), and hashes faster.
+   */
+  private edges = new Map<number, Edge>();
+  /** Account number per account id, while some expiry-queue entry names the account (derived, not serialised). */
+  private ids = new Map<string, number>();
+  /** Account id per number; a freed number is reused (derived, not serialised). */
+  private names: Array<string | undefined> = [];
+  /** Expiry-queue entries naming each account number: the number is freed at 0 (derived, not serialised). */
+  private refs: number[] = [];
+  /** Freed account numbers. */
+  private free: number[] = [];
   /** Keys of edges holding at least `minShared` evidence records: the only ones that can pass the test. */
-  private candidates = new Set<string>();
-  /** Min-heap of (later post time, edge key), one entry per evidence added. */
-  private queue = new TimeHeap();
+  private candidates = new Set<number>();
+  /** Min-heap of (later post time, pair key), one entry per evidence added. */
+  private queue = new TimeHeap<number>();
   /** sharedItems() per edge key, dropped whenever the edge's evidence changes (derived, not serialised). */
-  private shared = new Map<string, number>();
+  private shared = new Map<number, number>();
   /**
    * Candidates with at least `minShared` shared items as of their cached count: the only edges the test visits
    * (derived, not serialised). Most candidates in a dense stream are pairs that met twice on one item.
    */
-  private strong = new Set<string>();
+  private strong = new Set<number>();
   /** Candidates whose evidence changed since their shared-item count was cached (derived, not serialised). */
-  private stale = new Set<string>();
+  private stale = new Set<number>();
   /**
    * The `strong` edges grouped by their shared items and distinct items (group code shared * 4096 + items, capped),
    * with each strong edge's code: edges alike in both have one lower bound of their expectation (derived). A group
    * holds the edges themselves, so the test reads them without a look-up in `edges` (an edge keeps its object for as
    * long as it is held).
    */
-  private groups = new Map<number, Map<string, Edge>>();
-  private groupOf = new Map<string, number>();
+  private groups = new Map<number, Map<number, Edge>>();
+  private groupOf = new Map<number, number>();
   /**
    * Strong edges the pair test set aside (derived, not serialised; `NullCounts.postsFell`). An edge read when its
    * accounts' activity product m_a·m_b was v, at or above its group's bound (the product from which the group's lower
@@ -202,11 +255,11 @@ export class CoactionGraph {
    * each group's bound: past a full dense window most strong edges join busy accounts and stay asleep. Each edge stays
    * in its group (`groupOf`) while asleep; it is out of the group's map until it wakes.
    */
-  private asleep = new Map<number, Array<Map<string, Edge> | undefined>>();
+  private asleep = new Map<number, Array<Map<number, Edge> | undefined>>();
   /** Bucket of each sleeping edge (its group is in `groupOf`). */
-  private sleepOf = new Map<string, number>();
+  private sleepOf = new Map<number, number>();
   /** Sleeping edges per account, woken when the account's posts fall. */
-  private sleepBy = new Map<string, Set<string>>();
+  private sleepBy = new Map<string, Set<number>>();
   /** Evidence records held: the co-acting post pairs C of the null model (derived, not serialised). */
   private total = 0;
   /** Evidence records per account (derived, not serialised). */
@@ -257,18 +310,65 @@ export class CoactionGraph {
     private readonly minShared = 2,
   ) {}
 
+  /** The number of account `a` (a new one when it has none), or undefined when `create` is false and it has none. */
+  private idOf(a: string, create: boolean): number | undefined {
+    let id = this.ids.get(a);
+    if (id === undefined && create) {
+      id = this.free.length > 0 ? this.free.pop()! : this.names.length;
+      if (id >= PAIR_BASE) throw new RangeError(`more than ${PAIR_BASE} accounts in the co-action graph`);
+      this.ids.set(a, id);
+      this.names[id] = a;
+      this.refs[id] = 0;
+    }
+    return id;
+  }
+
+  /** One more (by 1) or one fewer (by -1) expiry-queue entry names the accounts of `key`; frees unnamed numbers. */
+  private ref(key: number, by: 1 | -1): void {
+    const ia = Math.floor(key / PAIR_BASE);
+    const ib = key - ia * PAIR_BASE;
+    for (const id of [ia, ib]) {
+      const r = (this.refs[id] = this.refs[id]! + by);
+      if (r === 0) {
+        this.ids.delete(this.names[id]!);
+        this.names[id] = undefined;
+        this.free.push(id);
+      }
+    }
+  }
+
+  /** The `a\u0001b` key of a pair key, the form snapshots and the test's ordering use. */
+  private keyText(key: number): string {
+    const ia = Math.floor(key / PAIR_BASE);
+    return `${this.names[ia]!}\u0001${this.names[key - ia * PAIR_BASE]!}`;
+  }
+
   /** Records that post `pa` of account `a` and post `pb` of account `b` co-acted on `item`. */
   add(a: string, pa: string, ta: number, b: string, pb: string, tb: number, item: string, kind: EvidenceKind): void {
     if (a === b) return;
     if (a > b) return this.add(b, pb, tb, a, pa, ta, item, kind);
-    const key = `${a}\u0001${b}`;
-    let edge = this.edges.get(key);
+    const ia = this.ids.get(a);
+    const ib = this.ids.get(b);
+    let edge = ia !== undefined && ib !== undefined ? this.edges.get(ia * PAIR_BASE + ib) : undefined;
+    // Numbers are given only to accounts of evidence that is queued (below): a record refused on an existing edge
+    // names no new account.
+    const key = edge ? ia! * PAIR_BASE + ib! : this.idOf(a, true)! * PAIR_BASE + this.idOf(b, true)!;
     if (!edge && this.maxEvidencePerEdge > 0) {
-      // A new edge's list is made with its first record: an array literal has its exact size, where a push onto []
-      // reserves 17 slots, and most edges of a dense stream never get a second record.
-      edge = { a, b, ev: [{ item, kinds: ONE_KIND[kind], pa, pb, ta, tb }] };
+      // Most edges of a dense stream never get a second record: a new edge is a SingleEdge.
+      edge = new SingleEdge(a, b, item, ONE_KIND[kind], pa, pb, ta, tb);
       this.edges.set(key, edge);
       this.link(item, a, b, 1);
+    } else if (edge instanceof SingleEdge) {
+      if (edge.item === item && edge.pa === pa && edge.pb === pb) {
+        if (!edge.kinds.includes(kind)) edge.kinds = [...edge.kinds, kind];
+        return;
+      }
+      if (this.maxEvidencePerEdge <= 1) return;
+      // A second record: the pair becomes a plain edge (same place in the map; groups refresh held objects).
+      const first = edge.ev[0]!;
+      edge = { a, b, ev: [first, { item, kinds: ONE_KIND[kind], pa, pb, ta, tb }] };
+      this.edges.set(key, edge);
+      if (first.item !== item) this.link(item, a, b, 1);
     } else {
       if (!edge) {
         edge = { a, b, ev: [] };
@@ -291,6 +391,7 @@ export class CoactionGraph {
     this.bump(a, b, 1);
     this.shared.delete(key);
     this.queue.push(ta > tb ? ta : tb, key);
+    this.ref(key, 1);
     if (edge.ev.length >= this.minShared) {
       this.candidates.add(key);
       this.stale.add(key);
@@ -299,11 +400,13 @@ export class CoactionGraph {
 
   /** The edge between accounts `a` and `b` (either order), if any evidence joins them. */
   edge(a: string, b: string): Edge | undefined {
-    return this.edges.get(a < b ? `${a}\u0001${b}` : `${b}\u0001${a}`);
+    const ia = this.ids.get(a < b ? a : b);
+    const ib = this.ids.get(a < b ? b : a);
+    return ia === undefined || ib === undefined ? undefined : this.edges.get(ia * PAIR_BASE + ib);
   }
 
   /** Moves a strong edge to the group of its code, or out of the groups (null). */
-  private regroup(key: string, code: number | null, edge?: Edge): void {
+  private regroup(key: number, code: number | null, edge?: Edge): void {
     if (this.sleepOf.size > 0) this.wake(key);
     const old = this.groupOf.get(key);
     if (old === code) {
@@ -319,17 +422,17 @@ export class CoactionGraph {
     }
     if (code === null) return;
     let g = this.groups.get(code);
-    if (!g) this.groups.set(code, (g = new Map<string, Edge>()));
+    if (!g) this.groups.set(code, (g = new Map<number, Edge>()));
     g.set(key, edge!);
     this.groupOf.set(key, code);
   }
 
   /** Sets a strong edge aside in bucket `bucket` of its group (the caller removes it from the group's map). */
-  private sleep(key: string, code: number, bucket: number, edge: Edge): void {
+  private sleep(key: number, code: number, bucket: number, edge: Edge): void {
     let buckets = this.asleep.get(code);
     if (!buckets) this.asleep.set(code, (buckets = []));
     let b = buckets[bucket];
-    if (!b) buckets[bucket] = b = new Map<string, Edge>();
+    if (!b) buckets[bucket] = b = new Map<number, Edge>();
     b.set(key, edge);
     this.sleepOf.set(key, bucket);
     for (const x of [edge.a, edge.b]) {
@@ -340,7 +443,7 @@ export class CoactionGraph {
   }
 
   /** Puts a sleeping edge back into its group's map (nothing when it is awake). */
-  private wake(key: string): void {
+  private wake(key: number): void {
     const bucket = this.sleepOf.get(key);
     if (bucket === undefined) return;
     const code = this.groupOf.get(key)!;
@@ -356,12 +459,12 @@ export class CoactionGraph {
       if (set.size === 0) this.sleepBy.delete(x);
     }
     let g = this.groups.get(code);
-    if (!g) this.groups.set(code, (g = new Map<string, Edge>()));
+    if (!g) this.groups.set(code, (g = new Map<number, Edge>()));
     g.set(key, edge);
   }
 
   /** Moves a sleeping edge to the bucket of its accounts' current activity product. */
-  private rebucket(key: string, postsOf: (account: string) => number): void {
+  private rebucket(key: number, postsOf: (account: string) => number): void {
     const bucket = this.sleepOf.get(key)!;
     const code = this.groupOf.get(key)!;
     const buckets = this.asleep.get(code)!;
@@ -372,13 +475,13 @@ export class CoactionGraph {
     b.delete(key);
     if (b.size === 0) buckets[bucket] = undefined;
     let into = buckets[to];
-    if (!into) buckets[to] = into = new Map<string, Edge>();
+    if (!into) buckets[to] = into = new Map<number, Edge>();
     into.set(key, edge);
     this.sleepOf.set(key, to);
   }
 
   /** Wakes every sleeping edge of a bucket. */
-  private wakeBucket(buckets: Array<Map<string, Edge> | undefined>, bucket: number): void {
+  private wakeBucket(buckets: Array<Map<number, Edge> | undefined>, bucket: number): void {
     const b = buckets[bucket];
     if (b) for (const key of [...b.keys()]) this.wake(key);
   }
@@ -393,35 +496,49 @@ export class CoactionGraph {
   expire(cutoffMs: number): void {
     while (this.queue.size > 0 && this.queue.peekTime() < cutoffMs) {
       const key = this.queue.pop();
-      const edge = this.edges.get(key);
-      if (!edge) continue;
-      const before = edge.ev.length;
-      const gone = new Set<string>();
-      edge.ev = edge.ev.filter((e) => {
-        if (Math.max(e.ta, e.tb) >= cutoffMs) return true;
-        gone.add(e.item);
-        return false;
-      });
-      if (edge.ev.length !== before) this.bump(edge.a, edge.b, edge.ev.length - before);
-      if (gone.size > 0) {
-        for (const e of edge.ev) gone.delete(e.item);
-        for (const item of gone) this.link(item, edge.a, edge.b, -1);
-      }
-      this.shared.delete(key);
-      if (edge.ev.length === 0) {
-        this.edges.delete(key);
-        this.candidates.delete(key);
-        this.strong.delete(key);
-        this.regroup(key, null);
-        this.stale.delete(key);
-      } else if (edge.ev.length < this.minShared) {
-        this.candidates.delete(key);
-        this.strong.delete(key);
-        this.regroup(key, null);
-        this.stale.delete(key);
-      } else {
-        this.stale.add(key);
-      }
+      this.expireEdge(key, cutoffMs);
+      // After the edge's maps let go of the key: its accounts' numbers may be freed now.
+      this.ref(key, -1);
+    }
+  }
+
+  /** Drops the evidence of edge `key` whose later post is older than `cutoffMs` (the edge when none is left). */
+  private expireEdge(key: number, cutoffMs: number): void {
+    const edge = this.edges.get(key);
+    if (!edge) return;
+    const all = edge.ev;
+    const before = all.length;
+    const gone = new Set<string>();
+    const ev = all.filter((e) => {
+      if (Math.max(e.ta, e.tb) >= cutoffMs) return true;
+      gone.add(e.item);
+      return false;
+    });
+    // A SingleEdge keeps its record or goes with it; a plain edge left with one record becomes a SingleEdge (same
+    // place in the map; a group holding it refreshes it, as it is then stale or out of the groups).
+    if (!(edge instanceof SingleEdge)) {
+      if (ev.length === 1) this.edges.set(key, SingleEdge.of(edge.a, edge.b, ev[0]!));
+      else edge.ev = ev;
+    }
+    if (ev.length !== before) this.bump(edge.a, edge.b, ev.length - before);
+    if (gone.size > 0) {
+      for (const e of ev) gone.delete(e.item);
+      for (const item of gone) this.link(item, edge.a, edge.b, -1);
+    }
+    this.shared.delete(key);
+    if (ev.length === 0) {
+      this.edges.delete(key);
+      this.candidates.delete(key);
+      this.strong.delete(key);
+      this.regroup(key, null);
+      this.stale.delete(key);
+    } else if (ev.length < this.minShared) {
+      this.candidates.delete(key);
+      this.strong.delete(key);
+      this.regroup(key, null);
+      this.stale.delete(key);
+    } else {
+      this.stale.add(key);
     }
   }
 
@@ -437,7 +554,7 @@ export class CoactionGraph {
     // rejected, so the cheap pre-filter uses alpha, and the step-up runs on the survivors below.
     const threshold = Math.log(bh ? alpha : alpha / m);
     const floor = Math.max(1, counts.minPosts ?? 1);
-    const out: Array<SignificantEdge & { key: string }> = [];
+    const out: Array<SignificantEdge & { key: number }> = [];
     // Only edges whose evidence changed get their shared items recounted; the rest keep their place in `strong`.
     for (const key of this.stale) {
       const edge = this.edges.get(key)!;
@@ -474,7 +591,7 @@ export class CoactionGraph {
     };
     const useGroups = minShared >= this.minShared && counts.maxSharers !== undefined;
     // The full test of one edge (its shared items known), after any shortcut has let it through.
-    const test = (key: string, edge: Edge, shared: number, ma: number, mb: number, posts: number): void => {
+    const test = (key: number, edge: Edge, shared: number, ma: number, mb: number, posts: number): void => {
       let expected: number;
       if (counts.timePairs !== undefined) {
         // The pair left out of the items it co-shared: W_i minus every co-acting pair that involves a or b there.
@@ -603,15 +720,16 @@ export class CoactionGraph {
         test(key, edge, shared, ma, mb, Math.max(floor, counts.posts - ma - mb));
       }
     }
-    let kept = out;
+    // Ordered by the pair's `a\u0001b` text, as when that was the key.
+    let kept = out.map((x) => ({ ...x, text: `${x.edge.a}\u0001${x.edge.b}` }));
     if (bh) {
       // Step-up: the largest j with p_(j) <= j·alpha/m; every edge ranked at or before it is kept.
-      const byP = out.slice().sort((x, y) => x.logP - y.logP || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      const byP = kept.slice().sort((x, y) => x.logP - y.logP || (x.text < y.text ? -1 : x.text > y.text ? 1 : 0));
       let last = -1;
       for (let j = 0; j < byP.length; j++) if (byP[j]!.logP <= Math.log(((j + 1) * alpha) / m)) last = j;
       kept = byP.slice(0, last + 1);
     }
-    kept.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    kept.sort((x, y) => (x.text < y.text ? -1 : x.text > y.text ? 1 : 0));
     return kept.map(({ edge, shared, expected, logP }) => ({ edge, shared, expected, logP }));
   }
 
@@ -658,15 +776,18 @@ export class CoactionGraph {
 
   /** Plain JSON-serialisable snapshot. */
   toJSON(): CoactionGraphState {
-    return { edges: [...this.edges.values()], queue: this.queue.pairs() };
+    return {
+      edges: [...this.edges.values()],
+      queue: this.queue.pairs().map(([t, k]): [number, string] => [t, this.keyText(k)]),
+    };
   }
 
   /** Rebuilds a graph from {@link toJSON} output. */
   static from(maxEvidencePerEdge: number, state: CoactionGraphState, minShared = 2): CoactionGraph {
     const g = new CoactionGraph(maxEvidencePerEdge, minShared);
     for (const e of state.edges) {
-      const key = `${e.a}\u0001${e.b}`;
-      g.edges.set(key, e);
+      const key = g.idOf(e.a, true)! * PAIR_BASE + g.idOf(e.b, true)!;
+      g.edges.set(key, e.ev.length === 1 && maxEvidencePerEdge > 0 ? SingleEdge.of(e.a, e.b, e.ev[0]!) : e);
       g.bump(e.a, e.b, e.ev.length);
       for (const item of new Set(e.ev.map((v) => v.item))) g.link(item, e.a, e.b, 1);
       if (e.ev.length >= minShared) {
@@ -674,13 +795,21 @@ export class CoactionGraph {
         g.stale.add(key);
       }
     }
-    g.queue = TimeHeap.from(
+    const queue =
       state.queue ??
-        state.edges
-          .flatMap((e) => e.ev.map((v): [number, string] => [Math.max(v.ta, v.tb), `${e.a}\u0001${e.b}`]))
-          .sort((x, y) => x[0] - y[0]),
+      state.edges
+        .flatMap((e) => e.ev.map((v): [number, string] => [Math.max(v.ta, v.tb), `${e.a}\u0001${e.b}`]))
+        .sort((x, y) => x[0] - y[0]);
+    // A sorted array is a valid min-heap; an exported heap is one already. An entry may name an edge that is gone
+    // (its evidence expired by a later entry), so its accounts are read from the text (ids hold no U+0001).
+    g.queue = TimeHeap.from(
+      queue.map(([t, text]): [number, number] => {
+        const cut = text.indexOf('\u0001');
+        const key = g.idOf(text.slice(0, cut), true)! * PAIR_BASE + g.idOf(text.slice(cut + 1), true)!;
+        g.ref(key, 1);
+        return [t, key];
+      }),
     );
-    // A sorted array is a valid min-heap; an exported heap is one already.
     return g;
   }
 }

@@ -271,10 +271,12 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     const links = sortedUnique(post.canonicalLinks ?? []);
     const tags = sortedUnique((post.hashtags ?? []).map((h) => h.toLowerCase()));
     const items: string[] = [];
-    if (g) items.push(`t:${g}`);
-    for (const l of links) items.push(`l:${l}`);
-    for (const h of tags) items.push(`h:${h}`);
-    if (post.repostOf) items.push(`r:${post.repostOf}`);
+    // Item keys are joined into flat strings (a template makes a concatenation object over its parts): the window
+    // keeps each post's keys, and the co-action graph each record's, for as long as the post is in the window.
+    if (g) items.push(['t:', g].join(''));
+    for (const l of links) items.push(['l:', l].join(''));
+    for (const h of tags) items.push(['h:', h].join(''));
+    if (post.repostOf) items.push(['r:', post.repostOf].join(''));
     const created = post.author.createdAt ? Date.parse(post.author.createdAt) : NaN;
     window.addPost(
       post.id,

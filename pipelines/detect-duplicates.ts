@@ -142,8 +142,11 @@ interface Slot {
 export class DuplicateIndex {
   private groups = new Map<string, Group>();
   private byExact = new Map<string, string>();
-  /** MinHash band key -> the groups listed under it, oldest first. */
-  private byBand = new Map<string, Slot[]>();
+  /**
+   * MinHash band key -> the groups listed under it, oldest first: the slot itself while it is the only one (most band
+   * keys of a dense window list one group, and a one-slot list would cost an array and its backing store each).
+   */
+  private byBand = new Map<string, Slot | Slot[]>();
   /** The slot of each group listed in `byBand` (derived). */
   private slots = new Map<string, Slot>();
   /** Candidate searches so far: the stamp of the current one (derived). */
@@ -180,12 +183,21 @@ export class DuplicateIndex {
    * comparing costs up to 64 steps per representative. The order depends only on the index state, so the outcome is
    * deterministic.
    */
-  private candidates(keys: readonly string[], index: Map<string, Slot[]>): string[] {
+  private candidates(keys: readonly string[], index: ReadonlyMap<string, Slot | Slot[]>): string[] {
     const epoch = ++this.epoch;
     const seen: Slot[] = [];
     for (const band of keys) {
       const list = index.get(band);
       if (!list) continue;
+      if (!Array.isArray(list)) {
+        if (list.epoch !== epoch) {
+          list.epoch = epoch;
+          list.hits = 0;
+          seen.push(list);
+        }
+        list.hits++;
+        continue;
+      }
       for (let i = list.length - 1, stop = Math.max(0, list.length - READ_BUCKET); i >= stop; i--) {
         const slot = list[i]!;
         if (slot.epoch !== epoch) {
@@ -327,7 +339,8 @@ export class DuplicateIndex {
     }
     let created = false;
     if (key === null) {
-      key = `g${fp.exact.slice(0, 16)}`;
+      // One flat string: a template would keep a concatenation over a slice that holds the whole exact hash alive.
+      key = ['g', fp.exact.slice(0, 16)].join('');
       if (!this.groups.has(key)) {
         created = true;
         bestSim = 0;
@@ -361,10 +374,11 @@ export class DuplicateIndex {
       const slot = this.slotOf(key);
       for (const band of bands ?? lshBandKeys(fp.minhash, this.config.bands)) {
         const list = this.byBand.get(band);
-        if (list && list.includes(slot)) continue;
+        if (list === slot || (Array.isArray(list) && list.includes(slot))) continue;
         g.bands.push(band);
         g.seqs.push(this.seq++);
-        if (!list) this.byBand.set(band, [slot]);
+        if (!list) this.byBand.set(band, slot);
+        else if (!Array.isArray(list)) this.byBand.set(band, [list, slot]);
         else {
           list.push(slot);
           if (list.length > MAX_BUCKET) this.evict(band, list.shift()!.key);
@@ -411,9 +425,14 @@ export class DuplicateIndex {
       for (const band of g.bands) {
         const list = this.byBand.get(band);
         if (!list || !slot) continue;
+        if (!Array.isArray(list)) {
+          if (list === slot) this.byBand.delete(band);
+          continue;
+        }
         const i = list.indexOf(slot);
         if (i >= 0) list.splice(i, 1);
         if (list.length === 0) this.byBand.delete(band);
+        else if (list.length === 1) this.byBand.set(band, list[0]!);
       }
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -448,8 +467,10 @@ export class DuplicateIndex {
     for (const [, band, key] of entries) {
       const list = d.byBand.get(band);
       const slot = d.slotOf(key);
-      if (!list) d.byBand.set(band, [slot]);
-      else if (!list.includes(slot)) list.push(slot);
+      if (!list) d.byBand.set(band, slot);
+      else if (!Array.isArray(list)) {
+        if (list !== slot) d.byBand.set(band, [list, slot]);
+      } else if (!list.includes(slot)) list.push(slot);
     }
     d.queue = state.queue.map(([t, k]) => [t, k]);
     d.seq = state.seq ?? entries.length;

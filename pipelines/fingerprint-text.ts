@@ -130,7 +130,9 @@ export function lshBandKeys(minhash: number[], bands: number): string[] {
       h = fmix(h ^ minhash[r]!);
       h2 = fmix(Math.imul(h2, 31) + minhash[r]!);
     }
-    keys.push(`${b}:${(h >>> 0).toString(36)}${(h2 >>> 0).toString(36)}`);
+    // Joined, not a template: join makes one flat string, where a template makes a chain of concatenated strings
+    // (~50 bytes more per key; the near-duplicate index keeps ~21 keys per group of the window).
+    keys.push([b, ':', (h >>> 0).toString(36), (h2 >>> 0).toString(36)].join(''));
   }
   return keys;
 }
@@ -156,19 +158,24 @@ const STOPWORDS = new Set(
 /** Stems a word with the Snowball stemmer of the post's language; other languages keep the first six letters. */
 function stemWord(word: string, lang: string | null): string {
   if (lang !== 'nl' && lang !== 'en') return word.length > 6 ? word.slice(0, 6) : word;
-  const key = `${lang}:${word}`;
-  let stem = STEMS.get(key);
+  // One map per language: the word itself is the key (no `lang:word` string built per word of every post).
+  const stems = lang === 'nl' ? STEMS_NL : STEMS_EN;
+  let stem = stems.get(word);
   if (stem === undefined) {
     // Snowball stemming is the costly step of a paraphrase signature and posts reuse a small vocabulary.
-    if (STEMS.size >= MAX_STEMS) STEMS.clear();
+    if (STEMS_NL.size + STEMS_EN.size >= MAX_STEMS) {
+      STEMS_NL.clear();
+      STEMS_EN.clear();
+    }
     stem = lang === 'nl' ? stemDutch(word) : stemEnglish(word);
-    STEMS.set(key, stem);
+    stems.set(word, stem);
   }
   return stem;
 }
 
-/** Stems already computed (cleared when full, so memory stays bounded). */
-const STEMS = new Map<string, string>();
+/** Stems already computed per language (both cleared when full, so memory stays bounded). */
+const STEMS_NL = new Map<string, string>();
+const STEMS_EN = new Map<string, string>();
 const MAX_STEMS = 50_000;
 
 /**

@@ -5,10 +5,10 @@
 // old generation were a large share of the garbage collector's work. Ties pop in no particular order; `pairs()` lists
 // the entries in heap order, the layout the owners' snapshots have always had.
 
-/** A min-heap of (time, key) entries. */
-export class TimeHeap {
+/** A min-heap of (time, key) entries (keys are strings unless said otherwise). */
+export class TimeHeap<K = string> {
   private readonly times: number[] = [];
-  private readonly keys: string[] = [];
+  private readonly keys: K[] = [];
 
   /** Entries held. */
   get size(): number {
@@ -21,7 +21,7 @@ export class TimeHeap {
   }
 
   /** Adds an entry. */
-  push(time: number, key: string): void {
+  push(time: number, key: K): void {
     const times = this.times;
     const keys = this.keys;
     let i = times.length;
@@ -39,7 +39,7 @@ export class TimeHeap {
   }
 
   /** Removes the entry with the smallest time and returns its key; the heap must not be empty. */
-  pop(): string {
+  pop(): K {
     const times = this.times;
     const keys = this.keys;
     const top = keys[0]!;
@@ -64,13 +64,13 @@ export class TimeHeap {
   }
 
   /** The entries as [time, key] pairs in heap order (a snapshot's layout). */
-  pairs(): Array<[number, string]> {
-    return this.times.map((t, i): [number, string] => [t, this.keys[i]!]);
+  pairs(): Array<[number, K]> {
+    return this.times.map((t, i): [number, K] => [t, this.keys[i]!]);
   }
 
   /** A heap from pairs already in heap order (from {@link pairs}, or sorted by time: a sorted array is a heap). */
-  static from(pairs: ReadonlyArray<readonly [number, string]>): TimeHeap {
-    const h = new TimeHeap();
+  static from<K = string>(pairs: ReadonlyArray<readonly [number, K]>): TimeHeap<K> {
+    const h = new TimeHeap<K>();
     for (const [t, k] of pairs) {
       h.times.push(t);
       h.keys.push(k);

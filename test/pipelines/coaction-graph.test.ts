@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CoactionGraph, expectedCoactions, expectedPerItem, sharedItems } from '../../pipelines/coaction-graph.ts';
+import type { EvidenceKind } from '../../pipelines/coaction-graph.ts';
+import { prng } from '../support/prng.ts';
 
 describe('CoactionGraph', () => {
   it('counts distinct items, bounded by distinct posts on each side (a spammer repeating itself counts once)', () => {
@@ -193,5 +195,64 @@ describe('CoactionGraph per-item null model', () => {
     for (let i = 0; i < 5; i++) one.add('r0a', `ra0-${i}`, i, 'r0b', `rb0-${i}`, i, `l:0-${i}`, 'link');
     for (let p = 0; p < 4999; p++) one.add(`o${p}a`, `oa${p}`, 0, `o${p}b`, `ob${p}`, 0, `l:o${p}`, 'link');
     expect(one.significantEdges({ ...counts, correction: 'bh' }, 2, 0.01)).toHaveLength(0);
+  });
+});
+
+// Storage (pair keys are numbers, one-record edges are flat): snapshots and look-ups as with string keys and plain
+// edges.
+describe('CoactionGraph storage', () => {
+  it('serialises a one-record edge as a plain edge and numbers accounts only while evidence names them', () => {
+    const g = new CoactionGraph(8);
+    g.add('b', 'pb', 2, 'a', 'pa', 1, 'l:x', 'link');
+    expect(JSON.stringify(g.toJSON())).toBe(
+      '{"edges":[{"a":"a","b":"b","ev":[{"item":"l:x","kinds":["link"],"pa":"pa","pb":"pb","ta":1,"tb":2}]}],' +
+        '"queue":[[2,"a\\u0001b"]]}',
+    );
+    // A second record on the same item keeps both; the first record leaving makes it a one-record edge again.
+    g.add('a', 'pa2', 5, 'b', 'pb2', 6, 'l:x', 'repost');
+    expect(g.edge('b', 'a')!.ev.map((e) => e.pa)).toEqual(['pa', 'pa2']);
+    g.expire(3);
+    expect(JSON.stringify(g.edge('a', 'b'))).toBe(
+      '{"a":"a","b":"b","ev":[{"item":"l:x","kinds":["repost"],"pa":"pa2","pb":"pb2","ta":5,"tb":6}]}',
+    );
+    g.expire(7);
+    expect(g.size()).toBe(0);
+    // Freed numbers are reused by new accounts; the old pair is gone, the new one found under its own names.
+    g.add('c', 'pc', 10, 'd', 'pd', 10, 'l:y', 'link');
+    expect(g.edge('a', 'b')).toBeUndefined();
+    expect(g.edge('d', 'c')!.ev[0]!.pa).toBe('pc');
+    expect((g as unknown as { ids: Map<string, number> }).ids.size).toBe(2);
+  });
+
+  it('gives the same state after random adds and expiries as its twin restored from JSON halfway', () => {
+    const r = prng(5);
+    const kinds: EvidenceKind[] = ['text', 'link', 'xlang', 'repost'];
+    const ops: Array<(g: CoactionGraph) => void> = [];
+    for (let i = 0, t = 0; i < 4000; i++, t += 1) {
+      // The accounts drift (u0-u39 at first, u100-u139 at the end), so early ones leave with their evidence.
+      const a = `u${Math.floor(t / 40) + Math.floor(r() * 40)}`;
+      const b = `u${Math.floor(t / 40) + Math.floor(r() * 40)}`;
+      const ta = t - Math.floor(r() * 20);
+      const item = `l:${Math.floor(r() * 30)}`;
+      const kind = kinds[Math.floor(r() * kinds.length)]!;
+      // Posts repeat now and then, so records gain kinds and pairs gain records on the same and other items.
+      const pa = `p${a}-${Math.floor(ta / 7)}`;
+      const pb = `p${b}-${Math.floor(t / 7)}`;
+      ops.push((g) => g.add(a, pa, ta, b, pb, t, item, kind));
+      if (i % 97 === 0) ops.push((g) => g.expire(t - 250));
+    }
+    const g = new CoactionGraph(4);
+    let twin: CoactionGraph | null = null;
+    ops.forEach((op, i) => {
+      if (i === ops.length >> 1) twin = CoactionGraph.from(4, JSON.parse(JSON.stringify(g)) as never);
+      op(g);
+      if (twin) op(twin);
+    });
+    expect(JSON.stringify(twin)).toBe(JSON.stringify(g));
+    // Every numbered account is named by an expiry-queue entry (numbers are freed when the last one pops).
+    const named = new Set(g.toJSON().queue!.flatMap(([, key]) => key.split('\u0001')));
+    expect(named.size).toBeGreaterThan(10);
+    for (const x of [g, twin!])
+      expect(new Set((x as unknown as { ids: Map<string, number> }).ids.keys())).toEqual(named);
   });
 });

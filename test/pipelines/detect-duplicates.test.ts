@@ -189,17 +189,22 @@ describe('DuplicateIndex', () => {
 
 /** The private members of the index that the comparison reads. */
 interface Searches {
-  byBand: Map<string, Array<{ key: string }>>;
+  // A MinHash bucket holding one group is its slot itself.
+  byBand: Map<string, { key: string } | Array<{ key: string }>>;
   paraByBand: Map<string, Array<{ key: string }>>;
-  candidates(keys: readonly string[], index: Map<string, Array<{ key: string }>>): string[];
+  candidates(keys: readonly string[], index: Map<string, { key: string } | Array<{ key: string }>>): string[];
 }
 
 /** The search before slots (READ_BUCKET 16, MAX_CANDIDATES 24): hits counted in a map, first-seen order. */
-function referenceCandidates(keys: readonly string[], index: Map<string, Array<{ key: string }>>): string[] {
+function referenceCandidates(
+  keys: readonly string[],
+  index: Map<string, { key: string } | Array<{ key: string }>>,
+): string[] {
   const hits = new Map<string, number>();
   for (const band of keys) {
-    const list = index.get(band);
-    if (!list) continue;
+    const bucket = index.get(band);
+    if (!bucket) continue;
+    const list = Array.isArray(bucket) ? bucket : [bucket];
     for (let i = list.length - 1, stop = Math.max(0, list.length - 16); i >= stop; i--)
       hits.set(list[i]!.key, (hits.get(list[i]!.key) ?? 0) + 1);
   }
