@@ -100,7 +100,14 @@ function headlines(r: () => number): EnrichedPost[] {
   const out: EnrichedPost[] = [];
   for (let reader = 0; reader < 100; reader++)
     for (let i = 0; i < 30; i++)
-      out.push(post({ id: `hr-${reader}-chat-${i}`, account: `reader-${reader}`, tMs: T0 + r() * 6 * HOUR, text: babble(r, 10) }));
+      out.push(
+        post({
+          id: `hr-${reader}-chat-${i}`,
+          account: `reader-${reader}`,
+          tMs: T0 + r() * 6 * HOUR,
+          text: babble(r, 10),
+        }),
+      );
   for (let h = 0; h < 24; h++) {
     const link = `https://krant.example/2024/03/${h}`;
     const sharers = new Set<number>();
@@ -130,7 +137,11 @@ describe('link rings (detector)', () => {
     const r = prng(3);
     const organic = [...background(4, 1500, 400, 6), ...news(r), ...community(r)];
     expect(clusterAccounts(byTime(organic))).toEqual([]);
-    expect(clusterAccounts(byTime([...organic, ...ring(r)])).flat().sort()).toEqual(RING);
+    expect(
+      clusterAccounts(byTime([...organic, ...ring(r)]))
+        .flat()
+        .sort(),
+    ).toEqual(RING);
   }, 60_000);
 
   it('does not flag viral links shared by hundreds within twenty minutes', () => {
@@ -162,7 +173,14 @@ function windowOf(posts: EnrichedPost[]): DetectionWindow {
   return w;
 }
 
-const CFG = { alpha: 0.01, spanMs: 10 * MIN, maxItemAccounts: 150, minAccounts: 3, maxLinksPerAccount: 32, minPosts: 1000 };
+const CFG = {
+  alpha: 0.01,
+  spanMs: 10 * MIN,
+  maxItemAccounts: 150,
+  minAccounts: 3,
+  maxLinksPerAccount: 32,
+  minPosts: 1000,
+};
 
 describe('linkRingPairs', () => {
   /** A window of 3,000 filler posts by 1,000 accounts and the given link shares: [link, account, time]. */
