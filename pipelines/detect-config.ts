@@ -267,6 +267,12 @@ export const detectConfigSchema = z.object({
     .min(2)
     .default(3)
     .describe('Fewest common sharers two links must have before the link-ring test judges them. Default 3.'),
+  linkRingWholeLinks: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Whether the link-ring test also joins the other sharers of a passing link pair's links, when the common sharers are at least half of that link's sharers (a ring member that shared only one of the ring's links; as a burst lists every poster of a link born in it). Default false.",
+    ),
   linkRingMaxLinksPerAccount: z
     .number()
     .int()

@@ -469,6 +469,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         minAccounts: cfg.linkRingMinAccounts,
         maxLinksPerAccount: cfg.linkRingMaxLinksPerAccount,
         minPosts: cfg.nullMinPosts,
+        wholeLinks: cfg.linkRingWholeLinks,
       };
       for (const e of linkRingEdges(window, graph, ringCfg, expectedOf))
         if (!kept.has(`${e.edge.a}\u0001${e.edge.b}`)) edges.push(e);

@@ -41,6 +41,11 @@ export interface LinkRingsConfig {
   maxLinksPerAccount: number;
   /** Floor of the posts N the null model divides by (as the pair test's nullMinPosts). */
   minPosts: number;
+  /**
+   * Whether the other sharers of a passing pair's links join too (default false): a link shared within minutes whose
+   * sharers are mostly the ring's is the ring's post, as a burst lists every poster of a link born in it.
+   */
+  wholeLinks?: boolean;
 }
 
 /** A link pair that passed the test. */
@@ -153,18 +158,20 @@ export function linkRingPairs(window: DetectionWindow, cfg: LinkRingsConfig): Li
   return out;
 }
 
-/** The first share of `key` by each of `accounts`, from the window. */
-function firstShares(window: DetectionWindow, key: string, accounts: ReadonlySet<string>): Map<string, [string, number]> {
+/** The first share of `key` by each account, from the window. */
+function firstShares(window: DetectionWindow, key: string): Map<string, [string, number]> {
   const out = new Map<string, [string, number]>();
-  for (const x of window.items.get(key)?.acts ?? []) if (accounts.has(x.a) && !out.has(x.a)) out.set(x.a, [x.p, x.t]);
+  for (const x of window.items.get(key)?.acts ?? []) if (!out.has(x.a)) out.set(x.a, [x.p, x.t]);
   return out;
 }
 
 /**
  * The co-action edges the significant link pairs vouch for: every pair of common sharers of a link pair, with the
  * graph's evidence on that pair (if any) and their shares of the two links, the pair test's expectation
- * (`expectedOf`) and, as its p-value, the link pair's. Sorted by account pair; an edge vouched for by several link
- * pairs keeps the smallest p-value and the evidence of all of them.
+ * (`expectedOf`) and, as its p-value, the link pair's. With `wholeLinks`, each other sharer of either link, when the
+ * common sharers are at least half of that link's sharers, is joined to the common sharer who shared it closest in
+ * time (see {@link LinkRingsConfig.wholeLinks}). Sorted by account pair; an edge vouched for by several link pairs
+ * keeps the smallest p-value and the evidence of all of them.
  */
 export function linkRingEdges(
   window: DetectionWindow,
@@ -173,30 +180,44 @@ export function linkRingEdges(
   expectedOf: (a: string, b: string) => number,
 ): SignificantEdge[] {
   const out = new Map<string, SignificantEdge>();
+  const vouch = (x: string, y: string, logP: number, evidence: Array<[string, Map<string, [string, number]>]>): void => {
+    const [a, b] = x < y ? [x, y] : [y, x];
+    const id = `${a}\u0001${b}`;
+    let e = out.get(id);
+    if (!e) {
+      // A copy: the graph's edge is live state and must not gain evidence it did not record.
+      const edge: Edge = { a, b, ev: (graph.edge(a, b)?.ev ?? []).slice() };
+      e = { edge, shared: 0, expected: expectedOf(a, b), logP };
+      out.set(id, e);
+    } else if (logP < e.logP) e.logP = logP;
+    const ev: Evidence[] = e.edge.ev;
+    for (const [key, first] of evidence) {
+      if (ev.some((r) => r.item === key)) continue;
+      const [pa, ta] = first.get(a)!;
+      const [pb, tb] = first.get(b)!;
+      ev.push({ item: key, kinds: ['link'], pa, pb, ta, tb });
+    }
+  };
   for (const pair of linkRingPairs(window, cfg)) {
-    const members = new Set(pair.accounts);
-    const shares = pair.links.map((key) => [key, firstShares(window, key, members)] as const);
+    const shares = pair.links.map((key) => [key, firstShares(window, key)] as [string, Map<string, [string, number]>]);
     for (let x = 0; x < pair.accounts.length; x++)
-      for (let y = x + 1; y < pair.accounts.length; y++) {
-        const a = pair.accounts[x]!;
-        const b = pair.accounts[y]!;
-        const id = `${a}\u0001${b}`;
-        let e = out.get(id);
-        if (!e) {
-          // A copy: the graph's edge is live state and must not gain evidence it did not record.
-          const ev: Evidence[] = (graph.edge(a, b)?.ev ?? []).slice();
-          const edge: Edge = { a, b, ev };
-          e = { edge, shared: 0, expected: expectedOf(a, b), logP: pair.logP };
-          out.set(id, e);
-        } else if (pair.logP < e.logP) e.logP = pair.logP;
-        const ev = e.edge.ev;
-        for (const [key, first] of shares) {
-          if (ev.some((r) => r.item === key)) continue;
-          const [pa, ta] = first.get(a)!;
-          const [pb, tb] = first.get(b)!;
-          ev.push({ item: key, kinds: ['link'], pa, pb, ta, tb });
+      for (let y = x + 1; y < pair.accounts.length; y++) vouch(pair.accounts[x]!, pair.accounts[y]!, pair.logP, shares);
+    if (!cfg.wholeLinks) continue;
+    const common = new Set(pair.accounts);
+    for (const share of shares) {
+      const first = share[1];
+      if (2 * pair.accounts.length < first.size) continue;
+      for (const [s, [, t]] of first) {
+        if (common.has(s)) continue;
+        let near = '';
+        let dt = Infinity;
+        for (const a of pair.accounts) {
+          const d = Math.abs(first.get(a)![1] - t);
+          if (d < dt) [near, dt] = [a, d];
         }
+        vouch(s, near, pair.logP, [share]);
       }
+    }
   }
   for (const e of out.values()) e.shared = sharedItems(e.edge);
   return [...out.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, e]) => e);

@@ -133,6 +133,20 @@ describe('link rings (detector)', () => {
     expect(clusterAccounts(posts, OFF)).toEqual([]);
   }, 60_000);
 
+  it('with linkRingWholeLinks, also joins a member that shared only one of the ring links', () => {
+    const r = prng(12);
+    const late = post({
+      id: 'ring-6-l0',
+      account: 'ring-6',
+      tMs: T0 + HOUR + 4 * MIN,
+      text: 'kijk dit https://waarheid.example/stuk-0',
+      links: ['https://waarheid.example/stuk-0'],
+    });
+    const posts = byTime([...background(13, 1500, 400, 6), ...news(r), ...ring(r), late]);
+    expect(clusterAccounts(posts).flat().sort()).toEqual(RING);
+    expect(clusterAccounts(posts, { linkRingWholeLinks: true }).flat().sort()).toEqual([...RING, 'ring-6']);
+  }, 60_000);
+
   it('does not flag an interest community following the same links over hours, and finds a ring among it', () => {
     const r = prng(3);
     const organic = [...background(4, 1500, 400, 6), ...news(r), ...community(r)];
