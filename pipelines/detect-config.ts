@@ -252,7 +252,7 @@ export const detectConfigSchema = z.object({
     .max(1)
     .default(0.01)
     .describe(
-      "Family-wise significance of two fresh links, each shared by all its sharers within linkRingSpanSeconds, shared by more of the same accounts than their activity predicts (Bonferroni over such link pairs with a common sharer; pipelines/detect-link-rings.ts): every pair of the common sharers joins the network, so small co-link rings whose accounts share a few links over minutes (further apart than the co-link interval) are found, while links followed over hours (interest communities, viral stories, headlines) are not tested; 0 turns it off. Default 0.01.",
+      'Family-wise significance of two fresh links, each shared by all its sharers within linkRingSpanSeconds, shared by more of the same accounts than their activity predicts (Bonferroni over such link pairs with a common sharer; pipelines/detect-link-rings.ts): every pair of the common sharers joins the network, so small co-link rings whose accounts share a few links over minutes (further apart than the co-link interval) are found, while links followed over hours (interest communities, viral stories, headlines) are not tested; 0 turns it off. Default 0.01.',
     ),
   linkRingSpanSeconds: z
     .number()

@@ -180,7 +180,12 @@ export function linkRingEdges(
   expectedOf: (a: string, b: string) => number,
 ): SignificantEdge[] {
   const out = new Map<string, SignificantEdge>();
-  const vouch = (x: string, y: string, logP: number, evidence: Array<[string, Map<string, [string, number]>]>): void => {
+  const vouch = (
+    x: string,
+    y: string,
+    logP: number,
+    evidence: Array<[string, Map<string, [string, number]>]>,
+  ): void => {
     const [a, b] = x < y ? [x, y] : [y, x];
     const id = `${a}\u0001${b}`;
     let e = out.get(id);

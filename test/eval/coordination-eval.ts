@@ -79,7 +79,9 @@ function parseSeeds(list: string): number[] {
   // Every held-out seed of either shape, whatever the current one.
   const held = out.filter((s) => s >= 7001 && s <= 7005);
   if (held.length > 0)
-    throw new Error(`--seeds: ${held.join(', ')} are held-out seeds; never evaluate them while tuning (use --heldout-only to report)`);
+    throw new Error(
+      `--seeds: ${held.join(', ')} are held-out seeds; never evaluate them while tuning (use --heldout-only to report)`,
+    );
   if (out.length === 0) throw new Error('--seeds: no seed given');
   return [...new Set(out)];
 }
