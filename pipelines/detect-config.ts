@@ -250,9 +250,9 @@ export const detectConfigSchema = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0.01)
+    .default(0)
     .describe(
-      'Family-wise significance of two fresh links, each shared by all its sharers within linkRingSpanSeconds, shared by more of the same accounts than their activity predicts (Bonferroni over such link pairs with a common sharer; pipelines/detect-link-rings.ts): every pair of the common sharers joins the network, so small co-link rings whose accounts share a few links over minutes (further apart than the co-link interval) are found, while links followed over hours (interest communities, viral stories, headlines) are not tested; 0 turns it off. Default 0.01.',
+      'Family-wise significance of two fresh links, each shared by all its sharers within linkRingSpanSeconds, shared by more of the same accounts than their activity predicts (Bonferroni over such link pairs with a common sharer; pipelines/detect-link-rings.ts): every pair of the common sharers joins the network, so small co-link rings whose accounts share a few links over minutes (further apart than the co-link interval) are found, while links followed over hours (interest communities, viral stories, headlines) are not tested; 0 turns it off. Opt-in until the real-data mix (`npm run eval:real -- --only mix`) is measured with it. Default 0.',
     ),
   linkRingSpanSeconds: z
     .number()
@@ -269,9 +269,9 @@ export const detectConfigSchema = z.object({
     .describe('Fewest common sharers two links must have before the link-ring test judges them. Default 3.'),
   linkRingWholeLinks: z
     .boolean()
-    .default(false)
+    .default(true)
     .describe(
-      "Whether the link-ring test also joins the other sharers of a passing link pair's links, when the common sharers are at least half of that link's sharers (a ring member that shared only one of the ring's links; as a burst lists every poster of a link born in it). Default false.",
+      "Whether the link-ring test also joins the other sharers of a passing link pair's links, when the common sharers are at least half of that link's sharers (a ring member that shared only one of the ring's links; as a burst lists every poster of a link born in it). Default true (only read when linkRingAlpha is above 0).",
     ),
   linkRingMaxLinksPerAccount: z
     .number()

@@ -42,7 +42,7 @@ export interface LinkRingsConfig {
   /** Floor of the posts N the null model divides by (as the pair test's nullMinPosts). */
   minPosts: number;
   /**
-   * Whether the other sharers of a passing pair's links join too (default false): a link shared within minutes whose
+   * Whether the other sharers of a passing pair's links join too (unset: no): a link shared within minutes whose
    * sharers are mostly the ring's is the ring's post, as a burst lists every poster of a link born in it.
    */
   wholeLinks?: boolean;

@@ -13,7 +13,9 @@ import { T0, babble, background, byTime, clusterAccounts, post } from './detecti
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
-const OFF = { linkRingAlpha: 0 };
+/** The test on (it is opt-in), without and with the other sharers of the ring's links. */
+const ON = { linkRingAlpha: 0.01, linkRingWholeLinks: false };
+const WHOLE = { linkRingAlpha: 0.01 };
 
 const RING = Array.from({ length: 6 }, (_, a) => `ring-${a}`);
 
@@ -127,13 +129,13 @@ function headlines(r: () => number): EnrichedPost[] {
 }
 
 describe('link rings (detector)', () => {
-  it('finds six accounts sharing three fresh links within five minutes each time, only with the test', () => {
+  it('finds six accounts sharing three fresh links within five minutes each time, only with the (opt-in) test', () => {
     const posts = byTime([...background(1, 1500, 400, 6), ...news(prng(9)), ...ring(prng(2))]);
-    expect(clusterAccounts(posts).flat().sort()).toEqual(RING);
-    expect(clusterAccounts(posts, OFF)).toEqual([]);
+    expect(clusterAccounts(posts, ON).flat().sort()).toEqual(RING);
+    expect(clusterAccounts(posts)).toEqual([]);
   }, 60_000);
 
-  it('with linkRingWholeLinks, also joins a member that shared only one of the ring links', () => {
+  it('with linkRingWholeLinks (its default), also joins a member that shared only one of the ring links', () => {
     const r = prng(12);
     const late = post({
       id: 'ring-6-l0',
@@ -143,23 +145,25 @@ describe('link rings (detector)', () => {
       links: ['https://waarheid.example/stuk-0'],
     });
     const posts = byTime([...background(13, 1500, 400, 6), ...news(r), ...ring(r), late]);
-    expect(clusterAccounts(posts).flat().sort()).toEqual(RING);
-    expect(clusterAccounts(posts, { linkRingWholeLinks: true }).flat().sort()).toEqual([...RING, 'ring-6']);
+    expect(clusterAccounts(posts, ON).flat().sort()).toEqual(RING);
+    expect(clusterAccounts(posts, WHOLE).flat().sort()).toEqual([...RING, 'ring-6']);
   }, 60_000);
 
   it('does not flag an interest community following the same links over hours, and finds a ring among it', () => {
     const r = prng(3);
     const organic = [...background(4, 1500, 400, 6), ...news(r), ...community(r)];
-    expect(clusterAccounts(byTime(organic))).toEqual([]);
+    expect(clusterAccounts(byTime(organic), WHOLE)).toEqual([]);
     expect(
-      clusterAccounts(byTime([...organic, ...ring(r)]))
+      clusterAccounts(byTime([...organic, ...ring(r)]), WHOLE)
         .flat()
         .sort(),
     ).toEqual(RING);
   }, 60_000);
 
   it('does not flag viral links shared by hundreds within twenty minutes', () => {
-    expect(clusterAccounts(byTime([...background(5, 1500, 400, 6), ...news(prng(10)), ...viral(prng(6))]))).toEqual([]);
+    expect(
+      clusterAccounts(byTime([...background(5, 1500, 400, 6), ...news(prng(10)), ...viral(prng(6))]), WHOLE),
+    ).toEqual([]);
   }, 60_000);
 
   it('does not flag heavy readers sharing headlines within minutes of their publication', () => {
@@ -167,7 +171,7 @@ describe('link rings (detector)', () => {
     // The headlines are flash links with many common sharers, tested ...
     expect([...flashLinks(windowOf(posts), CFG).keys()].filter((k) => k.includes('krant'))).toHaveLength(24);
     // ... but the readers' activity explains how many of them share any two.
-    expect(clusterAccounts(posts)).toEqual([]);
+    expect(clusterAccounts(posts, WHOLE)).toEqual([]);
   }, 60_000);
 });
 
