@@ -246,6 +246,41 @@ export const detectConfigSchema = z.object({
     .describe(
       'An account pair co-sharing more link or repost items than this is left to the pair test (bounds the item pairs the shared-items test counts). Default 32.',
     ),
+  linkRingAlpha: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe(
+      'Family-wise significance of two fresh links, each shared by all its sharers within linkRingSpanSeconds, shared by more of the same accounts than their activity predicts (Bonferroni over such link pairs with a common sharer; pipelines/detect-link-rings.ts): every pair of the common sharers joins the network, so small co-link rings whose accounts share a few links over minutes (further apart than the co-link interval) are found, while links followed over hours (interest communities, viral stories, headlines) are not tested; 0 turns it off. Opt-in until the real-data mix (`npm run eval:real -- --only mix`) is measured with it. Default 0.',
+    ),
+  linkRingSpanSeconds: z
+    .number()
+    .positive()
+    .default(600)
+    .describe(
+      'A link is tested by the link-ring test only when all its shares in the window fall within this span, seconds. Default 600.',
+    ),
+  linkRingMinAccounts: z
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe('Fewest common sharers two links must have before the link-ring test judges them. Default 3.'),
+  linkRingWholeLinks: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Whether the link-ring test also joins the other sharers of a passing link pair's links, when the common sharers are at least half of that link's sharers (a ring member that shared only one of the ring's links; as a burst lists every poster of a link born in it). Default true (only read when linkRingAlpha is above 0).",
+    ),
+  linkRingMaxLinksPerAccount: z
+    .number()
+    .int()
+    .min(2)
+    .default(32)
+    .describe(
+      'Accounts that shared more links within linkRingSpanSeconds than this are not counted by the link-ring test (bounds the link pairs it reads). Default 32.',
+    ),
   minClusterAccounts: z
     .number()
     .int()

@@ -32,6 +32,7 @@ import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts
 import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
 import { ClaimMemory, type ClaimMemoryState } from './claim-memory.ts';
 import { sharedItemEdges, SharedItemsCache } from './detect-shared-items.ts';
+import { linkRingEdges } from './detect-link-rings.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
 import { FactCheckIndex, type FactCheckIndexState } from './match-factchecks.ts';
@@ -458,6 +459,22 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       };
       for (const e of sharedItemEdges(window, graph, itemCfg, expectedOf, itemsCache))
         if (!kept.has(e.edge)) edges.push(e);
+    }
+    if (cfg.linkRingAlpha > 0) {
+      // Fresh links shared within minutes by more of the same accounts than chance (detect-link-rings.ts) vouch for
+      // every pair of their common sharers; a pair already kept keeps its own figures.
+      const kept = new Set(edges.map((e) => `${e.edge.a}\u0001${e.edge.b}`));
+      const ringCfg = {
+        alpha: cfg.linkRingAlpha,
+        spanMs: cfg.linkRingSpanSeconds * 1000,
+        maxItemAccounts: cfg.maxItemAccounts,
+        minAccounts: cfg.linkRingMinAccounts,
+        maxLinksPerAccount: cfg.linkRingMaxLinksPerAccount,
+        minPosts: cfg.nullMinPosts,
+        wholeLinks: cfg.linkRingWholeLinks,
+      };
+      for (const e of linkRingEdges(window, graph, ringCfg, expectedOf))
+        if (!kept.has(`${e.edge.a}\u0001${e.edge.b}`)) edges.push(e);
     }
     if (edges.length > 0) {
       const comps = CoactionGraph.components(edges);

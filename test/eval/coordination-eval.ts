@@ -6,7 +6,9 @@
 // Flags: `--quick` (fewer, smaller seeds: a smoke run), `--heldout-only` (skips the tuning seeds), `--tuning-only` (only the tuning seeds: what to look at while tuning), `--docs` (writes the held-out tables into docs/detection.md
 // between its eval markers), `--out DIR` (each seed's clusters and accounts as DIR/seed-<seed>.json, for comparing
 // two versions of the detector file by file), `--analyze-cadence` (advance as `mid analyze` does, see `evaluate`), `--detect JSON` (detector settings over the configured ones, e.g. an opt-in switch), `--jobs N` (seeds evaluated in N child processes at once; default the
-// machine's cores, at most 4: each seed is independent and single-threaded, so two cores halve the wall time).
+// machine's cores, at most 4: each seed is independent and single-threaded, so two cores halve the wall time),
+// `--seeds LIST` (extra tuning seeds instead of 1-3, e.g. `11-30` or `11,12,15`; only these run, the held-out seeds
+// are refused), `--small-rings` (diagnostic: co-link rings drawn with 5-14 accounts; see RandomisedShape.ringSizes).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -41,6 +43,8 @@ const { values: args } = parseArgs({
     jobs: { type: 'string' },
     'analyze-cadence': { type: 'boolean' },
     detect: { type: 'string' },
+    seeds: { type: 'string' },
+    'small-rings': { type: 'boolean' },
     // Internal: evaluate this one seed and write its result as JSON to `result` (what `--jobs` runs in a child).
     seed: { type: 'string' },
     result: { type: 'string' },
@@ -53,11 +57,34 @@ const JOBS = Math.max(1, Number(args.jobs ?? Math.min(4, availableParallelism())
 const outDir = args.out;
 if (outDir) mkdirSync(outDir, { recursive: true });
 
-/** Seeds the detector may be tuned on. */
-const TUNING_SEEDS = args.quick ? [1] : [1, 2, 3];
 /** Held-out seeds: never look at these while tuning. */
 const HELDOUT_SEEDS = args.quick ? [7001, 7002] : [7001, 7002, 7003, 7004, 7005];
-const SHAPE: RandomisedShape = args.quick ? QUICK_SHAPE : RANDOMISED_SHAPE;
+/** Seeds the detector may be tuned on: 1-3, or those `--seeds` names. */
+const TUNING_SEEDS = args.seeds !== undefined ? parseSeeds(args.seeds) : args.quick ? [1] : [1, 2, 3];
+const SHAPE: RandomisedShape = {
+  ...(args.quick ? QUICK_SHAPE : RANDOMISED_SHAPE),
+  ...(args['small-rings'] ? { ringSizes: [5, 14] as [number, number] } : {}),
+};
+
+/** `11-30`, `11,12,15` or a mix: the seeds listed, refusing the held-out ones (they are never tuned on). */
+function parseSeeds(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new Error(`--seeds: cannot read '${part}' (expected e.g. 11-30 or 11,12,15)`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    for (let s = lo; s <= hi; s++) out.push(s);
+  }
+  // Every held-out seed of either shape, whatever the current one.
+  const held = out.filter((s) => s >= 7001 && s <= 7005);
+  if (held.length > 0)
+    throw new Error(
+      `--seeds: ${held.join(', ')} are held-out seeds; never evaluate them while tuning (use --heldout-only to report)`,
+    );
+  if (out.length === 0) throw new Error('--seeds: no seed given');
+  return [...new Set(out)];
+}
 
 async function loadEnricher(): Promise<{ enrich: Enrich; name: string }> {
   try {
@@ -396,6 +423,7 @@ async function evaluateInChild(seed: number, dir: string): Promise<SeedResult> {
     ...(args['analyze-cadence'] ? ['--analyze-cadence'] : []),
     ...(outDir ? ['--out', outDir] : []),
     ...(args.detect ? ['--detect', args.detect] : []),
+    ...(args['small-rings'] ? ['--small-rings'] : []),
   ];
   await promisify(execFile)(
     process.execPath,
@@ -453,10 +481,11 @@ if (args.seed !== undefined) {
   process.exit(0);
 }
 process.stdout.write(
-  `coordination evaluation (enrichment: ${name}; detector defaults; ${args.quick ? 'quick' : 'full'} shape)\n`,
+  `coordination evaluation (enrichment: ${name}; detector defaults${args.detect ? ` with ${args.detect}` : ''}; ${args.quick ? 'quick' : 'full'} shape${args['small-rings'] ? ', co-link rings of 5-14 accounts' : ''})\n`,
 );
 if (!args['heldout-only']) await run('tuning', TUNING_SEEDS, enrich);
-if (args['tuning-only']) process.exit(0);
+// Extra tuning seeds (or the diagnostic small-ring shape) never lead on to the held-out seeds.
+if (args['tuning-only'] || args.seeds !== undefined || args['small-rings']) process.exit(0);
 const held = await run('held-out', HELDOUT_SEEDS, enrich);
 const tables = binnedTables(held.results.flatMap((r) => r.campaigns));
 process.stdout.write(

@@ -599,6 +599,12 @@ export interface RandomisedShape {
   campaignsPerType: number;
   /** [min, max] hours a slow drip spreads its paraphrases over. */
   dripHours: [number, number];
+  /**
+   * Diagnostic only: [min, max] accounts of each co-link ring instead of the drawn 5-60 (the size drawn as usual is
+   * folded into this range, so no extra random draw: everything before the first ring is drawn as without it).
+   * Unset in both shapes, which keeps the default draws byte-identical.
+   */
+  ringSizes?: [number, number];
 }
 
 /** The shape of the full evaluation: 26 h, 2k-20k background accounts, drips over 1-24 h. */
@@ -775,6 +781,10 @@ export function generateRandomised(seed: number, shape: RandomisedShape = RANDOM
     {
       const cid = `colink_ring#${c}`;
       const p = { ...draw([2, 12], [10, 600]), commentWords: int(0, 6) };
+      if (shape.ringSizes) {
+        const [lo, hi] = shape.ringSizes;
+        p.size = lo + ((p.size - 5) % (hi - lo + 1));
+      }
       campaignParams.set(cid, p);
       const accts = w.campaignAccounts(cid, 'colink_ring', p.size, p.youngShare);
       const domain = `${pick(['waarheid', 'echtnieuws', 'vrijspreker', 'nieuwsvrij'])}${seed}${c}.example`;
