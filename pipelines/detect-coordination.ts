@@ -470,7 +470,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       for (const e of edges) compEdges[compOf.get(e.edge.a)!]!.push(e);
       comps.forEach((members, i) => {
         if (members.length >= cfg.minClusterAccounts) findings.push(networkFinding(members, compEdges[i]!));
-        else if (cfg.smallComponentsJoin) joinOnly.add(findings[findings.push(networkFinding(members, compEdges[i]!)) - 1]!);
+        else if (cfg.smallComponentsJoin)
+          joinOnly.add(findings[findings.push(networkFinding(members, compEdges[i]!)) - 1]!);
       });
     }
     let baseShare: number | null = null;

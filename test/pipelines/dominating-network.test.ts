@@ -3,7 +3,8 @@
 // leaves a pair out of the items it co-shared; declared bots doing the same stay labelled, not flagged; a news outlet's
 // own feed accounts posting the same headline at different times are not a network.
 import { describe, expect, it } from 'vitest';
-import { T0, background, byTime, clusterAccounts, post } from './detection-fixtures.ts';
+import { T0, babble, background, byTime, clusterAccounts, post } from './detection-fixtures.ts';
+import { prng } from '../support/prng.ts';
 import type { EnrichedPost } from '../../pipelines/types.ts';
 
 const HOUR = 3_600_000;
@@ -19,19 +20,22 @@ function headlines(
   bot = false,
 ): EnrichedPost[] {
   const out: EnrichedPost[] = [];
-  for (let i = 0; i < n; i++)
+  const r = prng(7);
+  for (let i = 0; i < n; i++) {
+    const text = `Breaking: ${babble(r, 12)}`;
     accounts.forEach((a, k) =>
       out.push(
         post({
           id: `${prefix}-${a}-${i}`,
           account: a,
           tMs: T0 + i * everyMs + k * gapMs,
-          text: `Breaking ${i}: council votes on housing plan number ${i} after long debate tonight`,
+          text,
           links: [`https://feeds.example.org/story/${i}`],
           bot,
         }),
       ),
     );
+  }
   return out;
 }
 
@@ -51,6 +55,8 @@ describe('dominating networks', () => {
 
   it('the same output from declared bots stays labelled, not flagged', () => {
     const posts = byTime([...headlines('bot', net, 300, 72_000, 15_000, true), ...organic]);
+    // Labelled: the enriched posts carry the declaration (what the account views and reports show).
+    expect(posts.filter((p) => p.accountSignals.declaredBot)).toHaveLength(900);
     expect(clusterAccounts(posts)).toEqual([]);
   });
 
