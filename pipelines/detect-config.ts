@@ -287,6 +287,12 @@ export const detectConfigSchema = z.object({
     .min(2)
     .default(3)
     .describe('Fewest accounts in a flagged network cluster. Default 3.'),
+  smallComponentsJoin: z
+    .boolean()
+    .default(true)
+    .describe(
+      'A component of significant pairs smaller than minClusterAccounts joins an open cluster it shares an account with (it never opens one): a member of a flagged network whose significant partner co-acted with it at another time than the rest. Default true.',
+    ),
   burstWindowSeconds: z
     .number()
     .positive()

@@ -236,6 +236,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   let claimMemory = new ClaimMemory(memoryCfg);
   /** Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state). */
   const itemsCache = new SharedItemsCache();
+  /** Findings of the last advance that may only join an open cluster (smallComponentsJoin). Not part of the state. */
+  const joinOnly = new Set<Finding>();
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
 
@@ -388,6 +390,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
    */
   function findingsAt(nowMs: number, sinceMs: number): Finding[] {
     const findings: Finding[] = [];
+    joinOnly.clear();
     // The per-item null model's S = Σ k_i(k_i - 1) over the items that can be evidence (text groups, links,
     // reposts; crowds left out), kept by the window (coaction-graph.ts). The time-aware model (nullModel 'time')
     // sums 2·W_i instead: the item's account pairs that co-acted within its interval, i.e. k_i(k_i - 1) times the
@@ -486,6 +489,8 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       for (const e of edges) compEdges[compOf.get(e.edge.a)!]!.push(e);
       comps.forEach((members, i) => {
         if (members.length >= cfg.minClusterAccounts) findings.push(networkFinding(members, compEdges[i]!));
+        else if (cfg.smallComponentsJoin)
+          joinOnly.add(findings[findings.push(networkFinding(members, compEdges[i]!)) - 1]!);
       });
     }
     let baseShare: number | null = null;
@@ -512,10 +517,13 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   function assign(findings: Finding[]): { touched: Set<string>; netEdges: Map<string, SignificantEdge[]> } {
     const touched = new Set<string>();
     const netEdges = new Map<string, SignificantEdge[]>();
-    for (const f of findings) {
+    // Components under minClusterAccounts come last: they join the clusters open after every other finding.
+    const ordered = [...findings.filter((f) => !joinOnly.has(f)), ...findings.filter((f) => joinOnly.has(f))];
+    for (const f of ordered) {
       const targets = book.overlapping(f.accounts);
       let rec: ClusterRecord;
       if (targets.length === 0) {
+        if (joinOnly.has(f)) continue;
         rec = book.create(f);
       } else {
         targets.sort((x, y) => (earlier(x.anchorT, x.anchorP, y.anchorT, y.anchorP) ? -1 : 1));

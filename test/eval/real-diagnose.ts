@@ -373,3 +373,39 @@ if (bestOf.length) {
   out(`  co-shared items (min / q25 / median / q75 / max): k ${qi((x) => x.k)}`);
   out(`    span min ${qi((x) => x.span)}; pair dt min ${qi((x) => x.dt)}; q (others within) ${qi((x) => x.q)}`);
 }
+
+// ---- per category: who is flagged, and what the accounts flagged by neither do ----
+{
+  /** account -> its objects (CooRTweet's objects above) with the nearest other account's share on each, in ms. */
+  const nearest = new Map<string, Map<string, number>>();
+  for (const [o, list] of objects)
+    for (const x of list)
+      for (const y of list) {
+        if (x.a === y.a) continue;
+        let m = nearest.get(x.a);
+        if (!m) nearest.set(x.a, (m = new Map<string, number>()));
+        const d = Math.abs(x.t - y.t);
+        if (d < (m.get(o) ?? Infinity)) m.set(o, d);
+      }
+  const postsOf = new Map<string, number>();
+  const rtOf = new Map<string, number>();
+  for (const p of posts) {
+    postsOf.set(p.author.id, (postsOf.get(p.author.id) ?? 0) + 1);
+    if (p.repostOf) rtOf.set(p.author.id, (rtOf.get(p.author.id) ?? 0) + 1);
+  }
+  const med = (v: number[]): string => (v.length ? String(v.sort((x, y) => x - y)[Math.floor(v.length / 2)]) : '-');
+  out('\nper category: accounts, ours, CooRTweet-like; accounts flagged by neither (median per account):');
+  out(
+    '  category       n  ours  ct  neither  posts  retweets  objects shared by others (any time / <= 60 s / <= 10 min)',
+  );
+  const cats = [...new Set(category.values())].sort();
+  for (const c of cats) {
+    const acc = [...category].filter(([, k]) => k === c).map(([a]) => a);
+    const neither = acc.filter((a) => !ours.has(a) && !ct.has(a));
+    const shared = (a: string, ms: number): number =>
+      [...(nearest.get(a)?.values() ?? [])].filter((d) => d <= ms).length;
+    out(
+      `  ${c.padEnd(13)} ${String(acc.length).padStart(3)} ${String(acc.filter((a) => ours.has(a)).length).padStart(5)} ${String(acc.filter((a) => ct.has(a)).length).padStart(3)} ${String(neither.length).padStart(8)} ${med(neither.map((a) => postsOf.get(a) ?? 0)).padStart(6)} ${med(neither.map((a) => rtOf.get(a) ?? 0)).padStart(9)}  ${med(neither.map((a) => shared(a, Infinity)))} / ${med(neither.map((a) => shared(a, 60_000)))} / ${med(neither.map((a) => shared(a, 600_000)))}`,
+    );
+  }
+}

@@ -55,10 +55,18 @@ function iraWindow(label: string, file: string, coortweet: number): WindowResult
     byCat.set(cat, s);
   }
   let pure = 0;
+  const impure: string[] = [];
   for (const c of clusters) {
     const counts = new Map<string, number>();
     for (const a of c.accounts) counts.set(category.get(a) ?? '?', (counts.get(category.get(a) ?? '?') ?? 0) + 1);
     if (Math.max(...counts.values()) >= 0.9 * c.accounts.length) pure++;
+    else
+      impure.push(
+        `  under 90% one category: ${c.accounts.length} accounts (${[...counts]
+          .sort((x, y) => y[1] - x[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}), kinds ${c.kinds.join(', ')}`,
+      );
   }
   const share = [...flagged].filter((a) => category.has(a)).length / category.size;
   const purity = clusters.length ? pure / clusters.length : 1;
@@ -67,6 +75,7 @@ function iraWindow(label: string, file: string, coortweet: number): WindowResult
   );
   process.stdout.write(`IRA accounts flagged: ${pct(share)} (CooRTweet ${coortweet.toFixed(1)}%)\n`);
   process.stdout.write(`clusters: ${clusters.length}, >= 90% one category: ${pct(purity)} (${pure})\n`);
+  for (const line of impure) process.stdout.write(`${line}\n`);
   process.stdout.write('category        accounts  flagged\n');
   for (const [cat, s] of [...byCat].sort((x, y) => y[1].n - x[1].n))
     process.stdout.write(`${cat.padEnd(16)}${String(s.n).padStart(8)}${pct(s.f / s.n).padStart(9)}\n`);
