@@ -233,8 +233,11 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   };
   /** Co-acting posts on text groups that left the window (claim-memory.ts). */
   let claimMemory = new ClaimMemory(memoryCfg);
-  /** Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state). */
-  const itemsCache = new SharedItemsCache();
+  /**
+   * Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state),
+   * told which items changed so an advance reads only those.
+   */
+  const itemsCache = new SharedItemsCache(true);
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
   let merges = new Map<string, string>();
 
@@ -311,6 +314,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       } else if (kind === 'r') {
         window.countPairs(action, recordCoLinks(window, g2, key, index, interval, 'repost', cfg.partnerLimit));
       }
+      if ((kind === 'l' || kind === 'r') && cfg.sharedItemAlpha > 0) itemsCache.touch(key);
       if (kind !== 'r') dirty.add(key);
     }
   }
@@ -543,6 +547,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       claimMemory.prune(nowMs);
     }
     window.expire(cutoffMs);
+    itemsCache.expireBefore(cutoffMs);
     dup.expire(cutoffMs);
     graph.expire(cutoffMs);
 
