@@ -122,6 +122,8 @@ export class SharedItemsCache {
   private readonly byMinute = new Map<number, Set<string>>();
   /** Latest expiry cutoff reported (tracked caches only). */
   private cutoffMs = -Infinity;
+  /** The ids last sorted by {@link sortedIds}. */
+  private lastIds: { set: Set<string>; sorted: string[] } = { set: new Set(), sorted: [] };
   /** Whether the next pass must read every item of the window (first pass, or an untracked cache). */
   private full = true;
 
@@ -309,6 +311,22 @@ export class SharedItemsCache {
     return true;
   }
 
+  /** The keys sorted, reusing the last call's order when they are the same set (the vouched edges seldom change). */
+  sortedIds(ids: ReadonlyMap<string, unknown>): string[] {
+    const last = this.lastIds;
+    let same = last.set.size === ids.size;
+    if (same)
+      for (const id of ids.keys())
+        if (!last.set.has(id)) {
+          same = false;
+          break;
+        }
+    if (same) return last.sorted;
+    const sorted = [...ids.keys()].sort();
+    this.lastIds = { set: new Set(sorted), sorted };
+    return sorted;
+  }
+
   /** Makes the next pass read every item of the window. */
   invalidate(): void {
     this.full = true;
@@ -360,6 +378,19 @@ export function sharedItemPairs(
   cfg: SharedItemsConfig,
   cache: SharedItemsCache = new SharedItemsCache(),
 ): SharedItemPair[] {
+  return passingItemPairs(window, cfg, cache).map(({ pair: { items, ...rest }, common }) => ({
+    items,
+    pairs: common.sorted!.map((e) => e.id),
+    ...rest,
+  }));
+}
+
+/** {@link sharedItemPairs} with each item pair's common pairs as the index holds them (sorted by id). */
+function passingItemPairs(
+  window: DetectionWindow,
+  cfg: SharedItemsConfig,
+  cache: SharedItemsCache,
+): Array<{ pair: Omit<SharedItemPair, 'pairs'>; common: Common }> {
   if (!(cfg.alpha > 0)) return [];
   // An interval change re-reads every item (their co-sharing pairs depend on it).
   if (!cache.sameInterval(cfg.intervalMs)) cache.invalidate();
@@ -379,7 +410,7 @@ export function sharedItemPairs(
   const activity = window.activity().byPosts;
   const n = Math.max(1, cfg.minPosts, window.size());
   const threshold = Math.log(cfg.alpha / count);
-  const out: SharedItemPair[] = [];
+  const out: Array<{ pair: Omit<SharedItemPair, 'pairs'>; common: Common }> = [];
   for (const c of wide) {
     const { i: ii, j: jj, matching, accounts } = c;
     const w = (key: string): number => {
@@ -400,16 +431,11 @@ export function sharedItemPairs(
     // P(M ≥ m) ≤ μ^m / m!, and at most 1.
     const logP = expected > 0 ? Math.min(0, matching * Math.log(expected) - logFactorial(matching)) : -Infinity;
     if (logP <= threshold)
-      out.push({
-        items: [ii, jj],
-        pairs: c.sorted!.map((e) => e.id),
-        accounts,
-        matching,
-        expected,
-        logP: Math.max(logP, -1e6),
-      });
+      out.push({ pair: { items: [ii, jj], accounts, matching, expected, logP: Math.max(logP, -1e6) }, common: c });
   }
-  out.sort((x, y) => (x.items[0] < y.items[0] ? -1 : x.items[0] > y.items[0] ? 1 : x.items[1] < y.items[1] ? -1 : 1));
+  out.sort(({ pair: x }, { pair: y }) =>
+    x.items[0] < y.items[0] ? -1 : x.items[0] > y.items[0] ? 1 : x.items[1] < y.items[1] ? -1 : 1,
+  );
   return out;
 }
 
@@ -423,20 +449,19 @@ export function sharedItemEdges(
   graph: EdgeLookup,
   cfg: SharedItemsConfig,
   expectedOf: (a: string, b: string) => number,
-  cache?: SharedItemsCache,
+  cache: SharedItemsCache = new SharedItemsCache(),
 ): SignificantEdge[] {
   const out = new Map<string, SignificantEdge>();
-  for (const pair of sharedItemPairs(window, cfg, cache))
-    for (const id of pair.pairs) {
+  for (const { pair, common } of passingItemPairs(window, cfg, cache))
+    for (const { id, a, b } of common.sorted!) {
       const prev = out.get(id);
       if (prev) {
         if (pair.logP < prev.logP) prev.logP = pair.logP;
         continue;
       }
-      const [a, b] = id.split('\u0001') as [string, string];
       const edge = graph.edge(a, b);
       if (!edge) continue; // the detector's partner limit left the pair out of the graph
       out.set(id, { edge, shared: sharedItems(edge), expected: expectedOf(a, b), logP: pair.logP });
     }
-  return [...out.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, e]) => e);
+  return cache.sortedIds(out).map((id) => out.get(id)!);
 }
