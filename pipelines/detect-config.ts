@@ -226,9 +226,9 @@ export const detectConfigSchema = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0.01)
+    .default(0)
     .describe(
-      "Family-wise significance of two link or repost items co-shared, each time within the co-link interval, by more of the same account pairs than the items' own time spread and the accounts' activity predict (Bonferroni over the item pairs with a common co-sharing pair; pipelines/detect-shared-items.ts): the co-action edges of those pairs join the network, so small co-link rings and retweet storms whose pairs share only one or two items are found, while interest communities that follow the same links at their own times are not; 0 turns it off. Default 0.01.",
+      "Family-wise significance of two link or repost items co-shared, each time within the co-link interval, by more of the same account pairs than the items' own time spread and the accounts' activity predict (Bonferroni over the item pairs with a common co-sharing pair; pipelines/detect-shared-items.ts): the co-action edges of those pairs join the network, so small co-link rings and retweet storms whose pairs share only one or two items are found, while interest communities that follow the same links at their own times are not; 0 turns it off. Default 0.",
     ),
   sharedItemMinAccounts: z
     .number()

@@ -87,10 +87,10 @@ describe('time-aware null model (detector)', () => {
     // The untimed per-item null alone: the same four co-shares of four busy accounts are what the links' popularity
     // predicts.
     expect(flagged({ nullModel: 'item', sharedItemAlpha: 0 })).toEqual([]);
-    // The shared-items test (on by default, pipelines/detect-shared-items.ts) judges the same co-shares by timing:
-    // with either null it finds exactly the ring, and none of the 60 community accounts sharing the same links.
+    // The shared-items test (opt-in sharedItemAlpha, pipelines/detect-shared-items.ts) judges the same co-shares by
+    // timing: with either null it finds exactly the ring, and none of the 60 community accounts sharing the same links.
     for (const nullModel of ['item', 'time']) {
-      const found = flagged({ nullModel });
+      const found = flagged({ nullModel, sharedItemAlpha: 0.01 });
       expect(found.filter((a) => a.startsWith('org-'))).toEqual([]);
       expect(found).toEqual(ring);
     }
@@ -103,9 +103,9 @@ describe('time-aware null model (detector)', () => {
     for (const p of posts) det.observe(p);
     const graph = (det.exportState() as { graph: { edges: { a: string; ev: unknown[] }[] } }).graph;
     expect(graph.edges.filter((e) => e.a.startsWith('reader') && e.ev.length >= 3).length).toBeGreaterThan(20);
-    // ... but only as often as the headlines' own time spread predicts; the shared-items test (on by default) only
-    // adds edges, so nothing flagged here also means the pair test alone flags nothing.
-    expect(run(posts, { nullModel: 'time' })).toEqual([]);
+    // ... but only as often as the headlines' own time spread predicts, also with the shared-items test on (it only
+    // adds edges, so nothing flagged here also means the pair test alone flags nothing).
+    expect(run(posts, { nullModel: 'time', sharedItemAlpha: 0.01 })).toEqual([]);
   }, 120_000);
 });
 

@@ -456,7 +456,7 @@ describe('createCoordinationDetector', () => {
     const restored = createCoordinationDetector({}, JSON.parse(JSON.stringify(det.exportState())));
     drive(restored, JSON.parse(JSON.stringify(driver)) as EventTimeState, input.slice(half), 5 * MIN, true);
     expect(JSON.stringify(restored.clusters())).toBe(JSON.stringify(every5));
-  }, 120_000);
+  });
 
   it('restores snapshots written before clusters had evidence (the same layout without it)', () => {
     const input = byTime([...bg, ...freshPush()]);
@@ -510,5 +510,5 @@ describe('createCoordinationDetector', () => {
     // 1,000 posts per hour: the window holds about 1,000 posts at both points.
     expect(sizes[1]! / sizes[0]!).toBeGreaterThan(0.8);
     expect(sizes[1]! / sizes[0]!).toBeLessThan(1.2);
-  }, 120_000);
+  });
 });
