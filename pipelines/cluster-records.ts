@@ -125,6 +125,8 @@ export class ClusterRecords {
   readonly campaigns = new Map<string, CampaignRecord>();
   /** Account -> open clusters it belongs to (derived from `open`). */
   private readonly accountCluster = new Map<string, string[]>();
+  /** Open cluster -> the set of its listed posts (derived from `posts`, see {@link postSet}). */
+  private readonly postSets = new WeakMap<ClusterRecord, Set<string>>();
   /** Member hash -> campaigns with retired episodes it was in (derived from `campaigns`). */
   private readonly memberCampaigns = new Map<number, string[]>();
 
@@ -310,7 +312,7 @@ export class ClusterRecords {
     posts: Iterable<[string, number]>,
     postOf: (id: string) => PostRecord | undefined,
   ): void {
-    const have = new Set(rec.posts);
+    const have = this.postSet(rec);
     const langs = new Set(rec.langs);
     let over: Set<string> | null = null;
     for (const [p, t] of posts) {
@@ -335,6 +337,14 @@ export class ClusterRecords {
       if (r.l !== 'und') langs.add(r.l);
     }
     rec.langs = [...langs].sort();
+  }
+
+  /** The set view of `rec.posts`, kept between calls (posts are only ever appended) rather than rebuilt each time. */
+  private postSet(rec: ClusterRecord): Set<string> {
+    let had = this.postSets.get(rec);
+    if (!had || had.size > rec.posts.length) this.postSets.set(rec, (had = new Set(rec.posts)));
+    else for (let i = had.size; i < rec.posts.length; i++) had.add(rec.posts[i]!);
+    return had;
   }
 
   /** Adds member accounts to a cluster. */

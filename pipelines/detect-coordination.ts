@@ -147,12 +147,19 @@ function sortedUnique(xs: Iterable<string>): string[] {
   return [...new Set(xs)].sort();
 }
 
-/** Items most often seen, ties by name; at most `n`. */
+/** Items most often seen, ties by name; at most `n` (one pass keeping the best n: a cluster counts thousands). */
 function top(counts: Record<string, number>, n: number): string[] {
-  return Object.entries(counts)
-    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
-    .slice(0, n)
-    .map(([k]) => k);
+  const best: Array<[string, number]> = [];
+  const before = (x: [string, number], y: [string, number]): boolean => y[1] < x[1] || (y[1] === x[1] && x[0] < y[0]);
+  for (const k in counts) {
+    const e: [string, number] = [k, counts[k]!];
+    if (best.length === n && !before(e, best[n - 1]!)) continue;
+    let i = best.length < n ? best.length : n - 1;
+    while (i > 0 && before(e, best[i - 1]!)) i--;
+    best.splice(i, 0, e);
+    if (best.length > n) best.pop();
+  }
+  return best.map(([k]) => k);
 }
 
 /** Creates a detector; pass `state` from `exportState()` to resume exactly where it stopped. */
@@ -234,8 +241,15 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
   };
   /** Co-acting posts on text groups that left the window (claim-memory.ts). */
   let claimMemory = new ClaimMemory(memoryCfg);
-  /** Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state). */
-  const itemsCache = new SharedItemsCache();
+  /**
+   * Co-sharing pairs per link or repost for the shared-items test (derived from the window, not part of the state),
+   * told which items changed so an advance reads only those.
+   */
+  const itemsCache = new SharedItemsCache(true);
+  /** Each open cluster's posts sorted, as of its post count (posts are only ever appended). Not part of the state. */
+  const sortedPosts = new WeakMap<ClusterRecord, { n: number; sorted: string[] }>();
+  /** The JSON text of each reported cluster, to tell whether a new report changed it. Not part of the state. */
+  const shown = new WeakMap<Cluster, string>();
   /** Findings of the last advance that may only join an open cluster (smallComponentsJoin). Not part of the state. */
   const joinOnly = new Set<Finding>();
   /** Merges made by the last advance (absorbed id -> surviving id), until taken. Not part of the state. */
@@ -316,12 +330,33 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       } else if (kind === 'r') {
         window.countPairs(action, recordCoLinks(window, g2, key, index, interval, 'repost', cfg.partnerLimit));
       }
+      if ((kind === 'l' || kind === 'r') && cfg.sharedItemAlpha > 0) itemsCache.touch(key);
       if (kind !== 'r') dirty.add(key);
     }
   }
 
   function attachFactchecks(c: Cluster): void {
     c.factchecks = factchecks.match({ links: c.links, text: c.sampleText });
+  }
+
+  /** A copy of the record's posts, sorted: the cached order with the posts added since merged in. */
+  function postsSorted(rec: ClusterRecord): string[] {
+    const had = sortedPosts.get(rec);
+    let sorted: string[];
+    if (!had || had.n > rec.posts.length) sorted = rec.posts.slice().sort();
+    else if (had.n === rec.posts.length) sorted = had.sorted;
+    else {
+      const tail = rec.posts.slice(had.n).sort();
+      const head = had.sorted;
+      sorted = [];
+      let i = 0;
+      let j = 0;
+      while (i < head.length && j < tail.length) sorted.push(head[i]! < tail[j]! ? head[i++]! : tail[j++]!);
+      while (i < head.length) sorted.push(head[i++]!);
+      while (j < tail.length) sorted.push(tail[j++]!);
+    }
+    sortedPosts.set(rec, { n: rec.posts.length, sorted });
+    return sorted.slice();
   }
 
   /** Builds the reported cluster from the record's current facts (and refreshes the member profiles it keeps). */
@@ -358,7 +393,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       ...(logP / Math.LN10 < -300
         ? { log10P: Number.isFinite(logP) ? Math.round((logP / Math.LN10) * 10) / 10 : -324 }
         : {}),
-      posts: rec.posts.slice().sort(),
+      posts: postsSorted(rec),
       ...(unlisted > 0 ? { postCount: rec.posts.length + unlisted, truncated: true } : {}),
       accounts: rec.accounts.slice(),
       start: iso(rec.startMs),
@@ -570,6 +605,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       claimMemory.prune(nowMs);
     }
     window.expire(cutoffMs);
+    itemsCache.expireBefore(cutoffMs);
     dup.expire(cutoffMs);
     graph.expire(cutoffMs);
 
@@ -587,8 +623,10 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
         rec.net = netFact(window, graph, members, es, cfg.nullMinPosts);
       }
       const c = report(rec);
-      if (!rec.cluster || JSON.stringify(rec.cluster) !== JSON.stringify(c)) changed.add(id);
+      const text = JSON.stringify(c);
+      if (!rec.cluster || (shown.get(rec.cluster) ?? JSON.stringify(rec.cluster)) !== text) changed.add(id);
       rec.cluster = c;
+      shown.set(c, text);
     }
 
     if (factchecksChanged) {
@@ -600,6 +638,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       for (const c of all) {
         const before = JSON.stringify(c.factchecks);
         attachFactchecks(c);
+        shown.delete(c); // changed in place
         if (JSON.stringify(c.factchecks) !== before) changed.add(c.id);
       }
     }

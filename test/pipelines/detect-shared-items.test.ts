@@ -4,7 +4,7 @@
 // community following the same links at its own pace over hours, and viral links shared by hundreds, are not.
 import { describe, expect, it } from 'vitest';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
-import { coSharingPairs, sharedItemPairs } from '../../pipelines/detect-shared-items.ts';
+import { coSharingPairs, sharedItemPairs, SharedItemsCache } from '../../pipelines/detect-shared-items.ts';
 import { DetectionWindow } from '../../pipelines/detection-window.ts';
 import type { EnrichedPost } from '../../pipelines/types.ts';
 import { prng } from '../support/prng.ts';
@@ -181,5 +181,40 @@ describe('sharedItemPairs', () => {
     expect(pair).toMatchObject({ items: ['l:x', 'l:y'], accounts: 4, matching: 2 });
     expect(pair!.pairs).toHaveLength(6);
     expect(sharedItemPairs(windowWith(loose), CFG)).toEqual([]);
+  });
+
+  it('gives what a fresh full pass gives at every step when told only the touched items and the expiries', () => {
+    // 12 accounts sharing links and reposts, a few new ones every 60 posts (old ones go quiet and expire), some late, expiry every 25 posts, the interval
+    // changing once, few items allowed per account pair: what the tracked cache reads must be all that changed.
+    const r = prng(21);
+    const w = new DetectionWindow();
+    const tracked = new SharedItemsCache(true);
+    const cfg = { ...CFG, alpha: 1, minAccounts: 3, maxItemsPerPair: 3 };
+    const windowMs = 2 * HOUR;
+    let latest = T0;
+    let found = 0;
+    for (let i = 0; i < 1500; i++) {
+      const key = `${r() < 0.5 ? 'l' : 'r'}:${Math.floor(i / 60) + Math.floor(r() * 4)}`; // items go quiet, then expire
+      const a = `acc-${Math.floor(r() * 12)}`;
+      latest += Math.floor(r() * 20_000);
+      const t = r() < 0.1 ? latest - Math.floor(r() * 30 * MIN) : latest; // some late posts
+      const p = `p${i}`;
+      w.addPost(
+        p,
+        { t, a, l: 'nl', items: [key], g: null, tags: [], links: [], x: '' },
+        { created: null, ageDays: null, posts: null, botScore: 0, botReasons: [] },
+      );
+      w.addAction(key, { t, a, p, l: 'nl', n: 0 });
+      tracked.touch(key);
+      if ((i + 1) % 25 !== 0) continue;
+      const cutoff = latest - windowMs;
+      w.expire(cutoff);
+      tracked.expireBefore(cutoff);
+      const stepCfg = i < 700 ? cfg : { ...cfg, intervalMs: 20_000 };
+      const got = sharedItemPairs(w, stepCfg, tracked);
+      expect(got).toEqual(sharedItemPairs(w, stepCfg));
+      found += got.length;
+    }
+    expect(found).toBeGreaterThan(50);
   });
 });
