@@ -90,3 +90,41 @@ export function clusterAccounts(posts: EnrichedPost[], config: object = {}, ever
   det.advance(latest);
   return det.clusters().map((c) => c.accounts);
 }
+
+/** 60 organic accounts, each following most of the same 8 links at its own time over six hours (40 sharers a link). */
+export function community(r: () => number): EnrichedPost[] {
+  const out: EnrichedPost[] = [];
+  for (let l = 0; l < 8; l++)
+    for (let j = 0; j < 40; j++)
+      out.push(
+        post({
+          id: `org-${l}-${j}`,
+          account: `org-${(j * 7 + l) % 60}`,
+          tMs: T0 + r() * 6 * 3_600_000,
+          text: `${babble(r, 3)} https://nieuws${l}.example/artikel`,
+          links: [`https://nieuws${l}.example/artikel`],
+        }),
+      );
+  return out;
+}
+
+/** Four viral links, each shared by 120 of 300 accounts within 20 minutes of its publication. */
+export function viral(r: () => number): EnrichedPost[] {
+  const out: EnrichedPost[] = [];
+  for (let l = 0; l < 4; l++) {
+    const published = T0 + (0.5 + l) * 3_600_000;
+    const sharers = new Set<number>();
+    while (sharers.size < 120) sharers.add(Math.floor(r() * 300));
+    for (const s of [...sharers].sort((x, y) => x - y))
+      out.push(
+        post({
+          id: `viral-${l}-${s}`,
+          account: `fan-${s}`,
+          tMs: published + r() * 20 * 60_000,
+          text: `${babble(r, 2)} https://omroep.example/live-${l}`,
+          links: [`https://omroep.example/live-${l}`],
+        }),
+      );
+  }
+  return out;
+}
