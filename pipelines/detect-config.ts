@@ -2,6 +2,7 @@
 // (pipelines/detect-coordination.ts). The detect worker adds its own settings to the same section
 // (workers/detect-worker-config.ts); the detector ignores those.
 import { z } from 'zod';
+import type { CoLinkIntervalConfig } from './detect-colinks.ts';
 
 /** The detector's part of the `detect` section (createCoordinationDetector). */
 export const detectConfigSchema = z.object({
@@ -418,3 +419,16 @@ export const detectConfigSchema = z.object({
 
 /** The validated detector settings. */
 export type DetectConfig = z.infer<typeof detectConfigSchema>;
+
+/** The co-link interval's settings out of the detector's (`coLink*`), for `CoLinkInterval`. */
+export function coLinkIntervalConfig(cfg: DetectConfig): CoLinkIntervalConfig {
+  return {
+    intervalSeconds: cfg.coLinkIntervalSeconds,
+    defaultSeconds: cfg.coLinkDefaultSeconds,
+    minSeconds: cfg.coLinkMinSeconds,
+    maxSeconds: cfg.coLinkMaxSeconds,
+    estimateShares: cfg.coLinkEstimateShares,
+    estimateQuantile: cfg.coLinkEstimateQuantile,
+    minSamples: cfg.coLinkMinSamples,
+  };
+}

@@ -27,7 +27,7 @@ import {
 import { baselineCohortShare, composition, evaluateBurst, isCohortAccount, type BurstConfig } from './detect-bursts.ts';
 import { CoLinkInterval, recordCoLinks } from './detect-colinks.ts';
 import { recordCrossLanguage } from './detect-cross-language.ts';
-import { detectConfigSchema, type DetectConfig } from './detect-config.ts';
+import { coLinkIntervalConfig, detectConfigSchema, type DetectConfig } from './detect-config.ts';
 import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts';
 import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
 import { ClaimMemory, type ClaimMemoryState } from './claim-memory.ts';
@@ -190,15 +190,7 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
     excessCap: cfg.burstExcessCap,
     longWindowSeconds: cfg.burstLongWindowSeconds,
   };
-  const intervalCfg = {
-    intervalSeconds: cfg.coLinkIntervalSeconds,
-    defaultSeconds: cfg.coLinkDefaultSeconds,
-    minSeconds: cfg.coLinkMinSeconds,
-    maxSeconds: cfg.coLinkMaxSeconds,
-    estimateShares: cfg.coLinkEstimateShares,
-    estimateQuantile: cfg.coLinkEstimateQuantile,
-    minSamples: cfg.coLinkMinSamples,
-  };
+  const intervalCfg = coLinkIntervalConfig(cfg);
   const isCohort = (r: AccountRecord): boolean => isCohortAccount(r, burstCfg);
 
   let window = new DetectionWindow(isCohort);

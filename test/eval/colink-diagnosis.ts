@@ -9,7 +9,7 @@
 // interval and within the ring's spread, and the most distinct sharers any of its links had (a burst needs
 // burstMinAccounts). Instrumentation wraps prototypes; the detector is not changed.
 import { parseArgs } from 'node:util';
-import { detectConfigSchema } from '../../pipelines/detect-config.ts';
+import { coLinkIntervalConfig, detectConfigSchema } from '../../pipelines/detect-config.ts';
 import { createCoordinationDetector } from '../../pipelines/detect-coordination.ts';
 import { CoLinkInterval } from '../../pipelines/detect-colinks.ts';
 import { generateRandomised, RANDOMISED_SHAPE } from './generate-campaigns.ts';
@@ -56,15 +56,7 @@ const organic = [...flagged].filter((a) => !data.campaignOf.has(a));
 // The ring's own evidence: its link posts per member, and the co-link interval the detector ended with.
 const cfg = detectConfigSchema.parse(config);
 const intervalS = new CoLinkInterval(
-  {
-    intervalSeconds: cfg.coLinkIntervalSeconds,
-    defaultSeconds: cfg.coLinkDefaultSeconds,
-    minSeconds: cfg.coLinkMinSeconds,
-    maxSeconds: cfg.coLinkMaxSeconds,
-    estimateShares: cfg.coLinkEstimateShares,
-    estimateQuantile: cfg.coLinkEstimateQuantile,
-    minSamples: cfg.coLinkMinSamples,
-  },
+  coLinkIntervalConfig(cfg),
   (det.exportState() as { coLinkSamples: number[] }).coLinkSamples.slice(),
 ).seconds();
 const sharesOf = new Map<string, Map<string, number>>(); // account -> link -> time
