@@ -13,15 +13,38 @@ import { parseArgs } from 'node:util';
 import { analyze as analyzeWith, germanPosts as germanIn, iraPosts as iraIn } from './real-data.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values: args } = parseArgs({
-  options: {
-    data: { type: 'string', default: join(here, '../../../shared/data/real') },
-    only: { type: 'string' },
-    // Detector settings over the defaults, as JSON (for experiments; the targets are judged on the defaults).
-    detect: { type: 'string' },
-  },
-  strict: true,
-});
+const OPTIONS = {
+  data: { type: 'string', default: join(here, '../../../shared/data/real') },
+  only: { type: 'string' },
+  // Detector settings over the defaults, as JSON (for experiments; the targets are judged on the defaults).
+  detect: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+const USAGE = [
+  'usage: npm run eval:real -- [--only 2015|2016|mix] [--detect JSON] [--data DIR]',
+  '  --only    one window: the IRA 2015 window, the IRA 2016 window or the mix with German posts',
+  '  --detect  detector settings over the defaults, as JSON (experiments; targets are judged on the defaults)',
+  '  --data    the real-data folder (default ../shared/data/real beside the project)',
+  'Exit code 1 when a target is missed, 2 on a flag it cannot read.',
+  '',
+].join('\n');
+const { values: args } = (() => {
+  try {
+    return parseArgs({ options: OPTIONS, strict: true });
+  } catch (err) {
+    process.stderr.write(`eval:real: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+const WINDOWS = ['2015', '2016', 'mix'];
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (args.only !== undefined && !WINDOWS.includes(args.only)) {
+  process.stderr.write(`eval:real: --only '${args.only}' is not a window (one of ${WINDOWS.join(', ')})\n`);
+  process.exit(2);
+}
 const DATA = args.data!;
 const detect = JSON.parse(args.detect ?? '{}') as object;
 const analyze = (posts: Parameters<typeof analyzeWith>[0]): ReturnType<typeof analyzeWith> =>
