@@ -79,17 +79,27 @@ function iraWindow(label: string, file: string, coortweet: number): WindowResult
   }
   let pure = 0;
   const impure: string[] = [];
+  const byId = new Map(posts.map((p) => [p.id, p]));
   for (const c of clusters) {
     const counts = new Map<string, number>();
     for (const a of c.accounts) counts.set(category.get(a) ?? '?', (counts.get(category.get(a) ?? '?') ?? 0) + 1);
     if (Math.max(...counts.values()) >= 0.9 * c.accounts.length) pure++;
-    else
+    else {
+      const across = crossCategory(
+        c.posts.map((id) => byId.get(id)!),
+        category,
+      );
       impure.push(
         `  under 90% one category: ${c.accounts.length} accounts (${[...counts]
           .sort((x, y) => y[1] - x[1])
           .map(([k, n]) => `${k} ${n}`)
-          .join(', ')}), kinds ${c.kinds.join(', ')}`,
+          .join(
+            ', ',
+          )}), kinds ${c.kinds.join(', ')}; ${across.texts} of its ${across.of} texts posted by accounts of ` +
+          `two or more categories in the same minute, by ${across.accounts} of its accounts (categories are themes ` +
+          `coded from content, not networks: ../shared/data/real/README.md)`,
       );
+    }
   }
   const share = [...flagged].filter((a) => category.has(a)).length / category.size;
   const purity = clusters.length ? pure / clusters.length : 1;
@@ -106,6 +116,44 @@ function iraWindow(label: string, file: string, coortweet: number): WindowResult
   if (share * 100 < coortweet) miss(`${label}: below CooRTweet's share`);
   if (purity < 0.9) miss(`${label}: clusters under 90% pure`);
   return { flaggedShare: share, purity, clusters: clusters.length };
+}
+
+/**
+ * How far the categories of a cluster acted together: its posts grouped by text (lower case, links and a retweet's
+ * "RT @name: " blanked), the texts that accounts of two or more categories posted in the same minute (the data's time
+ * resolution), and the accounts that posted those copies. A mixed cluster whose categories posted the same texts in
+ * the same minute is one network across the researchers' content themes, not two networks joined by the detector.
+ */
+function crossCategory(
+  posts: Array<{ text: string; createdAt: string; author: { id: string } }>,
+  category: Map<string, string>,
+): { texts: number; of: number; accounts: number } {
+  const byText = new Map<string, Array<[string, number]>>();
+  for (const p of posts) {
+    const key = p.text
+      .toLowerCase()
+      .replace(/https?:\/\/\S+/g, '')
+      .replace(/^rt @\w+: /, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const list = byText.get(key) ?? [];
+    list.push([p.author.id, Math.floor(Date.parse(p.createdAt) / 60_000)]);
+    byText.set(key, list);
+  }
+  let texts = 0;
+  const accounts = new Set<string>();
+  for (const list of byText.values()) {
+    const byMinute = new Map<number, string[]>();
+    for (const [a, m] of list) byMinute.set(m, [...(byMinute.get(m) ?? []), a]);
+    let hit = false;
+    for (const as of byMinute.values())
+      if (new Set(as.map((a) => category.get(a))).size >= 2) {
+        hit = true;
+        for (const a of as) accounts.add(a);
+      }
+    if (hit) texts++;
+  }
+  return { texts, of: byText.size, accounts: accounts.size };
 }
 
 /** A reason without content: quoted text and links blanked. */
