@@ -288,6 +288,14 @@ export const detectConfigSchema = z.object({
     .min(2)
     .default(3)
     .describe('Fewest accounts in a flagged network cluster. Default 3.'),
+  pairClusterMinTimedItems: z
+    .number()
+    .int()
+    .min(0)
+    .default(2)
+    .describe(
+      "A significant pair that is a component of its own (when minClusterAccounts is above 2) opens a cluster, a network of two, when the two accounts co-acted within the co-link interval at least this many times (post pairs; CooRTweet: two accounts sharing at least 2 objects within 60 s), their pair-test p-value is below edgeAlpha over every account pair of the window, and those co-actions are closer in time than their items' own spread explains (pipelines/detect-pair-clusters.ts). Other pairs only join an open cluster (smallComponentsJoin). 0 turns networks of two off. Default 2.",
+    ),
   smallComponentsJoin: z
     .boolean()
     .default(true)

@@ -32,6 +32,7 @@ import { DuplicateIndex, type DuplicateIndexState } from './detect-duplicates.ts
 import { sharedClaimEdges, type SharedClaimsCache } from './detect-shared-claims.ts';
 import { ClaimMemory, type ClaimMemoryState } from './claim-memory.ts';
 import { sharedItemEdges, SharedItemsCache } from './detect-shared-items.ts';
+import { pairClusters } from './detect-pair-clusters.ts';
 import { linkRingEdges } from './detect-link-rings.ts';
 import { DetectionWindow, type AccountRecord, type DetectionWindowState } from './detection-window.ts';
 import { toJsonParts } from './json-parts.ts';
@@ -514,8 +515,25 @@ export function createCoordinationDetector(config: Partial<DetectConfig> = {}, s
       });
       const compEdges: SignificantEdge[][] = comps.map(() => []);
       for (const e of edges) compEdges[compOf.get(e.edge.a)!]!.push(e);
+      // Components of two that may open a cluster of their own (detect-pair-clusters.ts).
+      const pairs =
+        cfg.minClusterAccounts > 2
+          ? new Set(
+              pairClusters(
+                window,
+                comps.flatMap((members, i) => (members.length === 2 ? [compEdges[i]![0]!] : [])),
+                window.accounts.size,
+                {
+                  minTimedItems: cfg.pairClusterMinTimedItems,
+                  intervalMs: interval.seconds() * 1000,
+                  alpha: cfg.edgeAlpha,
+                },
+              ),
+            )
+          : new Set<SignificantEdge>();
       comps.forEach((members, i) => {
-        if (members.length >= cfg.minClusterAccounts) findings.push(networkFinding(members, compEdges[i]!));
+        if (members.length >= cfg.minClusterAccounts || pairs.has(compEdges[i]![0]!))
+          findings.push(networkFinding(members, compEdges[i]!));
         else if (cfg.smallComponentsJoin)
           joinOnly.add(findings[findings.push(networkFinding(members, compEdges[i]!)) - 1]!);
       });
